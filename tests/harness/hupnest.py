@@ -1,0 +1,562 @@
+#!/usr/bin/env python3
+"""hupnest: run test scenarios on a real KVM host, nested if need be.
+
+A scenario is a shell script to run on a KVM host, the files it needs, and a
+timeout.  Its script typically boots an L2 guest (a Debian kernel plus an
+initramfs) with QEMU -enable-kvm or hupvm and checks what the guest printed.
+
+Two paths:
+  direct  the CPU has vmx or svm: scenarios run here, on this /dev/kvm.
+  nested  no hardware virtualization: an "L1" Debian VM is booted under
+          QEMU's TCG with an emulated SVM CPU, kvm-amd is loaded there, and
+          the scenarios run inside L1 on its (real) KVM.
+
+Several scenarios share one L1 boot.  Every wait has a timeout; on expiry the
+last console lines are printed, never a silent hang.  A stuck L1 boot (QEMU
+TCG bugs make ~1 in 15 multi-threaded boots hang) is retried once, and the
+retry is reported.
+
+L1 console protocol (serial port 2, "the channel"):
+  @@HUP L1-READY uptime=<s>@@
+  @@HUP BEGIN <name>@@ ... scenario output ... @@HUP END <name> rc=<n>@@
+  @@HUP ALL-DONE@@
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import guest_image  # noqa: E402
+
+QEMU = "qemu-system-x86_64"
+L1_MEM = "2G"
+# Budget is 15 s; beyond 60 s the boot is stuck.  Overridable for tests.
+L1_BOOT_TIMEOUT = float(os.environ.get("HUP_L1_BOOT_TIMEOUT", "60"))
+L1_BOOT_RETRIES = 1
+DEFAULT_SCENARIO_TIMEOUT = 120.0
+TAIL_LINES = 25
+
+# QEMU firmware for L2 guests launched by QEMU inside L1.
+QEMU_FIRMWARE = {
+    "/usr/share/seabios/bios-256k.bin": ["usr/share/seabios/bios-256k.bin",
+                                         "usr/share/qemu/bios-256k.bin"],
+    "/usr/share/qemu/kvmvapic.bin": ["usr/share/qemu/kvmvapic.bin"],
+    "/usr/share/qemu/linuxboot_dma.bin": ["usr/share/qemu/linuxboot_dma.bin"],
+    "/usr/share/qemu/pvh.bin": ["usr/share/qemu/pvh.bin"],
+}
+
+# The L1 init.  Runs as PID 1 under busybox sh.
+L1_INIT = r"""#!/bin/sh
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+/bin/busybox --install -s /bin 2>/dev/null
+chan=/dev/ttyS1
+say() { echo "@@HUP $*@@" > $chan; }
+die() { echo "L1: $*"; say "L1-FAILED $*"; poweroff -f; }
+for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko; do
+	insmod /lib/kvm/$(basename $m) || die "insmod $m failed"
+done
+[ -c /dev/kvm ] || die "no /dev/kvm after loading kvm-amd"
+/bin/kvm-keeper /run/keeper.ready &
+n=0
+while [ ! -s /run/keeper.ready ]; do
+	n=$((n + 1)); [ $n -gt 300 ] && die "kvm-keeper not ready"
+	sleep 0.1
+done
+# CPU1 comes online only now that KVM's static keys are settled.
+[ -e /sys/devices/system/cpu/cpu1/online ] && echo 1 > /sys/devices/system/cpu/cpu1/online
+say "L1-READY uptime=$(cut -d' ' -f1 /proc/uptime) cpus=$(grep -c ^processor /proc/cpuinfo)"
+for dir in $(ls -d /payload/scenarios/*/ 2>/dev/null | sort); do
+	name=$(cat $dir/name)
+	tmo=$(cat $dir/timeout)
+	say "BEGIN $name"
+	(cd $dir && HUP_PATH=nested HUP_PAYLOAD=$dir exec setsid sh ./run.sh) > $chan 2>&1 < /dev/null &
+	pid=$!
+	t=0
+	while kill -0 $pid 2>/dev/null; do
+		sleep 1; t=$((t + 1))
+		if [ $t -ge $tmo ]; then
+			echo "L1: scenario $name timed out after $tmo s, killing it"
+			kill -KILL -$pid 2>/dev/null; kill -KILL $pid 2>/dev/null
+			break
+		fi
+	done
+	wait $pid; rc=$?
+	[ $t -ge $tmo ] && rc=124
+	say "END $name rc=$rc t=$t"
+done
+say "ALL-DONE"
+poweroff -f
+"""
+
+
+class HarnessError(Exception):
+    pass
+
+
+def log(msg):
+    print(f"hupnest: {msg}", file=sys.stderr, flush=True)
+
+
+def has_hw_virt():
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = re.search(r"^flags\s*:(.*)$", f.read(), re.M)
+    except OSError:
+        return False
+    fl = flags.group(1).split() if flags else []
+    return ("vmx" in fl or "svm" in fl) and os.access("/dev/kvm", os.R_OK | os.W_OK)
+
+
+def tail(path, n=TAIL_LINES):
+    try:
+        with open(path, "rb") as f:
+            lines = f.read().decode(errors="replace").splitlines()
+    except OSError:
+        return "(no output)"
+    return "\n".join("    | " + l for l in lines[-n:]) or "    | (empty)"
+
+
+class Scenario:
+    """What to run on the KVM host.
+
+    script: sh commands, run in the scenario directory ($HUP_PAYLOAD) with
+            $HUP_PATH (nested|direct), $HUP_L2_KERNEL (the default guest
+            kernel) and $HUP_QEMU_BIOS set.
+    files:  {relative destination: source path} carried into that directory.
+    """
+
+    def __init__(self, name, script, files=None, timeout=DEFAULT_SCENARIO_TIMEOUT):
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+            raise HarnessError(f"scenario name {name!r}: use [A-Za-z0-9_.-]")
+        self.name = name
+        self.script = script
+        self.files = dict(files or {})
+        self.timeout = int(timeout)
+        for dst, src in self.files.items():
+            if dst.startswith("/") or ".." in dst.split("/"):
+                raise HarnessError(f"{name}: destination {dst!r} must be relative")
+            if not os.path.exists(src):
+                raise HarnessError(f"{name}: file {src} does not exist")
+
+    @classmethod
+    def from_json(cls, path):
+        with open(path) as f:
+            d = json.load(f)
+        base = os.path.dirname(os.path.abspath(path))
+        files = {k: os.path.join(base, v) for k, v in d.get("files", {}).items()}
+        script = d["script"]
+        if isinstance(script, list):
+            script = "\n".join(script)
+        return cls(d["name"], script, files, d.get("timeout", DEFAULT_SCENARIO_TIMEOUT))
+
+
+class Result:
+    def __init__(self, name):
+        self.name = name
+        self.rc = None
+        self.log = None
+        self.seconds = None
+        self.output = ""
+
+    @property
+    def ok(self):
+        return self.rc == 0
+
+
+class Run:
+    """Outcome of one harness run: path, per-scenario results, timings."""
+
+    def __init__(self, path):
+        self.path = path
+        self.results = []
+        self.l1_ready_s = None
+        self.l1_retries = 0
+        self.wall_s = None
+
+
+def _run_script(sc, workdir, env):
+    """Run one scenario script here (direct path); returns (rc, output)."""
+    d = os.path.join(workdir, sc.name)
+    os.makedirs(d, exist_ok=True)
+    for dst, src in sc.files.items():
+        p = os.path.join(d, dst)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        shutil.copy(src, p)
+    with open(os.path.join(d, "run.sh"), "w") as f:
+        f.write(sc.script)
+    e = dict(os.environ, HUP_PATH="direct", HUP_PAYLOAD=d, **env)
+    p = subprocess.Popen(["sh", "./run.sh"], cwd=d, env=e, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        out, _ = p.communicate(timeout=sc.timeout)
+        return p.returncode, out.decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, _ = p.communicate()
+        text = out.decode(errors="replace")
+        return 124, text + f"\nhupnest: scenario {sc.name} timed out after {sc.timeout} s\n"
+
+
+class Harness:
+    def __init__(self, cache=None, kernel="6.1", flavour="cloud-amd64",
+                 logdir=None, force_nested=False, verbose=False):
+        self.cache = cache or guest_image.default_cache()
+        self.kernel_spec = kernel
+        self.flavour = flavour
+        self.logdir = logdir or os.path.join(self.cache, "logs")
+        self.force_nested = force_nested
+        self.verbose = verbose
+        os.makedirs(self.logdir, exist_ok=True)
+
+    # -- L1 image ---------------------------------------------------------
+
+    def _keeper(self):
+        src = os.path.join(HERE, "kvm_keeper.c")
+        with open(src, "rb") as f:
+            h = hashlib.sha256(f.read()).hexdigest()[:16]
+        out = os.path.join(self.cache, "l1", f"kvm-keeper-{h}")
+        if not os.path.exists(out):
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            r = subprocess.run(["cc", "-static", "-O2", "-Wall", "-o", out + ".tmp", src],
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                raise HarnessError(f"building kvm-keeper failed:\n{r.stderr}")
+            os.replace(out + ".tmp", out)
+        return out
+
+    def l1_image(self, kernel):
+        """The cached L1 base initramfs for this kernel: busybox, KVM modules,
+        QEMU for L2, kvm-keeper and the default L2 kernel."""
+        qemu = shutil.which(QEMU)
+        if not qemu:
+            raise HarnessError(f"{QEMU} not found: run scripts/install-deps.sh")
+        keeper = self._keeper()
+        mods = [kernel.module(m) for m in ("virt/lib/irqbypass.ko", "arch/x86/kvm/kvm.ko",
+                                           "arch/x86/kvm/kvm-amd.ko")]
+        inputs = [qemu, keeper, kernel.vmlinuz, *mods, *QEMU_FIRMWARE]
+        h = hashlib.sha256(L1_INIT.encode())
+        for p in inputs:
+            st = os.stat(p)
+            h.update(f"{os.path.realpath(p)}:{st.st_size}:{int(st.st_mtime)}".encode())
+        out = os.path.join(self.cache, "l1", f"l1-{kernel.release}-{h.hexdigest()[:16]}.cpio")
+        if os.path.exists(out):
+            return out
+        t0 = time.monotonic()
+        img = guest_image.Initramfs()
+        img.add_busybox(L1_INIT)
+        for m in mods:
+            img.add_file(m, "lib/kvm/" + os.path.basename(m))
+        img.add_file(keeper, "bin/kvm-keeper", 0o755)
+        img.add_elf(qemu, "usr/bin/" + QEMU)
+        for src, dsts in QEMU_FIRMWARE.items():
+            for dst in dsts:
+                img.add_file(os.path.realpath(src), dst, 0o644)
+        img.add_file(kernel.vmlinuz, "guest/vmlinuz")
+        img.add_dir("payload/scenarios")
+        for old in os.listdir(os.path.dirname(out)):
+            if old.startswith(f"l1-{kernel.release}-") and old.endswith(".cpio"):
+                os.unlink(os.path.join(os.path.dirname(out), old))
+        img.write(out)
+        log(f"built L1 image {os.path.basename(out)} in {time.monotonic() - t0:.1f} s")
+        return out
+
+    def _payload(self, scenarios):
+        img = guest_image.Initramfs()
+        for i, sc in enumerate(scenarios):
+            base = f"payload/scenarios/{i:03d}-{sc.name}"
+            img.add_bytes(f"{base}/name", sc.name.encode() + b"\n")
+            img.add_bytes(f"{base}/timeout", f"{sc.timeout}\n".encode())
+            script = ("export HUP_L2_KERNEL=/guest/vmlinuz "
+                      "HUP_QEMU_BIOS=/usr/share/seabios/bios-256k.bin\n" + sc.script)
+            img.add_bytes(f"{base}/run.sh", script.encode(), 0o755)
+            for dst, src in sc.files.items():
+                img.add_file(src, f"{base}/{dst}")
+        return img.to_bytes()
+
+    # -- running ----------------------------------------------------------
+
+    def run(self, scenarios):
+        if not scenarios:
+            raise HarnessError("no scenarios")
+        names = [s.name for s in scenarios]
+        if len(set(names)) != len(names):
+            raise HarnessError("scenario names must be unique")
+        t0 = time.monotonic()
+        kernel = guest_image.fetch(self.kernel_spec, self.flavour, self.cache, headers=False)
+        if has_hw_virt() and not self.force_nested:
+            log("path: direct (this CPU has vmx/svm; scenarios run on this /dev/kvm)")
+            run = self._run_direct(scenarios, kernel)
+        else:
+            log("path: nested (no vmx/svm here: L1 = %s under TCG with -cpu max, "
+                "scenarios run on L1's kvm-amd)" % kernel.release)
+            run = self._run_nested(scenarios, kernel)
+        run.wall_s = time.monotonic() - t0
+        ran = {r.name for r in run.results}
+        for sc in scenarios:
+            if sc.name not in ran:
+                r = Result(sc.name)
+                r.output = "hupnest: scenario did not run (its KVM host died before it)\n"
+                run.results.append(r)
+        for r in run.results:
+            path = os.path.join(self.logdir, f"{r.name}.log")
+            with open(path, "w") as f:
+                f.write(r.output)
+            r.log = path
+            verdict = "ok" if r.ok else f"FAILED (rc={r.rc})"
+            log(f"scenario {r.name}: {verdict} in {r.seconds if r.seconds is not None else '?'} s, log {path}")
+            if not r.ok:
+                print(f"--- last lines of {r.name} ---\n" + tail(path), file=sys.stderr)
+        log(f"path={run.path} wall={run.wall_s:.1f}s"
+            + (f" l1_ready={run.l1_ready_s:.1f}s l1_retries={run.l1_retries}"
+               if run.path == "nested" else ""))
+        return run
+
+    def _run_direct(self, scenarios, kernel):
+        run = Run("direct")
+        work = tempfile.mkdtemp(prefix="hupnest.")
+        env = {"HUP_L2_KERNEL": kernel.vmlinuz,
+               "HUP_QEMU_BIOS": "/usr/share/seabios/bios-256k.bin"}
+        try:
+            for sc in scenarios:
+                res = Result(sc.name)
+                t = time.monotonic()
+                res.rc, res.output = _run_script(sc, work, env)
+                res.seconds = round(time.monotonic() - t, 1)
+                run.results.append(res)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return run
+
+    def _run_nested(self, scenarios, kernel):
+        base = self.l1_image(kernel)
+        payload = self._payload(scenarios)
+        work = tempfile.mkdtemp(prefix="hupnest.")
+        initrd = os.path.join(work, "l1.cpio")
+        with open(base, "rb") as src, open(initrd, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+            dst.write(payload)
+        run = Run("nested")
+        pending = list(scenarios)
+        attempts = 0
+        try:
+            while pending:
+                attempts += 1
+                done, stuck_boot = self._boot_l1(kernel, initrd, pending, run, work, attempts)
+                pending = pending[len(done):] if not stuck_boot else pending
+                if stuck_boot:
+                    if run.l1_retries >= L1_BOOT_RETRIES:
+                        raise HarnessError("L1 failed to boot twice; giving up")
+                    run.l1_retries += 1
+                    log(f"L1 boot stuck; retrying ({run.l1_retries}/{L1_BOOT_RETRIES})")
+                    continue
+                if pending:
+                    # L1 died mid-run: the scenario it was on is recorded as
+                    # failed; carry on with the rest in a fresh L1.
+                    failed = pending.pop(0)
+                    log(f"L1 died during {failed.name}; continuing with a new L1")
+                    if pending:
+                        payload = self._payload(pending)
+                        with open(base, "rb") as src, open(initrd, "wb") as dst:
+                            shutil.copyfileobj(src, dst)
+                            dst.write(payload)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return run
+
+    def _boot_l1(self, kernel, initrd, scenarios, run, work, attempt):
+        """One L1 boot running scenarios in order.  Returns (scenarios
+        completed or failed in it, whether the boot itself got stuck)."""
+        console = os.path.join(self.logdir, "l1-console.log")
+        chan = os.path.join(work, f"chan-{attempt}.log")
+        cmd = [QEMU, "-accel", "tcg,thread=multi", "-cpu", "max", "-smp", "2",
+               "-m", L1_MEM, "-nodefaults", "-display", "none", "-no-reboot",
+               "-serial", f"file:{console}", "-serial", f"file:{chan}",
+               "-kernel", kernel.vmlinuz, "-initrd", initrd,
+               "-append", "console=ttyS0 panic=-1 quiet loglevel=4 maxcpus=1"]
+        if self.verbose:
+            log("L1: " + " ".join(shlex.quote(c) for c in cmd))
+        open(chan, "w").close()
+        t0 = time.monotonic()
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+        by_name = {s.name: s for s in scenarios}
+        done = []
+        cur = None
+        cur_start = None
+        buf = ""
+        pos = 0
+        ready = False
+        deadline = t0 + L1_BOOT_TIMEOUT
+        try:
+            while True:
+                with open(chan, "rb") as f:
+                    f.seek(pos)
+                    data = f.read()
+                pos += len(data)
+                buf += data.decode(errors="replace")
+                while "\n" in buf:
+                    line, buf = buf.split("\n", 1)
+                    line = line.rstrip("\r")
+                    m = re.fullmatch(r"@@HUP (.*)@@", line.strip())
+                    if not m:
+                        if cur:
+                            cur.output += line + "\n"
+                            if self.verbose:
+                                print(f"  [{cur.name}] {line}", file=sys.stderr)
+                        continue
+                    ev = m.group(1)
+                    if ev.startswith("L1-READY"):
+                        ready = True
+                        run.l1_ready_s = time.monotonic() - t0
+                        log(f"L1 ready in {run.l1_ready_s:.1f} s ({ev[9:]})")
+                    elif ev.startswith("L1-FAILED"):
+                        raise HarnessError(f"L1 setup failed: {ev[10:]}\n" + tail(console))
+                    elif ev.startswith("BEGIN "):
+                        cur = Result(ev[6:])
+                        cur_start = time.monotonic()
+                        deadline = cur_start + by_name[cur.name].timeout + 30
+                        log(f"scenario {cur.name}: started")
+                    elif ev.startswith("END ") and cur:
+                        rc = re.search(r"rc=(\d+)", ev)
+                        cur.rc = int(rc.group(1)) if rc else 1
+                        cur.seconds = round(time.monotonic() - cur_start, 1)
+                        run.results.append(cur)
+                        done.append(by_name[cur.name])
+                        cur = None
+                        deadline = time.monotonic() + 60
+                    elif ev == "ALL-DONE":
+                        proc.wait(timeout=60)
+                        return done, False
+                if proc.poll() is not None:
+                    if cur:
+                        cur.rc = 125
+                        cur.output += f"\nhupnest: L1 exited (status {proc.returncode}) during this scenario\n"
+                        cur.seconds = round(time.monotonic() - cur_start, 1)
+                        run.results.append(cur)
+                        done.append(by_name[cur.name])
+                    out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                    if not ready:
+                        raise HarnessError(f"L1 QEMU exited with {proc.returncode} before it was ready:\n"
+                                           f"{out.strip()}\n{tail(console)}")
+                    return done, False
+                if time.monotonic() > deadline:
+                    if not ready:
+                        log(f"L1 not ready after {L1_BOOT_TIMEOUT:.1f} s; last console lines:\n" + tail(console))
+                        return done, True
+                    what = f"scenario {cur.name}" if cur else "L1 between scenarios"
+                    log(f"{what} made no progress before its deadline; last console lines:\n"
+                        + tail(console) + "\nlast scenario lines:\n"
+                        + "\n".join("    | " + l for l in (cur.output if cur else buf).splitlines()[-TAIL_LINES:]))
+                    if cur:
+                        cur.rc = 124
+                        cur.seconds = round(time.monotonic() - cur_start, 1)
+                        run.results.append(cur)
+                        done.append(by_name[cur.name])
+                    return done, False
+                time.sleep(0.1)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+# --------------------------------------------------------------------------
+# The harness' own self-test scenario: QEMU -enable-kvm as the L2 launcher.
+
+L2_INIT = r"""#!/bin/sh
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+echo "HUP-L2: init ran, uptime $(cut -d' ' -f1 /proc/uptime) s"
+dmesg | grep -m1 'Hypervisor detected' || echo "HUP-L2: no hypervisor line in dmesg"
+echo "HUP-L2: cpus $(grep -c ^processor /proc/cpuinfo)"
+poweroff -f
+"""
+
+SELFTEST_SCRIPT = r"""
+set -u
+t0=$(cut -d' ' -f1 /proc/uptime)
+echo "selftest: launching L2 with QEMU on KVM ($HUP_PATH path)"
+set -o pipefail
+# The L2 console streams through (and into l2-console.log) as it runs.
+qemu-system-x86_64 -enable-kvm -cpu host -m 256M -smp ${L2_SMP:-1} -nodefaults \
+	-display none -serial stdio -no-reboot -bios "$HUP_QEMU_BIOS" \
+	-kernel "$HUP_L2_KERNEL" -initrd ./l2.cpio \
+	-append 'console=ttyS0 panic=-1 quiet loglevel=4' 2>&1 | tee l2-console.log
+rc=$?
+t1=$(cut -d' ' -f1 /proc/uptime)
+echo "selftest: L2 exited with $rc after $(awk "BEGIN{print $t1 - $t0}") s"
+grep -q 'Hypervisor detected: KVM' l2-console.log || { echo "selftest: L2 did not run on KVM"; exit 1; }
+grep -q 'HUP-L2: init ran' l2-console.log || { echo "selftest: L2 init did not run"; exit 1; }
+exit $rc
+"""
+
+
+def selftest_scenarios(cache, count=1):
+    img = guest_image.Initramfs()
+    img.add_busybox(L2_INIT)
+    path = os.path.join(cache, "l2-selftest.cpio")
+    img.write(path)
+    return [Scenario(f"selftest-qemu-{i + 1}" if count > 1 else "selftest-qemu",
+                     SELFTEST_SCRIPT, {"l2.cpio": path}, timeout=120)
+            for i in range(count)]
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="hupnest", description=__doc__.split("\n\n")[0])
+    p.add_argument("--cache", help="guest cache (default: $HUP_GUEST_CACHE or build/guest)")
+    p.add_argument("--kernel", default="6.1", help="L1 and default L2 kernel series or release")
+    p.add_argument("--logdir", help="where scenario logs go (default: CACHE/logs)")
+    p.add_argument("--nested", action="store_true", help="force the nested path")
+    p.add_argument("-v", "--verbose", action="store_true", help="stream scenario output")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run", help="run scenario JSON files in one KVM host boot")
+    r.add_argument("scenarios", nargs="+")
+    s = sub.add_parser("selftest", help="boot stock L2 guests with QEMU on KVM and check they ran there")
+    s.add_argument("--count", type=int, default=1, help="L2 boots in one L1 boot")
+    s.add_argument("--json", help="write timings as JSON to this file")
+    a = p.parse_args(argv)
+    try:
+        h = Harness(cache=a.cache, kernel=a.kernel, logdir=a.logdir,
+                    force_nested=a.nested, verbose=a.verbose)
+        if a.cmd == "run":
+            run = h.run([Scenario.from_json(f) for f in a.scenarios])
+        else:
+            run = h.run(selftest_scenarios(h.cache, a.count))
+            for res in run.results:
+                m = re.search(r"L2 exited with \d+ after ([0-9.]+) s", res.output)
+                if m:
+                    log(f"{res.name}: L2 launch to exit {m.group(1)} s (L1 clock)")
+            if a.json:
+                with open(a.json, "w") as f:
+                    json.dump({"path": run.path, "wall_s": run.wall_s,
+                               "l1_ready_s": run.l1_ready_s, "l1_retries": run.l1_retries,
+                               "scenarios": [{"name": x.name, "rc": x.rc, "seconds": x.seconds}
+                                             for x in run.results]}, f, indent=1)
+    except (HarnessError, guest_image.GuestImageError) as e:
+        log(f"error: {e}")
+        return 2
+    failed = [x for x in run.results if not x.ok]
+    log(f"{len(run.results) - len(failed)} scenario(s) passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Unit tests of the harness' own logic that need no KVM: scenario
+validation and the direct-path script runner (exit status, timeout kill)."""
+import os
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import hupnest  # noqa: E402
+
+
+class ScenarioTest(unittest.TestCase):
+    def test_rejects_bad_name(self):
+        with self.assertRaises(hupnest.HarnessError):
+            hupnest.Scenario("a b", "true")
+
+    def test_rejects_absolute_or_escaping_destination(self):
+        with self.assertRaises(hupnest.HarnessError):
+            hupnest.Scenario("x", "true", {"/etc/passwd": __file__})
+        with self.assertRaises(hupnest.HarnessError):
+            hupnest.Scenario("x", "true", {"a/../../b": __file__})
+
+    def test_rejects_missing_file(self):
+        with self.assertRaises(hupnest.HarnessError):
+            hupnest.Scenario("x", "true", {"f": "/nonexistent/file"})
+
+    def test_from_json(self):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "f.txt"), "w") as f:
+                f.write("payload")
+            p = os.path.join(d, "s.json")
+            with open(p, "w") as f:
+                f.write('{"name": "j", "script": ["cat f.txt", "exit 0"], '
+                        '"files": {"f.txt": "f.txt"}, "timeout": 9}')
+            sc = hupnest.Scenario.from_json(p)
+            self.assertEqual(sc.timeout, 9)
+            self.assertEqual(sc.script, "cat f.txt\nexit 0")
+            self.assertEqual(sc.files["f.txt"], os.path.join(d, "f.txt"))
+
+    def test_duplicate_names_rejected(self):
+        h = hupnest.Harness(cache=tempfile.mkdtemp())
+        with self.assertRaises(hupnest.HarnessError):
+            h.run([hupnest.Scenario("a", "true"), hupnest.Scenario("a", "true")])
+
+
+class DirectRunnerTest(unittest.TestCase):
+    def test_exit_status_output_and_files(self):
+        with tempfile.TemporaryDirectory() as work:
+            sc = hupnest.Scenario("rc", 'cat data; echo "path=$HUP_PATH"; exit 3',
+                                  {"data": __file__}, timeout=30)
+            rc, out = hupnest._run_script(sc, work, {})
+            self.assertEqual(rc, 3)
+            self.assertIn("path=direct", out)
+            self.assertIn("direct-path script runner", out)
+
+    def test_timeout_kills_the_process_group(self):
+        with tempfile.TemporaryDirectory() as work:
+            sc = hupnest.Scenario("slow", "sleep 300 & sleep 300; echo never", timeout=1)
+            t = time.monotonic()
+            rc, out = hupnest._run_script(sc, work, {})
+            self.assertLess(time.monotonic() - t, 20)
+            self.assertEqual(rc, 124)
+            self.assertIn("timed out", out)
+            self.assertNotIn("never", out)
+
+
+if __name__ == "__main__":
+    unittest.main()
