@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The seam between the loader and the two execution engines.
+ *
+ * Both engines execute an instruction array that the loader has already
+ * validated (verifier) and patched (pseudo immediates replaced by values);
+ * neither checks memory accesses: safety is the verifier's proof, and a
+ * touch of a view hole is caught by the fault handler around the run
+ * (view.c).  The conformance runner drives them without a verifier, on
+ * trusted test programs only.
+ *
+ * Calling convention of a run: r1 and r2 as given, r10 = top of a fresh
+ * HUP_STACK_SIZE-byte stack per frame, r0 returned.  Helpers are called
+ * through a table indexed by the call's imm (or, for callx, the register's
+ * value); an id outside the table or with a NULL entry ends the run with
+ * r0 = 0 and *err = -EINVAL (interpreter) or the same via the JIT's
+ * bounds check.
+ */
+#ifndef HUP_ENGINE_H
+#define HUP_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "insn.h"
+
+typedef uint64_t (*hup_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3,
+				  uint64_t r4, uint64_t r5);
+
+struct hup_helper_table {
+	const hup_helper_fn *fns; /* fns[id], NULL = no such helper */
+	uint32_t nr;              /* ids 0..nr-1 */
+};
+
+/* ----------------------------------------------------------- interpreter */
+
+/*
+ * Run insns[0..cnt) from insn 0.  Returns r0.  *err is set to 0, or to
+ * -EINVAL if the run hit something a verified program cannot (bad helper
+ * id, call depth beyond HUP_MAX_CALL_DEPTH, falling off the end).
+ */
+uint64_t hup_interp__run(const struct bpf_insn *insns, size_t cnt,
+			 const struct hup_helper_table *helpers, uint64_t r1,
+			 uint64_t r2, int *err);
+
+/* ------------------------------------------------------------------- JIT */
+
+struct hup_log;
+
+typedef uint64_t (*hup_jit_entry)(uint64_t r1, uint64_t r2);
+
+struct hup_jit_image {
+	hup_jit_entry entry; /* NULL until compiled */
+	void *mem;           /* the mapping, read+exec once sealed */
+	size_t mem_len;      /* mapping size */
+	size_t code_len;     /* bytes of emitted code */
+};
+
+/*
+ * Compile insns to native code in img, mapped read+execute (never
+ * writable and executable at once).  Returns 0, or -EOPNOTSUPP for an
+ * instruction the JIT does not handle (the caller then interprets), or
+ * -ENOMEM.  The helper table is bound at compile time.
+ */
+int hup_jit__compile(const struct bpf_insn *insns, size_t cnt,
+		     const struct hup_helper_table *helpers,
+		     struct hup_jit_image *img, struct hup_log *log);
+void hup_jit__free(struct hup_jit_image *img);
+
+#endif /* HUP_ENGINE_H */

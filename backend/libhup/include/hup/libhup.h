@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * libhup: the host runtime of hyperupcalls.  Loads guest-supplied eBPF
+ * bytecode, verifies it (the verifier's verdict is what makes it safe), JIT
+ * compiles it to x86-64 (the interpreter is the reference and the fallback),
+ * and runs it against a *view* of guest memory: one host reservation into
+ * which guest windows are mapped (docs/abi.md, "Guest memory").
+ *
+ * Conventions (libbpf's): opaque objects with object__verb methods; every
+ * function returns 0 or -errno and sets nothing else; option structs start
+ * with `size_t sz` so they can grow; the library never prints, it writes its
+ * log into the caller's buffer or hands lines to a callback.
+ *
+ * No KVM here: the VMM (hupvm) supplies guest memory as a file descriptor
+ * and per-event context; tests supply memfds.
+ */
+#ifndef HUP_LIBHUP_H
+#define HUP_LIBHUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hyperupcall/abi.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HUP_API __attribute__((visibility("default")))
+
+/* ---------------------------------------------------------------- views */
+
+struct hup_view;
+
+/*
+ * Reserve a view of 2^mask_bits bytes (plus HUP_VIEW_GUARD on both sides),
+ * PROT_NONE.  mask_bits in [20, 46]; 0 picks the default (44).
+ */
+HUP_API int hup_view__create(unsigned int mask_bits, struct hup_view **out);
+HUP_API void hup_view__free(struct hup_view *view);
+
+/*
+ * Map len bytes of fd at offset into the view at view offset
+ * (gva & mask).  gva, offset and len page aligned; prot is HUP_WIN_READ
+ * and/or HUP_WIN_WRITE.  -EADDRNOTAVAIL if any page of the range is already
+ * mapped (windows colliding modulo the view size), -EINVAL on bad alignment
+ * or a range wrapping the view.
+ */
+HUP_API int hup_view__map(struct hup_view *view, uint64_t gva, int fd,
+			  uint64_t offset, uint64_t len, unsigned int prot);
+/* Turn the range back into a hole. */
+HUP_API int hup_view__unmap(struct hup_view *view, uint64_t gva, uint64_t len);
+HUP_API uint64_t hup_view__mask(const struct hup_view *view);
+/* Faults taken inside the view by programs since creation. */
+HUP_API uint64_t hup_view__faults(const struct hup_view *view);
+
+/* ------------------------------------------------------------- programs */
+
+struct hup_prog;
+
+enum hup_prog_state {
+	HUP_PROG_LOADED = 1, /* verified, compiled (or interpreted), runnable */
+	HUP_PROG_DEAD = 2,   /* detached by its owner; runs return -ENOENT */
+};
+
+/* Called once per log line (without the newline). */
+typedef void (*hup_log_fn)(void *opaque, const char *line);
+
+struct hup_load_opts {
+	size_t sz;              /* sizeof(struct hup_load_opts) */
+	const char *name;       /* for logs; copied */
+	struct hup_view *view;  /* required if the program uses the view */
+	/* The verifier log: into log_buf (always NUL-terminated, truncated
+	 * lines are dropped whole) and/or through log_fn. */
+	char *log_buf;
+	size_t log_size;
+	hup_log_fn log_fn;
+	void *log_opaque;
+	unsigned int log_level; /* 0: rejections only, 1: + summary, 2: + every
+				 * instruction's state */
+	bool no_jit;            /* run under the interpreter */
+};
+#define HUP_LOAD_OPTS_SZ_V1 (offsetof(struct hup_load_opts, no_jit) + sizeof(bool))
+
+/*
+ * Copy, verify and compile insns for event.  On success *out is a LOADED
+ * program.  Errors: -EINVAL malformed, -EACCES unsafe, -E2BIG too large or
+ * complex, -ENOMEM; the log says why, naming the instruction index.
+ */
+HUP_API int hup_prog__load(const void *insns, size_t insn_cnt,
+			   enum hup_event event,
+			   const struct hup_load_opts *opts,
+			   struct hup_prog **out);
+HUP_API void hup_prog__free(struct hup_prog *prog);
+HUP_API enum hup_prog_state hup_prog__state(const struct hup_prog *prog);
+HUP_API int hup_prog__detach(struct hup_prog *prog);
+HUP_API enum hup_event hup_prog__event(const struct hup_prog *prog);
+HUP_API const char *hup_prog__name(const struct hup_prog *prog);
+/* Native code size in bytes, 0 if the program runs interpreted. */
+HUP_API size_t hup_prog__jited_len(const struct hup_prog *prog);
+
+/*
+ * What helpers may ask of the caller during one run.  All callbacks are
+ * optional; a helper whose callback is missing returns -EOPNOTSUPP.
+ */
+struct hup_run_env {
+	size_t sz;              /* sizeof(struct hup_run_env) */
+	uint32_t vcpu;          /* event vCPU (local events) */
+	uint64_t guest_tsc;     /* for HUP_FN_guest_tsc */
+	int (*vcpu_reg)(void *opaque, uint32_t reg, uint64_t *val);
+	int (*output)(void *opaque, const void *buf, uint32_t size);
+	void (*debug_print)(void *opaque, const char *line, uint32_t len);
+	void *opaque;
+};
+
+struct hup_run_result {
+	uint64_t r0;            /* the program's return value */
+	uint64_t ns;            /* time spent */
+};
+
+/*
+ * Run prog once with ctx (the event's context structure, ctx_size bytes,
+ * which must equal the event's context size).  Returns 0 with res->r0 set,
+ * -EFAULT if the program touched a hole of the view (the run was aborted and
+ * counted), -ENOENT if the program is dead, -EINVAL on a bad ctx_size.
+ * Safe to call from several threads at once.
+ */
+HUP_API int hup_prog__run(struct hup_prog *prog, void *ctx, size_t ctx_size,
+			  const struct hup_run_env *env,
+			  struct hup_run_result *res);
+
+struct hup_prog_stats {
+	uint64_t runs;          /* completed runs */
+	uint64_t aborts;        /* runs ended by a fault */
+	uint64_t run_ns;        /* total time in completed and aborted runs */
+};
+HUP_API void hup_prog__stats(const struct hup_prog *prog,
+			     struct hup_prog_stats *stats);
+
+/* Human-readable name of an errno value returned by this library. */
+HUP_API const char *hup_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HUP_LIBHUP_H */

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The seam between the loader and the verifier.
+ *
+ * The verifier sees the program exactly as the guest sent it (pseudo
+ * immediates unpatched: it types HUP_PSEUDO_VIEW_BASE as a pointer to the
+ * view and HUP_PSEUDO_VIEW_MASK as the known scalar view_mask) and answers
+ * 0 (safe), -EINVAL (malformed), -EACCES (unsafe) or -E2BIG (too large or
+ * too complex), logging one line per rejection that starts with the
+ * instruction index ("12: ...").  It never modifies the program.
+ */
+#ifndef HUP_VERIFIER_H
+#define HUP_VERIFIER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hyperupcall/abi.h>
+
+#include "insn.h"
+
+struct hup_log;
+
+/* Named limits of the verifier walk. */
+#define HUP_VERIFIER_MAX_STATES 100000u /* explored (insn, state) pairs */
+
+struct hup_verifier_opts {
+	enum hup_event event;
+	bool has_view;          /* a view is attached: pseudo loads allowed */
+	uint64_t view_mask;     /* its mask, 2^k - 1 */
+	unsigned int max_insns; /* 0 = HUP_MAX_INSNS */
+	struct hup_log *log;
+};
+
+/* What the verifier learned, for the loader and JIT. */
+struct hup_verifier_info {
+	uint32_t stack_depth;      /* deepest stack use of any frame, bytes */
+	uint32_t nr_subprogs;      /* BPF-to-BPF callees + 1 */
+	uint64_t states_explored;  /* complexity actually spent */
+};
+
+int hup_verify(const struct bpf_insn *insns, size_t cnt,
+	       const struct hup_verifier_opts *opts,
+	       struct hup_verifier_info *info);
+
+#endif /* HUP_VERIFIER_H */
