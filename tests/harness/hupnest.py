@@ -45,6 +45,9 @@ L1_MEM = "2G"
 # Budget is 15 s; beyond 60 s the boot is stuck.  Overridable for tests.
 L1_BOOT_TIMEOUT = float(os.environ.get("HUP_L1_BOOT_TIMEOUT", "60"))
 L1_BOOT_RETRIES = 1
+# Budgets under nesting (issue: L1 ready <= 15 s, L2 to userspace <= 20 s).
+L1_READY_BUDGET_S = 15.0
+L2_USERSPACE_BUDGET_S = 20.0
 DEFAULT_SCENARIO_TIMEOUT = 120.0
 TAIL_LINES = 25
 
@@ -173,6 +176,16 @@ class Result:
         self.log = None
         self.seconds = None
         self.output = ""
+        # (seconds since the scenario started, line) as lines arrived on the
+        # host: lets tests time events inside L1/L2 on the host's clock.
+        self.lines = []
+
+    def first(self, pattern):
+        """Host-clock arrival time of the first line matching pattern."""
+        for t, line in self.lines:
+            if re.search(pattern, line):
+                return t
+        return None
 
     @property
     def ok(self):
@@ -337,6 +350,8 @@ class Harness:
                 res = Result(sc.name)
                 t = time.monotonic()
                 res.rc, res.output = _run_script(sc, work, env)
+                # The direct path collects output at the end: no arrival times.
+                res.lines = [(None, l) for l in res.output.splitlines()]
                 res.seconds = round(time.monotonic() - t, 1)
                 run.results.append(res)
         finally:
@@ -417,6 +432,7 @@ class Harness:
                     if not m:
                         if cur:
                             cur.output += line + "\n"
+                            cur.lines.append((round(time.monotonic() - cur_start, 2), line))
                             if self.verbose:
                                 print(f"  [{cur.name}] {line}", file=sys.stderr)
                         continue
