@@ -44,4 +44,16 @@ int hup_verify(const struct bpf_insn *insns, size_t cnt,
 	       const struct hup_verifier_opts *opts,
 	       struct hup_verifier_info *info);
 
+/*
+ * After a successful hup_verify(): rewrite every HUP_FN_loop call into
+ * plain bytecode (a trampoline subprogram appended to the program that
+ * calls the callback through BPF_PSEUDO_CALL at most min(nr, HUP_LOOP_MAX)
+ * times, stops when it returns non-zero and returns the iterations done),
+ * and every BPF_PSEUDO_FUNC load into a plain ldimm64.  The engines then
+ * need no loop helper.  *insns must come from malloc: it may be
+ * reallocated, and *cnt grows.  0, -ENOMEM, or -EINVAL on a program the
+ * verifier would not have accepted.  (verifier/fixup.c)
+ */
+int hup_fixup__inline_loops(struct bpf_insn **insns, size_t *cnt);
+
 #endif /* HUP_VERIFIER_H */

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The seam between the generic core (vm.c, vcpu.c) and an architecture
+ * (x86/arch.c): the board's devices and firmware tables, the boot
+ * protocol, per-vCPU state, and register dumps for failure reports.
+ */
+#ifndef HUPVM_ARCH_H
+#define HUPVM_ARCH_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct vm;
+struct vcpu;
+
+/* RAM below low_limit, the rest from high_base. */
+void arch__mem_layout(uint64_t *low_limit, uint64_t *high_base);
+/* Before RAM exists: VM-wide KVM state (irqchip, timers). */
+int arch__init_vm_early(struct vm *vm);
+/* After RAM exists: devices, firmware tables, kernel and initrd. */
+int arch__init_vm(struct vm *vm);
+/* Before a vCPU first runs: CPUID, MSRs, and entry state for the BSP. */
+int arch__init_vcpu(struct vm *vm, struct vcpu *v);
+/* Start whatever the board runs besides the vCPUs (console input). */
+int arch__start(struct vm *vm);
+void arch__dump_vcpu(struct vcpu *v, FILE *out);
+void arch__exit_vm(struct vm *vm);
+
+#endif

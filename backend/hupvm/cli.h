@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * hupvm's command line: parsing and validation into struct cli_opts, with
+ * a human-readable message for every rejection.  No side effects besides
+ * access() checks on the files named, so tests drive it directly.
+ */
+#ifndef HUPVM_CLI_H
+#define HUPVM_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CLI_DEFAULT_MEM	    (256ull << 20)
+#define CLI_MIN_MEM	    (32ull << 20)
+#define CLI_MAX_MEM	    (1ull << 40)
+#define CLI_MAX_TIMEOUT	    (7u * 24 * 3600)
+#define CLI_DEFAULT_CMDLINE "console=ttyS0"
+#define CLI_CMDLINE_MAX	    4096u
+
+struct cli_opts {
+	const char *kernel;
+	const char *initrd;
+	const char *append;
+	const char *log;
+	uint64_t mem;
+	uint32_t cpus;
+	unsigned int timeout; /* seconds; 0 = none */
+	int verbose;
+	bool help;
+	bool version;
+	char cmdline[CLI_CMDLINE_MAX]; /* the final guest command line */
+};
+
+/* Returns 0, or -EINVAL with a message in err. */
+int cli__parse(int argc, char **argv, struct cli_opts *o, char *err,
+	       size_t errlen);
+/* "256M", "1G", "65536K", "512" (MiB): bytes, page-aligned. */
+int cli__parse_size(const char *s, uint64_t *out);
+void cli__usage(FILE *out);
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The guest's CPUID: what KVM supports (KVM_GET_SUPPORTED_CPUID, including
+ * KVM's paravirt leaves 0x40000000/1 that enable kvmclock), plus the
+ * hyperupcall discovery leaves (abi.h: HUP_CPUID_BASE/INFO), patched per
+ * vCPU with its APIC id and the topology.  Editing functions are pure so
+ * tests check them on synthetic tables.
+ */
+#ifndef HUPVM_X86_CPUID_H
+#define HUPVM_X86_CPUID_H
+
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct cpuid_hup {
+	uint16_t doorbell_port;
+	uint32_t events;   /* bit (1 << HUP_EVENT_*) per supported event */
+	uint32_t features; /* HUP_FEAT_* */
+};
+
+struct kvm_cpuid2 *cpuid__alloc(uint32_t nent);
+struct kvm_cpuid2 *cpuid__dup(const struct kvm_cpuid2 *c);
+int cpuid__get_supported(int kvm_fd, struct kvm_cpuid2 **out);
+struct kvm_cpuid_entry2 *cpuid__find(struct kvm_cpuid2 *c, uint32_t function,
+				     uint32_t index);
+/* Add (or overwrite) the two discovery leaves; may reallocate *c. */
+int cpuid__add_hup_leaves(struct kvm_cpuid2 **c, const struct cpuid_hup *h);
+void cpuid__patch_vcpu(struct kvm_cpuid2 *c, uint32_t apic_id, uint32_t nr_cpus,
+		       bool tsc_deadline);
+int cpuid__set(int vcpu_fd, const struct kvm_cpuid2 *c);
+
+#endif

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * x86 vCPU state: the boot CPU's state at the 64-bit kernel entry (flat
+ * GDT, identity page tables, long mode), and a register dump for reports
+ * of KVM failures.  Application processors are left in KVM's reset state:
+ * the in-kernel LAPIC starts them with INIT/SIPI from the guest.
+ */
+#ifndef HUPVM_X86_REGS_H
+#define HUPVM_X86_REGS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mem.h"
+
+/* Build the GDT and page tables in guest memory (once per VM). */
+int regs__setup_tables(struct mem *m);
+/* Registers of the boot CPU: long mode, rip = entry, rsi = boot_params. */
+int regs__setup_boot_cpu(int vcpu_fd, uint64_t entry, uint64_t boot_params);
+/* Print general and system registers of a vCPU. */
+void regs__dump(int vcpu_fd, FILE *out);
+
+#endif

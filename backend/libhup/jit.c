@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The JIT's arch-neutral front end: checks the structure the back end
+ * relies on (ldimm64 pairs, jump and call targets), finds BPF-to-BPF
+ * callees, runs the back end (jit_x86.c) in passes until every offset stops
+ * moving, and seals the result in a W^X image: the code is written into a
+ * private read+write mapping which is then made read+execute, never both
+ * writable and executable.  Anything it cannot handle is answered with
+ * -EOPNOTSUPP and one log line, and the loader interprets instead.
+ *
+ * Pass 0 sizes every variable jump at its largest (rel32); from pass 1 on,
+ * jumps are aimed at the previous pass's offsets and take the rel8 form
+ * when it reaches.  Sizes can then only shrink, so the layout converges;
+ * the pass in which no offset changed emitted exact displacements, and its
+ * bytes are the image.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "jit.h"
+#include "log.h"
+
+static void layout_free(struct hup_jit_layout *l)
+{
+	free(l->blk);
+	free(l->entry);
+	free(l->code);
+}
+
+static int layout_alloc(struct hup_jit_layout *l, size_t cnt)
+{
+	memset(l, 0, sizeof(*l));
+	l->blk = calloc(cnt + 1, sizeof(*l->blk));
+	l->entry = calloc(cnt + 1, sizeof(*l->entry));
+	l->code = calloc(cnt + 1, sizeof(*l->code));
+	if (!l->blk || !l->entry || !l->code) {
+		layout_free(l);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static bool layout_equal(const struct hup_jit_layout *a,
+			 const struct hup_jit_layout *b, size_t cnt)
+{
+	size_t n = (cnt + 1) * sizeof(uint32_t);
+
+	return a->epilogue == b->epilogue && a->pops == b->pops &&
+	       a->abort == b->abort && a->table == b->table &&
+	       a->len == b->len && !memcmp(a->blk, b->blk, n) &&
+	       !memcmp(a->entry, b->entry, n) && !memcmp(a->code, b->code, n);
+}
+
+static void layout_copy(struct hup_jit_layout *dst,
+			const struct hup_jit_layout *src, size_t cnt)
+{
+	size_t n = (cnt + 1) * sizeof(uint32_t);
+
+	memcpy(dst->blk, src->blk, n);
+	memcpy(dst->entry, src->entry, n);
+	memcpy(dst->code, src->code, n);
+	dst->epilogue = src->epilogue;
+	dst->pops = src->pops;
+	dst->abort = src->abort;
+	dst->table = src->table;
+	dst->len = src->len;
+}
+
+/* Is t a valid place to jump to (t == cnt: just past the end)? */
+static bool jit_target_ok(const struct hup_jit_ctx *ctx, int64_t t,
+			  bool allow_end)
+{
+	if (t < 0 || t > (int64_t)ctx->cnt)
+		return false;
+	if (t == (int64_t)ctx->cnt)
+		return allow_end;
+	return !ctx->imm_hi[t];
+}
+
+/*
+ * The structural facts the back end relies on: ldimm64 has its second
+ * slot, no jump or call lands outside the program or inside an ldimm64.
+ * Also marks callees and notes whether callx needs the helper table.
+ */
+static int jit_scan(struct hup_jit_ctx *ctx)
+{
+	const struct bpf_insn *insns = ctx->insns;
+	size_t i;
+
+	for (i = 0; i < ctx->cnt; i++) {
+		if (!hup_insn_is_ldimm64(&insns[i]))
+			continue;
+		/* the interpreter faults on these at run time; let it */
+		if (i + 1 >= ctx->cnt || insns[i + 1].code) {
+			hup_log__line(ctx->log, "%zu: jit: malformed ldimm64", i);
+			return -EOPNOTSUPP;
+		}
+		ctx->imm_hi[++i] = 1;
+	}
+	for (i = 0; i < ctx->cnt; i++) {
+		const struct bpf_insn *insn = &insns[i];
+		uint8_t cls = BPF_CLASS(insn->code);
+		int64_t t;
+
+		if (ctx->imm_hi[i])
+			continue;
+		/* Only r10 leads to the stack (callees get it through r1-r5
+		 * from a caller that named r10). */
+		if (insn->dst_reg == BPF_REG_10 || insn->src_reg == BPF_REG_10)
+			ctx->zero_stack = true;
+		if (cls != BPF_JMP && cls != BPF_JMP32)
+			continue;
+		switch (BPF_OP(insn->code)) {
+		case BPF_EXIT:
+			continue;
+		case BPF_CALL:
+			if (insn->code == (BPF_JMP | BPF_CALL | BPF_X))
+				ctx->has_callx = true;
+			if (!hup_insn_is_pseudo_call(insn))
+				continue;
+			t = (int64_t)i + 1 + insn->imm;
+			if (!jit_target_ok(ctx, t, false)) {
+				hup_log__line(ctx->log,
+					      "%zu: jit: call target %lld out of "
+					      "range", i, (long long)t);
+				return -EOPNOTSUPP;
+			}
+			ctx->call_target[t] = 1;
+			continue;
+		}
+		if (insn->code == (BPF_JMP32 | BPF_JA))
+			t = (int64_t)i + 1 + insn->imm;
+		else
+			t = (int64_t)i + 1 + insn->off;
+		if (!jit_target_ok(ctx, t, true)) {
+			hup_log__line(ctx->log, "%zu: jit: jump target %lld out "
+				      "of range", i, (long long)t);
+			return -EOPNOTSUPP;
+		}
+		if (t == (int64_t)ctx->cnt)
+			ctx->target_end = true;
+	}
+	if (ctx->has_callx && ctx->helpers &&
+	    (ctx->helpers->nr > HUP_JIT_MAX_HELPERS ||
+	     (ctx->helpers->nr && !ctx->helpers->fns))) {
+		hup_log__line(ctx->log, "jit: helper table too large for callx");
+		return -EOPNOTSUPP;
+	}
+	if (ctx->has_callx && !ctx->helpers)
+		ctx->has_callx = false; /* every callx aborts; no table */
+	return 0;
+}
+
+/* One pass over the program into ctx->out, filling ctx->cur. */
+static int jit_pass(struct hup_jit_ctx *ctx)
+{
+	struct hup_jit_buf *b = &ctx->out;
+	size_t i, cnt = ctx->cnt;
+	const struct bpf_insn *last;
+
+	b->pos = 0;
+	b->overflow = false;
+	ctx->err = 0;
+	hup_jit__region(ctx, 0);
+	hup_jit_x86__prologue(ctx);
+	for (i = 0; i < cnt; i++) {
+		ctx->cur.blk[i] = ctx->cur.entry[i] = b->pos;
+		if (ctx->imm_hi[i]) { /* emitted with its first slot */
+			ctx->cur.code[i] = b->pos;
+			continue;
+		}
+		hup_jit__region(ctx, ctx->old.blk[i]);
+		if (ctx->call_target[i])
+			hup_jit_x86__callee_entry(ctx, i);
+		ctx->cur.code[i] = b->pos;
+		if (hup_jit_x86__insn(ctx, i) || ctx->err)
+			return ctx->err;
+	}
+	ctx->cur.blk[cnt] = ctx->cur.entry[cnt] = ctx->cur.code[cnt] = b->pos;
+	hup_jit__region(ctx, ctx->old.blk[cnt]);
+	last = &ctx->insns[cnt - 1];
+	hup_jit_x86__tail(ctx, ctx->target_end || ctx->imm_hi[cnt - 1] ||
+				       hup_jit__falls_through(last));
+	ctx->cur.len = b->pos;
+	return ctx->err;
+}
+
+/*
+ * Bytes of int3 in front of the entry.  Clang's -fsanitize=function reads
+ * the 8 bytes before any function called through a pointer, looking for
+ * its signature marker; they must be mapped (and are not the marker).
+ */
+#define JIT_ENTRY_PAD 16u
+
+/* Copy the converged code into a fresh mapping and make it read+exec. */
+static int jit_seal(struct hup_jit_ctx *ctx, struct hup_jit_image *img)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = JIT_ENTRY_PAD + ctx->cur.len, mem_len;
+	void *mem;
+
+	if (page <= 0)
+		page = 4096;
+	mem_len = (len + (size_t)page - 1) & ~((size_t)page - 1);
+	mem = mmap(NULL, mem_len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return -ENOMEM;
+	memset(mem, 0xcc, mem_len); /* int3 wherever there is no code */
+	memcpy((uint8_t *)mem + JIT_ENTRY_PAD, ctx->out.mem, ctx->cur.len);
+	if (mprotect(mem, mem_len, PROT_READ | PROT_EXEC)) {
+		int err = -errno;
+
+		munmap(mem, mem_len);
+		return err;
+	}
+	__builtin___clear_cache((char *)mem, (char *)mem + len);
+	img->mem = mem;
+	img->mem_len = mem_len;
+	img->code_len = ctx->cur.len;
+	/* via void *: code has no alignment for -Wcast-align to weigh */
+	img->entry = (hup_jit_entry)(void *)((uint8_t *)mem + JIT_ENTRY_PAD);
+	return 0;
+}
+
+int hup_jit__compile(const struct bpf_insn *insns, size_t cnt,
+		     const struct hup_helper_table *helpers,
+		     struct hup_jit_image *img, struct hup_log *log)
+{
+	struct hup_jit_ctx ctx = {
+		.insns = insns, .cnt = cnt, .helpers = helpers, .log = log,
+	};
+	unsigned int pass;
+	int ret;
+
+	if (!img)
+		return -EINVAL;
+	memset(img, 0, sizeof(*img));
+	if (!insns || !cnt || cnt > HUP_JIT_MAX_INSNS) {
+		hup_log__line(log, "jit: %zu instructions, not compiling", cnt);
+		return -EOPNOTSUPP;
+	}
+	ctx.call_target = calloc(cnt, 1);
+	ctx.imm_hi = calloc(cnt, 1);
+	ret = -ENOMEM;
+	if (!ctx.call_target || !ctx.imm_hi ||
+	    layout_alloc(&ctx.old, cnt) || layout_alloc(&ctx.cur, cnt))
+		goto out;
+	ret = jit_scan(&ctx);
+	if (ret)
+		goto out;
+
+	for (pass = 0;; pass++) {
+		if (pass >= HUP_JIT_MAX_PASSES) {
+			hup_log__line(log, "jit: code size did not converge "
+				      "in %u passes", pass);
+			ret = -EOPNOTSUPP;
+			goto out;
+		}
+		ctx.force_near = pass == 0;
+		ret = jit_pass(&ctx);
+		if (ret)
+			goto out;
+		if (pass > 0 && !ctx.out.overflow &&
+		    layout_equal(&ctx.old, &ctx.cur, cnt))
+			break;
+		/* Pass 0's size bounds every later pass; grow if not. */
+		if (ctx.cur.len > ctx.out.cap) {
+			uint8_t *mem = realloc(ctx.out.mem, ctx.cur.len);
+
+			ret = -ENOMEM;
+			if (!mem)
+				goto out;
+			ctx.out.mem = mem;
+			ctx.out.cap = ctx.cur.len;
+		}
+		layout_copy(&ctx.old, &ctx.cur, cnt);
+	}
+	ret = jit_seal(&ctx, img);
+
+out:
+	free(ctx.out.mem);
+	layout_free(&ctx.old);
+	layout_free(&ctx.cur);
+	free(ctx.call_target);
+	free(ctx.imm_hi);
+	return ret;
+}
+
+void hup_jit__free(struct hup_jit_image *img)
+{
+	if (!img)
+		return;
+	if (img->mem)
+		munmap(img->mem, img->mem_len);
+	memset(img, 0, sizeof(*img));
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Internals shared by the JIT's arch-neutral front end (jit.c: structure
+ * checks, the size-convergence passes, the W^X image) and its x86-64 back
+ * end (jit_x86.c).  The front end owns the offset tables; the back end emits
+ * one instruction (or stub) at a time and aims its jumps at offsets taken
+ * from the *previous* pass, so that in the pass where no offset changes
+ * every displacement it wrote is exact.
+ */
+#ifndef HUP_JIT_H
+#define HUP_JIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "insn.h"
+
+/* Longest program the JIT takes on (the verifier's cap is far below). */
+#define HUP_JIT_MAX_INSNS 65536u
+/* Sizes only shrink from pass to pass, so this is never reached in practice. */
+#define HUP_JIT_MAX_PASSES 32u
+/* Largest helper table copied into an image for callx. */
+#define HUP_JIT_MAX_HELPERS 4096u
+
+/* Where emitted bytes go; with mem == NULL only pos advances (sizing). */
+struct hup_jit_buf {
+	uint8_t *mem;
+	uint32_t cap;
+	uint32_t pos;
+	bool overflow;
+};
+
+/* Offsets of everything a jump or call can aim at, for one pass. */
+struct hup_jit_layout {
+	uint32_t *blk;   /* [cnt + 1] start of insn i's block (entry stub incl.) */
+	uint32_t *entry; /* [cnt + 1] BPF-to-BPF call entry of insn i's function */
+	uint32_t *code;  /* [cnt + 1] first byte of insn i's own code; [cnt]: the
+			  * fall-off stub */
+	uint32_t epilogue; /* shared "return from this frame" sequence */
+	uint32_t pops;     /* its register restores, after the rsp reload */
+	uint32_t abort;    /* end the whole run with r0 = 0 */
+	uint32_t table;    /* callx helper table (8-aligned), if any */
+	uint32_t len;      /* total bytes */
+};
+
+struct hup_jit_ctx {
+	const struct bpf_insn *insns;
+	size_t cnt;
+	const struct hup_helper_table *helpers;
+	struct hup_log *log;
+
+	uint8_t *call_target; /* [cnt] insn i starts a BPF-to-BPF callee */
+	uint8_t *imm_hi;      /* [cnt] insn i is the second slot of an ldimm64 */
+	bool has_callx;       /* the image carries a copy of the helper table */
+	bool target_end;      /* some jump aims just past the last insn */
+	bool zero_stack;      /* the program names r10: clear each frame's stack */
+
+	struct hup_jit_layout old; /* previous pass: what jumps aim at */
+	struct hup_jit_layout cur; /* this pass, being filled in */
+	struct hup_jit_buf out;
+	bool force_near; /* pass 0: every variable jump at its largest */
+
+	/* Region being emitted: its start in the previous pass and now, so a
+	 * jump's own address can be expressed in previous-pass terms. */
+	uint32_t region_old;
+	uint32_t region_new;
+
+	int err;         /* first error of the pass, -errno */
+	size_t err_insn; /* ...at this insn */
+};
+
+/* Start a region (block, stub) whose previous-pass offset was old_start. */
+static inline void hup_jit__region(struct hup_jit_ctx *ctx, uint32_t old_start)
+{
+	ctx->region_old = old_start;
+	ctx->region_new = ctx->out.pos;
+}
+
+/* Record the first error of a pass. */
+static inline int hup_jit__fail(struct hup_jit_ctx *ctx, size_t insn, int err)
+{
+	if (!ctx->err) {
+		ctx->err = err;
+		ctx->err_insn = insn;
+	}
+	return err;
+}
+
+/* Can control pass from this insn to the next one in the array? */
+static inline bool hup_jit__falls_through(const struct bpf_insn *insn)
+{
+	switch (insn->code) {
+	case BPF_JMP | BPF_EXIT:
+	case BPF_JMP | BPF_JA:
+	case BPF_JMP32 | BPF_JA: /* gotol */
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* ------------------------------------------------------ x86-64 back end */
+
+/* The native entry, up to the first instruction's code. */
+void hup_jit_x86__prologue(struct hup_jit_ctx *ctx);
+/* The callee entry of a BPF-to-BPF call target, in front of insn i. */
+void hup_jit_x86__callee_entry(struct hup_jit_ctx *ctx, size_t i);
+/* Insn i (both slots of an ldimm64); 0 or -errno. */
+int hup_jit_x86__insn(struct hup_jit_ctx *ctx, size_t i);
+/* After the last insn: the fall-off stub, epilogue, abort stub, table. */
+void hup_jit_x86__tail(struct hup_jit_ctx *ctx, bool fall_off);
+
+#endif /* HUP_JIT_H */

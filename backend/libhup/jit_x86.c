@@ -1,0 +1,798 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The JIT's x86-64 back end: turns one eBPF instruction (RFC 9669, v4
+ * included) at a time into native code, plus the entry prologue, the
+ * per-callee entry, the shared epilogue and the abort stub.  The front end
+ * (jit.c) runs it over the whole program in repeated passes until the code
+ * size converges; here every jump is aimed at an offset from the previous
+ * pass (struct hup_jit_layout) and is short (rel8) when that reaches.
+ *
+ * The code must never hurt the host on its own account: division and modulo
+ * are guarded so that `div`/`idiv` can never raise #DE (zero divisor,
+ * INT_MIN / -1), BPF r10 (rbp, which the epilogue trusts) is never written,
+ * the native stack per BPF frame is fixed and call depth is checked at run
+ * time, and an indirect helper call (callx) is bounds- and NULL-checked
+ * against a copy of the helper table sealed read-only inside the image.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <hyperupcall/abi.h>
+
+#include "jit.h"
+#include "jit_x86_emit.h"
+#include "log.h"
+
+/*
+ * Register map, BPF -> x86-64.  r1..r5 are exactly the SysV argument
+ * registers 1..5, so a helper call needs no moves; r0 is rax, the SysV
+ * return register; r6..r9 and r10 live in SysV callee-saved registers, so
+ * helpers preserve them for free.
+ *
+ *   r0 rax   r1 rdi   r2 rsi   r3 rdx   r4 rcx   r5 r8
+ *   r6 rbx   r7 r13   r8 r14   r9 r15   r10 rbp (frame pointer)
+ *
+ * Not visible to BPF:
+ *   r9, r10, r11  scratch (caller-saved: helpers may clobber them freely)
+ *   r12           call-depth floor: the lowest rsp from which a BPF-to-BPF
+ *                 call is still allowed; also locates the entry frame for
+ *                 an abort.  Callee-saved, so helpers keep it.
+ */
+static const uint8_t reg_map[HUP_NR_REGS] = {
+	[BPF_REG_0] = X86_RAX, [BPF_REG_1] = X86_RDI, [BPF_REG_2] = X86_RSI,
+	[BPF_REG_3] = X86_RDX, [BPF_REG_4] = X86_RCX, [BPF_REG_5] = X86_R8,
+	[BPF_REG_6] = X86_RBX, [BPF_REG_7] = X86_R13, [BPF_REG_8] = X86_R14,
+	[BPF_REG_9] = X86_R15, [BPF_REG_10] = X86_RBP,
+};
+
+#define AUX_RAX X86_R10 /* keeps BPF r0 while rax is borrowed */
+#define AUX_RDX X86_R9  /* keeps BPF r3 while rdx is borrowed; fetch operand */
+#define AUX_TMP X86_R11 /* divisor, shift save, call target, new value */
+#define DEPTH_FLOOR X86_R12
+
+/*
+ * Native frame of every BPF frame (the entry one and each callee), from
+ * high to low addresses:
+ *
+ *   return address                     pushed by the call
+ *   rbp rbx r12 r13 r14 r15            6 pushes (SAVED_BYTES)
+ *   8 bytes of padding                 <- rbp = BPF r10 points just above
+ *   BPF stack, HUP_STACK_SIZE bytes    [rbp - 512, rbp)
+ *                                      <- rsp = rbp - 512
+ *
+ * Entered with rsp = 8 (mod 16), this leaves rbp and rsp 16-byte aligned,
+ * as SysV wants at every helper call.  Every frame saves the same registers
+ * so the one epilogue (`lea rsp, [rbp + 8]; pop x6; ret`) serves all.  A
+ * frame is FRAME_BYTES of native stack exactly, which is what lets the
+ * depth check and the abort find the entry frame from r12 alone.
+ */
+#define SAVED_BYTES (6 * 8)
+#define FRAME_PAD 8
+#define FRAME_LOCALS (FRAME_PAD + HUP_STACK_SIZE)
+#define FRAME_BYTES (8 + SAVED_BYTES + FRAME_LOCALS)
+/* r12 = entry rsp - FLOOR_OFFSET: a frame whose rsp is below r12 is the
+ * HUP_MAX_CALL_DEPTH-th and may not call again. */
+#define FLOOR_OFFSET ((HUP_MAX_CALL_DEPTH - 2) * FRAME_BYTES)
+_Static_assert(HUP_MAX_CALL_DEPTH >= 2, "depth floor needs two frames");
+_Static_assert(FRAME_BYTES % 16 == 0, "frames keep rsp 16-byte aligned");
+
+static int unsupported(struct hup_jit_ctx *ctx, size_t i, const char *why)
+{
+	hup_log__line(ctx->log, "%zu: jit: %s (code 0x%02x), interpreting",
+		      i, why, ctx->insns[i].code);
+	return hup_jit__fail(ctx, i, -EOPNOTSUPP);
+}
+
+/* ------------------------------------------------------------- jumps */
+
+/*
+ * Jump to `target`, an offset from the previous pass.  cc < 0 is an
+ * unconditional jmp.  elide_end, when nonzero, is the previous-pass end of
+ * the block this jmp closes: a forward jmp to no further than there has
+ * nothing to skip and vanishes.  Pass 0 takes the rel32 form everywhere so
+ * that sizes only shrink afterwards: sizes shrinking means distances
+ * shrinking, so a jump once short stays short and the passes converge.
+ */
+static void emit_jump(struct hup_jit_ctx *ctx, int cc, uint32_t target,
+		      uint32_t elide_end)
+{
+	struct hup_jit_buf *b = &ctx->out;
+	int64_t here = (int64_t)ctx->region_old + (b->pos - ctx->region_new);
+	int64_t rel;
+
+	if (!ctx->force_near) {
+		if (cc < 0 && elide_end && here <= (int64_t)target &&
+		    target <= elide_end)
+			return;
+		rel = (int64_t)target - (here + 2);
+		if (is_imm8(rel)) {
+			emit_jmp8(b, cc, (int8_t)rel);
+			return;
+		}
+	}
+	rel = (int64_t)target - (here + (cc < 0 ? 5 : 6));
+	emit_jmp32(b, cc, (int32_t)rel);
+}
+
+/* A forward jump inside one instruction's code: returns where to patch. */
+static uint32_t emit_local_fwd(struct hup_jit_buf *b, int cc)
+{
+	emit_jmp8(b, cc, 0);
+	return b->pos;
+}
+
+/* Point the local jump that ends at `after` here. */
+static void bind_local(struct hup_jit_ctx *ctx, size_t i, uint32_t after)
+{
+	struct hup_jit_buf *b = &ctx->out;
+	uint32_t rel = b->pos - after;
+
+	if (rel > 127) {
+		hup_jit__fail(ctx, i, -EOPNOTSUPP);
+		return;
+	}
+	if (b->mem && after - 1 < b->cap)
+		b->mem[after - 1] = (uint8_t)rel;
+}
+
+/* ------------------------------------------------------ frames, stubs */
+
+/* The part of a frame's setup shared by the entry and every callee. */
+static void emit_frame_setup(struct hup_jit_ctx *ctx)
+{
+	struct hup_jit_buf *b = &ctx->out;
+	uint32_t loop;
+
+	emit_push(b, X86_RBP);                       /* push rbp */
+	emit_push(b, X86_RBX);                       /* push rbx */
+	emit_push(b, X86_R12);                       /* push r12 */
+	emit_push(b, X86_R13);                       /* push r13 */
+	emit_push(b, X86_R14);                       /* push r14 */
+	emit_push(b, X86_R15);                       /* push r15 */
+	emit_lea(b, X86_RBP, X86_RSP, -FRAME_PAD);   /* lea rbp, [rsp - 8] */
+	emit_alu_ri(b, true, X86_SUB, X86_RSP, FRAME_LOCALS); /* sub rsp, 520 */
+	if (!ctx->zero_stack)
+		return;
+	/*
+	 * Defence in depth, as the interpreter: the verifier proves stack
+	 * bytes are written before they are read, but were it ever wrong, a
+	 * program still must not see host bytes left on the native stack.
+	 * 512 bytes in 8 rounds of 4 aligned 16-byte stores.
+	 */
+	emit_pxor_self(b, 0);                             /* pxor xmm0, xmm0 */
+	emit_mov_rr(b, true, AUX_TMP, X86_RSP);           /* mov r11, rsp */
+	loop = b->pos;
+	for (int k = 0; k < 4; k++)
+		emit_movaps_store(b, AUX_TMP, 16 * k, 0); /* movaps [r11 + 16k], xmm0 */
+	emit_alu_ri(b, true, X86_ADD, AUX_TMP, 64);       /* add r11, 64 */
+	emit_alu_rr(b, true, X86_CMP, AUX_TMP, X86_RBP);  /* cmp r11, rbp */
+	emit_jmp8(b, X86_CC_B, (int8_t)((int64_t)loop - (b->pos + 2))); /* jb loop */
+}
+
+void hup_jit_x86__prologue(struct hup_jit_ctx *ctx)
+{
+	struct hup_jit_buf *b = &ctx->out;
+
+	emit_frame_setup(ctx);
+	/* lea r12, [rsp - FLOOR_OFFSET]: the depth floor of this run */
+	emit_lea(b, DEPTH_FLOOR, X86_RSP, -FLOOR_OFFSET);
+	/*
+	 * BPF registers other than r1, r2 and r10 start at zero rather than
+	 * holding whatever the host left in them: a verified program never
+	 * reads them, but host values must not be observable even by mistake.
+	 */
+	emit_alu_rr(b, false, X86_XOR, X86_RAX, X86_RAX); /* xor eax, eax */
+	emit_alu_rr(b, false, X86_XOR, X86_RDX, X86_RDX); /* xor edx, edx */
+	emit_alu_rr(b, false, X86_XOR, X86_RCX, X86_RCX); /* xor ecx, ecx */
+	emit_alu_rr(b, false, X86_XOR, X86_R8, X86_R8);   /* xor r8d, r8d */
+	emit_alu_rr(b, false, X86_XOR, X86_RBX, X86_RBX); /* xor ebx, ebx */
+	emit_alu_rr(b, false, X86_XOR, X86_R13, X86_R13); /* xor r13d, r13d */
+	emit_alu_rr(b, false, X86_XOR, X86_R14, X86_R14); /* xor r14d, r14d */
+	emit_alu_rr(b, false, X86_XOR, X86_R15, X86_R15); /* xor r15d, r15d */
+}
+
+void hup_jit_x86__callee_entry(struct hup_jit_ctx *ctx, size_t i)
+{
+	struct hup_jit_buf *b = &ctx->out;
+	bool prev_falls = i == 0 || ctx->imm_hi[i - 1] ||
+			  hup_jit__falls_through(&ctx->insns[i - 1]);
+	uint32_t skip = 0;
+
+	/* Code falling into a callee from above (only unverified programs
+	 * do) must not run its frame setup. */
+	if (prev_falls)
+		skip = emit_local_fwd(b, -1);          /* jmp code[i] */
+	ctx->cur.entry[i] = b->pos;
+	emit_frame_setup(ctx);
+	if (prev_falls)
+		bind_local(ctx, i, skip);
+}
+
+void hup_jit_x86__tail(struct hup_jit_ctx *ctx, bool fall_off)
+{
+	struct hup_jit_buf *b = &ctx->out;
+
+	/* Falling off the end of the program ends the run like a bad call. */
+	if (fall_off)
+		emit_jump(ctx, -1, ctx->old.abort, 0); /* jmp abort */
+
+	/* epilogue: return from the current frame, r0 in rax */
+	ctx->cur.epilogue = b->pos;
+	hup_jit__region(ctx, ctx->old.epilogue);
+	emit_lea(b, X86_RSP, X86_RBP, FRAME_PAD);      /* lea rsp, [rbp + 8] */
+	ctx->cur.pops = b->pos;
+	emit_pop(b, X86_R15);                          /* pop r15 */
+	emit_pop(b, X86_R14);                          /* pop r14 */
+	emit_pop(b, X86_R13);                          /* pop r13 */
+	emit_pop(b, X86_R12);                          /* pop r12 */
+	emit_pop(b, X86_RBX);                          /* pop rbx */
+	emit_pop(b, X86_RBP);                          /* pop rbp */
+	emit_ret(b);                                   /* ret */
+
+	/*
+	 * abort: end the whole run with r0 = 0, from any depth.  The entry
+	 * frame's saved registers sit at r12 + FLOOR_OFFSET + FRAME_LOCALS;
+	 * popping them there returns straight to the host caller.
+	 */
+	ctx->cur.abort = b->pos;
+	hup_jit__region(ctx, ctx->old.abort);
+	emit_alu_rr(b, false, X86_XOR, X86_RAX, X86_RAX); /* xor eax, eax */
+	/* lea rsp, [r12 + FLOOR_OFFSET + 520] */
+	emit_lea(b, X86_RSP, DEPTH_FLOOR, FLOOR_OFFSET + FRAME_LOCALS);
+	emit_jump(ctx, -1, ctx->old.pops, 0);      /* jmp pops */
+
+	/* The helper table for callx, read-only once the image is sealed. */
+	if (ctx->has_callx) {
+		while (b->pos % 8)
+			emit1(b, X86_INT3);
+		ctx->cur.table = b->pos;
+		for (uint32_t id = 0; id < ctx->helpers->nr; id++)
+			emit_u64(b, (uint64_t)(uintptr_t)ctx->helpers->fns[id]);
+	}
+}
+
+/* --------------------------------------------------------------- ALU */
+
+static enum x86_alu alu_op(uint8_t op)
+{
+	switch (op) {
+	case BPF_ADD: return X86_ADD;
+	case BPF_SUB: return X86_SUB;
+	case BPF_AND: return X86_AND;
+	case BPF_OR: return X86_OR;
+	default: return X86_XOR;
+	}
+}
+
+/* Divisor zero: div gives 0; mod leaves dst (64) or its low half (32). */
+static void emit_div_by_zero(struct hup_jit_buf *b, bool w, bool mod, int dst)
+{
+	if (!mod)
+		emit_alu_rr(b, false, X86_XOR, dst, dst); /* xor dst32, dst32 */
+	else if (!w)
+		emit_mov_rr(b, false, dst, dst);          /* mov dst32, dst32 */
+}
+
+/* Signed divisor -1: quotient is -dst (wrapping: INT_MIN stays INT_MIN,
+ * where idiv would trap), remainder 0. */
+static void emit_div_by_negone(struct hup_jit_buf *b, bool w, bool mod,
+			       int dst)
+{
+	if (!mod)
+		emit_unary(b, w, X86_NEG, dst);           /* neg dst */
+	else
+		emit_alu_rr(b, false, X86_XOR, dst, dst); /* xor dst32, dst32 */
+}
+
+/*
+ * dst = dst / r11 or dst % r11, the divisor known to be neither 0 nor (for
+ * signed) -1, so div/idiv cannot fault.  div takes rdx:rax, which hold BPF
+ * r3 and r0: borrow them, parking their values in r9/r10.
+ */
+static void emit_div_core(struct hup_jit_buf *b, bool w, bool mod, bool sgn,
+			  int dst)
+{
+	int res = mod ? X86_RDX : X86_RAX;
+
+	if (dst != X86_RAX)
+		emit_mov_rr(b, true, AUX_RAX, X86_RAX);  /* mov r10, rax */
+	if (dst != X86_RDX)
+		emit_mov_rr(b, true, AUX_RDX, X86_RDX);  /* mov r9, rdx */
+	if (dst != X86_RAX)
+		emit_mov_rr(b, true, X86_RAX, dst);      /* mov rax, dst */
+	if (sgn)
+		emit_cqo(b, w);                          /* cqo | cdq */
+	else
+		emit_alu_rr(b, false, X86_XOR, X86_RDX, X86_RDX); /* xor edx, edx */
+	emit_unary(b, w, sgn ? X86_IDIV : X86_DIV, AUX_TMP); /* (i)div r11 */
+	/* 32-bit div leaves eax/edx zero-extended, as BPF wants */
+	if (dst == X86_RAX) {
+		if (res != X86_RAX)
+			emit_mov_rr(b, true, X86_RAX, res); /* mov rax, rdx */
+		emit_mov_rr(b, true, X86_RDX, AUX_RDX);  /* mov rdx, r9 */
+	} else if (dst == X86_RDX) {
+		if (res != X86_RDX)
+			emit_mov_rr(b, true, X86_RDX, res); /* mov rdx, rax */
+		emit_mov_rr(b, true, X86_RAX, AUX_RAX);  /* mov rax, r10 */
+	} else {
+		emit_mov_rr(b, true, dst, res);          /* mov dst, rax|rdx */
+		emit_mov_rr(b, true, X86_RAX, AUX_RAX);  /* mov rax, r10 */
+		emit_mov_rr(b, true, X86_RDX, AUX_RDX);  /* mov rdx, r9 */
+	}
+}
+
+static void emit_divmod(struct hup_jit_ctx *ctx, size_t i, bool w, bool mod,
+			bool sgn, int dst, int src, int32_t imm)
+{
+	struct hup_jit_buf *b = &ctx->out;
+	uint32_t to_done[2] = {0, 0}, to_nonzero, to_normal;
+
+	if (src < 0) {
+		/* Immediate divisor: the special cases are decided now. */
+		if (imm == 0) {
+			emit_div_by_zero(b, w, mod, dst);
+			return;
+		}
+		if (sgn && imm == -1) {
+			emit_div_by_negone(b, w, mod, dst);
+			return;
+		}
+		if (w) /* ALU64: imm sign-extended, also for unsigned div */
+			emit_mov_r64_simm(b, AUX_TMP, imm); /* mov r11, simm32 */
+		else
+			emit_mov_r32_imm(b, AUX_TMP, (uint32_t)imm); /* mov r11d, imm */
+		emit_div_core(b, w, mod, sgn, dst);
+		return;
+	}
+
+	emit_mov_rr(b, w, AUX_TMP, src);                 /* mov r11, src */
+	emit_test_rr(b, w, AUX_TMP, AUX_TMP);            /* test r11, r11 */
+	if (mod && w) {
+		to_done[0] = emit_local_fwd(b, X86_CC_E); /* je done */
+	} else {
+		to_nonzero = emit_local_fwd(b, X86_CC_NE); /* jne nonzero */
+		emit_div_by_zero(b, w, mod, dst);
+		to_done[0] = emit_local_fwd(b, -1);       /* jmp done */
+		bind_local(ctx, i, to_nonzero);
+	}
+	if (sgn) {
+		emit_alu_ri(b, w, X86_CMP, AUX_TMP, -1);  /* cmp r11, -1 */
+		to_normal = emit_local_fwd(b, X86_CC_NE); /* jne normal */
+		emit_div_by_negone(b, w, mod, dst);
+		to_done[1] = emit_local_fwd(b, -1);       /* jmp done */
+		bind_local(ctx, i, to_normal);
+	}
+	emit_div_core(b, w, mod, sgn, dst);
+	for (int k = 0; k < 2; k++)
+		if (to_done[k])
+			bind_local(ctx, i, to_done[k]);
+}
+
+/* Shift by a register: x86 wants the count in cl, which is BPF r4. */
+static void emit_shift_reg(struct hup_jit_buf *b, bool w, enum x86_shift op,
+			   int dst, int src)
+{
+	if (src == X86_RCX) {
+		emit_shift_cl(b, w, op, dst);              /* shX dst, cl */
+		return;
+	}
+	emit_mov_rr(b, true, AUX_TMP, X86_RCX);            /* mov r11, rcx */
+	emit_mov_rr(b, true, X86_RCX, src);                /* mov rcx, src */
+	if (dst == X86_RCX) {
+		emit_shift_cl(b, w, op, AUX_TMP);          /* shX r11, cl */
+		emit_mov_rr(b, true, X86_RCX, AUX_TMP);    /* mov rcx, r11 */
+	} else {
+		emit_shift_cl(b, w, op, dst);              /* shX dst, cl */
+		emit_mov_rr(b, true, X86_RCX, AUX_TMP);    /* mov rcx, r11 */
+	}
+}
+
+static int emit_alu(struct hup_jit_ctx *ctx, size_t i)
+{
+	const struct bpf_insn *insn = &ctx->insns[i];
+	struct hup_jit_buf *b = &ctx->out;
+	bool w = BPF_CLASS(insn->code) == BPF_ALU64;
+	bool x = BPF_SRC(insn->code) == BPF_X;
+	uint8_t op = BPF_OP(insn->code);
+	int32_t imm = insn->imm;
+	int dst, src = -1;
+	enum x86_shift sop;
+
+	if (insn->dst_reg >= BPF_REG_10)
+		return unsupported(ctx, i, "write to r10 or bad register");
+	if (x && insn->src_reg > BPF_REG_10)
+		return unsupported(ctx, i, "bad source register");
+	dst = reg_map[insn->dst_reg];
+	if (x)
+		src = reg_map[insn->src_reg];
+	if (insn->off && op != BPF_DIV && op != BPF_MOD && op != BPF_MOV)
+		return unsupported(ctx, i, "nonzero offset");
+
+	switch (op) {
+	case BPF_ADD:
+	case BPF_SUB:
+	case BPF_AND:
+	case BPF_OR:
+	case BPF_XOR:
+		if (x)
+			emit_alu_rr(b, w, alu_op(op), dst, src); /* op dst, src */
+		else
+			emit_alu_ri(b, w, alu_op(op), dst, imm); /* op dst, imm */
+		return 0;
+	case BPF_MUL:
+		if (x)
+			emit_imul_rr(b, w, dst, src);       /* imul dst, src */
+		else
+			emit_imul_rri(b, w, dst, dst, imm); /* imul dst, dst, imm */
+		return 0;
+	case BPF_DIV:
+	case BPF_MOD:
+		if (insn->off != 0 && insn->off != HUP_OFF_SDIV)
+			return unsupported(ctx, i, "bad division variant");
+		emit_divmod(ctx, i, w, op == BPF_MOD, insn->off == HUP_OFF_SDIV,
+			    dst, src, imm);
+		return 0;
+	case BPF_LSH:
+	case BPF_RSH:
+	case BPF_ARSH:
+		sop = op == BPF_LSH ? X86_SHL : op == BPF_RSH ? X86_SHR : X86_SAR;
+		if (x) {
+			emit_shift_reg(b, w, sop, dst, src);
+		} else if (!w || (imm & 63)) {
+			/* counts are masked as x86 masks them; a 32-bit shift
+			 * by 0 still zero-extends */
+			emit_shift_ri(b, w, sop, dst,
+				      (uint8_t)(imm & (w ? 63 : 31)));
+		}
+		return 0;
+	case BPF_NEG:
+		if (x)
+			return unsupported(ctx, i, "neg with register source");
+		emit_unary(b, w, X86_NEG, dst);                 /* neg dst */
+		return 0;
+	case BPF_MOV:
+		if (!x) {
+			if (insn->off)
+				return unsupported(ctx, i, "nonzero offset");
+			/* ALU64 sign-extends imm; ALU32 zero-extends */
+			emit_load_imm64(b, dst, w ? (uint64_t)(int64_t)imm
+						  : (uint64_t)(uint32_t)imm);
+			return 0;
+		}
+		switch (insn->off) {
+		case 0:
+			if (!w || dst != src)
+				emit_mov_rr(b, w, dst, src); /* mov dst, src */
+			return 0;
+		case 8:
+		case 16:
+			emit_movsx_rr(b, w, dst, src, insn->off); /* movsx */
+			return 0;
+		case 32:
+			if (!w)
+				break;
+			emit_movsx_rr(b, true, dst, src, 32); /* movsxd */
+			return 0;
+		}
+		return unsupported(ctx, i, "bad movsx width");
+	case BPF_END:
+		/* BPF_TO_BE shares the BPF_X bit; ALU64 is bswap, TO_LE only */
+		if (w && x)
+			return unsupported(ctx, i, "bad byte swap");
+		switch (imm) {
+		case 16:
+			if (w || x)
+				emit_ror16_8(b, dst);       /* ror dst16, 8 */
+			emit_movzx16_rr(b, dst, dst);       /* movzx dst32, dst16 */
+			return 0;
+		case 32:
+			if (w || x)
+				emit_bswap(b, false, dst);  /* bswap dst32 */
+			else
+				emit_mov_rr(b, false, dst, dst); /* mov dst32, dst32 */
+			return 0;
+		case 64:
+			if (w || x)
+				emit_bswap(b, true, dst);   /* bswap dst */
+			return 0;
+		}
+		return unsupported(ctx, i, "bad byte swap width");
+	}
+	return unsupported(ctx, i, "unknown ALU operation");
+}
+
+/* ------------------------------------------------------------ memory */
+
+static int bpf_size(uint8_t code)
+{
+	switch (BPF_SIZE(code)) {
+	case BPF_B: return 1;
+	case BPF_H: return 2;
+	case BPF_W: return 4;
+	default: return 8;
+	}
+}
+
+static int emit_atomic(struct hup_jit_ctx *ctx, size_t i, int size)
+{
+	const struct bpf_insn *insn = &ctx->insns[i];
+	struct hup_jit_buf *b = &ctx->out;
+	int base = reg_map[insn->dst_reg], src = reg_map[insn->src_reg];
+	bool w = size == 8;
+	int16_t off = insn->off;
+	enum x86_alu op;
+	uint32_t loop;
+	int mbase;
+
+	if (size != 4 && size != 8)
+		return unsupported(ctx, i, "bad atomic width");
+	switch (insn->imm) {
+	case BPF_ADD:
+	case BPF_OR:
+	case BPF_AND:
+	case BPF_XOR:
+		/* lock add|or|and|xor [base + off], src */
+		emit_lock_alu(b, w, alu_op((uint8_t)insn->imm), base, off, src);
+		return 0;
+	case BPF_CMPXCHG:
+		/* lock cmpxchg [base + off], src: compares with and loads rax */
+		emit_lock_cmpxchg(b, w, base, off, src);
+		/* a 32-bit cmpxchg that succeeds leaves rax's high half alone;
+		 * BPF wants r0 zero-extended either way */
+		if (!w)
+			emit_mov_rr(b, false, X86_RAX, X86_RAX); /* mov eax, eax */
+		return 0;
+	}
+	/* The rest write the old value into src. */
+	if (insn->src_reg == BPF_REG_10)
+		return unsupported(ctx, i, "atomic fetch into r10");
+	switch (insn->imm) {
+	case BPF_ADD | BPF_FETCH:
+		emit_lock_xadd(b, w, base, off, src);  /* lock xadd [m], src */
+		return 0;
+	case BPF_XCHG:
+		emit_lock_xchg(b, w, base, off, src);  /* lock xchg [m], src */
+		return 0;
+	case BPF_OR | BPF_FETCH:
+	case BPF_AND | BPF_FETCH:
+	case BPF_XOR | BPF_FETCH:
+		break;
+	default:
+		return unsupported(ctx, i, "unknown atomic operation");
+	}
+	/*
+	 * No x86 instruction fetches and ands/ors/xors: loop on cmpxchg,
+	 * which needs rax.  BPF r0 waits in r10, the operand in r9 (src may
+	 * be r0), and the address base moves to r10 if it was r0.
+	 */
+	op = alu_op((uint8_t)(insn->imm & ~BPF_FETCH));
+	mbase = base == X86_RAX ? AUX_RAX : base;
+	emit_mov_rr(b, true, AUX_RAX, X86_RAX);          /* mov r10, rax */
+	emit_mov_rr(b, true, AUX_RDX, src);              /* mov r9, src */
+	loop = b->pos;
+	emit_ldx(b, size, X86_RAX, mbase, off);          /* loop: mov rax, [m] */
+	emit_mov_rr(b, true, AUX_TMP, X86_RAX);          /* mov r11, rax */
+	emit_alu_rr(b, w, op, AUX_TMP, AUX_RDX);         /* op r11, r9 */
+	emit_lock_cmpxchg(b, w, mbase, off, AUX_TMP);    /* lock cmpxchg [m], r11 */
+	emit_jmp8(b, X86_CC_NE, (int8_t)((int64_t)loop - (b->pos + 2))); /* jne loop */
+	if (src != X86_RAX) {
+		emit_mov_rr(b, true, src, X86_RAX);      /* mov src, rax */
+		emit_mov_rr(b, true, X86_RAX, AUX_RAX);  /* mov rax, r10 */
+	}
+	return 0;
+}
+
+static int emit_mem(struct hup_jit_ctx *ctx, size_t i)
+{
+	const struct bpf_insn *insn = &ctx->insns[i];
+	struct hup_jit_buf *b = &ctx->out;
+	uint8_t cls = BPF_CLASS(insn->code), mode = BPF_MODE(insn->code);
+	int size = bpf_size(insn->code);
+	int dst;
+
+	if (insn->dst_reg > BPF_REG_10 ||
+	    (cls != BPF_ST && insn->src_reg > BPF_REG_10))
+		return unsupported(ctx, i, "bad register");
+	dst = reg_map[insn->dst_reg];
+
+	switch (cls) {
+	case BPF_LDX:
+		if (insn->dst_reg == BPF_REG_10)
+			return unsupported(ctx, i, "load into r10");
+		if (mode == BPF_MEM) {
+			/* mov|movzx dst, [src + off] */
+			emit_ldx(b, size, dst, reg_map[insn->src_reg], insn->off);
+			return 0;
+		}
+		if (mode == BPF_MEMSX && size != 8) {
+			/* movsx|movsxd dst, [src + off] */
+			emit_ldsx(b, size, dst, reg_map[insn->src_reg], insn->off);
+			return 0;
+		}
+		break;
+	case BPF_ST:
+		if (mode == BPF_MEM) {
+			/* mov [dst + off], imm */
+			emit_st_imm(b, size, dst, insn->off, insn->imm);
+			return 0;
+		}
+		break;
+	case BPF_STX:
+		if (mode == BPF_MEM) {
+			/* mov [dst + off], src */
+			emit_stx(b, size, dst, insn->off, reg_map[insn->src_reg]);
+			return 0;
+		}
+		if (mode == BPF_ATOMIC)
+			return emit_atomic(ctx, i, size);
+		break;
+	}
+	return unsupported(ctx, i, "unknown load/store mode");
+}
+
+/* ------------------------------------------------------------- jumps */
+
+static int jump_cc(uint8_t op)
+{
+	switch (op) {
+	case BPF_JEQ: return X86_CC_E;
+	case BPF_JNE: return X86_CC_NE;
+	case BPF_JSET: return X86_CC_NE;
+	case BPF_JGT: return X86_CC_A;
+	case BPF_JGE: return X86_CC_AE;
+	case BPF_JLT: return X86_CC_B;
+	case BPF_JLE: return X86_CC_BE;
+	case BPF_JSGT: return X86_CC_G;
+	case BPF_JSGE: return X86_CC_GE;
+	case BPF_JSLT: return X86_CC_L;
+	case BPF_JSLE: return X86_CC_LE;
+	default: return -1;
+	}
+}
+
+static void emit_helper_call(struct hup_jit_ctx *ctx, uint32_t id)
+{
+	struct hup_jit_buf *b = &ctx->out;
+	const struct hup_helper_table *h = ctx->helpers;
+
+	if (!h || id >= h->nr || !h->fns[id]) {
+		/* No such helper: the run ends here, as in the interpreter. */
+		emit_jump(ctx, -1, ctx->old.abort, 0);       /* jmp abort */
+		return;
+	}
+	/* BPF r1..r5 already sit in rdi, rsi, rdx, rcx, r8 */
+	emit_movabs(b, AUX_TMP, (uint64_t)(uintptr_t)h->fns[id]); /* movabs r11, fn */
+	emit_call_r(b, AUX_TMP);                                /* call r11 */
+}
+
+/* callx: the helper id is a run-time value; check it against the sealed
+ * copy of the table before calling through it. */
+static void emit_helper_callx(struct hup_jit_ctx *ctx, int reg)
+{
+	struct hup_jit_buf *b = &ctx->out;
+	uint32_t nr = ctx->helpers ? ctx->helpers->nr : 0;
+	int64_t here;
+
+	emit_alu_ri(b, true, X86_CMP, reg, (int32_t)nr);   /* cmp reg, nr */
+	emit_jump(ctx, X86_CC_AE, ctx->old.abort, 0);  /* jae abort */
+	here = (int64_t)ctx->region_old + (b->pos - ctx->region_new);
+	/* lea r11, [rip + table] (7 bytes) */
+	emit_lea_rip(b, AUX_TMP, (int32_t)((int64_t)ctx->old.table - (here + 7)));
+	emit_ld_index8(b, AUX_TMP, AUX_TMP, reg);          /* mov r11, [r11 + reg * 8] */
+	emit_test_rr(b, true, AUX_TMP, AUX_TMP);           /* test r11, r11 */
+	emit_jump(ctx, X86_CC_E, ctx->old.abort, 0);   /* je abort */
+	emit_call_r(b, AUX_TMP);                           /* call r11 */
+}
+
+/* BPF-to-BPF call: a native call into the callee's entry stub, after the
+ * depth check (the verifier bounds depth; this makes it a host fact). */
+static void emit_local_call(struct hup_jit_ctx *ctx, size_t target)
+{
+	struct hup_jit_buf *b = &ctx->out;
+	int64_t here;
+
+	emit_alu_rr(b, true, X86_CMP, X86_RSP, DEPTH_FLOOR); /* cmp rsp, r12 */
+	emit_jump(ctx, X86_CC_B, ctx->old.abort, 0);     /* jb abort */
+	here = (int64_t)ctx->region_old + (b->pos - ctx->region_new);
+	/* call entry (e8 rel32) */
+	emit_call_rel32(b, (int32_t)((int64_t)ctx->old.entry[target] - (here + 5)));
+}
+
+static int emit_jmp(struct hup_jit_ctx *ctx, size_t i)
+{
+	const struct bpf_insn *insn = &ctx->insns[i];
+	struct hup_jit_buf *b = &ctx->out;
+	bool w = BPF_CLASS(insn->code) == BPF_JMP;
+	uint8_t op = BPF_OP(insn->code);
+	bool x = BPF_SRC(insn->code) == BPF_X;
+	int64_t t;
+	int cc, dst, src;
+
+	switch (insn->code) {
+	case BPF_JMP | BPF_JA:
+		t = (int64_t)i + 1 + insn->off;
+		emit_jump(ctx, -1, ctx->old.code[t], ctx->old.blk[i + 1]); /* jmp */
+		return 0;
+	case BPF_JMP32 | BPF_JA: /* gotol: the offset is in imm */
+		t = (int64_t)i + 1 + insn->imm;
+		emit_jump(ctx, -1, ctx->old.code[t], ctx->old.blk[i + 1]); /* jmp */
+		return 0;
+	case BPF_JMP | BPF_EXIT:
+		/* jmp epilogue */
+		emit_jump(ctx, -1, ctx->old.epilogue, ctx->old.blk[i + 1]);
+		return 0;
+	case BPF_JMP | BPF_CALL:
+		if (insn->src_reg == 0) {
+			emit_helper_call(ctx, (uint32_t)insn->imm);
+			return 0;
+		}
+		if (insn->src_reg == BPF_PSEUDO_CALL) {
+			emit_local_call(ctx, (size_t)((int64_t)i + 1 + insn->imm));
+			return 0;
+		}
+		return unsupported(ctx, i, "unknown call kind");
+	case BPF_JMP | BPF_CALL | BPF_X: /* callx: helper id in dst_reg */
+		if (insn->dst_reg > BPF_REG_10)
+			return unsupported(ctx, i, "bad register");
+		emit_helper_callx(ctx, reg_map[insn->dst_reg]);
+		return 0;
+	}
+
+	cc = jump_cc(op);
+	if (cc < 0)
+		return unsupported(ctx, i, "unknown jump");
+	if (insn->dst_reg > BPF_REG_10 || (x && insn->src_reg > BPF_REG_10))
+		return unsupported(ctx, i, "bad register");
+	dst = reg_map[insn->dst_reg];
+	if (x) {
+		src = reg_map[insn->src_reg];
+		if (op == BPF_JSET)
+			emit_test_rr(b, w, dst, src);       /* test dst, src */
+		else
+			emit_alu_rr(b, w, X86_CMP, dst, src); /* cmp dst, src */
+	} else if (op == BPF_JSET) {
+		emit_test_ri(b, w, dst, insn->imm);         /* test dst, imm */
+	} else if (insn->imm == 0) {
+		emit_test_rr(b, w, dst, dst);  /* test dst, dst (= cmp dst, 0) */
+	} else {
+		/* cmp dst, imm (sign-extended for JMP, as BPF) */
+		emit_alu_ri(b, w, X86_CMP, dst, insn->imm);
+	}
+	t = (int64_t)i + 1 + insn->off;
+	emit_jump(ctx, cc, ctx->old.code[t], 0);            /* jcc */
+	return 0;
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+int hup_jit_x86__insn(struct hup_jit_ctx *ctx, size_t i)
+{
+	const struct bpf_insn *insn = &ctx->insns[i];
+
+	switch (BPF_CLASS(insn->code)) {
+	case BPF_ALU:
+	case BPF_ALU64:
+		return emit_alu(ctx, i);
+	case BPF_JMP:
+	case BPF_JMP32:
+		return emit_jmp(ctx, i);
+	case BPF_LDX:
+	case BPF_ST:
+	case BPF_STX:
+		return emit_mem(ctx, i);
+	case BPF_LD:
+		if (!hup_insn_is_ldimm64(insn))
+			break; /* legacy packet loads (ABS/IND) are not ours */
+		if (insn->dst_reg >= BPF_REG_10)
+			return unsupported(ctx, i, "ldimm64 into r10");
+		/* The loader has patched our pseudo kinds into plain values. */
+		if (insn->src_reg != 0 && insn->src_reg != HUP_PSEUDO_VIEW_BASE &&
+		    insn->src_reg != HUP_PSEUDO_VIEW_MASK)
+			return unsupported(ctx, i, "unknown ldimm64 kind");
+		/* mov|movabs dst, imm64 */
+		emit_load_imm64(&ctx->out, reg_map[insn->dst_reg],
+				hup_insn_imm64(insn));
+		return 0;
+	}
+	return unsupported(ctx, i, "unknown instruction class");
+}

@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The program object: the loader pipeline and the run entry of libhup.h.
+ *
+ * Load: check the caller's arguments, copy the bytecode (the caller may
+ * hand us guest memory that changes under us; everything after this works
+ * on our copy), verify it as sent, then rewrite it for the engines (loop
+ * helper calls inlined, pseudo immediates patched to host values), then
+ * JIT-compile it, falling back to the interpreter when the JIT declines.
+ * Order matters: the verifier must see exactly what the guest sent, and
+ * nothing the engines run may come from anywhere but the verified copy and
+ * our own rewrites.
+ *
+ * Run: the event's context, the caller's environment and the view are
+ * bound to the thread for the helpers, the engine runs inside a guarded
+ * section of the view (a hole aborts with -EFAULT), and the statistics are
+ * updated with relaxed atomics so several vCPU threads may run one program
+ * at once.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <hup/libhup.h>
+
+#include "engine.h"
+#include "helpers.h"
+#include "log.h"
+#include "verifier.h"
+#include "verifier/env.h"
+#include "view.h"
+
+struct hup_prog {
+	_Atomic int state;         /* enum hup_prog_state */
+	enum hup_event event;
+	char name[HUP_NAME_LEN];
+	size_t ctx_size;
+	struct bpf_insn *insns;    /* verified, then rewritten for the engines */
+	size_t insn_cnt;
+	struct hup_view *view;
+	struct hup_jit_image jit;  /* entry == NULL: interpreted */
+	_Atomic uint64_t runs;
+	_Atomic uint64_t aborts;
+	_Atomic uint64_t run_ns;
+};
+
+/* libbpf's rule: an options struct may be larger than we know only if the
+ * part we do not know is all zero. */
+static bool opts_valid(const struct hup_load_opts *opts)
+{
+	const unsigned char *p;
+	size_t i;
+
+	if (!opts)
+		return true;
+	if (opts->sz < HUP_LOAD_OPTS_SZ_V1)
+		return false;
+	p = (const unsigned char *)opts;
+	for (i = sizeof(*opts); i < opts->sz; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/*
+ * Replace the verified pseudo loads by the host values they stand for.
+ * The verifier accepted only the kinds listed here (with a view attached),
+ * so anything else is a verifier/loader mismatch: refuse to run it.
+ */
+static int patch_pseudo(struct bpf_insn *insns, size_t cnt,
+			struct hup_view *view, struct hup_log *log)
+{
+	size_t i;
+
+	for (i = 0; i < cnt; i++) {
+		uint64_t v;
+
+		if (!hup_insn_is_ldimm64(&insns[i]))
+			continue;
+		if (i + 1 >= cnt)
+			return -EINVAL;
+		switch (insns[i].src_reg) {
+		case 0:
+			i++;
+			continue;
+		case HUP_PSEUDO_VIEW_BASE:
+			if (!view)
+				goto bad;
+			v = (uint64_t)(uintptr_t)hup_view__base(view);
+			break;
+		case HUP_PSEUDO_VIEW_MASK:
+			if (!view)
+				goto bad;
+			v = hup_view__mask(view);
+			break;
+		default:
+			goto bad;
+		}
+		insns[i].src_reg = 0;
+		insns[i].imm = (int32_t)(uint32_t)v;
+		insns[i + 1].imm = (int32_t)(uint32_t)(v >> 32);
+		i++;
+	}
+	return 0;
+bad:
+	hup_log__line(log, "%zu: ldimm64 src_reg %u survived verification",
+		      i, insns[i].src_reg);
+	return -EINVAL;
+}
+
+int hup_prog__load(const void *insns, size_t insn_cnt, enum hup_event event,
+		   const struct hup_load_opts *opts, struct hup_prog **out)
+{
+	struct hup_verifier_opts vopts = {0};
+	struct hup_verifier_info info = {0};
+	const struct hup_ctx_layout *layout;
+	struct hup_log log;
+	struct hup_prog *prog;
+	int err;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!opts_valid(opts))
+		return -EINVAL;
+	hup_log__init(&log, opts);
+	if (!insns || !insn_cnt) {
+		hup_log__line(&log, "0: empty program");
+		return -EINVAL;
+	}
+	if (insn_cnt > HUP_MAX_INSNS) {
+		hup_log__line(&log, "0: program of %zu instructions exceeds "
+			      "the limit of %u", insn_cnt, HUP_MAX_INSNS);
+		return -E2BIG;
+	}
+	layout = hup_ctx__layout((unsigned int)event);
+	if (!layout) {
+		hup_log__line(&log, "0: unknown event %d", (int)event);
+		return -EOPNOTSUPP;
+	}
+
+	prog = calloc(1, sizeof(*prog));
+	if (!prog)
+		return -ENOMEM;
+	prog->event = event;
+	prog->ctx_size = layout->size;
+	prog->view = opts ? opts->view : NULL;
+	if (opts && opts->name) {
+		strncpy(prog->name, opts->name, sizeof(prog->name) - 1);
+	}
+	prog->insn_cnt = insn_cnt;
+	prog->insns = malloc(insn_cnt * sizeof(*prog->insns));
+	if (!prog->insns) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	memcpy(prog->insns, insns, insn_cnt * sizeof(*prog->insns));
+
+	vopts.event = event;
+	vopts.has_view = prog->view != NULL;
+	vopts.view_mask = prog->view ? hup_view__mask(prog->view) : 0;
+	vopts.log = &log;
+	err = hup_verify(prog->insns, prog->insn_cnt, &vopts, &info);
+	if (err)
+		goto err_free;
+
+	err = hup_fixup__inline_loops(&prog->insns, &prog->insn_cnt);
+	if (err) {
+		hup_log__line(&log, "0: loop rewrite failed (%d)", err);
+		goto err_free;
+	}
+	err = patch_pseudo(prog->insns, prog->insn_cnt, prog->view, &log);
+	if (err)
+		goto err_free;
+
+	if (!opts || !opts->no_jit) {
+		err = hup_jit__compile(prog->insns, prog->insn_cnt,
+				       &hup_helpers_abi, &prog->jit, &log);
+		if (err == -EOPNOTSUPP) {
+			hup_log__line(&log, "0: JIT declined; interpreting");
+		} else if (err) {
+			goto err_free;
+		}
+	}
+	if (log.level >= 1)
+		hup_log__line(&log, "0: verified %zu insns (%llu states, "
+			      "stack %u), %s %zu bytes", insn_cnt,
+			      (unsigned long long)info.states_explored,
+			      info.stack_depth,
+			      prog->jit.entry ? "jited" : "interpreted",
+			      prog->jit.entry ? prog->jit.code_len : 0);
+	atomic_store(&prog->state, HUP_PROG_LOADED);
+	*out = prog;
+	return 0;
+
+err_free:
+	hup_prog__free(prog);
+	return err;
+}
+
+void hup_prog__free(struct hup_prog *prog)
+{
+	if (!prog)
+		return;
+	hup_jit__free(&prog->jit);
+	free(prog->insns);
+	free(prog);
+}
+
+enum hup_prog_state hup_prog__state(const struct hup_prog *prog)
+{
+	return (enum hup_prog_state)atomic_load(&prog->state);
+}
+
+int hup_prog__detach(struct hup_prog *prog)
+{
+	int loaded = HUP_PROG_LOADED;
+
+	if (!prog)
+		return -EINVAL;
+	return atomic_compare_exchange_strong(&prog->state, &loaded,
+					      HUP_PROG_DEAD) ? 0 : -ENOENT;
+}
+
+enum hup_event hup_prog__event(const struct hup_prog *prog)
+{
+	return prog->event;
+}
+
+const char *hup_prog__name(const struct hup_prog *prog)
+{
+	return prog->name;
+}
+
+size_t hup_prog__jited_len(const struct hup_prog *prog)
+{
+	return prog->jit.entry ? prog->jit.code_len : 0;
+}
+
+struct run_args {
+	const struct hup_prog *prog;
+	void *ctx;
+	int err;
+};
+
+static uint64_t run_engine(void *arg)
+{
+	struct run_args *a = arg;
+	const struct hup_prog *prog = a->prog;
+	uint64_t r1 = (uint64_t)(uintptr_t)a->ctx;
+
+	if (prog->jit.entry)
+		return prog->jit.entry(r1, 0);
+	return hup_interp__run(prog->insns, prog->insn_cnt, &hup_helpers_abi,
+			       r1, 0, &a->err);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int hup_prog__run(struct hup_prog *prog, void *ctx, size_t ctx_size,
+		  const struct hup_run_env *env, struct hup_run_result *res)
+{
+	struct hup_run_state st;
+	struct run_args args;
+	uint64_t t0, r0 = 0, ns;
+	int err;
+
+	if (!prog || !ctx || !res)
+		return -EINVAL;
+	if (atomic_load_explicit(&prog->state, memory_order_acquire) !=
+	    HUP_PROG_LOADED)
+		return -ENOENT;
+	if (ctx_size != prog->ctx_size)
+		return -EINVAL;
+	if (env && env->sz < sizeof(struct hup_run_env))
+		return -EINVAL;
+
+	args.prog = prog;
+	args.ctx = ctx;
+	args.err = 0;
+	hup_run_state__init(&st, prog->view, prog->event, env);
+	t0 = now_ns();
+	err = hup_run_state__run(&st, run_engine, &args, &r0);
+	ns = now_ns() - t0;
+	if (!err && args.err)
+		err = args.err; /* the interpreter met what verification forbids */
+	atomic_fetch_add_explicit(&prog->run_ns, ns, memory_order_relaxed);
+	if (err == -EBUSY)
+		return err; /* nothing ran */
+	if (err) {
+		atomic_fetch_add_explicit(&prog->aborts, 1,
+					  memory_order_relaxed);
+		return err;
+	}
+	atomic_fetch_add_explicit(&prog->runs, 1, memory_order_relaxed);
+	res->r0 = r0;
+	res->ns = ns;
+	return 0;
+}
+
+void hup_prog__stats(const struct hup_prog *prog, struct hup_prog_stats *stats)
+{
+	stats->runs = atomic_load_explicit(&prog->runs, memory_order_relaxed);
+	stats->aborts = atomic_load_explicit(&prog->aborts,
+					     memory_order_relaxed);
+	stats->run_ns = atomic_load_explicit(&prog->run_ns,
+					     memory_order_relaxed);
+}
+
+const char *hup_strerror(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case 0:
+		return "success";
+	case EINVAL:
+		return "malformed program or argument";
+	case EACCES:
+		return "program rejected as unsafe";
+	case E2BIG:
+		return "program too large or too complex";
+	case EFAULT:
+		return "guest memory fault";
+	case ENOMEM:
+		return "out of memory";
+	case ENOENT:
+		return "no such program";
+	case EOPNOTSUPP:
+		return "not supported";
+	case EBUSY:
+		return "busy";
+	case EADDRNOTAVAIL:
+		return "guest windows collide in the view";
+	case EPERM:
+		return "not permitted for this event";
+	default:
+		return "unknown error";
+	}
+}

@@ -1,0 +1,581 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The guest-memory view and its fault recovery (view.h, libhup.h,
+ * docs/abi.md section 5).  A view is one PROT_NONE host reservation into
+ * which guest windows are mapped page-granularly at base + (gva & mask); a
+ * sorted list of mapped view ranges refuses windows that collide modulo the
+ * view size.  A process-wide SIGSEGV/SIGBUS handler turns a fault inside
+ * the view of the thread's active guarded run into an -EFAULT result, and
+ * passes every other fault on untouched.
+ */
+#define _GNU_SOURCE
+#include "view.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+/* A mapped run of view offsets, [start, end), page aligned. */
+struct view_range {
+	uint64_t start;
+	uint64_t end;
+};
+
+struct hup_view {
+	uint8_t *res;          /* the reservation, guards included */
+	size_t res_len;
+	uint8_t *base;         /* res + HUP_VIEW_GUARD: view offset 0 */
+	uint64_t size;         /* 2^bits */
+	uint64_t mask;         /* size - 1 */
+	uint64_t faults;       /* atomic: faults recovered in this view */
+	pthread_mutex_t lock;  /* map/unmap against each other */
+	/* Sorted, disjoint and coalesced (no two ranges touch), so the list
+	 * stays short when a VMM maps a window page by page. */
+	struct view_range *ranges;
+	size_t nr_ranges;
+	size_t cap_ranges;
+};
+
+static uint64_t page_size(void)
+{
+	static uint64_t size;
+
+	if (!size) {
+		long ps = sysconf(_SC_PAGESIZE);
+
+		size = ps > 0 ? (uint64_t)ps : 4096;
+	}
+	return size;
+}
+
+/* ------------------------------------------------------------ the view */
+
+int hup_view__create(unsigned int mask_bits, struct hup_view **out)
+{
+	struct hup_view *view;
+	void *res;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!mask_bits)
+		mask_bits = HUP_VIEW_BITS_DEFAULT;
+	if (mask_bits < HUP_VIEW_BITS_MIN || mask_bits > HUP_VIEW_BITS_MAX)
+		return -EINVAL;
+	view = calloc(1, sizeof(*view));
+	if (!view)
+		return -ENOMEM;
+	view->size = (uint64_t)1 << mask_bits;
+	view->mask = view->size - 1;
+	view->res_len = view->size + 2 * (size_t)HUP_VIEW_GUARD;
+	/*
+	 * Address space only: no access, no commit charge.  The kernel may
+	 * refuse a reservation this large (a sanitizer's shadow, a small
+	 * vm.max_map_count or RLIMIT_AS): report -ENOMEM, the caller picks
+	 * fewer bits.
+	 */
+	res = mmap(NULL, view->res_len, PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (res == MAP_FAILED) {
+		free(view);
+		return -ENOMEM;
+	}
+	view->res = res;
+	view->base = view->res + HUP_VIEW_GUARD;
+	pthread_mutex_init(&view->lock, NULL);
+	*out = view;
+	return 0;
+}
+
+void hup_view__free(struct hup_view *view)
+{
+	if (!view)
+		return;
+	munmap(view->res, view->res_len);
+	pthread_mutex_destroy(&view->lock);
+	free(view->ranges);
+	free(view);
+}
+
+uint64_t hup_view__mask(const struct hup_view *view)
+{
+	return view ? view->mask : 0;
+}
+
+uint64_t hup_view__faults(const struct hup_view *view)
+{
+	return view ? __atomic_load_n(&view->faults, __ATOMIC_RELAXED) : 0;
+}
+
+uint8_t *hup_view__base(const struct hup_view *view)
+{
+	return view ? view->base : NULL;
+}
+
+/* First range whose end is above start (the first that could overlap). */
+static size_t ranges_find(const struct hup_view *view, uint64_t start)
+{
+	size_t lo = 0, hi = view->nr_ranges;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (view->ranges[mid].end > start)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+static bool ranges_overlap(const struct hup_view *view, uint64_t start,
+			   uint64_t end)
+{
+	size_t i = ranges_find(view, start);
+
+	return i < view->nr_ranges && view->ranges[i].start < end;
+}
+
+/* Room for one more range (an insertion or a split). */
+static int ranges_reserve(struct hup_view *view)
+{
+	struct view_range *grown;
+	size_t cap;
+
+	if (view->nr_ranges < view->cap_ranges)
+		return 0;
+	cap = view->cap_ranges ? 2 * view->cap_ranges : 16;
+	grown = realloc(view->ranges, cap * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	view->ranges = grown;
+	view->cap_ranges = cap;
+	return 0;
+}
+
+/* Add [start, end), known not to overlap, merging with touching ranges. */
+static void ranges_insert(struct hup_view *view, uint64_t start, uint64_t end)
+{
+	struct view_range *r = view->ranges;
+	size_t lo, hi;
+
+	/* lo: first range ending at or after start; hi: first starting
+	 * after end.  r[lo, hi) touch the new range (at most two). */
+	for (lo = ranges_find(view, start); lo > 0 && r[lo - 1].end == start;)
+		lo--;
+	for (hi = lo; hi < view->nr_ranges && r[hi].start <= end; hi++)
+		;
+	if (lo < hi) {
+		if (r[lo].start < start)
+			start = r[lo].start;
+		if (r[hi - 1].end > end)
+			end = r[hi - 1].end;
+	}
+	/* Replace r[lo, hi) by the one merged range. */
+	memmove(&r[lo + 1], &r[hi], (view->nr_ranges - hi) * sizeof(*r));
+	view->nr_ranges = view->nr_ranges - (hi - lo) + 1;
+	r[lo].start = start;
+	r[lo].end = end;
+}
+
+/* Remove [start, end) from the list; returns whether anything was mapped. */
+static bool ranges_remove(struct hup_view *view, uint64_t start, uint64_t end)
+{
+	struct view_range *r = view->ranges;
+	size_t i = ranges_find(view, start);
+	bool found = false;
+
+	while (i < view->nr_ranges && r[i].start < end) {
+		found = true;
+		if (r[i].start < start && r[i].end > end) {
+			/* split; ranges_reserve() made room */
+			memmove(&r[i + 2], &r[i + 1],
+				(view->nr_ranges - i - 1) * sizeof(*r));
+			view->nr_ranges++;
+			r[i + 1].start = end;
+			r[i + 1].end = r[i].end;
+			r[i].end = start;
+			break;
+		}
+		if (r[i].start < start) {
+			r[i].end = start;
+			i++;
+		} else if (r[i].end > end) {
+			r[i].start = end;
+			break;
+		} else {
+			memmove(&r[i], &r[i + 1],
+				(view->nr_ranges - i - 1) * sizeof(*r));
+			view->nr_ranges--;
+		}
+	}
+	return found;
+}
+
+/*
+ * Checks shared by map and unmap: page alignment, a non-empty range, and a
+ * range that ends inside the view (it does not wrap to offset 0: a window
+ * crossing the top of the view would be split in two far-apart pieces).
+ */
+static int view_range_check(const struct hup_view *view, uint64_t gva,
+			    uint64_t len, uint64_t *voff)
+{
+	uint64_t ps = page_size();
+
+	if (!view || !len || (gva | len) & (ps - 1))
+		return -EINVAL;
+	*voff = gva & view->mask;
+	if (len > view->size || *voff > view->size - len)
+		return -EINVAL;
+	return 0;
+}
+
+/* Put the reservation back over [voff, voff + len): a hole again. */
+static int view_punch(struct hup_view *view, uint64_t voff, uint64_t len)
+{
+	void *p = mmap(view->base + voff, len, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+		       MAP_FIXED, -1, 0);
+
+	return p == MAP_FAILED ? -errno : 0;
+}
+
+int hup_view__map(struct hup_view *view, uint64_t gva, int fd,
+		  uint64_t offset, uint64_t len, unsigned int prot)
+{
+	unsigned int mprot = 0;
+	uint64_t voff;
+	void *p;
+	int err;
+
+	err = view_range_check(view, gva, len, &voff);
+	if (err)
+		return err;
+	if (offset & (page_size() - 1) || offset > (uint64_t)INT64_MAX - len)
+		return -EINVAL;
+	if (!prot || prot & ~(HUP_WIN_READ | HUP_WIN_WRITE))
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+	if (prot & HUP_WIN_READ)
+		mprot |= PROT_READ;
+	if (prot & HUP_WIN_WRITE)
+		mprot |= PROT_WRITE;
+
+	pthread_mutex_lock(&view->lock);
+	if (ranges_overlap(view, voff, voff + len)) {
+		err = -EADDRNOTAVAIL;
+		goto out;
+	}
+	err = ranges_reserve(view);
+	if (err)
+		goto out;
+	p = mmap(view->base + voff, len, (int)mprot, MAP_SHARED | MAP_FIXED,
+		 fd, (off_t)offset);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		/*
+		 * A failed MAP_FIXED may already have unmapped the target:
+		 * re-reserve it, or something else could later be mapped
+		 * inside the view.  If even that fails we are out of
+		 * options; the range is then at least not ours to map.
+		 */
+		view_punch(view, voff, len);
+		goto out;
+	}
+	ranges_insert(view, voff, voff + len);
+out:
+	pthread_mutex_unlock(&view->lock);
+	return err;
+}
+
+int hup_view__unmap(struct hup_view *view, uint64_t gva, uint64_t len)
+{
+	uint64_t voff;
+	int err;
+
+	err = view_range_check(view, gva, len, &voff);
+	if (err)
+		return err;
+	pthread_mutex_lock(&view->lock);
+	if (!ranges_overlap(view, voff, voff + len)) {
+		err = -ENOENT;
+		goto out;
+	}
+	err = ranges_reserve(view); /* a split may need one more range */
+	if (err)
+		goto out;
+	err = view_punch(view, voff, len);
+	if (!err)
+		ranges_remove(view, voff, voff + len);
+out:
+	pthread_mutex_unlock(&view->lock);
+	return err;
+}
+
+/* ------------------------------------------------------- fault recovery */
+
+/*
+ * Per-thread run state.  initial-exec TLS lives in the static TLS block,
+ * so reading it from the signal handler needs no lazy allocation and is
+ * async-signal-safe even when libhup ends up in a shared object.  The
+ * fields the handler reads are volatile: it runs asynchronously on this
+ * same thread, between any two instructions of the run.
+ */
+struct view_thread {
+	struct hup_view *volatile view; /* run's view, NULL if none */
+	sigjmp_buf *volatile jb;        /* where a recovered fault resumes */
+	volatile sig_atomic_t active;   /* a guarded run is in progress */
+	sigset_t fault_mask;            /* signal mask when the fault hit */
+	bool altstack_done;             /* this thread has an alt stack */
+};
+
+static __thread struct view_thread view_tls
+	__attribute__((tls_model("initial-exec")));
+
+static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
+static int handler_err;
+static struct sigaction old_segv, old_bus;
+static pthread_key_t altstack_key;
+
+/* Hand a fault that is not ours to whoever handled it before us. */
+static void view_chain(int sig, siginfo_t *si, void *uctx)
+{
+	const struct sigaction *old = sig == SIGBUS ? &old_bus : &old_segv;
+	struct sigaction dfl;
+
+	if (old->sa_flags & SA_SIGINFO) {
+		old->sa_sigaction(sig, si, uctx);
+		return;
+	}
+	if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+		old->sa_handler(sig);
+		return;
+	}
+	if (old->sa_handler == SIG_IGN && si->si_code <= 0)
+		return; /* sent by kill() and ignored before we came */
+	/*
+	 * Default action.  A hardware fault repeats when we return and now
+	 * kills the process with the right signal and core; one sent by
+	 * kill() does not repeat, so send it again (it stays pending until
+	 * the handler returns).
+	 */
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+	if (si->si_code <= 0)
+		raise(sig);
+}
+
+static void view_fault(int sig, siginfo_t *si, void *uctx)
+{
+	struct view_thread *t = &view_tls;
+	struct hup_view *view = t->view;
+
+	/*
+	 * Ours only if a guarded run is active on this thread, the fault
+	 * was raised by the hardware (si_code > 0; kill() cannot fake one)
+	 * and the address is inside the run's reservation.
+	 */
+	if (t->active && view && si->si_code > 0 &&
+	    (uintptr_t)si->si_addr - (uintptr_t)view->res < view->res_len) {
+		const ucontext_t *uc = uctx;
+
+		/* Our handler blocks SIGSEGV and SIGBUS; leaving by
+		 * siglongjmp(jb, 0) keeps that mask, so the resume path
+		 * restores the one the run had. */
+		t->fault_mask = uc->uc_sigmask;
+		siglongjmp(*t->jb, 1);
+	}
+	view_chain(sig, si, uctx);
+}
+
+static void altstack_free(void *mem)
+{
+	uint64_t ps = page_size();
+	stack_t cur, off;
+
+	/* Called at thread exit: switch the stack off if it is still ours. */
+	if (!sigaltstack(NULL, &cur) && cur.ss_sp == (uint8_t *)mem + ps) {
+		memset(&off, 0, sizeof(off));
+		off.ss_flags = SS_DISABLE;
+		sigaltstack(&off, NULL);
+	}
+	munmap(mem, HUP_VIEW_ALTSTACK_SIZE + ps);
+}
+
+static void handler_install(void)
+{
+	struct sigaction sa;
+
+	handler_err = -pthread_key_create(&altstack_key, altstack_free);
+	if (handler_err)
+		return;
+	/* Read the previous handlers first so view_fault never sees them
+	 * half written. */
+	if (sigaction(SIGSEGV, NULL, &old_segv) ||
+	    sigaction(SIGBUS, NULL, &old_bus)) {
+		handler_err = -errno;
+		return;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = view_fault;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGSEGV);
+	sigaddset(&sa.sa_mask, SIGBUS);
+	if (sigaction(SIGSEGV, &sa, NULL) || sigaction(SIGBUS, &sa, NULL))
+		handler_err = -errno;
+}
+
+/*
+ * Give this thread an alternate signal stack, so a fault is handled even
+ * when the faulting code's own stack is unusable.  A thread that already
+ * has one (the application's, a sanitizer's) keeps it.
+ */
+static int altstack_setup(struct view_thread *t)
+{
+	uint64_t ps = page_size();
+	stack_t cur, ss;
+	uint8_t *mem;
+
+	if (t->altstack_done)
+		return 0;
+	if (sigaltstack(NULL, &cur))
+		return -errno;
+	if (!(cur.ss_flags & SS_DISABLE)) {
+		t->altstack_done = true;
+		return 0;
+	}
+	mem = mmap(NULL, HUP_VIEW_ALTSTACK_SIZE + ps, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
+		   -1, 0);
+	if (mem == MAP_FAILED)
+		return -ENOMEM;
+	/* a guard page below: an overflow of the alt stack faults cleanly */
+	if (mprotect(mem, ps, PROT_NONE))
+		goto fail;
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_sp = mem + ps;
+	ss.ss_size = HUP_VIEW_ALTSTACK_SIZE;
+	if (sigaltstack(&ss, NULL))
+		goto fail;
+	if (pthread_setspecific(altstack_key, mem)) {
+		memset(&ss, 0, sizeof(ss));
+		ss.ss_flags = SS_DISABLE;
+		sigaltstack(&ss, NULL);
+		goto fail;
+	}
+	t->altstack_done = true;
+	return 0;
+fail:
+	munmap(mem, HUP_VIEW_ALTSTACK_SIZE + ps);
+	return -ENOMEM;
+}
+
+/* The recovery path of both guarded forms: restore the run's mask, count. */
+static void view_recovered(struct view_thread *t, struct hup_view *view)
+{
+	pthread_sigmask(SIG_SETMASK, &t->fault_mask, NULL);
+	__atomic_fetch_add(&view->faults, 1, __ATOMIC_RELAXED);
+}
+
+int hup_view__run_guarded(struct hup_view *view, uint64_t (*fn)(void *arg),
+			  void *arg, uint64_t *ret)
+{
+	struct view_thread *t = &view_tls;
+	sigjmp_buf jb;
+	uint64_t r;
+	int err;
+
+	if (!fn)
+		return -EINVAL;
+	if (t->active)
+		return -EBUSY;
+	pthread_once(&handler_once, handler_install);
+	if (handler_err)
+		return handler_err;
+	err = altstack_setup(t);
+	if (err)
+		return err;
+
+	t->view = view;
+	t->jb = &jb;
+	/* savemask 0: no sigprocmask syscall per run; the (rare) fault path
+	 * restores the mask itself. */
+	if (sigsetjmp(jb, 0)) {
+		struct hup_view *v = t->view;
+
+		t->active = 0;
+		t->view = NULL;
+		t->jb = NULL;
+		view_recovered(t, v);
+		return -EFAULT;
+	}
+	t->active = 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	r = fn(arg);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	t->active = 0;
+	t->view = NULL;
+	t->jb = NULL;
+	if (ret)
+		*ret = r;
+	return 0;
+}
+
+struct hup_view *hup_view__current(void)
+{
+	return view_tls.active ? view_tls.view : NULL;
+}
+
+/*
+ * A nested recovery point for one helper access (memcpy from src, or memset
+ * with byte when src is NULL): a fault inside the view resumes here instead
+ * of at the run's own recovery point, and the run goes on.
+ */
+static int view_access(struct hup_view *view, void *dst, const void *src,
+		       int byte, size_t len)
+{
+	struct view_thread *t = &view_tls;
+	sigjmp_buf jb, *outer;
+
+	if (!view || !t->active || t->view != view)
+		return -EPERM;
+	outer = t->jb;
+	if (sigsetjmp(jb, 0)) {
+		t->jb = outer;
+		view_recovered(t, view);
+		return -EFAULT;
+	}
+	t->jb = &jb;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (src)
+		memcpy(dst, src, len);
+	else
+		memset(dst, byte, len);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	t->jb = outer;
+	return 0;
+}
+
+int hup_view__copy(struct hup_view *view, void *dst, const void *src,
+		   size_t len)
+{
+	if (!src)
+		return -EINVAL;
+	return view_access(view, dst, src, 0, len);
+}
+
+int hup_view__set(struct hup_view *view, void *dst, int byte, size_t len)
+{
+	return view_access(view, dst, NULL, byte, len);
+}

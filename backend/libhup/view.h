@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Internals of the guest-memory view (libhup.h, docs/abi.md section 5) and
+ * of the fault recovery that makes a touch of a view hole end a run with
+ * -EFAULT instead of killing the host.
+ *
+ * The view: one PROT_NONE reservation of HUP_VIEW_GUARD + 2^mask_bits +
+ * HUP_VIEW_GUARD bytes; base = reservation + HUP_VIEW_GUARD; guest windows
+ * are mapped (MAP_SHARED | MAP_FIXED over the reservation) at
+ * base + (gva & mask).  Everything a verified program can address through
+ * the view lies inside the reservation, so the worst it can do is touch a
+ * PROT_NONE page.
+ *
+ * Fault recovery: a process-wide SIGSEGV/SIGBUS handler, installed once,
+ * and per-thread state (thread-local, initial-exec TLS so the handler can
+ * read it async-signal-safely).  A fault is recovered only if a guarded run
+ * is active on the faulting thread AND the faulting address lies inside
+ * that run's view reservation (guards included); every other fault goes to
+ * the handler installed before ours, or to the default action: a host bug
+ * is never swallowed.  Each thread that runs programs gets an alternate
+ * signal stack (unless it already has one), freed when the thread exits.
+ * The handler is installed on the first guarded run and never removed; a
+ * VMM that installs its own SIGSEGV/SIGBUS handler afterwards must chain
+ * to the one it replaces, or view faults will kill the process.
+ *
+ * hup_view__unmap() returns -ENOENT when no page of the range was mapped
+ * (libhup.h leaves that case open); map records are page-granular and
+ * coalesced, so mapping a window page by page stays cheap.
+ *
+ * Contract for the loader (prog.c):
+ *
+ *     struct hup_run_state st;             // helpers.h
+ *     hup_run_state__init(&st, view, event, env);
+ *     err = hup_run_state__run(&st, engine_fn, &args, &r0);
+ *
+ * which sets the helpers' thread-local run state and calls
+ * hup_view__run_guarded() below; engine_fn calls hup_interp__run() or the
+ * JIT entry.  On -EFAULT the run was aborted (count an abort); stats of the
+ * run (output bytes, debug lines, helper faults) are in st afterwards.
+ */
+#ifndef HUP_VIEW_H
+#define HUP_VIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hup/libhup.h>
+
+#define HUP_VIEW_BITS_DEFAULT 44u
+#define HUP_VIEW_BITS_MIN 20u
+#define HUP_VIEW_BITS_MAX 46u
+
+/*
+ * Size of the alternate signal stack given to each thread that runs
+ * programs: room for our handler and for whatever handler we chain to
+ * (a sanitizer's report needs tens of KiB).  Untouched pages cost nothing.
+ */
+#define HUP_VIEW_ALTSTACK_SIZE (256u * 1024u)
+
+/* Host address of view offset 0 (what HUP_PSEUDO_VIEW_BASE patches to). */
+uint8_t *hup_view__base(const struct hup_view *view);
+
+/*
+ * Run fn(arg) with view faults recovered.  Returns 0 with *ret = fn's
+ * result; -EFAULT if fn touched an unmapped or protection-violating page of
+ * the view's reservation (the run was abandoned where it faulted; the
+ * view's fault count was bumped); -EBUSY if a guarded run is already
+ * active on this thread (runs do not nest, e.g. a VMM callback running a
+ * program from inside a helper); -ENOMEM/-errno if the fault handler or
+ * this thread's signal stack could not be set up.
+ *
+ * view may be NULL (a program without guest memory): then no fault is
+ * recovered, fn simply runs.  fn is abandoned by siglongjmp on a fault, so
+ * it must hold no locks or allocations across the guest accesses; the
+ * engines and the helpers (which copy with hup_view__copy) qualify.
+ */
+int hup_view__run_guarded(struct hup_view *view, uint64_t (*fn)(void *arg),
+			  void *arg, uint64_t *ret);
+
+/*
+ * memcpy / memset for helpers, inside a guarded run of view on this thread:
+ * a fault inside the view returns -EFAULT (and counts a fault) instead of
+ * abandoning the whole run, so a helper can report the hole to the program
+ * as a result.  -EPERM if no guarded run of this view is active on this
+ * thread (touching the view unguarded could kill the host).  A fault
+ * outside the view is a host bug and is not recovered.
+ */
+int hup_view__copy(struct hup_view *view, void *dst, const void *src,
+		   size_t len);
+int hup_view__set(struct hup_view *view, void *dst, int byte, size_t len);
+
+/* The view this thread is running guarded, or NULL. */
+struct hup_view *hup_view__current(void);
+
+#endif /* HUP_VIEW_H */

@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Program generator for JIT-vs-interpreter differential testing (see
+ * progen.h for the guarantees the generated programs keep).  A program is
+ * a prologue that initialises every register and 64 bytes of stack, a
+ * list of random "units" (one operation each, one to a few instructions),
+ * an epilogue that spills every register into the context's free[] words
+ * (so memory comparison sees the whole register file) and folds the stack
+ * into r0, and optionally one callee.  Jumps name units, not instructions,
+ * and are resolved at the end, so they never land inside an ldimm64.
+ */
+#include "progen.h"
+
+#include <string.h>
+
+#include <hyperupcall/abi.h>
+
+#define MAX_UNITS 96u
+#define STACK_BYTES 64
+#define CTX_BYTES ((int)sizeof(struct hup_reclaim_ctx))
+#define CTX_FREE_OFF 16 /* offsetof(struct hup_reclaim_ctx, free) */
+
+enum fix_kind { FIX_OFF, FIX_GOTOL, FIX_CALL };
+
+struct fixup {
+	size_t at;        /* instruction to patch */
+	size_t unit;      /* target unit (FIX_OFF, FIX_GOTOL) */
+	enum fix_kind kind;
+};
+
+struct gen {
+	struct progen_src *src;
+	struct bpf_insn *out;
+	size_t n;
+	size_t unit_start[MAX_UNITS + 1];
+	struct fixup fix[MAX_UNITS * 2];
+	size_t nfix;
+};
+
+/* Registers that only ever hold scalars; r6 is the context, r10 the fp. */
+static const uint8_t scalar_regs[] = {0, 1, 2, 3, 4, 5, 7, 8, 9};
+
+static uint8_t next_byte(struct progen_src *src)
+{
+	if (src->pos < src->len)
+		return src->data[src->pos++];
+	/* xorshift64* */
+	src->rng ^= src->rng >> 12;
+	src->rng ^= src->rng << 25;
+	src->rng ^= src->rng >> 27;
+	return (uint8_t)((src->rng * 0x2545f4914f6cdd1dull) >> 56);
+}
+
+void progen_src_init(struct progen_src *src, const uint8_t *data, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ data[i]) * 0x100000001b3ull;
+	src->data = data;
+	src->len = len;
+	src->pos = 0;
+	src->rng = h ^ len ^ 0x9e3779b97f4a7c15ull;
+	if (!src->rng)
+		src->rng = 1;
+}
+
+uint32_t progen_next(struct progen_src *src, uint32_t bound)
+{
+	uint32_t v = next_byte(src);
+
+	if (bound > 0x100)
+		v = v << 8 | next_byte(src);
+	if (bound > 0x10000)
+		v = v << 16 | (uint32_t)next_byte(src) << 8 | next_byte(src);
+	return bound ? v % bound : v;
+}
+
+static uint32_t rand32(struct progen_src *src)
+{
+	return (uint32_t)next_byte(src) << 24 | (uint32_t)next_byte(src) << 16 |
+	       (uint32_t)next_byte(src) << 8 | next_byte(src);
+}
+
+/* Immediates: edge values half of the time. */
+static int32_t pick_imm(struct progen_src *src)
+{
+	static const int32_t edge[] = {
+		0, 1, -1, 2, -2, 3, 7, 8, 15, 16, 31, 32, 33, 63, 64, 0x7f,
+		0x80, 0xff, 0x7fff, 0x8000, 0xffff, INT32_MAX, INT32_MIN,
+		INT32_MIN + 1, 0x12345678, -0x12345678,
+	};
+
+	if (progen_next(src, 2))
+		return edge[progen_next(src, sizeof(edge) / sizeof(edge[0]))];
+	return (int32_t)rand32(src);
+}
+
+static uint64_t pick_imm64(struct progen_src *src)
+{
+	static const uint64_t edge[] = {
+		0, 1, ~0ull, 0x8000000000000000ull, 0x7fffffffffffffffull,
+		0xffffffff00000000ull, 0x00000000ffffffffull,
+		0x0000000080000000ull, 0xffffffff80000000ull,
+	};
+
+	if (progen_next(src, 2))
+		return edge[progen_next(src, sizeof(edge) / sizeof(edge[0]))];
+	return (uint64_t)rand32(src) << 32 | rand32(src);
+}
+
+static uint8_t pick_reg(struct progen_src *src)
+{
+	return scalar_regs[progen_next(src, sizeof(scalar_regs))];
+}
+
+static void put(struct gen *g, uint8_t code, uint8_t dst, uint8_t src,
+		int16_t off, int32_t imm)
+{
+	struct bpf_insn *insn;
+
+	if (g->n >= PROGEN_MAX_INSNS)
+		return; /* the budget below keeps us from getting here */
+	insn = &g->out[g->n++];
+	memset(insn, 0, sizeof(*insn));
+	insn->code = code;
+	insn->dst_reg = dst & 0xf;
+	insn->src_reg = src & 0xf;
+	insn->off = off;
+	insn->imm = imm;
+}
+
+static void put_ldimm64(struct gen *g, uint8_t dst, uint64_t v)
+{
+	put(g, BPF_LD | BPF_IMM | BPF_DW, dst, 0, 0, (int32_t)(uint32_t)v);
+	put(g, 0, 0, 0, 0, (int32_t)(uint32_t)(v >> 32));
+}
+
+static void put_fixup(struct gen *g, size_t unit, enum fix_kind kind)
+{
+	if (g->nfix < sizeof(g->fix) / sizeof(g->fix[0]))
+		g->fix[g->nfix++] = (struct fixup){g->n - 1, unit, kind};
+}
+
+static void init_reg(struct gen *g, uint8_t r)
+{
+	switch (progen_next(g->src, 3)) {
+	case 0:
+		put(g, BPF_ALU64 | BPF_MOV | BPF_K, r, 0, 0, pick_imm(g->src));
+		break;
+	case 1:
+		put(g, BPF_ALU | BPF_MOV | BPF_K, r, 0, 0, pick_imm(g->src));
+		break;
+	default:
+		put_ldimm64(g, r, pick_imm64(g->src));
+		break;
+	}
+}
+
+static const uint8_t alu_ops[] = {
+	BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_OR, BPF_AND, BPF_LSH,
+	BPF_RSH, BPF_NEG, BPF_MOD, BPF_XOR, BPF_MOV, BPF_ARSH,
+};
+
+static void gen_alu(struct gen *g, bool reg_src)
+{
+	struct progen_src *s = g->src;
+	uint8_t cls = progen_next(s, 2) ? BPF_ALU64 : BPF_ALU;
+	uint8_t op = alu_ops[progen_next(s, sizeof(alu_ops))];
+	uint8_t dst = pick_reg(s), src = pick_reg(s);
+	int16_t off = 0;
+	int32_t imm = pick_imm(s);
+
+	if (op == BPF_NEG) {
+		put(g, cls | op | BPF_K, dst, 0, 0, 0);
+		return;
+	}
+	if (op == BPF_DIV || op == BPF_MOD)
+		off = (int16_t)progen_next(s, 2); /* 1: signed */
+	if (op == BPF_MOV && reg_src) {
+		static const int16_t widths[] = {0, 0, 8, 16, 32};
+
+		off = widths[progen_next(s, cls == BPF_ALU64 ? 5 : 4)];
+	}
+	if (reg_src) {
+		put(g, cls | op | BPF_X, dst, src, off, 0);
+		return;
+	}
+	if (op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH)
+		imm = (int32_t)progen_next(s, cls == BPF_ALU64 ? 64 : 32);
+	put(g, cls | op | BPF_K, dst, 0, off, imm);
+}
+
+static void gen_end(struct gen *g)
+{
+	static const int32_t widths[] = {16, 32, 64};
+	struct progen_src *s = g->src;
+	uint8_t dst = pick_reg(s);
+	int32_t w = widths[progen_next(s, 3)];
+
+	switch (progen_next(s, 3)) {
+	case 0:
+		put(g, BPF_ALU | BPF_END | BPF_TO_LE, dst, 0, 0, w);
+		break;
+	case 1:
+		put(g, BPF_ALU | BPF_END | BPF_TO_BE, dst, 0, 0, w);
+		break;
+	default: /* bswap */
+		put(g, BPF_ALU64 | BPF_END | BPF_TO_LE, dst, 0, 0, w);
+		break;
+	}
+}
+
+static const uint8_t sizes[] = {BPF_B, BPF_H, BPF_W, BPF_DW};
+
+static int size_bytes(uint8_t size)
+{
+	return size == BPF_B ? 1 : size == BPF_H ? 2 : size == BPF_W ? 4 : 8;
+}
+
+/* A load or store through r10 (stack) or r6 (context). */
+static void gen_mem(struct gen *g, bool ctx, bool store)
+{
+	struct progen_src *s = g->src;
+	uint8_t size = sizes[progen_next(s, 4)];
+	int n = size_bytes(size);
+	int16_t off;
+	uint8_t base = ctx ? BPF_REG_6 : BPF_REG_10;
+
+	if (!ctx)
+		off = (int16_t)(-STACK_BYTES +
+				n * (int)progen_next(s, STACK_BYTES / n));
+	else if (store)
+		off = (int16_t)(CTX_FREE_OFF +
+				n * (int)progen_next(s, (CTX_BYTES - CTX_FREE_OFF) / n));
+	else
+		off = (int16_t)(n * (int)progen_next(s, CTX_BYTES / n));
+	if (ctx && n == 8 && off == 8)
+		off = 0; /* nr_pfns + reserved: two fields, not one read */
+	if (!store) {
+		uint8_t mode = size != BPF_DW && progen_next(s, 3) == 0 ?
+			       BPF_MEMSX : BPF_MEM;
+
+		put(g, BPF_LDX | mode | size, pick_reg(s), base, off, 0);
+	} else if (progen_next(s, 3) == 0) {
+		put(g, BPF_ST | BPF_MEM | size, base, 0, off, pick_imm(s));
+	} else {
+		put(g, BPF_STX | BPF_MEM | size, base, pick_reg(s), off, 0);
+	}
+}
+
+static void gen_atomic(struct gen *g)
+{
+	static const int32_t ops[] = {
+		BPF_ADD, BPF_OR, BPF_AND, BPF_XOR, BPF_ADD | BPF_FETCH,
+		BPF_OR | BPF_FETCH, BPF_AND | BPF_FETCH, BPF_XOR | BPF_FETCH,
+		BPF_XCHG, BPF_CMPXCHG,
+	};
+	struct progen_src *s = g->src;
+	uint8_t size = progen_next(s, 2) ? BPF_DW : BPF_W;
+	int n = size_bytes(size);
+	int16_t off = (int16_t)(-STACK_BYTES + n * (int)progen_next(s, STACK_BYTES / n));
+
+	put(g, BPF_STX | BPF_ATOMIC | size, BPF_REG_10, pick_reg(s), off,
+	    ops[progen_next(s, sizeof(ops) / sizeof(ops[0]))]);
+}
+
+static const uint8_t jmp_ops[] = {
+	BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET, BPF_JNE, BPF_JSGT, BPF_JSGE,
+	BPF_JLT, BPF_JLE, BPF_JSLT, BPF_JSLE,
+};
+
+/* Forward only: to a unit after this one, at most the exit unit. */
+static size_t pick_target(struct gen *g, size_t u, size_t nunits,
+			  size_t span)
+{
+	size_t room = nunits - u; /* units u+1 .. nunits */
+
+	return u + 1 + progen_next(g->src, (uint32_t)(room < span ? room : span));
+}
+
+static void gen_jump(struct gen *g, size_t u, size_t nunits)
+{
+	struct progen_src *s = g->src;
+	uint8_t cls = progen_next(s, 2) ? BPF_JMP : BPF_JMP32;
+	uint8_t op = jmp_ops[progen_next(s, sizeof(jmp_ops))];
+	size_t t = pick_target(g, u, nunits, 8);
+
+	if (progen_next(s, 2))
+		put(g, cls | op | BPF_X, pick_reg(s), pick_reg(s), 0, 0);
+	else
+		put(g, cls | op | BPF_K, pick_reg(s), 0, 0, pick_imm(s));
+	put_fixup(g, t, FIX_OFF);
+}
+
+static void gen_ja(struct gen *g, size_t u)
+{
+	/* To the next unit: whatever a jmp skipped would be dead code
+	 * unless a jump landed in it, and a verifier rejects that. */
+	size_t t = u + 1;
+
+	if (progen_next(g->src, 2)) {
+		put(g, BPF_JMP | BPF_JA, 0, 0, 0, 0);
+		put_fixup(g, t, FIX_OFF);
+	} else {
+		put(g, BPF_JMP32 | BPF_JA, 0, 0, 0, 0); /* gotol */
+		put_fixup(g, t, FIX_GOTOL);
+	}
+}
+
+static void gen_call(struct gen *g)
+{
+	put(g, BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0);
+	put_fixup(g, 0, FIX_CALL);
+	/* r1-r5 are dead after a call: write them again. */
+	for (uint8_t r = BPF_REG_1; r <= BPF_REG_5; r++)
+		init_reg(g, r);
+}
+
+static void gen_unit(struct gen *g, size_t u, size_t nunits, bool callee)
+{
+	uint32_t k = progen_next(g->src, 100);
+
+	if (k < 22)
+		gen_alu(g, true);
+	else if (k < 44)
+		gen_alu(g, false);
+	else if (k < 48)
+		gen_end(g);
+	else if (k < 51)
+		put_ldimm64(g, pick_reg(g->src), pick_imm64(g->src));
+	else if (k < 58)
+		gen_mem(g, false, false);
+	else if (k < 65)
+		gen_mem(g, false, true);
+	else if (k < 70)
+		gen_mem(g, true, false);
+	else if (k < 74)
+		gen_mem(g, true, true);
+	else if (k < 82)
+		gen_atomic(g);
+	else if (k < 96)
+		gen_jump(g, u, nunits);
+	else if (k < 98 || !callee)
+		gen_ja(g, u);
+	else
+		gen_call(g);
+}
+
+/* A callee: mixes its arguments, uses its own stack, returns in r0. */
+static void gen_callee(struct gen *g)
+{
+	struct progen_src *s = g->src;
+	uint32_t n = 1 + progen_next(s, 6);
+
+	put(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_0, BPF_REG_1, 0, 0);
+	put(g, BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10, BPF_REG_2, -8, 0);
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t op = alu_ops[progen_next(s, sizeof(alu_ops))];
+		uint8_t dst = (uint8_t)progen_next(s, 6);
+		uint8_t src = (uint8_t)progen_next(s, 6);
+
+		if (op == BPF_NEG)
+			put(g, BPF_ALU64 | op | BPF_K, dst, 0, 0, 0);
+		else if (progen_next(s, 2))
+			put(g, BPF_ALU64 | op | BPF_X, dst, src, 0, 0);
+		else
+			put(g, BPF_ALU | op | BPF_K, dst, 0, 0,
+			    op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH ?
+			    (int32_t)progen_next(s, 32) : pick_imm(s));
+	}
+	put(g, BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_3, BPF_REG_10, -8, 0);
+	put(g, BPF_ALU64 | BPF_XOR | BPF_X, BPF_REG_0, BPF_REG_3, 0, 0);
+	put(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+}
+
+size_t progen_build(struct progen_src *src, struct bpf_insn *out)
+{
+	static struct gen g; /* large; the fuzzer is single-threaded */
+	size_t nunits, u, callee_start = 0;
+	bool callee;
+
+	memset(&g, 0, sizeof(g));
+	g.src = src;
+	g.out = out;
+	nunits = 1 + progen_next(src, MAX_UNITS);
+	callee = progen_next(src, 3) == 0;
+
+	/* Prologue: context to r6, every scalar register and the stack
+	 * written before anything reads them. */
+	put(&g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0);
+	for (size_t i = 0; i < sizeof(scalar_regs); i++)
+		init_reg(&g, scalar_regs[i]);
+	for (int16_t off = -8; off >= -STACK_BYTES; off -= 8)
+		put(&g, BPF_ST | BPF_MEM | BPF_DW, BPF_REG_10, 0, off,
+		    pick_imm(src));
+
+	for (u = 0; u < nunits; u++) {
+		g.unit_start[u] = g.n;
+		gen_unit(&g, u, nunits, callee);
+	}
+
+	/* Exit unit: spill r1-r5, r7-r9 into free[], fold the stack into
+	 * r0 (through r1, already spilled), return r0. */
+	g.unit_start[nunits] = g.n;
+	for (int i = 1, slot = 0; i < (int)sizeof(scalar_regs); i++, slot++)
+		put(&g, BPF_STX | BPF_MEM | BPF_DW, BPF_REG_6, scalar_regs[i],
+		    (int16_t)(CTX_FREE_OFF + 8 * slot), 0);
+	for (int16_t off = -8; off >= -STACK_BYTES; off -= 8) {
+		put(&g, BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_1, BPF_REG_10, off, 0);
+		put(&g, BPF_ALU64 | BPF_XOR | BPF_X, BPF_REG_0, BPF_REG_1, 0, 0);
+		put(&g, BPF_ALU64 | BPF_LSH | BPF_K, BPF_REG_0, 0, 0, 1);
+	}
+	put(&g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+
+	/* The callee only if some unit calls it: else it is dead code. */
+	for (size_t i = 0; i < g.nfix; i++) {
+		if (g.fix[i].kind == FIX_CALL) {
+			callee_start = g.n;
+			gen_callee(&g);
+			break;
+		}
+	}
+
+	for (size_t i = 0; i < g.nfix; i++) {
+		struct fixup *f = &g.fix[i];
+		int64_t rel;
+
+		if (f->kind == FIX_CALL)
+			rel = (int64_t)callee_start - (int64_t)(f->at + 1);
+		else
+			rel = (int64_t)g.unit_start[f->unit] - (int64_t)(f->at + 1);
+		if (f->kind == FIX_OFF)
+			out[f->at].off = (int16_t)rel;
+		else
+			out[f->at].imm = (int32_t)rel;
+	}
+	return g.n;
+}

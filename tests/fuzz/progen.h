@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A generator of eBPF programs for differential testing of the JIT against
+ * the interpreter (tests/isa/differential.c, tests/fuzz/fuzz_jit_diff.c).
+ *
+ * Programs are built from a byte string (a fuzzer input, or PRNG output) and
+ * are memory-safe by construction, so they can run without the verifier:
+ * r1 is a struct hup_reclaim_ctx (read anywhere, write only free[]), kept
+ * in r6; the stack is used only in [r10 - 64, r10) after being initialised;
+ * r6 and r10 never enter arithmetic; jumps go forward only, so every
+ * program terminates.  They are also written to pass a sound verifier for
+ * HUP_EVENT_RECLAIM (every register written before it is read, aligned
+ * accesses), though the fuzz target still asks hup_verify() and keeps only
+ * what it accepts.  Coverage: every ALU/ALU64 op incl. sdiv/smod, movsx and
+ * byte swaps, every jump op in JMP and JMP32 with reg and imm, ja and gotol,
+ * ldimm64, all load/store sizes incl. sign-extending loads, all atomics,
+ * and BPF-to-BPF calls into a generated callee.
+ */
+#ifndef HUP_PROGEN_H
+#define HUP_PROGEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "insn.h"
+
+/* Room a caller must give progen_build(). */
+#define PROGEN_MAX_INSNS 2048u
+
+/* Bytes of randomness: consumed from data, then from a PRNG seeded by it. */
+struct progen_src {
+	const uint8_t *data;
+	size_t len;
+	size_t pos;
+	uint64_t rng;
+};
+
+void progen_src_init(struct progen_src *src, const uint8_t *data, size_t len);
+/* A value in [0, bound), bound > 0. */
+uint32_t progen_next(struct progen_src *src, uint32_t bound);
+
+/* Build a program into out (PROGEN_MAX_INSNS slots); returns its length. */
+size_t progen_build(struct progen_src *src, struct bpf_insn *out);
+
+#endif /* HUP_PROGEN_H */

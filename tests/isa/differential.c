@@ -1,0 +1,558 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Differential test: the interpreter is the oracle, the JIT must agree with
+ * it.  Runs every program of the conformance suite, a few thousand
+ * generated programs (tests/fuzz/progen.c: every opcode family, memory-safe
+ * by construction) and the verifier's accept corpus (verified, loop calls
+ * inlined, view pseudo loads patched over a real view with a window of
+ * guest memory) under both engines, each on its own copy of the same input,
+ * and compares r0, the outcome of the run (a view hole ends it with
+ * -EFAULT), every byte of the input memory and of the guest window (the
+ * stack is not observable; the input is).  The JIT must also compile every
+ * one of these programs: -EOPNOTSUPP here is a failure, not a fallback.
+ *
+ * usage: differential [--gen N] [--seed S] [--accept DIR] [-v] CONFORMANCE_DIR
+ */
+#define _GNU_SOURCE /* memfd_create */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <hyperupcall/abi.h>
+
+#include "engine.h"
+#include "progen.h"
+#include "view.h"
+#ifdef HUP_HAVE_VERIFIER
+#include "verifier.h"
+#endif
+
+#define MEM_BYTES 4096u
+#define MEM_FILL 0xa5 /* bytes past the input, to catch stray writes */
+
+static uint64_t helper_unwind(uint64_t r1, uint64_t r2, uint64_t r3,
+			      uint64_t r4, uint64_t r5)
+{
+	(void)r2, (void)r3, (void)r4, (void)r5;
+	return r1 == (uint64_t)-1 ? 1 : 0;
+}
+
+static const hup_helper_fn suite_fns[6] = {[5] = helper_unwind};
+static const struct hup_helper_table suite_helpers = {suite_fns, 6};
+
+/* For the accept corpus: every ABI helper answers 0 and touches nothing
+ * (no guest, no clock), as the corpus runner's --run does. */
+static uint64_t helper_zero(uint64_t r1, uint64_t r2, uint64_t r3,
+			    uint64_t r4, uint64_t r5)
+{
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	return 0;
+}
+
+static const hup_helper_fn zero_fns[HUP_FN_MAX + 1] = {
+	[1] = helper_zero, [2] = helper_zero, [3] = helper_zero,
+	[4] = helper_zero, [5] = helper_zero, [6] = helper_zero,
+	[7] = helper_zero, [8] = helper_zero, [9] = helper_zero,
+	[10] = helper_zero,
+};
+static const struct hup_helper_table zero_helpers = {zero_fns,
+						     HUP_FN_MAX + 1};
+
+struct outcome {
+	uint64_t r0;
+	int err; /* interpreter's *err; the JIT has none (an abort is r0 0) */
+	int rc;  /* guarded run: 0, or -EFAULT when a view hole was touched */
+	unsigned char mem[MEM_BYTES];
+};
+
+static unsigned int verbose;
+
+/* Guest memory behind a view, for accept-corpus cases that have one. */
+#define GUEST_WIN_BYTES (1u << 20) /* fits the smallest view (2^20) */
+
+struct guest {
+	struct hup_view *view;
+	int fd;             /* the window's memfd */
+	unsigned char *win; /* our mapping of it */
+	size_t win_len;
+};
+
+struct engine_arg {
+	const struct bpf_insn *insns;
+	size_t cnt;
+	const struct hup_helper_table *helpers;
+	hup_jit_entry entry; /* NULL: interpreter */
+	struct outcome *o;
+	uint64_t r2;
+};
+
+static uint64_t engine_run(void *opaque)
+{
+	struct engine_arg *a = opaque;
+	uint64_t r1 = (uint64_t)(uintptr_t)a->o->mem;
+
+	if (a->entry)
+		return a->entry(r1, a->r2);
+	return hup_interp__run(a->insns, a->cnt, a->helpers, r1, a->r2,
+			       &a->o->err);
+}
+
+static void engine_guarded(struct engine_arg *a, struct guest *g)
+{
+	a->o->err = 0;
+	a->o->rc = 0;
+	if (!g) {
+		a->o->r0 = engine_run(a);
+		return;
+	}
+	memset(g->win, 0, g->win_len);
+	a->o->rc = hup_view__run_guarded(g->view, engine_run, a, &a->o->r0);
+	if (a->o->rc)
+		a->o->r0 = 0;
+}
+
+/*
+ * Run insns under both engines on copies of mem[0..MEM_BYTES) with
+ * r1 = the copy, r2 = r2, and (with g) inside a guarded run over the view.
+ * Returns 0 if they agree, 1 if not, -errno if the JIT could not compile.
+ */
+static int run_both_in(const char *name, const struct bpf_insn *insns,
+		       size_t cnt, const struct hup_helper_table *helpers,
+		       const unsigned char *mem, uint64_t r2, struct guest *g)
+{
+	static struct outcome in, jt;
+	static unsigned char win_in[GUEST_WIN_BYTES];
+	struct engine_arg a = {insns, cnt, helpers, NULL, &in, r2};
+	struct hup_jit_image img;
+	int ret;
+
+	memcpy(in.mem, mem, MEM_BYTES);
+	memcpy(jt.mem, mem, MEM_BYTES);
+	engine_guarded(&a, g);
+	if (g)
+		memcpy(win_in, g->win, g->win_len);
+	ret = hup_jit__compile(insns, cnt, helpers, &img, NULL);
+	if (ret) {
+		printf("FAIL %s: jit compile: %s\n", name, strerror(-ret));
+		return ret;
+	}
+	a.entry = img.entry;
+	a.o = &jt;
+	engine_guarded(&a, g);
+	hup_jit__free(&img);
+
+	if (in.rc != jt.rc || in.r0 != jt.r0) {
+		printf("FAIL %s: interp r0 %#llx (err %d, run %d) jit r0 %#llx "
+		       "(run %d)\n", name, (unsigned long long)in.r0, in.err,
+		       in.rc, (unsigned long long)jt.r0, jt.rc);
+		return 1;
+	}
+	for (size_t i = 0; i < MEM_BYTES; i++) {
+		if (in.mem[i] != jt.mem[i]) {
+			printf("FAIL %s: memory byte %zu: interp %#x jit %#x\n",
+			       name, i, in.mem[i], jt.mem[i]);
+			return 1;
+		}
+	}
+	if (g && memcmp(win_in, g->win, g->win_len)) {
+		printf("FAIL %s: guest memory differs\n", name);
+		return 1;
+	}
+	if (verbose)
+		printf("ok   %s r0=%#llx%s\n", name, (unsigned long long)in.r0,
+		       in.rc ? " (view fault)" : "");
+	return 0;
+}
+
+static int run_both(const char *name, const struct bpf_insn *insns,
+		    size_t cnt, const struct hup_helper_table *helpers,
+		    const unsigned char *mem, uint64_t r2)
+{
+	return run_both_in(name, insns, cnt, helpers, mem, r2, NULL);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 &&
+	    !fseek(f, 0, SEEK_SET) && (buf = malloc((size_t)n + 1))) {
+		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[n] = '\0';
+			if (len)
+				*len = (size_t)n;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Whitespace-separated hex byte pairs in [s, end) into out. */
+static long parse_hex(const char *s, const char *end, unsigned char *out,
+		      size_t max)
+{
+	size_t n = 0;
+	unsigned int b;
+	int used;
+
+	while (s < end) {
+		while (s < end && strchr(" \t\r\n", *s))
+			s++;
+		if (s >= end)
+			break;
+		if (sscanf(s, "%2x%n", &b, &used) != 1 || n >= max)
+			return -1;
+		out[n++] = (unsigned char)b;
+		s += used;
+	}
+	return (long)n;
+}
+
+/* The `-- mem` section of a conformance .data file, if any. */
+static long conformance_mem(const char *data, unsigned char *mem)
+{
+	const char *sec = strstr(data, "-- mem"), *body, *end;
+
+	if (!sec || !(body = strchr(sec, '\n')))
+		return 0;
+	end = strstr(body, "\n-- ");
+	return parse_hex(body, end ? end : body + strlen(body), mem, MEM_BYTES);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names in dir ending in suffix (suffix stripped). */
+static size_t list_dir(const char *dir, const char *suffix, char ***out)
+{
+	size_t nr = 0, slen = strlen(suffix);
+	char **names = NULL;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char **grown;
+
+		if (len <= slen || strcmp(de->d_name + len - slen, suffix))
+			continue;
+		grown = realloc(names, (nr + 1) * sizeof(*names));
+		if (!grown)
+			break;
+		names = grown;
+		names[nr] = strndup(de->d_name, len - slen);
+		if (names[nr])
+			nr++;
+	}
+	closedir(d);
+	qsort(names, nr, sizeof(*names), cmp_str);
+	*out = names;
+	return nr;
+}
+
+static int run_conformance(const char *dir, unsigned int *agree,
+			   unsigned int *total)
+{
+	char path[4096], tests[1024], **names = NULL;
+	size_t nr, i;
+	int bad = 0;
+
+	snprintf(tests, sizeof(tests), "%s/tests", dir);
+	nr = list_dir(tests, ".data", &names);
+	for (i = 0; i < nr; i++) {
+		unsigned char mem[MEM_BYTES], *code;
+		char *data, *hex;
+		long mlen = 0, clen = -1;
+
+		snprintf(path, sizeof(path), "%s/%s.data", tests, names[i]);
+		data = slurp(path, NULL);
+		snprintf(path, sizeof(path), "%s/hex/%s.hex", dir, names[i]);
+		hex = slurp(path, NULL);
+		code = hex ? malloc(strlen(hex) / 2 + 1) : NULL;
+		memset(mem, MEM_FILL, sizeof(mem));
+		if (data && code) {
+			mlen = conformance_mem(data, mem);
+			clen = parse_hex(hex, hex + strlen(hex), code,
+					 strlen(hex) / 2 + 1);
+		}
+		(*total)++;
+		if (mlen < 0 || clen <= 0 || clen % 8) {
+			printf("FAIL %s: cannot load\n", names[i]);
+			bad = 1;
+		} else if (run_both(names[i], (const void *)code,
+				    (size_t)clen / 8, &suite_helpers, mem,
+				    (uint64_t)mlen)) {
+			bad = 1;
+		} else {
+			(*agree)++;
+		}
+		free(code);
+		free(hex);
+		free(data);
+		free(names[i]);
+	}
+	free(names);
+	if (!nr) {
+		printf("FAIL no conformance tests in %s\n", tests);
+		bad = 1;
+	}
+	return bad;
+}
+
+static int run_generated(unsigned int count, uint64_t seed,
+			 unsigned int *agree)
+{
+	static struct bpf_insn prog[PROGEN_MAX_INSNS];
+	int bad = 0;
+
+	for (unsigned int k = 0; k < count; k++) {
+		uint8_t bytes[16];
+		unsigned char mem[MEM_BYTES];
+		struct progen_src src;
+		char name[64];
+		size_t cnt;
+
+		/* The program and its input come from the seed alone. */
+		for (int b = 0; b < 16; b++)
+			bytes[b] = (uint8_t)((seed + k) >> (8 * (b % 8)) ^ b * 37);
+		progen_src_init(&src, bytes, sizeof(bytes));
+		cnt = progen_build(&src, prog);
+		memset(mem, MEM_FILL, sizeof(mem));
+		for (size_t i = 0; i < sizeof(struct hup_reclaim_ctx); i++)
+			mem[i] = (unsigned char)progen_next(&src, 256);
+		snprintf(name, sizeof(name), "gen#%u", k);
+		if (run_both(name, prog, cnt, &suite_helpers, mem, 0))
+			bad = 1;
+		else
+			(*agree)++;
+	}
+	return bad;
+}
+
+#ifdef HUP_HAVE_VERIFIER
+/* The event named by a case's "-- event" section (default trace). */
+static enum hup_event case_event(const char *src)
+{
+	static const char *const names[] = {
+		[HUP_EVENT_TRACE] = "trace", [HUP_EVENT_MSR_WRITE] = "msr_write",
+		[HUP_EVENT_RECLAIM] = "reclaim",
+		[HUP_EVENT_VCPU_RESUME] = "vcpu_resume",
+		[HUP_EVENT_QUERY] = "query",
+	};
+	const char *sec = src ? strstr(src, "-- event") : NULL;
+	char word[32] = "";
+
+	if (sec)
+		sscanf(sec + strlen("-- event"), " %31s", word);
+	for (int e = HUP_EVENT_TRACE; e <= HUP_EVENT_MAX; e++)
+		if (!strcmp(word, names[e]))
+			return (enum hup_event)e;
+	return HUP_EVENT_TRACE;
+}
+
+/*
+ * A view of 2^bits bytes (at least the minimum a view can have) with one
+ * read-write window of guest memory at gva 0 (a zeroed context makes the
+ * corpus's guest addresses 0), the same memfd every time.
+ */
+static int guest_open(struct guest *g, unsigned int bits)
+{
+	if (!g->win) {
+		g->fd = memfd_create("hup-differential", MFD_CLOEXEC);
+		if (g->fd < 0 || ftruncate(g->fd, (off_t)GUEST_WIN_BYTES))
+			return -1;
+		g->win = mmap(NULL, GUEST_WIN_BYTES, PROT_READ | PROT_WRITE,
+			      MAP_SHARED, g->fd, 0);
+		if (g->win == MAP_FAILED) {
+			g->win = NULL;
+			return -1;
+		}
+		g->win_len = GUEST_WIN_BYTES;
+	}
+	if (hup_view__create(bits < HUP_VIEW_BITS_MIN ? HUP_VIEW_BITS_MIN : bits,
+			     &g->view))
+		return -1;
+	if (hup_view__map(g->view, 0, g->fd, 0, GUEST_WIN_BYTES,
+			  HUP_WIN_READ | HUP_WIN_WRITE)) {
+		hup_view__free(g->view);
+		g->view = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* What the loader does to the two pseudo loads of the view. */
+static void patch_view(struct bpf_insn *insns, size_t cnt,
+		       struct hup_view *view, uint64_t mask)
+{
+	for (size_t k = 0; k + 1 < cnt; k++) {
+		uint64_t v;
+
+		if (!hup_insn_is_ldimm64(&insns[k]))
+			continue;
+		if (insns[k].src_reg == HUP_PSEUDO_VIEW_BASE)
+			v = (uint64_t)(uintptr_t)hup_view__base(view);
+		else if (insns[k].src_reg == HUP_PSEUDO_VIEW_MASK)
+			v = mask;
+		else
+			continue;
+		insns[k].imm = (int32_t)(uint32_t)v;
+		insns[k + 1].imm = (int32_t)(uint32_t)(v >> 32);
+		k++;
+	}
+}
+
+/*
+ * The verifier's accept corpus (tests/verifier/accept: NAME.s, and NAME.hex
+ * assembled from it): each program is verified for its event, its loop
+ * calls inlined (hup_fixup__inline_loops, as the loader does), and run under
+ * both engines with a zeroed context and helpers that answer 0.  Cases with
+ * a view ("-- view") get one: a window of guest memory at gva 0, the pseudo
+ * loads patched as the loader would, both runs guarded by the view's fault
+ * recovery; then the result of the run (a hole gives -EFAULT), r0, the
+ * context and the window's bytes must all agree.
+ */
+static int run_accept(const char *dir, unsigned int *agree,
+		      unsigned int *total, unsigned int *skipped)
+{
+	char path[4096], **names = NULL;
+	size_t nr = list_dir(dir, ".hex", &names), i;
+	struct guest g = {0};
+	int bad = 0;
+
+	for (i = 0; i < nr; i++) {
+		struct hup_verifier_opts vo = {0};
+		struct hup_verifier_info info;
+		unsigned char mem[MEM_BYTES];
+		struct bpf_insn *insns = NULL;
+		size_t hlen = 0, cnt;
+		char *hex, *src, *sec;
+		long clen = -1;
+		int ret;
+
+		snprintf(path, sizeof(path), "%s/%s.hex", dir, names[i]);
+		hex = slurp(path, &hlen);
+		snprintf(path, sizeof(path), "%s/%s.s", dir, names[i]);
+		src = slurp(path, NULL);
+		insns = hex ? malloc(hlen / 2 + 8) : NULL;
+		if (insns)
+			clen = parse_hex(hex, hex + hlen, (void *)insns,
+					 hlen / 2 + 8);
+		(*total)++;
+		if (clen <= 0 || clen % 8 || !src) {
+			printf("FAIL %s: cannot load\n", names[i]);
+			bad = 1;
+			goto next;
+		}
+		cnt = (size_t)clen / 8;
+		vo.event = case_event(src);
+		if ((sec = strstr(src, "-- view"))) {
+			unsigned int bits = 0;
+
+			sscanf(sec + strlen("-- view"), " %u", &bits);
+			if (bits < 12 || bits > 46 || guest_open(&g, bits)) {
+				(*skipped)++;
+				goto next;
+			}
+			vo.has_view = true;
+			vo.view_mask = (1ull << bits) - 1;
+		}
+		ret = hup_verify(insns, cnt, &vo, &info);
+		if (!ret)
+			ret = hup_fixup__inline_loops(&insns, &cnt);
+		if (ret) {
+			printf("FAIL %s: verify/fixup: %d\n", names[i], ret);
+			bad = 1;
+			goto next;
+		}
+		if (vo.has_view)
+			patch_view(insns, cnt, g.view, vo.view_mask);
+		memset(mem, 0, sizeof(mem));
+		if (run_both_in(names[i], insns, cnt, &zero_helpers, mem, 0,
+				vo.has_view ? &g : NULL))
+			bad = 1;
+		else
+			(*agree)++;
+next:
+		if (g.view)
+			hup_view__free(g.view);
+		g.view = NULL;
+		free(insns);
+		free(hex);
+		free(src);
+		free(names[i]);
+	}
+	free(names);
+	if (g.win) {
+		munmap(g.win, g.win_len);
+		close(g.fd);
+	}
+	return bad;
+}
+#else
+static int run_accept(const char *dir, unsigned int *agree,
+		      unsigned int *total, unsigned int *skipped)
+{
+	(void)dir, (void)agree, (void)total;
+	*skipped = 1;
+	printf("verifier accept corpus: libhup has no verifier, skipped\n");
+	return 0;
+}
+#endif
+
+int main(int argc, char **argv)
+{
+	unsigned int gen = 3000, c_ok = 0, c_total = 0, g_ok = 0;
+	unsigned int a_ok = 0, a_total = 0, a_skip = 0;
+	const char *accept = NULL, *dir = NULL;
+	uint64_t seed = 1;
+	int bad = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--gen") && i + 1 < argc)
+			gen = (unsigned int)strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			seed = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--accept") && i + 1 < argc)
+			accept = argv[++i];
+		else if (!strcmp(argv[i], "-v"))
+			verbose = 1;
+		else if (argv[i][0] != '-' && !dir)
+			dir = argv[i];
+		else {
+			fprintf(stderr, "usage: %s [--gen N] [--seed S] "
+				"[--accept DIR] [-v] CONFORMANCE_DIR\n", argv[0]);
+			return 2;
+		}
+	}
+	if (!dir) {
+		fprintf(stderr, "differential: no conformance directory\n");
+		return 2;
+	}
+	bad |= run_conformance(dir, &c_ok, &c_total);
+	bad |= run_generated(gen, seed, &g_ok);
+	if (accept)
+		bad |= run_accept(accept, &a_ok, &a_total, &a_skip);
+	printf("conformance: %u/%u agree\n", c_ok, c_total);
+	printf("generated: %u/%u agree (seed %llu)\n", g_ok, gen,
+	       (unsigned long long)seed);
+	if (accept)
+		printf("verifier accept corpus: %u/%u agree, %u skipped\n",
+		       a_ok, a_total, a_skip);
+	return bad;
+}

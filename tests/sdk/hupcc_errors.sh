@@ -1,0 +1,50 @@
+#!/bin/sh
+# hupcc exits non-zero with a clear message on every error, and reports a
+# program the host would reject at its C source line.
+#   hupcc_errors.sh HUPCC SRCDIR WORKDIR
+set -u
+HUPCC=$1 SRC=$2 WORK=$3
+mkdir -p "$WORK" && cd "$WORK" || exit 1
+fails=0
+
+# expect STATUS PATTERN -- command...: exit status and a stderr line.
+expect() {
+	want=$1 pat=$2; shift 3
+	"$@" >out.txt 2>err.txt
+	got=$?
+	if [ "$got" -ne "$want" ] ||
+	   { [ -n "$pat" ] && ! grep -q -- "$pat" err.txt; }; then
+		echo "FAIL: $* -> exit $got (want $want), stderr:"; cat err.txt
+		fails=$((fails + 1))
+	else
+		echo "ok: $* -> $got: $(grep -m1 -- "$pat" err.txt)"
+	fi
+}
+
+printf '#include <hyperupcall.h>\nHUP_TRACE() int p(struct hup_trace_ctx *c) { return c->vcpu; }\n' > good.c
+printf 'int broken( {\n' > broken.c
+# A reference to global data: the host has none; reported at line 4.
+printf '#include <hyperupcall.h>\nstatic volatile long counter;\nHUP_TRACE() int p(struct hup_trace_ctx *c)\n{ counter += c->vcpu; return 0; }\n' > global.c
+# A loop the verifier must reject (a real back-edge).
+printf '#include <hyperupcall.h>\nHUP_QUERY() long q(struct hup_query_ctx *c)\n{\n\tlong s = 0, *p = HUP_GPTR(long, c->arg[1]);\n#pragma nounroll\n\tfor (__u64 i = 0; i < c->arg[0]; i++) s ^= p[i & 7];\n\treturn s;\n}\n' > loop.c
+
+expect 2 "no input file" -- "$HUPCC"
+expect 2 "unknown option '--bogus'" -- "$HUPCC" --bogus good.c
+expect 3 "cannot read missing.c" -- "$HUPCC" missing.c
+expect 2 "-O0 is not supported" -- "$HUPCC" -O0 good.c
+expect 3 "HUPCC_CLANG=/nonexistent/clang is not an executable" -- env HUPCC_CLANG=/nonexistent/clang "$HUPCC" good.c
+expect 3 "HUPCC_PLUGIN=/nonexistent.so does not exist" -- env HUPCC_PLUGIN=/nonexistent.so "$HUPCC" good.c
+expect 1 "compilation of broken.c failed" -- "$HUPCC" broken.c
+expect 1 "global.c:4:.*error: reference to global data" -- "$HUPCC" global.c
+expect 3 "cannot read BTF /nonexistent.btf" -- "$HUPCC" --btf /nonexistent.btf good.c
+expect 2 "--gen-vmlinux-h needs --btf" -- "$HUPCC" --gen-vmlinux-h
+expect 3 "bpftool could not dump" -- "$HUPCC" --gen-vmlinux-h --btf good.c -o v.h
+if "$HUPCC" --version | grep -q "verifier: libhup"; then
+	expect 1 "loop.c:6:.*error: verifier:" -- "$HUPCC" loop.c
+fi
+# And the good one compiles, to good.o in the current directory.
+expect 0 "" -- "$HUPCC" good.c
+[ -s good.o ] || { echo "FAIL: good.o missing"; fails=$((fails + 1)); }
+
+echo "$fails failed"
+[ "$fails" -eq 0 ]

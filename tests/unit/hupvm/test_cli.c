@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * hupvm's command line: sizes, ranges, missing and unreadable files,
+ * unknown options, and the guest command line's panic=-1 default.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "cli.h"
+
+static struct cli_opts o;
+static char err[256];
+
+static int parse(const char *a0, ...)
+{
+	char *argv[16];
+	int argc = 0;
+	va_list ap;
+	const char *s;
+
+	argv[argc++] = (char *)"hupvm";
+	va_start(ap, a0);
+	for (s = a0; s && argc < 15; s = va_arg(ap, const char *))
+		argv[argc++] = (char *)s;
+	va_end(ap);
+	argv[argc] = NULL;
+	return cli__parse(argc, argv, &o, err, sizeof(err));
+}
+
+static void test_sizes(void)
+{
+	uint64_t v = 0;
+
+	CHECK_EQ(cli__parse_size("256M", &v), 0);
+	CHECK_EQ(v, 256ull << 20);
+	CHECK_EQ(cli__parse_size("2G", &v), 0);
+	CHECK_EQ(v, 2ull << 30);
+	CHECK_EQ(cli__parse_size("2GiB", &v), 0);
+	CHECK_EQ(v, 2ull << 30);
+	CHECK_EQ(cli__parse_size("512", &v), 0);
+	CHECK_EQ(v, 512ull << 20);
+	CHECK_EQ(cli__parse_size("65536k", &v), 0);
+	CHECK_EQ(v, 64ull << 20);
+	CHECK_EQ(cli__parse_size("1K", &v), -EINVAL); /* not page-aligned */
+	CHECK_EQ(cli__parse_size("1.5G", &v), -EINVAL);
+	CHECK_EQ(cli__parse_size("12X", &v), -EINVAL);
+	CHECK_EQ(cli__parse_size("", &v), -EINVAL);
+	CHECK_EQ(cli__parse_size("-1G", &v), -EINVAL);
+	CHECK_EQ(cli__parse_size("M", &v), -EINVAL);
+	CHECK_EQ(cli__parse_size("99999999999999G", &v), -ERANGE);
+	CHECK_EQ(cli__parse_size("999999999999999999999", &v), -EINVAL);
+}
+
+int main(void)
+{
+	char kernel[] = "/tmp/hupvm-cli-XXXXXX";
+	int fd = mkstemp(kernel);
+
+	CHECK(fd >= 0);
+	test_sizes();
+
+	CHECK_EQ(parse("-k", kernel, NULL), 0);
+	CHECK_EQ(o.mem, 256ull << 20);
+	CHECK_EQ(o.cpus, 1);
+	CHECK(!strcmp(o.cmdline, "console=ttyS0 panic=-1"));
+	CHECK_EQ(parse("--kernel", kernel, "-c", "2", "-m", "1G", "--timeout",
+		       "30", "-a", "console=ttyS0 quiet", NULL),
+		 0);
+	CHECK_EQ(o.cpus, 2);
+	CHECK_EQ(o.mem, 1ull << 30);
+	CHECK_EQ(o.timeout, 30);
+	CHECK(!strcmp(o.cmdline, "console=ttyS0 quiet panic=-1"));
+	CHECK_EQ(parse("-k", kernel, "-a", "panic=5 x", NULL), 0);
+	CHECK(!strcmp(o.cmdline, "panic=5 x"));
+	CHECK_EQ(parse("-k", kernel, "-a", "a panic=0", NULL), 0);
+	CHECK(!strcmp(o.cmdline, "a panic=0"));
+	CHECK_EQ(parse("--help", NULL), 0);
+	CHECK(o.help);
+
+	CHECK_EQ(parse(NULL), -EINVAL);
+	CHECK(strstr(err, "no kernel") != NULL);
+	CHECK_EQ(parse("-k", "/nonexistent/vmlinuz", NULL), -EINVAL);
+	CHECK(strstr(err, "/nonexistent/vmlinuz") != NULL);
+	CHECK_EQ(parse("-k", kernel, "-i", "/nonexistent/initrd", NULL),
+		 -EINVAL);
+	CHECK(strstr(err, "initrd") != NULL);
+	CHECK_EQ(parse("-k", kernel, "-c", "0", NULL), -EINVAL);
+	CHECK(strstr(err, "--cpus") != NULL);
+	CHECK_EQ(parse("-k", kernel, "-c", "65", NULL), -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "-c", "two", NULL), -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "-c", "-1", NULL), -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "-m", "16M", NULL), -EINVAL);
+	CHECK(strstr(err, "--memory") != NULL);
+	CHECK_EQ(parse("-k", kernel, "-m", "lots", NULL), -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "-m", "2048G", NULL), -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "--timeout", "soon", NULL), -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "--bogus", NULL), -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "-m", NULL), -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "stray", NULL), -EINVAL);
+	CHECK(strstr(err, "stray") != NULL);
+	{
+		char *big = malloc(CLI_CMDLINE_MAX + 10);
+
+		memset(big, 'x', CLI_CMDLINE_MAX + 9);
+		big[CLI_CMDLINE_MAX + 9] = 0;
+		CHECK_EQ(parse("-k", kernel, "-a", big, NULL), -EINVAL);
+		free(big);
+	}
+	close(fd);
+	unlink(kernel);
+	return check_summary("cli");
+}

@@ -1,0 +1,11 @@
+# (x & 0xff) * 16 < 4096
+-- view
+20
+-- asm
+lddw %r9, view_base
+ldxdw %r2, [%r1+32]
+and %r2, 0xff
+mul %r2, 16
+add %r2, %r9
+ldxb %r0, [%r2+0]
+exit

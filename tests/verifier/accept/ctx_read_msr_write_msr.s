@@ -1,0 +1,6 @@
+# read msr of the msr_write context
+-- event
+msr_write
+-- asm
+ldxw %r0, [%r1+12]
+exit

@@ -1,0 +1,12 @@
+# a query answering with one word
+-- event
+query
+-- asm
+ldxdw %r2, [%r1+8]
+stxdw [%r10-8], %r2
+mov %r1, %r10
+add %r1, -8
+mov %r2, 8
+call output
+mov %r0, 0
+exit

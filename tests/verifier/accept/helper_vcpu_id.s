@@ -1,0 +1,6 @@
+# vcpu_id in a local event
+-- event
+vcpu_resume
+-- asm
+call vcpu_id
+exit

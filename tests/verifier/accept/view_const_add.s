@@ -1,0 +1,12 @@
+# a constant field offset beyond 16 bits, inside the guard
+-- view
+44
+-- asm
+lddw %r8, view_mask
+lddw %r9, view_base
+ldxdw %r2, [%r1+32]
+and %r2, %r8
+add %r2, %r9
+add %r2, 40000
+ldxdw %r0, [%r2+0]
+exit

@@ -1,0 +1,9 @@
+# a local call into an ldimm64's second half
+-- asm
+.insn 0x85, 0, 1, 0, 1
+lddw %r0, 5
+exit
+-- error
+EINVAL
+-- log
+0: jump into the middle of ldimm64 at insn 1

@@ -1,0 +1,17 @@
+# exchanging the base into guest memory
+-- view
+44
+-- asm
+lddw %r8, view_mask
+lddw %r9, view_base
+ldxdw %r2, [%r1+32]
+and %r2, -8
+and %r2, %r8
+add %r2, %r9
+lock xchg [%r2+0], %r9
+mov %r0, 0
+exit
+-- error
+EACCES
+-- log
+8: R9 atomic operand must be a scalar, not view

@@ -1,0 +1,16 @@
+# the ctx address written to guest memory
+-- view
+44
+-- asm
+lddw %r8, view_mask
+lddw %r9, view_base
+ldxdw %r2, [%r1+32]
+and %r2, %r8
+add %r2, %r9
+stxdw [%r2+0], %r1
+mov %r0, 0
+exit
+-- error
+EACCES
+-- log
+7: R1 leaks a ctx pointer into guest memory

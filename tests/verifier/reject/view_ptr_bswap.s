@@ -1,0 +1,14 @@
+# byte-swapping an address
+-- view
+44
+-- asm
+lddw %r8, view_mask
+lddw %r9, view_base
+mov %r2, %r9
+be64 %r2
+mov %r0, 0
+exit
+-- error
+EACCES
+-- log
+5: R2 byte swap of a pointer prohibited
