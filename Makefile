@@ -2,10 +2,12 @@
 # install what the project needs (Debian packages only), configure, build,
 # and run.  Everything else is CMake (build/) and ctest.
 BUILD ?= build
+# libFuzzer targets need clang: a second build directory.
+FUZZ_BUILD ?= $(BUILD)-fuzz
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build test unit demo clean
+.PHONY: all deps configure build fuzz-build test unit demo clean
 
 all: build
 
@@ -18,9 +20,15 @@ configure: deps
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-# Every test; ends with "N passed, N failed".
-test: build
-	./scripts/run-tests.sh $(BUILD)
+fuzz-build: deps
+	cmake -S . -B $(FUZZ_BUILD) -DHUP_FUZZ=ON -DCMAKE_C_COMPILER=clang-19 \
+		-DCMAKE_CXX_COMPILER=clang++-19
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target hup_fuzz
+
+# Every test (fuzz targets for a short fixed time); ends with
+# "N passed, N failed".
+test: build fuzz-build
+	./scripts/run-tests.sh $(BUILD) $(FUZZ_BUILD)
 
 # Only the fast native tests.
 unit: build
@@ -30,4 +38,4 @@ demo: build
 	./scripts/demo.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD)

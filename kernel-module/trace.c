@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The trace path.  The module owns the trace ring (trace_ring.h) that a
+ * HUP_EVENT_TRACE program (samples/tracing.c) fills on the host; programs
+ * find it through the ksym HUP_TRACE_RING_KSYM.  While a program that may
+ * write the ring is registered, a delayed work drains the ring every
+ * trace_poll_ms and turns each entry into a hyperupcall:hv_event trace
+ * event, so hypervisor events show up in /sys/kernel/tracing/trace beside
+ * the guest's own.
+ *
+ * Timestamps.  The host records the vCPU's TSC at the event (guest_tsc:
+ * the TSC this guest reads).  At each drain the reader samples the pair
+ * (rdtsc, trace_clock_local()) with preemption off and places an event at
+ *
+ *	ts = clock0 - (tsc0 - guest_tsc) * 10^6 / tsc_khz
+ *
+ * trace_clock_local() is the ftrace default ("local") clock, sched_clock,
+ * itself the TSC scaled by the kernel's cyc2ns from the same tsc_khz, so
+ * the conversion error is the kHz rounding of tsc_khz over the distance
+ * back to the sample (< 1/tsc_khz relative: a few ns for a 10 ms poll)
+ * plus the skew of taking the pair (the two reads, < 1 us), i.e. well
+ * under a microsecond.  Clocks other than "local" are not converted to.
+ *
+ * Overflow is counted twice: by producers in ring->overflow (ring full or
+ * head contended), and here as "lost" for a slot reserved but never
+ * published (a program aborted between the cmpxchg and the seq store),
+ * skipped after HUP_TRACE_STALL_POLLS polls so the reader never stalls.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/log2.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/trace_clock.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+#include <asm/msr.h>
+#include <asm/tsc.h>
+
+#include "hup.h"
+
+#define CREATE_TRACE_POINTS
+#include "hup_trace.h"
+
+#define HUP_TRACE_STALL_POLLS 10
+#define HUP_TRACE_MIN_ENTRIES 16u
+#define HUP_TRACE_MAX_ENTRIES 65536u
+
+static unsigned int trace_entries = 1024;
+module_param(trace_entries, uint, 0444);
+MODULE_PARM_DESC(trace_entries,
+		 "trace ring capacity in entries (power of two, 16..65536)");
+
+static unsigned int trace_poll_ms = 10;
+module_param(trace_poll_ms, uint, 0644);
+MODULE_PARM_DESC(trace_poll_ms, "trace ring drain period in ms (>= 1)");
+
+static struct hup_trace_ring *hup_ring;
+static size_t hup_ring_size;
+static u32 hup_ring_cap;
+static u64 hup_tail;		/* next index to read: the reader's own */
+static u64 hup_stall_idx;
+static unsigned int hup_stall_polls;
+static u64 hup_consumed, hup_lost;
+static atomic_t hup_trace_users = ATOMIC_INIT(0);
+static DEFINE_MUTEX(hup_drain_lock);
+static struct delayed_work hup_drain_work;
+
+void *hup_trace_ring_addr(void)
+{
+	return hup_ring;
+}
+
+size_t hup_trace_ring_bytes(void)
+{
+	return hup_ring_size;
+}
+
+/* A guest TSC value on the trace clock, from the pair (tsc0, ns0). */
+static u64 hup_tsc_to_clock(u64 tsc, u64 tsc0, u64 ns0)
+{
+	u64 d;
+
+	if (!tsc_khz)
+		return ns0;
+	if (tsc <= tsc0) {
+		d = mul_u64_u32_div(tsc0 - tsc, NSEC_PER_MSEC, tsc_khz);
+		return d < ns0 ? ns0 - d : 0;
+	}
+	return ns0 + mul_u64_u32_div(tsc - tsc0, NSEC_PER_MSEC, tsc_khz);
+}
+
+static void hup_trace_drain(void)
+{
+	u32 mask = hup_ring_cap - 1;
+	u64 t = hup_tail, tsc0, ns0;
+	u32 n;
+
+	preempt_disable();
+	tsc0 = rdtsc_ordered();
+	ns0 = trace_clock_local();
+	preempt_enable();
+
+	/* At most one ring's worth per drain: the loop is bounded. */
+	for (n = 0; n < hup_ring_cap; n++) {
+		struct hup_trace_entry *slot = &hup_ring->entries[t & mask];
+		struct hup_trace_entry e;
+		u64 ts;
+
+		if (READ_ONCE(slot->seq) != t + 1) {
+			if (READ_ONCE(hup_ring->head) <= t)
+				break;		/* empty */
+			if (hup_stall_idx != t) {
+				hup_stall_idx = t;
+				hup_stall_polls = 0;
+				break;
+			}
+			if (++hup_stall_polls < HUP_TRACE_STALL_POLLS)
+				break;
+			hup_lost++;		/* reserved, never published */
+			t++;
+			continue;
+		}
+		smp_rmb();	/* the entry after its seq */
+		memcpy(&e, slot, sizeof(e));
+		ts = hup_tsc_to_clock(e.guest_tsc, tsc0, ns0);
+		trace_hv_event(&e, ts, ns0 > ts ? ns0 - ts : 0);
+		hup_consumed++;
+		t++;
+	}
+	/* Our reads of the slots before producers may reuse them. */
+	smp_mb();
+	WRITE_ONCE(hup_ring->tail, t);
+	hup_tail = t;
+}
+
+static void hup_drain_fn(struct work_struct *work)
+{
+	mutex_lock(&hup_drain_lock);
+	hup_trace_drain();
+	mutex_unlock(&hup_drain_lock);
+	if (atomic_read(&hup_trace_users) > 0)
+		schedule_delayed_work(&hup_drain_work,
+				      msecs_to_jiffies(max(trace_poll_ms, 1u)));
+}
+
+/* A program that writes the ring was registered: drain periodically. */
+void hup_trace_get(void)
+{
+	if (atomic_inc_return(&hup_trace_users) == 1)
+		mod_delayed_work(system_wq, &hup_drain_work, 0);
+}
+
+void hup_trace_put(void)
+{
+	atomic_dec(&hup_trace_users);
+}
+
+static int hup_trace_stats_show(struct seq_file *m, void *v)
+{
+	mutex_lock(&hup_drain_lock);
+	seq_printf(m, "ring: %px (%zu bytes)\ncapacity: %u\n", hup_ring,
+		   hup_ring_size, hup_ring_cap);
+	seq_printf(m, "head: %llu\ntail: %llu\n", READ_ONCE(hup_ring->head),
+		   READ_ONCE(hup_ring->tail));
+	seq_printf(m, "overflow: %llu\nlost: %llu\nconsumed: %llu\n",
+		   READ_ONCE(hup_ring->overflow), hup_lost, hup_consumed);
+	seq_printf(m, "readers: %d\npoll_ms: %u\ntsc_khz: %u\n",
+		   atomic_read(&hup_trace_users), trace_poll_ms, tsc_khz);
+	mutex_unlock(&hup_drain_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hup_trace_stats);
+
+#ifdef HUP_DEBUG
+/*
+ * Test hook (HUP_DEBUG builds only): "echo N > inject" produces N entries
+ * as a tracing program would (same reservation protocol), stamped with this
+ * CPU's TSC, then drains the ring once.  Lets the trace path be tested on a
+ * hypervisor without the backend.
+ */
+static void hup_trace_produce(u64 i)
+{
+	struct hup_trace_ring *r = hup_ring;
+	struct hup_trace_entry *e;
+	u64 h;
+	int k;
+
+	for (k = 0; k < HUP_TRACE_RING_RETRIES; k++) {
+		h = READ_ONCE(r->head);
+		if (h - READ_ONCE(r->tail) >= hup_ring_cap)
+			break;
+		if (cmpxchg64(&r->head, h, h + 1) != h)
+			continue;
+		e = &r->entries[h & (hup_ring_cap - 1)];
+		e->host_ns = ktime_get_ns();
+		e->guest_tsc = rdtsc_ordered();
+		e->vcpu = raw_smp_processor_id();
+		e->kind = HUP_TRACE_EXIT;
+		e->reason = HUP_EXIT_OTHER;
+		e->arg[0] = i;
+		e->arg[1] = 0;
+		e->arg[2] = 0;
+		e->arg[3] = 0;
+		smp_wmb();	/* the entry before its seq */
+		WRITE_ONCE(e->seq, h + 1);
+		return;
+	}
+	atomic64_inc((atomic64_t *)&r->overflow);
+}
+
+static ssize_t hup_inject_write(struct file *f, const char __user *buf,
+				size_t len, loff_t *ppos)
+{
+	unsigned int n, i;
+	int err;
+
+	err = kstrtouint_from_user(buf, len, 0, &n);
+	if (err)
+		return err;
+	if (n > HUP_TRACE_MAX_ENTRIES)
+		return -E2BIG;
+	for (i = 0; i < n; i++)
+		hup_trace_produce(i);
+	mutex_lock(&hup_drain_lock);
+	hup_trace_drain();
+	mutex_unlock(&hup_drain_lock);
+	return len;
+}
+
+static const struct file_operations hup_inject_fops = {
+	.owner = THIS_MODULE,
+	.write = hup_inject_write,
+	.llseek = noop_llseek,
+};
+#endif
+
+int hup_trace_init(struct dentry *dir)
+{
+	if (!is_power_of_2(trace_entries) ||
+	    trace_entries < HUP_TRACE_MIN_ENTRIES ||
+	    trace_entries > HUP_TRACE_MAX_ENTRIES) {
+		pr_err("trace_entries=%u: want a power of two in %u..%u\n",
+		       trace_entries, HUP_TRACE_MIN_ENTRIES,
+		       HUP_TRACE_MAX_ENTRIES);
+		return -EINVAL;
+	}
+	hup_ring_cap = trace_entries;
+	hup_ring_size = PAGE_ALIGN(sizeof(*hup_ring) +
+				   (size_t)hup_ring_cap *
+				   sizeof(struct hup_trace_entry));
+	/* vmalloc: page aligned, and outside the direct map window. */
+	hup_ring = vzalloc(hup_ring_size);
+	if (!hup_ring)
+		return -ENOMEM;
+	hup_ring->magic = HUP_TRACE_RING_MAGIC;
+	hup_ring->version = HUP_TRACE_RING_VERSION;
+	hup_ring->capacity = hup_ring_cap;
+	hup_ring->entry_size = sizeof(struct hup_trace_entry);
+	INIT_DELAYED_WORK(&hup_drain_work, hup_drain_fn);
+	debugfs_create_file("trace", 0444, dir, NULL, &hup_trace_stats_fops);
+#ifdef HUP_DEBUG
+	debugfs_create_file("inject", 0200, dir, NULL, &hup_inject_fops);
+#endif
+	return 0;
+}
+
+/*
+ * Called at unload.  If a program that writes the ring could not be
+ * unregistered (busy is true), the host may still write it: the ring is
+ * leaked rather than handed back to the page allocator.
+ */
+void hup_trace_exit(bool busy)
+{
+	atomic_set(&hup_trace_users, 0);
+	cancel_delayed_work_sync(&hup_drain_work);
+	mutex_lock(&hup_drain_lock);
+	hup_trace_drain();
+	mutex_unlock(&hup_drain_lock);
+	if (busy) {
+		pr_err("trace ring still registered on the host: leaked\n");
+		return;
+	}
+	vfree(hup_ring);
+	hup_ring = NULL;
+}
