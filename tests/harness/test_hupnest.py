@@ -46,6 +46,39 @@ class ScenarioTest(unittest.TestCase):
             h.run([hupnest.Scenario("a", "true"), hupnest.Scenario("a", "true")])
 
 
+class HangRetryFakeHostTest(unittest.TestCase):
+    """Harness.run with a fake host pass: a hung scenario is retried once and
+    reported; a failed one is not retried."""
+
+    def test_hang_retried_failure_not(self):
+        h = hupnest.Harness(cache=tempfile.mkdtemp())
+        calls = []
+
+        def fake_once(scenarios, kernel):
+            calls.append([s.name for s in scenarios])
+            run = hupnest.Run("fake")
+            for sc in scenarios:
+                r = hupnest.Result(sc.name)
+                first = len(calls) == 1
+                r.rc = {"hangs": 124 if first else 0, "fails": 1, "ok": 0}[sc.name]
+                r.output = f"try {len(calls)}\n"
+                run.results.append(r)
+            return run
+
+        h._run_once = fake_once
+        orig = hupnest.guest_image.fetch
+        hupnest.guest_image.fetch = lambda *a, **k: None
+        try:
+            run = h.run([hupnest.Scenario(n, "true") for n in ("hangs", "fails", "ok")])
+        finally:
+            hupnest.guest_image.fetch = orig
+        self.assertEqual(calls, [["hangs", "fails", "ok"], ["hangs"]])
+        self.assertEqual(run.scenario_retries, ["hangs"])
+        by = {r.name: r for r in run.results}
+        self.assertEqual((by["hangs"].rc, by["fails"].rc, by["ok"].rc), (0, 1, 0))
+        self.assertTrue(os.path.exists(os.path.join(h.logdir, "hangs.try1.log")))
+
+
 class DirectRunnerTest(unittest.TestCase):
     def test_exit_status_output_and_files(self):
         with tempfile.TemporaryDirectory() as work:

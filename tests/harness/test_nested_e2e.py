@@ -21,7 +21,7 @@ class NestedSelftest(unittest.TestCase):
         h = hupnest.Harness(cache=os.environ.get("HUP_GUEST_CACHE"))
         l2a, l2b = hupnest.selftest_scenarios(h.cache, count=2)
         stuck = hupnest.Scenario("overrun", "echo overrun-start; sleep 600; echo overrun-end",
-                                 timeout=5)
+                                 timeout=5, retry_hang=False)
         run = h.run([l2a, stuck, l2b])
         self.assertIn(run.path, ("nested", "direct"))
         by = {r.name: r for r in run.results}
@@ -40,11 +40,13 @@ class NestedSelftest(unittest.TestCase):
                 l2_user.append(round(user - launch, 1))
                 self.assertLessEqual(user - launch, hupnest.L2_USERSPACE_BUDGET_S)
         self.assertEqual(by["overrun"].rc, 124)
+        self.assertNotIn("overrun", run.scenario_retries)
         self.assertIn("overrun-start", by["overrun"].output)
         self.assertNotIn("overrun-end", by["overrun"].output)
         timings = {"path": run.path, "wall_s": round(run.wall_s, 1),
                    "l1_ready_s": run.l1_ready_s and round(run.l1_ready_s, 1),
                    "l1_retries": run.l1_retries,
+                   "scenario_retries": run.scenario_retries,
                    "l2_runs_s": [by[l2a.name].seconds, by[l2b.name].seconds],
                    "l2_to_userspace_s": l2_user}
         print("timings: " + json.dumps(timings))
