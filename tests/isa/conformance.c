@@ -10,20 +10,17 @@
  * These programs are trusted test inputs and run without the verifier (they
  * read raw host memory through r1, which no guest program may do).
  *
- * HUP_HAVE_JIT is defined by the build when libhup has a JIT; without it
- * the interpreter runs alone and every JIT run reports -EOPNOTSUPP.
- *
  * usage: conformance [--interp|--jit|--both] [-v] DIR [NAME...]
  * Prints one line per failure and "interpreter: P/N passed", "jit: P/N
  * passed"; exits non-zero unless every selected test passed.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
+#include "suite.h"
 
 struct test {
 	char name[256];
@@ -35,62 +32,6 @@ struct test {
 	int has_result;
 };
 
-static uint64_t helper_unwind(uint64_t r1, uint64_t r2, uint64_t r3,
-			      uint64_t r4, uint64_t r5)
-{
-	(void)r2, (void)r3, (void)r4, (void)r5;
-	return r1 == (uint64_t)-1 ? 1 : 0;
-}
-
-static const hup_helper_fn suite_fns[6] = {[5] = helper_unwind};
-static const struct hup_helper_table suite_helpers = {suite_fns, 6};
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET)) {
-		fclose(f);
-		return NULL;
-	}
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	if (buf)
-		buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* Hex bytes separated by whitespace into out; returns the count or -1. */
-static long parse_hex(const char *s, const char *end, unsigned char *out,
-		      size_t max)
-{
-	size_t n = 0;
-	unsigned int b;
-	int used;
-
-	while (s < end) {
-		while (s < end && (*s == ' ' || *s == '\n' || *s == '\r' ||
-				   *s == '\t'))
-			s++;
-		if (s >= end)
-			break;
-		if (sscanf(s, "%2x%n", &b, &used) != 1 || n >= max)
-			return -1;
-		out[n++] = (unsigned char)b;
-		s += used;
-	}
-	return (long)n;
-}
-
 static int load_test(const char *dir, const char *name, struct test *t)
 {
 	char path[1024];
@@ -100,16 +41,16 @@ static int load_test(const char *dir, const char *name, struct test *t)
 	memset(t, 0, sizeof(*t));
 	snprintf(t->name, sizeof(t->name), "%s", name);
 	snprintf(path, sizeof(path), "%s/tests/%s.data", dir, name);
-	data = slurp(path);
+	data = suite_slurp(path, NULL);
 	snprintf(path, sizeof(path), "%s/hex/%s.hex", dir, name);
-	hex = slurp(path);
+	hex = suite_slurp(path, NULL);
 	if (!data || !hex) {
 		free(data);
 		free(hex);
 		return -ENOENT;
 	}
 	t->code = malloc(strlen(hex) / 2 + 1);
-	n = t->code ? parse_hex(hex, hex + strlen(hex), t->code,
+	n = t->code ? suite_parse_hex(hex, hex + strlen(hex), t->code,
 				strlen(hex) / 2 + 1) : -1;
 	free(hex);
 	if (n < 0 || n % 8) {
@@ -143,7 +84,7 @@ static int load_test(const char *dir, const char *name, struct test *t)
 					     16 : 10);
 			t->has_result = 1;
 		} else if (!strncmp(sec, "-- mem", 6)) {
-			n = parse_hex(body, next ? next : body + strlen(body),
+			n = suite_parse_hex(body, next ? next : body + strlen(body),
 				      t->mem, sizeof(t->mem));
 			if (n < 0) {
 				free(t->code);
@@ -178,7 +119,6 @@ static int run_one(const struct test *t, int jit, uint64_t *r0, int *err)
 				      t->mem_len, err);
 		return 0;
 	}
-#ifdef HUP_HAVE_JIT
 	{
 		struct hup_jit_image img = {0};
 		int ret = hup_jit__compile(insns, cnt, &suite_helpers, &img,
@@ -190,15 +130,6 @@ static int run_one(const struct test *t, int jit, uint64_t *r0, int *err)
 		hup_jit__free(&img);
 	}
 	return 0;
-#else
-	/* libhup was built without a JIT: every --jit run fails. */
-	return -EOPNOTSUPP;
-#endif
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 int main(int argc, char **argv)
@@ -235,34 +166,16 @@ int main(int argc, char **argv)
 		nr = (size_t)(argc - argi);
 	} else {
 		char path[1024];
-		struct dirent *de;
-		DIR *d;
+		long n;
 
 		snprintf(path, sizeof(path), "%s/tests", dir);
-		d = opendir(path);
-		if (!d) {
-			fprintf(stderr, "conformance: %s: %s\n", path,
-				strerror(errno));
+		n = suite_list_dir(path, ".data", &names);
+		if (n < 0) {
+			fprintf(stderr, "conformance: cannot list %s\n", path);
 			return 2;
 		}
-		while ((de = readdir(d))) {
-			size_t len = strlen(de->d_name);
-
-			if (len < 6 || strcmp(de->d_name + len - 5, ".data"))
-				continue;
-			char **grown = realloc(names, (nr + 1) * sizeof(*names));
-
-			if (!grown || !(grown[nr] = strndup(de->d_name,
-							    len - 5))) {
-				fprintf(stderr, "conformance: out of memory\n");
-				return 2;
-			}
-			names = grown;
-			nr++;
-		}
-		closedir(d);
+		nr = (size_t)n;
 		owned = 1;
-		qsort(names, nr, sizeof(*names), cmp_str);
 	}
 	for (i = 0; i < (int)nr; i++) {
 		struct test t;
@@ -296,11 +209,8 @@ int main(int argc, char **argv)
 		}
 		free(t.code);
 	}
-	if (owned) {
-		for (i = 0; i < (int)nr; i++)
-			free(names[i]);
-		free(names);
-	}
+	if (owned)
+		suite_free_names(names, nr);
 	if (modes & 1)
 		printf("interpreter: %u/%u passed\n", pass[0], total);
 	if (modes & 2)

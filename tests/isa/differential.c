@@ -26,23 +26,12 @@
 
 #include "engine.h"
 #include "progen.h"
+#include "suite.h"
 #include "view.h"
-#ifdef HUP_HAVE_VERIFIER
 #include "verifier.h"
-#endif
 
 #define MEM_BYTES 4096u
 #define MEM_FILL 0xa5 /* bytes past the input, to catch stray writes */
-
-static uint64_t helper_unwind(uint64_t r1, uint64_t r2, uint64_t r3,
-			      uint64_t r4, uint64_t r5)
-{
-	(void)r2, (void)r3, (void)r4, (void)r5;
-	return r1 == (uint64_t)-1 ? 1 : 0;
-}
-
-static const hup_helper_fn suite_fns[6] = {[5] = helper_unwind};
-static const struct hup_helper_table suite_helpers = {suite_fns, 6};
 
 /* For the accept corpus: every ABI helper answers 0 and touches nothing
  * (no guest, no clock), as the corpus runner's --run does. */
@@ -175,50 +164,6 @@ static int run_both(const char *name, const struct bpf_insn *insns,
 	return run_both_in(name, insns, cnt, helpers, mem, r2, NULL);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 &&
-	    !fseek(f, 0, SEEK_SET) && (buf = malloc((size_t)n + 1))) {
-		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		} else {
-			buf[n] = '\0';
-			if (len)
-				*len = (size_t)n;
-		}
-	}
-	fclose(f);
-	return buf;
-}
-
-/* Whitespace-separated hex byte pairs in [s, end) into out. */
-static long parse_hex(const char *s, const char *end, unsigned char *out,
-		      size_t max)
-{
-	size_t n = 0;
-	unsigned int b;
-	int used;
-
-	while (s < end) {
-		while (s < end && strchr(" \t\r\n", *s))
-			s++;
-		if (s >= end)
-			break;
-		if (sscanf(s, "%2x%n", &b, &used) != 1 || n >= max)
-			return -1;
-		out[n++] = (unsigned char)b;
-		s += used;
-	}
-	return (long)n;
-}
-
 /* The `-- mem` section of a conformance .data file, if any. */
 static long conformance_mem(const char *data, unsigned char *mem)
 {
@@ -227,42 +172,7 @@ static long conformance_mem(const char *data, unsigned char *mem)
 	if (!sec || !(body = strchr(sec, '\n')))
 		return 0;
 	end = strstr(body, "\n-- ");
-	return parse_hex(body, end ? end : body + strlen(body), mem, MEM_BYTES);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted names in dir ending in suffix (suffix stripped). */
-static size_t list_dir(const char *dir, const char *suffix, char ***out)
-{
-	size_t nr = 0, slen = strlen(suffix);
-	char **names = NULL;
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		char **grown;
-
-		if (len <= slen || strcmp(de->d_name + len - slen, suffix))
-			continue;
-		grown = realloc(names, (nr + 1) * sizeof(*names));
-		if (!grown)
-			break;
-		names = grown;
-		names[nr] = strndup(de->d_name, len - slen);
-		if (names[nr])
-			nr++;
-	}
-	closedir(d);
-	qsort(names, nr, sizeof(*names), cmp_str);
-	*out = names;
-	return nr;
+	return suite_parse_hex(body, end ? end : body + strlen(body), mem, MEM_BYTES);
 }
 
 static int run_conformance(const char *dir, unsigned int *agree,
@@ -271,23 +181,29 @@ static int run_conformance(const char *dir, unsigned int *agree,
 	char path[4096], tests[1024], **names = NULL;
 	size_t nr, i;
 	int bad = 0;
+	long n;
 
 	snprintf(tests, sizeof(tests), "%s/tests", dir);
-	nr = list_dir(tests, ".data", &names);
+	n = suite_list_dir(tests, ".data", &names);
+	if (n <= 0) {
+		printf("FAIL cannot list %s\n", tests);
+		return 1;
+	}
+	nr = (size_t)n;
 	for (i = 0; i < nr; i++) {
 		unsigned char mem[MEM_BYTES], *code;
 		char *data, *hex;
 		long mlen = 0, clen = -1;
 
 		snprintf(path, sizeof(path), "%s/%s.data", tests, names[i]);
-		data = slurp(path, NULL);
+		data = suite_slurp(path, NULL);
 		snprintf(path, sizeof(path), "%s/hex/%s.hex", dir, names[i]);
-		hex = slurp(path, NULL);
+		hex = suite_slurp(path, NULL);
 		code = hex ? malloc(strlen(hex) / 2 + 1) : NULL;
 		memset(mem, MEM_FILL, sizeof(mem));
 		if (data && code) {
 			mlen = conformance_mem(data, mem);
-			clen = parse_hex(hex, hex + strlen(hex), code,
+			clen = suite_parse_hex(hex, hex + strlen(hex), code,
 					 strlen(hex) / 2 + 1);
 		}
 		(*total)++;
@@ -344,7 +260,6 @@ static int run_generated(unsigned int count, uint64_t seed,
 	return bad;
 }
 
-#ifdef HUP_HAVE_VERIFIER
 /* The event named by a case's "-- event" section (default trace). */
 static enum hup_event case_event(const char *src)
 {
@@ -431,9 +346,15 @@ static int run_accept(const char *dir, unsigned int *agree,
 		      unsigned int *total, unsigned int *skipped)
 {
 	char path[4096], **names = NULL;
-	size_t nr = list_dir(dir, ".hex", &names), i;
+	long n = suite_list_dir(dir, ".hex", &names);
+	size_t nr = n > 0 ? (size_t)n : 0, i;
 	struct guest g = {0};
 	int bad = 0;
+
+	if (n <= 0) {
+		printf("FAIL cannot list the accept corpus %s\n", dir);
+		return 1;
+	}
 
 	for (i = 0; i < nr; i++) {
 		struct hup_verifier_opts vo = {0};
@@ -446,12 +367,12 @@ static int run_accept(const char *dir, unsigned int *agree,
 		int ret;
 
 		snprintf(path, sizeof(path), "%s/%s.hex", dir, names[i]);
-		hex = slurp(path, &hlen);
+		hex = suite_slurp(path, &hlen);
 		snprintf(path, sizeof(path), "%s/%s.s", dir, names[i]);
-		src = slurp(path, NULL);
+		src = suite_slurp(path, NULL);
 		insns = hex ? malloc(hlen / 2 + 8) : NULL;
 		if (insns)
-			clen = parse_hex(hex, hex + hlen, (void *)insns,
+			clen = suite_parse_hex(hex, hex + hlen, (void *)insns,
 					 hlen / 2 + 8);
 		(*total)++;
 		if (clen <= 0 || clen % 8 || !src) {
@@ -504,16 +425,6 @@ next:
 	}
 	return bad;
 }
-#else
-static int run_accept(const char *dir, unsigned int *agree,
-		      unsigned int *total, unsigned int *skipped)
-{
-	(void)dir, (void)agree, (void)total;
-	*skipped = 1;
-	printf("verifier accept corpus: libhup has no verifier, skipped\n");
-	return 0;
-}
-#endif
 
 int main(int argc, char **argv)
 {
