@@ -10,16 +10,17 @@
  *
  * Timestamps.  The host records the vCPU's TSC at the event (guest_tsc:
  * the TSC this guest reads).  At each drain the reader samples the pair
- * (rdtsc, trace_clock_local()) with preemption off and places an event at
+ * (rdtsc, local_clock()) with preemption off and places an event at
  *
  *	ts = clock0 - (tsc0 - guest_tsc) * 10^6 / tsc_khz
  *
- * trace_clock_local() is the ftrace default ("local") clock, sched_clock,
- * itself the TSC scaled by the kernel's cyc2ns from the same tsc_khz, so
- * the conversion error is the kHz rounding of tsc_khz over the distance
- * back to the sample (< 1/tsc_khz relative: a few ns for a 10 ms poll)
- * plus the skew of taking the pair (the two reads, < 1 us), i.e. well
- * under a microsecond.  Clocks other than "local" are not converted to.
+ * local_clock() is the clock of ftrace's "global" trace clock (Debian's
+ * default: trace_clock_global() is sched_clock_cpu()) and of printk; the
+ * "local" trace clock (raw sched_clock) differs from it by a constant.  In
+ * a KVM guest it is kvm-clock, the TSC scaled by host-provided factors, so
+ * the conversion error is the disagreement of tsc_khz with that scale
+ * (ppm) over the distance back to the sample (at most one poll period:
+ * tens of ns for 10 ms) plus the skew of taking the pair (< 1 us).
  *
  * Overflow is counted twice: by producers in ring->overflow (ring full or
  * head contended), and here as "lost" for a slot reserved but never
@@ -33,6 +34,8 @@
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/sched/clock.h>
+#include <linux/timekeeping.h>
 #include <linux/trace_clock.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
@@ -100,7 +103,7 @@ static void hup_trace_drain(void)
 
 	preempt_disable();
 	tsc0 = rdtsc_ordered();
-	ns0 = trace_clock_local();
+	ns0 = local_clock();
 	preempt_enable();
 
 	/* At most one ring's worth per drain: the loop is bounded. */
@@ -169,6 +172,9 @@ static int hup_trace_stats_show(struct seq_file *m, void *v)
 		   READ_ONCE(hup_ring->overflow), hup_lost, hup_consumed);
 	seq_printf(m, "readers: %d\npoll_ms: %u\ntsc_khz: %u\n",
 		   atomic_read(&hup_trace_users), trace_poll_ms, tsc_khz);
+	seq_printf(m, "clock_trace_local: %llu\nclock_local: %llu\nclock_mono: %llu\nclock_tsc: %llu\n",
+		   trace_clock_local(), local_clock(), ktime_get_mono_fast_ns(),
+		   rdtsc_ordered());
 	mutex_unlock(&hup_drain_lock);
 	return 0;
 }

@@ -1,0 +1,88 @@
+#!/bin/sh
+# The L2 guest's init for the guest-side e2e (tests/e2e/guest): loads
+# hyperupcall.ko, registers samples/tracing.c with hupload, runs the ioctl
+# validation cases, exercises the trace path, boot-time preload and unload,
+# runs a small workload, and reports everything as "HUP-G: " lines that
+# test_guest_e2e.py checks.  hup.mode=backend on the kernel command line
+# (under hupvm with its doorbell) expects registrations to succeed and real
+# hypervisor events in the trace; otherwise (plain QEMU) ENODEV.
+export PATH=/bin
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+mount -t debugfs none /sys/kernel/debug
+mount -t tracefs none /sys/kernel/tracing
+say() { echo "HUP-G: $*"; }
+T=/sys/kernel/tracing
+D=/sys/kernel/debug/hyperupcall
+mode=nobackend
+grep -q 'hup.mode=backend' /proc/cmdline && mode=backend
+say "init ran, kernel $(uname -r), mode $mode"
+
+# Kernel complaints count from here on (the nested CPU model makes the
+# boot itself warn, e.g. about xstate sizes, before the module exists).
+BAD='BUG|Oops|WARNING|Call Trace|general protection'
+base=$(dmesg | wc -l)
+say "boot-warnings $(dmesg | grep -cE "$BAD")"
+insmod /lib/hyperupcall.ko
+say "insmod rc=$?"
+say "nobackend-lines $(dmesg | grep -c 'no hyperupcall backend')"
+sed 's/^/HUP-G: status: /' $D/status
+echo 1 > $T/events/hyperupcall/hv_event/enable
+say "event-enable rc=$?"
+
+# Registration of the real sample.
+hupload -v /lib/tracing.o > /tmp/out 2>&1
+say "hupload rc=$?"
+sed 's/^/HUP-G: hupload: /' /tmp/out
+hupload list | sed 's/^/HUP-G: list: /'
+sed 's/^/HUP-G: programs: /' $D/programs
+
+# Argument validation.
+hup-ioctl-cases $mode | sed 's/^/HUP-G: /'
+
+# Hypervisor events: real ones (backend) after a workload of VMM-handled
+# exits (serial port I/O), or injected by the debug hook.
+say "trace_clock $(cat $T/trace_clock)"
+echo guest-before > $T/trace_marker
+if [ $mode = backend ]; then
+	i=0
+	while [ $i -lt 20 ]; do echo "HUP-G: io $i" > /dev/ttyS0; i=$((i + 1)); done
+	sleep 0.1
+else
+	echo 8 > $D/inject
+	say "inject rc=$?"
+fi
+echo guest-after > $T/trace_marker
+grep -E 'tracing_mark_write|hv_event' $T/trace | head -40 | sed 's/^/HUP-G: trace: /'
+echo > $T/trace
+# Overflow: more events than the ring holds (1024 entries).
+[ -e $D/inject ] && echo 1100 > $D/inject
+sed 's/^/HUP-G: ring: /' $D/trace
+say "trace-lines $(grep -c hv_event $T/trace)"
+echo 0 > $T/events/hyperupcall/hv_event/enable
+
+# Boot-time registration: a prepared blob through preload=.
+mkdir -p /lib/firmware/hyperupcall
+hupload prepare /lib/tracing.o -o /lib/firmware/hyperupcall/tracing.hup
+say "prepare rc=$?"
+rmmod hyperupcall
+say "rmmod rc=$?"
+insmod /lib/hyperupcall.ko preload=tracing.hup
+say "insmod-preload rc=$?"
+dmesg | grep 'preload tracing.hup' | sed 's/^/HUP-G: dmesg: /'
+hupload list | sed 's/^/HUP-G: list2: /'
+
+# The guest stays healthy: a workload, then unload.
+dd if=/dev/zero of=/tmp/blob bs=64k count=200 2>/dev/null
+say "workload dd rc=$? md5 $(md5sum < /tmp/blob | cut -c1-8)"
+say "sysfs-files $(find /sys -name uevent 2>/dev/null | wc -l)"
+rmmod hyperupcall
+say "rmmod2 rc=$?"
+dmesg | tail -n +$((base + 1)) > /tmp/dmesg.after
+say "bad-dmesg $(grep -cE "$BAD" /tmp/dmesg.after)"
+grep -E "$BAD" /tmp/dmesg.after | head -20 | sed 's/^/HUP-G: bad: /'
+say "done"
+poweroff -f

@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""Guest side end to end, on real KVM (nested in an L1 VM when this machine
+has no VT-x/AMD-V; see tests/harness/hupnest.py).
+
+Symbiosis (issue 6, item 6): a Debian cloud guest with hyperupcall.ko runs
+under plain QEMU -enable-kvm, i.e. a hypervisor WITHOUT the backend:
+  - the module loads and says "no backend" exactly once,
+  - `hupload tracing.o` fails cleanly with ENODEV (exit 1),
+  - every ioctl validation case returns its documented errno,
+  - the trace path works (debug hook: entries injected into the ring come
+    out as hyperupcall:hv_event in /sys/kernel/tracing/trace, between the
+    guest's own trace_marker events, with monotonic converted timestamps),
+    and overflow is counted,
+  - boot-time preload of a `hupload prepare` blob is attempted (ENODEV),
+  - rmmod works twice, no BUG/Oops/WARNING, a workload runs, poweroff.
+Scenarios: the 6.1 cloud kernel, and the 6.12 one when its module builds.
+
+With HUP_E2E_HUPVM=/path/to/hupvm (a hupvm with the doorbell device), one
+more scenario boots the same initramfs under hupvm with hup.mode=backend:
+registration must succeed and real hypervisor events (serial port I/O
+exits) must appear in the guest's trace.
+
+Environment: HUPLOAD, HUP_IOCTL_CASES, HUP_TRACING_O (built files; ctest
+sets them), HUP_GUEST_CACHE, HUP_E2E_HUPVM (optional).
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import hupnest  # noqa: E402
+import guest_image  # noqa: E402
+
+CMDLINE = "console=ttyS0 panic=-1 quiet loglevel=4"
+
+QEMU = r"""
+set -u
+echo "guest-e2e: L2 @KERNEL@ under QEMU -enable-kvm (no backend)"
+qemu-system-x86_64 -enable-kvm -cpu host -m 256M -smp 1 -nodefaults \
+	-display none -serial stdio -no-reboot -bios "$HUP_QEMU_BIOS" \
+	-kernel @KERNEL@ -initrd ./l2.cpio -append '@CMDLINE@' 2>&1
+echo "guest-e2e: L2 exited with $?"
+"""
+
+HUPVM = r"""
+set -u
+echo "guest-e2e: L2 @KERNEL@ under hupvm (backend)"
+./hupvm -k @KERNEL@ -i ./l2.cpio -c 1 -m 256M --timeout 150 -a '@CMDLINE@ hup.mode=backend' 2>&1
+echo "guest-e2e: L2 exited with $?"
+"""
+
+
+def need(env):
+    p = os.environ.get(env)
+    if not p or not os.path.exists(p):
+        raise unittest.SkipTest(f"${env} is not set to a built file")
+    return p
+
+
+def build_module(release_series, out):
+    """hyperupcall.ko (HUP_DEBUG=1) for the cached kernel of a series."""
+    hdr = subprocess.check_output(
+        [sys.executable, os.path.join(ROOT, "scripts", "guest_image.py"), "fetch",
+         "--kernel", release_series, "--print", "headers"], text=True).strip()
+    subprocess.check_call([os.path.join(ROOT, "tests", "kmod", "build_kmod.sh"),
+                           hdr, out, "HUP_DEBUG=1"])
+    return os.path.join(out, "hyperupcall.ko")
+
+
+def initramfs(path, ko, hupload, cases, tracing_o):
+    img = guest_image.Initramfs()
+    with open(os.path.join(HERE, "l2_init.sh")) as f:
+        img.add_busybox(f.read())
+    img.add_file(ko, "lib/hyperupcall.ko", 0o644)
+    img.add_file(hupload, "bin/hupload", 0o755)
+    img.add_file(cases, "bin/hup-ioctl-cases", 0o755)
+    img.add_file(tracing_o, "lib/tracing.o", 0o644)
+    img.write(path)
+
+
+def gvals(out):
+    """HUP-G: key value lines -> dict of the last value per key."""
+    d = {}
+    for m in re.finditer(r"^HUP-G: ([\w-]+)[ =]([^\n]*)$", out, re.M):
+        d[m.group(1)] = m.group(2).strip()
+    return d
+
+
+def trace_lines(out):
+    return [m.group(1) for m in re.finditer(r"^HUP-G: trace: (.*)$", out, re.M)]
+
+
+class GuestE2E(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        hupload = need("HUPLOAD")
+        cases = need("HUP_IOCTL_CASES")
+        tracing_o = need("HUP_TRACING_O")
+        cls.h = hupnest.Harness(cache=os.environ.get("HUP_GUEST_CACHE"))
+        cls.work = tempfile.mkdtemp(prefix="hup-guest-e2e-")
+        scenarios = []
+        only = os.environ.get("HUP_GUEST_E2E_SERIES", "6.1,6.12").split(",")
+        for series in only:
+            ko = build_module(series, os.path.join(cls.work, f"kmod-{series}"))
+            l2 = os.path.join(cls.h.cache, f"l2-guest-e2e-{series}.cpio")
+            initramfs(l2, ko, hupload, cases, tracing_o)
+            vmlinuz = subprocess.check_output(
+                [sys.executable, os.path.join(ROOT, "scripts", "guest_image.py"),
+                 "fetch", "--kernel", series, "--print", "vmlinuz"], text=True).strip()
+            files = {"l2.cpio": l2, "vmlinuz": vmlinuz}
+            script = QEMU.replace("@KERNEL@", "./vmlinuz").replace("@CMDLINE@", CMDLINE)
+            scenarios.append(hupnest.Scenario(f"guest-qemu-{series}", script, files,
+                                              timeout=240))
+            if series == "6.1" and os.environ.get("HUP_E2E_HUPVM"):
+                hfiles = dict(files, hupvm=os.environ["HUP_E2E_HUPVM"])
+                script = HUPVM.replace("@KERNEL@", "./vmlinuz").replace("@CMDLINE@", CMDLINE)
+                scenarios.append(hupnest.Scenario("guest-hupvm-6.1", script, hfiles,
+                                                  timeout=240))
+        cls.run_ = cls.h.run(scenarios)
+        cls.by = {r.name: r for r in cls.run_.results}
+
+    def result(self, name):
+        if name not in self.by:
+            self.skipTest(f"{name} not run")
+        r = self.by[name]
+        self.assertIn("HUP-G: done", r.output, r.output[-4000:])
+        return r
+
+    def check_common(self, out, v):
+        self.assertEqual(v["insmod"], "rc=0")
+        self.assertEqual(v["rmmod"], "rc=0")
+        self.assertEqual(v["insmod-preload"], "rc=0")
+        self.assertEqual(v["rmmod2"], "rc=0")
+        self.assertEqual(v["prepare"], "rc=0")
+        self.assertEqual(v["bad-dmesg"], "0", re.findall(r"HUP-G: bad: .*", out))
+        self.assertRegex(v["workload"], r"dd rc=0 md5 ")
+        m = re.search(r"^HUP-G: CASES (\d+) passed (\d+) failed", out, re.M)
+        self.assertTrue(m, "ioctl cases did not run")
+        self.assertEqual(m.group(2), "0", re.findall(r"CASE .*FAIL.*", out))
+        self.assertGreaterEqual(int(m.group(1)), 50)
+
+    def check_nobackend(self, name):
+        r = self.result(name)
+        out, v = r.output, gvals(r.output)
+        self.check_common(out, v)
+        self.assertEqual(v["nobackend-lines"], "1")
+        self.assertIn("HUP-G: status: backend: none", out)
+        self.assertEqual(v["hupload"], "rc=1")
+        self.assertRegex(out, r"HUP-G: hupload: hupload: trace_to_ring: registration "
+                              r"refused: No such device \(-19\)")
+        self.assertRegex(out, r"HUP-G: dmesg: .*preload tracing.hup: -19")
+        # The trace path: 8 injected entries between the two markers, in
+        # order, their converted timestamps monotonic and between the
+        # markers' own timestamps.
+        lines = trace_lines(out)
+        kinds = ["B" if "guest-before" in l else "A" if "guest-after" in l
+                 else "H" if "hv_event" in l else "?" for l in lines]
+        self.assertEqual("".join(kinds), "B" + "H" * 8 + "A", "\n".join(lines))
+        stamp = lambda l: float(re.search(r"\s(\d+\.\d+): ", l).group(1))
+        t_before, t_after = stamp(lines[0]), stamp(lines[-1])
+        ts = [float(re.search(r"ts=(\d+\.\d+)", l).group(1)) for l in lines[1:-1]]
+        self.assertEqual(ts, sorted(ts), "hv_event timestamps not monotonic")
+        self.assertTrue(t_before - 1e-3 <= ts[0] and ts[-1] <= t_after + 1e-3,
+                        f"hv ts {ts[0]}..{ts[-1]} outside guest markers "
+                        f"{t_before}..{t_after}")
+        args = [int(re.search(r"args=([0-9a-f]+),", l).group(1), 16) for l in lines[1:-1]]
+        self.assertEqual(args, list(range(8)))
+        ring = dict(re.findall(r"^HUP-G: ring: (\w+): (\S+)", out, re.M))
+        self.assertEqual(ring["capacity"], "1024")
+        self.assertEqual(int(ring["overflow"]), 1100 - 1024)
+        self.assertEqual(int(ring["consumed"]), 8 + 1024)
+        self.assertEqual(v["trace-lines"], "1024")
+        return r
+
+    def test_qemu_6_1(self):
+        self.check_nobackend("guest-qemu-6.1")
+
+    def test_qemu_6_12(self):
+        self.check_nobackend("guest-qemu-6.12")
+
+    def test_hupvm_registration(self):
+        r = self.result("guest-hupvm-6.1")
+        out, v = r.output, gvals(r.output)
+        self.check_common(out, v)
+        self.assertEqual(v["hupload"], "rc=0")
+        self.assertIn("HUP-G: status: backend: present", out)
+        lines = [l for l in trace_lines(out) if "hv_event" in l]
+        self.assertTrue(any(" io " in l for l in lines), "no port I/O exit traced")
+        ts = [float(re.search(r"ts=(\d+\.\d+)", l).group(1)) for l in lines]
+        self.assertEqual(ts, sorted(ts))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
