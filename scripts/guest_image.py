@@ -21,6 +21,7 @@ import hashlib
 import lzma
 import gzip
 import bz2
+import zlib
 import os
 import re
 import shutil
@@ -196,14 +197,29 @@ def _header_deps(release):
     return [n for n in dict.fromkeys(names) if n != f"linux-headers-{release}"]
 
 
+def _one_stream(decompressor, data):
+    """Decompress the first stream only: kernel payloads end with a 4-byte
+    size word after the stream, which the multi-stream helpers of the
+    standard library would try to parse as another stream."""
+    out = decompressor.decompress(data)
+    if not decompressor.eof:
+        raise EOFError("the stream ends early")
+    return out
+
+
 def _decompress_payload(data, what):
     magic = data[:6]
-    if magic[:2] == b"\x1f\x8b":
-        return gzip.decompress(data)
-    if magic == b"\xfd7zXZ\x00" or magic[:3] == b"\x5d\x00\x00":
-        return lzma.decompress(data)
-    if magic[:3] == b"BZh":
-        return bz2.decompress(data)
+    try:
+        if magic[:2] == b"\x1f\x8b":
+            return _one_stream(zlib.decompressobj(16 + zlib.MAX_WBITS), data)
+        if magic == b"\xfd7zXZ\x00":
+            return _one_stream(lzma.LZMADecompressor(lzma.FORMAT_XZ), data)
+        if magic[:3] == b"\x5d\x00\x00":
+            return _one_stream(lzma.LZMADecompressor(lzma.FORMAT_ALONE), data)
+        if magic[:3] == b"BZh":
+            return _one_stream(bz2.BZ2Decompressor(), data)
+    except (lzma.LZMAError, zlib.error, OSError, EOFError) as e:
+        raise GuestImageError(f"{what}: corrupt kernel payload: {e}") from e
     for m, tool in ((b"\x02\x21\x4c\x18", "lz4"), (b"\x28\xb5\x2f\xfd", "zstd")):
         if magic[:4] == m:
             try:

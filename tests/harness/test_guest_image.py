@@ -92,6 +92,22 @@ class BtfTest(unittest.TestCase):
             with self.assertRaisesRegex(gi.GuestImageError, "not a bzImage"):
                 gi.vmlinux_from_bzimage(f.name)
 
+    def test_payload_with_trailing_size_word(self):
+        # Kernel payloads end with a 4-byte size after the stream.
+        import gzip as gz
+        import lzma
+        blob = b"\x7fELF" + bytes(range(256)) * 64
+        for comp in (lambda b: lzma.compress(b, format=lzma.FORMAT_XZ),
+                     lambda b: gz.compress(b, mtime=0)):
+            self.assertEqual(gi._decompress_payload(comp(blob) + b"\x00\x41\x00\x00", "t"), blob)
+
+    def test_corrupt_payload_is_a_clear_error(self):
+        import lzma
+        bad = lzma.compress(b"\x7fELF" + b"x" * 5000, format=lzma.FORMAT_XZ)
+        bad = bad[:12] + b"\xff" * 40 + bad[52:]
+        with self.assertRaisesRegex(gi.GuestImageError, "corrupt kernel payload"):
+            gi._decompress_payload(bad, "t")
+
     def test_truncated_payload(self):
         if not CACHE:
             self.skipTest("HUP_GUEST_CACHE not set")
