@@ -96,7 +96,9 @@ static int take_value(struct args *a, int argc, char **argv, int *i,
 		hupcc_err("%s needs an argument", opt);
 		return -EINVAL;
 	}
-	if (add_extra(a, opt))
+	/* argv[*i] is exactly the option here; it outlives the compile, a
+	 * copy of opt might not. */
+	if (add_extra(a, argv[*i]))
 		return -E2BIG;
 	return add_extra(a, argv[++*i]);
 }

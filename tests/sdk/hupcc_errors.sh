@@ -42,6 +42,12 @@ expect 3 "bpftool could not dump" -- "$HUPCC" --gen-vmlinux-h --btf good.c -o v.
 if "$HUPCC" --version | grep -q "verifier: libhup"; then
 	expect 1 "loop.c:6:.*error: verifier:" -- "$HUPCC" loop.c
 fi
+# -I and -D as separate arguments reach clang intact (an include from a
+# directory only -I names, a macro only -D defines).
+mkdir -p incdir && printf '#define VCPU_FIELD vcpu\n' > incdir/field.h
+printf '#include <hyperupcall.h>\n#include "field.h"\nHUP_TRACE() int p(struct hup_trace_ctx *c) { return c->VCPU_FIELD + EXTRA; }\n' > inc.c
+expect 0 "" -- "$HUPCC" -I incdir -D EXTRA=1 inc.c -o inc.o
+expect 0 "" -- "$HUPCC" -Iincdir -DEXTRA=1 inc.c -o inc2.o
 # And the good one compiles, to good.o in the current directory.
 expect 0 "" -- "$HUPCC" good.c
 [ -s good.o ] || { echo "FAIL: good.o missing"; fails=$((fails + 1)); }
