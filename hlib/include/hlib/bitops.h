@@ -41,11 +41,51 @@ static __always_inline void __clear_bit(unsigned long nr, unsigned long *addr)
 	addr[BIT_WORD(nr)] &= ~BIT_MASK(nr);
 }
 
+/*
+ * Trailing zeros of x (63 for 0), the kernel's generic __ffs: a binary
+ * search.  Not __builtin_ctz: BPF has no such instruction and clang expands
+ * it with a de Bruijn lookup table in .rodata, global data a hyperupcall
+ * cannot have (hupcc rejects it); clang also turns popcount((x & -x) - 1)
+ * and clz(x & -x) back into that ctz.
+ */
+static __always_inline unsigned long __hlib_ctz64(__u64 x)
+{
+	unsigned long n = 0;
+
+	if (!(x & 0xffffffffull)) {
+		n += 32;
+		x >>= 32;
+	}
+	if (!(x & 0xffff)) {
+		n += 16;
+		x >>= 16;
+	}
+	if (!(x & 0xff)) {
+		n += 8;
+		x >>= 8;
+	}
+	if (!(x & 0xf)) {
+		n += 4;
+		x >>= 4;
+	}
+	if (!(x & 0x3)) {
+		n += 2;
+		x >>= 2;
+	}
+	if (!(x & 0x1))
+		n += 1;
+	return n;
+}
+
 /* Index of the lowest / highest set bit; word must not be 0. */
-#define __ffs(word) ((unsigned long)__builtin_ctzl(word))
+#define __ffs(word) __hlib_ctz64((__u64)(word))
 #define __fls(word) ((unsigned long)(63 - __builtin_clzl(word)))
 /* 1-based, 0 if none, as the kernel's ffs/fls. */
-#define ffs(x) __builtin_ffs(x)
+#define ffs(x)                                                               \
+	({                                                                   \
+		__u32 __hlib_x = (__u32)(x);                                 \
+		__hlib_x ? (int)__hlib_ctz64(__hlib_x) + 1 : 0;              \
+	})
 #define fls64(x) ((x) ? 64 - __builtin_clzll(x) : 0)
 #define hweight64(x) ((unsigned int)__builtin_popcountll(x))
 #define hweight32(x) ((unsigned int)__builtin_popcount(x))

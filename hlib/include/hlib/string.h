@@ -56,23 +56,26 @@
 		__len;                                                       \
 	})
 
-/* strncmp over at most n characters. */
+/* strncmp over at most n characters.  No early exit (a `break` in the
+ * unrolled loop keeps clang from unrolling it when it sits inside another
+ * unrolled loop, a list walk: the verifier then rejects the back-edge);
+ * bytes after the first difference or NUL are not read, so a string that
+ * ends just before a hole in guest memory does not fault. */
 #define hlib_strncmp(a, b, n)                                                \
 	({                                                                   \
 		BUILD_BUG_ON((n) > HLIB_MAX_STR);                            \
 		const unsigned char *__a = (const unsigned char *)(a);       \
 		const unsigned char *__b = (const unsigned char *)(b);       \
-		int __r = 0;                                                 \
+		int __r = 0, __done = 0;                                     \
 		_Pragma("unroll")                                            \
 		for (unsigned int __i = 0; __i < (unsigned int)(n); __i++) { \
-			unsigned char __x = READ_ONCE(__a[__i]);             \
-			unsigned char __y = READ_ONCE(__b[__i]);             \
-			if (__x != __y) {                                    \
-				__r = __x < __y ? -1 : 1;                    \
-				break;                                       \
+			if (!__done) {                                       \
+				unsigned char __x = READ_ONCE(__a[__i]);     \
+				unsigned char __y = READ_ONCE(__b[__i]);     \
+				if (__x != __y)                              \
+					__r = __x < __y ? -1 : 1;            \
+				__done = __x != __y || !__x;                 \
 			}                                                    \
-			if (!__x)                                            \
-				break;                                       \
 		}                                                            \
 		__r;                                                         \
 	})
