@@ -7,7 +7,9 @@
  * checked them against the prototypes: a helper is the one place where a
  * program's values turn into host actions, so sizes are bounded, register
  * numbers range-checked, the event matched, and guest memory touched only
- * through the view's guarded copy.
+ * through the view's guarded copy.  Calls into the VMM (the env callbacks)
+ * are shielded from the run budget's abort (budget.h): it happens when
+ * they return, never inside them.
  */
 #define _GNU_SOURCE
 #include "helpers.h"
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "budget.h"
 #include "view.h"
 
 static __thread struct hup_run_state *run_tls
@@ -54,10 +57,24 @@ struct hup_run_state *hup_run_state__current(void)
 int hup_run_state__run(struct hup_run_state *st, uint64_t (*fn)(void *arg),
 		       void *arg, uint64_t *r0)
 {
-	struct hup_run_state *prev = hup_run_state__enter(st);
-	int err = hup_view__run_guarded(st->view, fn, arg, r0);
+	struct hup_run_state *prev;
+	struct hup_budget_thread *b = NULL;
+	uint64_t outer = 0;
+	int err;
 
+	/* The budget costs a TLS load and two stores per run: the hot path
+	 * of a trace program at every VM exit (budget.h). */
+	if (st->deadline_ns) {
+		b = hup_budget__self(&err);
+		if (!b)
+			return err;
+		outer = hup_budget__arm(b, st->deadline_ns);
+	}
+	prev = hup_run_state__enter(st);
+	err = hup_view__run_guarded(st->view, fn, arg, r0);
 	hup_run_state__leave(prev);
+	if (b)
+		hup_budget__disarm(b, outer);
 	return err;
 }
 
@@ -218,7 +235,9 @@ static uint64_t fn_vcpu_reg(uint64_t r1, uint64_t r2, uint64_t r3,
 		return ret_err(-EINVAL);
 	if (!ENV_HAS(st->env, vcpu_reg) || !st->env->vcpu_reg)
 		return ret_err(-EOPNOTSUPP);
+	hup_budget__hold();
 	err = st->env->vcpu_reg(st->env->opaque, (uint32_t)r1, &val);
+	hup_budget__release();
 	if (err < 0)
 		return ret_err(err);
 	return val;
@@ -280,7 +299,9 @@ static uint64_t fn_debug_print(uint64_t r1, uint64_t r2, uint64_t r3,
 	}
 	line[len] = '\0';
 	st->print_lines++;
+	hup_budget__hold();
 	st->env->debug_print(st->env->opaque, line, (uint32_t)len);
+	hup_budget__release();
 	return 0;
 }
 
@@ -303,11 +324,12 @@ static uint64_t fn_output(uint64_t r1, uint64_t r2, uint64_t r3,
 		return 0;
 	if (!buf)
 		return ret_err(-EINVAL);
+	hup_budget__hold();
 	err = st->env->output(st->env->opaque, buf, (uint32_t)r2);
-	if (err < 0)
-		return ret_err(err);
-	st->out_bytes += (uint32_t)r2;
-	return 0;
+	if (err >= 0)
+		st->out_bytes += (uint32_t)r2; /* before a budget abort */
+	hup_budget__release();
+	return err < 0 ? ret_err(err) : 0;
 }
 
 static const hup_helper_fn abi_fns[HUP_FN_MAX + 1] = {

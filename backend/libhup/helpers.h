@@ -13,8 +13,10 @@
  *     int err;
  *
  *     hup_run_state__init(&st, prog->view, prog->event, env);
+ *     st.deadline_ns = t0 + budget_ns;     // optional: the run budget
  *     err = hup_run_state__run(&st, engine_fn, engine_arg, &r0);
- *     // err: 0, -EFAULT (a hole: count an abort), -EBUSY (nested run)
+ *     // err: 0, -EFAULT (a hole) or -ETIMEDOUT (over budget): count an
+ *     // abort; -EBUSY (nested run)
  *     // st.out_bytes, st.print_lines, st.print_dropped, st.helper_faults
  *
  * hup_run_state__run() makes st current on this thread, runs engine_fn
@@ -32,6 +34,11 @@
  * verifier were wrong (sizes, register numbers, the event) and touch guest
  * memory only through hup_view__copy/set, so a hole makes the helper return
  * -EFAULT to the program (and counts a view fault) rather than abort it.
+ *
+ * A run may be abandoned (budget.h) anywhere in a helper, as on a view
+ * fault, so helpers hold no locks or allocations; the calls into the VMM
+ * (the env callbacks) are the exception and are bracketed by
+ * hup_budget__hold/release: the abort waits until they return.
  */
 #ifndef HUP_HELPERS_H
 #define HUP_HELPERS_H
@@ -52,6 +59,9 @@ struct hup_run_state {
 	uint8_t *view_base;            /* cached hup_view__base(view) */
 	uint64_t view_mask;            /* cached hup_view__mask(view) */
 	enum hup_event event;
+	/* CLOCK_MONOTONIC ns past which the run is abandoned (-ETIMEDOUT),
+	 * 0 for none; the loader sets it after init (budget.h). */
+	uint64_t deadline_ns;
 	/* Budgets and counters of this run, for the loader's statistics. */
 	uint32_t out_bytes;     /* emitted by HUP_FN_output */
 	uint32_t print_lines;   /* printed by HUP_FN_debug_print */
@@ -73,7 +83,11 @@ void hup_run_state__leave(struct hup_run_state *prev);
 /* The current state, NULL outside a run. */
 struct hup_run_state *hup_run_state__current(void);
 
-/* enter + hup_view__run_guarded(st->view, fn, arg, r0) + leave. */
+/*
+ * enter + hup_view__run_guarded(st->view, fn, arg, r0) + leave, with the
+ * thread's budget armed for st->deadline_ns (if not 0) around the guarded
+ * run.  -ETIMEDOUT: the deadline passed and the run was abandoned.
+ */
 int hup_run_state__run(struct hup_run_state *st, uint64_t (*fn)(void *arg),
 		       void *arg, uint64_t *r0);
 

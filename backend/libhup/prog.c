@@ -13,7 +13,8 @@
  *
  * Run: the event's context, the caller's environment and the view are
  * bound to the thread for the helpers, the engine runs inside a guarded
- * section of the view (a hole aborts with -EFAULT), and the statistics are
+ * section of the view (a hole aborts with -EFAULT, an overrun of the
+ * program's wall-clock budget with -ETIMEDOUT), and the statistics are
  * updated with relaxed atomics so several vCPU threads may run one program
  * at once.
  */
@@ -25,6 +26,7 @@
 
 #include <hup/libhup.h>
 
+#include "budget.h"
 #include "engine.h"
 #include "helpers.h"
 #include "log.h"
@@ -41,6 +43,7 @@ struct hup_prog {
 	size_t insn_cnt;
 	struct hup_view *view;
 	struct hup_jit_image jit;  /* entry == NULL: interpreted */
+	uint64_t budget_ns;        /* per run, 0: none (budget.h) */
 	_Atomic uint64_t runs;
 	_Atomic uint64_t aborts;
 	_Atomic uint64_t run_ns;
@@ -62,6 +65,37 @@ static bool opts_valid(const struct hup_load_opts *opts)
 		if (p[i])
 			return false;
 	return true;
+}
+
+/* Whether opts (already valid) has field f: libbpf's OPTS_HAS. */
+#define OPTS_HAS(opts, f)                                                    \
+	((opts) && (opts)->sz >= offsetof(struct hup_load_opts, f) +         \
+				 sizeof((opts)->f))
+
+/*
+ * The run budget: the caller's, or the event's default (local events run
+ * on a vCPU thread at every exit and get the tighter one).  0 in
+ * *budget_ns when there is none, or budgets are off process-wide.
+ */
+static int budget_of(const struct hup_load_opts *opts, enum hup_event event,
+		     uint64_t *budget_ns)
+{
+	uint32_t us = OPTS_HAS(opts, budget_us) ? opts->budget_us : 0;
+	bool enabled;
+	int err;
+
+	*budget_ns = 0;
+	if (!us)
+		us = event == HUP_EVENT_RECLAIM || event == HUP_EVENT_QUERY ?
+		     HUP_RUN_BUDGET_US_GLOBAL : HUP_RUN_BUDGET_US_LOCAL;
+	if (us == HUP_RUN_BUDGET_NONE)
+		return 0;
+	err = hup_budget__setup(&enabled);
+	if (err || !enabled)
+		return err;
+	*budget_ns = (uint64_t)us * 1000u;
+	hup_budget__note(*budget_ns);
+	return 0;
 }
 
 /*
@@ -146,6 +180,11 @@ int hup_prog__load(const void *insns, size_t insn_cnt, enum hup_event event,
 		return -ENOMEM;
 	prog->event = event;
 	prog->ctx_size = layout->size;
+	err = budget_of(opts, event, &prog->budget_ns);
+	if (err) {
+		hup_log__line(&log, "0: run budget unavailable (%d)", err);
+		goto err_free;
+	}
 	prog->view = opts ? opts->view : NULL;
 	if (opts && opts->name) {
 		strncpy(prog->name, opts->name, sizeof(prog->name) - 1);
@@ -288,6 +327,8 @@ int hup_prog__run(struct hup_prog *prog, void *ctx, size_t ctx_size,
 	args.err = 0;
 	hup_run_state__init(&st, prog->view, prog->event, env);
 	t0 = now_ns();
+	if (prog->budget_ns)
+		st.deadline_ns = t0 + prog->budget_ns; /* t0 serves both */
 	err = hup_run_state__run(&st, run_engine, &args, &r0);
 	ns = now_ns() - t0;
 	if (!err && args.err)
@@ -340,6 +381,8 @@ const char *hup_strerror(int err)
 		return "guest windows collide in the view";
 	case EPERM:
 		return "not permitted for this event";
+	case ETIMEDOUT:
+		return "run exceeded its time budget";
 	default:
 		return "unknown error";
 	}

@@ -332,6 +332,7 @@ out:
 struct view_thread {
 	struct hup_view *volatile view; /* run's view, NULL if none */
 	sigjmp_buf *volatile jb;        /* where a recovered fault resumes */
+	sigjmp_buf *volatile run_jb;    /* the run's own: where it is abandoned */
 	volatile sig_atomic_t active;   /* a guarded run is in progress */
 	sigset_t fault_mask;            /* signal mask when the fault hit */
 	bool altstack_done;             /* this thread has an alt stack */
@@ -339,6 +340,10 @@ struct view_thread {
 
 static __thread struct view_thread view_tls
 	__attribute__((tls_model("initial-exec")));
+
+/* sigsetjmp results of a guarded run: a recovered fault, an abandon. */
+#define VIEW_JMP_FAULT 1
+#define VIEW_JMP_ABANDON 2
 
 static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
 static int handler_err;
@@ -393,7 +398,7 @@ static void view_fault(int sig, siginfo_t *si, void *uctx)
 		 * siglongjmp(jb, 0) keeps that mask, so the resume path
 		 * restores the one the run had. */
 		t->fault_mask = uc->uc_sigmask;
-		siglongjmp(*t->jb, 1);
+		siglongjmp(*t->jb, VIEW_JMP_FAULT);
 	}
 	view_chain(sig, si, uctx);
 }
@@ -429,9 +434,10 @@ static void handler_install(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = view_fault;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-	sigemptyset(&sa.sa_mask);
-	sigaddset(&sa.sa_mask, SIGSEGV);
-	sigaddset(&sa.sa_mask, SIGBUS);
+	/* Every signal blocked while it runs: an asynchronous one (the run
+	 * budget's) must not nest into it and abandon the run from there,
+	 * with the handler's mask as the one to restore. */
+	sigfillset(&sa.sa_mask);
 	if (sigaction(SIGSEGV, &sa, NULL) || sigaction(SIGBUS, &sa, NULL))
 		handler_err = -errno;
 }
@@ -509,16 +515,29 @@ int hup_view__run_guarded(struct hup_view *view, uint64_t (*fn)(void *arg),
 
 	t->view = view;
 	t->jb = &jb;
-	/* savemask 0: no sigprocmask syscall per run; the (rare) fault path
-	 * restores the mask itself. */
-	if (sigsetjmp(jb, 0)) {
+	t->run_jb = &jb;
+	/* savemask 0: no sigprocmask syscall per run; the (rare) fault and
+	 * abandon paths restore the mask themselves. */
+	switch (sigsetjmp(jb, 0)) {
+	case 0:
+		break;
+	case VIEW_JMP_ABANDON:
+		t->active = 0;
+		t->view = NULL;
+		t->jb = NULL;
+		t->run_jb = NULL;
+		pthread_sigmask(SIG_SETMASK, &t->fault_mask, NULL);
+		return -ETIMEDOUT;
+	default: {
 		struct hup_view *v = t->view;
 
 		t->active = 0;
 		t->view = NULL;
 		t->jb = NULL;
+		t->run_jb = NULL;
 		view_recovered(t, v);
 		return -EFAULT;
+	}
 	}
 	t->active = 1;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
@@ -527,9 +546,25 @@ int hup_view__run_guarded(struct hup_view *view, uint64_t (*fn)(void *arg),
 	t->active = 0;
 	t->view = NULL;
 	t->jb = NULL;
+	t->run_jb = NULL;
 	if (ret)
 		*ret = r;
 	return 0;
+}
+
+void hup_view__abandon(const void *uctx)
+{
+	struct view_thread *t = &view_tls;
+
+	if (!t->active || !t->run_jb)
+		return;
+	/* The mask the run had: from the signal's context, or the current
+	 * one when called from the run's own code. */
+	if (uctx)
+		t->fault_mask = ((const ucontext_t *)uctx)->uc_sigmask;
+	else
+		pthread_sigmask(SIG_SETMASK, NULL, &t->fault_mask);
+	siglongjmp(*t->run_jb, VIEW_JMP_ABANDON);
 }
 
 struct hup_view *hup_view__current(void)

@@ -23,6 +23,9 @@
  * VMM that installs its own SIGSEGV/SIGBUS handler afterwards must chain
  * to the one it replaces, or view faults will kill the process.
  *
+ * The run budget (budget.h) abandons a run through the same recovery
+ * point: hup_view__abandon() below, from its signal handler.
+ *
  * hup_view__unmap() returns -ENOENT when no page of the range was mapped
  * (libhup.h leaves that case open); map records are page-granular and
  * coalesced, so mapping a window page by page stays cheap.
@@ -64,7 +67,8 @@ uint8_t *hup_view__base(const struct hup_view *view);
  * Run fn(arg) with view faults recovered.  Returns 0 with *ret = fn's
  * result; -EFAULT if fn touched an unmapped or protection-violating page of
  * the view's reservation (the run was abandoned where it faulted; the
- * view's fault count was bumped); -EBUSY if a guarded run is already
+ * view's fault count was bumped); -ETIMEDOUT if hup_view__abandon() ended
+ * it (the run budget); -EBUSY if a guarded run is already
  * active on this thread (runs do not nest, e.g. a VMM callback running a
  * program from inside a helper); -ENOMEM/-errno if the fault handler or
  * this thread's signal stack could not be set up.
@@ -76,6 +80,16 @@ uint8_t *hup_view__base(const struct hup_view *view);
  */
 int hup_view__run_guarded(struct hup_view *view, uint64_t (*fn)(void *arg),
 			  void *arg, uint64_t *ret);
+
+/*
+ * Abandon this thread's active guarded run: hup_view__run_guarded returns
+ * -ETIMEDOUT (no fault counted).  Async-signal-safe.  uctx: the signal's
+ * ucontext_t, whose mask the run gets back, or NULL when called from the
+ * run's own code (a helper).  Returns only if no guarded run is active.
+ * Always to the run's recovery point, never to a helper's nested one
+ * (hup_view__copy), which would take it for a fault.
+ */
+void hup_view__abandon(const void *uctx);
 
 /*
  * memcpy / memset for helpers, inside a guarded run of view on this thread:

@@ -14,7 +14,9 @@
  * number" to "unreadable").  Then W holds before every run and after the
  * last, and the caller continues from it.  The callback is entered two
  * frames deep, as fixup.c will run it (through a trampoline subprogram),
- * so depth limits are checked against the code that really runs.
+ * so depth limits are checked against the code that really runs.  Loops
+ * do not nest: a loop call anywhere below a callback is refused (-E2BIG),
+ * so one loop call costs at most HUP_LOOP_MAX runs of loop-free code.
  */
 #include "env.h"
 
@@ -218,6 +220,16 @@ int hup_call__helper(struct hup_venv *env, uint32_t idx)
 		return hup_verr(env, EACCES, idx,
 				"helper %s not allowed in %s programs", p->name,
 				hup_event__name(env->opts->event));
+	/*
+	 * One level of HUP_FN_loop only: nested loops multiply (three fit in
+	 * the frames, HUP_LOOP_MAX^3 = 2^60 callback runs), which proves
+	 * termination but no useful time bound.  loop_depth counts every
+	 * callback walk below us, so a loop in a subprogram the callback
+	 * calls is nested too.
+	 */
+	if (in->imm == HUP_FN_loop && env->loop_depth)
+		return hup_verr(env, E2BIG, idx,
+				"nested HUP_FN_loop is not allowed");
 	for (i = 0; i < 5 && p->args[i] != HUP_ARG_NONE; i++) {
 		const struct hup_vreg *r;
 

@@ -362,7 +362,8 @@ enum hup_helper {
 	HUP_FN_debug_print = 7,
 	/* s64 loop(u32 nr, s64 (*fn)(u32 i, void *data), void *data, u64 flags):
 	 * calls fn for i = 0..nr-1 while it returns 0; nr <= HUP_LOOP_MAX;
-	 * flags must be 0; returns iterations done */
+	 * flags must be 0; returns iterations done.  Loops do not nest: fn
+	 * (or a function it calls) may not call loop (-E2BIG at load) */
 	HUP_FN_loop = 8,
 	/* s64 output(const void *buf, u32 size): append to the query answer
 	 * (HUP_EVENT_QUERY only) */

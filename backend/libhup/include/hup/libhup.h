@@ -80,8 +80,28 @@ struct hup_load_opts {
 	unsigned int log_level; /* 0: rejections only, 1: + summary, 2: + every
 				 * instruction's state */
 	bool no_jit;            /* run under the interpreter */
+	/* Wall-clock budget of one run in microseconds: a run still going
+	 * after it is aborted with -ETIMEDOUT (docs/libhup.md, "Run-time
+	 * budget").  0 picks the default for the event
+	 * (HUP_RUN_BUDGET_US_LOCAL / _GLOBAL), HUP_RUN_BUDGET_NONE runs
+	 * without one. */
+	uint32_t budget_us;
 };
+/* sz of the first version (up to no_jit): no budget_us, the default. */
 #define HUP_LOAD_OPTS_SZ_V1 (offsetof(struct hup_load_opts, no_jit) + sizeof(bool))
+/* sz up to budget_us. */
+#define HUP_LOAD_OPTS_SZ_V2                                                  \
+	(offsetof(struct hup_load_opts, budget_us) + sizeof(uint32_t))
+
+/*
+ * Default run budgets.  Local events (trace, msr_write, vcpu_resume) run
+ * on the vCPU thread at every such exit, where a millisecond is already a
+ * long stall; global ones (reclaim, query) run on the VMM's control thread
+ * and may walk more.
+ */
+#define HUP_RUN_BUDGET_US_LOCAL 1000u
+#define HUP_RUN_BUDGET_US_GLOBAL 10000u
+#define HUP_RUN_BUDGET_NONE UINT32_MAX
 
 /*
  * Copy, verify and compile insns for event.  On success *out is a LOADED
@@ -122,9 +142,11 @@ struct hup_run_result {
 /*
  * Run prog once with ctx (the event's context structure, ctx_size bytes,
  * which must equal the event's context size).  Returns 0 with res->r0 set,
- * -EFAULT if the program touched a hole of the view (the run was aborted and
- * counted), -ENOENT if the program is dead, -EINVAL on a bad ctx_size.
- * Safe to call from several threads at once.
+ * -EFAULT if the program touched a hole of the view, -ETIMEDOUT if it ran
+ * past its budget (both: the run was aborted and counted), -ENOENT if the
+ * program is dead, -EINVAL on a bad ctx_size.  Safe to call from several
+ * threads at once.  The env callbacks are never interrupted by a budget
+ * abort: it waits until they return.
  */
 HUP_API int hup_prog__run(struct hup_prog *prog, void *ctx, size_t ctx_size,
 			  const struct hup_run_env *env,
@@ -132,11 +154,23 @@ HUP_API int hup_prog__run(struct hup_prog *prog, void *ctx, size_t ctx_size,
 
 struct hup_prog_stats {
 	uint64_t runs;          /* completed runs */
-	uint64_t aborts;        /* runs ended by a fault */
+	uint64_t aborts;        /* runs ended by a fault or the budget */
 	uint64_t run_ns;        /* total time in completed and aborted runs */
 };
 HUP_API void hup_prog__stats(const struct hup_prog *prog,
 			     struct hup_prog_stats *stats);
+
+/*
+ * The signal that aborts a run past its budget: a process-wide watchdog
+ * thread sends it (tgkill) to a thread whose run overstayed, and libhup's
+ * handler abandons the run.  The default is SIGRTMIN + HUP_BUDGET_SIGNAL_OFFSET
+ * (no VMM we know uses it); pass another real-time signal if the VMM does,
+ * or 0 to enforce no budget at all (runs are never aborted).  Only before
+ * the first run of a program with a budget: -EBUSY afterwards, -EINVAL for
+ * a signal outside [SIGRTMIN, SIGRTMAX].
+ */
+#define HUP_BUDGET_SIGNAL_OFFSET 7
+HUP_API int hup_set_budget_signal(int signo);
 
 /* Human-readable name of an errno value returned by this library. */
 HUP_API const char *hup_strerror(int err);

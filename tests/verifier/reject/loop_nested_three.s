@@ -1,4 +1,5 @@
-# three nested loops: seven frames
+# three nested loops (2^60 callback runs with HUP_LOOP_MAX each): the first
+# loop call inside a callback is refused
 -- asm
 mov %r1, 2
 lddw %r2, func c0
@@ -25,5 +26,7 @@ exit
 c2:
 mov %r0, 0
 exit
--- result
-0x2
+-- error
+E2BIG
+-- log
+12: nested HUP_FN_loop is not allowed
