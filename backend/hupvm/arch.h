@@ -12,6 +12,7 @@
 
 struct vm;
 struct vcpu;
+struct exit_action;
 
 /* RAM below low_limit, the rest from high_base. */
 void arch__mem_layout(uint64_t *low_limit, uint64_t *high_base);
@@ -24,6 +25,10 @@ int arch__init_vcpu(struct vm *vm, struct vcpu *v);
 /* Start whatever the board runs besides the vCPUs (console input). */
 int arch__start(struct vm *vm);
 void arch__dump_vcpu(struct vcpu *v, FILE *out);
+/* A user-space MSR exit (hyperupcall MSR-write events). */
+int arch__msr_exit(struct vcpu *v, const struct exit_action *act);
+/* Make the vCPU flush its TLB on its next entry (its own thread). */
+int arch__flush_tlb(struct vcpu *v);
 void arch__exit_vm(struct vm *vm);
 
 #endif

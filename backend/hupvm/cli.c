@@ -17,7 +17,7 @@
 
 #include "vm.h"
 
-enum { OPT_LOG = 256, OPT_TIMEOUT, OPT_VERSION };
+enum { OPT_LOG = 256, OPT_TIMEOUT, OPT_VERSION, OPT_CONTROL, OPT_NO_JIT };
 
 static const struct option long_opts[] = {
     {"kernel", required_argument, NULL, 'k'},
@@ -27,6 +27,8 @@ static const struct option long_opts[] = {
     {"cpus", required_argument, NULL, 'c'},
     {"log", required_argument, NULL, OPT_LOG},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"control", required_argument, NULL, OPT_CONTROL},
+    {"no-jit", no_argument, NULL, OPT_NO_JIT},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -54,6 +56,10 @@ void cli__usage(FILE *out)
 		"of stdout\n"
 		"      --timeout SECS    stop the guest after SECS seconds "
 		"(exit status 124)\n"
+		"      --control PATH    serve the control protocol (hupctl) on "
+		"this Unix socket\n"
+		"      --no-jit          run hyperupcall programs under the "
+		"interpreter\n"
 		"  -v, --verbose         more diagnostics on stderr (repeat "
 		"for debug)\n"
 		"  -h, --help            this text\n"
@@ -186,6 +192,17 @@ static int parse_one(int c, struct cli_opts *o, char *err, size_t errlen)
 		return 0;
 	case OPT_LOG:
 		o->log = optarg;
+		return 0;
+	case OPT_CONTROL:
+		if (!*optarg || strlen(optarg) >= CLI_CONTROL_PATH_MAX)
+			return fail(err, errlen,
+				    "--control %s: a socket path of 1..%u "
+				    "bytes",
+				    optarg, CLI_CONTROL_PATH_MAX - 1);
+		o->control = optarg;
+		return 0;
+	case OPT_NO_JIT:
+		o->no_jit = true;
 		return 0;
 	case 'v':
 		o->verbose++;

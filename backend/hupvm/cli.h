@@ -18,12 +18,16 @@
 #define CLI_MAX_TIMEOUT	    (7u * 24 * 3600)
 #define CLI_DEFAULT_CMDLINE "console=ttyS0"
 #define CLI_CMDLINE_MAX	    4096u
+/* sizeof(sockaddr_un.sun_path) */
+#define CLI_CONTROL_PATH_MAX 108u
 
 struct cli_opts {
 	const char *kernel;
 	const char *initrd;
 	const char *append;
 	const char *log;
+	const char *control; /* control socket path, or NULL */
+	bool no_jit;
 	uint64_t mem;
 	uint32_t cpus;
 	unsigned int timeout; /* seconds; 0 = none */

@@ -81,6 +81,26 @@ static void decode_internal(const struct kvm_run *run, struct exit_action *act)
 		act->internal.data[i] = run->internal.data[i];
 }
 
+/* Only the filter reason is enabled (KVM_CAP_X86_USER_SPACE_MSR): any
+ * other reason, or several bits at once, is malformed. */
+static void decode_msr(const struct kvm_run *run, struct exit_action *act)
+{
+	uint32_t reason = run->msr.reason;
+
+	if (reason != KVM_MSR_EXIT_REASON_FILTER &&
+	    reason != KVM_MSR_EXIT_REASON_UNKNOWN &&
+	    reason != KVM_MSR_EXIT_REASON_INVAL) {
+		act->kind = EXIT_BAD;
+		act->why = "MSR exit reason invalid";
+		return;
+	}
+	act->kind = run->exit_reason == KVM_EXIT_X86_WRMSR ? EXIT_MSR_WRITE
+							   : EXIT_MSR_READ;
+	act->msr.index = run->msr.index;
+	act->msr.reason = reason;
+	act->msr.data = act->kind == EXIT_MSR_WRITE ? run->msr.data : 0;
+}
+
 int exit__decode(const struct kvm_run *run, size_t run_size,
 		 struct exit_action *act)
 {
@@ -117,6 +137,10 @@ int exit__decode(const struct kvm_run *run, size_t run_size,
 	case KVM_EXIT_SYSTEM_EVENT:
 		act->kind = EXIT_SYSTEM_EVENT;
 		act->sys.type = run->system_event.type;
+		break;
+	case KVM_EXIT_X86_RDMSR:
+	case KVM_EXIT_X86_WRMSR:
+		decode_msr(run, act);
 		break;
 	default:
 		act->kind = EXIT_UNKNOWN;
@@ -167,6 +191,8 @@ const char *exit__kind_name(enum exit_kind kind)
 	    [EXIT_FAIL_ENTRY] = "fail-entry",
 	    [EXIT_INTERNAL_ERROR] = "internal-error",
 	    [EXIT_SYSTEM_EVENT] = "system-event",
+	    [EXIT_MSR_READ] = "msr-read",
+	    [EXIT_MSR_WRITE] = "msr-write",
 	    [EXIT_BAD] = "bad",
 	    [EXIT_UNKNOWN] = "unknown",
 	};

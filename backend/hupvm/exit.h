@@ -27,6 +27,8 @@ enum exit_kind {
 	EXIT_FAIL_ENTRY,     /* VM entry failed */
 	EXIT_INTERNAL_ERROR, /* KVM could not emulate something */
 	EXIT_SYSTEM_EVENT,   /* reset / shutdown / crash request */
+	EXIT_MSR_READ,	     /* user-space RDMSR: answer in run->msr */
+	EXIT_MSR_WRITE,	     /* user-space WRMSR: vet, perform, set error */
 	EXIT_BAD,	     /* malformed exit data: see .why */
 	EXIT_UNKNOWN,	     /* an exit reason we do not handle */
 };
@@ -61,6 +63,11 @@ struct exit_action {
 		struct {
 			uint32_t type; /* KVM_SYSTEM_EVENT_* */
 		} sys;
+		struct {
+			uint32_t index;	 /* MSR */
+			uint32_t reason; /* one KVM_MSR_EXIT_REASON_* bit */
+			uint64_t data;	 /* WRMSR: the value written */
+		} msr;
 	};
 };
 

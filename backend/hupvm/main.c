@@ -14,6 +14,8 @@
 #include <hyperupcall/abi.h>
 
 #include "cli.h"
+#include "control.h"
+#include "hyperupcall/backend.h"
 #include "log.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -69,6 +71,19 @@ static int stop_status(struct vm *vm, enum vm_stop_reason why,
 	pr_info("%lu exits handled; %lu port and %lu MMIO accesses unclaimed",
 		exits, atomic_load(&vm->pio.unclaimed),
 		atomic_load(&vm->mmio.unclaimed));
+	if (vm->hup) {
+		uint64_t rej = 0;
+
+		for (int i = 0; i < HREQ_NR_REASONS; i++)
+			rej += atomic_load(&vm->hup->st.rejected[i]);
+		pr_info("hyperupcalls: %llu registrations, %llu requests "
+			"refused, %llu trace dispatches",
+			(unsigned long long)atomic_load(
+			    &vm->hup->st.requests[HUP_OP_REGISTER]),
+			(unsigned long long)rej,
+			(unsigned long long)atomic_load(
+			    &vm->hup->st.dispatches[HUP_EVENT_TRACE]));
+	}
 	switch (why) {
 	case VM_STOP_POWEROFF:
 		pr_info("guest powered off");
@@ -99,6 +114,7 @@ static int stop_status(struct vm *vm, enum vm_stop_reason why,
 
 int main(int argc, char **argv)
 {
+	struct control control = {.fd = -1};
 	struct vm_config cfg;
 	struct cli_opts o;
 	enum vm_stop_reason why;
@@ -153,8 +169,18 @@ int main(int argc, char **argv)
 	pr_info("VM set up in %.1f ms (kernel and initrd loaded, %u vCPU(s) "
 		"created)",
 		now_ms() - t0, vm.nr_vcpus);
+	if (vm.hup)
+		vm.hup->no_jit = o.no_jit;
 	r = vm__start(&vm);
+	if (!r && o.control) {
+		r = control__start(&control, &vm, o.control);
+		if (r < 0) {
+			pr_err("--control %s: %s", o.control, strerror(-r));
+			vm__stop(&vm, VM_STOP_ERROR, -1);
+		}
+	}
 	why = r < 0 ? VM_STOP_ERROR : vm__wait(&vm, o.timeout, &interrupted);
+	control__stop(&control);
 	status = stop_status(&vm, why, o.timeout);
 	vm__destroy(&vm);
 	if (fd != STDOUT_FILENO)

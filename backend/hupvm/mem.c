@@ -84,3 +84,22 @@ void *mem__gpa_to_hva(const struct mem *m, uint64_t gpa, uint64_t len)
 	}
 	return NULL;
 }
+
+int mem__gpa_to_offset(const struct mem *m, uint64_t gpa, uint64_t len,
+		       uint64_t *off)
+{
+	uint64_t base = 0;
+
+	for (unsigned int i = 0; i < m->nr; i++) {
+		const struct mem_region *r = &m->regions[i];
+
+		if (gpa >= r->gpa && gpa - r->gpa < r->size) {
+			if (!len || len > r->size - (gpa - r->gpa))
+				return -EFAULT;
+			*off = base + (gpa - r->gpa);
+			return 0;
+		}
+		base += r->size;
+	}
+	return -EFAULT;
+}

@@ -34,6 +34,12 @@ int mem__create(struct mem *m, uint64_t size, uint64_t low_limit,
 		uint64_t high_base);
 void mem__destroy(struct mem *m);
 void *mem__gpa_to_hva(const struct mem *m, uint64_t gpa, uint64_t len);
+/*
+ * The memfd offset of [gpa, gpa + len), which must lie inside one RAM
+ * region (len > 0): 0, or -EFAULT.  What the hyperupcall view maps.
+ */
+int mem__gpa_to_offset(const struct mem *m, uint64_t gpa, uint64_t len,
+		       uint64_t *off);
 /* Compute the regions without allocating (pure; used by tests). */
 int mem__layout(struct mem *m, uint64_t size, uint64_t low_limit,
 		uint64_t high_base);

@@ -15,13 +15,34 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <errno.h>
+#include <time.h>
+
+#include <hyperupcall/abi.h>
+
 #include "arch.h"
+#include "hyperupcall/backend.h"
 #include "log.h"
 #include "vm.h"
 
 #define VCPU_UNCLAIMED_LOG_MAX 32u
+#define VCPU_PAUSE_TIMEOUT_S 5
 
 static __thread struct kvm_run *tls_run;
+static __thread struct vcpu *tls_vcpu;
+
+struct vcpu *vcpu__current(void)
+{
+	return tls_vcpu;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 static void kick_handler(int sig)
 {
@@ -52,6 +73,8 @@ int vcpu__create(struct vm *vm, struct vcpu *v, uint32_t id)
 	v->vm = vm;
 	v->id = id;
 	atomic_init(&v->exits, 0);
+	pthread_mutex_init(&v->pause_lock, NULL);
+	pthread_cond_init(&v->pause_cond, NULL);
 	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
 	if (v->fd < 0)
 		return -errno;
@@ -185,6 +208,9 @@ int vcpu__handle(struct vcpu *v, const struct exit_action *act)
 		return -1;
 	case EXIT_INTERNAL_ERROR:
 		return internal_error(v, act);
+	case EXIT_MSR_READ:
+	case EXIT_MSR_WRITE:
+		return arch__msr_exit(v, act);
 	case EXIT_SYSTEM_EVENT:
 		return system_event(v, act);
 	case EXIT_BAD:
@@ -204,18 +230,119 @@ int vcpu__handle(struct vcpu *v, const struct exit_action *act)
 	}
 }
 
+/* The hyperupcall trace reason and arguments of a handled exit. */
+static uint32_t trace_args(const struct vcpu *v, const struct exit_action *act,
+			   uint64_t arg[4])
+{
+	const uint8_t *data;
+
+	arg[0] = arg[1] = arg[2] = arg[3] = 0;
+	switch (act->kind) {
+	case EXIT_IO_IN:
+	case EXIT_IO_OUT:
+		/* the first element: after handling, also for reads */
+		data = (const uint8_t *)v->run + act->io.data_off;
+		arg[0] = act->io.port;
+		arg[1] = act->io.size;
+		arg[2] = bus__get_le(data, act->io.size);
+		arg[3] = act->kind == EXIT_IO_OUT;
+		return HUP_EXIT_IO;
+	case EXIT_MMIO_READ:
+	case EXIT_MMIO_WRITE:
+		arg[0] = act->mmio.gpa;
+		arg[1] = act->mmio.len;
+		arg[2] = bus__get_le(act->kind == EXIT_MMIO_READ
+					 ? v->run->mmio.data
+					 : act->mmio.data,
+				     act->mmio.len);
+		arg[3] = act->kind == EXIT_MMIO_WRITE;
+		return HUP_EXIT_MMIO;
+	case EXIT_MSR_READ:
+		arg[0] = act->msr.index;
+		arg[2] = v->run->msr.data;
+		return HUP_EXIT_MSR_READ;
+	case EXIT_MSR_WRITE:
+		arg[0] = act->msr.index;
+		arg[2] = act->msr.data;
+		return HUP_EXIT_MSR_WRITE;
+	case EXIT_HLT:
+		return HUP_EXIT_HLT;
+	default:
+		arg[0] = act->reason;
+		return HUP_EXIT_OTHER;
+	}
+}
+
+static void trace(struct vcpu *v, uint32_t kind, uint32_t reason,
+		  const uint64_t arg[4])
+{
+	if (backend__tracing(v->vm->hup))
+		backend__trace(v->vm->hup, v->id, kind, reason, arg);
+}
+
+/*
+ * Parked between two KVM_RUNs until vcpu__resume (or the VM stops):
+ * trace PAUSE, wait, trace RESUME (arg0 = ns paused), run the resume
+ * programs and do what they ask before the next entry.
+ */
+static void park(struct vcpu *v)
+{
+	uint64_t arg[4] = {0, 0, 0, 0}, t0, paused_ns;
+	uint32_t actions = 0;
+
+	trace(v, HUP_TRACE_PAUSE, 0, arg);
+	t0 = now_ns();
+	pthread_mutex_lock(&v->pause_lock);
+	v->paused = true;
+	pthread_cond_broadcast(&v->pause_cond);
+	while (v->pause_req && !vm__stopping(v->vm))
+		pthread_cond_wait(&v->pause_cond, &v->pause_lock);
+	v->paused = false;
+	v->pause_req = false;
+	pthread_cond_broadcast(&v->pause_cond);
+	pthread_mutex_unlock(&v->pause_lock);
+	if (vm__stopping(v->vm))
+		return;
+	paused_ns = now_ns() - t0;
+	arg[0] = paused_ns;
+	trace(v, HUP_TRACE_RESUME, 0, arg);
+	if (v->vm->hup)
+		actions = backend__resume(v->vm->hup, v->id, paused_ns);
+	if (actions & HUP_ENTRY_FLUSH_TLB) {
+		int err = arch__flush_tlb(v);
+
+		if (err)
+			pr_warn("vCPU %u: TLB flush on entry: %s", v->id,
+				strerror(-err));
+		else
+			atomic_fetch_add(&v->tlb_flushes, 1);
+	}
+}
+
+static bool pause_requested(struct vcpu *v)
+{
+	return __atomic_load_n(&v->pause_req, __ATOMIC_ACQUIRE);
+}
+
 static void *vcpu_loop(void *arg)
 {
 	struct vcpu *v = arg;
 	struct exit_action act;
+	uint64_t targ[4];
+	uint32_t reason;
 	sigset_t set;
 
 	tls_run = v->run;
+	tls_vcpu = v;
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
 	while (!vm__stopping(v->vm)) {
+		if (pause_requested(v)) {
+			park(v);
+			continue;
+		}
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				v->run->immediate_exit = 0;
@@ -230,8 +357,68 @@ static void *vcpu_loop(void *arg)
 		if (exit__decode(v->run, v->vm->run_size, &act) < 0 ||
 		    vcpu__handle(v, &act) < 0)
 			break;
+		reason = trace_args(v, &act, targ);
+		atomic_fetch_add_explicit(&v->by_reason[reason], 1,
+					  memory_order_relaxed);
+		trace(v, HUP_TRACE_EXIT, reason, targ);
 	}
 	return NULL;
+}
+
+int vcpu__pause(struct vcpu *v)
+{
+	struct timespec dl;
+	int err = 0;
+
+	if (!v->started)
+		return -ESRCH;
+	pthread_mutex_lock(&v->pause_lock);
+	if (v->pause_req || v->paused) {
+		pthread_mutex_unlock(&v->pause_lock);
+		return -EALREADY;
+	}
+	__atomic_store_n(&v->pause_req, true, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&v->pause_lock);
+	pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += VCPU_PAUSE_TIMEOUT_S;
+	pthread_mutex_lock(&v->pause_lock);
+	while (!v->paused && !err) {
+		if (vm__stopping(v->vm))
+			err = -ESHUTDOWN;
+		else if (pthread_cond_timedwait(&v->pause_cond, &v->pause_lock,
+						&dl) == ETIMEDOUT)
+			err = -ETIMEDOUT;
+	}
+	if (err)
+		v->pause_req = false;
+	pthread_mutex_unlock(&v->pause_lock);
+	if (!err)
+		atomic_fetch_add(&v->pauses, 1);
+	return err;
+}
+
+int vcpu__resume(struct vcpu *v)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&v->pause_lock);
+	if (!v->paused && !v->pause_req)
+		err = -EALREADY;
+	__atomic_store_n(&v->pause_req, false, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&v->pause_cond);
+	pthread_mutex_unlock(&v->pause_lock);
+	return err;
+}
+
+bool vcpu__paused(struct vcpu *v)
+{
+	bool p;
+
+	pthread_mutex_lock(&v->pause_lock);
+	p = v->paused;
+	pthread_mutex_unlock(&v->pause_lock);
+	return p;
 }
 
 int vcpu__start(struct vcpu *v)
@@ -246,8 +433,13 @@ int vcpu__start(struct vcpu *v)
 
 void vcpu__kick(struct vcpu *v)
 {
-	if (v->started)
-		pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+	if (!v->started)
+		return;
+	pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+	/* a parked vCPU waits on its condition, not in KVM_RUN */
+	pthread_mutex_lock(&v->pause_lock);
+	pthread_cond_broadcast(&v->pause_cond);
+	pthread_mutex_unlock(&v->pause_lock);
 }
 
 void vcpu__join(struct vcpu *v)
@@ -266,4 +458,6 @@ void vcpu__destroy(struct vcpu *v)
 		close(v->fd);
 	v->run = NULL;
 	v->fd = -1;
+	pthread_mutex_destroy(&v->pause_lock);
+	pthread_cond_destroy(&v->pause_cond);
 }

@@ -22,6 +22,9 @@
 
 struct vm;
 
+/* Exits handled, by hyperupcall trace reason (HUP_EXIT_*; 0 unused). */
+#define VCPU_EXIT_REASONS 7u
+
 struct vcpu {
 	struct vm *vm;
 	uint32_t id; /* KVM vcpu id == APIC id */
@@ -30,6 +33,21 @@ struct vcpu {
 	pthread_t thread;
 	bool started;
 	atomic_ulong exits; /* exits handled, for statistics */
+	atomic_ulong by_reason[VCPU_EXIT_REASONS];
+
+	/* Pausing (vcpu__pause/resume): the thread parks itself between
+	 * two KVM_RUNs.  pause_req and paused are guarded by pause_lock. */
+	pthread_mutex_t pause_lock;
+	pthread_cond_t pause_cond;
+	bool pause_req;
+	bool paused;
+	atomic_ulong pauses;
+	atomic_ulong tlb_flushes;
+
+	/* Guest TSC (x86/hup.c): method, cached offset, when refreshed. */
+	int tsc_mode;
+	_Atomic uint64_t tsc_offset;
+	uint64_t tsc_offset_ns;
 };
 
 int vcpu__signals_init(void);
@@ -38,6 +56,18 @@ int vcpu__start(struct vcpu *v);
 void vcpu__kick(struct vcpu *v);
 void vcpu__join(struct vcpu *v);
 void vcpu__destroy(struct vcpu *v);
+/*
+ * Park the vCPU between two KVM_RUNs and wait until it is parked (from any
+ * other thread): 0, -EALREADY if paused already, -ESHUTDOWN if the VM is
+ * stopping, -ETIMEDOUT.  vcpu__resume lets it run again (-EALREADY if it
+ * was not paused).  Hyperupcall trace events HUP_TRACE_PAUSE / RESUME and
+ * HUP_EVENT_VCPU_RESUME fire on the vCPU's thread.
+ */
+int vcpu__pause(struct vcpu *v);
+int vcpu__resume(struct vcpu *v);
+bool vcpu__paused(struct vcpu *v);
+/* The vCPU whose thread this is, or NULL. */
+struct vcpu *vcpu__current(void);
 /* Act on one decoded exit; < 0 means the vCPU must stop (VM stopped). */
 int vcpu__handle(struct vcpu *v, const struct exit_action *act);
 

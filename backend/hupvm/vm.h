@@ -45,6 +45,7 @@ struct vm_config {
 
 struct vcpu;
 struct arch_vm;
+struct backend;
 
 struct vm {
 	struct vm_config cfg;
@@ -58,6 +59,8 @@ struct vm {
 	struct vcpu *vcpus;
 	uint32_t nr_vcpus; /* created so far */
 	struct arch_vm *arch;
+	struct backend *hup; /* the hyperupcall backend (x86/hup.c) */
+	void *hup_priv;
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;

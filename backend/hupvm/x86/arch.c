@@ -7,8 +7,8 @@
  *                  CMOS RTC 0x70, i8042 reset 0x60/0x64, POST 0x80,
  *                  PCI config 0xcf8/0xcfc with no devices
  *   firmware:      ACPI tables at 0xe0000, boot_params, identity paging
- * The hyperupcall doorbell (HUP_DB_PORT_DEFAULT) is advertised in CPUID
- * already; its device is registered on the port bus by a later step.
+ *   hyperupcalls:  the doorbell at HUP_DB_PORT_DEFAULT and the backend
+ *                  (x86/hup.c), advertised in the CPUID discovery leaves
  */
 #include "arch.h"
 
@@ -30,6 +30,7 @@
 #include "x86/acpi.h"
 #include "x86/boot.h"
 #include "x86/cpuid.h"
+#include "x86/hup.h"
 #include "x86/layout.h"
 #include "x86/msr.h"
 #include "x86/regs.h"
@@ -43,6 +44,7 @@ struct arch_vm {
 	struct kvm_cpuid2 *cpuid; /* template, before per-vCPU patching */
 	bool tsc_deadline;
 	struct boot_result boot;
+	uint32_t hup_events, hup_features;
 };
 
 void arch__mem_layout(uint64_t *low_limit, uint64_t *high_base)
@@ -135,6 +137,8 @@ static int init_devices(struct vm *vm, struct arch_vm *a)
 		err = i8042__register(&a->kbd, &vm->pio);
 	if (!err)
 		err = legacy__register(&a->legacy, &vm->pio);
+	if (!err)
+		err = x86_hup__init(vm, &a->hup_events, &a->hup_features);
 	if (err)
 		pr_err("registering devices: %s", strerror(-err));
 	return err;
@@ -144,8 +148,8 @@ static int init_cpuid(struct vm *vm, struct arch_vm *a)
 {
 	struct cpuid_hup hup = {
 	    .doorbell_port = HUP_DB_PORT_DEFAULT,
-	    .events = 0, /* none attachable yet */
-	    .features = 0,
+	    .events = a->hup_events,
+	    .features = a->hup_features,
 	};
 	int err;
 
@@ -239,10 +243,21 @@ void arch__dump_vcpu(struct vcpu *v, FILE *out)
 	regs__dump(v->fd, out);
 }
 
+int arch__msr_exit(struct vcpu *v, const struct exit_action *act)
+{
+	return x86_hup__msr_exit(v, act);
+}
+
+int arch__flush_tlb(struct vcpu *v)
+{
+	return x86_hup__flush_tlb(v);
+}
+
 void arch__exit_vm(struct vm *vm)
 {
 	struct arch_vm *a = vm->arch;
 
+	x86_hup__exit(vm);
 	if (!a)
 		return;
 	serial__free(a->serial);

@@ -14,6 +14,13 @@ initramfs:
   hupvm-timeout --timeout 3 kills a guest still booting -> exit status 124
   hupvm-triple-fault  a fake bzImage whose entry is `ud2` (no IDT) -> exit
                status 5 with the exit reason and a register dump
+  hupvm-doorbell  hupvm -c 2 --control: the guest's doorbell-probe registers
+               a trace program over its own page (counter grows per exit),
+               sends hostile requests (each -errno), rewrites a block from
+               a second thread during processing, vets MSR writes, asks
+               for a TLB flush on resume, measures exits/s with and
+               without tracing; meanwhile hupctl in L1 lists, shows stats,
+               pauses/resumes vCPUs, dumps RAM, and is refused bad input
 
 Boot-to-userspace time is measured by L1's clock from launching the VMM to
 the guest init's first console line, and reported as the ratio hupvm/QEMU
@@ -56,6 +63,11 @@ dmesg | grep -m1 'kvm-clock: Using msrs' | sed 's/^/HUP-L2: dmesg: /'
 dmesg | grep -m1 'clocksource: Switched to clocksource' | sed 's/^/HUP-L2: dmesg: /'
 dmesg | grep -m1 'Hypervisor detected' | sed 's/^/HUP-L2: dmesg: /'
 case "$(cat /proc/cmdline)" in
+*hup.test=doorbell*)
+	insmod /lib/msr.ko 2>&1 | sed 's/^/HUP-L2: /'
+	/bin/doorbell-probe 20000
+	echo "HUP-L2: probe exit $?"
+	dmesg | grep -i -m3 'segfault\|general protection\|traps:' | sed 's/^/HUP-L2: dmesg: /' ;;
 *hup.test=panic*)
 	echo "HUP-L2: crashing on purpose"
 	echo c > /proc/sysrq-trigger ;;
@@ -131,6 +143,75 @@ QEMU_CMD = ("qemu-system-x86_64 -enable-kvm -cpu host -m 256M -smp 1 -nodefaults
             f"-kernel \"$HUP_L2_KERNEL\" -initrd ./l2.cpio -append '{GUEST_CMDLINE} panic=-1'")
 
 
+# Runs in L1: hupvm in the background with a control socket and a FIFO as
+# its console input; once the guest's probe says "ready", hupctl exercises
+# the socket, then one line on the console lets the probe finish.
+DOORBELL_SCRIPT = r"""
+set -u
+now() { cut -d' ' -f1 /proc/uptime; }
+rm -f in ctl.sock ram.img vm.log
+mkfifo in
+echo "HUP-T launch $(now)"
+./hupvm -k "$HUP_L2_KERNEL" -i ./l2.cpio -c 2 -m 256M --timeout 400 -v \
+	--control ./ctl.sock -a '@CMDLINE@ hup.test=doorbell' < in > vm.log 2>&1 &
+vm=$!
+exec 3>in
+n=0
+until grep -q "HUP-PROBE: ready" vm.log; do
+	kill -0 $vm 2>/dev/null || break
+	n=$((n + 1)); [ $n -gt 3000 ] && break
+	sleep 0.1
+done
+echo "HUP-T ready $(now)"
+c() { echo "HUPCTL \$ hupctl $*"; ./hupctl -s ./ctl.sock "$@"; echo "HUPCTL rc=$?"; }
+c list
+c stats
+c pause 0
+sleep 1
+c resume 0
+c pause 1
+c pause 1
+c resume 1
+c resume 1
+c stats
+c --json stats
+c --json list
+c stats 999999
+c pause 9
+c query 1
+c reclaim 1
+c frobnicate
+c dump ram.img
+echo "HUPCTL dump-size $(stat -c %s ram.img 2>/dev/null)"
+c dump ram.img
+rm -f ram.img
+echo go >&3
+wait $vm
+rc=$?
+exec 3>&-
+echo "HUP-T exit $(now)"
+cat vm.log
+echo "HUP-RC $rc"
+[ "$rc" = 0 ]
+"""
+
+
+def hupctl_runs(output):
+    """{command: (output lines, rc)} of the HUPCTL blocks, in order."""
+    runs = []
+    cur = None
+    for line in output.splitlines():
+        if line.startswith("HUPCTL $ hupctl "):
+            cur = [line[len("HUPCTL $ hupctl "):], [], None]
+        elif line.startswith("HUPCTL rc=") and cur:
+            cur[2] = int(line.split("=")[1])
+            runs.append(tuple(cur))
+            cur = None
+        elif cur is not None:
+            cur[1].append(line)
+    return runs
+
+
 def stamps(output):
     t = {k: float(v) for k, v in re.findall(r"^HUP-T (\w+) ([0-9.]+)$", output, re.M)}
     if "launch" in t and "userspace" in t:
@@ -151,10 +232,18 @@ class HupvmE2E(unittest.TestCase):
         probe = find_binary("HUP_CPUID_PROBE",
                             "build-hupvm/tests/e2e/hupvm/hup-cpuid-probe",
                             "build/tests/e2e/hupvm/hup-cpuid-probe")
+        dbprobe = find_binary("HUP_DOORBELL_PROBE",
+                              "build-backend/tests/e2e/hupvm/hup-doorbell-probe",
+                              "build/tests/e2e/hupvm/hup-doorbell-probe")
+        hupctl = find_binary("HUPCTL", "build-backend/backend/hupctl/hupctl",
+                             "build/backend/hupctl/hupctl")
         cls.h = hupnest.Harness(cache=os.environ.get("HUP_GUEST_CACHE"))
         img = guest_image.Initramfs()
         img.add_busybox(L2_INIT)
         img.add_file(probe, "bin/cpuid-probe", 0o755)
+        img.add_file(dbprobe, "bin/doorbell-probe", 0o755)
+        kern = guest_image.fetch("6.1", cache=cls.h.cache, headers=False)
+        img.add_file(kern.module("arch/x86/kernel/msr.ko"), "lib/msr.ko", 0o644)
         l2 = os.path.join(cls.h.cache, "l2-hupvm-e2e.cpio")
         img.write(l2)
         fake = os.path.join(cls.h.cache, "hupvm-fake-ud2.bzImage")
@@ -171,6 +260,9 @@ class HupvmE2E(unittest.TestCase):
             scenario("hupvm-timeout", hupvm_cmd(1, timeout=3), EXIT_TIMEOUT, files),
             scenario("hupvm-triple-fault", hupvm_cmd(1, kernel="./fake.bzImage"),
                      EXIT_FAULT, ffiles, timeout=60),
+            hupnest.Scenario("hupvm-doorbell",
+                             DOORBELL_SCRIPT.replace("@CMDLINE@", GUEST_CMDLINE),
+                             dict(files, hupctl=hupctl), timeout=480),
         ]
         only = os.environ.get("HUPVM_E2E_ONLY")
         if only:
@@ -260,6 +352,96 @@ class HupvmE2E(unittest.TestCase):
         # hupvm skips firmware, so it should not be much slower than QEMU +
         # SeaBIOS; the bound is loose because nested timings are noisy.
         self.assertLess(ratio, 2.0)
+
+
+    # ---- hupvm-doorbell ------------------------------------------------
+
+    def doorbell(self):
+        r = self.result("hupvm-doorbell")
+        return r, r.output
+
+    def test_5_doorbell_probe(self):
+        r, out = self.doorbell()
+        self.assertIn("HUP-PROBE: ready", out, out[-4000:])
+        self.assertNotIn("HUP-PROBE: FAIL", out, out[-6000:])
+        self.assertIn("HUP-PROBE: done failures=0", out, out[-4000:])
+        self.assertIn("HUP-L2: probe exit 0", out)
+        self.assertIn("HUP-RC 0", out, out[-3000:])
+        self.assertEqual(r.rc, 0, out[-3000:])
+        self.assertRegex(out, r"HUP-PROBE: ok counter grew by \d+ over 100 port writes")
+        for name in ("bad-magic", "abi-major-2", "unknown-op", "flags", "reserved0",
+                     "reserved1", "unknown-event", "insn-cnt-0", "insn-cnt-4097",
+                     "insns-outside-ram", "insns-wrap", "log-too-big",
+                     "log-outside-ram", "nr-windows-9", "window-unaligned",
+                     "window-wraps", "windows-overlap", "name-no-nul",
+                     "verifier-leak", "unregister-unknown-id"):
+            self.assertRegex(out, rf"HUP-PROBE: ok {name} -> -\d+")
+        for name in ("block-outside-ram", "block-misaligned", "block-past-ram"):
+            self.assertIn(f"HUP-PROBE: ok {name}", out)
+        self.assertRegex(out, r"HUP-PROBE: ok race: \d+ registered, \d+ refused")
+        self.assertIn("HUP-PROBE: ok msr write of 0xdead denied", out)
+        self.assertIn("HUP-PROBE: ok msr write allowed and performed", out)
+        self.assertIn("HUP-PROBE: ok counter stopped after unregister", out)
+        m = re.search(r"HUP-PROBE: after hupctl: counter \+(\d+)", out)
+        self.assertTrue(m and int(m.group(1)) > 0, "trace events during hupctl")
+
+    def test_6_hupctl(self):
+        r, out = self.doorbell()
+        runs = hupctl_runs(out)
+        by = {}
+        for cmd, lines, rc in runs:
+            by.setdefault(cmd, []).append((lines, rc))
+        self.assertTrue(runs, out[-3000:])
+        lines, rc = by["list"][0]
+        self.assertEqual(rc, 0, lines)
+        self.assertTrue(any('name="probe-count"' in l and "event=trace" in l for l in lines), lines)
+        self.assertTrue(any("event=vcpu-resume" in l for l in lines), lines)
+        for cmd in ("pause 0", "resume 0", "pause 1", "resume 1"):
+            self.assertEqual(by[cmd][0][1], 0, (cmd, by[cmd]))
+        self.assertEqual(by["pause 1"][1][1], 1)   # already paused
+        self.assertEqual(by["resume 1"][1][1], 1)  # not paused
+        stats = "\n".join(by["stats"][1][0])
+        m = re.search(r"exits total=(\d+) io=(\d+)", stats)
+        self.assertTrue(m and int(m.group(2)) > 40000, stats)
+        for reason in ("magic", "abi-version", "op", "flags", "reserved", "event",
+                       "insn-cnt-big", "insns-range", "log-size", "window",
+                       "window-overlap", "name", "no-such-prog", "verifier",
+                       "block-range", "block-align"):
+            m = re.search(rf"\b{reason}=(\d+)", stats)
+            self.assertTrue(m and int(m.group(1)) >= 1, (reason, stats))
+        m = re.search(r"vcpu_pauses=(\d+) tlb_flushes=(\d+)", stats)
+        self.assertTrue(m and int(m.group(1)) >= 2 and int(m.group(2)) >= 2, stats)
+        js = json.loads(by["--json stats"][0][0][0])
+        self.assertGreater(js["exits"]["io"], 40000)
+        self.assertGreaterEqual(js["rejected"]["magic"], 1)
+        self.assertTrue(any(p["name"] == "probe-count" and p["runs"] > 0
+                            for p in js["programs"]), js)
+        self.assertEqual(json.loads(by["--json list"][0][0][0])["programs"][0]["event"], "trace")
+        self.assertEqual(by["stats 999999"][0][1], 1)
+        self.assertEqual(by["pause 9"][0][1], 1)
+        self.assertEqual(by["query 1"][0][1], 1)
+        self.assertEqual(by["reclaim 1"][0][1], 1)
+        self.assertEqual(by["frobnicate"][0][1], 2)
+        self.assertEqual(by["dump ram.img"][0][1], 0)
+        self.assertEqual(by["dump ram.img"][1][1], 1)  # exists: never clobbered
+        self.assertIn(f"HUPCTL dump-size {256 * 1024 * 1024 + 4096}", out)
+
+    def test_7_exit_rate(self):
+        r, out = self.doorbell()
+        base = re.search(r"bench no-trace exits_per_s=(\d+)", out)
+        traced = re.search(r"bench trace exits_per_s=(\d+)", out)
+        if not base or not traced:
+            self.fail("no exit-rate numbers: " + out[-3000:])
+        b, t = int(base.group(1)), int(traced.group(1))
+        report = {"path": self.hrun.path, "exits_per_s_no_trace": b,
+                  "exits_per_s_trace": t, "ratio_trace_over_no_trace": round(t / b, 3),
+                  "note": "guest clock under nesting; only the ratio is meaningful"}
+        print("exit rate (L2 clock): " + json.dumps(report))
+        out_path = os.environ.get("HUP_EXITS_OUT") or os.path.join(self.h.logdir, "hupvm-exit-rate.json")
+        with open(out_path, "w") as f:
+            json.dump(report, f, indent=1)
+        self.assertGreater(b, 0)
+        self.assertGreater(t / b, 0.2)
 
 
 if __name__ == "__main__":

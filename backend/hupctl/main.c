@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * hupctl: talk to a running hupvm over its control socket (--control) in
+ * the line protocol of backend/hupvm/control.h (docs/hupvm.md, "Control").
+ * It validates the command line, sends one request, prints the answer
+ * (human text, or one JSON object with --json) and exits with
+ * 0 success, 1 hupvm refused the command, 2 bad usage, 3 no connection.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "control.h"
+
+enum { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_CONN };
+#define HUPCTL_TIMEOUT_S 60 /* a dump of a large guest takes a while */
+
+static void usage(FILE *out)
+{
+	fputs("usage: hupctl [-s SOCKET] [--json] COMMAND [ARG...]\n"
+	      "Control a running hupvm (started with --control SOCKET).\n"
+	      "\n"
+	      "  list                 registered hyperupcall programs\n"
+	      "  stats [ID]           exits handled, requests, rejected "
+	      "requests by\n"
+	      "                       reason, events, per-program "
+	      "invocations/aborts/time\n"
+	      "  query ID [ARG...]    run query program ID (up to 4 "
+	      "numeric args), print\n"
+	      "                       its answer\n"
+	      "  reclaim ID           run reclaim program ID over guest "
+	      "RAM, print pages\n"
+	      "                       discarded (vCPUs are paused "
+	      "meanwhile)\n"
+	      "  pause VCPU           deschedule a vCPU\n"
+	      "  resume VCPU          resume it (runs vcpu-resume "
+	      "programs)\n"
+	      "  dump FILE            write a guest RAM snapshot (header + "
+	      "RAM) to a new\n"
+	      "                       FILE, for offline replay\n"
+	      "\n"
+	      "  -s, --socket PATH    the control socket (default "
+	      "$HUPCTL_SOCKET)\n"
+	      "  -j, --json           print one JSON object\n"
+	      "  -h, --help           this text\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 hupvm refused the command, 2 bad usage, "
+	      "3 cannot\n"
+	      "reach hupvm.\n",
+	      out);
+}
+
+static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int bad(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hupctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see --help)\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* What hupvm accepts: decimal or 0x-hex, no sign, no junk, no overflow. */
+static int is_number(const char *s)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return 0;
+	errno = 0;
+	(void)strtoull(s, &end, 0);
+	return !errno && !*end;
+}
+
+/* Check the command and its arguments; build the request line. */
+static int build(int argc, char **argv, bool json, char *line, size_t cap)
+{
+	static const struct {
+		const char *name;
+		int min, max; /* arguments */
+		bool numeric;
+	} cmds[] = {
+	    {"list", 0, 0, false},  {"stats", 0, 1, true},
+	    {"query", 1, 5, true},  {"reclaim", 1, 1, true},
+	    {"pause", 1, 1, true},  {"resume", 1, 1, true},
+	    {"dump", 1, 1, false},  {"help", 0, 0, false},
+	};
+	char path[PATH_MAX];
+	size_t n, i;
+	int nargs = argc - 1;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[0], cmds[i].name))
+			break;
+	if (i == sizeof(cmds) / sizeof(cmds[0]))
+		return bad("unknown command '%s'", argv[0]);
+	if (nargs < cmds[i].min || nargs > cmds[i].max)
+		return bad("wrong number of arguments for '%s'", argv[0]);
+	for (int k = 1; k < argc && cmds[i].numeric; k++)
+		if (!is_number(argv[k]))
+			return bad("'%s' is not a number", argv[k]);
+	n = (size_t)snprintf(line, cap, "%s%s", json ? "json " : "", argv[0]);
+	for (int k = 1; k < argc && n < cap; k++) {
+		const char *a = argv[k];
+
+		if (strpbrk(a, " \t\r\n"))
+			return bad("'%s': whitespace is not allowed", a);
+		if (!strcmp(argv[0], "dump") && a[0] != '/') {
+			/* hupvm's working directory is not ours */
+			if (!getcwd(path, sizeof(path)) ||
+			    strlen(path) + 1 + strlen(a) >= sizeof(path))
+				return bad("'%s': cannot make it absolute", a);
+			strcat(path, "/");
+			strcat(path, a);
+			a = path;
+		}
+		n += (size_t)snprintf(line + n, cap - n, " %s", a);
+	}
+	if (n + 2 > cap)
+		return bad("request too long (%s)", argv[0]);
+	strcat(line, "\n");
+	return EXIT_OK;
+}
+
+static int talk(const char *sock, const char *line, char **resp, size_t *len)
+{
+	struct timeval tv = {HUPCTL_TIMEOUT_S, 0};
+	struct sockaddr_un a;
+	size_t cap = 4096;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.sun_family = AF_UNIX;
+	if (strlen(sock) >= sizeof(a.sun_path)) {
+		fprintf(stderr, "hupctl: socket path too long: %s\n", sock);
+		return EXIT_USAGE;
+	}
+	memcpy(a.sun_path, sock, strlen(sock));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		fprintf(stderr, "hupctl: cannot connect to %s: %s\n", sock,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return EXIT_CONN;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0)
+		goto io;
+	*resp = malloc(cap);
+	*len = 0;
+	for (;;) {
+		ssize_t n;
+
+		if (*len + 1 >= cap) {
+			char *g = realloc(*resp, cap * 2);
+
+			if (!g)
+				goto io;
+			*resp = g;
+			cap *= 2;
+		}
+		if (!*resp)
+			goto io;
+		n = read(fd, *resp + *len, cap - 1 - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto io;
+		if (!n)
+			break;
+		*len += (size_t)n;
+	}
+	(*resp)[*len] = 0;
+	close(fd);
+	return EXIT_OK;
+io:
+	fprintf(stderr, "hupctl: talking to %s: %s\n", sock, strerror(errno));
+	close(fd);
+	return EXIT_CONN;
+}
+
+/* Print the body, judge the end line. */
+static int show(char *resp, size_t len, bool json)
+{
+	char *end, *last;
+	size_t body;
+
+	if (!len || resp[len - 1] != '\n') {
+		fprintf(stderr, "hupctl: truncated answer from hupvm\n");
+		return EXIT_CONN;
+	}
+	resp[len - 1] = 0;
+	end = strrchr(resp, '\n');
+	last = end ? end + 1 : resp;
+	body = (size_t)(last - resp);
+	if (!json && !strncmp(resp, "data ", 5)) {
+		/* a query answer: "data N\n" + N raw bytes + "\n" */
+		char *nl = strchr(resp, '\n');
+		unsigned long n = strtoul(resp + 5, NULL, 10);
+
+		if (nl && n <= len && nl + 1 + n <= resp + len) {
+			fwrite(nl + 1, 1, n, stdout);
+			if (n && nl[n] != '\n')
+				fputc('\n', stdout);
+			last = nl + 1 + n + 1;
+			body = 0;
+		}
+	}
+	fwrite(resp, 1, body, stdout);
+	if (!strcmp(last, "OK"))
+		return EXIT_OK;
+	if (!strncmp(last, "ERR ", 4)) {
+		fprintf(stderr, "hupctl: %s\n", last + 4);
+		return EXIT_REFUSED;
+	}
+	fprintf(stderr, "hupctl: unexpected answer from hupvm: %s\n", last);
+	return EXIT_CONN;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"socket", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *sock = getenv("HUPCTL_SOCKET");
+	char line[CONTROL_LINE_MAX + 1], *resp = NULL;
+	bool json = false;
+	size_t len = 0;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "+s:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return bad("%s", "no command given");
+	if (!sock || !*sock)
+		return bad("%s", "no socket: give -s PATH or set HUPCTL_SOCKET");
+	r = build(argc - optind, argv + optind, json, line, sizeof(line));
+	if (r)
+		return r;
+	r = talk(sock, line, &resp, &len);
+	if (!r)
+		r = show(resp, len, json);
+	free(resp);
+	return r;
+}

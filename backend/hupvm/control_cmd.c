@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The control commands (see control.h): list, stats, query, reclaim,
+ * pause, resume, dump, help.  Each validates its arguments, acts through
+ * the backend or the vCPUs, and writes human lines or one JSON object.
+ */
+#include "control.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hyperupcall/abi.h>
+
+#include "hyperupcall/backend.h"
+#include "vcpu.h"
+#include "vm.h"
+
+struct req {
+	struct vm *vm;
+	FILE *out;
+	bool json;
+	int argc;
+	char **argv;
+};
+
+static const char *errno_name(int err)
+{
+	static const struct {
+		int e;
+		const char *n;
+	} t[] = {
+	    {EINVAL, "EINVAL"},	    {ENOENT, "ENOENT"},
+	    {EPERM, "EPERM"},	    {EEXIST, "EEXIST"},
+	    {EACCES, "EACCES"},	    {ENOSPC, "ENOSPC"},
+	    {EALREADY, "EALREADY"}, {ETIMEDOUT, "ETIMEDOUT"},
+	    {ESHUTDOWN, "ESHUTDOWN"}, {ENOMEM, "ENOMEM"},
+	    {EFAULT, "EFAULT"},	    {E2BIG, "E2BIG"},
+	    {EOPNOTSUPP, "EOPNOTSUPP"}, {ENODEV, "ENODEV"},
+	    {EIO, "EIO"},	    {ENOTDIR, "ENOTDIR"},
+	    {ELOOP, "ELOOP"},	    {EROFS, "EROFS"},
+	};
+
+	err = err < 0 ? -err : err;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i].e == err)
+			return t[i].n;
+	return "EIO";
+}
+
+static int fail(struct req *r, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(struct req *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(r->out, "ERR %s ", errno_name(err));
+	va_start(ap, fmt);
+	vfprintf(r->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->out);
+	return err;
+}
+
+int control__parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	if (errno || *end)
+		return -EINVAL;
+	return 0;
+}
+
+int control__split(char *line, char **argv)
+{
+	int n = 0;
+	char *save = NULL;
+
+	for (char *w = strtok_r(line, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save)) {
+		if (n == CONTROL_MAX_ARGS)
+			return -E2BIG;
+		argv[n++] = w;
+	}
+	return n;
+}
+
+static void json_str(FILE *out, const char *s, size_t len)
+{
+	fputc('"', out);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20 || c > 0x7e)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static int arg_id(struct req *r, int i, uint32_t *id)
+{
+	uint64_t v;
+
+	if (i >= r->argc)
+		return fail(r, -EINVAL, "%s: missing program id", r->argv[0]);
+	if (control__parse_u64(r->argv[i], &v) || !v || v > UINT32_MAX)
+		return fail(r, -EINVAL, "%s: bad program id '%s'", r->argv[0],
+			    r->argv[i]);
+	*id = (uint32_t)v;
+	return 0;
+}
+
+static int arg_vcpu(struct req *r, struct vcpu **v)
+{
+	uint64_t n;
+
+	if (r->argc != 2)
+		return fail(r, -EINVAL, "usage: %s VCPU", r->argv[0]);
+	if (control__parse_u64(r->argv[1], &n) || n >= r->vm->nr_vcpus)
+		return fail(r, -EINVAL, "%s: no vCPU '%s' (the VM has %u)",
+			    r->argv[0], r->argv[1], r->vm->nr_vcpus);
+	*v = &r->vm->vcpus[n];
+	return 0;
+}
+
+static void prog_line(struct req *r, const struct backend_prog_info *p,
+		      bool first)
+{
+	if (r->json) {
+		fprintf(r->out,
+			"%s{\"id\":%u,\"event\":\"%s\",\"name\":", first ? "" : ",",
+			p->id, backend__event_name(p->event));
+		json_str(r->out, p->name, strlen(p->name));
+		fprintf(r->out,
+			",\"vcpu\":%u,\"event_arg\":%llu,\"windows\":%u,"
+			"\"mapped_bytes\":%llu,\"hole_bytes\":%llu,"
+			"\"runs\":%llu,\"aborts\":%llu,\"run_ns\":%llu,"
+			"\"jited_len\":%llu}",
+			p->vcpu, (unsigned long long)p->event_arg,
+			p->nr_windows, (unsigned long long)p->mapped_bytes,
+			(unsigned long long)p->hole_bytes,
+			(unsigned long long)p->st.runs,
+			(unsigned long long)p->st.aborts,
+			(unsigned long long)p->st.run_ns,
+			(unsigned long long)p->jited_len);
+		return;
+	}
+	fprintf(r->out,
+		"prog %u event=%s name=\"%s\" vcpu=%u event_arg=%#llx "
+		"windows=%u mapped=%llu holes=%llu runs=%llu aborts=%llu "
+		"run_ns=%llu jited=%llu\n",
+		p->id, backend__event_name(p->event), p->name, p->vcpu,
+		(unsigned long long)p->event_arg, p->nr_windows,
+		(unsigned long long)p->mapped_bytes,
+		(unsigned long long)p->hole_bytes,
+		(unsigned long long)p->st.runs,
+		(unsigned long long)p->st.aborts,
+		(unsigned long long)p->st.run_ns,
+		(unsigned long long)p->jited_len);
+}
+
+static int list_progs(struct req *r, uint32_t id, const char *key)
+{
+	struct backend_prog_info *info;
+	unsigned int n;
+
+	info = calloc(HUP_MAX_PROGS, sizeof(*info));
+	if (!info)
+		return fail(r, -ENOMEM, "out of memory");
+	n = backend__list(r->vm->hup, id, info, HUP_MAX_PROGS);
+	if (id && !n) {
+		free(info);
+		return fail(r, -ENOENT, "no program %u", id);
+	}
+	if (r->json)
+		fprintf(r->out, "%s\"programs\":[", key);
+	for (unsigned int i = 0; i < n; i++)
+		prog_line(r, &info[i], i == 0);
+	if (r->json)
+		fputc(']', r->out);
+	free(info);
+	return 0;
+}
+
+static int cmd_list(struct req *r)
+{
+	int err;
+
+	if (r->argc != 1)
+		return fail(r, -EINVAL, "usage: list");
+	if (r->json)
+		fputc('{', r->out);
+	err = list_progs(r, 0, "");
+	if (r->json)
+		fputs("}\n", r->out);
+	return err;
+}
+
+static const char *const reason_keys[VCPU_EXIT_REASONS] = {
+    [HUP_EXIT_IO] = "io",	  [HUP_EXIT_MMIO] = "mmio",
+    [HUP_EXIT_MSR_READ] = "msr_read", [HUP_EXIT_MSR_WRITE] = "msr_write",
+    [HUP_EXIT_HLT] = "hlt",	  [HUP_EXIT_OTHER] = "other",
+};
+
+static void kv(struct req *r, bool *first, const char *k, uint64_t v)
+{
+	if (r->json)
+		fprintf(r->out, "%s\"%s\":%llu", *first ? "" : ",", k,
+			(unsigned long long)v);
+	else
+		fprintf(r->out, "%s%s=%llu", *first ? "" : " ", k,
+			(unsigned long long)v);
+	*first = false;
+}
+
+static void group(struct req *r, const char *name, bool open)
+{
+	if (r->json)
+		fprintf(r->out, open ? "\"%s\":{" : "},", name);
+	else if (open)
+		fprintf(r->out, "%s ", name);
+	else
+		fputc('\n', r->out);
+}
+
+static int cmd_stats(struct req *r)
+{
+	struct backend_stats *s = &r->vm->hup->st;
+	uint64_t by[VCPU_EXIT_REASONS] = {0}, total = 0, pauses = 0, tlb = 0;
+	uint32_t id = 0;
+	bool f;
+	int err;
+
+	if (r->argc > 2)
+		return fail(r, -EINVAL, "usage: stats [ID]");
+	if (r->argc == 2 && (err = arg_id(r, 1, &id)))
+		return err;
+	if (id) { /* one program */
+		if (r->json)
+			fputc('{', r->out);
+		err = list_progs(r, id, "");
+		if (r->json && !err)
+			fputs("}\n", r->out);
+		return err;
+	}
+	for (uint32_t i = 0; i < r->vm->nr_vcpus; i++) {
+		struct vcpu *v = &r->vm->vcpus[i];
+
+		total += atomic_load(&v->exits);
+		pauses += atomic_load(&v->pauses);
+		tlb += atomic_load(&v->tlb_flushes);
+		for (unsigned int k = 1; k < VCPU_EXIT_REASONS; k++)
+			by[k] += atomic_load(&v->by_reason[k]);
+	}
+	if (r->json)
+		fputc('{', r->out);
+	group(r, "exits", true);
+	f = true;
+	kv(r, &f, "total", total);
+	for (unsigned int k = 1; k < VCPU_EXIT_REASONS; k++)
+		kv(r, &f, reason_keys[k], by[k]);
+	group(r, "exits", false);
+	group(r, "requests", true);
+	f = true;
+	kv(r, &f, "register", atomic_load(&s->requests[HUP_OP_REGISTER]));
+	kv(r, &f, "unregister", atomic_load(&s->requests[HUP_OP_UNREGISTER]));
+	kv(r, &f, "query", atomic_load(&s->requests[HUP_OP_QUERY]));
+	group(r, "requests", false);
+	group(r, "rejected", true);
+	f = true;
+	for (int k = 1; k < HREQ_NR_REASONS; k++)
+		kv(r, &f, hreq__reason_name((enum hreq_reason)k),
+		   atomic_load(&s->rejected[k]));
+	group(r, "rejected", false);
+	group(r, "events", true);
+	f = true;
+	for (uint32_t e = 1; e <= HUP_EVENT_MAX; e++)
+		kv(r, &f, backend__event_name(e),
+		   atomic_load(&s->dispatches[e]));
+	kv(r, &f, "run_errors", atomic_load(&s->run_errors));
+	kv(r, &f, "msr_allowed", atomic_load(&s->msr_allowed));
+	kv(r, &f, "msr_denied", atomic_load(&s->msr_denied));
+	kv(r, &f, "vcpu_pauses", pauses);
+	kv(r, &f, "tlb_flushes", tlb);
+	kv(r, &f, "pages_discarded", atomic_load(&s->pages_discarded));
+	kv(r, &f, "view_faults", hup_view__faults(r->vm->hup->view));
+	kv(r, &f, "debug_lines", atomic_load(&s->debug_lines));
+	group(r, "events", false);
+	err = list_progs(r, 0, "");
+	if (r->json)
+		fputs("}\n", r->out);
+	return err;
+}
+
+static int cmd_query(struct req *r)
+{
+	uint64_t args[CONTROL_QUERY_ARGS] = {0};
+	size_t len = 0;
+	uint32_t id;
+	char *buf;
+	int err;
+
+	if ((err = arg_id(r, 1, &id)))
+		return err;
+	if (r->argc > 2 + (int)CONTROL_QUERY_ARGS)
+		return fail(r, -E2BIG, "query: at most %u arguments",
+			    CONTROL_QUERY_ARGS);
+	for (int i = 2; i < r->argc; i++)
+		if (control__parse_u64(r->argv[i], &args[i - 2]))
+			return fail(r, -EINVAL,
+				    "query: argument '%s' is not a number",
+				    r->argv[i]);
+	buf = malloc(HUP_QUERY_OUT_MAX);
+	if (!buf)
+		return fail(r, -ENOMEM, "out of memory");
+	err = backend__query(r->vm->hup, id, args, buf, HUP_QUERY_OUT_MAX,
+			     &len);
+	if (err == -ENOENT)
+		err = fail(r, err, "no program %u", id);
+	else if (err == -EPERM)
+		err = fail(r, err, "program %u is not a query program", id);
+	else if (err)
+		err = fail(r, err, "program %u failed: %s", id,
+			   hup_strerror(err));
+	else if (r->json) {
+		fprintf(r->out, "{\"id\":%u,\"len\":%zu,\"answer\":", id, len);
+		json_str(r->out, buf, len);
+		fputs("}\n", r->out);
+	} else {
+		fprintf(r->out, "data %zu\n", len);
+		fwrite(buf, 1, len, r->out);
+		fputc('\n', r->out);
+	}
+	free(buf);
+	return err;
+}
+
+/* Pause every running vCPU; *mask gets the ones this call paused. */
+static int pause_all(struct vm *vm, uint64_t *mask)
+{
+	*mask = 0;
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		int err = vcpu__pause(&vm->vcpus[i]);
+
+		if (!err)
+			*mask |= 1ull << i;
+		else if (err != -EALREADY)
+			return err;
+	}
+	return 0;
+}
+
+static void resume_mask(struct vm *vm, uint64_t mask)
+{
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++)
+		if (mask & (1ull << i))
+			vcpu__resume(&vm->vcpus[i]);
+}
+
+static int cmd_reclaim(struct req *r)
+{
+	uint64_t mask, pages = 0;
+	uint32_t id;
+	int err;
+
+	if (r->argc != 2)
+		return fail(r, -EINVAL, "usage: reclaim ID");
+	if ((err = arg_id(r, 1, &id)))
+		return err;
+	/* The guest must not allocate a page between the program's answer
+	 * and the discard: every vCPU is parked meanwhile. */
+	err = pause_all(r->vm, &mask);
+	if (!err)
+		err = backend__reclaim(r->vm->hup, id, &pages);
+	resume_mask(r->vm, mask);
+	if (err == -ENOENT)
+		return fail(r, err, "no program %u", id);
+	if (err == -EPERM)
+		return fail(r, err, "program %u is not a reclaim program", id);
+	if (err)
+		return fail(r, err, "reclaim with program %u failed after %llu "
+				    "pages: %s",
+			    id, (unsigned long long)pages, strerror(-err));
+	if (r->json)
+		fprintf(r->out, "{\"id\":%u,\"pages_discarded\":%llu}\n", id,
+			(unsigned long long)pages);
+	else
+		fprintf(r->out, "discarded %llu pages (%llu KiB)\n",
+			(unsigned long long)pages,
+			(unsigned long long)pages * 4);
+	return 0;
+}
+
+static int cmd_pause_resume(struct req *r, bool pause)
+{
+	struct vcpu *v = NULL;
+	int err;
+
+	if ((err = arg_vcpu(r, &v)))
+		return err;
+	err = pause ? vcpu__pause(v) : vcpu__resume(v);
+	if (err == -EALREADY)
+		return fail(r, err, "vCPU %u is %s", v->id,
+			    pause ? "already paused" : "not paused");
+	if (err)
+		return fail(r, err, "vCPU %u: %s", v->id, strerror(-err));
+	if (r->json)
+		fprintf(r->out, "{\"vcpu\":%u,\"paused\":%s}\n", v->id,
+			pause ? "true" : "false");
+	else
+		fprintf(r->out, "vCPU %u %s\n", v->id,
+			pause ? "paused" : "resumed");
+	return 0;
+}
+
+static int write_all(int fd, const void *buf, uint64_t len, uint64_t off)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		size_t chunk = len > (1u << 30) ? (1u << 30) : (size_t)len;
+		ssize_t n = pwrite(fd, p, chunk, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	return 0;
+}
+
+static int cmd_dump(struct req *r)
+{
+	struct control_dump_header h;
+	const struct mem *m = &r->vm->mem;
+	uint64_t mask = 0, off = 0;
+	const char *path;
+	int fd, err;
+
+	if (r->argc != 2)
+		return fail(r, -EINVAL, "usage: dump FILE");
+	path = r->argv[1];
+	if (path[0] != '/')
+		return fail(r, -EINVAL,
+			    "dump: '%s' is not an absolute path (hupctl "
+			    "makes it absolute)",
+			    path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0)
+		return fail(r, -errno, "dump: %s: %s", path, strerror(errno));
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, CONTROL_DUMP_MAGIC, sizeof(h.magic));
+	h.version = 1;
+	h.nr_regions = m->nr;
+	h.ram_size = m->size;
+	h.header_size = 4096;
+	for (unsigned int i = 0; i < m->nr && i < 2; i++) {
+		h.regions[i].gpa = m->regions[i].gpa;
+		h.regions[i].size = m->regions[i].size;
+		h.regions[i].file_offset = h.header_size + off;
+		off += m->regions[i].size;
+	}
+	/* a consistent snapshot: no vCPU writes while we copy */
+	err = pause_all(r->vm, &mask);
+	if (!err)
+		err = write_all(fd, &h, sizeof(h), 0);
+	if (!err)
+		err = write_all(fd, m->hva, m->size, h.header_size);
+	resume_mask(r->vm, mask);
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	if (err) {
+		unlink(path);
+		return fail(r, err, "dump: %s: %s", path, strerror(-err));
+	}
+	if (r->json) {
+		fputs("{\"file\":", r->out);
+		json_str(r->out, path, strlen(path));
+		fprintf(r->out, ",\"ram_bytes\":%llu,\"header_bytes\":4096}\n",
+			(unsigned long long)m->size);
+	} else {
+		fprintf(r->out, "wrote %s: 4096-byte header + %llu bytes of RAM\n",
+			path, (unsigned long long)m->size);
+	}
+	return 0;
+}
+
+static int cmd_help(struct req *r)
+{
+	static const char *const lines[] = {
+	    "list                  registered programs",
+	    "stats [ID]            exits, requests, rejections, events, programs",
+	    "query ID [ARG...]     run a query program (up to 4 numbers)",
+	    "reclaim ID            run a reclaim program, discard free pages",
+	    "pause VCPU            deschedule a vCPU",
+	    "resume VCPU           resume it (runs vcpu-resume programs)",
+	    "dump FILE             guest RAM snapshot (absolute path, new file)",
+	    "prefix a command with \"json\" for one JSON object",
+	};
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		fprintf(r->out, "%s\n", lines[i]);
+	return 0;
+}
+
+void control__execute(struct vm *vm, const char *line, FILE *out)
+{
+	char buf[CONTROL_LINE_MAX + 1], *argv[CONTROL_MAX_ARGS];
+	struct req r = {vm, out, false, 0, argv};
+	int n, err;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	n = control__split(buf, argv);
+	if (n < 0) {
+		fail(&r, -E2BIG, "too many words (at most %u)",
+		     CONTROL_MAX_ARGS);
+		return;
+	}
+	if (n && !strcmp(argv[0], "json")) {
+		r.json = true;
+		r.argv++;
+		n--;
+	}
+	r.argc = n;
+	if (!n) {
+		fail(&r, -EINVAL, "empty request (try \"help\")");
+		return;
+	}
+	if (!vm->hup) {
+		fail(&r, -ENODEV, "no hyperupcall backend");
+		return;
+	}
+	if (!strcmp(r.argv[0], "list"))
+		err = cmd_list(&r);
+	else if (!strcmp(r.argv[0], "stats"))
+		err = cmd_stats(&r);
+	else if (!strcmp(r.argv[0], "query"))
+		err = cmd_query(&r);
+	else if (!strcmp(r.argv[0], "reclaim"))
+		err = cmd_reclaim(&r);
+	else if (!strcmp(r.argv[0], "pause"))
+		err = cmd_pause_resume(&r, true);
+	else if (!strcmp(r.argv[0], "resume"))
+		err = cmd_pause_resume(&r, false);
+	else if (!strcmp(r.argv[0], "dump"))
+		err = cmd_dump(&r);
+	else if (!strcmp(r.argv[0], "help"))
+		err = cmd_help(&r);
+	else
+		err = fail(&r, -EINVAL, "unknown command '%s' (try \"help\")",
+			   r.argv[0]);
+	if (!err)
+		fputs("OK\n", out);
+}

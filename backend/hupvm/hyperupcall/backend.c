@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The backend's request path (see backend.h): copy the block once, check
+ * every field (request.c), then register, unregister or query.  A
+ * registration resolves the windows through the registering vCPU's page
+ * tables (ptwalk.c), claims them in the shared view (vmap.c), has libhup
+ * verify and compile the copied bytecode, and only then attaches the
+ * program (registry.c); any failure unwinds everything before it and the
+ * guest gets the errno and the verifier log.
+ */
+#include "hyperupcall/backend.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define BACKEND_VIEW_BITS_FALLBACK 40u
+
+static void count_reject(struct backend *b, enum hreq_reason why)
+{
+	if ((unsigned int)why < HREQ_NR_REASONS)
+		atomic_fetch_add_explicit(&b->st.rejected[why], 1,
+					  memory_order_relaxed);
+}
+
+const char *backend__event_name(uint32_t event)
+{
+	static const char *const names[] = {
+	    [HUP_EVENT_TRACE] = "trace",
+	    [HUP_EVENT_MSR_WRITE] = "msr-write",
+	    [HUP_EVENT_RECLAIM] = "reclaim",
+	    [HUP_EVENT_VCPU_RESUME] = "vcpu-resume",
+	    [HUP_EVENT_QUERY] = "query",
+	};
+
+	if (event <= HUP_EVENT_MAX && names[event])
+		return names[event];
+	return "?";
+}
+
+int backend__create(struct backend *b, const struct mem *m, uint32_t nr_vcpus,
+		    const struct backend_ops *ops, void *opaque,
+		    unsigned int view_bits)
+{
+	int err;
+
+	memset(b, 0, sizeof(*b));
+	if (nr_vcpus > HREG_MAX_VCPUS)
+		return -EINVAL;
+	b->mem = m;
+	b->ops = ops;
+	b->opaque = opaque;
+	b->nr_vcpus = nr_vcpus;
+	b->walk_budget = BACKEND_WALK_BUDGET;
+	b->events = 1u << HUP_EVENT_TRACE | 1u << HUP_EVENT_RECLAIM |
+		    1u << HUP_EVENT_VCPU_RESUME | 1u << HUP_EVENT_QUERY;
+	if (ops && ops->msr_filter)
+		b->events |= 1u << HUP_EVENT_MSR_WRITE;
+	/* The largest view the host allows (docs/abi.md section 5). */
+	err = hup_view__create(view_bits, &b->view);
+	if (err == -ENOMEM && !view_bits)
+		err = hup_view__create(BACKEND_VIEW_BITS_FALLBACK, &b->view);
+	if (err)
+		return err;
+	vmap__init(&b->vmap, b->view, m->fd);
+	hreg__init(&b->reg);
+	return 0;
+}
+
+static void prog_free(struct backend *b, struct hreg_prog *p)
+{
+	if (!p)
+		return;
+	if (p->prog) {
+		hup_prog__detach(p->prog);
+		hup_prog__free(p->prog);
+	}
+	vmap__release(&b->vmap, &p->set);
+	free(p);
+}
+
+void backend__destroy(struct backend *b)
+{
+	if (!b->view)
+		return;
+	/* vCPU threads are joined: no reader is left. */
+	for (unsigned int i = 0; i < HUP_MAX_PROGS; i++) {
+		prog_free(b, b->reg.progs[i]);
+		b->reg.progs[i] = NULL;
+	}
+	hreg__exit(&b->reg);
+	vmap__exit(&b->vmap);
+	hup_view__free(b->view);
+	b->view = NULL;
+}
+
+/* ------------------------------------------------------------ windows */
+
+struct claim {
+	struct backend *b;
+	struct hreg_prog *p;
+	uint32_t prot;
+};
+
+static int claim_run(void *opaque, uint64_t gva, uint64_t gpa, uint64_t off,
+		     uint64_t len)
+{
+	struct claim *c = opaque;
+
+	(void)gpa;
+	return vmap__add(&c->b->vmap, &c->p->set, gva, off, len, c->prot);
+}
+
+static int map_windows(struct backend *b, uint32_t cpu, struct hreg_prog *p,
+		       enum hreq_reason *why)
+{
+	struct ptw_root root;
+	uint64_t budget = b->walk_budget;
+	int err;
+
+	if (!p->nr_windows)
+		return 0;
+	if (!b->ops || !b->ops->paging)
+		goto host;
+	err = b->ops->paging(b->opaque, cpu, &root);
+	if (err)
+		goto host;
+	for (uint32_t i = 0; i < p->nr_windows; i++) {
+		const struct hup_window *w = &p->windows[i];
+		struct claim c = {b, p, w->prot};
+		struct ptw_stats st;
+
+		err = ptw__walk(b->mem, &root, w->gva, w->size, budget,
+				claim_run, &c, &st);
+		budget -= st.entries < budget ? st.entries : budget;
+		p->window_holes += st.hole_bytes;
+		if (err == -EADDRNOTAVAIL) {
+			*why = HREQ_VIEW_COLLISION;
+			return err;
+		}
+		if (err == -E2BIG) {
+			*why = HREQ_WINDOW_WALK;
+			return err;
+		}
+		if (err) {
+			*why = HREQ_HOST;
+			return err;
+		}
+	}
+	return 0;
+host:
+	*why = HREQ_HOST;
+	return -EIO;
+}
+
+/* ---------------------------------------------------------- MSR filter */
+
+static int msr_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The MSRs the registered programs (plus extra, unless NULL) vet. */
+static int update_msr_filter(struct backend *b, const struct hreg_prog *extra)
+{
+	uint32_t msrs[HUP_MAX_PROGS + 1];
+	unsigned int n = 0, k = 0;
+
+	if (!b->ops || !b->ops->msr_filter)
+		return -EOPNOTSUPP;
+	for (unsigned int i = 0; i < HUP_MAX_PROGS; i++) {
+		const struct hreg_prog *p = b->reg.progs[i];
+
+		if (p && p->event == HUP_EVENT_MSR_WRITE)
+			msrs[n++] = (uint32_t)p->event_arg;
+	}
+	if (extra)
+		msrs[n++] = (uint32_t)extra->event_arg;
+	qsort(msrs, n, sizeof(msrs[0]), msr_cmp);
+	for (unsigned int i = 0; i < n; i++)
+		if (!k || msrs[k - 1] != msrs[i])
+			msrs[k++] = msrs[i];
+	return b->ops->msr_filter(b->opaque, msrs, k);
+}
+
+/* ------------------------------------------------------------- the ops */
+
+static void write_log(struct backend *b, const struct hup_request *r,
+		      const char *log, struct hup_request *g)
+{
+	uint8_t *dst;
+	size_t len;
+
+	if (!r->log_size || !log)
+		return;
+	dst = mem__gpa_to_hva(b->mem, r->log_gpa, r->log_size);
+	if (!dst)
+		return; /* validated; cannot happen */
+	len = strnlen(log, r->log_size - 1);
+	memcpy(dst, log, len);
+	dst[len] = 0;
+	g->log_len = (uint32_t)(len + 1);
+}
+
+static int op_register(struct backend *b, uint32_t cpu,
+		       const struct hup_request *r, struct hup_request *g,
+		       enum hreq_reason *why)
+{
+	struct hup_load_opts o = {.sz = sizeof(o)};
+	struct hreg_prog *p = NULL;
+	const void *src;
+	void *insns = NULL;
+	char *log = NULL;
+	int err;
+
+	g->log_len = 0;
+	g->prog_id = 0;
+	if (!(b->events & (1u << r->event))) {
+		*why = HREQ_EVENT;
+		return -EOPNOTSUPP;
+	}
+	if (r->log_size) {
+		log = calloc(1, r->log_size);
+		if (!log)
+			goto nomem;
+	}
+	/* The bytecode is copied out once; libhup copies it again and
+	 * verifies its own copy. */
+	insns = malloc((size_t)r->insn_cnt * 8);
+	p = calloc(1, sizeof(*p));
+	if (!insns || !p)
+		goto nomem;
+	src = mem__gpa_to_hva(b->mem, r->insns_gpa, (uint64_t)r->insn_cnt * 8);
+	if (!src) {
+		*why = HREQ_INSNS_RANGE; /* validated; cannot happen */
+		err = -EFAULT;
+		goto out;
+	}
+	memcpy(insns, src, (size_t)r->insn_cnt * 8);
+	p->event = r->event;
+	p->event_arg = r->event_arg;
+	p->vcpu = cpu;
+	memcpy(p->name, r->name, sizeof(p->name));
+	p->name[sizeof(p->name) - 1] = 0;
+	p->nr_windows = r->nr_windows;
+	memcpy(p->windows, r->windows, r->nr_windows * sizeof(r->windows[0]));
+
+	pthread_mutex_lock(&b->reg.lock);
+	err = hreg__room(&b->reg, r->event);
+	if (err) {
+		*why = err == -ENOSPC ? HREQ_TOO_MANY_PROGS : HREQ_EVENT_FULL;
+		goto unlock;
+	}
+	err = map_windows(b, cpu, p, why);
+	if (err)
+		goto unlock;
+	o.name = p->name;
+	o.view = b->view;
+	o.log_buf = log;
+	o.log_size = r->log_size;
+	o.log_level = 1;
+	o.no_jit = b->no_jit;
+	err = hup_prog__load(insns, r->insn_cnt, (enum hup_event)r->event, &o,
+			     &p->prog);
+	if (err) {
+		*why = err == -ENOMEM ? HREQ_HOST : HREQ_VERIFIER;
+		goto unlock;
+	}
+	if (r->event == HUP_EVENT_MSR_WRITE) {
+		err = update_msr_filter(b, p);
+		if (err) {
+			*why = HREQ_MSR_FILTER;
+			goto unlock;
+		}
+	}
+	err = vmap__commit(&b->vmap, &p->set);
+	if (!err)
+		err = hreg__add(&b->reg, p);
+	if (err) {
+		*why = err == -ENOSPC	? HREQ_TOO_MANY_PROGS
+		       : err == -EBUSY ? HREQ_EVENT_FULL
+				       : HREQ_HOST;
+		if (r->event == HUP_EVENT_MSR_WRITE)
+			update_msr_filter(b, NULL);
+		goto unlock;
+	}
+	g->prog_id = p->id;
+	pr_info("hyperupcall: vCPU %u registered program %u \"%s\" on %s "
+		"(%u insns, %u window(s), %llu bytes mapped, %s)",
+		cpu, p->id, p->name, backend__event_name(p->event),
+		r->insn_cnt, p->nr_windows, (unsigned long long)p->set.bytes,
+		hup_prog__jited_len(p->prog) ? "jited" : "interpreted");
+	p = NULL;
+unlock:
+	pthread_mutex_unlock(&b->reg.lock);
+	goto out;
+nomem:
+	*why = HREQ_HOST;
+	err = -ENOMEM;
+out:
+	write_log(b, r, log, g);
+	if (p) {
+		pthread_mutex_lock(&b->reg.lock);
+		prog_free(b, p);
+		pthread_mutex_unlock(&b->reg.lock);
+	}
+	free(insns);
+	free(log);
+	return err;
+}
+
+static int op_unregister(struct backend *b, const struct hup_request *r,
+			 enum hreq_reason *why)
+{
+	struct hreg_prog *p;
+	int err;
+
+	pthread_mutex_lock(&b->reg.lock);
+	p = hreg__find(&b->reg, r->prog_id);
+	if (!p) {
+		*why = HREQ_NO_PROG;
+		err = -ENOENT;
+		goto out;
+	}
+	/* Unpublish and wait out every vCPU that may be running it... */
+	err = hreg__remove(&b->reg, p);
+	if (err) {
+		*why = HREQ_HOST;
+		goto out;
+	}
+	/* ...then nobody can reach it: free it and its view pages. */
+	if (p->event == HUP_EVENT_MSR_WRITE)
+		update_msr_filter(b, NULL); /* an extra MSR is harmless */
+	pr_info("hyperupcall: program %u \"%s\" unregistered", p->id,
+		p->name);
+	prog_free(b, p);
+out:
+	pthread_mutex_unlock(&b->reg.lock);
+	return err;
+}
+
+static int op_query(struct backend *b, const struct hup_request *r,
+		    struct hup_request *g, enum hreq_reason *why)
+{
+	struct hup_prog_stats st;
+	struct hreg_prog *p;
+	int err = 0;
+
+	pthread_mutex_lock(&b->reg.lock);
+	p = hreg__find(&b->reg, r->prog_id);
+	if (!p) {
+		*why = HREQ_NO_PROG;
+		err = -ENOENT;
+	} else {
+		hup_prog__stats(p->prog, &st);
+		g->stat_runs = st.runs;
+		g->stat_aborts = st.aborts;
+		g->stat_run_ns = st.run_ns;
+		g->jited_len = (uint32_t)hup_prog__jited_len(p->prog);
+	}
+	pthread_mutex_unlock(&b->reg.lock);
+	return err;
+}
+
+int backend__submit(struct backend *b, uint32_t cpu, uint64_t gpa)
+{
+	enum hreq_reason why = HREQ_OK;
+	struct hup_request r, *g;
+	int err;
+
+	err = hreq__copy(b->mem, gpa, &r, &why);
+	if (err) {
+		count_reject(b, why);
+		return err; /* nowhere to write back */
+	}
+	g = mem__gpa_to_hva(b->mem, gpa, sizeof(*g));
+	err = hreq__validate(b->mem, &r, &why);
+	if (!err) {
+		switch (r.op) {
+		case HUP_OP_REGISTER:
+			err = op_register(b, cpu, &r, g, &why);
+			break;
+		case HUP_OP_UNREGISTER:
+			err = op_unregister(b, &r, &why);
+			break;
+		default:
+			err = op_query(b, &r, g, &why);
+			break;
+		}
+	}
+	if (err) {
+		count_reject(b, why);
+		pr_debug("hyperupcall: vCPU %u request at %#llx refused: %s "
+			 "(%d)",
+			 cpu, (unsigned long long)gpa, hreq__reason_name(why),
+			 err);
+	} else {
+		atomic_fetch_add_explicit(&b->st.requests[r.op], 1,
+					  memory_order_relaxed);
+	}
+	/* The out-fields are the only guest writes; result last. */
+	__atomic_store_n(&g->result, err, __ATOMIC_RELEASE);
+	return err;
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The hyperupcall backend of one VM: requests from the doorbell
+ * (docs/abi.md sections 2-3), the registry of programs, the VM's view of
+ * guest memory, and the events that run programs (section 4).
+ *
+ * It knows guest RAM (struct mem) and nothing of KVM: what it needs from a
+ * vCPU (paging state, TSC, registers) or from the VM (the MSR filter) comes
+ * through backend_ops, which hupvm implements with KVM ioctls (x86/hup.c)
+ * and the unit tests with fakes.
+ *
+ * Threads: backend__submit and the local events run on the vCPU thread of
+ * `cpu` (reader slot `cpu`); global events and the control functions on
+ * the control thread.  Registration state is guarded by the registry lock;
+ * running programs by the registry's grace periods (registry.h).
+ *
+ * Windows are a snapshot: they are resolved through the registering vCPU's
+ * page tables once, at registration, and keep naming the same guest pages
+ * afterwards whatever the guest does to its page tables (a later remap of
+ * the virtual range is not seen; freeing the pages to the guest allocator
+ * while the program runs is the guest's bug, never the host's).
+ */
+#ifndef HUPVM_HYPERUPCALL_BACKEND_H
+#define HUPVM_HYPERUPCALL_BACKEND_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hup/libhup.h>
+
+#include "hyperupcall/ptwalk.h"
+#include "hyperupcall/registry.h"
+#include "hyperupcall/request.h"
+#include "hyperupcall/vmap.h"
+#include "mem.h"
+
+/* Page-table entries one registration may read resolving its windows. */
+#define BACKEND_WALK_BUDGET (1ull << 22)
+/* Lines HUP_FN_debug_print may log per second, VM-wide. */
+#define BACKEND_DEBUG_LINES_PER_S 20u
+
+struct backend_ops {
+	/* Paging state of vCPU cpu (called on that vCPU's thread). */
+	int (*paging)(void *opaque, uint32_t cpu, struct ptw_root *root);
+	/* The vCPU's TSC now (local events; vCPU 0 for global ones). */
+	uint64_t (*guest_tsc)(void *opaque, uint32_t cpu);
+	/* HUP_FN_vcpu_reg for vCPU cpu (on its thread); optional. */
+	int (*vcpu_reg)(void *opaque, uint32_t cpu, uint32_t reg,
+			uint64_t *val);
+	/* Install the MSR write filter for these sorted, distinct MSRs;
+	 * optional (without it HUP_EVENT_MSR_WRITE is unsupported). */
+	int (*msr_filter)(void *opaque, const uint32_t *msrs, unsigned int n);
+};
+
+struct backend_stats {
+	_Atomic uint64_t requests[HUP_OP_QUERY + 1]; /* accepted, by op */
+	_Atomic uint64_t rejected[HREQ_NR_REASONS];
+	_Atomic uint64_t dispatches[HUP_EVENT_MAX + 1]; /* events with progs */
+	_Atomic uint64_t run_errors; /* runs that aborted or failed */
+	_Atomic uint64_t msr_allowed, msr_denied;
+	_Atomic uint64_t tlb_flush_requests;
+	_Atomic uint64_t pages_discarded;
+	_Atomic uint64_t debug_lines, debug_dropped;
+};
+
+struct backend {
+	const struct mem *mem;
+	const struct backend_ops *ops;
+	void *opaque;
+	uint32_t nr_vcpus;
+	uint32_t events; /* supported, bit (1 << HUP_EVENT_*) */
+	bool no_jit;
+	uint64_t walk_budget;
+	struct hup_view *view;
+	struct vmap vmap;
+	struct hreg reg;
+	struct backend_stats st;
+	/* debug_print rate limit: lines in the current second */
+	_Atomic uint64_t debug_sec, debug_count;
+};
+
+/* view_bits 0 picks libhup's default (and falls back to smaller views). */
+int backend__create(struct backend *b, const struct mem *m, uint32_t nr_vcpus,
+		    const struct backend_ops *ops, void *opaque,
+		    unsigned int view_bits);
+void backend__destroy(struct backend *b);
+
+/*
+ * Process the request block at gpa for vCPU cpu (synchronously, on its
+ * thread).  Returns the result written back (0 or -errno); a block that is
+ * not wholly in RAM gets no write-back, only the return value.
+ */
+int backend__submit(struct backend *b, uint32_t cpu, uint64_t gpa);
+
+/* ---- events (events.c) */
+
+/* HUP_EVENT_TRACE for vCPU cpu: kind, reason and arg[] of the context. */
+void backend__trace(struct backend *b, uint32_t cpu, uint32_t kind,
+		    uint32_t reason, const uint64_t arg[4]);
+static inline bool backend__tracing(struct backend *b)
+{
+	return b && hreg__any(&b->reg, HUP_EVENT_TRACE);
+}
+/* HUP_EVENT_MSR_WRITE: true if the programs vetting msr deny the write. */
+bool backend__msr_denied(struct backend *b, uint32_t cpu, uint32_t msr,
+			 uint64_t value);
+/* HUP_EVENT_VCPU_RESUME: the HUP_ENTRY_* actions the programs asked. */
+uint32_t backend__resume(struct backend *b, uint32_t cpu, uint64_t paused_ns);
+
+/* ---- control (events.c; control thread; vCPUs paused for reclaim) */
+
+/* Run query program id with args; its output into out (cap bytes). */
+int backend__query(struct backend *b, uint32_t id, const uint64_t args[4],
+		   char *out, size_t cap, size_t *len);
+/* Run reclaim program id over all of RAM; discard what it frees. */
+int backend__reclaim(struct backend *b, uint32_t id, uint64_t *discarded);
+
+struct backend_prog_info {
+	uint32_t id, event, vcpu, nr_windows;
+	uint64_t event_arg;
+	char name[HUP_NAME_LEN];
+	struct hup_prog_stats st;
+	uint64_t jited_len;
+	uint64_t mapped_bytes, hole_bytes;
+};
+/* Snapshot of every program (or only id); returns the count written. */
+unsigned int backend__list(struct backend *b, uint32_t id,
+			   struct backend_prog_info *out, unsigned int cap);
+const char *backend__event_name(uint32_t event);
+
+#endif

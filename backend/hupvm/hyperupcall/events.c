@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Events (see backend.h, docs/abi.md section 4): build the context, enter
+ * a read section of the registry, run every attached program that wants
+ * the event, and combine their answers.  Local events run on the event
+ * vCPU's thread (reader slot = vCPU index); global ones (query, reclaim)
+ * on the control thread under the registry lock, which also keeps the
+ * program alive.
+ */
+#include "hyperupcall/backend.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+struct run_ctx {
+	struct backend *b;
+	uint32_t cpu;
+	/* query output */
+	char *out;
+	size_t cap, len;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int env_vcpu_reg(void *opaque, uint32_t reg, uint64_t *val)
+{
+	struct run_ctx *rc = opaque;
+
+	if (!rc->b->ops || !rc->b->ops->vcpu_reg)
+		return -EOPNOTSUPP;
+	return rc->b->ops->vcpu_reg(rc->b->opaque, rc->cpu, reg, val);
+}
+
+static int env_output(void *opaque, const void *buf, uint32_t size)
+{
+	struct run_ctx *rc = opaque;
+
+	if (!rc->out)
+		return -EPERM;
+	if (size > rc->cap - rc->len)
+		return -ENOSPC;
+	memcpy(rc->out + rc->len, buf, size);
+	rc->len += size;
+	return 0;
+}
+
+/* One line per call, at most BACKEND_DEBUG_LINES_PER_S per second. */
+static void env_debug_print(void *opaque, const char *line, uint32_t len)
+{
+	struct run_ctx *rc = opaque;
+	struct backend *b = rc->b;
+	uint64_t sec = now_ns() / 1000000000ull;
+
+	if (atomic_exchange(&b->debug_sec, sec) != sec)
+		atomic_store(&b->debug_count, 0);
+	if (atomic_fetch_add(&b->debug_count, 1) >=
+	    BACKEND_DEBUG_LINES_PER_S) {
+		atomic_fetch_add(&b->st.debug_dropped, 1);
+		return;
+	}
+	atomic_fetch_add(&b->st.debug_lines, 1);
+	pr_warn("hyperupcall vCPU %u: %.*s", rc->cpu, (int)len, line);
+}
+
+static void env_init(struct hup_run_env *env, struct run_ctx *rc,
+		     uint32_t cpu, uint64_t tsc, bool local)
+{
+	memset(env, 0, sizeof(*env));
+	env->sz = sizeof(*env);
+	env->vcpu = cpu;
+	env->guest_tsc = tsc;
+	env->vcpu_reg = local ? env_vcpu_reg : NULL;
+	env->output = env_output;
+	env->debug_print = env_debug_print;
+	env->opaque = rc;
+}
+
+static uint64_t guest_tsc(struct backend *b, uint32_t cpu)
+{
+	return b->ops && b->ops->guest_tsc ? b->ops->guest_tsc(b->opaque, cpu)
+					   : 0;
+}
+
+/* Run one program; -errno if it aborted (counted). */
+static int run(struct backend *b, struct hreg_prog *p, void *ctx,
+	       size_t ctx_size, const struct hup_run_env *env, uint64_t *r0)
+{
+	struct hup_run_result res = {0, 0};
+	int err = hup_prog__run(p->prog, ctx, ctx_size, env, &res);
+
+	if (err) {
+		atomic_fetch_add_explicit(&b->st.run_errors, 1,
+					  memory_order_relaxed);
+		return err;
+	}
+	*r0 = res.r0;
+	return 0;
+}
+
+void backend__trace(struct backend *b, uint32_t cpu, uint32_t kind,
+		    uint32_t reason, const uint64_t arg[4])
+{
+	const struct hreg_list *l;
+	struct hup_trace_ctx ctx;
+	struct hup_run_env env;
+	struct run_ctx rc = {b, cpu, NULL, 0, 0};
+	bool built = false;
+
+	hreg__read_lock(&b->reg, cpu);
+	l = hreg__list(&b->reg, HUP_EVENT_TRACE);
+	for (uint32_t i = 0; l && i < l->n; i++) {
+		struct hreg_prog *p = l->p[i];
+		uint64_t r0;
+
+		if (p->event_arg && !(p->event_arg & (1ull << kind)))
+			continue;
+		if (!built) {
+			memset(&ctx, 0, sizeof(ctx));
+			ctx.host_ns = now_ns();
+			ctx.guest_tsc = guest_tsc(b, cpu);
+			ctx.vcpu = cpu;
+			ctx.kind = kind;
+			ctx.reason = reason;
+			memcpy(ctx.arg, arg, sizeof(ctx.arg));
+			env_init(&env, &rc, cpu, ctx.guest_tsc, true);
+			atomic_fetch_add_explicit(
+			    &b->st.dispatches[HUP_EVENT_TRACE], 1,
+			    memory_order_relaxed);
+			built = true;
+		}
+		run(b, p, &ctx, sizeof(ctx), &env, &r0); /* r0 ignored */
+	}
+	hreg__read_unlock(&b->reg, cpu);
+}
+
+bool backend__msr_denied(struct backend *b, uint32_t cpu, uint32_t msr,
+			 uint64_t value)
+{
+	const struct hreg_list *l;
+	struct hup_msr_ctx ctx = {0};
+	struct hup_run_env env;
+	struct run_ctx rc = {b, cpu, NULL, 0, 0};
+	bool deny = false, built = false;
+
+	hreg__read_lock(&b->reg, cpu);
+	l = hreg__list(&b->reg, HUP_EVENT_MSR_WRITE);
+	for (uint32_t i = 0; l && i < l->n && !deny; i++) {
+		struct hreg_prog *p = l->p[i];
+		uint64_t r0 = 0;
+
+		if (p->event_arg != msr)
+			continue;
+		if (!built) {
+			ctx.guest_tsc = guest_tsc(b, cpu);
+			ctx.vcpu = cpu;
+			ctx.msr = msr;
+			ctx.value = value;
+			env_init(&env, &rc, cpu, ctx.guest_tsc, true);
+			atomic_fetch_add_explicit(
+			    &b->st.dispatches[HUP_EVENT_MSR_WRITE], 1,
+			    memory_order_relaxed);
+			built = true;
+		}
+		/* A policy that aborted cannot vouch for the write. */
+		if (run(b, p, &ctx, sizeof(ctx), &env, &r0) || r0)
+			deny = true;
+	}
+	hreg__read_unlock(&b->reg, cpu);
+	atomic_fetch_add_explicit(deny ? &b->st.msr_denied
+				       : &b->st.msr_allowed,
+				  1, memory_order_relaxed);
+	return deny;
+}
+
+uint32_t backend__resume(struct backend *b, uint32_t cpu, uint64_t paused_ns)
+{
+	const struct hreg_list *l;
+	struct hup_run_env env;
+	struct run_ctx rc = {b, cpu, NULL, 0, 0};
+	uint32_t actions = 0;
+	uint64_t tsc = 0;
+
+	if (!hreg__any(&b->reg, HUP_EVENT_VCPU_RESUME))
+		return 0;
+	hreg__read_lock(&b->reg, cpu);
+	l = hreg__list(&b->reg, HUP_EVENT_VCPU_RESUME);
+	if (l && l->n) {
+		tsc = guest_tsc(b, cpu);
+		env_init(&env, &rc, cpu, tsc, true);
+		atomic_fetch_add_explicit(
+		    &b->st.dispatches[HUP_EVENT_VCPU_RESUME], 1,
+		    memory_order_relaxed);
+	}
+	for (uint32_t i = 0; l && i < l->n; i++) {
+		/* each program gets its own context: actions start at 0 */
+		struct hup_resume_ctx ctx = {tsc, paused_ns, cpu, 0};
+		uint64_t r0;
+
+		if (!run(b, l->p[i], &ctx, sizeof(ctx), &env, &r0))
+			actions |= ctx.actions;
+	}
+	hreg__read_unlock(&b->reg, cpu);
+	actions &= HUP_ENTRY_FLUSH_TLB; /* the only action defined */
+	if (actions & HUP_ENTRY_FLUSH_TLB)
+		atomic_fetch_add(&b->st.tlb_flush_requests, 1);
+	return actions;
+}
+
+/* With the registry lock held: program id if it is attached to event. */
+static struct hreg_prog *global_prog(struct backend *b, uint32_t id,
+				     uint32_t event, int *err)
+{
+	struct hreg_prog *p = hreg__find(&b->reg, id);
+
+	*err = !p ? -ENOENT : p->event != event ? -EPERM : 0;
+	return *err ? NULL : p;
+}
+
+int backend__query(struct backend *b, uint32_t id, const uint64_t args[4],
+		   char *out, size_t cap, size_t *len)
+{
+	struct run_ctx rc = {b, 0, out, cap, 0};
+	struct hup_query_ctx ctx;
+	struct hup_run_env env;
+	struct hreg_prog *p;
+	uint64_t r0 = 0;
+	int err;
+
+	*len = 0;
+	pthread_mutex_lock(&b->reg.lock);
+	p = global_prog(b, id, HUP_EVENT_QUERY, &err);
+	if (p) {
+		ctx.tag = p->event_arg;
+		memcpy(ctx.arg, args, sizeof(ctx.arg));
+		env_init(&env, &rc, 0, guest_tsc(b, 0), false);
+		atomic_fetch_add(&b->st.dispatches[HUP_EVENT_QUERY], 1);
+		err = run(b, p, &ctx, sizeof(ctx), &env, &r0);
+		if (!err && (int64_t)r0 < 0 && (int64_t)r0 >= -4095)
+			err = (int)(int64_t)r0;
+		*len = rc.len;
+	}
+	pthread_mutex_unlock(&b->reg.lock);
+	return err;
+}
+
+/* Discard [off, off + len) of guest RAM: the memfd pages are freed and
+ * read back as zeros (KVM's mappings follow through the MMU notifier). */
+static int discard(struct backend *b, uint64_t off, uint64_t len)
+{
+	if (fallocate(b->mem->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      (off_t)off, (off_t)len) < 0)
+		return -errno;
+	atomic_fetch_add(&b->st.pages_discarded, len / 4096);
+	return 0;
+}
+
+static int reclaim_batch(struct backend *b, struct hreg_prog *p,
+			 struct hup_run_env *env, uint64_t pfn, uint32_t n,
+			 uint64_t region_off, uint64_t *discarded)
+{
+	struct hup_reclaim_ctx ctx;
+	uint64_t r0 = 0;
+	uint32_t i = 0;
+	int err;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.pfn_start = pfn;
+	ctx.nr_pfns = n;
+	err = run(b, p, &ctx, sizeof(ctx), env, &r0);
+	if (err)
+		return err;
+	if ((int64_t)r0 < 0)
+		return (int64_t)r0 >= -4095 ? (int)(int64_t)r0 : -EINVAL;
+	while (i < n) {
+		uint32_t j;
+
+		if (!(ctx.free[i / 64] & (1ull << (i % 64)))) {
+			i++;
+			continue;
+		}
+		for (j = i; j < n && ctx.free[j / 64] & (1ull << (j % 64)); j++)
+			;
+		/* Only bits below nr_pfns count: the rest of free[] is
+		 * ignored, so a program cannot free beyond the batch. */
+		err = discard(b, region_off + (uint64_t)i * 4096,
+			      (uint64_t)(j - i) * 4096);
+		if (err)
+			return err;
+		*discarded += j - i;
+		i = j;
+	}
+	return 0;
+}
+
+int backend__reclaim(struct backend *b, uint32_t id, uint64_t *discarded)
+{
+	struct run_ctx rc = {b, 0, NULL, 0, 0};
+	struct hup_run_env env;
+	struct hreg_prog *p;
+	uint64_t base = 0;
+	int err;
+
+	*discarded = 0;
+	pthread_mutex_lock(&b->reg.lock);
+	p = global_prog(b, id, HUP_EVENT_RECLAIM, &err);
+	if (p) {
+		env_init(&env, &rc, 0, guest_tsc(b, 0), false);
+		atomic_fetch_add(&b->st.dispatches[HUP_EVENT_RECLAIM], 1);
+	}
+	for (unsigned int k = 0; p && !err && k < b->mem->nr; k++) {
+		const struct mem_region *r = &b->mem->regions[k];
+		uint64_t pages = r->size / 4096;
+
+		for (uint64_t i = 0; i < pages && !err; i += HUP_RECLAIM_BATCH) {
+			uint32_t n = pages - i < HUP_RECLAIM_BATCH
+					 ? (uint32_t)(pages - i)
+					 : HUP_RECLAIM_BATCH;
+
+			err = reclaim_batch(b, p, &env, r->gpa / 4096 + i, n,
+					    base + i * 4096, discarded);
+		}
+		base += r->size;
+	}
+	pthread_mutex_unlock(&b->reg.lock);
+	return err;
+}
+
+unsigned int backend__list(struct backend *b, uint32_t id,
+			   struct backend_prog_info *out, unsigned int cap)
+{
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&b->reg.lock);
+	for (unsigned int i = 0; i < HUP_MAX_PROGS && n < cap; i++) {
+		const struct hreg_prog *p = b->reg.progs[i];
+		struct backend_prog_info *o = &out[n];
+
+		if (!p || (id && p->id != id))
+			continue;
+		memset(o, 0, sizeof(*o));
+		o->id = p->id;
+		o->event = p->event;
+		o->vcpu = p->vcpu;
+		o->nr_windows = p->nr_windows;
+		o->event_arg = p->event_arg;
+		memcpy(o->name, p->name, sizeof(o->name));
+		hup_prog__stats(p->prog, &o->st);
+		o->jited_len = hup_prog__jited_len(p->prog);
+		o->mapped_bytes = p->set.bytes;
+		o->hole_bytes = p->window_holes;
+		n++;
+	}
+	pthread_mutex_unlock(&b->reg.lock);
+	/* the registry keeps slots unordered: sort by id */
+	for (unsigned int i = 1; i < n; i++)
+		for (unsigned int j = i; j > 0 && out[j - 1].id > out[j].id;
+		     j--) {
+			struct backend_prog_info t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}

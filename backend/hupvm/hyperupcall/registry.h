@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The program registry of one VM: up to HUP_MAX_PROGS registered programs,
+ * at most HUP_MAX_PROGS_PER_EVENT attached to each event, and the scheme
+ * that lets a vCPU unregister a program while other vCPU threads may be
+ * running it.
+ *
+ * Safe reclamation (an RCU-like scheme, "quiescent-state" flavour):
+ *  - Each event's attached programs are an immutable array (struct
+ *    hreg_list) published through an atomic pointer.  Writers (register,
+ *    unregister; serialized by `lock`) build a new array, publish it, then
+ *    wait for a grace period before freeing anything the old one named.
+ *  - Every thread that runs programs owns one reader slot: a counter it
+ *    makes odd on entering a read section and even on leaving (vCPU i uses
+ *    slot i, the control thread HREG_READER_CONTROL).  A seq_cst fence
+ *    after entering orders the slot update before the list load; the
+ *    writer's seq_cst fence after publishing orders the publish before it
+ *    samples the slots.  So a reader either entered after the publish (and
+ *    sees the new array) or the writer sees its odd counter and waits
+ *    until that counter moves.
+ *  - Read sections are short and never block: they run bounded programs.
+ *    Nothing that waits (pausing, KVM ioctls other than the program's own
+ *    helpers) happens inside one, and a writer never holds a read section,
+ *    so the wait always ends.
+ * The cost on the hot path is two stores and one fence per event with
+ * programs attached, and one relaxed load when none are.
+ */
+#ifndef HUPVM_HYPERUPCALL_REGISTRY_H
+#define HUPVM_HYPERUPCALL_REGISTRY_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <hup/libhup.h>
+
+#include "hyperupcall/vmap.h"
+
+#define HREG_MAX_VCPUS 64u
+#define HREG_READER_CONTROL HREG_MAX_VCPUS
+#define HREG_READERS (HREG_MAX_VCPUS + 1u)
+
+struct hreg_prog {
+	uint32_t id;
+	uint32_t event;
+	uint64_t event_arg;
+	uint32_t vcpu; /* the vCPU that registered it */
+	char name[HUP_NAME_LEN];
+	struct hup_prog *prog;
+	struct vmap_set set; /* its claims on the view */
+	uint32_t nr_windows;
+	struct hup_window windows[HUP_MAX_WINDOWS];
+	uint64_t window_holes; /* bytes of windows left as holes */
+};
+
+struct hreg_list {
+	uint32_t n;
+	struct hreg_prog *p[HUP_MAX_PROGS_PER_EVENT];
+};
+
+struct hreg_reader {
+	_Atomic uint64_t seq;
+	char pad[64 - sizeof(uint64_t)]; /* one cache line per reader */
+};
+
+struct hreg {
+	pthread_mutex_t lock; /* writers, and readers of progs[] */
+	struct hreg_prog *progs[HUP_MAX_PROGS];
+	uint32_t nr_progs;
+	uint32_t next_id;
+	struct hreg_list *_Atomic lists[HUP_EVENT_MAX + 1];
+	struct hreg_reader readers[HREG_READERS];
+};
+
+void hreg__init(struct hreg *r);
+/* Frees the lists; the programs are the owner's (see hreg__take_all). */
+void hreg__exit(struct hreg *r);
+
+/* ---- read side (any thread with its own reader slot) */
+void hreg__read_lock(struct hreg *r, unsigned int reader);
+void hreg__read_unlock(struct hreg *r, unsigned int reader);
+/* Inside a read section: the programs attached to event (may be NULL). */
+const struct hreg_list *hreg__list(struct hreg *r, uint32_t event);
+/* Outside one: whether anything is attached (a hint, no dereference). */
+int hreg__any(struct hreg *r, uint32_t event);
+
+/* ---- write side: with r->lock held */
+/* Room for one more program on event: 0, -ENOSPC or -EBUSY. */
+int hreg__room(const struct hreg *r, uint32_t event);
+/* Give p an id, attach and publish it.  0, -ENOSPC, -EBUSY, -ENOMEM. */
+int hreg__add(struct hreg *r, struct hreg_prog *p);
+struct hreg_prog *hreg__find(const struct hreg *r, uint32_t id);
+/*
+ * Detach p from its event, wait until no reader can still run it, and
+ * hand it back (the caller frees it).  0 or -ENOMEM (nothing changed).
+ */
+int hreg__remove(struct hreg *r, struct hreg_prog *p);
+/* Wait for every read section that started before the call. */
+void hreg__synchronize(struct hreg *r);
+
+#endif

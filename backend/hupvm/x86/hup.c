@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The KVM side of the hyperupcall backend on x86 (see x86/hup.h).
+ */
+#include "x86/hup.h"
+
+#include <errno.h>
+#include <linux/kvm.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <x86intrin.h>
+
+#include <hyperupcall/abi.h>
+
+#include "devices/doorbell.h"
+#include "hyperupcall/backend.h"
+#include "log.h"
+#include "vcpu.h"
+#include "vm.h"
+
+#define MSR_IA32_TSC 0x10u
+#define X86_CR0_PG (1ull << 31)
+#define X86_CR4_PGE (1ull << 7)
+#define X86_CR4_LA57 (1ull << 12)
+#define X86_EFER_LMA (1ull << 10)
+#define X86_EFER_NX (1ull << 11)
+#define MSR_EFER 0xc0000080u
+/* One filter range covers at most this many MSRs around a vetted one. */
+#define X86_HUP_FILTER_SPAN 64u
+
+enum { TSC_UNKNOWN, TSC_ATTR, TSC_MSR };
+
+struct x86_hup {
+	struct backend be;
+	struct doorbell db;
+	struct vm *vm;
+};
+
+static struct vcpu *vcpu_of(struct vm *vm, uint32_t cpu)
+{
+	return cpu < vm->nr_vcpus ? &vm->vcpus[cpu] : NULL;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---------------------------------------------------------------- TSC */
+
+static int read_tsc_msr(struct vcpu *v, uint64_t *tsc)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m;
+
+	memset(&m, 0, sizeof(m));
+	m.h.nmsrs = 1;
+	m.e.index = MSR_IA32_TSC;
+	if (ioctl(v->fd, KVM_GET_MSRS, &m) != 1)
+		return -EIO;
+	*tsc = m.e.data;
+	return 0;
+}
+
+static int read_tsc_offset(struct vcpu *v, uint64_t *off)
+{
+	struct kvm_device_attr a = {
+	    .group = KVM_VCPU_TSC_CTRL,
+	    .attr = KVM_VCPU_TSC_OFFSET,
+	    .addr = (uintptr_t)off,
+	};
+
+	return ioctl(v->fd, KVM_GET_DEVICE_ATTR, &a) < 0 ? -errno : 0;
+}
+
+/* Once per vCPU, on its thread: pick the method, and at -v say what each
+ * costs here (docs/hupvm.md records the numbers). */
+static void tsc_probe(struct vcpu *v)
+{
+	struct kvm_device_attr a = {.group = KVM_VCPU_TSC_CTRL,
+				    .attr = KVM_VCPU_TSC_OFFSET};
+	uint64_t t0, t1, t2, x = 0;
+	const int n = 200;
+
+	v->tsc_mode = ioctl(v->fd, KVM_HAS_DEVICE_ATTR, &a) == 0 ? TSC_ATTR
+								 : TSC_MSR;
+	if (v->id != 0 || log__level() < LOG_INFO)
+		return;
+	t0 = now_ns();
+	for (int i = 0; i < n; i++)
+		read_tsc_msr(v, &x);
+	t1 = now_ns();
+	for (int i = 0; i < n && v->tsc_mode == TSC_ATTR; i++)
+		read_tsc_offset(v, &x);
+	t2 = now_ns();
+	pr_info("guest TSC: %s; KVM_GET_MSRS(IA32_TSC) %llu ns, "
+		"KVM_VCPU_TSC_OFFSET read %llu ns, cached offset + rdtsc ~0",
+		v->tsc_mode == TSC_ATTR ? "rdtsc + cached KVM_VCPU_TSC_OFFSET"
+					: "KVM_GET_MSRS(IA32_TSC) per event",
+		(unsigned long long)((t1 - t0) / n),
+		(unsigned long long)((t2 - t1) / n));
+}
+
+uint64_t x86_hup__guest_tsc(struct vcpu *v)
+{
+	uint64_t tsc = 0, now;
+
+	if (vcpu__current() != v) {
+		/* Another thread (a global event): the cached offset of a
+		 * vCPU that is maybe inside KVM_RUN; no ioctl (it would
+		 * wait for the vCPU to exit). */
+		return __rdtsc() + atomic_load(&v->tsc_offset);
+	}
+	if (v->tsc_mode == TSC_UNKNOWN)
+		tsc_probe(v);
+	if (v->tsc_mode == TSC_MSR)
+		return read_tsc_msr(v, &tsc) ? 0 : tsc;
+	now = now_ns();
+	if (now - v->tsc_offset_ns > X86_HUP_TSC_REFRESH_NS) {
+		uint64_t off;
+
+		if (!read_tsc_offset(v, &off))
+			atomic_store(&v->tsc_offset, off);
+		v->tsc_offset_ns = now;
+	}
+	return __rdtsc() + atomic_load(&v->tsc_offset);
+}
+
+/* ------------------------------------------------------- backend_ops */
+
+static int ops_paging(void *opaque, uint32_t cpu, struct ptw_root *root)
+{
+	struct x86_hup *h = opaque;
+	struct vcpu *v = vcpu_of(h->vm, cpu);
+	struct kvm_sregs s;
+
+	if (!v || vcpu__current() != v)
+		return -EPERM;
+	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return -errno;
+	/* Only 64-bit paging has the tables we walk. */
+	if (!(s.cr0 & X86_CR0_PG) || !(s.efer & X86_EFER_LMA))
+		return -EINVAL;
+	root->cr3 = s.cr3;
+	root->la57 = (s.cr4 & X86_CR4_LA57) != 0;
+	return 0;
+}
+
+static uint64_t ops_guest_tsc(void *opaque, uint32_t cpu)
+{
+	struct x86_hup *h = opaque;
+	struct vcpu *v = vcpu_of(h->vm, cpu);
+
+	return v ? x86_hup__guest_tsc(v) : 0;
+}
+
+static int ops_vcpu_reg(void *opaque, uint32_t cpu, uint32_t reg,
+			uint64_t *val)
+{
+	struct x86_hup *h = opaque;
+	struct vcpu *v = vcpu_of(h->vm, cpu);
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	uint64_t gpr[sizeof(r) / sizeof(uint64_t)];
+
+	if (!v || vcpu__current() != v)
+		return -EPERM;
+	if (reg > HUP_REG_MAX)
+		return -EINVAL;
+	if (reg >= HUP_REG_CR0) {
+		if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+			return -errno;
+		*val = reg == HUP_REG_CR0 ? s.cr0
+		       : reg == HUP_REG_CR3 ? s.cr3
+					    : s.cr4;
+		return 0;
+	}
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0)
+		return -errno;
+	/* struct kvm_regs: rax rbx rcx rdx rsi rdi rsp rbp r8..r15 rip
+	 * rflags, the order of enum hup_reg. */
+	memcpy(gpr, &r, sizeof(gpr));
+	*val = gpr[reg];
+	return 0;
+}
+
+/* Deny writes of exactly msrs[0..n) (sorted, distinct); allow the rest. */
+static int ops_msr_filter(void *opaque, const uint32_t *msrs, unsigned int n)
+{
+	struct x86_hup *h = opaque;
+	struct kvm_msr_filter f;
+	uint8_t bitmaps[KVM_MSR_FILTER_MAX_RANGES][X86_HUP_FILTER_SPAN / 8];
+	unsigned int nr = 0;
+
+	memset(&f, 0, sizeof(f));
+	memset(bitmaps, 0xff, sizeof(bitmaps)); /* 1 = allowed */
+	f.flags = KVM_MSR_FILTER_DEFAULT_ALLOW;
+	for (unsigned int i = 0; i < n; i++) {
+		struct kvm_msr_filter_range *r = nr ? &f.ranges[nr - 1] : NULL;
+		uint32_t bit;
+
+		if (!r || msrs[i] - r->base >= X86_HUP_FILTER_SPAN) {
+			if (nr == KVM_MSR_FILTER_MAX_RANGES)
+				return -ENOSPC;
+			r = &f.ranges[nr];
+			r->flags = KVM_MSR_FILTER_WRITE;
+			r->base = msrs[i];
+			r->bitmap = bitmaps[nr];
+			nr++;
+		}
+		bit = msrs[i] - r->base;
+		r->nmsrs = bit + 1;
+		bitmaps[nr - 1][bit / 8] &= (uint8_t)~(1u << (bit % 8));
+	}
+	if (ioctl(h->vm->vm_fd, KVM_X86_SET_MSR_FILTER, &f) < 0) {
+		int err = -errno;
+
+		pr_warn("KVM_X86_SET_MSR_FILTER (%u MSRs): %s", n,
+			strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
+static const struct backend_ops ops_full = {
+    ops_paging, ops_guest_tsc, ops_vcpu_reg, ops_msr_filter};
+static const struct backend_ops ops_no_msr = {ops_paging, ops_guest_tsc,
+					      ops_vcpu_reg, NULL};
+
+/* ---------------------------------------------------------- lifecycle */
+
+static bool enable_user_msr(struct vm *vm)
+{
+	struct kvm_enable_cap cap = {
+	    .cap = KVM_CAP_X86_USER_SPACE_MSR,
+	    .args = {KVM_MSR_EXIT_REASON_FILTER},
+	};
+
+	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_USER_SPACE_MSR) <=
+		0 ||
+	    ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_MSR_FILTER) <= 0)
+		return false;
+	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0) {
+		pr_warn("KVM_CAP_X86_USER_SPACE_MSR: %s; no MSR-write events",
+			strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+int x86_hup__init(struct vm *vm, uint32_t *events, uint32_t *features)
+{
+	struct x86_hup *h = calloc(1, sizeof(*h));
+	bool msr;
+	int err;
+
+	if (!h)
+		return -ENOMEM;
+	h->vm = vm;
+	msr = enable_user_msr(vm);
+	err = backend__create(&h->be, &vm->mem, vm->cfg.nr_cpus,
+			      msr ? &ops_full : &ops_no_msr, h, 0);
+	if (err) {
+		pr_err("hyperupcall backend: %s", strerror(-err));
+		free(h);
+		return err;
+	}
+	doorbell__init(&h->db, &h->be);
+	err = doorbell__register(&h->db, &vm->pio, HUP_DB_PORT_DEFAULT);
+	if (err) {
+		backend__destroy(&h->be);
+		free(h);
+		return err;
+	}
+	vm->hup = &h->be;
+	vm->hup_priv = h;
+	*events = h->be.events;
+	*features = HUP_FEAT_JIT | HUP_FEAT_VCPU_REGS;
+	pr_debug("hyperupcall backend: view mask %#llx, events %#x",
+		 (unsigned long long)hup_view__mask(h->be.view), h->be.events);
+	return 0;
+}
+
+void x86_hup__exit(struct vm *vm)
+{
+	struct x86_hup *h = vm->hup_priv;
+
+	if (!h)
+		return;
+	backend__destroy(&h->be);
+	free(h);
+	vm->hup = NULL;
+	vm->hup_priv = NULL;
+}
+
+/* ------------------------------------------------------------ exits */
+
+static int set_msr(struct vcpu *v, uint32_t index, uint64_t data)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m;
+
+	memset(&m, 0, sizeof(m));
+	m.h.nmsrs = 1;
+	m.e.index = index;
+	m.e.data = data;
+	return ioctl(v->fd, KVM_SET_MSRS, &m) == 1 ? 0 : -EIO;
+}
+
+int x86_hup__msr_exit(struct vcpu *v, const struct exit_action *act)
+{
+	struct kvm_run *run = v->run;
+
+	if (act->kind == EXIT_MSR_READ) {
+		/* Only writes are filtered; answer a read as KVM would. */
+		struct {
+			struct kvm_msrs h;
+			struct kvm_msr_entry e;
+		} m;
+
+		memset(&m, 0, sizeof(m));
+		m.h.nmsrs = 1;
+		m.e.index = act->msr.index;
+		if (act->msr.reason == KVM_MSR_EXIT_REASON_FILTER &&
+		    ioctl(v->fd, KVM_GET_MSRS, &m) == 1) {
+			run->msr.data = m.e.data;
+			run->msr.error = 0;
+		} else {
+			run->msr.error = 1;
+		}
+		return 0;
+	}
+	if (act->msr.reason != KVM_MSR_EXIT_REASON_FILTER) {
+		run->msr.error = 1; /* not enabled: what KVM would do */
+		return 0;
+	}
+	if (v->vm->hup && backend__msr_denied(v->vm->hup, v->id,
+					       act->msr.index, act->msr.data)) {
+		run->msr.error = 1; /* KVM injects #GP */
+		return 0;
+	}
+	run->msr.error = set_msr(v, act->msr.index, act->msr.data) ? 1 : 0;
+	return 0;
+}
+
+/* Write EFER with NX flipped, then the original value back. */
+static int flush_by_efer(struct vcpu *v)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m;
+	uint64_t efer;
+
+	memset(&m, 0, sizeof(m));
+	m.h.nmsrs = 1;
+	m.e.index = MSR_EFER;
+	if (ioctl(v->fd, KVM_GET_MSRS, &m) != 1)
+		return -EIO;
+	efer = m.e.data;
+	if (!(efer & X86_EFER_NX))
+		return -EOPNOTSUPP; /* setting NX may be invalid for the CPU */
+	if (set_msr(v, MSR_EFER, efer & ~X86_EFER_NX))
+		return -EIO;
+	return set_msr(v, MSR_EFER, efer);
+}
+
+/* Write CR4 with PGE flipped, then the original value back. */
+static int flush_by_cr4(struct vcpu *v)
+{
+	struct kvm_sregs s;
+
+	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return -errno;
+	s.cr4 ^= X86_CR4_PGE;
+	if (ioctl(v->fd, KVM_SET_SREGS, &s) < 0)
+		return -errno;
+	s.cr4 ^= X86_CR4_PGE;
+	if (ioctl(v->fd, KVM_SET_SREGS, &s) < 0)
+		return -errno;
+	return 0;
+}
+
+int x86_hup__flush_tlb(struct vcpu *v)
+{
+	int err = flush_by_efer(v);
+
+	return err ? flush_by_cr4(v) : 0;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The KVM side of the hyperupcall backend on x86: what backend_ops needs
+ * from a vCPU or the VM (paging state, TSC, registers, the MSR filter),
+ * the doorbell device on the port bus, user-space MSR exits, and the TLB
+ * flush a resume program may ask for.
+ *
+ * Guest TSC (hup_trace_ctx.guest_tsc, HUP_FN_guest_tsc): host rdtsc plus
+ * the vCPU's TSC offset, read with KVM_GET_DEVICE_ATTR(KVM_VCPU_TSC_CTRL,
+ * KVM_VCPU_TSC_OFFSET) and cached per vCPU for X86_HUP_TSC_REFRESH_NS.
+ * hupvm never sets a TSC frequency, so KVM applies no scaling ratio and
+ * guest TSC = host TSC + offset exactly.  Reading IA32_TSC with
+ * KVM_GET_MSRS costs an ioctl per event (see docs/hupvm.md for the
+ * measured costs); it is the fallback when the attribute is missing
+ * (kernels before 5.16).  A guest write to IA32_TSC moves the offset: the
+ * cache shows the old one for at most the refresh interval.
+ *
+ * MSR writes (HUP_EVENT_MSR_WRITE): KVM_CAP_X86_USER_SPACE_MSR with
+ * KVM_MSR_EXIT_REASON_FILTER, and KVM_X86_SET_MSR_FILTER denying writes of
+ * exactly the vetted MSRs (default allow).  A denied write exits to hupvm:
+ * the programs decide; deny sets run->msr.error (KVM injects #GP); allow
+ * performs the write with KVM_SET_MSRS on the vCPU, from its own thread,
+ * before it re-enters (KVM completes the WRMSR on entry).  KVM treats that
+ * write as host-initiated: for most MSRs identical, but a few accept
+ * values from the host that they would refuse from the guest (e.g.
+ * read-only feature MSRs); a vetted MSR's write therefore succeeds or
+ * fails as KVM_SET_MSRS says, and a failure becomes #GP, as on bare metal.
+ *
+ * TLB flush on entry (HUP_ENTRY_FLUSH_TLB): KVM has no ioctl for it.  A
+ * host write of EFER that changes NX (one of KVM_MMU_EFER_ROLE_BITS) makes
+ * KVM reset the vCPU's MMU context (set_efer -> kvm_mmu_reset_context);
+ * the next entry reloads the root and kvm_mmu_load() flushes the current
+ * ASID (SVM) / EPTP context (VMX) through kvm_x86_flush_tlb_current, which
+ * drops the guest's linear translations too.  hupvm writes EFER with NX
+ * cleared and then the original EFER, both before the vCPU re-enters, so
+ * the guest never runs with the flipped bit.  A guest without NX falls back
+ * to the same trick on CR4.PGE through KVM_GET/SET_SREGS; that round trip
+ * rewrites every segment register, and under QEMU/TCG as L0 it turned the
+ * TR's type from 9 to 11 (KVM reports TR busy; TCG's I/O permission check
+ * wants 9), after which every user-mode port access raised #GP: the EFER
+ * path avoids touching segments at all.
+ */
+#ifndef HUPVM_X86_HUP_H
+#define HUPVM_X86_HUP_H
+
+#include <stdint.h>
+
+#define X86_HUP_TSC_REFRESH_NS 10000000ull /* 10 ms */
+
+struct vm;
+struct vcpu;
+struct exit_action;
+
+/* Create the backend and its doorbell; sets vm->hup; *events for CPUID. */
+int x86_hup__init(struct vm *vm, uint32_t *events, uint32_t *features);
+void x86_hup__exit(struct vm *vm);
+/* A user-space MSR exit of vCPU v: run the vetting programs, answer. */
+int x86_hup__msr_exit(struct vcpu *v, const struct exit_action *act);
+/* Make the vCPU's next entry flush its TLB (on its own thread). */
+int x86_hup__flush_tlb(struct vcpu *v);
+uint64_t x86_hup__guest_tsc(struct vcpu *v);
+
+#endif

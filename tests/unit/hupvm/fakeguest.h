@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A fake guest for the hyperupcall backend's unit tests: guest RAM is a
+ * real memfd (mem.c, no KVM), page tables are built into it with a bump
+ * allocator, and small BPF programs are assembled with the macros below.
+ */
+#ifndef HUPVM_TEST_FAKEGUEST_H
+#define HUPVM_TEST_FAKEGUEST_H
+
+#include <linux/bpf.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <hyperupcall/abi.h>
+
+#include "hyperupcall/ptwalk.h"
+#include "mem.h"
+
+#define FG_4K 0x1000ull
+#define FG_2M 0x200000ull
+#define FG_1G 0x40000000ull
+#define FG_TABLES 0x100000ull /* bump allocator for tables: 1 MiB.. */
+#define FG_TABLES_END 0x400000ull
+
+struct fake_guest {
+	struct mem mem;
+	uint64_t next_table;
+	struct ptw_root root;
+};
+
+static inline void *fg_hva(struct fake_guest *g, uint64_t gpa, uint64_t len)
+{
+	return mem__gpa_to_hva(&g->mem, gpa, len);
+}
+
+static inline uint64_t fg_table(struct fake_guest *g)
+{
+	uint64_t t = g->next_table;
+
+	g->next_table += FG_4K;
+	memset(fg_hva(g, t, FG_4K), 0, FG_4K);
+	return t;
+}
+
+/* RAM [0, low) and [high, high + size - low). */
+static inline int fg_init(struct fake_guest *g, uint64_t size, uint64_t low,
+			  uint64_t high, bool la57)
+{
+	int err = mem__create(&g->mem, size, low, high);
+
+	if (err)
+		return err;
+	g->next_table = FG_TABLES;
+	g->root.la57 = la57;
+	g->root.cr3 = fg_table(g);
+	return 0;
+}
+
+static inline uint64_t *fg_entry(struct fake_guest *g, uint64_t table,
+				 uint64_t va, int level)
+{
+	unsigned int shift = 12 + 9 * (unsigned int)(level - 1);
+
+	return fg_hva(g, table + ((va >> shift) & 511) * 8, 8);
+}
+
+/* Map gva -> gpa with a page of `size` (4K, 2M or 1G); flags | P | RW. */
+static inline void fg_map(struct fake_guest *g, uint64_t gva, uint64_t gpa,
+			  uint64_t size, uint64_t flags)
+{
+	int level = g->root.la57 ? 5 : 4;
+	int leaf = size == FG_1G ? 3 : size == FG_2M ? 2 : 1;
+	uint64_t table = g->root.cr3 & PTW_ADDR_MASK;
+
+	for (; level > leaf; level--) {
+		uint64_t *e = fg_entry(g, table, gva, level);
+
+		if (!(*e & PTW_PRESENT))
+			*e = fg_table(g) | PTW_PRESENT | PTW_WRITE;
+		table = *e & PTW_ADDR_MASK;
+	}
+	*fg_entry(g, table, gva, leaf) = gpa | flags | PTW_PRESENT | PTW_WRITE |
+					 (leaf > 1 ? PTW_PS : 0);
+}
+
+static inline void fg_unmap(struct fake_guest *g, uint64_t gva)
+{
+	int level = g->root.la57 ? 5 : 4;
+	uint64_t table = g->root.cr3 & PTW_ADDR_MASK;
+
+	for (; level >= 1; level--) {
+		uint64_t *e = fg_entry(g, table, gva, level);
+
+		if (!(*e & PTW_PRESENT))
+			return;
+		if (level == 1 || (*e & PTW_PS)) {
+			*e = 0;
+			return;
+		}
+		table = *e & PTW_ADDR_MASK;
+	}
+}
+
+/* ---- BPF assembly */
+#define INSN(c, d, s, o, i)                                                  \
+	((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s),      \
+			   .off = (o), .imm = (i)})
+#define MOV64_IMM(d, i) INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
+#define MOV64_REG(d, s) INSN(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
+#define ALU64_REG(op, d, s) INSN(BPF_ALU64 | (op) | BPF_X, d, s, 0, 0)
+#define ALU64_IMM(op, d, i) INSN(BPF_ALU64 | (op) | BPF_K, d, 0, 0, i)
+#define LDX(sz, d, s, o) INSN(BPF_LDX | BPF_MEM | (sz), d, s, o, 0)
+#define STX(sz, d, s, o) INSN(BPF_STX | BPF_MEM | (sz), d, s, o, 0)
+#define ST(sz, d, o, i) INSN(BPF_ST | BPF_MEM | (sz), d, 0, o, i)
+#define XADD64(d, s, o) INSN(BPF_STX | BPF_ATOMIC | BPF_DW, d, s, o, BPF_ADD)
+#define JMP_IMM(op, d, i, o) INSN(BPF_JMP | (op) | BPF_K, d, 0, o, i)
+#define CALL(id) INSN(BPF_JMP | BPF_CALL, 0, 0, 0, id)
+#define EXIT() INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+#define LD_IMM64(d, v)                                                       \
+	INSN(BPF_LD | BPF_IMM | BPF_DW, d, 0, 0, (int32_t)(uint32_t)(v)),    \
+	    INSN(0, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)(v) >> 32))
+#define LD_PSEUDO(d, kind)                                                   \
+	INSN(BPF_LD | BPF_IMM | BPF_DW, d, kind, 0, 0), INSN(0, 0, 0, 0, 0)
+/* r1 = host pointer for the constant guest address gva (clobbers r2, r3) */
+#define VIEW_PTR(gva)                                                        \
+	LD_PSEUDO(2, HUP_PSEUDO_VIEW_MASK), LD_PSEUDO(3, HUP_PSEUDO_VIEW_BASE), \
+	    LD_IMM64(1, gva), ALU64_REG(BPF_AND, 1, 2),                       \
+	    ALU64_REG(BPF_ADD, 1, 3)
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif
