@@ -17,7 +17,8 @@
 
 #include "vm.h"
 
-enum { OPT_LOG = 256, OPT_TIMEOUT, OPT_VERSION, OPT_CONTROL, OPT_NO_JIT };
+enum { OPT_LOG = 256, OPT_TIMEOUT, OPT_VERSION, OPT_CONTROL, OPT_NO_JIT,
+       OPT_RUN_BUDGET };
 
 static const struct option long_opts[] = {
     {"kernel", required_argument, NULL, 'k'},
@@ -29,6 +30,7 @@ static const struct option long_opts[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"control", required_argument, NULL, OPT_CONTROL},
     {"no-jit", no_argument, NULL, OPT_NO_JIT},
+    {"run-budget-us", required_argument, NULL, OPT_RUN_BUDGET},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -60,6 +62,9 @@ void cli__usage(FILE *out)
 		"this Unix socket\n"
 		"      --no-jit          run hyperupcall programs under the "
 		"interpreter\n"
+		"      --run-budget-us N wall-clock budget of one program run, "
+		"1..%u us\n"
+		"                        (default: libhup's per event)\n"
 		"  -v, --verbose         more diagnostics on stderr (repeat "
 		"for debug)\n"
 		"  -h, --help            this text\n"
@@ -73,7 +78,7 @@ void cli__usage(FILE *out)
 		"5 KVM failure or triple fault (reported with registers), 124 "
 		"timeout,\n"
 		"130 interrupted, 2 bad usage, 1 other hupvm error.\n",
-		VM_MAX_CPUS);
+		VM_MAX_CPUS, CLI_MAX_RUN_BUDGET_US);
 }
 
 int cli__parse_size(const char *s, uint64_t *out)
@@ -238,6 +243,14 @@ static int parse_one(int c, struct cli_opts *o, char *err, size_t errlen)
 				    "--timeout %s: must be 0..%u seconds",
 				    optarg, CLI_MAX_TIMEOUT);
 		o->timeout = (unsigned int)v;
+		return 0;
+	case OPT_RUN_BUDGET:
+		if (parse_uint(optarg, CLI_MAX_RUN_BUDGET_US, &v) < 0 || !v)
+			return fail(err, errlen,
+				    "--run-budget-us %s: must be 1..%u "
+				    "microseconds",
+				    optarg, CLI_MAX_RUN_BUDGET_US);
+		o->run_budget_us = (uint32_t)v;
 		return 0;
 	default:
 		return fail(err, errlen,

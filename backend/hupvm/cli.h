@@ -16,6 +16,8 @@
 #define CLI_MIN_MEM	    (32ull << 20)
 #define CLI_MAX_MEM	    (1ull << 40)
 #define CLI_MAX_TIMEOUT	    (7u * 24 * 3600)
+/* --run-budget-us: at most 10 s per run. */
+#define CLI_MAX_RUN_BUDGET_US 10000000u
 #define CLI_DEFAULT_CMDLINE "console=ttyS0"
 #define CLI_CMDLINE_MAX	    4096u
 /* sizeof(sockaddr_un.sun_path) */
@@ -28,6 +30,7 @@ struct cli_opts {
 	const char *log;
 	const char *control; /* control socket path, or NULL */
 	bool no_jit;
+	uint32_t run_budget_us; /* 0 = libhup's default per event */
 	uint64_t mem;
 	uint32_t cpus;
 	unsigned int timeout; /* seconds; 0 = none */

@@ -169,8 +169,10 @@ int main(int argc, char **argv)
 	pr_info("VM set up in %.1f ms (kernel and initrd loaded, %u vCPU(s) "
 		"created)",
 		now_ms() - t0, vm.nr_vcpus);
-	if (vm.hup)
+	if (vm.hup) {
 		vm.hup->no_jit = o.no_jit;
+		vm.hup->run_budget_us = o.run_budget_us;
+	}
 	r = vm__start(&vm);
 	if (!r && o.control) {
 		r = control__start(&control, &vm, o.control);

@@ -409,10 +409,17 @@ class Harness:
                     log(f"L1 boot stuck; retrying ({run.l1_retries}/{L1_BOOT_RETRIES})")
                     continue
                 if pending:
-                    # L1 died mid-run: the scenario it was on is recorded as
-                    # failed; carry on with the rest in a fresh L1.
-                    failed = pending.pop(0)
-                    log(f"L1 died during {failed.name}; continuing with a new L1")
+                    # L1 died (or a scenario overran its deadline) before
+                    # ALL-DONE.  The scenario it was on is already among
+                    # `done` with its failure; carry on with the rest in a
+                    # fresh L1.  Only when this L1 got nothing done (it
+                    # died between scenarios) is the next one given up as
+                    # not run, so that the loop always progresses.
+                    if done:
+                        log(f"L1 stopped during {done[-1].name}; continuing with a new L1")
+                    else:
+                        failed = pending.pop(0)
+                        log(f"L1 died before {failed.name}; continuing with a new L1")
                     if pending:
                         payload = self._payload(pending)
                         with open(base, "rb") as src, open(initrd, "wb") as dst:

@@ -79,6 +79,57 @@ class HangRetryFakeHostTest(unittest.TestCase):
         self.assertTrue(os.path.exists(os.path.join(h.logdir, "hangs.try1.log")))
 
 
+class L1DiesFakeHostTest(unittest.TestCase):
+    """_run_nested when an L1 dies under a scenario: that scenario keeps its
+    failure and every later scenario still runs, in a fresh L1 (a bug once
+    dropped the scenario after the one L1 died under, as "did not run")."""
+
+    def test_rest_runs_in_a_fresh_l1(self):
+        h = hupnest.Harness(cache=tempfile.mkdtemp())
+        base = os.path.join(h.cache, "l1-base.cpio")
+        with open(base, "wb") as f:
+            f.write(b"base")
+        h.l1_image = lambda kernel: base
+        h._payload = lambda scenarios: b"payload"
+        boots = []
+
+        def fake_boot(kernel, initrd, scenarios, run, work, attempt):
+            boots.append([s.name for s in scenarios])
+            done = []
+            for sc in scenarios:
+                r = hupnest.Result(sc.name)
+                r.rc = 125 if (len(boots) == 1 and sc.name == "b") else 0
+                run.results.append(r)
+                done.append(sc)
+                if r.rc == 125:  # L1 died under b
+                    break
+            return done, False
+
+        h._boot_l1 = fake_boot
+        run = h._run_nested([hupnest.Scenario(n, "true") for n in "abcd"], None)
+        self.assertEqual(boots, [["a", "b", "c", "d"], ["c", "d"]])
+        self.assertEqual({r.name: r.rc for r in run.results},
+                         {"a": 0, "b": 125, "c": 0, "d": 0})
+
+    def test_no_progress_gives_up_one_scenario(self):
+        h = hupnest.Harness(cache=tempfile.mkdtemp())
+        base = os.path.join(h.cache, "l1-base.cpio")
+        with open(base, "wb") as f:
+            f.write(b"base")
+        h.l1_image = lambda kernel: base
+        h._payload = lambda scenarios: b"payload"
+        boots = []
+
+        def fake_boot(kernel, initrd, scenarios, run, work, attempt):
+            boots.append([s.name for s in scenarios])
+            return [], False  # L1 ready, then died before any scenario
+
+        h._boot_l1 = fake_boot
+        run = h._run_nested([hupnest.Scenario(n, "true") for n in "ab"], None)
+        self.assertEqual(boots, [["a", "b"], ["b"]])
+        self.assertEqual(run.results, [])
+
+
 class DirectRunnerTest(unittest.TestCase):
     def test_exit_status_output_and_files(self):
         with tempfile.TemporaryDirectory() as work:

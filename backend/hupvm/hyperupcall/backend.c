@@ -264,6 +264,7 @@ static int op_register(struct backend *b, uint32_t cpu,
 	o.log_size = r->log_size;
 	o.log_level = 1;
 	o.no_jit = b->no_jit;
+	o.budget_us = b->run_budget_us;
 	err = hup_prog__load(insns, r->insn_cnt, (enum hup_event)r->event, &o,
 			     &p->prog);
 	if (err) {

@@ -72,6 +72,8 @@ struct backend {
 	uint32_t nr_vcpus;
 	uint32_t events; /* supported, bit (1 << HUP_EVENT_*) */
 	bool no_jit;
+	/* hup_load_opts.budget_us of every program: 0 = the default. */
+	uint32_t run_budget_us;
 	uint64_t walk_budget;
 	struct hup_view *view;
 	struct vmap vmap;

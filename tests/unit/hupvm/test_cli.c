@@ -98,6 +98,16 @@ int main(void)
 	CHECK_EQ(parse("-k", kernel, "-m", "lots", NULL), -EINVAL);
 	CHECK_EQ(parse("-k", kernel, "-m", "2048G", NULL), -EINVAL);
 	CHECK_EQ(parse("-k", kernel, "--timeout", "soon", NULL), -EINVAL);
+	CHECK_EQ(parse("-k", kernel, NULL), 0);
+	CHECK_EQ(o.run_budget_us, 0); /* libhup's default */
+	CHECK_EQ(parse("-k", kernel, "--run-budget-us", "20000", NULL), 0);
+	CHECK_EQ(o.run_budget_us, 20000);
+	CHECK_EQ(parse("-k", kernel, "--run-budget-us", "10000000", NULL), 0);
+	CHECK_EQ(parse("-k", kernel, "--run-budget-us", "0", NULL), -EINVAL);
+	CHECK(strstr(err, "--run-budget-us") != NULL);
+	CHECK_EQ(parse("-k", kernel, "--run-budget-us", "10000001", NULL),
+		 -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "--run-budget-us", "1ms", NULL), -EINVAL);
 	CHECK_EQ(parse("-k", kernel, "--bogus", NULL), -EINVAL);
 	CHECK_EQ(parse("-k", kernel, "-m", NULL), -EINVAL);
 	CHECK_EQ(parse("-k", kernel, "stray", NULL), -EINVAL);

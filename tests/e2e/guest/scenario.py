@@ -1,0 +1,587 @@
+#!/usr/bin/env python3
+"""The tracing use case end to end: a stock Debian guest on hupvm registers
+samples/tracing.c and reads the hypervisor's events in its own ftrace trace.
+
+Shared by the e2e test (test_trace_e2e.py) and the demo (`make demo`, which
+runs this file).  On the KVM host (L1 under the nested harness, or this
+machine with VT-x/AMD-V) a scenario boots the guest with hupvm
+--control; the guest (l2_trace.sh):
+  - loads hyperupcall.ko (built for that exact release) and msr.ko,
+  - times port-I/O exits without tracing, registers tracing.o (ksym
+    hup_trace_ring resolved to the module's ring), msr_guard.o (vets
+    IA32_TSC_AUX) and ps.o (a query program whose task_struct accesses
+    hupload CO-RE-relocates against /sys/kernel/btf/vmlinux), times again,
+  - enables hyperupcall:hv_event and writes trace_marker lines before,
+    between and after a workload of VMM-handled exits: 64 outb to an
+    unclaimed port, a line on the serial port, two WRMSR (one refused),
+  - prints the trace, `hupload list`, the ring's counters; waits while L1
+    runs `hupctl list`/`stats`/`query` (ps.o: the guest's task names);
+    unloads the module; waits while L1 checks
+    that the programs are gone; powers off (hupvm exit status 0).
+Mode "nomodule" boots the same kernel without the module (symbiosis: the
+guest runs normally on hupvm).
+
+`check()` turns a scenario's output into a list of problems (empty = pass);
+assertions never depend on exact event counts (the ring may overflow, a run
+may be aborted under emulation: both are counted and reported).
+
+Demo usage: scenario.py [--build DIR] [--kernel NAME] [-v]
+"""
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import hupnest  # noqa: E402
+import guest_image  # noqa: E402
+
+# name: (series, flavour).  The same tracing.o runs on all of them.
+KERNELS = {
+    "6.1-cloud": ("6.1", "cloud-amd64"),
+    "6.1-amd64": ("6.1", "amd64"),
+    "6.1-rt": ("6.1", "rt-amd64"),
+    "6.12-cloud": ("6.12", "cloud-amd64"),
+}
+PORT = 0x2f0          # the workload's unclaimed port (l2_trace.sh)
+PORT_COUNT = 64
+SERIAL = 0x3f8
+SERIAL_TEXT = "hup-serial-workload"
+TSC_AUX = 0xc0000103
+MSR_VALUES = (0x1234, 0xdead)   # 0xdead is refused by msr_guard.o
+MARKERS = ("guest: before the workload", "guest: port I/O done, serial output next",
+           "guest: serial done, MSR writes next", "guest: after the workload")
+# Per-run budget of the programs under nesting: L2 runs 15-30x slower than
+# native and hupvm's vCPU thread can be descheduled by TCG, so libhup's
+# native 1 ms default aborts a few runs; 20 ms never should.
+NESTED_RUN_BUDGET_US = 20000
+# Converted hv timestamps vs guest markers: the conversion is good to well
+# under a microsecond; the slack only absorbs the sample pair's skew.
+TS_SLACK_S = 200e-6
+CMDLINE = "console=ttyS0 quiet loglevel=4"
+# A healthy nested run takes 20-45 s from launch to poweroff (the rt and
+# generic kernels are the slow ones); hupvm stops a hung guest after this.
+VM_TIMEOUT_S = 180
+
+# Runs on the KVM host.  The guest console streams through tee (the harness
+# shows it live); hupctl's answers go to a file printed at the end so they
+# never interleave with console lines.
+L1_SCRIPT = r"""
+set -u
+trap '' PIPE  # a guest that died early must not kill us on "echo go"
+now() { cut -d' ' -f1 /proc/uptime; }
+rm -f in ctl.sock vm.log hupctl.log rc.txt
+mkfifo in
+echo "HUP-S: launch $(now) kernel @RELEASE@ mode @MODE@"
+{ ./hupvm -k ./vmlinuz -i ./l2.cpio -c 1 -m @MEM@ --timeout @VMTIMEOUT@ -v \
+	--control ./ctl.sock @BUDGET@ -a '@CMDLINE@ hup.mode=@MODE@' < in 2>&1
+  echo $? > rc.txt; } | tee vm.log &
+exec 3>in
+waitfor() {
+	n=0
+	until grep -q "HUP-G: sync $1" vm.log; do
+		[ -s rc.txt ] && return 1
+		n=$((n + 1)); [ $n -gt 3000 ] && return 1
+		sleep 0.1
+	done
+}
+# (query answers are raw bytes: end them with a newline before the rc line)
+c() { { echo "HUPCTL \$ hupctl $*"; ./hupctl -s ./ctl.sock "$@"; r=$?; echo; echo "HUPCTL rc=$r"; } >> hupctl.log 2>&1; }
+if [ @MODE@ = trace ]; then
+	if waitfor registered; then
+		c list; c stats
+		ps=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \([0-9]*\) .*name="ps".*/\1/p')
+		c query ${ps:-none}
+	fi
+	echo go >&3
+	if waitfor unregistered; then c list; fi
+	echo go >&3
+fi
+wait
+exec 3>&-
+echo "HUP-S: exit $(now)"
+cat hupctl.log 2>/dev/null
+rc=$(cat rc.txt)
+echo "HUP-RC $rc"
+# hupvm's --timeout: the guest hung (NESTED.md: rare L2 deadlocks under
+# TCG).  124 tells the harness it was a hang, which it retries once.
+[ "$rc" = 124 ] && exit 124
+[ "$rc" = 0 ]
+"""
+
+
+class SetupError(Exception):
+    pass
+
+
+def _find(env, build, *rel):
+    p = os.environ.get(env)
+    if p:
+        return p
+    for r in rel:
+        c = os.path.join(build, r)
+        if os.path.exists(c):
+            return c
+    return os.path.join(build, rel[0])
+
+
+class Tools:
+    """The built files a scenario carries: from the environment (ctest sets
+    them) or found in a build directory."""
+
+    def __init__(self, build=None):
+        b = build or os.path.join(ROOT, "build")
+        self.hupvm = _find("HUP_E2E_HUPVM", b, "backend/hupvm/hupvm")
+        self.hupctl = _find("HUPCTL", b, "backend/hupctl/hupctl")
+        self.hupload = _find("HUPLOAD", b, "bin/hupload")
+        self.tracing_o = _find("HUP_TRACING_O", b, "tests/kmod/tracing.o")
+        self.msr_guard_o = _find("HUP_MSR_GUARD_O", b, "tests/e2e/guest/msr_guard.o")
+        self.ps_o = _find("HUP_PS_O", b, "tests/e2e/guest/ps.o")
+        self.workload = _find("HUP_WORKLOAD", b, "tests/e2e/guest/hup-workload")
+
+    def missing(self):
+        return [p for p in vars(self).values() if not os.path.exists(p)]
+
+
+def _module_sources_hash():
+    h = hashlib.sha256()
+    dirs = [os.path.join(ROOT, "kernel-module"),
+            os.path.join(ROOT, "sdk", "include", "hyperupcall")]
+    for d in dirs:
+        for name in sorted(os.listdir(d)):
+            p = os.path.join(d, name)
+            if os.path.isfile(p):
+                with open(p, "rb") as f:
+                    h.update(name.encode() + b"\0" + f.read())
+    with open(os.path.join(ROOT, "tests", "kmod", "build_kmod.sh"), "rb") as f:
+        h.update(f.read())
+    return h.hexdigest()[:16]
+
+
+def kernel(name, cache):
+    series, flavour = KERNELS[name]
+    return guest_image.fetch(series, flavour, cache, headers=True)
+
+
+def module_for(k, cache):
+    """hyperupcall.ko built for exactly k.release (cached by source hash)."""
+    out = os.path.join(cache, "kmod", f"{k.release}-{_module_sources_hash()}")
+    ko = os.path.join(out, "hyperupcall.ko")
+    if os.path.exists(ko):
+        return ko
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".kmod-", dir=os.path.dirname(out))
+    try:
+        r = subprocess.run([os.path.join(ROOT, "tests", "kmod", "build_kmod.sh"),
+                            k.headers, tmp], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise SetupError(f"hyperupcall.ko for {k.release} does not build:\n"
+                             + r.stdout[-2000:] + r.stderr[-3000:])
+        os.makedirs(out, exist_ok=True)
+        os.replace(os.path.join(tmp, "hyperupcall.ko"), ko)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return ko
+
+
+def initramfs(k, tools, cache, with_module=True):
+    img = guest_image.Initramfs()
+    with open(os.path.join(HERE, "l2_trace.sh")) as f:
+        img.add_busybox(f.read())
+    img.add_file(k.module("arch/x86/kernel/msr.ko"), "lib/msr.ko", 0o644)
+    img.add_file(tools.workload, "bin/hup-workload", 0o755)
+    if with_module:
+        img.add_file(module_for(k, cache), "lib/hyperupcall.ko", 0o644)
+        img.add_file(tools.hupload, "bin/hupload", 0o755)
+        img.add_file(tools.tracing_o, "lib/tracing.o", 0o644)
+        img.add_file(tools.msr_guard_o, "lib/msr_guard.o", 0o644)
+        img.add_file(tools.ps_o, "lib/ps.o", 0o644)
+    path = os.path.join(cache, f"l2-trace-{k.release}{'' if with_module else '-nomodule'}.cpio")
+    img.write(path)
+    return path
+
+
+def scenario(kname, tools, cache, mode="trace", budget_us=NESTED_RUN_BUDGET_US):
+    """A hupnest.Scenario named trace-<kname> (or nomodule-<kname>)."""
+    missing = tools.missing()
+    if missing:
+        raise SetupError("not built: " + ", ".join(missing))
+    k = kernel(kname, cache)
+    l2 = initramfs(k, tools, cache, with_module=(mode == "trace"))
+    script = (L1_SCRIPT.replace("@RELEASE@", k.release).replace("@MODE@", mode)
+              .replace("@MEM@", "512M").replace("@VMTIMEOUT@", str(VM_TIMEOUT_S))
+              .replace("@BUDGET@", f"--run-budget-us {budget_us}" if budget_us else "")
+              .replace("@CMDLINE@", CMDLINE))
+    files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
+             "l2.cpio": l2}
+    name = f"{'trace' if mode == 'trace' else 'nomodule'}-{kname}"
+    return hupnest.Scenario(name, script, files, timeout=VM_TIMEOUT_S + 60, retry_hang=True)
+
+
+# ---------------------------------------------------------------------------
+# Reading a scenario's output
+
+TRACE_RE = re.compile(r"^\s*(?P<task>.+?)-(?P<pid>\d+)\s+\[(?P<cpu>\d+)\]\s+\S+\s+"
+                      r"(?P<stamp>\d+\.\d+): (?P<ev>\w+): (?P<rest>.*)$")
+HV_RE = re.compile(r"vcpu=(?P<vcpu>\d+) (?P<kind>\w+) (?P<reason>\S+) ts=(?P<ts>\d+\.\d+) "
+                   r"delay_us=(?P<delay>\d+) args=(?P<args>[0-9a-f,]+) seq=(?P<seq>\d+)")
+
+
+class Event:
+    """One line of the guest's trace: a guest marker or a hypervisor event."""
+
+    def __init__(self, stamp, source, text, hv=None):
+        self.t = stamp            # guest trace clock, seconds
+        self.source = source      # "guest" or "hv"
+        self.text = text
+        self.hv = hv              # dict for hv events
+
+    def describe(self):
+        if self.source == "guest":
+            return f"trace_marker  {self.text}"
+        h = self.hv
+        a = h["args"]
+        if h["kind"] != "exit":
+            return f"{h['kind']} vcpu{h['vcpu']} arg0={a[0]:#x}"
+        if h["reason"] == "io":
+            d = "out" if a[3] else "in "
+            extra = ""
+            if a[0] == SERIAL and a[3] and 32 <= a[2] < 127:
+                extra = f" '{chr(a[2])}'"
+            return f"exit io    {d} port {a[0]:#05x} data {a[2]:#04x}{extra}"
+        if h["reason"] in ("wrmsr", "rdmsr"):
+            return f"exit {h['reason']} msr {a[0]:#x} value {a[2]:#x}"
+        return f"exit {h['reason']} args {','.join(f'{x:#x}' for x in a)}"
+
+
+class Outcome:
+    def __init__(self, name, output, rc=None, path=None):
+        self.name, self.output, self.rc, self.path = name, output, rc, path
+        self.values = {}
+        for m in re.finditer(r"^HUP-G: ([\w-]+)[ =]([^\n]*)$", output, re.M):
+            self.values[m.group(1)] = m.group(2).strip()
+        self.events = []          # in trace order (emission)
+        for m in re.finditer(r"^HUP-G: trace: (.*)$", output, re.M):
+            t = TRACE_RE.match(m.group(1))
+            if not t:
+                continue
+            if t.group("ev") == "tracing_mark_write":
+                self.events.append(Event(float(t.group("stamp")), "guest", t.group("rest").strip()))
+            elif t.group("ev") == "hv_event":
+                h = HV_RE.search(t.group("rest"))
+                if not h:
+                    continue
+                hv = h.groupdict()
+                hv["args"] = [int(x, 16) for x in hv["args"].split(",")]
+                hv["seq"] = int(hv["seq"])
+                hv["delay"] = int(hv["delay"])
+                self.events.append(Event(float(hv["ts"]), "hv", t.group("rest"), hv))
+        self.ring = dict(re.findall(r"^HUP-G: ring: (\w+): (\S+)", output, re.M))
+        self.list = [l for l in re.findall(r"^HUP-G: list: (.*)$", output, re.M)]
+        self.bench = {}
+        for which in ("off", "on"):
+            m = re.search(rf"^HUP-G: {which}: HUP-W: bench .*exits_per_s=(\d+)", output, re.M)
+            if m:
+                self.bench[which] = int(m.group(1))
+        self.hupctl = []          # (command, lines, rc)
+        cur = None
+        for line in output.splitlines():
+            if line.startswith("HUPCTL $ hupctl "):
+                cur = [line[len("HUPCTL $ hupctl "):], [], None]
+            elif line.startswith("HUPCTL rc=") and cur:
+                cur[2] = int(line.split("=")[1])
+                self.hupctl.append(tuple(cur))
+                cur = None
+            elif cur is not None and line.strip():
+                cur[1].append(line)
+        m = re.search(r"^HUP-RC (\d+)", output, re.M)
+        self.vm_rc = int(m.group(1)) if m else None
+
+    # -- derived ------------------------------------------------------------
+
+    def hv(self):
+        return [e for e in self.events if e.source == "hv"]
+
+    def marker(self, text):
+        return next((e for e in self.events if e.source == "guest" and e.text == text), None)
+
+    def window(self, i):
+        """hv events between MARKERS[i] and MARKERS[i + 1] (by timestamp)."""
+        a, b = self.marker(MARKERS[i]), self.marker(MARKERS[i + 1])
+        if not a or not b:
+            return []
+        return [e for e in self.hv() if a.t - TS_SLACK_S <= e.t <= b.t + TS_SLACK_S]
+
+    def port_events(self):
+        return [e for e in self.hv() if e.hv["reason"] == "io" and e.hv["args"][0] == PORT]
+
+    def msr_events(self):
+        return [e for e in self.hv() if e.hv["reason"] == "wrmsr" and e.hv["args"][0] == TSC_AUX]
+
+    def serial_text(self):
+        """Bytes the guest wrote to the UART's data register in the serial
+        window, as text."""
+        return "".join(chr(e.hv["args"][2]) for e in self.window(1)
+                       if e.hv["reason"] == "io" and e.hv["args"][0] == SERIAL
+                       and e.hv["args"][3] and 32 <= e.hv["args"][2] < 127)
+
+    def prog(self, hupctl_lines, name):
+        for l in hupctl_lines:
+            if f'name="{name}"' in l:
+                return {k: v for k, v in re.findall(r"(\w+)=(\S+)", l)}
+        return None
+
+    def hupctl_cmd(self, cmd, n=0):
+        found = [x for x in self.hupctl if x[0] == cmd]
+        return found[n] if len(found) > n else None
+
+    def ps(self):
+        """Task names from `hupctl query` of samples/ps.c (NUL-padded
+        16-byte records)."""
+        q = next((x for x in self.hupctl if x[0].startswith("query")), None)
+        if not q or q[2] != 0:
+            return None
+        return [c for c in re.split(r"\x00+", "\n".join(q[1])) if c.strip()]
+
+    def list_prog(self, name):
+        """hupload list row of a program: {runs, aborts, run_ns}."""
+        for l in self.list:
+            f = l.split()
+            if len(f) >= 7 and f[6] == name and f[0].isdigit():
+                return {"id": int(f[0]), "event": f[1], "runs": int(f[3]),
+                        "aborts": int(f[4]), "run_ns": int(f[5])}
+        return None
+
+
+def check(o, mode="trace"):
+    """Problems with a scenario's outcome; [] means it passed."""
+    bad = []
+
+    def want(cond, what):
+        if not cond:
+            bad.append(what)
+        return cond
+
+    v = o.values
+    if not want("HUP-G: done" in o.output, "the guest init did not finish (no 'HUP-G: done')"):
+        return bad
+    want(o.vm_rc == 0, f"hupvm exit status {o.vm_rc}, want 0 (poweroff)")
+    want(v.get("bad-dmesg") == "0", "kernel complaints: "
+         + "; ".join(re.findall(r"^HUP-G: bad: (.*)$", o.output, re.M)))
+    want(v.get("insmod-msr") == "rc=0", "insmod msr.ko failed")
+    if mode == "nomodule":
+        want(re.search(rf"^HUP-G: HUP-W: io port={PORT:#x} n={PORT_COUNT}", o.output, re.M),
+             "port I/O workload did not run")
+        want(re.search(r"^HUP-G: HUP-W: msr 0xc0000103=0x1234 written", o.output, re.M),
+             "MSR write without a vetting program was not performed")
+        want(re.search(r"^HUP-G: workload dd rc=0", o.output, re.M), "dd workload failed")
+        return bad
+
+    want(v.get("insmod") == "rc=0", "insmod hyperupcall.ko failed")
+    want("HUP-G: status: backend: present" in o.output, "module did not find the backend")
+    want(v.get("hupload") == "rc=0", "hupload tracing.o failed: "
+         + " | ".join(re.findall(r"^HUP-G: hupload: (.*)$", o.output, re.M)))
+    want(re.search(r"^HUP-G: hupload: \d+ trace_to_ring trace", o.output, re.M),
+         "hupload did not report the registered program")
+    want(v.get("hupload-msr") == "rc=0", "hupload msr_guard.o failed: "
+         + " | ".join(re.findall(r"^HUP-G: hupload-msr: (.*)$", o.output, re.M)))
+    # CO-RE: ps.o's task_struct offsets relocated against this kernel.
+    want(v.get("hupload-ps") == "rc=0", "hupload ps.o failed: "
+         + " | ".join(re.findall(r"^HUP-G: hupload-ps: (.*)$", o.output, re.M)))
+    want(re.search(r"^HUP-G: hupload-ps: .*ps \(query\): \d+ insns, \d+ ksyms, [1-9]\d* CO-RE "
+                   r"relocations \(0 missing\)", o.output, re.M),
+         "ps.o: no CO-RE relocations applied")
+    tasks = o.ps()
+    want(tasks and "kthreadd" in tasks and any(t.startswith("init") for t in tasks),
+         f"hupctl query ps: task list wrong: {tasks}")
+
+    # Markers: all four, in order.
+    ms = [o.marker(t) for t in MARKERS]
+    if want(all(ms), "missing trace_marker lines: "
+            + ", ".join(t for t, m in zip(MARKERS, ms) if not m)):
+        want(all(ms[i].t < ms[i + 1].t for i in range(3)), "markers out of order")
+    hv = o.hv()
+    if not want(hv, "no hyperupcall:hv_event lines in the trace"):
+        return bad
+    # Emission order is ring order (seq); converted timestamps must follow.
+    seqs = [e.hv["seq"] for e in hv]
+    want(seqs == sorted(seqs), "hv_event seq not increasing in the trace")
+    inv = max((hv[i].t - hv[i + 1].t for i in range(len(hv) - 1)), default=0)
+    want(inv <= 5e-6, f"hv_event timestamps go back by {inv * 1e6:.1f} us")
+    if all(ms):
+        # Plausible: every event converted to a time near the window, and
+        # events were drained after they happened.
+        want(all(ms[0].t - 1.0 < e.t < ms[3].t + 1.0 for e in hv),
+             "hv_event timestamps far outside the traced window")
+        want(all(e.hv["delay"] < 5_000_000 for e in hv), "hv_event drained > 5 s late")
+        # Port I/O to the unclaimed port: only the workload does it, so every
+        # such event lies between the first two markers, in program order.
+        pe = o.port_events()
+        want(pe, f"no port I/O exit to {PORT:#x} traced")
+        want(all(e in o.window(0) for e in pe),
+             f"port {PORT:#x} events outside their markers")
+        data = [e.hv["args"][2] for e in pe]
+        want(data == sorted(set(data)) and all(x < PORT_COUNT for x in data)
+             and all(e.hv["args"][1] == 1 and e.hv["args"][3] == 1 for e in pe),
+             f"port {PORT:#x} events: wrong size/direction/data {data[:8]}")
+        ser = [e for e in o.window(1) if e.hv["reason"] == "io" and e.hv["args"][0] == SERIAL]
+        want(ser, "no serial-port exit traced between its markers")
+        me = o.msr_events()
+        want(me, f"no WRMSR {TSC_AUX:#x} exit traced")
+        want(all(e in o.window(2) for e in me), "WRMSR events outside their markers")
+        want(all(e.hv["args"][2] in MSR_VALUES for e in me), "WRMSR events with wrong values")
+    want(re.search(r"^HUP-G: HUP-W: msr 0xc0000103=0x1234 written", o.output, re.M),
+         "allowed MSR write not performed")
+    want(re.search(r"^HUP-G: HUP-W: msr 0xc0000103=0xdead refused: Input/output error",
+                   o.output, re.M), "msr_guard did not refuse 0xdead")
+    # Counters.
+    want(o.ring.get("capacity") == "4096", "ring capacity not 4096")
+    lp = o.list_prog("trace_to_ring")
+    want(lp and lp["runs"] > 0, "hupload list: trace_to_ring missing or no runs")
+    mp = o.list_prog("msr_guard")
+    want(mp and mp["runs"] >= 1, "hupload list: msr_guard missing or no runs")
+    # hupctl in L1.
+    lst = o.hupctl_cmd("list", 0)
+    if want(lst and lst[2] == 0, "hupctl list failed"):
+        p = o.prog(lst[1], "trace_to_ring")
+        want(p and p.get("event") == "trace" and int(p.get("runs", 0)) > 0,
+             "hupctl list: trace_to_ring missing or runs == 0")
+        p = o.prog(lst[1], "msr_guard")
+        want(p and p.get("event") == "msr-write", "hupctl list: msr_guard missing")
+    st = o.hupctl_cmd("stats")
+    want(st and st[2] == 0, "hupctl stats failed")
+    want(v.get("rmmod") == "rc=0", "rmmod hyperupcall failed")
+    want(v.get("list-after-rmmod", "rc=0") != "rc=0", "hupload list worked after rmmod")
+    after = o.hupctl_cmd("list", 1)
+    want(after and after[2] == 0 and not any(l.startswith("prog ") for l in after[1]),
+         "hupctl list after rmmod still shows programs")
+    return bad
+
+
+def numbers(o):
+    """What a run measured, for the record (JSON-able)."""
+    d = {"scenario": o.name}
+    hv = o.hv()
+    d["hv_events"] = len(hv)
+    d["port_events"] = len(o.port_events())
+    d["serial_window_events"] = len([e for e in o.window(1) if e.hv["args"][0] == SERIAL])
+    d["serial_text"] = o.serial_text()
+    d["msr_events"] = len(o.msr_events())
+    for k in ("overflow", "lost", "consumed", "head"):
+        if k in o.ring:
+            d[k] = int(o.ring[k])
+    lp = o.list_prog("trace_to_ring")
+    if lp:
+        d.update(runs=lp["runs"], aborts=lp["aborts"],
+                 run_ns_per_run=round(lp["run_ns"] / lp["runs"]) if lp["runs"] else None)
+    if "off" in o.bench and "on" in o.bench:
+        d["exits_per_s_untraced"] = o.bench["off"]
+        d["exits_per_s_traced"] = o.bench["on"]
+        d["ratio_traced_over_untraced"] = round(o.bench["on"] / o.bench["off"], 3)
+    if hv:
+        d["delay_us_median"] = sorted(e.hv["delay"] for e in hv)[len(hv) // 2]
+    d["ps_tasks"] = len(o.ps() or [])
+    m = re.search(r"init ran, kernel (\S+),", o.output)
+    d["release"] = m.group(1).rstrip(",") if m else None
+    return d
+
+
+def excerpt(o, keep=3):
+    """The traced window in timestamp order: guest markers and hv events,
+    long runs of the same kind of event shortened to keep + 1 lines."""
+    ms = [o.marker(t) for t in MARKERS]
+    evs = sorted(o.events, key=lambda e: e.t)
+    if all(ms):
+        evs = [e for e in evs if ms[0].t - TS_SLACK_S <= e.t <= ms[3].t + TS_SLACK_S]
+    lines = [f"  {'time (s)':>14}  {'source':<6}  event"]
+
+    def key(e):
+        if e.source == "guest":
+            return None
+        a = e.hv["args"]
+        return (e.hv["reason"], a[0])
+
+    i = 0
+    while i < len(evs):
+        j = i
+        while j + 1 < len(evs) and key(evs[j + 1]) is not None and key(evs[j + 1]) == key(evs[i]):
+            j += 1
+        run = evs[i:j + 1]
+        shown = run if len(run) <= keep + 2 else run[:keep] + [None] + run[-1:]
+        for e in shown:
+            if e is None:
+                lines.append(f"  {'':>14}  {'':<6}  ... {len(run) - keep - 1} more like these")
+            else:
+                src = "guest" if e.source == "guest" else "hv"
+                lines.append(f"  {e.t:14.6f}  {src:<6}  {e.describe()}")
+        i = j + 1
+    return "\n".join(lines)
+
+
+def summary(o, run_path):
+    d = numbers(o)
+    probs = check(o)
+    serial = d.get("serial_text", "")
+    parts = [f"path={run_path}", f"kernel={d.get('release')}",
+             f"hv_events={d['hv_events']}",
+             f"(io {PORT:#x}: {d['port_events']}, serial window: {d['serial_window_events']}"
+             + (f" '{serial}'" if serial else "") + f", wrmsr: {d['msr_events']})",
+             f"overflow={d.get('overflow', '?')}", f"lost={d.get('lost', '?')}",
+             f"aborts={d.get('aborts', '?')}"]
+    if "ratio_traced_over_untraced" in d:
+        parts.append(f"exit-rate traced/untraced={d['ratio_traced_over_untraced']}")
+    parts.append("PASS" if not probs else f"FAIL ({len(probs)} problems)")
+    return "summary: " + " ".join(parts)
+
+
+# ---------------------------------------------------------------------------
+# The demo
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description="make demo: the tracing use case end to end")
+    p.add_argument("--build", default=os.path.join(ROOT, "build"), help="build directory")
+    p.add_argument("--cache", help="guest cache (default: $HUP_GUEST_CACHE or BUILD/guest)")
+    p.add_argument("--kernel", default="6.1-cloud", choices=sorted(KERNELS))
+    p.add_argument("--nested", action="store_true", help="force the nested path")
+    p.add_argument("-v", "--verbose", action="store_true", help="stream the guest console")
+    a = p.parse_args(argv)
+    cache = a.cache or os.environ.get("HUP_GUEST_CACHE") or os.path.join(a.build, "guest")
+    tools = Tools(a.build)
+    try:
+        sc = scenario(a.kernel, tools, cache)
+        h = hupnest.Harness(cache=cache, force_nested=a.nested, verbose=a.verbose)
+        run = h.run([sc])
+    except (SetupError, hupnest.HarnessError, guest_image.GuestImageError) as e:
+        print(f"demo: {e}", file=sys.stderr)
+        return 2
+    r = run.results[0]
+    o = Outcome(r.name, r.output, r.rc)
+    print(f"\n== {sc.name}: a Debian guest on hupvm registered samples/tracing.c; "
+          "its /sys/kernel/tracing/trace, in timestamp order ==")
+    print(excerpt(o))
+    for l in o.list:
+        print("  hupload list | " + l)
+    lst = o.hupctl_cmd("list")
+    for l in (lst[1] if lst else []):
+        print("  hupctl list  | " + l)
+    tasks = o.ps() or []
+    print(f"  hupctl query (samples/ps.c, CO-RE): {len(tasks)} guest tasks: "
+          + " ".join(tasks[:12]) + (" ..." if len(tasks) > 12 else ""))
+    probs = check(o)
+    for b in probs:
+        print("  problem: " + b)
+    print(summary(o, run.path))
+    print(f"(full log: {r.log})")
+    return 0 if not probs else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
