@@ -34,8 +34,10 @@ extern struct hup_backend hup_backend;
 void hup_discover(struct hup_backend *b);
 void hup_backend_show(struct seq_file *m, const struct hup_backend *b);
 
-/* doorbell.c: submits req (kmalloc'ed, physically contiguous) and returns
- * the backend's result; -ENODEV without a backend. */
+/*
+ * doorbell.c: submits req (kmalloc'ed, physically contiguous) and returns
+ * the backend's result; -ENODEV without a backend.
+ */
 int hup_doorbell_submit(struct hup_request *req);
 
 /* ksym.c */

@@ -243,8 +243,10 @@ static struct hup_prog *hup_find(u32 id)
 	return NULL;
 }
 
-/* Tells the backend; hup_lock held.  A program the host no longer knows
- * (-ENOENT) is gone either way. */
+/*
+ * Tells the backend; hup_lock held.  A program the host no longer knows
+ * (-ENOENT) is gone either way.
+ */
 static int hup_unregister_locked(struct hup_prog *p)
 {
 	struct hup_request *req;

@@ -164,7 +164,7 @@ void hup_trace_put(void)
 static int hup_trace_stats_show(struct seq_file *m, void *v)
 {
 	mutex_lock(&hup_drain_lock);
-	seq_printf(m, "ring: %px (%zu bytes)\ncapacity: %u\n", hup_ring,
+	seq_printf(m, "ring: %p (%zu bytes)\ncapacity: %u\n", hup_ring,
 		   hup_ring_size, hup_ring_cap);
 	seq_printf(m, "head: %llu\ntail: %llu\n", READ_ONCE(hup_ring->head),
 		   READ_ONCE(hup_ring->tail));
