@@ -94,7 +94,8 @@ static int for_each_gap(struct spans *sp, uint64_t s, uint64_t e,
 	uint64_t at = s;
 	int err;
 
-	qsort(sp->v, sp->nr, sizeof(*sp->v), span_cmp);
+	if (sp->nr) /* qsort(NULL, 0, ...) is undefined behaviour */
+		qsort(sp->v, sp->nr, sizeof(*sp->v), span_cmp);
 	for (size_t i = 0; i < sp->nr; i++) {
 		if (sp->v[i].s > at) {
 			err = fn(vm, r, at, sp->v[i].s);

@@ -114,6 +114,13 @@ echo "HUP-RC $rc"
 # hupvm's --timeout: the guest hung (NESTED.md: rare L2 deadlocks under
 # TCG).  124 tells the harness it was a hang, which it retries once.
 [ "$rc" = 124 ] && exit 124
+# A KVM failure (5) before the guest's init ran is a boot that never got
+# going: seen as a rare triple fault of the nested CPU model in early boot.
+# Also a retryable hang; after init it is a real failure.
+if [ "$rc" = 5 ] && ! grep -q "HUP-G: init ran" vm.log; then
+	echo "HUP-S: KVM failure before userspace: retryable"
+	exit 124
+fi
 [ "$rc" = 0 ]
 """
 

@@ -51,12 +51,15 @@ echo "guest-e2e: L2 exited with $?"
 HUPVM = r"""
 set -u
 echo "guest-e2e: L2 @KERNEL@ under hupvm (backend)"
+set -o pipefail
 ./hupvm -k @KERNEL@ -i ./l2.cpio -c 1 -m 256M --timeout 150 --run-budget-us 20000 \
-	-a '@CMDLINE@ hup.mode=backend' 2>&1
+	-a '@CMDLINE@ hup.mode=backend' 2>&1 | tee vm.log
 rc=$?
 echo "guest-e2e: L2 exited with $rc"
-# hupvm's --timeout: a hung guest, which the harness retries once.
+# hupvm's --timeout: a hung guest, which the harness retries once; so is a
+# KVM failure (5) before the guest's init ran (a boot that never got going).
 [ $rc = 124 ] && exit 124
+[ $rc = 5 ] && ! grep -q "HUP-G: init ran" vm.log && exit 124
 exit 0
 """
 
