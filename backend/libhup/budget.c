@@ -249,11 +249,15 @@ void hup_budget__note(uint64_t budget_ns)
  * HUP_BUDGET_CPU_NS) and not in a VMM callback, and return when to scan
  * next: the earliest deadline seen, soon again while a run is overdue, or,
  * for runs that start after this scan, now plus the smallest budget in use
- * (none of those can expire sooner).
+ * (none of those can expire sooner), stretched while no run starts at all
+ * (HUP_BUDGET_TICK_IDLE_MAX_NS).
  */
 static uint64_t watchdog_scan(pid_t pid)
 {
-	uint64_t now = now_ns(), next, min_ns;
+	/* The watchdog's own state across scans (one watchdog thread). */
+	static uint64_t last_runs;
+	static unsigned int idle_scans;
+	uint64_t now = now_ns(), next, min_ns, runs = 0, tick;
 	struct hup_budget_thread *b;
 
 	min_ns = __atomic_load_n(&wd.min_ns, __ATOMIC_RELAXED);
@@ -261,8 +265,19 @@ static uint64_t watchdog_scan(pid_t pid)
 		min_ns = HUP_BUDGET_TICK_MIN_NS;
 	if (min_ns > 1000000000u)
 		min_ns = 1000000000u; /* none noted yet: no overflow below */
-	next = now + min_ns;
 	pthread_mutex_lock(&wd.lock);
+	for (b = wd.head; b; b = b->next)
+		runs += __atomic_load_n(&b->runs, __ATOMIC_RELAXED);
+	if (runs != last_runs)
+		idle_scans = 0;
+	else if (idle_scans < 32)
+		idle_scans++;
+	last_runs = runs;
+	tick = min_ns;
+	for (unsigned int i = 0;
+	     i < idle_scans && tick < HUP_BUDGET_TICK_IDLE_MAX_NS; i++)
+		tick *= 2;
+	next = now + tick;
 	for (b = wd.head; b; b = b->next) {
 		uint64_t d = __atomic_load_n(&b->deadline, __ATOMIC_RELAXED);
 		uint64_t cpu;

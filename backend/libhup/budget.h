@@ -49,6 +49,14 @@
 /* The watchdog never wakes more often than this, whatever the budgets. */
 #define HUP_BUDGET_TICK_MIN_NS (1000u * 1000u)
 /*
+ * While no thread starts a run, the watchdog's tick doubles per idle scan
+ * up to this: an idle VMM is not woken a thousand times a second.  The
+ * cost: a runaway run that starts during such a long sleep is noticed up
+ * to this much later than its budget (runs already in progress are
+ * always watched at their deadline).
+ */
+#define HUP_BUDGET_TICK_IDLE_MAX_NS (64u * 1000u * 1000u)
+/*
  * An overdue run is abandoned only once its thread has also used this
  * much CPU time since the watchdog first saw it overdue: a run that was
  * merely preempted past its deadline (a few ns of work on an overcommitted
@@ -63,6 +71,7 @@
  */
 struct hup_budget_thread {
 	uint64_t deadline;             /* CLOCK_MONOTONIC ns, 0: no run */
+	uint64_t runs;                 /* runs started: tells idle from busy */
 	volatile sig_atomic_t hold;    /* inside an env callback */
 	volatile sig_atomic_t pending; /* expiry signalled during hold */
 	pid_t tid;
@@ -118,6 +127,8 @@ static inline uint64_t hup_budget__arm(struct hup_budget_thread *b,
 
 	if (!outer)
 		b->pending = 0;
+	/* Only this thread writes runs; the watchdog reads it. */
+	__atomic_store_n(&b->runs, b->runs + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&b->deadline, deadline, __ATOMIC_RELAXED);
 	return outer;
 }
