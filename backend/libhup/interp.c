@@ -142,95 +142,59 @@ static inline uint32_t arsh32(uint32_t a, uint32_t n)
  * same guest memory, sees each one whole.  Returns false for an unknown
  * operation.
  */
-static bool atomic64(uint64_t addr, int32_t op, uint64_t *src, uint64_t *r0)
-{
-	uint64_t *p = (uint64_t *)(uintptr_t)addr;
-	uint64_t v = *src, old;
-
-	switch (op) {
-	case BPF_ADD:
-		__atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
-		return true;
-	case BPF_OR:
-		__atomic_fetch_or(p, v, __ATOMIC_SEQ_CST);
-		return true;
-	case BPF_AND:
-		__atomic_fetch_and(p, v, __ATOMIC_SEQ_CST);
-		return true;
-	case BPF_XOR:
-		__atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST);
-		return true;
-	case BPF_ADD | BPF_FETCH:
-		*src = __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
-		return true;
-	case BPF_OR | BPF_FETCH:
-		*src = __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST);
-		return true;
-	case BPF_AND | BPF_FETCH:
-		*src = __atomic_fetch_and(p, v, __ATOMIC_SEQ_CST);
-		return true;
-	case BPF_XOR | BPF_FETCH:
-		*src = __atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST);
-		return true;
-	case BPF_XCHG:
-		*src = __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
-		return true;
-	case BPF_CMPXCHG:
-		/* r0 = old value; the store happens only if old == r0 */
-		old = *r0;
-		__atomic_compare_exchange_n(p, &old, v, false,
-					    __ATOMIC_SEQ_CST,
-					    __ATOMIC_SEQ_CST);
-		*r0 = old;
-		return true;
+/*
+ * One body for both widths (T is uint64_t or uint32_t): fetched values and
+ * r0 come back zero-extended, as the 32-bit forms require.
+ */
+#define DEFINE_ATOMIC(name, T)                                               \
+	static bool name(uint64_t addr, int32_t op, uint64_t *src,           \
+			 uint64_t *r0)                                        \
+	{                                                                    \
+		T *p = (T *)(uintptr_t)addr;                                 \
+		T v = (T)*src, old;                                          \
+									     \
+		switch (op) {                                                \
+		case BPF_ADD:                                                \
+			__atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);          \
+			return true;                                         \
+		case BPF_OR:                                                 \
+			__atomic_fetch_or(p, v, __ATOMIC_SEQ_CST);           \
+			return true;                                         \
+		case BPF_AND:                                                \
+			__atomic_fetch_and(p, v, __ATOMIC_SEQ_CST);          \
+			return true;                                         \
+		case BPF_XOR:                                                \
+			__atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST);          \
+			return true;                                         \
+		case BPF_ADD | BPF_FETCH:                                    \
+			*src = __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);   \
+			return true;                                         \
+		case BPF_OR | BPF_FETCH:                                     \
+			*src = __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST);    \
+			return true;                                         \
+		case BPF_AND | BPF_FETCH:                                    \
+			*src = __atomic_fetch_and(p, v, __ATOMIC_SEQ_CST);   \
+			return true;                                         \
+		case BPF_XOR | BPF_FETCH:                                    \
+			*src = __atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST);   \
+			return true;                                         \
+		case BPF_XCHG:                                               \
+			*src = __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);  \
+			return true;                                         \
+		case BPF_CMPXCHG:                                            \
+			/* r0 = old value; stored only if old == r0 */       \
+			old = (T)*r0;                                        \
+			__atomic_compare_exchange_n(p, &old, v, false,       \
+						    __ATOMIC_SEQ_CST,        \
+						    __ATOMIC_SEQ_CST);       \
+			*r0 = old;                                           \
+			return true;                                         \
+		}                                                            \
+		return false;                                                \
 	}
-	return false;
-}
 
-/* The 32-bit forms: fetched values and r0 are zero-extended. */
-static bool atomic32(uint64_t addr, int32_t op, uint64_t *src, uint64_t *r0)
-{
-	uint32_t *p = (uint32_t *)(uintptr_t)addr;
-	uint32_t v = (uint32_t)*src, old;
-
-	switch (op) {
-	case BPF_ADD:
-		__atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
-		return true;
-	case BPF_OR:
-		__atomic_fetch_or(p, v, __ATOMIC_SEQ_CST);
-		return true;
-	case BPF_AND:
-		__atomic_fetch_and(p, v, __ATOMIC_SEQ_CST);
-		return true;
-	case BPF_XOR:
-		__atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST);
-		return true;
-	case BPF_ADD | BPF_FETCH:
-		*src = __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
-		return true;
-	case BPF_OR | BPF_FETCH:
-		*src = __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST);
-		return true;
-	case BPF_AND | BPF_FETCH:
-		*src = __atomic_fetch_and(p, v, __ATOMIC_SEQ_CST);
-		return true;
-	case BPF_XOR | BPF_FETCH:
-		*src = __atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST);
-		return true;
-	case BPF_XCHG:
-		*src = __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
-		return true;
-	case BPF_CMPXCHG:
-		old = (uint32_t)*r0;
-		__atomic_compare_exchange_n(p, &old, v, false,
-					    __ATOMIC_SEQ_CST,
-					    __ATOMIC_SEQ_CST);
-		*r0 = old;
-		return true;
-	}
-	return false;
-}
+DEFINE_ATOMIC(atomic64, uint64_t)
+DEFINE_ATOMIC(atomic32, uint32_t)
 
 /* ------------------------------------------------------- the main loop */
 
