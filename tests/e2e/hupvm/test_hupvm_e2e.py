@@ -149,11 +149,11 @@ QEMU_CMD = ("qemu-system-x86_64 -enable-kvm -cpu host -m 256M -smp 1 -nodefaults
 DOORBELL_SCRIPT = r"""
 set -u
 now() { cut -d' ' -f1 /proc/uptime; }
-rm -f in ctl.sock ram.img vm.log
+rm -f in ctl.sock ram.img vm.log vm.err
 mkfifo in
 echo "HUP-T launch $(now)"
 ./hupvm -k "$HUP_L2_KERNEL" -i ./l2.cpio -c 2 -m 256M --timeout 400 -v \
-	--control ./ctl.sock -a '@CMDLINE@ hup.test=doorbell' < in > vm.log 2>&1 &
+	--control ./ctl.sock -a '@CMDLINE@ hup.test=doorbell' < in > vm.log 2> vm.err &
 vm=$!
 exec 3>in
 n=0
@@ -190,7 +190,10 @@ wait $vm
 rc=$?
 exec 3>&-
 echo "HUP-T exit $(now)"
+# The guest console and hupvm's own log (-v) stay apart: written to one
+# stream, their lines interleave mid-line while the guest's threads race.
 cat vm.log
+cat vm.err
 echo "HUP-RC $rc"
 [ "$rc" = 0 ]
 """
