@@ -210,7 +210,7 @@ static int parse(struct hupobj *o)
 
 	if (o->size < sizeof(Elf64_Ehdr))
 		return -EINVAL;
-	eh = (const Elf64_Ehdr *)o->data;
+	eh = (const void *)o->data; /* aligned_alloc(8) */
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
 	    eh->e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_machine != EM_BPF ||
@@ -219,7 +219,7 @@ static int parse(struct hupobj *o)
 		     (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr)) ||
 	    eh->e_shoff % 8 || eh->e_shstrndx >= eh->e_shnum)
 		return -EINVAL;
-	o->sh = (const Elf64_Shdr *)(o->data + eh->e_shoff);
+	o->sh = (const void *)(o->data + eh->e_shoff); /* e_shoff % 8 == 0 */
 	o->nsh = eh->e_shnum;
 	o->shstr = (const char *)hupobj__section(o, eh->e_shstrndx,
 						 &o->shstr_size);
@@ -231,7 +231,7 @@ static int parse(struct hupobj *o)
 
 		if (s && o->sh[si].sh_link < o->nsh &&
 		    o->sh[si].sh_offset % 8 == 0) {
-			o->syms = (const Elf64_Sym *)s;
+			o->syms = (const void *)s;
 			o->nsyms = size / sizeof(Elf64_Sym);
 			o->symstr = (const char *)hupobj__section(
 				o, o->sh[si].sh_link, &o->symstr_size);
@@ -386,7 +386,7 @@ static int rel_section(const struct hupobj *o, size_t ri, size_t secidx,
 	*n = 0;
 	if (rs->sh_type != SHT_REL || rs->sh_info != secidx)
 		return 0;
-	*rel = (const Elf64_Rel *)hupobj__section(o, ri, &size);
+	*rel = (const void *)hupobj__section(o, ri, &size);
 	if (!*rel || rs->sh_offset % 8)
 		return -EINVAL;
 	*n = size / sizeof(**rel);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <linux/kvm.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -51,22 +52,55 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* ---------------------------------------------------------------- MSRs */
+
+/*
+ * A struct kvm_msrs with room for one entry.  Not a struct kvm_msrs
+ * followed by an entry: kvm_msrs ends in a flexible array, and a struct
+ * holding one anywhere but last is a GNU extension (clang warns).  The
+ * asserts keep the copy in step with the kernel's layout.
+ */
+struct one_msr {
+	__u32 nmsrs;
+	__u32 pad;
+	struct kvm_msr_entry e;
+};
+_Static_assert(offsetof(struct one_msr, nmsrs) ==
+		   offsetof(struct kvm_msrs, nmsrs),
+	       "one_msr must be laid out like kvm_msrs");
+_Static_assert(offsetof(struct one_msr, e) ==
+		   offsetof(struct kvm_msrs, entries),
+	       "one_msr must be laid out like kvm_msrs");
+
+/* KVM_GET_MSRS or KVM_SET_MSRS of one MSR; either returns the number of
+ * entries it processed, so anything but 1 is a failure. */
+static int one_msr_ioctl(struct vcpu *v, unsigned long req, uint32_t index,
+			 uint64_t *data)
+{
+	struct one_msr m = {.nmsrs = 1, .e = {.index = index, .data = *data}};
+
+	if (ioctl(v->fd, req, &m) != 1)
+		return -EIO;
+	*data = m.e.data;
+	return 0;
+}
+
+static int get_msr(struct vcpu *v, uint32_t index, uint64_t *data)
+{
+	*data = 0;
+	return one_msr_ioctl(v, KVM_GET_MSRS, index, data);
+}
+
+static int set_msr(struct vcpu *v, uint32_t index, uint64_t data)
+{
+	return one_msr_ioctl(v, KVM_SET_MSRS, index, &data);
+}
+
 /* ---------------------------------------------------------------- TSC */
 
 static int read_tsc_msr(struct vcpu *v, uint64_t *tsc)
 {
-	struct {
-		struct kvm_msrs h;
-		struct kvm_msr_entry e;
-	} m;
-
-	memset(&m, 0, sizeof(m));
-	m.h.nmsrs = 1;
-	m.e.index = MSR_IA32_TSC;
-	if (ioctl(v->fd, KVM_GET_MSRS, &m) != 1)
-		return -EIO;
-	*tsc = m.e.data;
-	return 0;
+	return get_msr(v, MSR_IA32_TSC, tsc);
 }
 
 static int read_tsc_offset(struct vcpu *v, uint64_t *off)
@@ -302,37 +336,17 @@ void x86_hup__exit(struct vm *vm)
 
 /* ------------------------------------------------------------ exits */
 
-static int set_msr(struct vcpu *v, uint32_t index, uint64_t data)
-{
-	struct {
-		struct kvm_msrs h;
-		struct kvm_msr_entry e;
-	} m;
-
-	memset(&m, 0, sizeof(m));
-	m.h.nmsrs = 1;
-	m.e.index = index;
-	m.e.data = data;
-	return ioctl(v->fd, KVM_SET_MSRS, &m) == 1 ? 0 : -EIO;
-}
-
 int x86_hup__msr_exit(struct vcpu *v, const struct exit_action *act)
 {
 	struct kvm_run *run = v->run;
 
 	if (act->kind == EXIT_MSR_READ) {
 		/* Only writes are filtered; answer a read as KVM would. */
-		struct {
-			struct kvm_msrs h;
-			struct kvm_msr_entry e;
-		} m;
+		uint64_t data;
 
-		memset(&m, 0, sizeof(m));
-		m.h.nmsrs = 1;
-		m.e.index = act->msr.index;
 		if (act->msr.reason == KVM_MSR_EXIT_REASON_FILTER &&
-		    ioctl(v->fd, KVM_GET_MSRS, &m) == 1) {
-			run->msr.data = m.e.data;
+		    get_msr(v, act->msr.index, &data) == 0) {
+			run->msr.data = data;
 			run->msr.error = 0;
 		} else {
 			run->msr.error = 1;
@@ -355,18 +369,10 @@ int x86_hup__msr_exit(struct vcpu *v, const struct exit_action *act)
 /* Write EFER with NX flipped, then the original value back. */
 static int flush_by_efer(struct vcpu *v)
 {
-	struct {
-		struct kvm_msrs h;
-		struct kvm_msr_entry e;
-	} m;
 	uint64_t efer;
 
-	memset(&m, 0, sizeof(m));
-	m.h.nmsrs = 1;
-	m.e.index = MSR_EFER;
-	if (ioctl(v->fd, KVM_GET_MSRS, &m) != 1)
+	if (get_msr(v, MSR_EFER, &efer))
 		return -EIO;
-	efer = m.e.data;
 	if (!(efer & X86_EFER_NX))
 		return -EOPNOTSUPP; /* setting NX may be invalid for the CPU */
 	if (set_msr(v, MSR_EFER, efer & ~X86_EFER_NX))

@@ -65,16 +65,23 @@ static uint64_t gpa[5];
 	I(BPF_LD | BPF_IMM | BPF_DW, d, s, 0, (int32_t)(uint32_t)(v)),       \
 	    I(0, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)(v) >> 32))
 
+/* Page i of the mmap'd, hence page-aligned, pages: as void *, so each
+ * user picks its type without a uint8_t * cast tripping -Wcast-align. */
+static void *page(unsigned int i)
+{
+	return pages + i * PAGE;
+}
+
 static struct hup_request *block(void)
 {
-	return (struct hup_request *)pages;
+	return page(0);
 }
 
 /* volatile: glibc's outb has no memory clobber, and the host writes the
  * counter behind the compiler's back */
 static volatile uint64_t *counter(void)
 {
-	return (volatile uint64_t *)(pages + 3 * PAGE);
+	return page(3);
 }
 
 /* A port access that faults (#GP) arrives as SIGSEGV: say where. */

@@ -1143,7 +1143,7 @@ static void test_spinlock(void)
 {
 	uint64_t rq = pcpu_area_pa(1) + L.pcpu_runqueues;
 	uint32_t *lock = hp(rq + L.rq_lock), *nr = hp(rq + L.rq_nr_running);
-	uint32_t *tlock = (uint32_t *)(task_host(8) + L.task_alloc_lock);
+	uint32_t *tlock = hp(task_pa[8] + L.task_alloc_lock);
 	uint64_t w;
 	int64_t r0;
 	int err;
