@@ -27,6 +27,7 @@
 #include <hup/libhup.h>
 #include <hyperupcall/abi.h>
 
+#include "clock.h"
 #include "engine.h"
 #include "helpers.h"
 #include "log.h"
@@ -232,13 +233,21 @@ static size_t build_straight(struct bpf_insn *insns, size_t cnt, uint64_t seed)
 		case 1:
 			insns[n++] = ALU64_REG(ops[RND(6)], d, sr);
 			break;
-		case 2:
-			insns[n++] = ALU32_IMM(ops[RND(6)], d, (int32_t)RND(1000) + 1);
+		case 2: {
+			/* One RND per statement: it updates s. */
+			uint8_t op = ops[RND(6)];
+			int32_t imm = (int32_t)RND(1000) + 1;
+
+			insns[n++] = ALU32_IMM(op, d, imm);
 			break;
-		case 3:
-			insns[n++] = ALU64_IMM(RND(2) ? BPF_LSH : BPF_RSH, d,
-					       (int32_t)RND(64));
+		}
+		case 3: {
+			uint8_t op = RND(2) ? BPF_LSH : BPF_RSH;
+			int32_t imm = (int32_t)RND(64);
+
+			insns[n++] = ALU64_IMM(op, d, imm);
 			break;
+		}
 		case 4:
 			insns[n++] = LDX(BPF_DW, d, 10, off);
 			break;
@@ -497,7 +506,7 @@ static void time_guarded(double *armed, double *plain)
 			double ns;
 
 			hup_run_state__init(&st, NULL, HUP_EVENT_TRACE, NULL);
-			st.deadline_ns = kind ? now_ns() + 3600000000000ull : 0;
+			st.deadline_ns = kind ? hup_clock__ns() + 3600000000000ull : 0;
 			t = now_ns();
 			for (uint64_t k = 0; k < iters; k++)
 				hup_run_state__run(&st, guarded_nop, NULL, &r0);
@@ -518,13 +527,26 @@ static void bench_prog_run(void)
 
 	build_empty(&p);
 	printf("\n== hup_prog__run() of the empty program (median of %u "
-	       "batches, ns/run)\n", REPS);
-	printf("%-28s %10s %10s\n", "budget", "interp", "jit");
-	printf("%-28s %10.1f %10.1f\n", "default",
-	       time_prog_run(&p, true, 0), time_prog_run(&p, false, 0));
-	printf("%-28s %10.1f %10.1f\n", "none (HUP_RUN_BUDGET_NONE)",
-	       time_prog_run(&p, true, HUP_RUN_BUDGET_NONE),
-	       time_prog_run(&p, false, HUP_RUN_BUDGET_NONE));
+	       "batches, ns/run), by run clock (clock.h; in use: %s)\n", REPS,
+	       hup_clock_name());
+	printf("%-10s %-28s %10s %10s\n", "clock", "budget", "interp", "jit");
+	for (int mode = HUP_CLOCK_MONOTONIC; mode <= HUP_CLOCK_TSC; mode++) {
+		const char *name = mode == HUP_CLOCK_TSC ? "tsc" : "monotonic";
+
+		if (hup_clock__force(mode)) {
+			printf("%-10s (unavailable: no invariant TSC)\n", name);
+			continue;
+		}
+		printf("%-10s %-28s %10.1f %10.1f\n", name, "default",
+		       time_prog_run(&p, true, 0), time_prog_run(&p, false, 0));
+		printf("%-10s %-28s %10.1f %10.1f\n", name,
+		       "none (HUP_RUN_BUDGET_NONE)",
+		       time_prog_run(&p, true, HUP_RUN_BUDGET_NONE),
+		       time_prog_run(&p, false, HUP_RUN_BUDGET_NONE));
+	}
+	/* Back to the process's own choice. */
+	hup_clock__force(hup_clock__tsc_usable() ? HUP_CLOCK_TSC
+						 : HUP_CLOCK_MONOTONIC);
 	time_guarded(&armed, &plain);
 	printf("guarded section alone (fastest batch): %.1f ns without a "
 	       "budget, %.1f ns with one\n", plain, armed);

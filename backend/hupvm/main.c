@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <hup/libhup.h>
 #include <hyperupcall/abi.h>
 
 #include "cli.h"
@@ -172,6 +173,8 @@ int main(int argc, char **argv)
 	if (vm.hup) {
 		vm.hup->no_jit = o.no_jit;
 		vm.hup->run_budget_us = o.run_budget_us;
+		pr_info("hyperupcalls: %s, run clock %s",
+			o.no_jit ? "interpreter" : "JIT", hup_clock_name());
 	}
 	r = vm__start(&vm);
 	if (!r && o.control) {

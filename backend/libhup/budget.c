@@ -13,6 +13,7 @@
 #include "budget.h"
 
 #include <errno.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,13 @@
 
 #include <hup/libhup.h>
 
+#include "clock.h"
 #include "view.h"
 
 __thread struct hup_budget_thread *hup_budget_tls
 	__attribute__((tls_model("initial-exec")));
+
+uint32_t hup_budget_idle;
 
 static struct {
 	pthread_mutex_t lock;           /* everything below but min_ns */
@@ -55,9 +59,10 @@ static uint64_t clock_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Deadlines are on the run clock (clock.h), like the runs that set them. */
 static uint64_t now_ns(void)
 {
-	return clock_ns(CLOCK_MONOTONIC);
+	return hup_clock__ns();
 }
 
 int hup_set_budget_signal(int signo)
@@ -252,7 +257,7 @@ void hup_budget__note(uint64_t budget_ns)
  * (none of those can expire sooner), stretched while no run starts at all
  * (HUP_BUDGET_TICK_IDLE_MAX_NS).
  */
-static uint64_t watchdog_scan(pid_t pid)
+static uint64_t watchdog_scan(pid_t pid, bool *stretched, uint64_t *runs_seen)
 {
 	/* The watchdog's own state across scans (one watchdog thread). */
 	static uint64_t last_runs;
@@ -273,11 +278,13 @@ static uint64_t watchdog_scan(pid_t pid)
 	else if (idle_scans < 32)
 		idle_scans++;
 	last_runs = runs;
+	*runs_seen = runs;
 	tick = min_ns;
 	for (unsigned int i = 0;
 	     i < idle_scans && tick < HUP_BUDGET_TICK_IDLE_MAX_NS; i++)
 		tick *= 2;
 	next = now + tick;
+	*stretched = tick > min_ns;
 	for (b = wd.head; b; b = b->next) {
 		uint64_t d = __atomic_load_n(&b->deadline, __ATOMIC_RELAXED);
 		uint64_t cpu;
@@ -310,21 +317,69 @@ static uint64_t watchdog_scan(pid_t pid)
 	return next;
 }
 
+static uint64_t runs_started(void)
+{
+	struct hup_budget_thread *b;
+	uint64_t runs = 0;
+
+	pthread_mutex_lock(&wd.lock);
+	for (b = wd.head; b; b = b->next)
+		runs += __atomic_load_n(&b->runs, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&wd.lock);
+	return runs;
+}
+
+/*
+ * Sleep until next (run clock).  A stretched (idle) sleep raises
+ * hup_budget_idle and waits on it as a futex, so the first run to start
+ * wakes the watchdog at once (hup_budget__kick) and is watched at its
+ * deadline, not up to HUP_BUDGET_TICK_IDLE_MAX_NS later.
+ */
+static void watchdog_sleep(uint64_t next, bool stretched, uint64_t runs)
+{
+	uint64_t now = now_ns(), rel = next > now ? next - now : 0;
+	struct timespec ts = {
+		.tv_sec = (time_t)(rel / 1000000000u),
+		.tv_nsec = (long)(rel % 1000000000u),
+	};
+
+	if (!rel)
+		return;
+	if (!stretched) {
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+		return;
+	}
+	__atomic_store_n(&hup_budget_idle, 1, __ATOMIC_SEQ_CST);
+	/* A run that started since the scan, before it could see the flag,
+	 * is watched now.  (One whose runs store is still in its CPU's
+	 * store buffer at this instant can slip through: the window is
+	 * tens of ns per idle sleep, and closing it would cost every run
+	 * a fence.) */
+	if (runs_started() == runs)
+		syscall(SYS_futex, &hup_budget_idle, FUTEX_WAIT_PRIVATE, 1, &ts,
+			NULL, 0);
+	__atomic_store_n(&hup_budget_idle, 0, __ATOMIC_RELAXED);
+}
+
+void hup_budget__kick(void)
+{
+	if (__atomic_exchange_n(&hup_budget_idle, 0, __ATOMIC_RELAXED))
+		syscall(SYS_futex, &hup_budget_idle, FUTEX_WAKE_PRIVATE, 1,
+			NULL, NULL, 0);
+}
+
 static void *watchdog(void *arg)
 {
 	pid_t pid = getpid();
 
 	(void)arg;
 	for (;;) {
-		uint64_t next = watchdog_scan(pid);
-		struct timespec ts = {
-			.tv_sec = (time_t)(next / 1000000000u),
-			.tv_nsec = (long)(next % 1000000000u),
-		};
+		bool stretched;
+		uint64_t runs;
+		uint64_t next = watchdog_scan(pid, &stretched, &runs);
 
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
-				       NULL) == EINTR)
-			;
+		watchdog_sleep(next, stretched, runs);
 	}
 	return NULL;
 }

@@ -50,10 +50,10 @@
 #define HUP_BUDGET_TICK_MIN_NS (1000u * 1000u)
 /*
  * While no thread starts a run, the watchdog's tick doubles per idle scan
- * up to this: an idle VMM is not woken a thousand times a second.  The
- * cost: a runaway run that starts during such a long sleep is noticed up
- * to this much later than its budget (runs already in progress are
- * always watched at their deadline).
+ * up to this: an idle VMM is not woken a thousand times a second.  During
+ * such a stretched sleep hup_budget_idle is set, and the first run to
+ * start wakes the watchdog (hup_budget__kick: one syscall, once per idle
+ * period), so that run is still watched at its deadline.
  */
 #define HUP_BUDGET_TICK_IDLE_MAX_NS (64u * 1000u * 1000u)
 /*
@@ -70,7 +70,7 @@
  * hold and pending are shared only with the owner's signal handler.
  */
 struct hup_budget_thread {
-	uint64_t deadline;             /* CLOCK_MONOTONIC ns, 0: no run */
+	uint64_t deadline;             /* run clock ns (clock.h), 0: no run */
 	uint64_t runs;                 /* runs started: tells idle from busy */
 	volatile sig_atomic_t hold;    /* inside an env callback */
 	volatile sig_atomic_t pending; /* expiry signalled during hold */
@@ -87,6 +87,12 @@ struct hup_budget_thread {
  * the signal handler reads it. */
 extern __thread struct hup_budget_thread *hup_budget_tls
 	__attribute__((tls_model("initial-exec")));
+
+/* Non-zero while the watchdog sleeps a stretched (idle) tick. */
+extern uint32_t hup_budget_idle;
+
+/* Wake an idle watchdog: a run has started. */
+void hup_budget__kick(void);
 
 /*
  * Choose the signal (hup_set_budget_signal or the default) and install
@@ -130,6 +136,9 @@ static inline uint64_t hup_budget__arm(struct hup_budget_thread *b,
 	/* Only this thread writes runs; the watchdog reads it. */
 	__atomic_store_n(&b->runs, b->runs + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&b->deadline, deadline, __ATOMIC_RELAXED);
+	if (__builtin_expect(__atomic_load_n(&hup_budget_idle,
+					     __ATOMIC_RELAXED), 0))
+		hup_budget__kick();
 	return outer;
 }
 

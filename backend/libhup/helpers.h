@@ -59,7 +59,7 @@ struct hup_run_state {
 	uint8_t *view_base;            /* cached hup_view__base(view) */
 	uint64_t view_mask;            /* cached hup_view__mask(view) */
 	enum hup_event event;
-	/* CLOCK_MONOTONIC ns past which the run is abandoned (-ETIMEDOUT),
+	/* Run-clock ns (clock.h) past which the run is abandoned (-ETIMEDOUT),
 	 * 0 for none; the loader sets it after init (budget.h). */
 	uint64_t deadline_ns;
 	/* Budgets and counters of this run, for the loader's statistics. */

@@ -27,6 +27,7 @@
 #include <hup/libhup.h>
 
 #include "budget.h"
+#include "clock.h"
 #include "engine.h"
 #include "helpers.h"
 #include "log.h"
@@ -175,6 +176,8 @@ int hup_prog__load(const void *insns, size_t insn_cnt, enum hup_event event,
 		return -EOPNOTSUPP;
 	}
 
+	/* Before the first run: its deadline and statistics use it. */
+	hup_clock__setup();
 	prog = calloc(1, sizeof(*prog));
 	if (!prog)
 		return -ENOMEM;
@@ -296,14 +299,6 @@ static uint64_t run_engine(void *arg)
 			       r1, 0, &a->err);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int hup_prog__run(struct hup_prog *prog, void *ctx, size_t ctx_size,
 		  const struct hup_run_env *env, struct hup_run_result *res)
 {
@@ -326,11 +321,13 @@ int hup_prog__run(struct hup_prog *prog, void *ctx, size_t ctx_size,
 	args.ctx = ctx;
 	args.err = 0;
 	hup_run_state__init(&st, prog->view, prog->event, env);
-	t0 = now_ns();
+	t0 = hup_clock__ns();
 	if (prog->budget_ns)
 		st.deadline_ns = t0 + prog->budget_ns; /* t0 serves both */
 	err = hup_run_state__run(&st, run_engine, &args, &r0);
-	ns = now_ns() - t0;
+	ns = hup_clock__ns() - t0;
+	if ((int64_t)ns < 0)
+		ns = 0; /* migrated to a CPU whose TSC lags by a few ns */
 	if (!err && args.err)
 		err = args.err; /* the interpreter met what verification forbids */
 	atomic_fetch_add_explicit(&prog->run_ns, ns, memory_order_relaxed);

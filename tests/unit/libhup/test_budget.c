@@ -6,7 +6,9 @@
  * the thread runs the next program normally, a run under its budget is
  * unaffected, an env callback is never interrupted (the abort waits until
  * it returns), threads running at once each get their own deadline, the
- * option struct's versions, the signal override, and a forked child.
+ * option struct's versions, the signal override, a forked child, a run
+ * that starts while the watchdog sleeps its idle tick (woken, not late),
+ * and the budget on either run clock (clock.h).
  *
  * Timing checks are one-sided where the host's load could make them flaky:
  * never aborted before the deadline, always aborted long before the run
@@ -25,7 +27,9 @@
 
 #include <hup/libhup.h>
 
+#include "budget.h"
 #include "check.h"
+#include "clock.h"
 
 #define BUDGET_US 2000u
 /* Straight-line instructions per callback run: 2^20 runs of this take
@@ -415,6 +419,64 @@ static void test_threads_own_deadlines(void)
 	}
 }
 
+/*
+ * An idle watchdog sleeps up to HUP_BUDGET_TICK_IDLE_MAX_NS (64 ms).  A
+ * runaway that starts just as such a sleep begins must wake it and be
+ * stopped near its own 2 ms budget, not when the sleep ends.
+ */
+static void test_idle_watchdog_woken(void)
+{
+	static struct bpf_insn p[PROG_MAX];
+	size_t n = build_loop(p, 1 << 20, false);
+	struct hup_prog *prog = load(p, n, false, BUDGET_US,
+				     sizeof(struct hup_load_opts));
+	struct timespec idle = { .tv_sec = 0, .tv_nsec = 400 * 1000 * 1000 };
+	uint64_t ns = 0, t;
+	bool seen_awake = false, edge = false;
+
+	if (!prog)
+		return;
+	/* No runs for 400 ms: the tick has doubled up to its maximum. */
+	nanosleep(&idle, NULL);
+	/* Catch the instant the watchdog starts a new stretched sleep. */
+	for (t = now_ns(); now_ns() - t < 2000000000ull;) {
+		uint32_t v = __atomic_load_n(&hup_budget_idle,
+					     __ATOMIC_ACQUIRE);
+
+		if (!v) {
+			seen_awake = true;
+		} else if (seen_awake) {
+			edge = true;
+			break;
+		}
+	}
+	CHECK(edge);
+	CHECK_EQ(run(prog, NULL, NULL, &ns), -ETIMEDOUT);
+	CHECK(ns >= BUDGET_US * 1000ull);
+	/* Late by a sleep: >= 64 ms.  Woken: a few ms, whatever the load
+	 * (the bound leaves half the idle tick for the scheduler). */
+	CHECK(ns < HUP_BUDGET_TICK_IDLE_MAX_NS / 2);
+	printf("  abort %.1f ms after the start of a 2 ms budget\n",
+	       (double)ns / 1e6);
+	hup_prog__free(prog);
+}
+
+/* The budget holds on CLOCK_MONOTONIC too (machines without a usable
+ * TSC), and on the TSC where the CPU has one. */
+static void test_both_clocks(void)
+{
+	for (int mode = HUP_CLOCK_MONOTONIC; mode <= HUP_CLOCK_TSC; mode++) {
+		if (hup_clock__force(mode)) {
+			CHECK_EQ(mode, HUP_CLOCK_TSC);
+			continue;
+		}
+		test_over_budget_both_engines();
+		test_under_budget_unaffected();
+	}
+	hup_clock__force(hup_clock__tsc_usable() ? HUP_CLOCK_TSC
+						 : HUP_CLOCK_MONOTONIC);
+}
+
 /* A child of fork() has no watchdog until its first budgeted run. */
 static void test_fork_child(void)
 {
@@ -448,6 +510,8 @@ int main(void)
 	RUN(test_abort_waits_for_callback);
 	RUN(test_signal_during_callback_is_deferred);
 	RUN(test_threads_own_deadlines);
+	RUN(test_idle_watchdog_woken);
+	RUN(test_both_clocks);
 	RUN(test_fork_child);
 	return check_exit();
 }

@@ -172,6 +172,14 @@ HUP_API void hup_prog__stats(const struct hup_prog *prog,
 #define HUP_BUDGET_SIGNAL_OFFSET 7
 HUP_API int hup_set_budget_signal(int signo);
 
+/*
+ * The clock behind run statistics and budgets: "tsc" where the CPU's TSC
+ * is invariant and the kernel keeps time on it (cheapest), "monotonic"
+ * (CLOCK_MONOTONIC) otherwise.  Chosen, and the TSC calibrated (2 ms),
+ * once per process, at the first load or at this call.
+ */
+HUP_API const char *hup_clock_name(void);
+
 /* Human-readable name of an errno value returned by this library. */
 HUP_API const char *hup_strerror(int err);
 

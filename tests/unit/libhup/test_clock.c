@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The run clock (clock.h): the mode the process picks follows the rules
+ * (invariant TSC and a "tsc" kernel clocksource), each mode keeps time
+ * with CLOCK_MONOTONIC (the TSC's calibration within 1 % over 50 ms),
+ * never goes backwards on one thread, and run statistics count real time
+ * under both.  On a CPU without an invariant TSC the TSC cases check the
+ * refusal instead.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <hup/libhup.h>
+
+#include "check.h"
+#include "clock.h"
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static void test_choice_follows_rules(void)
+{
+	const char *name = hup_clock_name();
+
+	CHECK_EQ(strcmp(name, hup_clock__tsc_usable() ? "tsc" : "monotonic"),
+		 0);
+	CHECK_EQ(hup_clock.mode,
+		 hup_clock__tsc_usable() ? HUP_CLOCK_TSC : HUP_CLOCK_MONOTONIC);
+	CHECK_EQ(hup_clock__force(7), -EINVAL);
+	CHECK_EQ(hup_clock__force(-1), -EINVAL);
+	printf("  run clock: %s\n", name);
+}
+
+/* Over 50 ms of sleep the clock advances as CLOCK_MONOTONIC does. */
+static void check_tracks_monotonic(void)
+{
+	uint64_t m0 = hup_clock__monotonic_ns(), c0 = hup_clock__ns();
+	uint64_t m1, c1;
+	double ratio;
+
+	sleep_ms(50);
+	c1 = hup_clock__ns();
+	m1 = hup_clock__monotonic_ns();
+	CHECK(c1 > c0);
+	ratio = (double)(c1 - c0) / (double)(m1 - m0);
+	CHECK(ratio > 0.99 && ratio < 1.01);
+	/* and both clocks agree on the absolute time, within 1 ms */
+	CHECK(c1 + 1000000u > m1 && m1 + 1000000u > c1);
+}
+
+static void check_never_backwards(void)
+{
+	uint64_t prev = hup_clock__ns();
+	int back = 0;
+
+	for (int i = 0; i < 200000; i++) {
+		uint64_t t = hup_clock__ns();
+
+		back += t < prev;
+		prev = t;
+	}
+	CHECK_EQ(back, 0);
+}
+
+/* run_ns of a run that sleeps in an env callback covers the sleep. */
+static void env_sleep(void *opaque, const char *line, uint32_t len)
+{
+	(void)opaque, (void)line, (void)len;
+	sleep_ms(5);
+}
+
+static void check_run_stats(void)
+{
+	static const struct bpf_insn p[] = {
+		ST(BPF_DW, 10, -8, 0x41),
+		MOV64_REG(1, 10),
+		ALU64_IMM(BPF_ADD, 1, -8),
+		MOV64_IMM(2, 8),
+		CALL_HELPER(HUP_FN_debug_print),
+		MOV64_IMM(0, 0),
+		EXIT(),
+	};
+	struct hup_run_env env = { .sz = sizeof(env),
+				   .debug_print = env_sleep };
+	struct hup_load_opts o = { .sz = sizeof(o) };
+	struct hup_trace_ctx ctx = {0};
+	struct hup_run_result res = {0};
+	struct hup_prog_stats s;
+	struct hup_prog *prog = NULL;
+
+	CHECK_EQ(hup_prog__load(p, ARRAY_LEN(p), HUP_EVENT_TRACE, &o, &prog),
+		 0);
+	if (!prog)
+		return;
+	CHECK_EQ(hup_prog__run(prog, &ctx, sizeof(ctx), &env, &res), 0);
+	hup_prog__stats(prog, &s);
+	CHECK_EQ(s.runs, 1);
+	CHECK(res.ns >= 5000000u && res.ns < 5000000000u);
+	CHECK_EQ(s.run_ns, res.ns);
+	hup_prog__free(prog);
+}
+
+static void test_monotonic_mode(void)
+{
+	CHECK_EQ(hup_clock__force(HUP_CLOCK_MONOTONIC), 0);
+	CHECK_EQ(strcmp(hup_clock_name(), "monotonic"), 0);
+	check_tracks_monotonic();
+	check_never_backwards();
+	check_run_stats();
+}
+
+static void test_tsc_mode(void)
+{
+	int err = hup_clock__force(HUP_CLOCK_TSC);
+
+	if (err) {
+		/* Only a CPU without an invariant TSC may refuse. */
+		CHECK_EQ(err, -EOPNOTSUPP);
+		CHECK(!hup_clock__tsc_usable());
+		printf("  no invariant TSC: the TSC mode is refused\n");
+		return;
+	}
+	CHECK_EQ(strcmp(hup_clock_name(), "tsc"), 0);
+	CHECK(hup_clock.mult > 0);
+	check_tracks_monotonic();
+	check_never_backwards();
+	check_run_stats();
+}
+
+int main(void)
+{
+	RUN(test_choice_follows_rules);
+	RUN(test_monotonic_mode);
+	RUN(test_tsc_mode);
+	return check_exit();
+}
