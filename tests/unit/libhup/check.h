@@ -69,6 +69,12 @@ static inline int check_exit(void)
 #define JMP_REG(op, d, s, o) INSN(BPF_JMP | (op) | BPF_X, d, s, o, 0)
 #define JA(o) INSN(BPF_JMP | BPF_JA, 0, 0, o, 0)
 #define CALL_HELPER(id) INSN(BPF_JMP | BPF_CALL, 0, 0, 0, id)
+/* debug_print of 8 bytes from the stack: a run that calls into the VMM's
+ * env callback (five instructions, for initialisers). */
+#define DEBUG_PRINT_STACK8()                                                 \
+	ST(BPF_DW, 10, -8, 0x41), MOV64_REG(1, 10),                          \
+	ALU64_IMM(BPF_ADD, 1, -8), MOV64_IMM(2, 8),                          \
+	CALL_HELPER(HUP_FN_debug_print)
 #define CALL_LOCAL(rel) INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, rel)
 #define EXIT() INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 /* Two slots: ld_imm64 d, v (src 0: a plain value). */

@@ -58,11 +58,10 @@ static size_t build_loop(struct bpf_insn *p, int32_t nr, bool print)
 	size_t n = 0, cb, ld;
 
 	if (print) {
-		p[n++] = ST(BPF_DW, 10, -8, 0x41);
-		p[n++] = MOV64_REG(1, 10);
-		p[n++] = ALU64_IMM(BPF_ADD, 1, -8);
-		p[n++] = MOV64_IMM(2, 8);
-		p[n++] = CALL_HELPER(HUP_FN_debug_print);
+		static const struct bpf_insn pr[] = { DEBUG_PRINT_STACK8() };
+
+		memcpy(p, pr, sizeof(pr));
+		n = ARRAY_LEN(pr);
 	}
 	p[n++] = MOV64_IMM(1, nr);
 	ld = n;
@@ -84,11 +83,7 @@ static size_t build_loop(struct bpf_insn *p, int32_t nr, bool print)
 
 /* debug_print, then r0 = 7: ends right after the callback returns. */
 static const struct bpf_insn print_then_exit[] = {
-	ST(BPF_DW, 10, -8, 0x41),
-	MOV64_REG(1, 10),
-	ALU64_IMM(BPF_ADD, 1, -8),
-	MOV64_IMM(2, 8),
-	CALL_HELPER(HUP_FN_debug_print),
+	DEBUG_PRINT_STACK8(),
 	MOV64_IMM(0, 7),
 	EXIT(),
 };

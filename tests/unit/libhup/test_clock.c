@@ -80,11 +80,7 @@ static void env_sleep(void *opaque, const char *line, uint32_t len)
 static void check_run_stats(void)
 {
 	static const struct bpf_insn p[] = {
-		ST(BPF_DW, 10, -8, 0x41),
-		MOV64_REG(1, 10),
-		ALU64_IMM(BPF_ADD, 1, -8),
-		MOV64_IMM(2, 8),
-		CALL_HELPER(HUP_FN_debug_print),
+		DEBUG_PRINT_STACK8(),
 		MOV64_IMM(0, 0),
 		EXIT(),
 	};
