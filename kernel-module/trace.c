@@ -10,14 +10,19 @@
  *
  * Timestamps.  The host records the vCPU's TSC at the event (guest_tsc:
  * the TSC this guest reads).  At each drain the reader samples the pair
- * (rdtsc, local_clock()) with preemption off and places an event at
+ * (rdtsc, trace clock) with interrupts off and places an event at
  *
  *	ts = clock0 - (tsc0 - guest_tsc) * 10^6 / tsc_khz
  *
- * local_clock() is the clock of ftrace's "global" trace clock (Debian's
- * default: trace_clock_global() is sched_clock_cpu()) and of printk; the
- * "local" trace clock (raw sched_clock) differs from it by a constant.  In
- * a KVM guest it is kvm-clock, the TSC scaled by host-provided factors, so
+ * The trace clock must be the one ftrace stamps lines with, or events land
+ * beside the wrong guest lines: the trace_clock parameter names it, and
+ * its default follows ftrace's own default (below).  Once the guest's
+ * sched clock is stable (kvm-clock on a host whose TSC is stable), ftrace
+ * stamps with "local" (raw sched_clock), which sits a constant of seconds
+ * away from "global" and local_clock() (sched_clock_cpu()); with an
+ * unstable sched clock ftrace switches to "global" at boot.  No clock may
+ * stand in for another.  In a KVM
+ * guest these are kvm-clock, the TSC scaled by host-provided factors, so
  * the conversion error is the disagreement of tsc_khz with that scale
  * (ppm) over the distance back to the sample (at most one poll period:
  * tens of ns for 10 ms) plus the skew of taking the pair (< 1 us).
@@ -30,10 +35,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/jump_label.h>
 #include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/sysfs.h>
 #include <linux/sched/clock.h>
 #include <linux/timekeeping.h>
 #include <linux/trace_clock.h>
@@ -59,6 +66,81 @@ MODULE_PARM_DESC(trace_entries,
 static unsigned int trace_poll_ms = 10;
 module_param(trace_poll_ms, uint, 0644);
 MODULE_PARM_DESC(trace_poll_ms, "trace ring drain period in ms (>= 1)");
+
+/*
+ * The trace clocks hv_event timestamps can follow (trace_clock).  "auto"
+ * is ftrace's own default, resolved once at load: tracing_set_default_clock()
+ * keeps "local" unless the sched clock was unstable at boot, then picks
+ * "global".  The guest's stability flag (the static key
+ * __sched_clock_stable, not exported) is read through kallsyms; without
+ * it, "global".
+ */
+enum { HUP_CLOCK_AUTO, HUP_CLOCK_GLOBAL, HUP_CLOCK_LOCAL, HUP_CLOCK_MONO };
+static const struct {
+	const char *name;
+	u64 (*now)(void);
+} hup_trace_clocks[] = {
+	[HUP_CLOCK_AUTO] = { "auto", NULL },
+	[HUP_CLOCK_GLOBAL] = { "global", trace_clock_global },
+	[HUP_CLOCK_LOCAL] = { "local", trace_clock_local },
+	[HUP_CLOCK_MONO] = { "mono", ktime_get_mono_fast_ns },
+};
+static unsigned int hup_trace_clock;	/* the parameter: HUP_CLOCK_* */
+static unsigned int hup_trace_clock_auto = HUP_CLOCK_GLOBAL;
+
+/* The clock in effect: never HUP_CLOCK_AUTO. */
+static unsigned int hup_trace_clock_now(void)
+{
+	unsigned int c = READ_ONCE(hup_trace_clock);
+
+	return c == HUP_CLOCK_AUTO ? hup_trace_clock_auto : c;
+}
+
+static void hup_trace_clock_resolve(void)
+{
+	unsigned long key = hup_ksym_lookup("__sched_clock_stable");
+
+	if (key)
+		hup_trace_clock_auto =
+			static_key_count((struct static_key *)key) > 0 ?
+			HUP_CLOCK_LOCAL : HUP_CLOCK_GLOBAL;
+	pr_info("hv_event timestamps on the trace clock \"%s\"%s\n",
+		hup_trace_clocks[hup_trace_clock_now()].name,
+		hup_trace_clock == HUP_CLOCK_AUTO ?
+		(key ? " (auto: ftrace's default)" :
+		 " (auto: sched clock state unknown)") : "");
+}
+
+static int hup_trace_clock_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hup_trace_clocks); i++) {
+		if (sysfs_streq(val, hup_trace_clocks[i].name)) {
+			WRITE_ONCE(hup_trace_clock, i);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int hup_trace_clock_get(char *buf, const struct kernel_param *kp)
+{
+	unsigned int c = READ_ONCE(hup_trace_clock);
+
+	if (c == HUP_CLOCK_AUTO)
+		return sysfs_emit(buf, "auto:%s\n",
+				  hup_trace_clocks[hup_trace_clock_auto].name);
+	return sysfs_emit(buf, "%s\n", hup_trace_clocks[c].name);
+}
+
+static const struct kernel_param_ops hup_trace_clock_ops = {
+	.set = hup_trace_clock_set,
+	.get = hup_trace_clock_get,
+};
+module_param_cb(trace_clock, &hup_trace_clock_ops, NULL, 0644);
+MODULE_PARM_DESC(trace_clock,
+		 "clock of hv_event timestamps, as in /sys/kernel/tracing/trace_clock: auto (ftrace's default), global, local or mono");
 
 static struct hup_trace_ring *hup_ring;
 static size_t hup_ring_size;
@@ -99,12 +181,13 @@ static void hup_trace_drain(void)
 {
 	u32 mask = hup_ring_cap - 1;
 	u64 t = hup_tail, tsc0, ns0;
+	unsigned long flags;
 	u32 n;
 
-	preempt_disable();
+	local_irq_save(flags);
 	tsc0 = rdtsc_ordered();
-	ns0 = local_clock();
-	preempt_enable();
+	ns0 = hup_trace_clocks[hup_trace_clock_now()].now();
+	local_irq_restore(flags);
 
 	/* At most one ring's worth per drain: the loop is bounded. */
 	for (n = 0; n < hup_ring_cap; n++) {
@@ -172,9 +255,11 @@ static int hup_trace_stats_show(struct seq_file *m, void *v)
 		   READ_ONCE(hup_ring->overflow), hup_lost, hup_consumed);
 	seq_printf(m, "readers: %d\npoll_ms: %u\ntsc_khz: %u\n",
 		   atomic_read(&hup_trace_users), trace_poll_ms, tsc_khz);
-	seq_printf(m, "clock_trace_local: %llu\nclock_local: %llu\nclock_mono: %llu\nclock_tsc: %llu\n",
-		   trace_clock_local(), local_clock(), ktime_get_mono_fast_ns(),
-		   rdtsc_ordered());
+	seq_printf(m, "trace_clock: %s\n",
+		   hup_trace_clocks[hup_trace_clock_now()].name);
+	seq_printf(m, "clock_trace_global: %llu\nclock_trace_local: %llu\nclock_local: %llu\nclock_mono: %llu\nclock_tsc: %llu\n",
+		   trace_clock_global(), trace_clock_local(), local_clock(),
+		   ktime_get_mono_fast_ns(), rdtsc_ordered());
 	mutex_unlock(&hup_drain_lock);
 	return 0;
 }
@@ -253,6 +338,7 @@ int hup_trace_init(struct dentry *dir)
 		       HUP_TRACE_MAX_ENTRIES);
 		return -EINVAL;
 	}
+	hup_trace_clock_resolve();
 	hup_ring_cap = trace_entries;
 	hup_ring_size = PAGE_ALIGN(sizeof(*hup_ring) +
 				   (size_t)hup_ring_cap *

@@ -46,6 +46,14 @@ hup-ioctl-cases $mode | sed 's/^/HUP-G: /'
 # Hypervisor events: real ones (backend) after a workload of VMM-handled
 # exits (serial port I/O), or injected by the debug hook.
 say "trace_clock $(cat $T/trace_clock)"
+# The module's trace_clock parameter: ftrace's default, validated, settable.
+P=/sys/module/hyperupcall/parameters/trace_clock
+say "param-clock $(cat $P)"
+echo bogus > $P 2>/dev/null
+say "param-clock-bogus rc=$? now $(cat $P)"
+echo mono > $P
+say "param-clock-set rc=$? now $(cat $P)"
+echo auto > $P
 echo guest-before > $T/trace_marker
 if [ $mode = backend ]; then
 	i=0

@@ -62,6 +62,7 @@ else
 	# The traced window: nothing goes to the console until the trace is
 	# read, so the serial events in it are the workload's own line.
 	sleep 0.1
+	say "trace_clock $(cat $T/trace_clock)"
 	echo > $T/trace
 	echo 1 > $T/events/hyperupcall/hv_event/enable
 	mark "guest: before the workload"

@@ -394,6 +394,11 @@ def check(o, mode="trace"):
 
     want(v.get("insmod") == "rc=0", "insmod hyperupcall.ko failed")
     want("HUP-G: status: backend: present" in o.output, "module did not find the backend")
+    # hv_event timestamps follow the clock ftrace stamps its lines with.
+    fclock = re.search(r"^HUP-G: trace_clock .*\[(\w+)\]", o.output, re.M)
+    want(fclock and o.ring.get("trace_clock") == fclock.group(1),
+         f"module trace clock {o.ring.get('trace_clock')!r} is not ftrace's "
+         f"({fclock.group(1) if fclock else 'not printed'})")
     want(v.get("hupload") == "rc=0", "hupload tracing.o failed: "
          + " | ".join(re.findall(r"^HUP-G: hupload: (.*)$", o.output, re.M)))
     want(re.search(r"^HUP-G: hupload: \d+ trace_to_ring trace", o.output, re.M),

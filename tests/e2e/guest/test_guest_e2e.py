@@ -152,6 +152,13 @@ class GuestE2E(unittest.TestCase):
         self.assertTrue(m, "ioctl cases did not run")
         self.assertEqual(m.group(2), "0", re.findall(r"CASE .*FAIL.*", out))
         self.assertGreaterEqual(int(m.group(1)), 50)
+        # trace_clock follows ftrace's clock by default (the bracketed one);
+        # a bad value is refused, a good one taken.
+        m = re.search(r"^HUP-G: trace_clock .*\[(\w+)\]", out, re.M)
+        self.assertTrue(m, "ftrace's trace_clock not printed")
+        self.assertEqual(v["param-clock"], "auto:" + m.group(1))
+        self.assertEqual(v["param-clock-bogus"], "rc=1 now auto:" + m.group(1))
+        self.assertEqual(v["param-clock-set"], "rc=0 now mono")
 
     def check_nobackend(self, name):
         r = self.result(name)
