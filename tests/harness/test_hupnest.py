@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Unit tests of the harness' own logic that need no KVM: scenario
-validation and the direct-path script runner (exit status, timeout kill)."""
+validation, the direct-path script runner (exit status, timeout kill), the
+L1 channel parser and the retry logic, with fake hosts."""
 import os
 import sys
 import tempfile
@@ -128,6 +129,49 @@ class L1DiesFakeHostTest(unittest.TestCase):
         run = h._run_nested([hupnest.Scenario(n, "true") for n in "ab"], None)
         self.assertEqual(boots, [["a", "b"], ["b"]])
         self.assertEqual(run.results, [])
+
+
+class ChannelFakeQemuTest(unittest.TestCase):
+    """_boot_l1's channel parser against a fake QEMU that writes a canned
+    channel: a marker glued to output without a newline (seen when a
+    scenario's last line had none) still ends its scenario, with that
+    output kept; without it the scenario was taken for a hang."""
+
+    FAKE = r"""#!/bin/sh
+chan=
+while [ $# -gt 0 ]; do
+	case "$1" in -serial) case "$2" in file:*chan*) chan=${2#file:};; esac;; esac
+	shift
+done
+printf '@@HUP L1-READY uptime=1 cpus=2@@\n@@HUP BEGIN a@@\nhello\n' >> "$chan"
+printf 'no newline here@@HUP END a rc=0 t=1@@\n' >> "$chan"
+printf '@@HUP BEGIN b@@\n\n@@HUP END b rc=3 t=0@@\n@@HUP ALL-DONE@@\n' >> "$chan"
+"""
+
+    def test_glued_marker(self):
+        tmp = tempfile.mkdtemp()
+        fake = os.path.join(tmp, "qemu")
+        with open(fake, "w") as f:
+            f.write(self.FAKE)
+        os.chmod(fake, 0o755)
+        h = hupnest.Harness(cache=tmp)
+        os.makedirs(h.logdir, exist_ok=True)
+        kernel = type("K", (), {"vmlinuz": "/nonexistent"})()
+        run = hupnest.Run("nested")
+        saved, hupnest.QEMU = hupnest.QEMU, fake
+        try:
+            done, stuck = h._boot_l1(kernel, "/nonexistent",
+                                     [hupnest.Scenario(n, "true") for n in "ab"],
+                                     run, tmp, 1)
+        finally:
+            hupnest.QEMU = saved
+        self.assertFalse(stuck)
+        self.assertEqual([s.name for s in done], ["a", "b"])
+        by = {r.name: r for r in run.results}
+        self.assertEqual(by["a"].rc, 0)
+        self.assertIn("hello", by["a"].output)
+        self.assertIn("no newline here", by["a"].output)
+        self.assertEqual(by["b"].rc, 3)
 
 
 class DirectRunnerTest(unittest.TestCase):
