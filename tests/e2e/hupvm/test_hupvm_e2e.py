@@ -198,10 +198,11 @@ echo "HUP-T exit $(now)"
 cat vm.log
 cat vm.err
 echo "HUP-RC $rc"
-# A KVM failure (5) before the probe ever ran is the nested CPU model's
-# rare early-boot triple fault (tests/e2e/guest/scenario.py): a hang the
-# harness retries once.  After the probe started it is a real failure.
-if [ "$rc" = 5 ] && ! grep -q "HUP-PROBE: ready" vm.log; then
+# A KVM failure (5) before the probe ever ran, or a triple fault at any
+# point, is the nested CPU model's (tests/e2e/guest/scenario.py): a hang
+# the harness retries once.  Anything else is a real failure.
+if [ "$rc" = 5 ] && { ! grep -q "HUP-PROBE: ready" vm.log ||
+	grep -q "triple fault" vm.err; }; then
 	echo "HUP-T KVM failure before the probe ran: retryable"
 	exit 124
 fi
