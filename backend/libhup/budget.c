@@ -50,15 +50,6 @@ static int setup_err;
 static pthread_key_t thread_key;
 static struct sigaction old_action;
 
-static uint64_t clock_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	if (clock_gettime(clk, &ts))
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Deadlines are on the run clock (clock.h), like the runs that set them. */
 static uint64_t now_ns(void)
 {
@@ -249,6 +240,17 @@ void hup_budget__note(uint64_t budget_ns)
 
 /* ------------------------------------------------------------ the watchdog */
 
+/* Runs started by all registered threads; wd.lock held. */
+static uint64_t runs_started_locked(void)
+{
+	struct hup_budget_thread *b;
+	uint64_t runs = 0;
+
+	for (b = wd.head; b; b = b->next)
+		runs += __atomic_load_n(&b->runs, __ATOMIC_RELAXED);
+	return runs;
+}
+
 /*
  * One scan: signal every thread whose run is overdue, still on CPU (see
  * HUP_BUDGET_CPU_NS) and not in a VMM callback, and return when to scan
@@ -262,7 +264,7 @@ static uint64_t watchdog_scan(pid_t pid, bool *stretched, uint64_t *runs_seen)
 	/* The watchdog's own state across scans (one watchdog thread). */
 	static uint64_t last_runs;
 	static unsigned int idle_scans;
-	uint64_t now = now_ns(), next, min_ns, runs = 0, tick;
+	uint64_t now = now_ns(), next, min_ns, runs, tick;
 	struct hup_budget_thread *b;
 
 	min_ns = __atomic_load_n(&wd.min_ns, __ATOMIC_RELAXED);
@@ -271,8 +273,7 @@ static uint64_t watchdog_scan(pid_t pid, bool *stretched, uint64_t *runs_seen)
 	if (min_ns > 1000000000u)
 		min_ns = 1000000000u; /* none noted yet: no overflow below */
 	pthread_mutex_lock(&wd.lock);
-	for (b = wd.head; b; b = b->next)
-		runs += __atomic_load_n(&b->runs, __ATOMIC_RELAXED);
+	runs = runs_started_locked();
 	if (runs != last_runs)
 		idle_scans = 0;
 	else if (idle_scans < 32)
@@ -300,7 +301,7 @@ static uint64_t watchdog_scan(pid_t pid, bool *stretched, uint64_t *runs_seen)
 			next = now + HUP_BUDGET_RESEND_NS;
 		/* Overdue on the wall clock; abandon it only once it has also
 		 * burnt CPU since we first noticed (not merely preempted). */
-		cpu = clock_ns(b->cpu_clock);
+		cpu = hup_clock__read_ns(b->cpu_clock);
 		if (b->seen_deadline != d) {
 			b->seen_deadline = d;
 			b->seen_cpu_ns = cpu;
@@ -319,12 +320,10 @@ static uint64_t watchdog_scan(pid_t pid, bool *stretched, uint64_t *runs_seen)
 
 static uint64_t runs_started(void)
 {
-	struct hup_budget_thread *b;
-	uint64_t runs = 0;
+	uint64_t runs;
 
 	pthread_mutex_lock(&wd.lock);
-	for (b = wd.head; b; b = b->next)
-		runs += __atomic_load_n(&b->runs, __ATOMIC_RELAXED);
+	runs = runs_started_locked();
 	pthread_mutex_unlock(&wd.lock);
 	return runs;
 }

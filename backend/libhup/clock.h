@@ -51,13 +51,19 @@ int hup_clock__force(int mode);
 /* Whether this machine's TSC may serve (the rules above). */
 bool hup_clock__tsc_usable(void);
 
-static inline uint64_t hup_clock__monotonic_ns(void)
+/* clk in ns, 0 if it cannot be read (async-signal-safe). */
+static inline uint64_t hup_clock__read_ns(clockid_t clk)
 {
 	struct timespec ts;
 
-	if (clock_gettime(CLOCK_MONOTONIC, &ts))
+	if (clock_gettime(clk, &ts))
 		return 0;
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t hup_clock__monotonic_ns(void)
+{
+	return hup_clock__read_ns(CLOCK_MONOTONIC);
 }
 
 #if defined(__x86_64__)

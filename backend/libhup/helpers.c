@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "budget.h"
+#include "clock.h"
 #include "view.h"
 
 static __thread struct hup_run_state *run_tls
@@ -192,16 +193,13 @@ static uint64_t fn_guest_memset(uint64_t r1, uint64_t r2, uint64_t r3,
 
 /* ------------------------------------------------------------ the vCPU */
 
-/* u64 host_ns(void) */
+/* u64 host_ns(void): CLOCK_MONOTONIC, part of the ABI (not the run
+ * clock, which may be the TSC). */
 static uint64_t fn_host_ns(uint64_t r1, uint64_t r2, uint64_t r3,
 			   uint64_t r4, uint64_t r5)
 {
-	struct timespec ts;
-
 	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
-	if (clock_gettime(CLOCK_MONOTONIC, &ts))
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return hup_clock__monotonic_ns();
 }
 
 /* u64 guest_tsc(void): the caller supplies the right vCPU's value. */
