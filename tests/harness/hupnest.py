@@ -127,6 +127,23 @@ poweroff -f
 """
 
 
+# Prepended to every scenario script, on both paths.
+#
+# hup_vm_flake RC STARTED FILE...: whether a VMM's exit status RC, with its
+# logs FILEs, is the nested CPU model's fault rather than ours: a KVM
+# failure (hupvm's 5) before the guest printed STARTED (a boot that never
+# got going), or a triple fault at any point (KVM_EXIT_SHUTDOWN: the vCPU
+# is already reset, no guest oops or panic came first).  A scenario exits
+# 124 on it, a hang the harness retries once; twice in a row fails.
+SCENARIO_PRELUDE = r"""hup_vm_flake() {
+	local started=$2
+	[ "$1" = 5 ] || return 1
+	shift 2
+	! grep -q "$started" "$@" || grep -q "triple fault" "$@"
+}
+"""
+
+
 class HarnessError(Exception):
     pass
 
@@ -238,7 +255,7 @@ def _run_script(sc, workdir, env):
         os.makedirs(os.path.dirname(p), exist_ok=True)
         shutil.copy(src, p)
     with open(os.path.join(d, "run.sh"), "w") as f:
-        f.write(sc.script)
+        f.write(SCENARIO_PRELUDE + sc.script)
     e = dict(os.environ, HUP_PATH="direct", HUP_PAYLOAD=d, **env)
     p = subprocess.Popen(["sh", "./run.sh"], cwd=d, env=e, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, start_new_session=True)
@@ -322,7 +339,8 @@ class Harness:
             img.add_bytes(f"{base}/name", sc.name.encode() + b"\n")
             img.add_bytes(f"{base}/timeout", f"{sc.timeout}\n".encode())
             script = ("export HUP_L2_KERNEL=/guest/vmlinuz "
-                      "HUP_QEMU_BIOS=/usr/share/seabios/bios-256k.bin\n" + sc.script)
+                      "HUP_QEMU_BIOS=/usr/share/seabios/bios-256k.bin\n"
+                      + SCENARIO_PRELUDE + sc.script)
             img.add_bytes(f"{base}/run.sh", script.encode(), 0o755)
             for dst, src in sc.files.items():
                 img.add_file(src, f"{base}/{dst}")

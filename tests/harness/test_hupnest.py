@@ -184,6 +184,27 @@ class DirectRunnerTest(unittest.TestCase):
             self.assertIn("path=direct", out)
             self.assertIn("direct-path script runner", out)
 
+    def test_vm_flake_prelude(self):
+        """hup_vm_flake, prepended to every scenario: only a KVM failure
+        (5) before the start marker, or a triple fault, is retryable."""
+        script = "\n".join([
+            "echo 'HUP-G: init ran' > started.log",
+            "echo 'hupvm: error: vCPU 0: triple fault' > tf.log",
+            ": > empty.log",
+            "for c in '5 empty.log' '5 started.log' '5 started.log tf.log' "
+            "'4 empty.log' '0 tf.log'; do",
+            "  set -- $c; rc=$1; shift",
+            "  if hup_vm_flake $rc 'HUP-G: init ran' \"$@\"; then echo \"$c: flake\";"
+            "  else echo \"$c: real\"; fi",
+            "done"])
+        rc, out = hupnest._run_script(hupnest.Scenario("flake", script),
+                                      tempfile.mkdtemp(), {})
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(out.split("\n")[:5], [
+            "5 empty.log: flake", "5 started.log: real",
+            "5 started.log tf.log: flake", "4 empty.log: real",
+            "0 tf.log: real"])
+
     def test_timeout_kills_the_process_group(self):
         with tempfile.TemporaryDirectory() as work:
             sc = hupnest.Scenario("slow", "sleep 300 & sleep 300; echo never", timeout=1)

@@ -114,19 +114,10 @@ echo "HUP-RC $rc"
 # hupvm's --timeout: the guest hung (NESTED.md: rare L2 deadlocks under
 # TCG).  124 tells the harness it was a hang, which it retries once.
 [ "$rc" = 124 ] && exit 124
-# A KVM failure (5) before the guest's init ran is a boot that never got
-# going: seen as a rare triple fault of the nested CPU model in early boot.
-# Also a retryable hang; after init it is a real failure.
-if [ "$rc" = 5 ] && ! grep -q "HUP-G: init ran" vm.log; then
-	echo "HUP-S: KVM failure before userspace: retryable"
-	exit 124
-fi
-# A triple fault at any point (KVM_EXIT_SHUTDOWN: the vCPU is already
-# reset, nothing of the guest's state is left to blame) is the same nested
-# CPU model's fault: seen once mid-run in 6.1-amd64, no oops or panic
-# first.  Retried once; twice in a row fails.
-if [ "$rc" = 5 ] && grep -q "triple fault" vm.log; then
-	echo "HUP-S: triple fault of the nested CPU model: retryable"
+# The nested CPU model's faults (hupnest's hup_vm_flake): seen as triple
+# faults in early boot, and once mid-run in 6.1-amd64.
+if hup_vm_flake "$rc" "HUP-G: init ran" vm.log; then
+	echo "HUP-S: KVM failure of the nested CPU model: retryable"
 	exit 124
 fi
 [ "$rc" = 0 ]

@@ -198,12 +198,10 @@ echo "HUP-T exit $(now)"
 cat vm.log
 cat vm.err
 echo "HUP-RC $rc"
-# A KVM failure (5) before the probe ever ran, or a triple fault at any
-# point, is the nested CPU model's (tests/e2e/guest/scenario.py): a hang
-# the harness retries once.  Anything else is a real failure.
-if [ "$rc" = 5 ] && { ! grep -q "HUP-PROBE: ready" vm.log ||
-	grep -q "triple fault" vm.err; }; then
-	echo "HUP-T KVM failure before the probe ran: retryable"
+# The nested CPU model's faults (hupnest's hup_vm_flake), seen as an early
+# triple fault of vCPU 1: retried once.  Anything else is a real failure.
+if hup_vm_flake "$rc" "HUP-PROBE: ready" vm.log vm.err; then
+	echo "HUP-T KVM failure of the nested CPU model: retryable"
 	exit 124
 fi
 [ "$rc" = 0 ]
