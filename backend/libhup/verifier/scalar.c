@@ -569,10 +569,26 @@ bool hup_scalar__alu(struct hup_vreg *dst, const struct hup_vreg *src,
 
 	if (op == BPF_NEG)
 		s = *dst;
-	/* the engines mask shift amounts */
-	if ((op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH) &&
-	    hup_reg__is_const(&s))
-		hup_reg__mark_const(&s, s.var.value & (is64 ? 63 : 31));
+	/*
+	 * The engines mask shift amounts by 63, or for ALU32 by 31 of the
+	 * low half only.  So an ALU32 amount is its low half, masked, even
+	 * when only that half is known: a source whose low half is 32 and
+	 * whose high half is unknown shifts by 0, not 32 (and not
+	 * "unknown").  Masking only fully known sources once let such a
+	 * source reach shift64() unmasked: `w3 = 1; w3 <<= w2` was believed
+	 * 0 where both engines compute 1.
+	 */
+	if (op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH) {
+		/* Test builds only (tests/verifier): the mutant puts the hole
+		 * back, to show the oracle and the engines' confinement
+		 * catch it.  The product never defines it. */
+#ifndef HUP_VERIFIER_MUTANT_SHIFT32
+		if (!is64)
+			hup_reg__zext32(&s);
+#endif
+		if (hup_reg__is_const(&s))
+			hup_reg__mark_const(&s, s.var.value & (is64 ? 63 : 31));
+	}
 	if (op == BPF_MOV && hup_reg__is_const(&s)) {
 		uint64_t v = alu_fold(op, is64, off, s.var.value, 0);
 
