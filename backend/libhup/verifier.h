@@ -90,6 +90,7 @@ int hup_fixup__inline_loops(struct bpf_insn **insns, size_t *cnt);
  * (verifier/seal.c)
  */
 int hup_seal(struct bpf_insn *insns, size_t cnt, const struct hup_mem_rec *recs,
-	     size_t nrecs, uint32_t ctx_size, struct hup_log *log);
+	     size_t nrecs, uint32_t ctx_size, bool has_view,
+	     struct hup_log *log);
 
 #endif /* HUP_VERIFIER_H */

@@ -52,17 +52,20 @@ static void trap(struct bpf_insn *in)
 				.imm = HUP_SEAL_TRAP_ID};
 }
 
-/* d * 512 + o for a stack location, or -1 if it is not one we can seal. */
-static int32_t stack_off(const struct hup_mem_rec *r, int64_t o, uint32_t size)
+/* *so = d * 512 + o for a stack location; false if we cannot seal it. */
+static bool stack_off(const struct hup_mem_rec *r, int64_t o, uint32_t size,
+		      int32_t *so)
 {
 	if (r->frames >= HUP_MAX_CALL_DEPTH || o < -(int64_t)HUP_STACK_SIZE ||
 	    o > -(int64_t)size)
-		return -1;
-	return (int32_t)(r->frames * HUP_STACK_SIZE + o);
+		return false;
+	*so = (int32_t)(r->frames * HUP_STACK_SIZE + o);
+	return *so <= INT16_MAX;
 }
 
 static int seal_mem(struct bpf_insn *in, const struct hup_mem_rec *r,
-		    uint32_t ctx_size, struct hup_log *log, size_t i)
+		    uint32_t ctx_size, bool has_view, struct hup_log *log,
+		    size_t i)
 {
 	bool ldx = BPF_CLASS(in->code) == BPF_LDX;
 	uint8_t base = ldx ? in->src_reg : in->dst_reg;
@@ -75,10 +78,11 @@ static int seal_mem(struct bpf_insn *in, const struct hup_mem_rec *r,
 		goto bad;
 	switch (r->region) {
 	case HUP_REC_VIEW:
+		if (!has_view)
+			goto bad; /* the engines would have no view to mask into */
 		return 0;
 	case HUP_REC_STACK:
-		so = stack_off(r, o, size);
-		if (so < 0 || so > INT16_MAX)
+		if (!stack_off(r, o, size, &so))
 			goto bad;
 		if (ldx)
 			in->src_reg = BPF_REG_10;
@@ -115,8 +119,8 @@ static int seal_call(struct bpf_insn *in, const struct hup_mem_rec *r,
 	case HUP_REC_STACK:
 		/* o = 0 would encode as frame d + 1's bottom (the verifier
 		 * refuses a buffer there); at most the frame's 512 bytes */
-		so = stack_off(r, r->off, 1);
-		if (so < 0 || r->regno < BPF_REG_1 || r->regno > BPF_REG_4)
+		if (!stack_off(r, r->off, 1, &so) || r->regno < BPF_REG_1 ||
+		    r->regno > BPF_REG_4)
 			goto bad;
 		in->dst_reg = r->regno;
 		in->off = (int16_t)so;
@@ -136,7 +140,7 @@ bad:
 }
 
 int hup_seal(struct bpf_insn *insns, size_t cnt, const struct hup_mem_rec *recs,
-	     size_t nrecs, uint32_t ctx_size, struct hup_log *log)
+	     size_t nrecs, uint32_t ctx_size, bool has_view, struct hup_log *log)
 {
 	size_t i;
 	int err;
@@ -162,7 +166,7 @@ int hup_seal(struct bpf_insn *insns, size_t cnt, const struct hup_mem_rec *recs,
 			trap(in);
 			continue;
 		}
-		err = is_mem(in) ? seal_mem(in, r, ctx_size, log, i) :
+		err = is_mem(in) ? seal_mem(in, r, ctx_size, has_view, log, i) :
 				   seal_call(in, r, ctx_size, log, i);
 		if (err)
 			return err;
