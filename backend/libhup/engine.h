@@ -3,10 +3,12 @@
  * The seam between the loader and the two execution engines.
  *
  * Both engines execute an instruction array that the loader has already
- * validated (verifier) and patched (pseudo immediates replaced by values);
- * neither checks memory accesses: safety is the verifier's proof, and a
- * touch of a view hole is caught by the fault handler around the run
- * (view.c).  The conformance runner drives them without a verifier, on
+ * validated (verifier), sealed (verifier/seal.c) and patched (pseudo
+ * immediates replaced by values).  Run confined (below), they put every
+ * stack and ctx access where the verifier proved it and keep every other
+ * access inside the view, whatever the registers hold; a touch of a view
+ * hole is caught by the fault handler around the run (view.c).  The
+ * conformance runner drives them unconfined, without a verifier, on
  * trusted test programs only.
  *
  * Calling convention of a run: r1 and r2 as given, r10 = top of a fresh

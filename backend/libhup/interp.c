@@ -8,10 +8,11 @@
  * arithmetic is done on unsigned types, signed division handles INT_MIN / -1
  * and division by zero explicitly, loads and stores go through memcpy (no
  * alignment assumptions), and register fields index a 16-entry file so no
- * 4-bit field can reach outside it.  Memory accesses are not checked: a
- * verified program only touches its context, its stack and the view, and a
- * touch of a view hole is caught by the fault handler around the run
- * (view.c).  Dispatch is direct threading through a table of label
+ * 4-bit field can reach outside it.  Memory accesses are confined, not
+ * checked (engine.h): a sealed program's stack and ctx accesses are at
+ * static offsets from r10 and HUP_REG_CTX, any other base is masked into
+ * the view, and a touch of a view hole is caught by the fault handler
+ * around the run (view.c).  Dispatch is direct threading through a table of label
  * addresses (GNU C), one indirect jump per instruction.
  */
 #include <errno.h>
