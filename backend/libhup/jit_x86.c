@@ -539,21 +539,27 @@ static bool confined_view(const struct hup_confine *c)
 }
 
 /*
- * The x86 base register (and, in *off, displacement) of an access through
- * BPF register regno, emitting what confinement needs (engine.h): a
- * sealed stack offset >= 0 walks up to its frame, HUP_REG_CTX loads the
- * run's ctx, and r0..r9 are masked into the view as
+ * The x86 base register (and, in *off, displacement; in *index, an index
+ * register or -1) of an access through BPF register regno, emitting what
+ * confinement needs (engine.h): a sealed stack offset >= 0 walks up to its
+ * frame, HUP_REG_CTX loads the run's ctx, and r0..r9 are masked into the
+ * view:
  *
- *     lea r11, [reg + off]; movabs r10, VB; sub r11, r10
- *     shl r11, 64 - k; shr r11, 64 - k; add r11, r10       (mask 2^k - 1)
+ *     movabs r10, VB                    (off the critical path)
+ *     lea r11, [reg + off]              (mov when off = 0)
+ *     sub r11, r10
+ *     and r11, MASK                     (imm32, or movabs r9, MASK first)
+ *     op [r10 + r11]
  *
- * r9-r11 are scratch between BPF instructions.  -1: not encodable.
+ * three ALU operations between the register and the access.  index NULL
+ * (atomics, whose cmpxchg loop needs r9 and r10): `add r11, r10` and
+ * [r11].  r9-r11 are scratch between BPF instructions.  -1: not encodable.
  */
-static int mem_base(struct hup_jit_ctx *ctx, uint8_t regno, int32_t *off)
+static int mem_base(struct hup_jit_ctx *ctx, uint8_t regno, int32_t *off,
+		    int *index)
 {
 	const struct hup_confine *c = ctx->conf;
 	struct hup_jit_buf *b = &ctx->out;
-	unsigned int s;
 
 	if (regno == BPF_REG_10) {
 		if (!c->sealed || *off < 0)
@@ -572,16 +578,25 @@ static int mem_base(struct hup_jit_ctx *ctx, uint8_t regno, int32_t *off)
 		return reg_map[regno];
 	if (!c->view_mask || (c->view_mask & (c->view_mask + 1)))
 		return -1; /* no view (nothing sealed uses one), or no mask */
-	s = 64 - (unsigned int)__builtin_popcountll(c->view_mask);
-	emit_lea(b, AUX_TMP, reg_map[regno], *off);     /* lea r11, [reg + off] */
 	emit_movabs(b, AUX_RAX, c->view_base);          /* movabs r10, VB */
+	if (c->view_mask > INT32_MAX)
+		emit_movabs(b, AUX_RDX, c->view_mask);  /* movabs r9, MASK */
+	if (*off)
+		emit_lea(b, AUX_TMP, reg_map[regno], *off); /* lea r11, [reg + off] */
+	else
+		emit_mov_rr(b, true, AUX_TMP, reg_map[regno]); /* mov r11, reg */
 	emit_alu_rr(b, true, X86_SUB, AUX_TMP, AUX_RAX); /* sub r11, r10 */
-	if (s) {
-		emit_shift_ri(b, true, X86_SHL, AUX_TMP, (uint8_t)s); /* shl r11, s */
-		emit_shift_ri(b, true, X86_SHR, AUX_TMP, (uint8_t)s); /* shr r11, s */
+	if (c->view_mask > INT32_MAX)
+		emit_alu_rr(b, true, X86_AND, AUX_TMP, AUX_RDX); /* and r11, r9 */
+	else
+		emit_alu_ri(b, true, X86_AND, AUX_TMP,
+			    (int32_t)c->view_mask);      /* and r11, MASK */
+	*off = 0;
+	if (index) {
+		*index = AUX_TMP;
+		return AUX_RAX;
 	}
 	emit_alu_rr(b, true, X86_ADD, AUX_TMP, AUX_RAX); /* add r11, r10 */
-	*off = 0;
 	return AUX_TMP;
 }
 
@@ -598,7 +613,7 @@ static int emit_atomic(struct hup_jit_ctx *ctx, size_t i, int size)
 
 	if (size != 4 && size != 8)
 		return unsupported(ctx, i, "bad atomic width");
-	base = mem_base(ctx, insn->dst_reg, &off);
+	base = mem_base(ctx, insn->dst_reg, &off, NULL);
 	if (base < 0)
 		return unsupported(ctx, i, "bad register");
 	switch (insn->imm) {
@@ -665,7 +680,7 @@ static int emit_mem(struct hup_jit_ctx *ctx, size_t i)
 	uint8_t cls = BPF_CLASS(insn->code), mode = BPF_MODE(insn->code);
 	int size = bpf_size(insn->code);
 	int32_t off = insn->off;
-	int base;
+	int base, index = -1;
 
 	/* the value register: a BPF register proper */
 	if (cls == BPF_LDX && insn->dst_reg == BPF_REG_10)
@@ -680,7 +695,8 @@ static int emit_mem(struct hup_jit_ctx *ctx, size_t i)
 		return unsupported(ctx, i, "unknown load/store mode");
 	if (cls == BPF_STX && mode == BPF_ATOMIC)
 		return emit_atomic(ctx, i, size);
-	base = mem_base(ctx, cls == BPF_LDX ? insn->src_reg : insn->dst_reg, &off);
+	base = mem_base(ctx, cls == BPF_LDX ? insn->src_reg : insn->dst_reg, &off,
+			&index);
 	if (base < 0)
 		return unsupported(ctx, i, "bad register");
 
@@ -688,19 +704,20 @@ static int emit_mem(struct hup_jit_ctx *ctx, size_t i)
 	case BPF_LDX:
 		if (mode == BPF_MEM) {
 			/* mov|movzx dst, [base + off] */
-			emit_ldx(b, size, reg_map[insn->dst_reg], base, off);
+			emit_ldx_x(b, size, reg_map[insn->dst_reg], base, index,
+				   off);
 			return 0;
 		}
 		/* movsx|movsxd dst, [base + off] */
-		emit_ldsx(b, size, reg_map[insn->dst_reg], base, off);
+		emit_ldsx(b, size, reg_map[insn->dst_reg], base, index, off);
 		return 0;
 	case BPF_ST:
 		/* mov [base + off], imm */
-		emit_st_imm(b, size, base, off, insn->imm);
+		emit_st_imm(b, size, base, index, off, insn->imm);
 		return 0;
 	case BPF_STX:
 		/* mov [base + off], src */
-		emit_stx(b, size, base, off, reg_map[insn->src_reg]);
+		emit_stx_x(b, size, base, index, off, reg_map[insn->src_reg]);
 		return 0;
 	}
 	return unsupported(ctx, i, "unknown load/store mode");

@@ -162,22 +162,27 @@ static void test_ctx_wrong_value(void)
 	run_both("ctx", p, ARRAY_LEN(p), recs, &sealed_no_view, ctx, 0xc0ffee);
 }
 
-/* A view pointer 0x5000 past the view: masked back to base + 8. */
-static void test_view_masked(void)
+/* A view pointer 5 views past the view: masked back to base + 8 (a mask
+ * that fits an imm32 and one that does not: two JIT code paths). */
+static void view_masked(uint64_t mask)
 {
 	static uint64_t view[512] __attribute__((aligned(4096)));
-	uint64_t base = (uint64_t)(uintptr_t)view + 0x5000;
+	uint64_t base = (uint64_t)(uintptr_t)view + 5 * (mask + 1);
 	const struct bpf_insn p[] = {
 		LD_IMM64(2, base),
 		MOV64_IMM(3, 0xf0),
 		ATOMIC(BPF_DW, BPF_OR | BPF_FETCH, 2, 3, 8), /* r3 = old */
 		ST(BPF_DW, 2, 16, 9),
+		MOV64_IMM(1, 0x80),
+		STX(BPF_B, 2, 1, 24),                   /* byte store from dil */
+		INSN(BPF_LDX | BPF_MEMSX | BPF_B, 4, 2, 24, 0), /* r4 = -128 */
 		LDX(BPF_DW, 0, 2, 8),
 		ALU64_REG(BPF_ADD, 0, 3),
+		ALU64_REG(BPF_ADD, 0, 4),
 		EXIT(),
 	};
 	struct hup_confine conf = {
-		.view_base = (uint64_t)(uintptr_t)view, .view_mask = 0xfff,
+		.view_base = (uint64_t)(uintptr_t)view, .view_mask = mask,
 		.ctx_size = 64, .sealed = true,
 	};
 	struct hup_mem_rec recs[MAXI] = {0};
@@ -186,7 +191,9 @@ static void test_view_masked(void)
 	view[1] = 0x0f;
 	recs[3] = REC(HUP_REC_VIEW, 0, 0, 2);
 	recs[4] = REC(HUP_REC_VIEW, 0, 0, 2);
-	recs[5] = REC(HUP_REC_VIEW, 0, 0, 2);
+	recs[6] = REC(HUP_REC_VIEW, 0, 0, 2);
+	recs[7] = REC(HUP_REC_VIEW, 0, 0, 2);
+	recs[8] = REC(HUP_REC_VIEW, 0, 0, 2);
 	/* interpreter: 0xff + 0x0f; then the JIT sees 0xff already */
 	memset(view, 0, sizeof(view));
 	view[1] = 0x0f;
@@ -204,21 +211,30 @@ static void test_view_masked(void)
 					      &conf, (uint64_t)(uintptr_t)ctx,
 					      0, &err);
 		CHECK_EQ(err, 0);
-		CHECK_EQ(r0, 0xff + 0x0f);
+		CHECK_EQ(r0, 0xff + 0x0f - 128);
 		CHECK_EQ(view[1], 0xff);
 		CHECK_EQ(view[2], 9);
+		CHECK_EQ(view[3], 0x80);
 		view[1] = 0x0f;
 		view[2] = 0;
+		view[3] = 0;
 		CHECK_EQ(hup_jit__compile_confined(insns, ARRAY_LEN(p), &helpers,
 						   &conf, &img, NULL), 0);
 		if (img.entry) {
 			r0 = img.entry((uint64_t)(uintptr_t)ctx, 0);
-			CHECK_EQ(r0, 0xff + 0x0f);
+			CHECK_EQ(r0, 0xff + 0x0f - 128);
 			CHECK_EQ(view[1], 0xff);
 			CHECK_EQ(view[2], 9);
+			CHECK_EQ(view[3], 0x80);
 			hup_jit__free(&img);
 		}
 	}
+}
+
+static void test_view_masked(void)
+{
+	view_masked(0xfff);
+	view_masked((1ull << 40) - 1);
 }
 
 /* A helper's buffer: rebuilt from fp-16 and ctx+8, sizes clamped. */
