@@ -60,6 +60,10 @@ struct hup_confine {
 	uint64_t view_mask;
 	uint32_t ctx_size;
 	bool sealed;        /* helper calls carry sealed buffer arguments */
+	/* JIT: called by the abort stub (a bad helper id, a sealed trap,
+	 * the depth guard), which then returns r0 = 0; NULL: not called.
+	 * The interpreter reports the same through *err. */
+	void (*on_abort)(void);
 };
 
 extern const struct hup_confine hup_confine_none;

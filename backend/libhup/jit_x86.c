@@ -248,6 +248,11 @@ void hup_jit_x86__tail(struct hup_jit_ctx *ctx, bool fall_off)
 	 */
 	ctx->cur.abort = b->pos;
 	hup_jit__region(ctx, ctx->old.abort);
+	if (ctx->conf->on_abort) {
+		/* every jump here comes from BPF code, rsp 16-byte aligned */
+		emit_movabs(b, AUX_TMP, (uint64_t)(uintptr_t)ctx->conf->on_abort);
+		emit_call_r(b, AUX_TMP);               /* call on_abort */
+	}
 	emit_alu_rr(b, false, X86_XOR, X86_RAX, X86_RAX); /* xor eax, eax */
 	/* lea rsp, [r12 + FLOOR_OFFSET + 520] */
 	emit_lea(b, X86_RSP, DEPTH_FLOOR, FLOOR_OFFSET + FRAME_LOCALS);

@@ -146,6 +146,14 @@ bad:
 	return -EINVAL;
 }
 
+/* Set by the JIT's abort stub on this thread (engine.h, on_abort). */
+static __thread bool jit_aborted;
+
+static void note_jit_abort(void)
+{
+	jit_aborted = true;
+}
+
 int hup_prog__load(const void *insns, size_t insn_cnt, enum hup_event event,
 		   const struct hup_load_opts *opts, struct hup_prog **out)
 {
@@ -229,6 +237,7 @@ int hup_prog__load(const void *insns, size_t insn_cnt, enum hup_event event,
 		goto err_free;
 	prog->conf.sealed = true;
 	prog->conf.ctx_size = layout->size;
+	prog->conf.on_abort = note_jit_abort;
 	if (prog->view) {
 		prog->conf.view_base = (uint64_t)(uintptr_t)hup_view__base(prog->view);
 		prog->conf.view_mask = hup_view__mask(prog->view);
@@ -316,8 +325,16 @@ static uint64_t run_engine(void *arg)
 	const struct hup_prog *prog = a->prog;
 	uint64_t r1 = (uint64_t)(uintptr_t)a->ctx;
 
-	if (prog->jit.entry)
-		return prog->jit.entry(r1, 0);
+	if (prog->jit.entry) {
+		uint64_t r0;
+
+		jit_aborted = false;
+		r0 = prog->jit.entry(r1, 0);
+		if (jit_aborted)
+			a->err = -EINVAL; /* what verification forbids, as the
+					   * interpreter reports it */
+		return r0;
+	}
 	return hup_interp__run_confined(prog->insns, prog->insn_cnt,
 					&hup_helpers_abi, &prog->conf, r1, 0,
 					&a->err);

@@ -84,8 +84,16 @@ static void run_both(const char *what, const struct bpf_insn *p, size_t cnt,
 	hup_jit__free(&img);
 }
 
+static int aborts;
+
+static void on_abort(void)
+{
+	aborts++;
+}
+
 static const struct hup_confine sealed_no_view = {
 	.view_base = 0, .view_mask = UINT64_MAX, .ctx_size = 64, .sealed = true,
+	.on_abort = on_abort,
 };
 
 /* r5 = r10 + r3 with r3 believed 0 but 4096: the store still hits fp-16. */
@@ -395,7 +403,9 @@ static void test_seal_trap(void)
 		CHECK_EQ(hup_jit__compile_confined(p, ARRAY_LEN(p), &helpers,
 						   &sealed_no_view, &img, NULL), 0);
 		if (img.entry) {
+			aborts = 0;
 			CHECK_EQ(img.entry(0, 0), 0); /* the JIT's abort: r0 = 0 */
+			CHECK_EQ(aborts, 1);
 			hup_jit__free(&img);
 		}
 	}
