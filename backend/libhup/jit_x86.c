@@ -36,7 +36,8 @@
  *   r9, r10, r11  scratch (caller-saved: helpers may clobber them freely)
  *   r12           call-depth floor: the lowest rsp from which a BPF-to-BPF
  *                 call is still allowed; also locates the entry frame for
- *                 an abort.  Callee-saved, so helpers keep it.
+ *                 an abort and the run's ctx (CTX_SLOT, HUP_REG_CTX of a
+ *                 sealed program).  Callee-saved, so helpers keep it.
  */
 static const uint8_t reg_map[HUP_NR_REGS] = {
 	[BPF_REG_0] = X86_RAX, [BPF_REG_1] = X86_RDI, [BPF_REG_2] = X86_RSI,
