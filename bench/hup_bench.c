@@ -206,6 +206,30 @@ static void build_loop_mem(struct prog *p)
 	p->kernel_ok = 0;
 }
 
+/* Dependent loads: each address comes from the previous load, so the
+ * confined engines' masking (-c) sits on the critical path. */
+static void build_loop_chase(struct prog *p)
+{
+	size_t n = 0;
+
+	p->name = "loop-chase";
+	p->what = "512 dependent 8-byte loads from the input";
+	p->insns[n++] = ALU64_IMM(BPF_MOV, 0, 0);
+	p->insns[n++] = ALU64_IMM(BPF_MOV, 2, 512);
+	p->insns[n++] = ALU64_REG(BPF_MOV, 4, 1);
+	/* loop: */
+	p->insns[n++] = LDX(BPF_DW, 3, 4, 0);
+	p->insns[n++] = ALU64_REG(BPF_ADD, 0, 3);
+	p->insns[n++] = ALU64_IMM(BPF_AND, 3, 0xff8);
+	p->insns[n++] = ALU64_REG(BPF_MOV, 4, 1);
+	p->insns[n++] = ALU64_REG(BPF_ADD, 4, 3);
+	p->insns[n++] = ALU64_IMM(BPF_SUB, 2, 1);
+	p->insns[n++] = JMP_IMM(BPF_JNE, 2, 0, -7);
+	p->insns[n++] = EXIT();
+	p->cnt = n;
+	p->kernel_ok = 0;
+}
+
 /*
  * Straight-line code of exactly cnt insns, the shape of a verified guest
  * program: every register and 64 bytes of stack written first, then ALU
@@ -298,6 +322,15 @@ static unsigned char input[4096];
 static const hup_helper_fn no_fns[1];
 static const struct hup_helper_table no_helpers = {no_fns, 0};
 
+/*
+ * -c: run confined as a sealed program is (engine.h): the input is the
+ * "view" (base = input, mask = 4 KiB - 1), so every load through r1 is
+ * masked; r10 accesses are what a sealed program's stack accesses are.
+ * NULL: the unconfined engines, as the conformance suite runs them.
+ */
+static struct hup_confine bench_conf_c;
+static const struct hup_confine *bench_conf;
+
 /* Median ns per run of `runs` back-to-back runs. */
 static double time_interp(const struct prog *p, uint64_t *r0)
 {
@@ -309,9 +342,10 @@ static double time_interp(const struct prog *p, uint64_t *r0)
 	for (;;) {
 		t = now_ns();
 		for (uint64_t k = 0; k < iters; k++)
-			*r0 = hup_interp__run(p->insns, p->cnt, &no_helpers,
-					      (uint64_t)(uintptr_t)input,
-					      sizeof(input), &err);
+			*r0 = hup_interp__run_confined(p->insns, p->cnt,
+						       &no_helpers, bench_conf,
+						       (uint64_t)(uintptr_t)input,
+						       sizeof(input), &err);
 		if (now_ns() - t > BATCH_NS / 4)
 			break;
 		iters *= 2;
@@ -320,9 +354,10 @@ static double time_interp(const struct prog *p, uint64_t *r0)
 	for (unsigned int r = 0; r < REPS; r++) {
 		t = now_ns();
 		for (uint64_t k = 0; k < iters; k++)
-			*r0 = hup_interp__run(p->insns, p->cnt, &no_helpers,
-					      (uint64_t)(uintptr_t)input,
-					      sizeof(input), &err);
+			*r0 = hup_interp__run_confined(p->insns, p->cnt,
+						       &no_helpers, bench_conf,
+						       (uint64_t)(uintptr_t)input,
+						       sizeof(input), &err);
 		v[r] = (double)(now_ns() - t) / (double)iters;
 	}
 	return median(v, REPS);
@@ -334,7 +369,8 @@ static double time_jit(const struct prog *p, uint64_t *r0)
 	hup_jit_entry fn;
 	double v[64];
 	uint64_t iters = 1, t;
-	int ret = hup_jit__compile(p->insns, p->cnt, &no_helpers, &img, NULL);
+	int ret = hup_jit__compile_confined(p->insns, p->cnt, &no_helpers,
+					    bench_conf, &img, NULL);
 
 	if (ret) {
 		fprintf(stderr, "%s: jit compile failed: %d\n", p->name, ret);
@@ -556,10 +592,11 @@ static void bench_prog_run(void)
 
 static void bench_runs(void)
 {
-	static struct prog progs[7];
+	static struct prog progs[8];
 	void (*build[])(struct prog *) = {
 		build_loop_alu, build_loop_ilp, build_loop_div, build_loop_stack,
-		build_loop_mem, build_straight_prog, build_empty,
+		build_loop_mem, build_loop_chase, build_straight_prog,
+		build_empty,
 	};
 	int kernel_first = 1;
 
@@ -682,9 +719,17 @@ static void bench_compile(void)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "-q")) {
-		REPS = 3;
-		BATCH_NS = 2 * 1000 * 1000;
+	for (int a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "-q")) {
+			REPS = 3;
+			BATCH_NS = 2 * 1000 * 1000;
+		} else if (!strcmp(argv[a], "-c")) {
+			bench_conf_c.view_base = (uint64_t)(uintptr_t)input;
+			bench_conf_c.view_mask = sizeof(input) - 1;
+			bench_conf_c.sealed = true;
+			bench_conf = &bench_conf_c;
+			printf("confined engines (-c): view = the input\n");
+		}
 	}
 	bench_runs();
 	bench_prog_run();

@@ -80,8 +80,11 @@ static double time_prog(struct hup_prog *p, struct hup_trace_ring *ring,
 		for (i = 0; i < n; i++) {
 			ctx.host_ns = i;
 			ctx.guest_tsc = i;
-			if (hup_prog__run(p, &ctx, sizeof(ctx), &env, &res)) {
-				fprintf(stderr, "trace_cost: run failed\n");
+			int err = hup_prog__run(p, &ctx, sizeof(ctx), &env, &res);
+
+			if (err) {
+				fprintf(stderr, "trace_cost: run failed: %s (%d)\n",
+					hup_strerror(err), err);
 				exit(1);
 			}
 		}

@@ -3,10 +3,12 @@
  * The seam between the loader and the two execution engines.
  *
  * Both engines execute an instruction array that the loader has already
- * validated (verifier) and patched (pseudo immediates replaced by values);
- * neither checks memory accesses: safety is the verifier's proof, and a
- * touch of a view hole is caught by the fault handler around the run
- * (view.c).  The conformance runner drives them without a verifier, on
+ * validated (verifier), sealed (verifier/seal.c) and patched (pseudo
+ * immediates replaced by values).  Run confined (below), they put every
+ * stack and ctx access where the verifier proved it and keep every other
+ * access inside the view, whatever the registers hold; a touch of a view
+ * hole is caught by the fault handler around the run (view.c).  The
+ * conformance runner drives them unconfined, without a verifier, on
  * trusted test programs only.
  *
  * Calling convention of a run: r1 and r2 as given, r10 = top of a fresh
@@ -19,6 +21,7 @@
 #ifndef HUP_ENGINE_H
 #define HUP_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +35,39 @@ struct hup_helper_table {
 	uint32_t nr;              /* ids 0..nr-1 */
 };
 
+/*
+ * Confined runs (docs/libhup.md, "What the engines enforce").  A program
+ * sealed by hup_seal() (verifier.h) is run with the view it was verified
+ * against: every access whose base register is r0..r9 (after sealing,
+ * only view accesses) goes to
+ *
+ *     view_base + ((reg + off - view_base) & view_mask)
+ *
+ * the guest address modulo the view, which cannot leave the view's
+ * PROT_NONE-guarded reservation; stack accesses go through r10 at the
+ * sealed static offset, ctx accesses through HUP_REG_CTX (= r1 at entry),
+ * and a helper's buffer argument is rebuilt from its sealed location, its
+ * size clamped to the region (ctx_size bytes of ctx).  Frame k's r10 is
+ * always frame k - 1's r10 - HUP_STACK_SIZE as seen through the sealed
+ * offsets, so `r10 + d * HUP_STACK_SIZE + o` is frame d levels up.
+ *
+ * Unsealed runs (the conformance suite, fuzzers, the corpus runner: trusted
+ * programs only) use hup_confine_none: view_base 0 and view_mask ~0 make
+ * the masking the identity, and call instructions are taken as they are.
+ */
+struct hup_confine {
+	uint64_t view_base;
+	uint64_t view_mask;
+	uint32_t ctx_size;
+	bool sealed;        /* helper calls carry sealed buffer arguments */
+	/* JIT: called by the abort stub (a bad helper id, a sealed trap,
+	 * the depth guard), which then returns r0 = 0; NULL: not called.
+	 * The interpreter reports the same through *err. */
+	void (*on_abort)(void);
+};
+
+extern const struct hup_confine hup_confine_none;
+
 /* ----------------------------------------------------------- interpreter */
 
 /*
@@ -42,6 +78,11 @@ struct hup_helper_table {
 uint64_t hup_interp__run(const struct bpf_insn *insns, size_t cnt,
 			 const struct hup_helper_table *helpers, uint64_t r1,
 			 uint64_t r2, int *err);
+/* The same, confined by c (NULL: hup_confine_none). */
+uint64_t hup_interp__run_confined(const struct bpf_insn *insns, size_t cnt,
+				  const struct hup_helper_table *helpers,
+				  const struct hup_confine *c, uint64_t r1,
+				  uint64_t r2, int *err);
 
 /* ------------------------------------------------------------------- JIT */
 
@@ -65,6 +106,11 @@ struct hup_jit_image {
 int hup_jit__compile(const struct bpf_insn *insns, size_t cnt,
 		     const struct hup_helper_table *helpers,
 		     struct hup_jit_image *img, struct hup_log *log);
+/* The same, confined by c (NULL: hup_confine_none), bound at compile time. */
+int hup_jit__compile_confined(const struct bpf_insn *insns, size_t cnt,
+			      const struct hup_helper_table *helpers,
+			      const struct hup_confine *c,
+			      struct hup_jit_image *img, struct hup_log *log);
 void hup_jit__free(struct hup_jit_image *img);
 
 #endif /* HUP_ENGINE_H */

@@ -26,6 +26,34 @@
 #define HUP_NR_REGS 11u       /* r0..r10 */
 #define HUP_MAX_CALL_DEPTH 8u /* frames of BPF-to-BPF calls, as Linux */
 
+/*
+ * Sealed programs (verifier/seal.c), run by the engines in confined mode:
+ *  - a ctx access has base register HUP_REG_CTX, which holds the context
+ *    pointer the run was given (guest code can only name r0..r10);
+ *  - a stack access has base r10 and off = d * HUP_STACK_SIZE + o: the
+ *    frame d levels up the call chain, o in [-HUP_STACK_SIZE, -size];
+ *  - a helper call whose argument dst_reg & 7 is a stack or ctx buffer
+ *    carries it in dst_reg (| HUP_SEAL_ARG_CTX for ctx) and off (encoded
+ *    as above, or the ctx offset); the engines rebuild that argument from
+ *    it and clamp the size argument (the next register) to the region;
+ *  - an instruction the verifier never reached that could touch memory is
+ *    a call to helper HUP_SEAL_TRAP_ID, which no table has: it aborts.
+ */
+#define HUP_REG_CTX 11u
+#define HUP_SEAL_ARG_CTX 8u
+#define HUP_SEAL_TRAP_ID (-1)
+
+/* Frames up (d) and in-frame offset (o) of a sealed stack offset. */
+static inline unsigned int hup_seal_frames(int32_t off)
+{
+	return (unsigned int)((off + 512) >> 9);
+}
+
+static inline int32_t hup_seal_frame_off(int32_t off)
+{
+	return ((off + 512) & 511) - 512;
+}
+
 static inline uint8_t hup_insn_class(const struct bpf_insn *insn)
 {
 	return BPF_CLASS(insn->code);

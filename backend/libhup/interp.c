@@ -8,10 +8,11 @@
  * arithmetic is done on unsigned types, signed division handles INT_MIN / -1
  * and division by zero explicitly, loads and stores go through memcpy (no
  * alignment assumptions), and register fields index a 16-entry file so no
- * 4-bit field can reach outside it.  Memory accesses are not checked: a
- * verified program only touches its context, its stack and the view, and a
- * touch of a view hole is caught by the fault handler around the run
- * (view.c).  Dispatch is direct threading through a table of label
+ * 4-bit field can reach outside it.  Memory accesses are confined, not
+ * checked (engine.h): a sealed program's stack and ctx accesses are at
+ * static offsets from r10 and HUP_REG_CTX, any other base is masked into
+ * the view, and a touch of a view hole is caught by the fault handler
+ * around the run (view.c).  Dispatch is direct threading through a table of label
  * addresses (GNU C), one indirect jump per instruction.
  */
 #include <errno.h>
@@ -54,6 +55,7 @@ static inline void interp_clear(interp_vec *p, size_t n)
 }
 
 #define INTERP_STACK_VECS (HUP_STACK_SIZE / sizeof(interp_vec))
+#define STACK_TOP (HUP_MAX_CALL_DEPTH - 1) /* frame 0's stack */
 
 /* ---------------------------------------------------------------- ALU */
 
@@ -204,8 +206,18 @@ DEFINE_ATOMIC(atomic32, uint32_t)
 #define IMM64 ((uint64_t)(int64_t)insn->imm) /* sign-extended */
 #define IMM32 ((uint32_t)insn->imm)
 #define OFF64 ((uint64_t)(int64_t)insn->off)
-/* An address as the program computed it; the verifier vouched for it. */
-#define ADDR(base) ((uintptr_t)((base) + OFF64))
+/*
+ * The address of a load, store or atomic with base register r.  r10 (the
+ * stack, at sealed static offsets) and HUP_REG_CTX are taken as they are;
+ * any other base is a view pointer in a sealed program and is confined to
+ * the view (engine.h); unsealed runs have vb 0 and vmask ~0, the identity.
+ */
+#define MADDR(r)                                                             \
+	((uintptr_t)((r) < BPF_REG_10 ?                                      \
+		     vb + ((reg[(r)] + OFF64 - vb) & vmask) :                \
+		     reg[(r)] + OFF64))
+#define SRC_ADDR MADDR(insn->src_reg)
+#define DST_ADDR MADDR(insn->dst_reg)
 
 /*
  * Fetch and dispatch.  pc is an index (size_t): a jump computes it with
@@ -324,24 +336,24 @@ DEFINE_ATOMIC(atomic32, uint32_t)
 #define MEM_OP(sz, type, stype)                                              \
 	ldx_##sz : {                                                         \
 		type v;                                                      \
-		memcpy(&v, (const void *)ADDR(SRC), sizeof(v));              \
+		memcpy(&v, (const void *)SRC_ADDR, sizeof(v));               \
 		DST = v;                                                     \
 		NEXT();                                                      \
 	}                                                                    \
 	ldxs_##sz : {                                                        \
 		stype v;                                                     \
-		memcpy(&v, (const void *)ADDR(SRC), sizeof(v));              \
+		memcpy(&v, (const void *)SRC_ADDR, sizeof(v));              \
 		DST = (uint64_t)(int64_t)v;                                  \
 		NEXT();                                                      \
 	}                                                                    \
 	stx_##sz : {                                                         \
 		type v = (type)SRC;                                          \
-		memcpy((void *)ADDR(DST), &v, sizeof(v));                    \
+		memcpy((void *)DST_ADDR, &v, sizeof(v));                     \
 		NEXT();                                                      \
 	}                                                                    \
 	st_##sz : {                                                          \
 		type v = (type)IMM64;                                        \
-		memcpy((void *)ADDR(DST), &v, sizeof(v));                    \
+		memcpy((void *)DST_ADDR, &v, sizeof(v));                     \
 		NEXT();                                                      \
 	}
 
@@ -361,9 +373,40 @@ DEFINE_ATOMIC(atomic32, uint32_t)
 	[BPF_STX | BPF_MEM | BPF_##SZ] = &&stx_##sz,                         \
 	[BPF_ST | BPF_MEM | BPF_##SZ] = &&st_##sz
 
+const struct hup_confine hup_confine_none = {
+	.view_base = 0, .view_mask = UINT64_MAX, .ctx_size = 0, .sealed = false,
+};
+
+/* A sealed helper call's buffer argument, rebuilt from its static place. */
+static inline void remat_arg(uint64_t *reg, const struct bpf_insn *insn,
+			     uint32_t ctx_size)
+{
+	unsigned int r = insn->dst_reg & 7;
+	int32_t off = insn->off;
+	uint64_t lim;
+
+	if (insn->dst_reg & HUP_SEAL_ARG_CTX) {
+		reg[r] = reg[HUP_REG_CTX] + (uint64_t)(int64_t)off;
+		lim = off >= 0 && (uint32_t)off < ctx_size ? ctx_size - (uint32_t)off : 0;
+	} else {
+		reg[r] = reg[BPF_REG_10] + (uint64_t)(int64_t)off;
+		lim = (uint64_t)-(int64_t)hup_seal_frame_off(off);
+	}
+	if (reg[r + 1] > lim)
+		reg[r + 1] = lim;
+}
+
 uint64_t hup_interp__run(const struct bpf_insn *insns, size_t cnt,
 			 const struct hup_helper_table *helpers, uint64_t r1,
 			 uint64_t r2, int *err)
+{
+	return hup_interp__run_confined(insns, cnt, helpers, NULL, r1, r2, err);
+}
+
+uint64_t hup_interp__run_confined(const struct bpf_insn *insns, size_t cnt,
+				  const struct hup_helper_table *helpers,
+				  const struct hup_confine *c, uint64_t r1,
+				  uint64_t r2, int *err)
 {
 /*
  * Every opcode byte not named below is invalid; the range initialiser sets
@@ -427,9 +470,16 @@ uint64_t hup_interp__run(const struct bpf_insn *insns, size_t cnt,
 	} file;
 	uint64_t *const reg = file.r;
 	struct interp_frame frames[HUP_MAX_CALL_DEPTH];
-	/* A HUP_STACK_SIZE stack per frame, as the verifier assumes each
-	 * frame has; frame i's r10 is the top of stack[i]. */
+	/*
+	 * A HUP_STACK_SIZE stack per frame, as the verifier assumes each
+	 * frame has, from the top down: frame k is stack[TOP - k], so its
+	 * caller's r10 is its own r10 + HUP_STACK_SIZE and a sealed access
+	 * `r10 + d * HUP_STACK_SIZE + o` is frame d levels up (engine.h).
+	 */
 	interp_vec stack[HUP_MAX_CALL_DEPTH][INTERP_STACK_VECS];
+	const uint64_t vb = c ? c->view_base : 0;
+	const uint64_t vmask = c ? c->view_mask : UINT64_MAX;
+	const bool sealed = c && c->sealed;
 	const struct bpf_insn *insn;
 	unsigned int depth = 0, cleared = 0; /* stack[0..cleared] zeroed */
 	size_t pc = 0;
@@ -447,11 +497,12 @@ uint64_t hup_interp__run(const struct bpf_insn *insns, size_t cnt,
 	 * own data, and a loop calling a callback 2^20 times (the verifier's
 	 * rewrite of HUP_FN_loop) does not pay 2^20 clears.
 	 */
-	interp_clear(stack[0], INTERP_STACK_VECS);
+	interp_clear(stack[STACK_TOP], INTERP_STACK_VECS);
 	interp_clear(file.v, ARRAY_SIZE(file.v));
 	reg[1] = r1;
 	reg[2] = r2;
-	reg[10] = (uint64_t)(uintptr_t)(stack[0] + INTERP_STACK_VECS);
+	reg[HUP_REG_CTX] = r1;
+	reg[10] = (uint64_t)(uintptr_t)(stack[STACK_TOP] + INTERP_STACK_VECS);
 	DISPATCH();
 
 	ALU_OP(add, d + s, d + s)
@@ -581,10 +632,10 @@ call:
 		frames[depth].r10 = reg[10];
 		depth++;
 		if (depth > cleared) {
-			interp_clear(stack[depth], INTERP_STACK_VECS);
+			interp_clear(stack[STACK_TOP - depth], INTERP_STACK_VECS);
 			cleared = depth;
 		}
-		reg[10] = (uint64_t)(uintptr_t)(stack[depth] +
+		reg[10] = (uint64_t)(uintptr_t)(stack[STACK_TOP - depth] +
 						INTERP_STACK_VECS);
 		pc += IMM64;
 		NEXT();
@@ -597,6 +648,8 @@ call:
 		if (unlikely(!helpers || id >= helpers->nr ||
 			     !helpers->fns[id]))
 			goto fault;
+		if (sealed && insn->dst_reg)
+			remat_arg(reg, insn, c->ctx_size);
 		reg[0] = helpers->fns[id](reg[1], reg[2], reg[3], reg[4],
 					  reg[5]);
 	}
@@ -639,20 +692,20 @@ ldimm64:
 ldx_dw: {
 	uint64_t v;
 
-	memcpy(&v, (const void *)ADDR(SRC), sizeof(v));
+	memcpy(&v, (const void *)SRC_ADDR, sizeof(v));
 	DST = v;
 	NEXT();
 }
 stx_dw: {
 	uint64_t v = SRC;
 
-	memcpy((void *)ADDR(DST), &v, sizeof(v));
+	memcpy((void *)DST_ADDR, &v, sizeof(v));
 	NEXT();
 }
 st_dw: {
 	uint64_t v = IMM64;
 
-	memcpy((void *)ADDR(DST), &v, sizeof(v));
+	memcpy((void *)DST_ADDR, &v, sizeof(v));
 	NEXT();
 }
 
@@ -663,13 +716,13 @@ st_dw: {
 	 * the verifier rejects it first.
 	 */
 atomic_w:
-	if (unlikely(ADDR(DST) & 3 ||
-		     !atomic32(ADDR(DST), insn->imm, &SRC, &reg[0])))
+	if (unlikely(DST_ADDR & 3 ||
+		     !atomic32(DST_ADDR, insn->imm, &SRC, &reg[0])))
 		goto fault;
 	NEXT();
 atomic_dw:
-	if (unlikely(ADDR(DST) & 7 ||
-		     !atomic64(ADDR(DST), insn->imm, &SRC, &reg[0])))
+	if (unlikely(DST_ADDR & 7 ||
+		     !atomic64(DST_ADDR, insn->imm, &SRC, &reg[0])))
 		goto fault;
 	NEXT();
 

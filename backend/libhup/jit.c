@@ -231,8 +231,17 @@ int hup_jit__compile(const struct bpf_insn *insns, size_t cnt,
 		     const struct hup_helper_table *helpers,
 		     struct hup_jit_image *img, struct hup_log *log)
 {
+	return hup_jit__compile_confined(insns, cnt, helpers, NULL, img, log);
+}
+
+int hup_jit__compile_confined(const struct bpf_insn *insns, size_t cnt,
+			      const struct hup_helper_table *helpers,
+			      const struct hup_confine *c,
+			      struct hup_jit_image *img, struct hup_log *log)
+{
 	struct hup_jit_ctx ctx = {
 		.insns = insns, .cnt = cnt, .helpers = helpers, .log = log,
+		.conf = c ? c : &hup_confine_none,
 	};
 	unsigned int pass;
 	int ret;

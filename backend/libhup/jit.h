@@ -49,6 +49,7 @@ struct hup_jit_ctx {
 	const struct bpf_insn *insns;
 	size_t cnt;
 	const struct hup_helper_table *helpers;
+	const struct hup_confine *conf; /* never NULL (engine.h) */
 	struct hup_log *log;
 
 	uint8_t *call_target; /* [cnt] insn i starts a BPF-to-BPF callee */

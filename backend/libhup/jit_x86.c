@@ -36,7 +36,8 @@
  *   r9, r10, r11  scratch (caller-saved: helpers may clobber them freely)
  *   r12           call-depth floor: the lowest rsp from which a BPF-to-BPF
  *                 call is still allowed; also locates the entry frame for
- *                 an abort.  Callee-saved, so helpers keep it.
+ *                 an abort and the run's ctx (CTX_SLOT, HUP_REG_CTX of a
+ *                 sealed program).  Callee-saved, so helpers keep it.
  */
 static const uint8_t reg_map[HUP_NR_REGS] = {
 	[BPF_REG_0] = X86_RAX, [BPF_REG_1] = X86_RDI, [BPF_REG_2] = X86_RSI,
@@ -74,6 +75,17 @@ static const uint8_t reg_map[HUP_NR_REGS] = {
  * HUP_MAX_CALL_DEPTH-th and may not call again. */
 #define FLOOR_OFFSET ((HUP_MAX_CALL_DEPTH - 2) * FRAME_BYTES)
 _Static_assert(HUP_MAX_CALL_DEPTH >= 2, "depth floor needs two frames");
+/*
+ * Where a callee frame keeps its caller's rbp, i.e. the caller's BPF r10:
+ * above the padding and five other saved registers.  Sealed programs reach
+ * the stack of the frame d levels up by following it d times; the saved
+ * registers lie outside every BPF stack, so the program cannot forge the
+ * chain.
+ */
+#define SAVED_RBP (FRAME_PAD + 5 * 8)
+/* The entry frame's padding holds the run's ctx pointer (HUP_REG_CTX),
+ * found from r12 at any depth, out of the program's reach. */
+#define CTX_SLOT (FLOOR_OFFSET + HUP_STACK_SIZE)
 _Static_assert(FRAME_BYTES % 16 == 0, "frames keep rsp 16-byte aligned");
 
 static int unsupported(struct hup_jit_ctx *ctx, size_t i, const char *why)
@@ -176,6 +188,7 @@ void hup_jit_x86__prologue(struct hup_jit_ctx *ctx)
 	emit_frame_setup(ctx);
 	/* lea r12, [rsp - FLOOR_OFFSET]: the depth floor of this run */
 	emit_lea(b, DEPTH_FLOOR, X86_RSP, -FLOOR_OFFSET);
+	emit_stx(b, 8, X86_RBP, 0, X86_RDI);       /* mov [rbp], rdi: ctx */
 	/*
 	 * BPF registers other than r1, r2 and r10 start at zero rather than
 	 * holding whatever the host left in them: a verified program never
@@ -236,6 +249,11 @@ void hup_jit_x86__tail(struct hup_jit_ctx *ctx, bool fall_off)
 	 */
 	ctx->cur.abort = b->pos;
 	hup_jit__region(ctx, ctx->old.abort);
+	if (ctx->conf->on_abort) {
+		/* every jump here comes from BPF code, rsp 16-byte aligned */
+		emit_movabs(b, AUX_TMP, (uint64_t)(uintptr_t)ctx->conf->on_abort);
+		emit_call_r(b, AUX_TMP);               /* call on_abort */
+	}
 	emit_alu_rr(b, false, X86_XOR, X86_RAX, X86_RAX); /* xor eax, eax */
 	/* lea rsp, [r12 + FLOOR_OFFSET + 520] */
 	emit_lea(b, X86_RSP, DEPTH_FLOOR, FLOOR_OFFSET + FRAME_LOCALS);
@@ -513,19 +531,97 @@ static int bpf_size(uint8_t code)
 	}
 }
 
+/* dst = the r10 of the frame d >= 1 levels up the call chain. */
+static void emit_frame_up(struct hup_jit_buf *b, int dst, unsigned int d)
+{
+	emit_ldx(b, 8, dst, X86_RBP, SAVED_RBP);        /* mov dst, [rbp + 48] */
+	while (--d)
+		emit_ldx(b, 8, dst, dst, SAVED_RBP);    /* mov dst, [dst + 48] */
+}
+
+static bool confined_view(const struct hup_confine *c)
+{
+	return c->view_mask != UINT64_MAX || c->view_base;
+}
+
+/*
+ * The x86 base register (and, in *off, displacement; in *index, an index
+ * register or -1) of an access through BPF register regno, emitting what
+ * confinement needs (engine.h): a sealed stack offset >= 0 walks up to its
+ * frame, HUP_REG_CTX loads the run's ctx, and r0..r9 are masked into the
+ * view:
+ *
+ *     movabs r10, VB                    (off the critical path)
+ *     lea r11, [reg + off]              (mov when off = 0)
+ *     sub r11, r10
+ *     and r11, MASK                     (imm32, or movabs r9, MASK first)
+ *     op [r10 + r11]
+ *
+ * three ALU operations between the register and the access.  index NULL
+ * (atomics, whose cmpxchg loop needs r9 and r10): `add r11, r10` and
+ * [r11].  r9-r11 are scratch between BPF instructions.  -1: not encodable.
+ */
+static int mem_base(struct hup_jit_ctx *ctx, uint8_t regno, int32_t *off,
+		    int *index)
+{
+	const struct hup_confine *c = ctx->conf;
+	struct hup_jit_buf *b = &ctx->out;
+
+	if (regno == BPF_REG_10) {
+		if (!c->sealed || *off < 0)
+			return X86_RBP;
+		emit_frame_up(b, AUX_TMP, hup_seal_frames(*off));
+		*off = hup_seal_frame_off(*off);
+		return AUX_TMP;
+	}
+	if (regno == HUP_REG_CTX && c->sealed) {
+		emit_ldx(b, 8, AUX_TMP, DEPTH_FLOOR, CTX_SLOT); /* mov r11, [r12 + slot] */
+		return AUX_TMP;
+	}
+	if (regno > BPF_REG_10)
+		return -1;
+	if (!confined_view(c))
+		return reg_map[regno];
+	if (!c->view_mask || (c->view_mask & (c->view_mask + 1)))
+		return -1; /* no view (nothing sealed uses one), or no mask */
+	emit_movabs(b, AUX_RAX, c->view_base);          /* movabs r10, VB */
+	if (c->view_mask > INT32_MAX)
+		emit_movabs(b, AUX_RDX, c->view_mask);  /* movabs r9, MASK */
+	if (*off)
+		emit_lea(b, AUX_TMP, reg_map[regno], *off); /* lea r11, [reg + off] */
+	else
+		emit_mov_rr(b, true, AUX_TMP, reg_map[regno]); /* mov r11, reg */
+	emit_alu_rr(b, true, X86_SUB, AUX_TMP, AUX_RAX); /* sub r11, r10 */
+	if (c->view_mask > INT32_MAX)
+		emit_alu_rr(b, true, X86_AND, AUX_TMP, AUX_RDX); /* and r11, r9 */
+	else
+		emit_alu_ri(b, true, X86_AND, AUX_TMP,
+			    (int32_t)c->view_mask);      /* and r11, MASK */
+	*off = 0;
+	if (index) {
+		*index = AUX_TMP;
+		return AUX_RAX;
+	}
+	emit_alu_rr(b, true, X86_ADD, AUX_TMP, AUX_RAX); /* add r11, r10 */
+	return AUX_TMP;
+}
+
 static int emit_atomic(struct hup_jit_ctx *ctx, size_t i, int size)
 {
 	const struct bpf_insn *insn = &ctx->insns[i];
 	struct hup_jit_buf *b = &ctx->out;
-	int base = reg_map[insn->dst_reg], src = reg_map[insn->src_reg];
+	int src = reg_map[insn->src_reg];
 	bool w = size == 8;
-	int16_t off = insn->off;
+	int32_t off = insn->off;
 	enum x86_alu op;
 	uint32_t loop;
-	int mbase;
+	int base, mbase, opnd;
 
 	if (size != 4 && size != 8)
 		return unsupported(ctx, i, "bad atomic width");
+	base = mem_base(ctx, insn->dst_reg, &off, NULL);
+	if (base < 0)
+		return unsupported(ctx, i, "bad register");
 	switch (insn->imm) {
 	case BPF_ADD:
 	case BPF_OR:
@@ -562,18 +658,19 @@ static int emit_atomic(struct hup_jit_ctx *ctx, size_t i, int size)
 	}
 	/*
 	 * No x86 instruction fetches and ands/ors/xors: loop on cmpxchg,
-	 * which needs rax.  BPF r0 waits in r10, the operand in r9 (src may
-	 * be r0), and the address base moves to r10 if it was r0.
+	 * which needs rax.  BPF r0 waits in r10, where the operand and the
+	 * address base are read from if they were r0; the new value is built
+	 * in r9 (r11 may hold a confined address).
 	 */
 	op = alu_op((uint8_t)(insn->imm & ~BPF_FETCH));
 	mbase = base == X86_RAX ? AUX_RAX : base;
+	opnd = src == X86_RAX ? AUX_RAX : src;
 	emit_mov_rr(b, true, AUX_RAX, X86_RAX);          /* mov r10, rax */
-	emit_mov_rr(b, true, AUX_RDX, src);              /* mov r9, src */
 	loop = b->pos;
 	emit_ldx(b, size, X86_RAX, mbase, off);          /* loop: mov rax, [m] */
-	emit_mov_rr(b, true, AUX_TMP, X86_RAX);          /* mov r11, rax */
-	emit_alu_rr(b, w, op, AUX_TMP, AUX_RDX);         /* op r11, r9 */
-	emit_lock_cmpxchg(b, w, mbase, off, AUX_TMP);    /* lock cmpxchg [m], r11 */
+	emit_mov_rr(b, true, AUX_RDX, X86_RAX);          /* mov r9, rax */
+	emit_alu_rr(b, w, op, AUX_RDX, opnd);            /* op r9, src */
+	emit_lock_cmpxchg(b, w, mbase, off, AUX_RDX);    /* lock cmpxchg [m], r9 */
 	emit_jmp8(b, X86_CC_NE, (int8_t)((int64_t)loop - (b->pos + 2))); /* jne loop */
 	if (src != X86_RAX) {
 		emit_mov_rr(b, true, src, X86_RAX);      /* mov src, rax */
@@ -588,44 +685,46 @@ static int emit_mem(struct hup_jit_ctx *ctx, size_t i)
 	struct hup_jit_buf *b = &ctx->out;
 	uint8_t cls = BPF_CLASS(insn->code), mode = BPF_MODE(insn->code);
 	int size = bpf_size(insn->code);
-	int dst;
+	int32_t off = insn->off;
+	int base, index = -1;
 
-	if (insn->dst_reg > BPF_REG_10 ||
-	    (cls != BPF_ST && insn->src_reg > BPF_REG_10))
+	/* the value register: a BPF register proper */
+	if (cls == BPF_LDX && insn->dst_reg == BPF_REG_10)
+		return unsupported(ctx, i, "load into r10");
+	if ((cls == BPF_LDX && insn->dst_reg > BPF_REG_10) ||
+	    (cls == BPF_STX && insn->src_reg > BPF_REG_10))
 		return unsupported(ctx, i, "bad register");
-	dst = reg_map[insn->dst_reg];
+	if ((cls == BPF_LDX && mode != BPF_MEM && mode != BPF_MEMSX) ||
+	    (cls == BPF_ST && mode != BPF_MEM) ||
+	    (cls == BPF_STX && mode != BPF_MEM && mode != BPF_ATOMIC) ||
+	    (mode == BPF_MEMSX && size == 8))
+		return unsupported(ctx, i, "unknown load/store mode");
+	if (cls == BPF_STX && mode == BPF_ATOMIC)
+		return emit_atomic(ctx, i, size);
+	base = mem_base(ctx, cls == BPF_LDX ? insn->src_reg : insn->dst_reg, &off,
+			&index);
+	if (base < 0)
+		return unsupported(ctx, i, "bad register");
 
 	switch (cls) {
 	case BPF_LDX:
-		if (insn->dst_reg == BPF_REG_10)
-			return unsupported(ctx, i, "load into r10");
 		if (mode == BPF_MEM) {
-			/* mov|movzx dst, [src + off] */
-			emit_ldx(b, size, dst, reg_map[insn->src_reg], insn->off);
+			/* mov|movzx dst, [base + off] */
+			emit_ldx_x(b, size, reg_map[insn->dst_reg], base, index,
+				   off);
 			return 0;
 		}
-		if (mode == BPF_MEMSX && size != 8) {
-			/* movsx|movsxd dst, [src + off] */
-			emit_ldsx(b, size, dst, reg_map[insn->src_reg], insn->off);
-			return 0;
-		}
-		break;
+		/* movsx|movsxd dst, [base + off] */
+		emit_ldsx(b, size, reg_map[insn->dst_reg], base, index, off);
+		return 0;
 	case BPF_ST:
-		if (mode == BPF_MEM) {
-			/* mov [dst + off], imm */
-			emit_st_imm(b, size, dst, insn->off, insn->imm);
-			return 0;
-		}
-		break;
+		/* mov [base + off], imm */
+		emit_st_imm(b, size, base, index, off, insn->imm);
+		return 0;
 	case BPF_STX:
-		if (mode == BPF_MEM) {
-			/* mov [dst + off], src */
-			emit_stx(b, size, dst, insn->off, reg_map[insn->src_reg]);
-			return 0;
-		}
-		if (mode == BPF_ATOMIC)
-			return emit_atomic(ctx, i, size);
-		break;
+		/* mov [base + off], src */
+		emit_stx_x(b, size, base, index, off, reg_map[insn->src_reg]);
+		return 0;
 	}
 	return unsupported(ctx, i, "unknown load/store mode");
 }
@@ -650,7 +749,47 @@ static int jump_cc(uint8_t op)
 	}
 }
 
-static void emit_helper_call(struct hup_jit_ctx *ctx, uint32_t id)
+/*
+ * A sealed helper call's buffer argument (engine.h): rebuilt from its
+ * static location, and its size (the next argument) clamped to the bytes
+ * from there to the end of the frame or the ctx.
+ */
+static int emit_remat_arg(struct hup_jit_ctx *ctx, size_t i)
+{
+	const struct bpf_insn *insn = &ctx->insns[i];
+	struct hup_jit_buf *b = &ctx->out;
+	unsigned int r = insn->dst_reg & 7;
+	int32_t off = insn->off, o;
+	uint32_t lim, skip;
+	int dst, sz;
+
+	if (r < BPF_REG_1 || r > BPF_REG_4)
+		return unsupported(ctx, i, "bad sealed helper argument");
+	dst = reg_map[r];
+	sz = reg_map[r + 1];
+	if (insn->dst_reg & HUP_SEAL_ARG_CTX) {
+		uint32_t n = ctx->conf->ctx_size;
+
+		emit_ldx(b, 8, dst, DEPTH_FLOOR, CTX_SLOT); /* mov dst, [r12 + slot] */
+		emit_lea(b, dst, dst, off);                  /* lea dst, [dst + off] */
+		lim = off >= 0 && (uint32_t)off < n ? n - (uint32_t)off : 0;
+	} else if (off < 0) {
+		emit_lea(b, dst, X86_RBP, off);              /* lea dst, [rbp + off] */
+		lim = (uint32_t)-off;
+	} else {
+		o = hup_seal_frame_off(off);
+		emit_frame_up(b, dst, hup_seal_frames(off));
+		emit_lea(b, dst, dst, o);                    /* lea dst, [dst + o] */
+		lim = (uint32_t)-o;
+	}
+	emit_alu_ri(b, true, X86_CMP, sz, (int32_t)lim); /* cmp size, lim */
+	skip = emit_local_fwd(b, X86_CC_BE);             /* jbe skip */
+	emit_mov_r32_imm(b, sz, lim);                    /* mov size32, lim */
+	bind_local(ctx, i, skip);
+	return 0;
+}
+
+static void emit_helper_call(struct hup_jit_ctx *ctx, size_t i, uint32_t id)
 {
 	struct hup_jit_buf *b = &ctx->out;
 	const struct hup_helper_table *h = ctx->helpers;
@@ -660,6 +799,9 @@ static void emit_helper_call(struct hup_jit_ctx *ctx, uint32_t id)
 		emit_jump(ctx, -1, ctx->old.abort, 0);       /* jmp abort */
 		return;
 	}
+	if (ctx->conf->sealed && ctx->insns[i].dst_reg &&
+	    emit_remat_arg(ctx, i))
+		return;
 	/* BPF r1..r5 already sit in rdi, rsi, rdx, rcx, r8 */
 	emit_movabs(b, AUX_TMP, (uint64_t)(uintptr_t)h->fns[id]); /* movabs r11, fn */
 	emit_call_r(b, AUX_TMP);                                /* call r11 */
@@ -723,7 +865,7 @@ static int emit_jmp(struct hup_jit_ctx *ctx, size_t i)
 		return 0;
 	case BPF_JMP | BPF_CALL:
 		if (insn->src_reg == 0) {
-			emit_helper_call(ctx, (uint32_t)insn->imm);
+			emit_helper_call(ctx, i, (uint32_t)insn->imm);
 			return 0;
 		}
 		if (insn->src_reg == BPF_PSEUDO_CALL) {

@@ -113,6 +113,22 @@ static inline void emit_modrm_rr(struct hup_jit_buf *b, int reg, int rm)
 	emit1(b, (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7)));
 }
 
+/* ModRM + SIB (+disp8/disp32) for [base + index + off] (scale 1); index
+ * must not be rsp. */
+static inline void emit_modrm_sib(struct hup_jit_buf *b, int reg, int base,
+				  int index, int32_t off)
+{
+	uint8_t mod = off == 0 && (base & 7) != X86_RBP ? 0x00 :
+		      is_imm8(off) ? 0x40 : 0x80;
+
+	emit1(b, (uint8_t)(mod | (reg & 7) << 3 | 0x04));
+	emit1(b, (uint8_t)((index & 7) << 3 | (base & 7)));
+	if (mod == 0x40)
+		emit1(b, (uint8_t)off);
+	else if (mod == 0x80)
+		emit_u32(b, (uint32_t)off);
+}
+
 /* ModRM (+SIB) (+disp8/disp32) for [base + off]. */
 static inline void emit_modrm_mem(struct hup_jit_buf *b, int reg, int base,
 				  int32_t off)
@@ -126,6 +142,16 @@ static inline void emit_modrm_mem(struct hup_jit_buf *b, int reg, int base,
 		emit1(b, (uint8_t)off);
 	else
 		emit_u32(b, (uint32_t)off);
+}
+
+/* [base + off], or [base + index + off] when index >= 0. */
+static inline void emit_modrm_memx(struct hup_jit_buf *b, int reg, int base,
+				   int index, int32_t off)
+{
+	if (index < 0)
+		emit_modrm_mem(b, reg, base, off);
+	else
+		emit_modrm_sib(b, reg, base, index, off);
 }
 
 /* ------------------------------------------------- register to register */
@@ -341,17 +367,23 @@ static inline void emit_cqo(struct hup_jit_buf *b, bool w)
  *   mov r32, dword [m]         REX? 8b /r
  *   mov r64, qword [m]         REX.W 8b /r
  */
-static inline void emit_ldx(struct hup_jit_buf *b, int size, int dst, int base,
-			    int32_t off)
+static inline void emit_ldx_x(struct hup_jit_buf *b, int size, int dst,
+			      int base, int index, int32_t off)
 {
-	emit_rex(b, size == 8, dst, 0, base, false);
+	emit_rex(b, size == 8, dst, index < 0 ? 0 : index, base, false);
 	if (size == 1)
 		emit2(b, 0x0f, 0xb6);
 	else if (size == 2)
 		emit2(b, 0x0f, 0xb7);
 	else
 		emit1(b, 0x8b);
-	emit_modrm_mem(b, dst, base, off);
+	emit_modrm_memx(b, dst, base, index, off);
+}
+
+static inline void emit_ldx(struct hup_jit_buf *b, int size, int dst, int base,
+			    int32_t off)
+{
+	emit_ldx_x(b, size, dst, base, -1, off);
 }
 
 /*
@@ -361,16 +393,16 @@ static inline void emit_ldx(struct hup_jit_buf *b, int size, int dst, int base,
  *   movsxd r64, dword [m]      REX.W 63 /r
  */
 static inline void emit_ldsx(struct hup_jit_buf *b, int size, int dst,
-			     int base, int32_t off)
+			     int base, int index, int32_t off)
 {
-	emit_rex(b, true, dst, 0, base, false);
+	emit_rex(b, true, dst, index < 0 ? 0 : index, base, false);
 	if (size == 1)
 		emit2(b, 0x0f, 0xbe);
 	else if (size == 2)
 		emit2(b, 0x0f, 0xbf);
 	else
 		emit1(b, 0x63);
-	emit_modrm_mem(b, dst, base, off);
+	emit_modrm_memx(b, dst, base, index, off);
 }
 
 /*
@@ -380,14 +412,21 @@ static inline void emit_ldsx(struct hup_jit_buf *b, int size, int dst,
  *   mov dword [m], r32         REX? 89 /r
  *   mov qword [m], r64         REX.W 89 /r
  */
-static inline void emit_stx(struct hup_jit_buf *b, int size, int base,
-			    int32_t off, int src)
+static inline void emit_stx_x(struct hup_jit_buf *b, int size, int base,
+			      int index, int32_t off, int src)
 {
 	if (size == 2)
 		emit1(b, 0x66);
-	emit_rex(b, size == 8, src, 0, base, size == 1 && src >= 4);
+	emit_rex(b, size == 8, src, index < 0 ? 0 : index, base,
+		 size == 1 && src >= 4);
 	emit1(b, size == 1 ? 0x88 : 0x89);
-	emit_modrm_mem(b, src, base, off);
+	emit_modrm_memx(b, src, base, index, off);
+}
+
+static inline void emit_stx(struct hup_jit_buf *b, int size, int base,
+			    int32_t off, int src)
+{
+	emit_stx_x(b, size, base, -1, off, src);
 }
 
 /*
@@ -398,13 +437,13 @@ static inline void emit_stx(struct hup_jit_buf *b, int size, int base,
  *   mov qword [m], simm32      REX.W c7 /0 id   (sign-extended, as BPF)
  */
 static inline void emit_st_imm(struct hup_jit_buf *b, int size, int base,
-			       int32_t off, int32_t imm)
+			       int index, int32_t off, int32_t imm)
 {
 	if (size == 2)
 		emit1(b, 0x66);
-	emit_rex(b, size == 8, 0, 0, base, false);
+	emit_rex(b, size == 8, 0, index < 0 ? 0 : index, base, false);
 	emit1(b, size == 1 ? 0xc6 : 0xc7);
-	emit_modrm_mem(b, 0, base, off);
+	emit_modrm_memx(b, 0, base, index, off);
 	if (size == 1)
 		emit1(b, (uint8_t)imm);
 	else if (size == 2)

@@ -44,6 +44,7 @@ struct hup_prog {
 	size_t insn_cnt;
 	struct hup_view *view;
 	struct hup_jit_image jit;  /* entry == NULL: interpreted */
+	struct hup_confine conf;   /* what the engines confine it to */
 	uint64_t budget_ns;        /* per run, 0: none (budget.h) */
 	_Atomic uint64_t runs;
 	_Atomic uint64_t aborts;
@@ -145,11 +146,20 @@ bad:
 	return -EINVAL;
 }
 
+/* Set by the JIT's abort stub on this thread (engine.h, on_abort). */
+static __thread bool jit_aborted;
+
+static void note_jit_abort(void)
+{
+	jit_aborted = true;
+}
+
 int hup_prog__load(const void *insns, size_t insn_cnt, enum hup_event event,
 		   const struct hup_load_opts *opts, struct hup_prog **out)
 {
 	struct hup_verifier_opts vopts = {0};
 	struct hup_verifier_info info = {0};
+	struct hup_mem_rec *recs = NULL;
 	const struct hup_ctx_layout *layout;
 	struct hup_log log;
 	struct hup_prog *prog;
@@ -204,6 +214,12 @@ int hup_prog__load(const void *insns, size_t insn_cnt, enum hup_event event,
 	vopts.has_view = prog->view != NULL;
 	vopts.view_mask = prog->view ? hup_view__mask(prog->view) : 0;
 	vopts.log = &log;
+	recs = calloc(insn_cnt, sizeof(*recs));
+	if (!recs) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	vopts.recs = recs;
 	err = hup_verify(prog->insns, prog->insn_cnt, &vopts, &info);
 	if (err)
 		goto err_free;
@@ -213,13 +229,27 @@ int hup_prog__load(const void *insns, size_t insn_cnt, enum hup_event event,
 		hup_log__line(&log, "0: loop rewrite failed (%d)", err);
 		goto err_free;
 	}
+	/* From here on a wrong pointer value cannot move a stack or ctx
+	 * access (verifier/seal.c); the view is masked by the engines. */
+	err = hup_seal(prog->insns, prog->insn_cnt, recs, insn_cnt,
+		       layout->size, prog->view != NULL, &log);
+	if (err)
+		goto err_free;
+	prog->conf.sealed = true;
+	prog->conf.ctx_size = layout->size;
+	prog->conf.on_abort = note_jit_abort;
+	if (prog->view) {
+		prog->conf.view_base = (uint64_t)(uintptr_t)hup_view__base(prog->view);
+		prog->conf.view_mask = hup_view__mask(prog->view);
+	}
 	err = patch_pseudo(prog->insns, prog->insn_cnt, prog->view, &log);
 	if (err)
 		goto err_free;
 
 	if (!opts || !opts->no_jit) {
-		err = hup_jit__compile(prog->insns, prog->insn_cnt,
-				       &hup_helpers_abi, &prog->jit, &log);
+		err = hup_jit__compile_confined(prog->insns, prog->insn_cnt,
+						&hup_helpers_abi, &prog->conf,
+						&prog->jit, &log);
 		if (err == -EOPNOTSUPP) {
 			hup_log__line(&log, "0: JIT declined; interpreting");
 		} else if (err) {
@@ -233,11 +263,13 @@ int hup_prog__load(const void *insns, size_t insn_cnt, enum hup_event event,
 			      info.stack_depth,
 			      prog->jit.entry ? "jited" : "interpreted",
 			      prog->jit.entry ? prog->jit.code_len : 0);
+	free(recs);
 	atomic_store(&prog->state, HUP_PROG_LOADED);
 	*out = prog;
 	return 0;
 
 err_free:
+	free(recs);
 	hup_prog__free(prog);
 	return err;
 }
@@ -293,10 +325,19 @@ static uint64_t run_engine(void *arg)
 	const struct hup_prog *prog = a->prog;
 	uint64_t r1 = (uint64_t)(uintptr_t)a->ctx;
 
-	if (prog->jit.entry)
-		return prog->jit.entry(r1, 0);
-	return hup_interp__run(prog->insns, prog->insn_cnt, &hup_helpers_abi,
-			       r1, 0, &a->err);
+	if (prog->jit.entry) {
+		uint64_t r0;
+
+		jit_aborted = false;
+		r0 = prog->jit.entry(r1, 0);
+		if (jit_aborted)
+			a->err = -EINVAL; /* what verification forbids, as the
+					   * interpreter reports it */
+		return r0;
+	}
+	return hup_interp__run_confined(prog->insns, prog->insn_cnt,
+					&hup_helpers_abi, &prog->conf, r1, 0,
+					&a->err);
 }
 
 int hup_prog__run(struct hup_prog *prog, void *ctx, size_t ctx_size,

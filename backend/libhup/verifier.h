@@ -25,12 +25,36 @@ struct hup_log;
 /* Named limits of the verifier walk. */
 #define HUP_VERIFIER_MAX_STATES 100000u /* explored (insn, state) pairs */
 
+/*
+ * Where one memory instruction (or a helper call's buffer argument) points,
+ * as the verifier typed it: the same on every path reaching it, or the
+ * program is rejected.  The seal pass (verifier/seal.c) turns these into
+ * static addresses for the engines, so a wrong *value* in the pointer
+ * register (a bug in the value domain) cannot move the access.
+ */
+enum hup_mem_region {
+	HUP_REC_NONE = 0,  /* no memory access here */
+	HUP_REC_STACK,     /* stack of the frame `frames` levels up, + off */
+	HUP_REC_CTX,       /* the event context + off */
+	HUP_REC_VIEW,      /* the view: confined by the engines' mask */
+};
+
+struct hup_mem_rec {
+	uint8_t region;    /* enum hup_mem_region */
+	uint8_t frames;    /* stack: current frame - the pointer's frame */
+	uint8_t regno;     /* the base (or helper buffer argument) register */
+	uint8_t seen;      /* the walk reached the instruction */
+	int32_t off;       /* stack, ctx: the pointer's constant offset */
+};
+
 struct hup_verifier_opts {
 	enum hup_event event;
 	bool has_view;          /* a view is attached: pseudo loads allowed */
 	uint64_t view_mask;     /* its mask, 2^k - 1 */
 	unsigned int max_insns; /* 0 = HUP_MAX_INSNS */
 	struct hup_log *log;
+	/* out, optional: cnt entries, one per instruction, filled on success */
+	struct hup_mem_rec *recs;
 };
 
 /* What the verifier learned, for the loader and JIT. */
@@ -55,5 +79,18 @@ int hup_verify(const struct bpf_insn *insns, size_t cnt,
  * verifier would not have accepted.  (verifier/fixup.c)
  */
 int hup_fixup__inline_loops(struct bpf_insn **insns, size_t *cnt);
+
+/*
+ * After hup_fixup__inline_loops(): rewrite the engines' copy so stack and
+ * ctx accesses and helper buffers use the static locations the verifier
+ * recorded (recs, nrecs = the verified instruction count), never a
+ * register's value; unreached memory accesses and helper calls become
+ * traps.  The engines must then run it confined (engine.h).  0, or
+ * -EINVAL when a record does not pass the seal's own integer checks.
+ * (verifier/seal.c)
+ */
+int hup_seal(struct bpf_insn *insns, size_t cnt, const struct hup_mem_rec *recs,
+	     size_t nrecs, uint32_t ctx_size, bool has_view,
+	     struct hup_log *log);
 
 #endif /* HUP_VERIFIER_H */

@@ -4,8 +4,8 @@
  * it.  Runs every program of the conformance suite, a few thousand
  * generated programs (tests/fuzz/progen.c: every opcode family, memory-safe
  * by construction) and the verifier's accept corpus (verified, loop calls
- * inlined, view pseudo loads patched over a real view with a window of
- * guest memory) under both engines, each on its own copy of the same input,
+ * inlined, sealed, view pseudo loads patched over a real view with a
+ * window of guest memory, run confined) under both engines, each on its own copy of the same input,
  * and compares r0, the outcome of the run (a view hole ends it with
  * -EFAULT), every byte of the input memory and of the guest window (the
  * stack is not observable; the input is).  The JIT must also compile every
@@ -77,6 +77,7 @@ struct engine_arg {
 	hup_jit_entry entry; /* NULL: interpreter */
 	struct outcome *o;
 	uint64_t r2;
+	const struct hup_confine *conf; /* NULL: unconfined */
 };
 
 static uint64_t engine_run(void *opaque)
@@ -86,8 +87,8 @@ static uint64_t engine_run(void *opaque)
 
 	if (a->entry)
 		return a->entry(r1, a->r2);
-	return hup_interp__run(a->insns, a->cnt, a->helpers, r1, a->r2,
-			       &a->o->err);
+	return hup_interp__run_confined(a->insns, a->cnt, a->helpers, a->conf,
+					r1, a->r2, &a->o->err);
 }
 
 static void engine_guarded(struct engine_arg *a, struct guest *g)
@@ -111,11 +112,12 @@ static void engine_guarded(struct engine_arg *a, struct guest *g)
  */
 static int run_both_in(const char *name, const struct bpf_insn *insns,
 		       size_t cnt, const struct hup_helper_table *helpers,
-		       const unsigned char *mem, uint64_t r2, struct guest *g)
+		       const unsigned char *mem, uint64_t r2, struct guest *g,
+		       const struct hup_confine *conf)
 {
 	static struct outcome in, jt;
 	static unsigned char win_in[GUEST_WIN_BYTES];
-	struct engine_arg a = {insns, cnt, helpers, NULL, &in, r2};
+	struct engine_arg a = {insns, cnt, helpers, NULL, &in, r2, conf};
 	struct hup_jit_image img;
 	int ret;
 
@@ -124,7 +126,7 @@ static int run_both_in(const char *name, const struct bpf_insn *insns,
 	engine_guarded(&a, g);
 	if (g)
 		memcpy(win_in, g->win, g->win_len);
-	ret = hup_jit__compile(insns, cnt, helpers, &img, NULL);
+	ret = hup_jit__compile_confined(insns, cnt, helpers, conf, &img, NULL);
 	if (ret) {
 		printf("FAIL %s: jit compile: %s\n", name, strerror(-ret));
 		return ret;
@@ -161,7 +163,7 @@ static int run_both(const char *name, const struct bpf_insn *insns,
 		    size_t cnt, const struct hup_helper_table *helpers,
 		    const unsigned char *mem, uint64_t r2)
 {
-	return run_both_in(name, insns, cnt, helpers, mem, r2, NULL);
+	return run_both_in(name, insns, cnt, helpers, mem, r2, NULL, NULL);
 }
 
 /* The `-- mem` section of a conformance .data file, if any. */
@@ -359,6 +361,8 @@ static int run_accept(const char *dir, unsigned int *agree,
 	for (i = 0; i < nr; i++) {
 		struct hup_verifier_opts vo = {0};
 		struct hup_verifier_info info;
+		struct hup_mem_rec *recs = NULL;
+		struct hup_confine conf;
 		unsigned char mem[MEM_BYTES];
 		struct bpf_insn *insns = NULL;
 		size_t hlen = 0, cnt;
@@ -393,23 +397,38 @@ static int run_accept(const char *dir, unsigned int *agree,
 			vo.has_view = true;
 			vo.view_mask = (1ull << bits) - 1;
 		}
-		ret = hup_verify(insns, cnt, &vo, &info);
+		/* sealed and run confined, as the loader runs it; the
+		 * input (r1) stands for the ctx */
+		recs = calloc(cnt, sizeof(*recs));
+		vo.recs = recs;
+		ret = recs ? hup_verify(insns, cnt, &vo, &info) : -ENOMEM;
 		if (!ret)
 			ret = hup_fixup__inline_loops(&insns, &cnt);
+		if (!ret)
+			ret = hup_seal(insns, cnt, recs, (size_t)clen / 8,
+				       MEM_BYTES, vo.has_view, NULL);
 		if (ret) {
-			printf("FAIL %s: verify/fixup: %d\n", names[i], ret);
+			printf("FAIL %s: verify/fixup/seal: %d\n", names[i], ret);
 			bad = 1;
 			goto next;
 		}
-		if (vo.has_view)
+		conf = hup_confine_none;
+		conf.sealed = true;
+		conf.ctx_size = MEM_BYTES;
+		if (vo.has_view) {
 			patch_view(insns, cnt, g.view, vo.view_mask);
+			conf.view_base = (uint64_t)(uintptr_t)hup_view__base(g.view);
+			conf.view_mask = vo.view_mask;
+		}
 		memset(mem, 0, sizeof(mem));
 		if (run_both_in(names[i], insns, cnt, &zero_helpers, mem, 0,
-				vo.has_view ? &g : NULL))
+				vo.has_view ? &g : NULL, &conf))
 			bad = 1;
 		else
 			(*agree)++;
 next:
+		free(recs);
+		recs = NULL;
 		if (g.view)
 			hup_view__free(g.view);
 		g.view = NULL;

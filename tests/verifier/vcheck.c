@@ -95,6 +95,7 @@ static void run_case(const char *name, unsigned int event, unsigned int bits,
 	struct hup_verifier_opts vo = {0};
 	struct hup_verifier_info info = {0};
 	struct hup_log log;
+	struct hup_mem_rec *recs;
 	const char *p, *nl;
 	int rc;
 
@@ -109,6 +110,7 @@ static void run_case(const char *name, unsigned int event, unsigned int bits,
 	vo.view_mask = bits ? (bits >= 64 ? ~0ull : (1ull << bits) - 1) : 0;
 	vo.max_insns = max_insns;
 	vo.log = &log;
+	vo.recs = recs = calloc(len / 8 + 1, sizeof(*recs));
 	rc = hup_verify((const struct bpf_insn *)(void *)code, len / 8, &vo,
 			&info);
 	printf("case %s rc=%d lines=%u\n", name, rc, lines.n);
@@ -124,17 +126,32 @@ static void run_case(const char *name, unsigned int event, unsigned int bits,
 		uint64_t r0 = 0;
 		int err;
 
-		if (!insns)
+		/* sealed and confined, as prog.c runs it; the ctx here is
+		 * at least as large as any event's */
+		struct hup_confine conf = hup_confine_none;
+
+		conf.sealed = true;
+		conf.ctx_size = sizeof(ctx);
+		if (!insns || !recs) {
+			free(insns);
+			free(recs);
 			return;
+		}
 		memcpy(insns, code, len);
 		err = hup_fixup__inline_loops(&insns, &cnt);
 		if (!err)
-			r0 = hup_interp__run(insns, cnt, &helpers,
-					     (uint64_t)(uintptr_t)ctx, 0, &err);
+			err = hup_seal(insns, cnt, recs, len / 8, sizeof(ctx),
+				       bits != 0, &log);
+		if (!err)
+			r0 = hup_interp__run_confined(insns, cnt, &helpers,
+						      &conf,
+						      (uint64_t)(uintptr_t)ctx,
+						      0, &err);
 		printf("run %s r0=0x%llx err=%d\n", name, (unsigned long long)r0,
 		       err);
 		free(insns);
 	}
+	free(recs);
 }
 
 int main(void)

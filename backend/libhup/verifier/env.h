@@ -123,6 +123,7 @@ struct hup_vaux {
 	uint8_t prune;      /* a join point: explored states are kept here */
 	uint8_t reached;    /* visited by the CFG walk */
 	uint32_t subprog;   /* which subprogram it belongs to */
+	struct hup_mem_rec rec; /* what its memory access points to */
 	uint32_t nstored;
 	struct hup_vstate_list *stored;
 };

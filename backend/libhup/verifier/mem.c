@@ -22,6 +22,8 @@
  */
 #include "env.h"
 
+#include <stdio.h>
+
 const char *hup_vtype__name(uint8_t type)
 {
 	static const char *const names[] = {
@@ -216,6 +218,58 @@ static int view_access(struct hup_venv *env, uint32_t idx, uint32_t regno,
 	return 0;
 }
 
+static int rec_str(char *buf, size_t len, const struct hup_mem_rec *r)
+{
+	switch (r->region) {
+	case HUP_REC_STACK:
+		return snprintf(buf, len, "the stack %u frame(s) up, off %d",
+				r->frames, r->off);
+	case HUP_REC_CTX:
+		return snprintf(buf, len, "ctx, off %d", r->off);
+	}
+	return snprintf(buf, len, "the view");
+}
+
+/*
+ * Note what instruction idx accesses through regs[regno]: the region, and
+ * for stack and ctx the frame and constant offset.  The engines run the
+ * access at that static place (seal.c), not at the register's value, so
+ * every path must agree on it (Linux asks the same of ctx accesses).
+ */
+static int record(struct hup_venv *env, uint32_t idx, uint32_t regno,
+		  const struct hup_vreg *ptr)
+{
+	struct hup_mem_rec r = {.regno = (uint8_t)regno, .seen = 1}, *old = &env->aux[idx].rec;
+	char a[64], b[64];
+
+	switch (ptr->type) {
+	case HUP_VT_STACK:
+		r.region = HUP_REC_STACK;
+		r.frames = (uint8_t)(env->cur->curframe - ptr->frameno);
+		r.off = ptr->off;
+		break;
+	case HUP_VT_CTX:
+		r.region = HUP_REC_CTX;
+		r.off = ptr->off;
+		break;
+	default:
+		r.region = HUP_REC_VIEW;
+		break;
+	}
+	if (old->region == HUP_REC_NONE) {
+		*old = r;
+		return 0;
+	}
+	if (old->region == r.region && old->frames == r.frames &&
+	    old->off == r.off && old->regno == r.regno)
+		return 0;
+	rec_str(a, sizeof(a), &r);
+	rec_str(b, sizeof(b), old);
+	return hup_verr(env, EACCES, idx,
+			"R%u points to %s here but to %s on another path (one static location per access)",
+			regno, a, b);
+}
+
 int hup_mem__access(struct hup_venv *env, uint32_t idx, uint32_t regno,
 		    int32_t off, uint32_t size, enum hup_access kind,
 		    const struct hup_vreg *value, int value_regno,
@@ -224,9 +278,17 @@ int hup_mem__access(struct hup_venv *env, uint32_t idx, uint32_t regno,
 	const struct hup_vreg *ptr = &hup_cur_regs(env)[regno];
 	int64_t total = (int64_t)ptr->off + off;
 
+	int err;
+
 	if (kind != HUP_READ && value->type == HUP_VT_NOT_INIT)
 		return hup_verr(env, EACCES, idx, "R%d read before write",
 				value_regno);
+	if (ptr->type == HUP_VT_STACK || ptr->type == HUP_VT_CTX ||
+	    ptr->type == HUP_VT_VIEW) {
+		err = record(env, idx, regno, ptr);
+		if (err)
+			return err;
+	}
 	switch (ptr->type) {
 	case HUP_VT_STACK:
 		return stack_access(env, idx, regno, ptr, total, size, kind,
@@ -292,7 +354,18 @@ int hup_mem__helper_buf(struct hup_venv *env, uint32_t idx, uint32_t regno,
 {
 	const struct hup_vreg *ptr = &hup_cur_regs(env)[regno];
 	uint64_t max = sz->umax, o;
+	int err;
 
+	if (ptr->type == HUP_VT_STACK && ptr->off >= 0)
+		return hup_verr(env, EACCES, idx,
+				"R%u stack buffer at off=%d: no room in the frame",
+				regno, ptr->off);
+	if (ptr->type == HUP_VT_STACK || ptr->type == HUP_VT_CTX) {
+		/* at most one buffer per helper (helper_protos.c) */
+		err = record(env, idx, regno, ptr);
+		if (err)
+			return err;
+	}
 	switch (ptr->type) {
 	case HUP_VT_STACK:
 		return helper_stack_buf(env, idx, regno, ptr, sz->umin, max, write);

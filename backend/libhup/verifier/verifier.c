@@ -83,6 +83,9 @@ int hup_verify(const struct bpf_insn *insns, size_t cnt,
 		info->nr_subprogs = env.nr_subprogs;
 		info->states_explored = env.insns_processed;
 	}
+	if (!err && opts->recs)
+		for (s = 0; s < env.cnt; s++)
+			opts->recs[s] = env.aux[s].rec;
 	if (!err && log && log->level >= 1)
 		hup_log__line(log,
 			      "verified %u insns: %llu explored, %u stored states, %u subprogs, stack %u",

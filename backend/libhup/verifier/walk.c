@@ -126,6 +126,7 @@ static int step(struct hup_venv *env, uint32_t base_frame, bool *end)
 	int err;
 
 	*end = false;
+	env->aux[idx].rec.seen = 1; /* seal.c traps what no path reached */
 	switch (cls) {
 	case BPF_ALU:
 	case BPF_ALU64:

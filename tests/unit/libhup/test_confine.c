@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The engines enforce what the verifier proved (docs/libhup.md, "What the
+ * engines enforce"): the seal pass's rewrites and rejections, then both
+ * engines running sealed programs whose pointer registers hold a WRONG
+ * value (a value-domain bug, simulated by records the verifier would have
+ * made while believing otherwise): the stack access lands at the proven
+ * frame and offset, the ctx access at ctx + the proven offset, a view
+ * access inside the view, a helper gets the rebuilt pointer and a clamped
+ * size, and an access no path reached traps.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <hup/libhup.h>
+
+#include "check.h"
+#include "engine.h"
+#include "log.h"
+#include "verifier.h"
+
+#define MAXI 32
+
+/* A record as the verifier makes it. */
+#define REC(reg, o, d, rn) \
+	((struct hup_mem_rec){.region = (reg), .frames = (d), .regno = (rn), \
+			      .seen = 1, .off = (o)})
+
+static uint64_t cap_r1, cap_r2;
+
+static uint64_t capture(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+			uint64_t r5)
+{
+	uint64_t v;
+
+	(void)r3, (void)r4, (void)r5;
+	cap_r1 = r1;
+	cap_r2 = r2;
+	memcpy(&v, (const void *)(uintptr_t)r1, sizeof(v));
+	return v;
+}
+
+static const hup_helper_fn fns[2] = {NULL, capture};
+static const struct hup_helper_table helpers = {fns, 2};
+
+/* Every instruction reached; memory ones get recs[] from the caller. */
+static void mark_seen(struct hup_mem_rec *recs, size_t cnt)
+{
+	for (size_t i = 0; i < cnt; i++)
+		recs[i].seen = 1;
+}
+
+/* Seal p (cnt insns) with recs, run it under both engines, compare r0. */
+static void run_both(const char *what, const struct bpf_insn *p, size_t cnt,
+		     struct hup_mem_rec *recs, const struct hup_confine *conf,
+		     void *ctx, uint64_t want)
+{
+	struct bpf_insn insns[MAXI];
+	struct hup_jit_image img;
+	uint64_t r0;
+	int err;
+
+	memcpy(insns, p, cnt * sizeof(*p));
+	mark_seen(recs, cnt);
+	err = hup_seal(insns, cnt, recs, cnt, conf->ctx_size,
+		       conf->view_mask != UINT64_MAX, NULL);
+	CHECK_EQ(err, 0);
+	r0 = hup_interp__run_confined(insns, cnt, &helpers, conf,
+				      (uint64_t)(uintptr_t)ctx, 0, &err);
+	if (r0 != want || err)
+		fprintf(stderr, "%s: interpreter\n", what);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(r0, want);
+	err = hup_jit__compile_confined(insns, cnt, &helpers, conf, &img, NULL);
+	CHECK_EQ(err, 0);
+	if (err)
+		return;
+	r0 = img.entry((uint64_t)(uintptr_t)ctx, 0);
+	if (r0 != want)
+		fprintf(stderr, "%s: jit\n", what);
+	CHECK_EQ(r0, want);
+	hup_jit__free(&img);
+}
+
+static int aborts;
+
+static void on_abort(void)
+{
+	aborts++;
+}
+
+static const struct hup_confine sealed_no_view = {
+	.view_base = 0, .view_mask = UINT64_MAX, .ctx_size = 64, .sealed = true,
+	.on_abort = on_abort,
+};
+
+/* r5 = r10 + r3 with r3 believed 0 but 4096: the store still hits fp-16. */
+static void test_stack_wrong_value(void)
+{
+	const struct bpf_insn p[] = {
+		ST(BPF_DW, 10, -8, 7),
+		MOV64_IMM(3, 4096),
+		MOV64_REG(5, 10),
+		ALU64_REG(BPF_ADD, 5, 3),
+		ST(BPF_DW, 5, -16, 0x42),
+		LDX(BPF_DW, 0, 10, -16),
+		LDX(BPF_DW, 1, 10, -8),
+		ALU64_REG(BPF_ADD, 0, 1),
+		EXIT(),
+	};
+	struct hup_mem_rec recs[MAXI] = {0};
+	uint8_t ctx[64] = {0};
+
+	recs[0] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[4] = REC(HUP_REC_STACK, 0, 0, 5);
+	recs[5] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[6] = REC(HUP_REC_STACK, 0, 0, 10);
+	run_both("stack", p, ARRAY_LEN(p), recs, &sealed_no_view, ctx, 0x49);
+}
+
+/*
+ * A callee writes through a pointer to its caller's fp-8, offset by a
+ * wrong 1000: it lands on the caller's fp-8 (one frame up), under both
+ * engines (frames top down / the saved rbp chain).
+ */
+static void test_stack_frame_up(void)
+{
+	const struct bpf_insn p[] = {
+		ST(BPF_DW, 10, -8, 1),
+		MOV64_REG(1, 10),
+		ALU64_IMM(BPF_ADD, 1, -8),
+		CALL_LOCAL(2),
+		LDX(BPF_DW, 0, 10, -8),
+		EXIT(),
+		/* callee */
+		ST(BPF_DW, 10, -8, 2),           /* its own fp-8 */
+		MOV64_IMM(2, 1000),
+		ALU64_REG(BPF_ADD, 1, 2),
+		ST(BPF_DW, 1, 0, 0x55),          /* believed: caller fp-8 */
+		LDX(BPF_DW, 0, 10, -8),
+		EXIT(),
+	};
+	struct hup_mem_rec recs[MAXI] = {0};
+	uint8_t ctx[64] = {0};
+
+	recs[0] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[4] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[6] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[9] = REC(HUP_REC_STACK, -8, 1, 1);
+	recs[10] = REC(HUP_REC_STACK, 0, 0, 10);
+	run_both("frame up", p, ARRAY_LEN(p), recs, &sealed_no_view, ctx, 0x55);
+}
+
+/* r2 = ctx + 4096 believed ctx + 0: the load reads ctx + 16. */
+static void test_ctx_wrong_value(void)
+{
+	const struct bpf_insn p[] = {
+		MOV64_REG(2, 1),
+		ALU64_IMM(BPF_ADD, 2, 4096),
+		LDX(BPF_W, 0, 2, 16),
+		EXIT(),
+	};
+	struct hup_mem_rec recs[MAXI] = {0};
+	uint32_t ctx[16] = {0};
+
+	ctx[4] = 0xc0ffee;
+	recs[2] = REC(HUP_REC_CTX, 0, 0, 2);
+	run_both("ctx", p, ARRAY_LEN(p), recs, &sealed_no_view, ctx, 0xc0ffee);
+}
+
+/* A view pointer 5 views past the view: masked back to base + 8 (a mask
+ * that fits an imm32 and one that does not: two JIT code paths). */
+static void view_masked(uint64_t mask)
+{
+	static uint64_t view[512] __attribute__((aligned(4096)));
+	uint64_t base = (uint64_t)(uintptr_t)view + 5 * (mask + 1);
+	const struct bpf_insn p[] = {
+		LD_IMM64(2, base),
+		MOV64_IMM(3, 0xf0),
+		ATOMIC(BPF_DW, BPF_OR | BPF_FETCH, 2, 3, 8), /* r3 = old */
+		ST(BPF_DW, 2, 16, 9),
+		MOV64_IMM(1, 0x80),
+		STX(BPF_B, 2, 1, 24),                   /* byte store from dil */
+		INSN(BPF_LDX | BPF_MEMSX | BPF_B, 4, 2, 24, 0), /* r4 = -128 */
+		LDX(BPF_DW, 0, 2, 8),
+		ALU64_REG(BPF_ADD, 0, 3),
+		ALU64_REG(BPF_ADD, 0, 4),
+		EXIT(),
+	};
+	struct hup_confine conf = {
+		.view_base = (uint64_t)(uintptr_t)view, .view_mask = mask,
+		.ctx_size = 64, .sealed = true,
+	};
+	struct hup_mem_rec recs[MAXI] = {0};
+	uint8_t ctx[64] = {0};
+
+	view[1] = 0x0f;
+	recs[3] = REC(HUP_REC_VIEW, 0, 0, 2);
+	recs[4] = REC(HUP_REC_VIEW, 0, 0, 2);
+	recs[6] = REC(HUP_REC_VIEW, 0, 0, 2);
+	recs[7] = REC(HUP_REC_VIEW, 0, 0, 2);
+	recs[8] = REC(HUP_REC_VIEW, 0, 0, 2);
+	/* interpreter: 0xff + 0x0f; then the JIT sees 0xff already */
+	memset(view, 0, sizeof(view));
+	view[1] = 0x0f;
+	{
+		struct bpf_insn insns[MAXI];
+		struct hup_jit_image img;
+		uint64_t r0;
+		int err;
+
+		memcpy(insns, p, sizeof(p));
+		mark_seen(recs, ARRAY_LEN(p));
+		CHECK_EQ(hup_seal(insns, ARRAY_LEN(p), recs, ARRAY_LEN(p), 64,
+				  true, NULL), 0);
+		r0 = hup_interp__run_confined(insns, ARRAY_LEN(p), &helpers,
+					      &conf, (uint64_t)(uintptr_t)ctx,
+					      0, &err);
+		CHECK_EQ(err, 0);
+		CHECK_EQ(r0, 0xff + 0x0f - 128);
+		CHECK_EQ(view[1], 0xff);
+		CHECK_EQ(view[2], 9);
+		CHECK_EQ(view[3], 0x80);
+		view[1] = 0x0f;
+		view[2] = 0;
+		view[3] = 0;
+		CHECK_EQ(hup_jit__compile_confined(insns, ARRAY_LEN(p), &helpers,
+						   &conf, &img, NULL), 0);
+		if (img.entry) {
+			r0 = img.entry((uint64_t)(uintptr_t)ctx, 0);
+			CHECK_EQ(r0, 0xff + 0x0f - 128);
+			CHECK_EQ(view[1], 0xff);
+			CHECK_EQ(view[2], 9);
+			CHECK_EQ(view[3], 0x80);
+			hup_jit__free(&img);
+		}
+	}
+}
+
+static void test_view_masked(void)
+{
+	view_masked(0xfff);
+	view_masked((1ull << 40) - 1);
+}
+
+/* A helper's buffer: rebuilt from fp-16 and ctx+8, sizes clamped. */
+static void test_helper_remat(void)
+{
+	const struct bpf_insn stack_arg[] = {
+		ST(BPF_DW, 10, -16, 0x77),
+		MOV64_IMM(1, 0xdead),
+		MOV64_IMM(2, 100000),
+		CALL_HELPER(1),
+		ALU64_IMM(BPF_ADD, 0, 0),
+		EXIT(),
+	};
+	const struct bpf_insn ctx_arg[] = {
+		MOV64_IMM(1, 0xdead),
+		MOV64_IMM(2, 100000),
+		CALL_HELPER(1),
+		EXIT(),
+	};
+	struct hup_mem_rec recs[MAXI] = {0};
+	uint64_t ctx[8] = {0};
+
+	recs[0] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[3] = REC(HUP_REC_STACK, -16, 0, 1);
+	cap_r2 = 0;
+	run_both("helper stack", stack_arg, ARRAY_LEN(stack_arg), recs,
+		 &sealed_no_view, ctx, 0x77);
+	CHECK_EQ(cap_r2, 16);
+
+	memset(recs, 0, sizeof(recs));
+	recs[2] = REC(HUP_REC_CTX, 8, 0, 1);
+	ctx[1] = 0x88;
+	cap_r2 = 0;
+	run_both("helper ctx", ctx_arg, ARRAY_LEN(ctx_arg), recs,
+		 &sealed_no_view, ctx, 0x88);
+	CHECK_EQ(cap_r1, (uint64_t)(uintptr_t)&ctx[1]);
+	CHECK_EQ(cap_r2, 56);
+}
+
+/* ------------------------------------------------------- the seal pass */
+
+static int verify_seal(struct bpf_insn *p, size_t cnt, char *buf,
+		       size_t len)
+{
+	struct hup_load_opts lo = {.sz = sizeof(lo), .log_buf = buf,
+				   .log_size = len};
+	struct hup_mem_rec recs[MAXI] = {0};
+	struct hup_verifier_opts vo = {.event = HUP_EVENT_TRACE, .recs = recs};
+	struct hup_log log;
+	int err;
+
+	buf[0] = '\0';
+	hup_log__init(&log, &lo);
+	vo.log = &log;
+	err = hup_verify(p, cnt, &vo, NULL);
+	if (err)
+		return err;
+	return hup_seal(p, cnt, recs, cnt, 64, false, &log);
+}
+
+static void test_seal_rewrites(void)
+{
+	struct bpf_insn p[] = {
+		MOV64_REG(5, 10),
+		ALU64_IMM(BPF_ADD, 5, -16),
+		ST(BPF_W, 5, 4, 1),          /* fp-12 */
+		MOV64_REG(2, 1),
+		ALU64_IMM(BPF_ADD, 2, 16),
+		LDX(BPF_W, 0, 2, 0),         /* ctx + 16 */
+		MOV64_REG(1, 10),
+		ALU64_IMM(BPF_ADD, 1, -16),
+		CALL_LOCAL(1),
+		EXIT(),
+		ST(BPF_DW, 1, 0, 3),         /* caller's fp-16 */
+		MOV64_IMM(0, 0),
+		EXIT(),
+	};
+	char buf[256];
+
+	CHECK_EQ(verify_seal(p, ARRAY_LEN(p), buf, sizeof(buf)), 0);
+	CHECK_EQ(p[2].dst_reg, 10);
+	CHECK_EQ(p[2].off, -12);
+	CHECK_EQ(p[5].src_reg, HUP_REG_CTX);
+	CHECK_EQ(p[5].off, 16);
+	CHECK_EQ(p[10].dst_reg, 10);
+	CHECK_EQ(p[10].off, 512 - 16);
+}
+
+static void test_seal_disagree(void)
+{
+	/* fp-8 on one path, fp-16 on the other */
+	struct bpf_insn off[] = {
+		LDX(BPF_W, 3, 1, 16),
+		MOV64_REG(5, 10),
+		JMP_IMM(BPF_JEQ, 3, 0, 1),
+		ALU64_IMM(BPF_ADD, 5, -8),
+		ST(BPF_DW, 5, -8, 1),
+		MOV64_IMM(0, 0),
+		EXIT(),
+	};
+	/* ctx on one path, stack on the other */
+	struct bpf_insn region[] = {
+		ST(BPF_DW, 10, -8, 0),
+		LDX(BPF_W, 3, 1, 16),
+		MOV64_REG(5, 1),
+		ALU64_IMM(BPF_ADD, 5, 16),
+		JMP_IMM(BPF_JEQ, 3, 0, 2),
+		MOV64_REG(5, 10),
+		ALU64_IMM(BPF_ADD, 5, -8),
+		LDX(BPF_W, 0, 5, 0),
+		EXIT(),
+	};
+	/* an empty helper buffer at the frame's top */
+	struct bpf_insn top[] = {
+		MOV64_REG(1, 10),
+		MOV64_IMM(2, 0),
+		CALL_HELPER(HUP_FN_debug_print),
+		MOV64_IMM(0, 0),
+		EXIT(),
+	};
+	char buf[256];
+
+	CHECK_EQ(verify_seal(off, ARRAY_LEN(off), buf, sizeof(buf)), -EACCES);
+	CHECK(!strncmp(buf, "4: R5 points to the stack 0 frame(s) up, off ", 45) &&
+	      strstr(buf, "on another path (one static location per access)"));
+	CHECK_EQ(verify_seal(region, ARRAY_LEN(region), buf, sizeof(buf)),
+		 -EACCES);
+	CHECK(!strncmp(buf, "7: R5 points to ", 16) && strstr(buf, "ctx, off 16"));
+	CHECK_EQ(verify_seal(top, ARRAY_LEN(top), buf, sizeof(buf)), -EACCES);
+	CHECK(!strncmp(buf, "2: R1 stack buffer at off=0: no room in the frame", 48));
+}
+
+/* An access the walk never reached (a branch believed dead) traps. */
+static void test_seal_trap(void)
+{
+	struct bpf_insn p[] = {
+		MOV64_IMM(3, 0),
+		JMP_IMM(BPF_JNE, 3, 0, 2),
+		MOV64_IMM(0, 0),
+		EXIT(),
+		LDX(BPF_DW, 0, 7, 0),   /* r7: never written */
+		EXIT(),
+	};
+	char buf[256];
+	int err;
+
+	CHECK_EQ(verify_seal(p, ARRAY_LEN(p), buf, sizeof(buf)), 0);
+	CHECK_EQ(p[4].code, BPF_JMP | BPF_CALL);
+	CHECK_EQ(p[4].imm, HUP_SEAL_TRAP_ID);
+	/* run from the dead branch on: the interpreter aborts */
+	p[0].imm = 1;
+	CHECK_EQ(hup_interp__run_confined(p, ARRAY_LEN(p), &helpers,
+					  &sealed_no_view, 0, 0, &err), 0);
+	CHECK_EQ(err, -EINVAL);
+	{
+		struct hup_jit_image img;
+
+		CHECK_EQ(hup_jit__compile_confined(p, ARRAY_LEN(p), &helpers,
+						   &sealed_no_view, &img, NULL), 0);
+		if (img.entry) {
+			aborts = 0;
+			CHECK_EQ(img.entry(0, 0), 0); /* the JIT's abort: r0 = 0 */
+			CHECK_EQ(aborts, 1);
+			hup_jit__free(&img);
+		}
+	}
+}
+
+int main(void)
+{
+	RUN(test_stack_wrong_value);
+	RUN(test_stack_frame_up);
+	RUN(test_ctx_wrong_value);
+	RUN(test_view_masked);
+	RUN(test_helper_remat);
+	RUN(test_seal_rewrites);
+	RUN(test_seal_disagree);
+	RUN(test_seal_trap);
+	return check_exit();
+}
