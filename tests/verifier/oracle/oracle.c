@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The verifier soundness oracle (docs/verifier-oracle.md).
+ *
+ * Loop: generate a subject body biased towards partially known values
+ * (gen.c); keep it if the verifier accepts it; run it on adversarial
+ * contexts under the interpreter and the JIT (run.c); then for every
+ * target register ask the verifier, black-box, whether its belief
+ * excludes the extreme values the engines produced (probe.c).  Any
+ * accepted question, engine disagreement or JIT refusal is a finding: it
+ * is minimised (units dropped, context words zeroed while it still
+ * reproduces) and printed with the learned belief and a reproducer in
+ * tests/verifier's corpus syntax.
+ *
+ * usage: hup_oracle [--seed N] [--time SECONDS] [--programs N]
+ *                   [--inputs N] [--units N] [--max-findings N]
+ *                   [--min-programs N] [--expect-finding]
+ * Prints "oracle: P programs checked (G generated), V verifications,
+ * R runs, F findings in S s"; exits 1 on a finding (or, with
+ * --expect-finding, on none; it then stops at the first), 2 when fewer
+ * than --min-programs were checked.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gen.h"
+#include "probe.h"
+#include "run.h"
+
+#define MAX_INPUTS 64u
+
+enum kind { F_BELIEF, F_ENGINES, F_JIT };
+
+struct finding {
+	enum kind kind;
+	uint8_t t;       /* target register */
+	enum or_q q;
+	uint64_t v;      /* the value the belief excludes */
+	uint8_t ctx[OR_CTX_BYTES];
+	uint64_t vi, vj; /* interpreter's and JIT's value of t */
+};
+
+struct stats {
+	uint64_t generated, checked, runs, findings;
+};
+
+static struct stats st;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The extreme a question is asked with, over the values in vals. */
+static uint64_t aggregate(enum or_q q, const uint64_t *vals, size_t n)
+{
+	uint64_t a = vals[0];
+	size_t i;
+
+	for (i = 1; i < n; i++) {
+		uint64_t v = vals[i];
+
+		switch (q) {
+		case OR_Q_UMAX: a = v > a ? v : a; break;
+		case OR_Q_UMIN: a = v < a ? v : a; break;
+		case OR_Q_SMAX: a = (int64_t)v > (int64_t)a ? v : a; break;
+		case OR_Q_SMIN: a = (int64_t)v < (int64_t)a ? v : a; break;
+		case OR_Q_U32MAX: a = (uint32_t)v > (uint32_t)a ? v : a; break;
+		case OR_Q_U32MIN: a = (uint32_t)v < (uint32_t)a ? v : a; break;
+		case OR_Q_S32MAX: a = (int32_t)v > (int32_t)a ? v : a; break;
+		case OR_Q_S32MIN: a = (int32_t)v < (int32_t)a ? v : a; break;
+		case OR_Q_ZEROS: a |= v; break;
+		case OR_Q_ONES: a &= v; break;
+		default: break; /* NE, NE32: the first value */
+		}
+	}
+	return a;
+}
+
+/*
+ * Check one body on the inputs.  Returns -1 if the verifier rejects it
+ * (not a subject), 0 if sound on these inputs, 1 with *f filled.
+ */
+static int check(const struct or_prog *p, const uint8_t (*ctx)[OR_CTX_BYTES],
+		 size_t nin, struct finding *f)
+{
+	struct bpf_insn body[OR_MAX_INSNS];
+	static uint64_t vi[MAX_INPUTS][OR_NR_TARGETS], vj[MAX_INPUTS][OR_NR_TARGETS];
+	uint64_t vals[MAX_INPUTS];
+	struct or_runner *rn;
+	size_t n = or_emit(p, body), i, k;
+	int jit_err, q;
+
+	if (!or_base_ok(body, n, -1))
+		return -1;
+	memset(f, 0, sizeof(*f));
+	rn = or_runner_new(body, n, &jit_err);
+	if (!rn) {
+		f->kind = F_JIT;
+		f->v = (uint64_t)(int64_t)jit_err;
+		memcpy(f->ctx, ctx[0], OR_CTX_BYTES);
+		return 1;
+	}
+	for (i = 0; i < nin; i++) {
+		or_run(rn, ctx[i], vi[i], vj[i]);
+		st.runs += 2;
+	}
+	or_runner_free(rn);
+	for (i = 0; i < nin; i++)
+		for (k = 0; k < OR_NR_TARGETS; k++)
+			if (vi[i][k] != vj[i][k]) {
+				f->kind = F_ENGINES;
+				f->t = or_targets[k];
+				memcpy(f->ctx, ctx[i], OR_CTX_BYTES);
+				f->vi = vi[i][k], f->vj = vj[i][k];
+				return 1;
+			}
+	for (k = 0; k < OR_NR_TARGETS; k++) {
+		uint8_t t = or_targets[k];
+
+		for (i = 0; i < nin; i++)
+			vals[i] = vi[i][k];
+		for (q = 0; q < OR_NR_Q; q++) {
+			if (!or_refutes(body, n, t, (enum or_q)q,
+					aggregate((enum or_q)q, vals, nin)))
+				continue;
+			/* a single input whose value the belief excludes */
+			for (i = 0; i < nin; i++)
+				if (or_refutes(body, n, t, (enum or_q)q, vals[i]))
+					break;
+			if (i == nin)
+				i = 0; /* cannot happen for these questions */
+			f->kind = F_BELIEF;
+			f->t = t;
+			f->q = (enum or_q)q;
+			f->v = vals[i];
+			memcpy(f->ctx, ctx[i], OR_CTX_BYTES);
+			f->vi = vi[i][k], f->vj = vj[i][k];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Does p still show f's kind of finding on f's single input? */
+static bool reproduces(const struct or_prog *p, const uint8_t *ctx,
+		       const struct finding *f, struct finding *out)
+{
+	const uint8_t (*c)[OR_CTX_BYTES] = (const uint8_t (*)[OR_CTX_BYTES])ctx;
+	struct bpf_insn body[OR_MAX_INSNS];
+	size_t n;
+	int jit_err;
+
+	if (f->kind != F_BELIEF)
+		return check(p, c, 1, out) == 1 && out->kind == f->kind;
+	n = or_emit(p, body);
+	if (!or_base_ok(body, n, f->t))
+		return false;
+	{
+		struct or_runner *rn = or_runner_new(body, n, &jit_err);
+		uint64_t vi[OR_NR_TARGETS], vj[OR_NR_TARGETS];
+		size_t k;
+
+		if (!rn)
+			return false;
+		or_run(rn, ctx, vi, vj);
+		or_runner_free(rn);
+		for (k = 0; or_targets[k] != f->t; k++)
+			;
+		if (vi[k] != vj[k] || !or_refutes(body, n, f->t, f->q, vi[k]))
+			return false;
+		*out = *f;
+		memcpy(out->ctx, ctx, OR_CTX_BYTES);
+		out->v = out->vi = out->vj = vi[k];
+	}
+	return true;
+}
+
+static void minimise(struct or_prog *p, struct finding *f)
+{
+	struct or_prog trial;
+	struct finding g;
+	uint8_t ctx[OR_CTX_BYTES];
+	bool changed = true;
+	size_t i, w;
+
+	while (changed) {
+		changed = false;
+		for (i = p->n; i-- > 0;) {
+			trial = *p;
+			or_drop(&trial, i);
+			if (reproduces(&trial, f->ctx, f, &g)) {
+				*p = trial, *f = g;
+				changed = true;
+			}
+		}
+	}
+	for (w = 0; w < OR_CTX_BYTES / 8; w++) {
+		memcpy(ctx, f->ctx, sizeof(ctx));
+		if (!memcmp(ctx + 8 * w, "\0\0\0\0\0\0\0\0", 8))
+			continue;
+		memset(ctx + 8 * w, 0, 8);
+		if (reproduces(p, ctx, f, &g))
+			*f = g;
+	}
+}
+
+static void report(const struct or_prog *p, const struct finding *f,
+		   uint64_t seed, uint64_t index)
+{
+	struct bpf_insn body[OR_MAX_INSNS], prog[OR_MAX_INSNS];
+	size_t n = or_emit(p, body), k, w;
+	struct or_belief b;
+
+	printf("oracle: FINDING (seed %" PRIu64 ", program %" PRIu64 "): ",
+	       seed, index);
+	switch (f->kind) {
+	case F_JIT:
+		printf("the JIT refused a verified program (%d)\n", (int)f->v);
+		break;
+	case F_ENGINES:
+		printf("engines disagree on r%u: interpreter %#" PRIx64
+		       ", JIT %#" PRIx64 "\n", f->t, f->vi, f->vj);
+		break;
+	case F_BELIEF:
+		printf("r%u = %#" PRIx64 " (interpreter and JIT), but the "
+		       "verifier's %s of r%u excludes it\n", f->t, f->v,
+		       or_q_names[f->q], f->t);
+		break;
+	}
+	printf("  context words (struct hup_trace_ctx, 8 bytes each):");
+	for (w = 0; w < OR_CTX_BYTES / 8; w++) {
+		uint64_t v;
+
+		memcpy(&v, f->ctx + 8 * w, 8);
+		printf(" %#" PRIx64, v);
+	}
+	printf("\n  program (%zu insns, minimised; the value of r%u at its end is "
+	       "what matters):\n", n, f->t);
+	or_print(body, n, "    ");
+	if (f->kind != F_BELIEF)
+		return;
+	or_learn(body, n, f->t, &b);
+	printf("  the verifier believes of r%u at the end (learned from the "
+	       "dead branches it accepts):\n", f->t);
+	or_print_belief(&b);
+	k = or_probe_prog(body, n, f->t, f->q, f->v, prog);
+	printf("  reproducer: accepted by the verifier, yet with this context "
+	       "it reaches the out-of-bounds stack read (a reject case once "
+	       "fixed):\n-- asm\n");
+	or_print(prog, k, "");
+	printf("-- error\nEACCES\n");
+}
+
+static uint64_t splitmix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: hup_oracle [--seed N] [--time SECONDS] "
+		"[--programs N] [--inputs N] [--units N] [--max-findings N] "
+		"[--min-programs N] [--expect-finding]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t seed = 1, max_programs = UINT64_MAX, min_programs = 0;
+	uint64_t max_findings = 10, index;
+	double limit = 10, start, first = -1;
+	size_t nin = 16, units = 40;
+	bool expect = false;
+	static uint8_t ctx[MAX_INPUTS][OR_CTX_BYTES];
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--expect-finding")) {
+			expect = true;
+			continue;
+		}
+		if (!v)
+			usage();
+		i++;
+		if (!strcmp(a, "--seed"))
+			seed = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--time"))
+			limit = strtod(v, NULL);
+		else if (!strcmp(a, "--programs"))
+			max_programs = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--min-programs"))
+			min_programs = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--max-findings"))
+			max_findings = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--inputs"))
+			nin = strtoul(v, NULL, 0);
+		else if (!strcmp(a, "--units"))
+			units = strtoul(v, NULL, 0);
+		else
+			usage();
+	}
+	if (!nin || nin > MAX_INPUTS || units < OR_NR_TARGETS + 6 ||
+	    units > OR_MAX_UNITS)
+		usage();
+	if (expect)
+		max_findings = 1;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	start = now();
+	for (index = 0; index < max_programs && now() - start < limit; index++) {
+		struct or_rng r = {splitmix(seed ^ splitmix(index)) | 1};
+		struct or_prog p;
+		struct finding f;
+		size_t k;
+		int ret;
+
+		or_gen_prog(&r, &p, units);
+		for (k = 0; k < nin; k++)
+			or_gen_ctx(&r, ctx[k]);
+		st.generated++;
+		ret = check(&p, (const uint8_t (*)[OR_CTX_BYTES])ctx, nin, &f);
+		if (ret < 0)
+			continue;
+		st.checked++;
+		if (!ret)
+			continue;
+		if (first < 0)
+			first = now() - start;
+		st.findings++;
+		minimise(&p, &f);
+		report(&p, &f, seed, index);
+		if (st.findings >= max_findings)
+			break;
+	}
+	{
+		double el = now() - start;
+
+		printf("oracle: %" PRIu64 " programs checked (%" PRIu64
+		       " generated), %" PRIu64 " verifications, %" PRIu64
+		       " runs, %" PRIu64 " findings in %.1f s (%.0f programs/s)\n",
+		       st.checked, st.generated, or_verifications, st.runs,
+		       st.findings, el, st.checked / (el > 0 ? el : 1));
+		if (first >= 0)
+			printf("oracle: first finding after %.2f s\n", first);
+	}
+	if (expect)
+		return st.findings ? 0 : 1;
+	if (st.findings)
+		return 1;
+	if (st.checked < min_programs) {
+		printf("oracle: fewer than %" PRIu64 " programs checked\n",
+		       min_programs);
+		return 2;
+	}
+	return 0;
+}
