@@ -67,6 +67,15 @@ static uint8_t reg(struct or_rng *r)
 	return or_targets[or_below(r, OR_NR_TARGETS)];
 }
 
+/* The register written last: sources favour it so that units chain (a
+ * value made partially known is then shifted by, divided by, compared). */
+static uint8_t last_dst;
+
+static uint8_t src_reg(struct or_rng *r)
+{
+	return or_below(r, 2) ? last_dst : reg(r);
+}
+
 static struct or_unit *add(struct or_prog *p)
 {
 	struct or_unit *u = &p->u[p->n++];
@@ -172,11 +181,11 @@ static void alu(struct or_rng *r, struct or_prog *p, uint8_t dst)
 		static const int16_t w[] = {8, 16, 32};
 
 		off = w[or_below(r, cls == BPF_ALU ? 2 : 3)];
-		one(p, or_insn(cls | BPF_MOV | BPF_X, dst, reg(r), off, 0));
+		one(p, or_insn(cls | BPF_MOV | BPF_X, dst, src_reg(r), off, 0));
 		return;
 	}
 	if (or_below(r, 3)) {
-		one(p, or_insn(cls | op | BPF_X, dst, reg(r), off, 0));
+		one(p, or_insn(cls | op | BPF_X, dst, src_reg(r), off, 0));
 		return;
 	}
 	{
@@ -220,10 +229,10 @@ static void jump(struct or_rng *r, struct or_prog *p, size_t max_units)
 
 	if (or_below(r, 3)) {
 		u = add(p);
-		u->insn[0] = or_insn(cls | op | BPF_K, reg(r), 0, 0, pick32(r));
+		u->insn[0] = or_insn(cls | op | BPF_K, src_reg(r), 0, 0, pick32(r));
 	} else {
 		u = add(p);
-		u->insn[0] = or_insn(cls | op | BPF_X, reg(r), reg(r), 0, 0);
+		u->insn[0] = or_insn(cls | op | BPF_X, src_reg(r), reg(r), 0, 0);
 	}
 	u->n = 1;
 	u->target = to >= max_units || !or_below(r, 8) ? OR_END : (uint16_t)to;
@@ -239,6 +248,7 @@ void or_gen_prog(struct or_rng *r, struct or_prog *p, size_t max_units)
 	for (i = 0; i < OR_NR_TARGETS; i++)
 		seed(r, p, or_targets[i]);
 	want = p->n + 4 + or_below(r, (uint32_t)(max_units - p->n - 4));
+	last_dst = reg(r);
 	while (p->n + 2 <= want) {
 		uint8_t dst = reg(r);
 
@@ -259,7 +269,9 @@ void or_gen_prog(struct or_rng *r, struct or_prog *p, size_t max_units)
 			break;
 		default:
 			jump(r, p, want);
+			continue;
 		}
+		last_dst = dst;
 	}
 	/* jumps were aimed at units that may not have been made */
 	for (i = 0; i < p->n; i++)
