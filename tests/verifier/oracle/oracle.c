@@ -32,7 +32,7 @@
 
 #define MAX_INPUTS 64u
 
-enum kind { F_BELIEF, F_ENGINES, F_JIT };
+enum kind { F_BELIEF, F_SCREEN, F_ENGINES, F_JIT };
 
 struct finding {
 	enum kind kind;
@@ -88,7 +88,7 @@ static uint64_t aggregate(enum or_q q, const uint64_t *vals, size_t n)
  * (not a subject), 0 if sound on these inputs, 1 with *f filled.
  */
 static int check(const struct or_prog *p, const uint8_t (*ctx)[OR_CTX_BYTES],
-		 size_t nin, struct finding *f)
+		 size_t nin, size_t focus, struct finding *f)
 {
 	struct bpf_insn body[OR_MAX_INSNS];
 	static uint64_t vi[MAX_INPUTS][OR_NR_TARGETS], vj[MAX_INPUTS][OR_NR_TARGETS];
@@ -121,29 +121,52 @@ static int check(const struct or_prog *p, const uint8_t (*ctx)[OR_CTX_BYTES],
 				f->vi = vi[i][k], f->vj = vj[i][k];
 				return 1;
 			}
-	for (k = 0; k < OR_NR_TARGETS; k++) {
+	/* every input's whole outcome at once (cheap: one verification) */
+	for (i = 0; i < nin; i++) {
+		if (!or_screen(body, n, vi[i]))
+			continue;
+		memcpy(f->ctx, ctx[i], OR_CTX_BYTES);
+		f->kind = F_SCREEN;
+		/* which register, which belief */
+		for (k = 0; k < OR_NR_TARGETS; k++)
+			for (q = 0; q < OR_NR_Q; q++)
+				if (or_refutes(body, n, or_targets[k], (enum or_q)q,
+					       vi[i][k])) {
+					f->kind = F_BELIEF;
+					f->t = or_targets[k];
+					f->q = (enum or_q)q;
+					f->v = f->vi = f->vj = vi[i][k];
+					return 1;
+				}
+		return 1;
+	}
+	/*
+	 * Every question on the extremes over all inputs, for one target per
+	 * program (focus): these exercise each comparison's own decision
+	 * and refinement (ranges, JSET on known bits), not just equality.
+	 */
+	k = focus % OR_NR_TARGETS;
+	for (i = 0; i < nin; i++)
+		vals[i] = vi[i][k];
+	for (q = 0; q < OR_NR_Q; q++) {
 		uint8_t t = or_targets[k];
 
+		if (!or_refutes(body, n, t, (enum or_q)q,
+				aggregate((enum or_q)q, vals, nin)))
+			continue;
+		/* a single input whose value the belief excludes */
 		for (i = 0; i < nin; i++)
-			vals[i] = vi[i][k];
-		for (q = 0; q < OR_NR_Q; q++) {
-			if (!or_refutes(body, n, t, (enum or_q)q,
-					aggregate((enum or_q)q, vals, nin)))
-				continue;
-			/* a single input whose value the belief excludes */
-			for (i = 0; i < nin; i++)
-				if (or_refutes(body, n, t, (enum or_q)q, vals[i]))
-					break;
-			if (i == nin)
-				i = 0; /* cannot happen for these questions */
-			f->kind = F_BELIEF;
-			f->t = t;
-			f->q = (enum or_q)q;
-			f->v = vals[i];
-			memcpy(f->ctx, ctx[i], OR_CTX_BYTES);
-			f->vi = vi[i][k], f->vj = vj[i][k];
-			return 1;
-		}
+			if (or_refutes(body, n, t, (enum or_q)q, vals[i]))
+				break;
+		if (i == nin)
+			i = 0; /* cannot happen for these questions */
+		f->kind = F_BELIEF;
+		f->t = t;
+		f->q = (enum or_q)q;
+		f->v = vals[i];
+		memcpy(f->ctx, ctx[i], OR_CTX_BYTES);
+		f->vi = vi[i][k], f->vj = vj[i][k];
+		return 1;
 	}
 	return 0;
 }
@@ -158,7 +181,7 @@ static bool reproduces(const struct or_prog *p, const uint8_t *ctx,
 	int jit_err;
 
 	if (f->kind != F_BELIEF)
-		return check(p, c, 1, out) == 1 && out->kind == f->kind;
+		return check(p, c, 1, 0, out) == 1 && out->kind == f->kind;
 	n = or_emit(p, body);
 	if (!or_base_ok(body, n, f->t))
 		return false;
@@ -228,6 +251,10 @@ static void report(const struct or_prog *p, const struct finding *f,
 		printf("engines disagree on r%u: interpreter %#" PRIx64
 		       ", JIT %#" PRIx64 "\n", f->t, f->vi, f->vj);
 		break;
+	case F_SCREEN:
+		printf("the verifier believes this run's outcome impossible, "
+		       "though no single-register question says why\n");
+		break;
 	case F_BELIEF:
 		printf("r%u = %#" PRIx64 " (interpreter and JIT), but the "
 		       "verifier's %s of r%u excludes it\n", f->t, f->v,
@@ -244,6 +271,23 @@ static void report(const struct or_prog *p, const struct finding *f,
 	printf("\n  program (%zu insns, minimised; the value of r%u at its end is "
 	       "what matters):\n", n, f->t);
 	or_print(body, n, "    ");
+	if (f->kind == F_SCREEN) {
+		struct or_runner *rn;
+		uint64_t vi[OR_NR_TARGETS], vj[OR_NR_TARGETS];
+		int jit_err;
+
+		rn = or_runner_new(body, n, &jit_err);
+		if (!rn)
+			return;
+		or_run(rn, f->ctx, vi, vj);
+		or_runner_free(rn);
+		k = or_screen_prog(body, n, vi, prog);
+		printf("  reproducer (accepted, yet this context reaches the "
+		       "bad read):\n-- asm\n");
+		or_print(prog, k, "");
+		printf("-- error\nEACCES\n");
+		return;
+	}
 	if (f->kind != F_BELIEF)
 		return;
 	or_learn(body, n, f->t, &b);
@@ -331,7 +375,7 @@ int main(int argc, char **argv)
 		for (k = 0; k < nin; k++)
 			or_gen_ctx(&r, ctx[k]);
 		st.generated++;
-		ret = check(&p, (const uint8_t (*)[OR_CTX_BYTES])ctx, nin, &f);
+		ret = check(&p, (const uint8_t (*)[OR_CTX_BYTES])ctx, nin, index, &f);
 		if (ret < 0)
 			continue;
 		st.checked++;

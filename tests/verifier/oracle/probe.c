@@ -114,6 +114,44 @@ bool or_refutes(const struct bpf_insn *body, size_t n, uint8_t t,
 	return k && accepted(prog, k);
 }
 
+size_t or_screen_prog(const struct bpf_insn *body, size_t n,
+		      const uint64_t vals[OR_NR_TARGETS], struct bpf_insn *out)
+{
+	size_t jumps[OR_NR_TARGETS * 2], nj = 0, k = n, i;
+
+	memcpy(out, body, n * sizeof(*body));
+	for (i = 0; i < OR_NR_TARGETS; i++) {
+		uint8_t t = or_targets[i];
+		uint64_t v = vals[i];
+
+		if ((int64_t)v == (int32_t)v) {
+			out[k] = or_insn(BPF_JMP | BPF_JNE | BPF_K, t, 0, 0, (int32_t)v);
+		} else {
+			out[k++] = or_insn(BPF_LD | BPF_IMM | BPF_DW, 9, 0, 0, (int32_t)v);
+			out[k++] = or_insn(0, 0, 0, 0, (int32_t)(v >> 32));
+			out[k] = or_insn(BPF_JMP | BPF_JNE | BPF_X, t, 9, 0, 0);
+		}
+		jumps[nj++] = k++;
+		out[k] = or_insn(BPF_JMP32 | BPF_JNE | BPF_K, t, 0, 0, (int32_t)v);
+		jumps[nj++] = k++;
+	}
+	out[k++] = or_insn(BPF_LDX | BPF_MEM | BPF_DW, 0, 10, 8, 0);
+	out[k++] = or_insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	for (i = 0; i < nj; i++)
+		out[jumps[i]].off = (int16_t)(k - jumps[i] - 1);
+	out[k++] = or_insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
+	out[k++] = or_insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	return k;
+}
+
+bool or_screen(const struct bpf_insn *body, size_t n,
+	       const uint64_t vals[OR_NR_TARGETS])
+{
+	struct bpf_insn prog[OR_MAX_INSNS];
+
+	return accepted(prog, or_screen_prog(body, n, vals, prog));
+}
+
 /* ------------------------------------------------------------- learning */
 
 /* Is `if t OP c goto bad` dead? */

@@ -48,6 +48,20 @@ bool or_base_ok(const struct bpf_insn *body, size_t n, int only);
 bool or_refutes(const struct bpf_insn *body, size_t n, uint8_t t,
 		enum or_q q, uint64_t v);
 
+/*
+ * One question about all targets at once: does the verifier believe that
+ * the run which ended with these values (vals[k] in or_targets[k]) is
+ * impossible?  A chain `if rK != v goto ok` (64 and 32 bits) over every
+ * target, then the bad read: bad is reachable exactly on the paths where
+ * the verifier thinks every register can hold its value, and for a sound
+ * verifier the input's own path is one.  Accepted = a finding; the
+ * per-target questions then say which belief is wrong.
+ */
+bool or_screen(const struct bpf_insn *body, size_t n,
+	       const uint64_t vals[OR_NR_TARGETS]);
+size_t or_screen_prog(const struct bpf_insn *body, size_t n,
+		      const uint64_t vals[OR_NR_TARGETS], struct bpf_insn *out);
+
 /* The full probe program of (t, q, v) into out; returns its length, 0 if
  * the question cannot be asked. */
 size_t or_probe_prog(const struct bpf_insn *body, size_t n, uint8_t t,
