@@ -14,7 +14,8 @@
  *
  * usage: hup_oracle [--seed N] [--time SECONDS] [--programs N]
  *                   [--inputs N] [--units N] [--max-findings N]
- *                   [--min-programs N] [--expect-finding]
+ *                   [--min-programs N] [--progress SECONDS]
+ *                   [--expect-finding]
  * Prints "oracle: P programs checked (G generated), V verifications,
  * R runs, F findings in S s"; exits 1 on a finding (or, with
  * --expect-finding, on none; it then stops at the first), 2 when fewer
@@ -302,6 +303,15 @@ static void report(const struct or_prog *p, const struct finding *f,
 	printf("-- error\nEACCES\n");
 }
 
+static void print_stats(const char *what, double el)
+{
+	printf("oracle: %s%" PRIu64 " programs checked (%" PRIu64
+	       " generated), %" PRIu64 " verifications, %" PRIu64
+	       " runs, %" PRIu64 " findings in %.1f s (%.0f programs/s)\n",
+	       what, st.checked, st.generated, or_verifications, st.runs,
+	       st.findings, el, st.checked / (el > 0 ? el : 1));
+}
+
 static uint64_t splitmix(uint64_t x)
 {
 	x += 0x9e3779b97f4a7c15ull;
@@ -314,7 +324,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: hup_oracle [--seed N] [--time SECONDS] "
 		"[--programs N] [--inputs N] [--units N] [--max-findings N] "
-		"[--min-programs N] [--expect-finding]\n");
+		"[--min-programs N] [--progress SECONDS] [--expect-finding]\n");
 	exit(2);
 }
 
@@ -322,7 +332,7 @@ int main(int argc, char **argv)
 {
 	uint64_t seed = 1, max_programs = UINT64_MAX, min_programs = 0;
 	uint64_t max_findings = 10, index;
-	double limit = 10, start, first = -1;
+	double limit = 10, start, first = -1, progress = 0, last;
 	size_t nin = 16, units = 40;
 	bool expect = false;
 	static uint8_t ctx[MAX_INPUTS][OR_CTX_BYTES];
@@ -351,6 +361,8 @@ int main(int argc, char **argv)
 			max_findings = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--inputs"))
 			nin = strtoul(v, NULL, 0);
+		else if (!strcmp(a, "--progress"))
+			progress = strtod(v, NULL);
 		else if (!strcmp(a, "--units"))
 			units = strtoul(v, NULL, 0);
 		else
@@ -363,7 +375,7 @@ int main(int argc, char **argv)
 		max_findings = 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	start = now();
+	start = last = now();
 	for (index = 0; index < max_programs && now() - start < limit; index++) {
 		struct or_rng r = {splitmix(seed ^ splitmix(index)) | 1};
 		struct or_prog p;
@@ -371,6 +383,10 @@ int main(int argc, char **argv)
 		size_t k;
 		int ret;
 
+		if (progress > 0 && now() - last >= progress) {
+			last = now();
+			print_stats("progress: ", last - start);
+		}
 		or_gen_prog(&r, &p, units);
 		for (k = 0; k < nin; k++)
 			or_gen_ctx(&r, ctx[k]);
@@ -389,17 +405,9 @@ int main(int argc, char **argv)
 		if (st.findings >= max_findings)
 			break;
 	}
-	{
-		double el = now() - start;
-
-		printf("oracle: %" PRIu64 " programs checked (%" PRIu64
-		       " generated), %" PRIu64 " verifications, %" PRIu64
-		       " runs, %" PRIu64 " findings in %.1f s (%.0f programs/s)\n",
-		       st.checked, st.generated, or_verifications, st.runs,
-		       st.findings, el, st.checked / (el > 0 ? el : 1));
-		if (first >= 0)
-			printf("oracle: first finding after %.2f s\n", first);
-	}
+	print_stats("", now() - start);
+	if (first >= 0)
+		printf("oracle: first finding after %.2f s\n", first);
 	if (expect)
 		return st.findings ? 0 : 1;
 	if (st.findings)
