@@ -42,6 +42,8 @@ struct finding {
 	uint64_t v;      /* the value the belief excludes */
 	uint8_t ctx[OR_CTX_BYTES];
 	uint64_t vi, vj; /* interpreter's and JIT's value of t */
+	uint32_t which;  /* targets involved (bit k: or_targets[k]) */
+	uint64_t vals[OR_NR_TARGETS]; /* every target's value on ctx */
 };
 
 struct stats {
@@ -98,7 +100,7 @@ static int check(const struct or_prog *p, const uint8_t (*ctx)[OR_CTX_BYTES],
 	size_t n = or_emit(p, body), i, k;
 	int jit_err, q;
 
-	if (!or_base_ok(body, n, -1))
+	if (!or_base_ok(body, n, OR_ALL_TARGETS))
 		return -1;
 	memset(f, 0, sizeof(*f));
 	rn = or_runner_new(body, n, &jit_err);
@@ -124,16 +126,19 @@ static int check(const struct or_prog *p, const uint8_t (*ctx)[OR_CTX_BYTES],
 			}
 	/* every input's whole outcome at once (cheap: one verification) */
 	for (i = 0; i < nin; i++) {
-		if (!or_screen(body, n, vi[i]))
+		if (!or_screen(body, n, vi[i], OR_ALL_TARGETS))
 			continue;
 		memcpy(f->ctx, ctx[i], OR_CTX_BYTES);
+		memcpy(f->vals, vi[i], sizeof(f->vals));
 		f->kind = F_SCREEN;
+		f->which = OR_ALL_TARGETS;
 		/* which register, which belief */
 		for (k = 0; k < OR_NR_TARGETS; k++)
 			for (q = 0; q < OR_NR_Q; q++)
 				if (or_refutes(body, n, or_targets[k], (enum or_q)q,
 					       vi[i][k])) {
 					f->kind = F_BELIEF;
+					f->which = 1u << k;
 					f->t = or_targets[k];
 					f->q = (enum or_q)q;
 					f->v = f->vi = f->vj = vi[i][k];
@@ -162,6 +167,8 @@ static int check(const struct or_prog *p, const uint8_t (*ctx)[OR_CTX_BYTES],
 		if (i == nin)
 			i = 0; /* cannot happen for these questions */
 		f->kind = F_BELIEF;
+		f->which = 1u << k;
+		memcpy(f->vals, vi[i], sizeof(f->vals));
 		f->t = t;
 		f->q = (enum or_q)q;
 		f->v = vals[i];
@@ -172,37 +179,39 @@ static int check(const struct or_prog *p, const uint8_t (*ctx)[OR_CTX_BYTES],
 	return 0;
 }
 
-/* Does p still show f's kind of finding on f's single input? */
+/* Does p still show f's kind of finding on the single input ctx? */
 static bool reproduces(const struct or_prog *p, const uint8_t *ctx,
 		       const struct finding *f, struct finding *out)
 {
 	const uint8_t (*c)[OR_CTX_BYTES] = (const uint8_t (*)[OR_CTX_BYTES])ctx;
 	struct bpf_insn body[OR_MAX_INSNS];
-	size_t n;
+	uint64_t vi[OR_NR_TARGETS], vj[OR_NR_TARGETS];
+	struct or_runner *rn;
+	size_t n, k;
 	int jit_err;
 
-	if (f->kind != F_BELIEF)
+	if (f->kind == F_ENGINES || f->kind == F_JIT)
 		return check(p, c, 1, 0, out) == 1 && out->kind == f->kind;
 	n = or_emit(p, body);
-	if (!or_base_ok(body, n, f->t))
+	if (!or_base_ok(body, n, f->which))
 		return false;
-	{
-		struct or_runner *rn = or_runner_new(body, n, &jit_err);
-		uint64_t vi[OR_NR_TARGETS], vj[OR_NR_TARGETS];
-		size_t k;
-
-		if (!rn)
+	rn = or_runner_new(body, n, &jit_err);
+	if (!rn)
+		return false;
+	or_run(rn, ctx, vi, vj);
+	or_runner_free(rn);
+	for (k = 0; k < OR_NR_TARGETS; k++)
+		if ((f->which & (1u << k)) && vi[k] != vj[k])
 			return false;
-		or_run(rn, ctx, vi, vj);
-		or_runner_free(rn);
-		for (k = 0; or_targets[k] != f->t; k++)
-			;
-		if (vi[k] != vj[k] || !or_refutes(body, n, f->t, f->q, vi[k]))
-			return false;
-		*out = *f;
-		memcpy(out->ctx, ctx, OR_CTX_BYTES);
-		out->v = out->vi = out->vj = vi[k];
-	}
+	for (k = 0; or_targets[k] != f->t; k++)
+		;
+	if (f->kind == F_BELIEF ? !or_refutes(body, n, f->t, f->q, vi[k]) :
+				  !or_screen(body, n, vi, f->which))
+		return false;
+	*out = *f;
+	memcpy(out->ctx, ctx, OR_CTX_BYTES);
+	memcpy(out->vals, vi, sizeof(vi));
+	out->v = out->vi = out->vj = vi[k];
 	return true;
 }
 
@@ -216,6 +225,18 @@ static void minimise(struct or_prog *p, struct finding *f)
 
 	while (changed) {
 		changed = false;
+		/* a screen finding: the fewest registers whose values
+		 * together the verifier believes impossible */
+		for (i = 0; f->kind == F_SCREEN && i < OR_NR_TARGETS; i++) {
+			struct finding h = *f;
+
+			h.which &= ~(1u << i);
+			if (h.which != f->which && h.which &&
+			    reproduces(p, f->ctx, &h, &g)) {
+				*f = g;
+				changed = true;
+			}
+		}
 		for (i = p->n; i-- > 0;) {
 			trial = *p;
 			or_drop(&trial, i);
@@ -224,6 +245,25 @@ static void minimise(struct or_prog *p, struct finding *f)
 				changed = true;
 			}
 		}
+	}
+	/* minimised, a screen finding may be one register's belief */
+	if (f->kind == F_SCREEN) {
+		struct bpf_insn body[OR_MAX_INSNS];
+		size_t n = or_emit(p, body), k;
+		int q;
+
+		for (k = 0; k < OR_NR_TARGETS; k++)
+			for (q = 0; (f->which & (1u << k)) && q < OR_NR_Q; q++)
+				if (or_refutes(body, n, or_targets[k], (enum or_q)q,
+					       f->vals[k])) {
+					f->kind = F_BELIEF;
+					f->which = 1u << k;
+					f->t = or_targets[k];
+					f->q = (enum or_q)q;
+					f->v = f->vi = f->vj = f->vals[k];
+					k = OR_NR_TARGETS;
+					break;
+				}
 	}
 	for (w = 0; w < OR_CTX_BYTES / 8; w++) {
 		memcpy(ctx, f->ctx, sizeof(ctx));
@@ -253,8 +293,13 @@ static void report(const struct or_prog *p, const struct finding *f,
 		       ", JIT %#" PRIx64 "\n", f->t, f->vi, f->vj);
 		break;
 	case F_SCREEN:
-		printf("the verifier believes this run's outcome impossible, "
-		       "though no single-register question says why\n");
+		printf("the verifier believes impossible this run's outcome");
+		for (k = 0; k < OR_NR_TARGETS; k++)
+			if (f->which & (1u << k))
+				printf(" r%u = %#" PRIx64, or_targets[k], f->vals[k]);
+		printf(" (interpreter and JIT), though no single-register "
+		       "question on its own says so (the belief is wrong on "
+		       "the path this input took)\n");
 		break;
 	case F_BELIEF:
 		printf("r%u = %#" PRIx64 " (interpreter and JIT), but the "
@@ -269,20 +314,10 @@ static void report(const struct or_prog *p, const struct finding *f,
 		memcpy(&v, f->ctx + 8 * w, 8);
 		printf(" %#" PRIx64, v);
 	}
-	printf("\n  program (%zu insns, minimised; the value of r%u at its end is "
-	       "what matters):\n", n, f->t);
+	printf("\n  program (%zu insns, minimised):\n", n);
 	or_print(body, n, "    ");
 	if (f->kind == F_SCREEN) {
-		struct or_runner *rn;
-		uint64_t vi[OR_NR_TARGETS], vj[OR_NR_TARGETS];
-		int jit_err;
-
-		rn = or_runner_new(body, n, &jit_err);
-		if (!rn)
-			return;
-		or_run(rn, f->ctx, vi, vj);
-		or_runner_free(rn);
-		k = or_screen_prog(body, n, vi, prog);
+		k = or_screen_prog(body, n, f->vals, f->which, prog);
 		printf("  reproducer (accepted, yet this context reaches the "
 		       "bad read):\n-- asm\n");
 		or_print(prog, k, "");

@@ -26,14 +26,14 @@ static bool accepted(const struct bpf_insn *insns, size_t n)
 	return hup_verify(insns, n, &opts, &info) == 0;
 }
 
-bool or_base_ok(const struct bpf_insn *body, size_t n, int only)
+bool or_base_ok(const struct bpf_insn *body, size_t n, uint32_t which)
 {
 	struct bpf_insn prog[OR_MAX_INSNS];
 	size_t i, k = n;
 
 	memcpy(prog, body, n * sizeof(*body));
 	for (i = 0; i < OR_NR_TARGETS; i++)
-		if (only < 0 || or_targets[i] == only)
+		if (which & (1u << i))
 			prog[k++] = or_insn(BPF_ALU64 | BPF_MOV | BPF_X, 9,
 				    or_targets[i], 0, 0);
 	prog[k++] = or_insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
@@ -115,7 +115,8 @@ bool or_refutes(const struct bpf_insn *body, size_t n, uint8_t t,
 }
 
 size_t or_screen_prog(const struct bpf_insn *body, size_t n,
-		      const uint64_t vals[OR_NR_TARGETS], struct bpf_insn *out)
+		      const uint64_t vals[OR_NR_TARGETS], uint32_t which,
+		      struct bpf_insn *out)
 {
 	size_t jumps[OR_NR_TARGETS * 2], nj = 0, k = n, i;
 
@@ -124,6 +125,8 @@ size_t or_screen_prog(const struct bpf_insn *body, size_t n,
 		uint8_t t = or_targets[i];
 		uint64_t v = vals[i];
 
+		if (!(which & (1u << i)))
+			continue;
 		if ((int64_t)v == (int32_t)v) {
 			out[k] = or_insn(BPF_JMP | BPF_JNE | BPF_K, t, 0, 0, (int32_t)v);
 		} else {
@@ -145,11 +148,11 @@ size_t or_screen_prog(const struct bpf_insn *body, size_t n,
 }
 
 bool or_screen(const struct bpf_insn *body, size_t n,
-	       const uint64_t vals[OR_NR_TARGETS])
+	       const uint64_t vals[OR_NR_TARGETS], uint32_t which)
 {
 	struct bpf_insn prog[OR_MAX_INSNS];
 
-	return accepted(prog, or_screen_prog(body, n, vals, prog));
+	return accepted(prog, or_screen_prog(body, n, vals, which, prog));
 }
 
 /* ------------------------------------------------------------- learning */

@@ -36,12 +36,15 @@ extern const char *const or_q_names[OR_NR_Q];
 /* Verifications done so far (every probe and base check is one). */
 extern uint64_t or_verifications;
 
+/* Sets of targets: bit k stands for or_targets[k]. */
+#define OR_ALL_TARGETS ((1u << OR_NR_TARGETS) - 1)
+
 /*
- * body + a suffix that reads every target (or only register `only` if
- * >= 0), so each is initialised on every path, and exits: accepted?  The
- * programs the oracle checks; a minimised one needs only its target.
+ * body + a suffix that reads the targets in `which` (so each is
+ * initialised on every path) and exits: accepted?  The programs the
+ * oracle checks; a minimised one needs only the targets of its finding.
  */
-bool or_base_ok(const struct bpf_insn *body, size_t n, int only);
+bool or_base_ok(const struct bpf_insn *body, size_t n, uint32_t which);
 
 /* Does the verifier's belief about register t exclude v for question q?
  * false too when the question cannot be asked (v at the type's edge). */
@@ -52,15 +55,16 @@ bool or_refutes(const struct bpf_insn *body, size_t n, uint8_t t,
  * One question about all targets at once: does the verifier believe that
  * the run which ended with these values (vals[k] in or_targets[k]) is
  * impossible?  A chain `if rK != v goto ok` (64 and 32 bits) over every
- * target, then the bad read: bad is reachable exactly on the paths where
+ * target in `which`, then the bad read: bad is reachable exactly on the paths where
  * the verifier thinks every register can hold its value, and for a sound
  * verifier the input's own path is one.  Accepted = a finding; the
  * per-target questions then say which belief is wrong.
  */
 bool or_screen(const struct bpf_insn *body, size_t n,
-	       const uint64_t vals[OR_NR_TARGETS]);
+	       const uint64_t vals[OR_NR_TARGETS], uint32_t which);
 size_t or_screen_prog(const struct bpf_insn *body, size_t n,
-		      const uint64_t vals[OR_NR_TARGETS], struct bpf_insn *out);
+		      const uint64_t vals[OR_NR_TARGETS], uint32_t which,
+		      struct bpf_insn *out);
 
 /* The full probe program of (t, q, v) into out; returns its length, 0 if
  * the question cannot be asked. */
