@@ -280,12 +280,44 @@ void or_gen_prog(struct or_rng *r, struct or_prog *p, size_t max_units)
 			p->u[i].target = OR_END;
 }
 
-void or_gen_ctx(struct or_rng *r, uint8_t *ctx)
+/* A constant of the program: an immediate (sign-extended) or an lddw. */
+static bool prog_const(struct or_rng *r, const struct or_prog *p, uint64_t *c)
 {
-	uint64_t w[OR_CTX_BYTES / 8];
+	const struct or_unit *u = &p->u[or_below(r, (uint32_t)p->n)];
+
+	if (hup_insn_is_ldimm64(&u->insn[0]) && u->n == 2)
+		*c = hup_insn_imm64(u->insn);
+	else if (BPF_CLASS(u->insn[0].code) != BPF_LDX &&
+		 BPF_SRC(u->insn[0].code) == BPF_K)
+		*c = (uint64_t)(int64_t)u->insn[0].imm;
+	else
+		return false;
+	return true;
+}
+
+void or_gen_ctx(struct or_rng *r, const struct or_prog *p, uint8_t *ctx)
+{
+	uint64_t w[OR_CTX_BYTES / 8], c;
 	size_t i;
 
-	for (i = 0; i < OR_CTX_BYTES / 8; i++)
+	for (i = 0; i < OR_CTX_BYTES / 8; i++) {
 		w[i] = pick64(r);
+		if (!p->n || or_below(r, 3) || !prog_const(r, p, &c))
+			continue;
+		c += (uint64_t)or_below(r, 3) - 1;
+		switch (or_below(r, 4)) {
+		case 0:
+			w[i] = c;
+			break;
+		case 1: /* as the high half, e.g. of a value shifted right */
+			w[i] = c << 32 | (uint32_t)w[i];
+			break;
+		case 2: /* as the low half, any high half */
+			w[i] = (w[i] & ~0xffffffffull) | (uint32_t)c;
+			break;
+		default:
+			w[i] = (uint64_t)(uint32_t)c;
+		}
+	}
 	memcpy(ctx, w, sizeof(w));
 }

@@ -21,7 +21,11 @@ static inline uint32_t or_below(struct or_rng *r, uint32_t n)
 
 /* A subject of at most max_units units. */
 void or_gen_prog(struct or_rng *r, struct or_prog *p, size_t max_units);
-/* One adversarial trace context (OR_CTX_BYTES). */
-void or_gen_ctx(struct or_rng *r, uint8_t *ctx);
+/*
+ * One adversarial trace context (OR_CTX_BYTES): edge values, half-edge
+ * values, and the program's own constants (+-1, either half), which sit
+ * on the boundaries its branches and masks draw.
+ */
+void or_gen_ctx(struct or_rng *r, const struct or_prog *p, uint8_t *ctx);
 
 #endif /* HUP_ORACLE_GEN_H */

@@ -424,7 +424,7 @@ int main(int argc, char **argv)
 		}
 		or_gen_prog(&r, &p, units);
 		for (k = 0; k < nin; k++)
-			or_gen_ctx(&r, ctx[k]);
+			or_gen_ctx(&r, &p, ctx[k]);
 		st.generated++;
 		ret = check(&p, (const uint8_t (*)[OR_CTX_BYTES])ctx, nin, index, &f);
 		if (ret < 0)
