@@ -87,6 +87,28 @@ static uint64_t aggregate(enum or_q q, const uint64_t *vals, size_t n)
 }
 
 /*
+ * A screen finding (f->vals of the targets in f->which believed impossible
+ * together) as one register's belief, if a single question shows it.
+ */
+static void classify(const struct bpf_insn *body, size_t n, struct finding *f)
+{
+	size_t k;
+	int q;
+
+	for (k = 0; k < OR_NR_TARGETS; k++)
+		for (q = 0; (f->which & (1u << k)) && q < OR_NR_Q; q++)
+			if (or_refutes(body, n, or_targets[k], (enum or_q)q,
+				       f->vals[k])) {
+				f->kind = F_BELIEF;
+				f->which = 1u << k;
+				f->t = or_targets[k];
+				f->q = (enum or_q)q;
+				f->v = f->vi = f->vj = f->vals[k];
+				return;
+			}
+}
+
+/*
  * Check one body on the inputs.  Returns -1 if the verifier rejects it
  * (not a subject), 0 if sound on these inputs, 1 with *f filled.
  */
@@ -119,6 +141,7 @@ static int check(const struct or_prog *p, const uint8_t (*ctx)[OR_CTX_BYTES],
 		for (k = 0; k < OR_NR_TARGETS; k++)
 			if (vi[i][k] != vj[i][k]) {
 				f->kind = F_ENGINES;
+				f->which = 1u << k;
 				f->t = or_targets[k];
 				memcpy(f->ctx, ctx[i], OR_CTX_BYTES);
 				f->vi = vi[i][k], f->vj = vj[i][k];
@@ -132,18 +155,7 @@ static int check(const struct or_prog *p, const uint8_t (*ctx)[OR_CTX_BYTES],
 		memcpy(f->vals, vi[i], sizeof(f->vals));
 		f->kind = F_SCREEN;
 		f->which = OR_ALL_TARGETS;
-		/* which register, which belief */
-		for (k = 0; k < OR_NR_TARGETS; k++)
-			for (q = 0; q < OR_NR_Q; q++)
-				if (or_refutes(body, n, or_targets[k], (enum or_q)q,
-					       vi[i][k])) {
-					f->kind = F_BELIEF;
-					f->which = 1u << k;
-					f->t = or_targets[k];
-					f->q = (enum or_q)q;
-					f->v = f->vi = f->vj = vi[i][k];
-					return 1;
-				}
+		classify(body, n, f);
 		return 1;
 	}
 	/*
@@ -249,21 +261,8 @@ static void minimise(struct or_prog *p, struct finding *f)
 	/* minimised, a screen finding may be one register's belief */
 	if (f->kind == F_SCREEN) {
 		struct bpf_insn body[OR_MAX_INSNS];
-		size_t n = or_emit(p, body), k;
-		int q;
 
-		for (k = 0; k < OR_NR_TARGETS; k++)
-			for (q = 0; (f->which & (1u << k)) && q < OR_NR_Q; q++)
-				if (or_refutes(body, n, or_targets[k], (enum or_q)q,
-					       f->vals[k])) {
-					f->kind = F_BELIEF;
-					f->which = 1u << k;
-					f->t = or_targets[k];
-					f->q = (enum or_q)q;
-					f->v = f->vi = f->vj = f->vals[k];
-					k = OR_NR_TARGETS;
-					break;
-				}
+		classify(body, or_emit(p, body), f);
 	}
 	for (w = 0; w < OR_CTX_BYTES / 8; w++) {
 		memcpy(ctx, f->ctx, sizeof(ctx));
