@@ -247,7 +247,11 @@ void or_gen_prog(struct or_rng *r, struct or_prog *p, size_t max_units)
 	p->n = 0;
 	for (i = 0; i < OR_NR_TARGETS; i++)
 		seed(r, p, or_targets[i]);
-	want = p->n + 4 + or_below(r, (uint32_t)(max_units - p->n - 4));
+	/* seeds take up to 2 units each: at least 4 more; want stays below
+	 * max_units, and the loop overshoots it by at most one unit */
+	want = p->n + 4;
+	if (max_units > want)
+		want += or_below(r, (uint32_t)(max_units - want));
 	last_dst = reg(r);
 	while (p->n + 2 <= want) {
 		uint8_t dst = reg(r);

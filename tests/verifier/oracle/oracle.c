@@ -402,7 +402,7 @@ int main(int argc, char **argv)
 		else
 			usage();
 	}
-	if (!nin || nin > MAX_INPUTS || units < OR_NR_TARGETS + 6 ||
+	if (!nin || nin > MAX_INPUTS || units < 2 * OR_NR_TARGETS + 6 ||
 	    units > OR_MAX_UNITS)
 		usage();
 	if (expect)
