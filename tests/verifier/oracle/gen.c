@@ -123,10 +123,20 @@ static void seed(struct or_rng *r, struct or_prog *p, uint8_t dst)
 		one(p, or_insn(BPF_LDX | BPF_MEM | BPF_DW, dst, 1,
 			       words[or_below(r, 6)], 0));
 		break;
-	case 2:
-		one(p, or_insn(BPF_LDX | BPF_MEM | BPF_W, dst, 1,
-			       halves[or_below(r, 4)], 0));
+	case 2: {
+		/* a 32-bit field, read whole or in part, zero- or
+		 * sign-extended (hup_reg__mark_sized) */
+		static const uint8_t sz[] = {BPF_W, BPF_W, BPF_H, BPF_B};
+		uint8_t size = sz[or_below(r, 4)];
+		int16_t off = halves[or_below(r, 4)];
+
+		if (size != BPF_W)
+			off += (int16_t)(size == BPF_H ? 2 * or_below(r, 2) :
+							 or_below(r, 4));
+		one(p, or_insn(BPF_LDX | (or_below(r, 3) ? BPF_MEM : BPF_MEMSX) |
+				       size, dst, 1, off, 0));
 		break;
+	}
 	case 3:
 		with_const64(p, BPF_ALU64 | BPF_MOV, dst, pick64(r));
 		/* with_const64 moved r9 into dst for wide constants: fine */
@@ -216,6 +226,25 @@ static void misc(struct or_rng *r, struct or_prog *p, uint8_t dst)
 	}
 }
 
+/*
+ * Through the stack: a store of src into one of four slots and a load of
+ * the same or fewer bytes back, maybe sign-extended.  An 8-byte store
+ * spills the register's state, a narrower one leaves plain data; pruning
+ * compares both.
+ */
+static void spill(struct or_rng *r, struct or_prog *p, uint8_t dst)
+{
+	static const uint8_t sz[] = {BPF_DW, BPF_W, BPF_H, BPF_B};
+	unsigned int st = or_below(r, 4), ld = st + or_below(r, 4 - st);
+	int16_t off = (int16_t)(-8 * (1 + (int)or_below(r, 4)));
+	uint8_t mode = ld && !or_below(r, 3) ? BPF_MEMSX : BPF_MEM;
+	struct or_unit *u = add(p);
+
+	u->insn[0] = or_insn(BPF_STX | BPF_MEM | sz[st], 10, src_reg(r), off, 0);
+	u->insn[1] = or_insn(BPF_LDX | mode | sz[ld], dst, 10, off, 0);
+	u->n = 2;
+}
+
 static void jump(struct or_rng *r, struct or_prog *p, size_t max_units)
 {
 	static const uint8_t ops[] = {
@@ -271,6 +300,12 @@ void or_gen_prog(struct or_rng *r, struct or_prog *p, size_t max_units)
 		case 7:
 			misc(r, p, dst);
 			break;
+		case 8:
+			if (or_below(r, 2)) {
+				spill(r, p, dst);
+				break;
+			}
+			/* fall through */
 		default:
 			jump(r, p, want);
 			continue;

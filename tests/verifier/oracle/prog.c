@@ -108,7 +108,9 @@ static void print_one(const struct bpf_insn *in, const char *indent)
 	case BPF_LDX: {
 		static const char *const sz[4] = {"w", "h", "b", "dw"};
 
-		printf("ldx%s %%r%u, [%%r%u%+d]\n", sz[BPF_SIZE(in->code) >> 3],
+		printf("ldx%s%s %%r%u, [%%r%u%+d]\n",
+		       BPF_MODE(in->code) == BPF_MEMSX ? "s" : "",
+		       sz[BPF_SIZE(in->code) >> 3],
 		       in->dst_reg, in->src_reg, in->off);
 		return;
 	}
