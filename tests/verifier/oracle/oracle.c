@@ -39,7 +39,7 @@ struct finding {
 	enum kind kind;
 	uint8_t t;       /* target register */
 	enum or_q q;
-	uint64_t v;      /* the value the belief excludes */
+	uint64_t v;      /* the question's constant (probe.h) */
 	uint8_t ctx[OR_CTX_BYTES];
 	uint64_t vi, vj; /* interpreter's and JIT's value of t */
 	uint32_t which;  /* targets involved (bit k: or_targets[k]) */
@@ -169,21 +169,21 @@ static int check(const struct or_prog *p, const uint8_t (*ctx)[OR_CTX_BYTES],
 	for (q = 0; q < OR_NR_Q; q++) {
 		uint8_t t = or_targets[k];
 
-		if (!or_refutes(body, n, t, (enum or_q)q,
-				aggregate((enum or_q)q, vals, nin)))
+		uint64_t c = aggregate((enum or_q)q, vals, nin);
+
+		if (!or_refutes(body, n, t, (enum or_q)q, c))
 			continue;
-		/* a single input whose value the belief excludes */
-		for (i = 0; i < nin; i++)
-			if (or_refutes(body, n, t, (enum or_q)q, vals[i]))
+		/* an input taking the branch believed dead (the extremes'
+		 * own inputs always do) */
+		for (i = 0; i + 1 < nin; i++)
+			if (or_taken((enum or_q)q, c, vals[i]))
 				break;
-		if (i == nin)
-			i = 0; /* cannot happen for these questions */
 		f->kind = F_BELIEF;
 		f->which = 1u << k;
 		memcpy(f->vals, vi[i], sizeof(f->vals));
 		f->t = t;
 		f->q = (enum or_q)q;
-		f->v = vals[i];
+		f->v = c;
 		memcpy(f->ctx, ctx[i], OR_CTX_BYTES);
 		f->vi = vi[i][k], f->vj = vj[i][k];
 		return 1;
@@ -217,13 +217,14 @@ static bool reproduces(const struct or_prog *p, const uint8_t *ctx,
 			return false;
 	for (k = 0; or_targets[k] != f->t; k++)
 		;
-	if (f->kind == F_BELIEF ? !or_refutes(body, n, f->t, f->q, vi[k]) :
+	if (f->kind == F_BELIEF ? !or_taken(f->q, f->v, vi[k]) ||
+					  !or_refutes(body, n, f->t, f->q, f->v) :
 				  !or_screen(body, n, vi, f->which))
 		return false;
 	*out = *f;
 	memcpy(out->ctx, ctx, OR_CTX_BYTES);
 	memcpy(out->vals, vi, sizeof(vi));
-	out->v = out->vi = out->vj = vi[k];
+	out->vi = out->vj = vi[k];
 	return true;
 }
 
@@ -301,9 +302,10 @@ static void report(const struct or_prog *p, const struct finding *f,
 		       "the path this input took)\n");
 		break;
 	case F_BELIEF:
-		printf("r%u = %#" PRIx64 " (interpreter and JIT), but the "
-		       "verifier's %s of r%u excludes it\n", f->t, f->v,
-		       or_q_names[f->q], f->t);
+		printf("r%u = %#" PRIx64 " (interpreter and JIT) takes the "
+		       "reproducer's branch, which the verifier believes dead "
+		       "(the %s question, asked with %#" PRIx64 ")\n", f->t,
+		       f->vi, or_q_names[f->q], f->v);
 		break;
 	}
 	printf("  context words (struct hup_trace_ctx, 8 bytes each):");

@@ -105,6 +105,27 @@ size_t or_probe_prog(const struct bpf_insn *body, size_t n, uint8_t t,
 	}
 }
 
+bool or_taken(enum or_q q, uint64_t v, uint64_t x)
+{
+	uint32_t v32 = (uint32_t)v, x32 = (uint32_t)x;
+
+	switch (q) {
+	case OR_Q_UMAX: return x > v - 1;
+	case OR_Q_UMIN: return x < v + 1;
+	case OR_Q_SMAX: return (int64_t)x > (int64_t)(v - 1);
+	case OR_Q_SMIN: return (int64_t)x < (int64_t)(v + 1);
+	case OR_Q_U32MAX: return x32 > v32 - 1;
+	case OR_Q_U32MIN: return x32 < v32 + 1;
+	case OR_Q_S32MAX: return (int32_t)x32 > (int32_t)(v32 - 1);
+	case OR_Q_S32MIN: return (int32_t)x32 < (int32_t)(v32 + 1);
+	case OR_Q_ZEROS: return (x & v) != 0;
+	case OR_Q_ONES: return (~x & ~v) != 0;
+	case OR_Q_NE: return x == v;
+	case OR_Q_NE32: return x32 == v32;
+	default: return false;
+	}
+}
+
 bool or_refutes(const struct bpf_insn *body, size_t n, uint8_t t,
 		enum or_q q, uint64_t v)
 {

@@ -66,6 +66,11 @@ size_t or_screen_prog(const struct bpf_insn *body, size_t n,
 		      const uint64_t vals[OR_NR_TARGETS], uint32_t which,
 		      struct bpf_insn *out);
 
+/* Does the probe of (q, v) take the branch to bad when t holds x?  For
+ * x == v it always does; the oracle also asks with the extremes of many
+ * values, and a witness is then any value taking the branch. */
+bool or_taken(enum or_q q, uint64_t v, uint64_t x);
+
 /* The full probe program of (t, q, v) into out; returns its length, 0 if
  * the question cannot be asked. */
 size_t or_probe_prog(const struct bpf_insn *body, size_t n, uint8_t t,
