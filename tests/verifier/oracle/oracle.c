@@ -15,7 +15,7 @@
  * usage: hup_oracle [--seed N] [--time SECONDS] [--programs N]
  *                   [--inputs N] [--units N] [--max-findings N]
  *                   [--min-programs N] [--progress SECONDS]
- *                   [--expect-finding]
+ *                   [--expect-finding] | --selftest
  * Prints "oracle: P programs checked (G generated), V verifications,
  * R runs, F findings in S s"; exits 1 on a finding (or, with
  * --expect-finding, on none; it then stops at the first), 2 when fewer
@@ -356,11 +356,57 @@ static uint64_t splitmix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
+/*
+ * The belief learner checked on bodies whose belief is known, so that a
+ * broken learner (it runs only on findings) cannot go unnoticed.
+ */
+static int selftest(void)
+{
+	const struct {
+		const char *what;
+		struct bpf_insn body[4];
+		size_t n;
+		struct or_belief want;
+	} cases[] = {
+		{"w2 = ctx u32 & 0xff",
+		 {or_insn(BPF_LDX | BPF_MEM | BPF_W, 2, 1, 16, 0),
+		  or_insn(BPF_ALU64 | BPF_AND | BPF_K, 2, 0, 0, 0xff)}, 2,
+		 {0, 0xff, 0, 0xff, 0, 0xff, 0, 0xff, ~0xffull, 0}},
+		{"r2 = -5",
+		 {or_insn(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, -5)}, 1,
+		 {(uint64_t)-5, (uint64_t)-5, -5, -5, (uint32_t)-5, (uint32_t)-5,
+		  -5, -5, 4, ~4ull}},
+		{"r2 = ctx u64 << 32 | 32 (the audit's shift amount)",
+		 {or_insn(BPF_LDX | BPF_MEM | BPF_DW, 2, 1, 0, 0),
+		  or_insn(BPF_ALU64 | BPF_LSH | BPF_K, 2, 0, 0, 32),
+		  or_insn(BPF_ALU64 | BPF_OR | BPF_K, 2, 0, 0, 32)}, 3,
+		 {32, 0xffffffff00000020ull, INT64_MIN + 32, 0x7fffffff00000020ll,
+		  32, 32, 32, 32, 0xffffffdfull, 0x20}},
+	};
+	size_t i, ok = 0;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct or_belief b;
+
+		or_learn(cases[i].body, cases[i].n, 2, &b);
+		if (!memcmp(&b, &cases[i].want, sizeof(b))) {
+			ok++;
+			continue;
+		}
+		printf("oracle selftest: %s: learned\n", cases[i].what);
+		or_print_belief(&b);
+		printf("  expected\n");
+		or_print_belief(&cases[i].want);
+	}
+	printf("oracle selftest: %zu of %zu beliefs as expected\n", ok, i);
+	return ok == i ? 0 : 1;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: hup_oracle [--seed N] [--time SECONDS] "
 		"[--programs N] [--inputs N] [--units N] [--max-findings N] "
-		"[--min-programs N] [--progress SECONDS] [--expect-finding]\n");
+		"[--min-programs N] [--progress SECONDS] [--expect-finding] | --selftest\n");
 	exit(2);
 }
 
@@ -382,6 +428,8 @@ int main(int argc, char **argv)
 			expect = true;
 			continue;
 		}
+		if (!strcmp(a, "--selftest"))
+			return selftest();
 		if (!v)
 			usage();
 		i++;
