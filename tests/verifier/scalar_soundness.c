@@ -41,16 +41,26 @@ static uint64_t draw(uint64_t base)
 		0, 1, 2, 7, 8, 0xff, 0x100, 0x7fff, 0xffff, 0x7fffffff,
 		0x80000000, 0xffffffff, 0x100000000, 0x7fffffffffffffff,
 		0x8000000000000000, 0xffffffffffffffff, 0xfffffffffffffffe,
-		0xffffffff80000000, 0xfffff,
+		0xffffffff80000000, 0xfffff, 31, 32, 33, 63, 64,
 	};
 
-	switch (rnd() % 5) {
+	switch (rnd() % 7) {
 	case 0:
 		return edges[rnd() % (sizeof(edges) / sizeof(edges[0]))];
 	case 1:
 		return rnd();
 	case 2:
 		return rnd() & 0xffff;
+	/*
+	 * Partially known sets: base's low half with any high half, or its
+	 * high half with any low half.  Their abstraction knows exactly one
+	 * half, the case the ALU32 shift hole needed (a known low 32 with an
+	 * unknown high half) and clusters around a base never produce.
+	 */
+	case 3:
+		return (rnd() << 32) | (uint32_t)base;
+	case 4:
+		return (base & ~0xffffffffull) | (uint32_t)rnd();
 	default:
 		return base + (rnd() % 9) - 4;
 	}
