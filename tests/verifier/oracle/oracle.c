@@ -4,13 +4,14 @@
  *
  * Loop: generate a subject body biased towards partially known values
  * (gen.c); keep it if the verifier accepts it; run it on adversarial
- * contexts under the interpreter and the JIT (run.c); then for every
- * target register ask the verifier, black-box, whether its belief
- * excludes the extreme values the engines produced (probe.c).  Any
- * accepted question, engine disagreement or JIT refusal is a finding: it
- * is minimised (units dropped, context words zeroed while it still
- * reproduces) and printed with the learned belief and a reproducer in
- * tests/verifier's corpus syntax.
+ * contexts under the interpreter and the JIT (run.c); then ask the
+ * verifier, black-box (probe.c), whether it believes impossible what an
+ * input produced (every target at once, one question per input), and for
+ * one target per program whether its belief excludes the extremes of
+ * the values seen.  Any accepted question, engine disagreement or JIT
+ * refusal is a finding: it is minimised (registers and units dropped,
+ * context words zeroed while it still reproduces) and printed with the
+ * learned belief and a reproducer in tests/verifier's corpus syntax.
  *
  * usage: hup_oracle [--seed N] [--time SECONDS] [--programs N]
  *                   [--inputs N] [--units N] [--max-findings N]

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The oracle's program model (see README in docs/verifier-oracle.md).
+ * The oracle's program model (docs/verifier-oracle.md).
  *
  * A subject program is a list of units of one or two instructions.  Jumps
  * name a later unit (or the end), never an instruction, so units can be
