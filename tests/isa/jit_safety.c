@@ -41,33 +41,7 @@ static int failures;
 #define CALLX(r) INSN(BPF_JMP | BPF_CALL | BPF_X, r, 0, 0, 0)
 #define EXIT() INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
-/*
- * Calls entry(r1, r2) with rbx, rbp, r12-r15 set to known values and
- * stores what they hold afterwards in out[0..5].
- */
-uint64_t jit_call_checked(hup_jit_entry entry, uint64_t r1, uint64_t r2,
-			  uint64_t *out);
-__asm__(".text\n"
-	".type jit_call_checked, @function\n"
-	"jit_call_checked:\n"
-	"	push %rbx\n	push %rbp\n	push %r12\n"
-	"	push %r13\n	push %r14\n	push %r15\n"
-	"	push %rcx\n" /* 7 pushes: rsp 16-aligned at the call */
-	"	mov %rdi, %rax\n	mov %rsi, %rdi\n	mov %rdx, %rsi\n"
-	"	movabs $0x1111111111111111, %rbx\n"
-	"	movabs $0x2222222222222222, %rbp\n"
-	"	movabs $0x3333333333333333, %r12\n"
-	"	movabs $0x4444444444444444, %r13\n"
-	"	movabs $0x5555555555555555, %r14\n"
-	"	movabs $0x6666666666666666, %r15\n"
-	"	call *%rax\n"
-	"	pop %rcx\n"
-	"	mov %rbx, 0(%rcx)\n	mov %rbp, 8(%rcx)\n	mov %r12, 16(%rcx)\n"
-	"	mov %r13, 24(%rcx)\n	mov %r14, 32(%rcx)\n	mov %r15, 40(%rcx)\n"
-	"	pop %r15\n	pop %r14\n	pop %r13\n"
-	"	pop %r12\n	pop %rbp\n	pop %rbx\n"
-	"	ret\n"
-	".size jit_call_checked, .-jit_call_checked\n");
+#include "../include/callee_saved_call.h"
 
 static uint64_t helper_add(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
 			   uint64_t r5)
@@ -119,12 +93,16 @@ static uint64_t run(const char *what, const struct bpf_insn *prog,
 		return 0;
 	CHECK(mapping_is_rx(img.mem, img.mem_len) == 1,
 	      "%s: image not mapped r-x only", what);
-	r0 = jit_call_checked(img.entry, r1, 0, regs);
+	{
+		const uint64_t args[5] = {r1, 0, 0, 0, 0};
+
+		r0 = callee_saved_call((const void *)img.entry, args, regs);
+	}
 	hup_jit__free(&img);
 	CHECK(r0 == expect, "%s: jit r0 %#" PRIx64 ", expected %#" PRIx64,
 	      what, r0, expect);
 	for (int k = 0; k < 6; k++)
-		CHECK(regs[k] == 0x1111111111111111ull * (uint64_t)(k + 1),
+		CHECK(regs[k] == CALLEE_SAVED_SENTINEL(k),
 		      "%s: host callee-saved register %d clobbered: %#" PRIx64,
 		      what, k, regs[k]);
 	ir0 = hup_interp__run(prog, cnt, &helpers, r1, 0, &err);
