@@ -65,7 +65,7 @@ static int hup_ksym_check(const struct hup_kreg *r,
 	size_t n = strnlen(k->name, HUP_KSYM_NAME_LEN);
 	u32 i = k->insn_idx;
 
-	if (k->reserved || !n || n == HUP_KSYM_NAME_LEN)
+	if (k->flags & ~HUP_KSYM_WEAK || !n || n == HUP_KSYM_NAME_LEN)
 		return -EINVAL;
 	if (i >= r->insn_cnt - 1 || in[i].code != (BPF_LD | BPF_IMM | BPF_DW))
 		return -EINVAL;
@@ -137,7 +137,7 @@ static int hup_resolve_ksyms(struct hup_kreg *r)
 		const struct hup_ioc_ksym *k = &r->ksyms[i];
 
 		addr = hup_ksym_lookup(k->name);
-		if (!addr) {
+		if (!addr && !(k->flags & HUP_KSYM_WEAK)) {
 			hup_log(r, "0: guest kernel symbol '%s' not found\n",
 				k->name);
 			return -ENOENT;

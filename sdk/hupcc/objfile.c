@@ -557,6 +557,8 @@ static int add_refs(const struct hupobj *o, const struct hupobj_prog *p,
 			*refs = grown;
 			grown[*nrefs].idx = idx;
 			grown[*nrefs].name = hupobj__sym_name(o, &o->syms[sym]);
+			grown[*nrefs].weak =
+				ELF64_ST_BIND(o->syms[sym].st_info) == STB_WEAK;
 			(*nrefs)++;
 		}
 	}

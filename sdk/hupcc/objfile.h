@@ -62,6 +62,7 @@ struct hupobj {
 struct hupobj_ksym_ref {
 	size_t idx;
 	const char *name; /* points into the object's string table */
+	bool weak;        /* STB_WEAK: may be absent from the kernel */
 };
 
 /* One program, linked: its own instructions, then .text if it calls in. */

@@ -9,6 +9,8 @@
  */
 #include "core.h"
 
+#include <hyperupcall/abi.h>
+
 #include <bpf/btf.h>
 #include <errno.h>
 #include <linux/bpf.h>
@@ -613,6 +615,32 @@ static int patch(struct bpf_insn *insns, size_t cnt, size_t idx,
 		    cls);
 }
 
+static bool is_exists_kind(uint32_t k)
+{
+	return k == BPF_CORE_FIELD_EXISTS || k == BPF_CORE_TYPE_EXISTS ||
+	       k == BPF_CORE_TYPE_MATCHES || k == BPF_CORE_ENUMVAL_EXISTS;
+}
+
+/* A relocation with no match in the target (a field, type or enum value
+ * this kernel lacks): as libbpf, the instruction becomes a call the
+ * verifier rejects if it is ever reached, so a program may keep the access
+ * in a branch its hup_core_*_exists() test rules out.  An ld_imm64's
+ * second slot becomes a jump to the next instruction. */
+static int poison(struct bpf_insn *insns, size_t cnt, size_t idx, char *err,
+		  size_t errlen)
+{
+	struct bpf_insn *in = &insns[idx];
+
+	if (in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
+		if (idx + 1 >= cnt)
+			return fail(err, errlen, "truncated ld_imm64");
+		in[1] = (struct bpf_insn){ .code = BPF_JMP | BPF_JA };
+	}
+	*in = (struct bpf_insn){ .code = BPF_JMP | BPF_CALL,
+				 .imm = HUP_CORE_POISON_CALL };
+	return 0;
+}
+
 /* ------------------------------------------------------- .BTF.ext walk */
 
 struct btf_ext_hdr_core {
@@ -699,20 +727,15 @@ int hup_core__relocate(const struct hupobj *o, struct hupobj_prog *p,
 				e = target_value(&ls, target, &val, &ts, err,
 						 errlen);
 			}
+			if (e == -ENOENT && !is_exists_kind(r.kind)) {
+				e = poison(p->insns, p->cnt, (size_t)idx, err,
+					   errlen);
+				if (e)
+					return e;
+				stats->poisoned++;
+				continue;
+			}
 			if (e == -ENOENT) {
-				const struct btf_type *lt =
-					btf__type_by_id(local, r.type_id);
-
-				if (r.kind != BPF_CORE_FIELD_EXISTS &&
-				    r.kind != BPF_CORE_TYPE_EXISTS &&
-				    r.kind != BPF_CORE_TYPE_MATCHES &&
-				    r.kind != BPF_CORE_ENUMVAL_EXISTS)
-					return fail(err, errlen, "insn %ld: %s "
-						    "of '%s' access %s: no match "
-						    "in the target BTF", idx,
-						    kind_name(r.kind),
-						    btf__name_by_offset(local,
-							lt->name_off), acc);
 				val = 0;
 				stats->missing++;
 			} else if (e) {

@@ -28,6 +28,7 @@ struct btf;
 struct hup_core_stats {
 	unsigned int applied;    /* relocations patched */
 	unsigned int missing;    /* *_EXISTS answered 0 */
+	unsigned int poisoned;   /* no match: HUP_CORE_POISON_CALL left */
 };
 
 /* Writes one diagnostic (no newline) into err (size errlen) on failure. */

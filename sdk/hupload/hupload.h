@@ -30,7 +30,7 @@ struct hupload_prog {
 	struct hup_ioc_window windows[HUP_MAX_WINDOWS];
 	size_t nwindows;
 	uint64_t event_arg;
-	unsigned int core_applied, core_missing;
+	unsigned int core_applied, core_missing, core_poisoned;
 };
 
 struct hupload_opts {

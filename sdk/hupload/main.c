@@ -124,11 +124,12 @@ static int cmd_load(const char *path, const struct hupload_opts *opts,
 	if (verbose)
 		for (size_t i = 0; i < n; i++)
 			fprintf(stderr, "hupload: %s: %s (%s): %zu insns, %zu "
-				"ksyms, %u CO-RE relocations (%u missing), %zu "
-				"windows\n", path, progs[i].name,
-				event_name(progs[i].lp.event), progs[i].lp.cnt,
-				progs[i].nksyms, progs[i].core_applied,
-				progs[i].core_missing, progs[i].nwindows);
+				"ksyms, %u CO-RE relocations (%u missing), %u "
+				"unresolved, %zu windows\n", path,
+				progs[i].name, event_name(progs[i].lp.event),
+				progs[i].lp.cnt, progs[i].nksyms,
+				progs[i].core_applied, progs[i].core_missing,
+				progs[i].core_poisoned, progs[i].nwindows);
 	if (prepare) {
 		if (n != 1) {
 			fprintf(stderr, "hupload: prepare wants one program "

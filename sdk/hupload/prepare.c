@@ -184,6 +184,7 @@ static int ksym_list(struct walk *w, struct hupload_prog *p)
 			return -E2BIG;
 		}
 		p->ksyms[i].insn_idx = (uint32_t)refs[i].idx;
+		p->ksyms[i].flags = refs[i].weak ? HUP_KSYM_WEAK : 0;
 		strcpy(p->ksyms[i].name, refs[i].name);
 		/* The module wants a clean ld_imm64 to fill. */
 		in->src_reg = 0;
@@ -246,6 +247,7 @@ static int one_prog(void *ctx, size_t secidx, const char *name,
 		}
 		p->core_applied = st.applied;
 		p->core_missing = st.missing;
+		p->core_poisoned = st.poisoned;
 	}
 	err = ksym_list(w, p);
 	if (err)

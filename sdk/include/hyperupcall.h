@@ -111,6 +111,47 @@ typedef __s64 s64;
  * (vmlinux.h already applies this to every kernel struct). */
 #define __hup_core __attribute__((preserve_access_index))
 
+/*
+ * CO-RE questions about the running guest kernel, answered by hupload
+ * against its BTF when it relocates the object (libbpf's semantics and
+ * relocation kinds, so objects built for libbpf's macros work alike):
+ *
+ *	hup_core_field_exists(p->field)       1 if the field exists, else 0
+ *	hup_core_field_size(p->field)         its size in bytes
+ *	hup_core_type_exists(struct page)     1 if the type exists, else 0
+ *	hup_core_type_size(struct zone)       its size in bytes
+ *	hup_core_enum_value_exists(enum pagetype, PGTY_buddy)
+ *	hup_core_enum_value(enum pagetype, PGTY_buddy)
+ *
+ * A type may carry a "___flavour" suffix (struct page___v612): it is
+ * matched without it, so one program can declare a kernel type twice, once
+ * per layout, and pick with hup_core_field_exists().  An access whose
+ * field, type or enum value the kernel lacks is replaced by an instruction
+ * the host verifier rejects if it is reachable: guard it with the
+ * matching _exists() test, the branch not taken is never run.
+ */
+#define __HUP_FIELD_BYTE_SIZE 1 /* enum bpf_field_info_kind */
+#define __HUP_FIELD_EXISTS 2
+#define __HUP_TYPE_EXISTS 0     /* enum bpf_type_info_kind */
+#define __HUP_TYPE_SIZE 1
+#define __HUP_ENUMVAL_EXISTS 0  /* enum bpf_enum_value_kind */
+#define __HUP_ENUMVAL_VALUE 1
+
+#define hup_core_field_exists(field)                                         \
+	__builtin_preserve_field_info(field, __HUP_FIELD_EXISTS)
+#define hup_core_field_size(field)                                           \
+	__builtin_preserve_field_info(field, __HUP_FIELD_BYTE_SIZE)
+#define hup_core_type_exists(type)                                           \
+	__builtin_preserve_type_info(*(type *)0, __HUP_TYPE_EXISTS)
+#define hup_core_type_size(type)                                             \
+	__builtin_preserve_type_info(*(type *)0, __HUP_TYPE_SIZE)
+#define hup_core_enum_value_exists(enum_type, value)                         \
+	__builtin_preserve_enum_value(*(enum_type *)value,                   \
+				      __HUP_ENUMVAL_EXISTS)
+#define hup_core_enum_value(enum_type, value)                                \
+	__builtin_preserve_enum_value(*(enum_type *)value,                   \
+				      __HUP_ENUMVAL_VALUE)
+
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
 #endif

@@ -153,11 +153,14 @@ int main(int argc, char **argv)
 	CASE("ksym-idx-range", ksym.insn_idx = 3, EINVAL);
 	CASE("ksym-idx-last", ksym.insn_idx = 100, EINVAL);
 	CASE("ksym-not-ldimm", ksym.insn_idx = 2, EINVAL);
-	CASE("ksym-reserved", ksym.reserved = 1, EINVAL);
+	CASE("ksym-unknown-flag", ksym.flags = 2, EINVAL);
 	CASE("ksym-unterminated", memset(ksym.name, 'a', sizeof(ksym.name)),
 	     EINVAL);
 	CASE("ksym-empty", ksym.name[0] = 0, EINVAL);
 	CASE("ksym-unknown", strcpy(ksym.name, "no_such_symbol_hup"), ENOENT);
+	/* A weak symbol the kernel lacks resolves to 0 (HUP_KSYM_WEAK). */
+	CASE("ksym-weak-unknown", (strcpy(ksym.name, "no_such_symbol_hup"),
+				   ksym.flags = HUP_KSYM_WEAK), valid);
 	CASE("ksym-kernel", (strcpy(ksym.name, "init_task"),
 			     win.kind = HUP_IOC_WIN_KERNEL, win.prot = HUP_WIN_READ),
 	     valid);

@@ -214,6 +214,11 @@ int hup_call__helper(struct hup_venv *env, uint32_t idx)
 	uint32_t i, regno;
 	int err;
 
+	if (in->imm == HUP_CORE_POISON_CALL)
+		return hup_verr(env, EINVAL, idx,
+				"reached an access the loader's CO-RE "
+				"relocation could not resolve on this kernel "
+				"(guard it with hup_core_*_exists())");
 	if (!p)
 		return hup_verr(env, EINVAL, idx, "unknown helper %d", in->imm);
 	if (!(p->events & (1u << env->opts->event)))

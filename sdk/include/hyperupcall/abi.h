@@ -373,6 +373,12 @@ enum hup_helper {
 	HUP_FN_MAX = 10,
 };
 
+/* The call hupload leaves in place of an instruction whose CO-RE
+ * relocation has no match in the running kernel (a field, type or enum
+ * value it lacks): libbpf's value, so the verifier can say why a program
+ * that reaches it is rejected.  Never a helper. */
+#define HUP_CORE_POISON_CALL 0xbad2310
+
 /* Registers readable with HUP_FN_vcpu_reg. */
 enum hup_reg {
 	HUP_REG_RAX = 0, HUP_REG_RBX, HUP_REG_RCX, HUP_REG_RDX,

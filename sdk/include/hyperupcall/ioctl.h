@@ -35,10 +35,14 @@
 #define HUP_MAX_KSYM_RELOCS 256u
 
 /* A __ksym load: insns[insn_idx] is an ld_imm64 with src_reg 0 and imm 0
- * in both halves; the module writes the address of name into it. */
+ * in both halves; the module writes the address of name into it.  A weak
+ * one (`extern ... __ksym __weak`, HUP_KSYM_WEAK) that the running kernel
+ * lacks gets 0 instead of failing the registration, so a program can test
+ * for a symbol only some configurations have (libbpf's rule). */
+#define HUP_KSYM_WEAK 1u
 struct hup_ioc_ksym {
 	hup_u32 insn_idx;
-	hup_u32 reserved;    /* 0 */
+	hup_u32 flags;       /* HUP_KSYM_WEAK or 0 */
 	char name[HUP_KSYM_NAME_LEN]; /* NUL-terminated */
 };
 
