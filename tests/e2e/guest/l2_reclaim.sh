@@ -1,0 +1,67 @@
+#!/bin/sh
+# The L2 guest's init for the reclaim integrity test
+# (tests/e2e/guest/test_reclaim_e2e.py), under hupvm with 2 vCPUs:
+#   hup.mode=reclaim  load hyperupcall.ko, register samples/free_discard.c
+#                     (windows: kernel image, direct map read-write for the
+#                     zone locks, vmemmap); let L1 reclaim once while idle;
+#                     run hup-churn (checksummed pages freed and reallocated
+#                     on 2 threads) while L1 reclaims again and again; stop
+#                     it, print its counts; free its memory and let L1
+#                     reclaim once more; check dmesg; unload; power off.
+#   hup.mode=poison   the same kernel booted with page_poison=1: the program
+#                     must refuse (L1 checks hupctl's error); a short churn
+#                     shows the guest's memory intact and dmesg clean.
+# Everything the test checks is a "HUP-G: " or "HUP-C: " line.  "HUP-G:
+# sync NAME" waits for one line on the console (L1 answers after its
+# hupctl commands).
+export PATH=/bin
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+say() { echo "HUP-G: $*"; }
+sync_l1() { say "sync $1"; read -r answer; say "sync $1 answered $answer"; }
+mode=reclaim
+grep -q 'hup.mode=poison' /proc/cmdline && mode=poison
+CHURN_MIB=$(sed -n 's/.*hup.churn_mib=\([0-9]*\).*/\1/p' /proc/cmdline)
+say "init ran, kernel $(uname -r), mode $mode, cpus $(nproc), uptime $(cut -d' ' -f1 /proc/uptime)"
+# What a wrong discard or a broken free list makes the kernel say.
+BAD='BUG|Oops|WARNING|Call Trace|general protection|Bad page|corrupt|poison'
+base=$(dmesg | wc -l)
+meminfo() { say "meminfo $1 $(awk '/^(MemTotal|MemFree|MemAvailable):/ {printf "%s%s ", $1, $2}' /proc/meminfo)"; }
+
+insmod /lib/hyperupcall.ko
+say "insmod rc=$?"
+hupload -v --window kernel --window direct:rw --window vmemmap \
+	/lib/free_discard.o > /tmp/out 2>&1
+say "hupload rc=$?"
+sed 's/^/HUP-G: hupload: /' /tmp/out
+meminfo idle
+sync_l1 registered
+
+if [ $mode = reclaim ]; then
+	hup-churn ${CHURN_MIB:-160} 2 /tmp/stop 900 > /tmp/churn.out 2>&1 &
+	churn=$!
+	sleep 2
+	meminfo churning
+	sync_l1 churning
+	touch /tmp/stop
+	wait $churn
+	say "churn rc=$?"
+	cat /tmp/churn.out
+	meminfo freed
+	sync_l1 freed
+else
+	hup-churn 32 2 /tmp/stop 3 > /tmp/churn.out 2>&1
+	say "churn rc=$?"
+	cat /tmp/churn.out
+fi
+
+rmmod hyperupcall
+say "rmmod rc=$?"
+dmesg | tail -n +$((base + 1)) > /tmp/dmesg.after
+say "bad-dmesg $(grep -ciE "$BAD" /tmp/dmesg.after)"
+grep -iE "$BAD" /tmp/dmesg.after | head -20 | sed 's/^/HUP-G: bad: /'
+say "done"
+poweroff -f
