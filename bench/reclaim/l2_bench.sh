@@ -1,0 +1,60 @@
+#!/bin/sh
+# The L2 guest's init for the reclaim benchmark (bench/reclaim/
+# bench_reclaim.py).  hup.bench=hupvm|balloon|fpr|none:
+#   hupvm    load hyperupcall.ko, register samples/free_discard.c
+#   balloon  load virtio_balloon (QEMU's virtio-balloon device)
+#   fpr      the same, the device with free-page-reporting=on
+#   none     nothing: the memory the guest frees stays with the host
+# Then, in every mode: fill hup.hog_mib MiB with checked data and free it
+# (hup-churn for one second), sync "freed" (L1 takes the memory back its
+# way and measures), check memory is still sound (a second, smaller churn),
+# print meminfo, power off.
+export PATH=/bin
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+say() { echo "HUP-G: $*"; }
+sync_l1() { say "sync $1"; read -r answer; say "sync $1 answered $answer"; }
+arg() { sed -n "s/.*hup\.$1=\([a-z0-9]*\).*/\1/p" /proc/cmdline; }
+mode=$(arg bench)
+hog=$(arg hog_mib)
+meminfo() { say "meminfo $1 $(awk '/^(MemTotal|MemFree|MemAvailable):/ {printf "%s%s ", $1, $2}' /proc/meminfo)"; }
+say "init ran, kernel $(uname -r), bench $mode, cpus $(nproc)"
+BAD='BUG|Oops|WARNING|Call Trace|general protection|Bad page|corrupt|poison'
+base=$(dmesg | wc -l)
+
+case $mode in
+hupvm)
+	insmod /lib/hyperupcall.ko
+	say "insmod rc=$?"
+	hupload --window kernel --window direct:rw --window vmemmap \
+		/lib/free_discard.o > /tmp/out 2>&1
+	say "hupload rc=$?"
+	sed 's/^/HUP-G: hupload: /' /tmp/out
+	;;
+balloon|fpr)
+	# In dependency order (the image has no modules.dep).
+	for m in $(cat /lib/modules.order); do
+		insmod /lib/$m || say "insmod $m failed"
+	done
+	say "balloon driver $(ls /sys/bus/virtio/drivers/virtio_balloon 2>/dev/null | grep -c virtio)"
+	;;
+esac
+
+meminfo start
+hup-churn $hog 2 /tmp/none 1 > /tmp/churn.out 2>&1
+say "hog rc=$?"
+cat /tmp/churn.out
+meminfo freed
+sync_l1 freed
+meminfo after
+hup-churn 128 2 /tmp/none 1 > /tmp/churn.out 2>&1
+say "check rc=$?"
+cat /tmp/churn.out
+dmesg | tail -n +$((base + 1)) > /tmp/dmesg.after
+say "bad-dmesg $(grep -ciE "$BAD" /tmp/dmesg.after)"
+grep -iE "$BAD" /tmp/dmesg.after | head -20 | sed 's/^/HUP-G: bad: /'
+say "done"
+poweroff -f
