@@ -33,7 +33,7 @@
 
 /* Nodes looked at (Debian's guests on hupvm have one; pages of further
  * nodes are simply not reported). */
-#define FD_MAX_NODES 4u
+#define FD_MAX_NODES 2u
 #define FD_EOPNOTSUPP 95
 
 /* page_poison=1 (CONFIG_PAGE_POISONING): the early flag and the static key
@@ -41,114 +41,139 @@
 extern _Bool _page_poisoning_enabled_early __ksym __weak;
 extern int _page_poisoning_enabled __ksym __weak; /* static_key.enabled */
 
-/* The scan is one bounded loop (hup_loop) of steps over the batch: a step
- * either enters the next zone overlapping the batch (taking its lock,
- * after releasing the previous one's) or looks at one page of the current
- * zone, taking a whole free block at once. */
-#define FD_ZONES (FD_MAX_NODES * HLIB_MAX_NR_ZONES)
-#define FD_STEPS (HUP_RECLAIM_BATCH + FD_ZONES + 1)
+/*
+ * Shape, for the host verifier: a loop callback is explored path by path
+ * (nothing is pruned inside it), so the per-page work is a callback with
+ * few branches that sets one bit of one 64-bit word; the program runs it
+ * once per word of free[] (hup_loop over 64 pfns, the word index a
+ * constant).  Zones, locks and the free block reaching into the batch from
+ * before it are handled around those loops, where states are pruned.
+ */
+#define FD_WORDS (HUP_RECLAIM_BATCH / 64)
+/* A batch is scanned in one zone: zone boundaries are 2 MiB aligned and
+ * far apart (16 MiB, 4 GiB), batches 2 MiB aligned, so a batch lies in
+ * one zone.  Were it not, the pages of its second zone would go
+ * unreported, which is always safe. */
 
-struct scan {
-	__u64 batch;    /* pfn of bit 0 */
-	__u64 end;      /* batch + nr_pfns */
-	__u64 pos;      /* next pfn to look at in the current zone */
-	__u64 hi;       /* end of the current zone's part of the batch */
-	__u64 zone;     /* guest address of the current zone, 0 if none */
-	__u64 locked;   /* guest address of the zone lock held, 0 if none */
-	__u32 next;     /* next zone index: node * HLIB_MAX_NR_ZONES + zone */
-	__u32 nr_zones; /* hlib_nr_zones() */
-	int mark;       /* hlib_buddy_mark() */
-	__u64 free[HUP_RECLAIM_BATCH / 64];
+struct range {
+	__u64 lo, hi; /* pfns of the zone in the batch; lo == hi: none */
+	__u64 start;  /* the zone's first pfn (a free block never starts
+		       * before it) */
+	__u64 lock;   /* guest address of the zone's lock, taken */
 };
 
-/* Bits [a, b) of the batch (0 <= a <= b <= HUP_RECLAIM_BATCH). */
-static __always_inline void mark_free(struct scan *s, __u64 a, __u64 b)
-{
-#pragma unroll
-	for (unsigned int w = 0; w < HUP_RECLAIM_BATCH / 64; w++) {
-		__u64 lo = a > w * 64 ? a : w * 64;
-		__u64 hi = b < w * 64 + 64 ? b : w * 64 + 64;
-		__u64 n = hi - lo;
+struct scan {
+	__u64 pfn;       /* pfn of bit 0 of word */
+	__u64 lo, hi;    /* the zone range being scanned */
+	__u64 block_end; /* pfns below it (and >= lo) are in a free block */
+	__u64 word;      /* bits found free */
+};
 
-		if (lo >= hi)
-			continue;
-		s->free[w] |= (n == 64 ? ~0ull : (1ull << n) - 1)
-			      << (lo - w * 64);
-	}
-}
-
-/* Pages [from, end) are free: mark the part below s->hi, go on at end. */
-static __always_inline void take(struct scan *s, __u64 from, __u64 end)
-{
-	mark_free(s, from - s->batch, (end < s->hi ? end : s->hi) - s->batch);
-	s->pos = end;
-}
-
-static __always_inline void release(struct scan *s)
-{
-	if (s->locked)
-		hlib_spinlock_unlock(hlib_gptr(void, s->locked));
-	s->locked = 0;
-}
-
-/* Enters zone index s->next if it overlaps the batch and its lock can be
- * taken; then looks for the free block that holds the first pfn with its
- * head before it (a block of order o is aligned to 2^o pfns). */
-static __always_inline void enter_zone(struct scan *s)
-{
-	__u32 k = s->next++;
-	__u64 pgdat = hlib_node_data(k / HLIB_MAX_NR_ZONES);
-	struct zone___hlib *zone;
-	__u64 start, end, lo, hi, head_end = 0;
-
-	release(s);
-	s->pos = s->hi = 0;
-	if (!pgdat || k % HLIB_MAX_NR_ZONES >= s->nr_zones)
-		return;
-	zone = hlib_gptr(struct zone___hlib,
-			 hlib_node_zone(pgdat, k % HLIB_MAX_NR_ZONES));
-	start = READ_ONCE(zone->zone_start_pfn);
-	end = start + READ_ONCE(zone->spanned_pages);
-	lo = s->batch > start ? s->batch : start;
-	hi = s->end < end ? s->end : end;
-	if (lo >= hi || !hlib_spinlock_trylock(&zone->lock))
-		return;
-	s->locked = (__u64)(unsigned long)&zone->lock;
-	s->pos = lo;
-	s->hi = hi;
-#pragma unroll
-	for (unsigned int o = 1; o <= HLIB_BUDDY_MAX_ORDER; o++) {
-		__u64 head = lo & ~((1ull << o) - 1);
-
-		if (!head_end && head < lo && head >= start &&
-		    hlib_buddy_order(head, s->mark) == (int)o)
-			head_end = head + (1ull << o);
-	}
-	if (head_end)
-		take(s, lo, head_end);
-}
-
-static long scan_step(__u32 i, void *data)
+/* One pfn: free if inside the current free block, or heading one (a head
+ * is aligned to its order).  The only per-page work of the program. */
+static long scan_pfn(__u32 i, void *data)
 {
 	struct scan *s = data;
-	__u64 pos = s->pos;
+	__u64 pfn = s->pfn + i;
 	int order;
 
-	(void)i;
-	if (pos >= s->hi) {
-		if (s->next >= FD_ZONES) {
-			release(s);
-			return 1;
-		}
-		enter_zone(s);
+	if (pfn < s->lo || pfn >= s->hi)
 		return 0;
+	if (pfn >= s->block_end) {
+		order = hlib_buddy_order(pfn);
+		if (order < 0 || (pfn & ((1ull << order) - 1)))
+			return 0;
+		s->block_end = pfn + (1ull << order);
 	}
-	order = hlib_buddy_order(pos, s->mark);
-	if (order < 0 || (pos & ((1ull << order) - 1)))
-		s->pos = pos + 1;
-	else
-		take(s, pos, pos + (1ull << order));
+	s->word |= 1ull << i;
 	return 0;
+}
+
+/* One order o = i + 1 of the search for a free block holding s->lo whose
+ * head lies before it (in the zone from s->start): the head of a block of
+ * order o holding lo is lo rounded down to 2^o.  A loop, not unrolled: ten
+ * unrolled guesses multiply the verifier's paths. */
+struct before {
+	__u64 lo, start;
+	__u64 end; /* the block's end, 0 if none */
+};
+
+static long block_before(__u32 i, void *data)
+{
+	struct before *b = data;
+	__u64 o = i + 1;
+	__u64 head = b->lo & ~((1ull << o) - 1);
+
+	if (head == b->lo || head < b->start)
+		return 0;
+	if (hlib_buddy_order(head) != (int)o)
+		return 0;
+	b->end = head + (1ull << o);
+	return 1;
+}
+
+struct zones {
+	__u64 batch, end;             /* the batch's pfns */
+	__u32 nr_zones;               /* hlib_nr_zones() */
+	struct range r;
+};
+
+/* Zone i % HLIB_MAX_NR_ZONES of node i / HLIB_MAX_NR_ZONES, if it overlaps
+ * the batch and its lock could be taken: the range (and the loop stops).
+ * A loop callback: after the loop the verifier knows the range only as
+ * any values, so the scan is checked once, not once per zone. */
+static long add_zone(__u32 i, void *data)
+{
+	struct zones *zs = data;
+	__u64 pgdat = hlib_node_data(i / HLIB_MAX_NR_ZONES);
+	struct range *slot = &zs->r;
+	struct zone___hlib *zone;
+	__u64 start, zend, lo, hi;
+
+	if (!pgdat || i % HLIB_MAX_NR_ZONES >= zs->nr_zones)
+		return 0;
+	zone = hlib_gptr(struct zone___hlib,
+			 hlib_node_zone(pgdat, i % HLIB_MAX_NR_ZONES));
+	start = READ_ONCE(zone->zone_start_pfn);
+	zend = start + READ_ONCE(zone->spanned_pages);
+	lo = zs->batch > start ? zs->batch : start;
+	hi = zs->end < zend ? zs->end : zend;
+	if (lo >= hi || !hlib_spinlock_trylock(&zone->lock))
+		return 0;
+	slot->lo = lo;
+	slot->hi = hi;
+	slot->start = start;
+	slot->lock = (__u64)(unsigned long)&zone->lock;
+	return 1;
+}
+
+/* free[] |= the free pfns of range r, then r's lock is released.
+ * Returns how many words of free[] it found pages in. */
+static __always_inline int scan_range(const struct range *r, __u64 batch,
+				      __u64 *free)
+{
+	struct before b = {};
+	struct scan s = {};
+	int words = 0;
+
+	if (!r->lock)
+		return 0;
+	b.lo = r->lo;
+	b.start = r->start;
+	hup_loop(HLIB_BUDDY_MAX_ORDER, block_before, &b, 0);
+	s.lo = r->lo;
+	s.hi = r->hi;
+	s.block_end = b.end;
+#pragma unroll
+	for (unsigned int w = 0; w < FD_WORDS; w++) {
+		s.pfn = batch + w * 64;
+		s.word = 0;
+		hup_loop(64, scan_pfn, &s, 0);
+		free[w] |= s.word;
+		words += s.word != 0;
+	}
+	hlib_spinlock_unlock(hlib_gptr(void, r->lock));
+	return words;
 }
 
 static __always_inline int refuse(void)
@@ -176,22 +201,22 @@ static __always_inline int refuse(void)
 HUP_RECLAIM("free_discard")
 long free_discard(struct hup_reclaim_ctx *ctx)
 {
-	struct scan s = {};
+	struct zones zs = {};
+	__u64 free[FD_WORDS] = {};
+	long rc;
 
 	if (refuse())
 		return -FD_EOPNOTSUPP;
-	s.batch = ctx->pfn_start;
-	s.end = s.batch + (ctx->nr_pfns < HUP_RECLAIM_BATCH ? ctx->nr_pfns
-							    : HUP_RECLAIM_BATCH);
-	s.nr_zones = hlib_nr_zones();
-	s.mark = hlib_buddy_mark();
-	hup_loop(FD_STEPS, scan_step, &s, 0);
-	/* Every lock is released, even if the steps ran out. */
-	release(&s);
+	zs.batch = ctx->pfn_start;
+	zs.end = zs.batch + (ctx->nr_pfns < HUP_RECLAIM_BATCH
+				     ? ctx->nr_pfns : HUP_RECLAIM_BATCH);
+	zs.nr_zones = hlib_nr_zones();
+	hup_loop(FD_MAX_NODES * HLIB_MAX_NR_ZONES, add_zone, &zs, 0);
+	rc = scan_range(&zs.r, zs.batch, free);
 #pragma unroll
-	for (unsigned int w = 0; w < HUP_RECLAIM_BATCH / 64; w++)
-		ctx->free[w] = s.free[w];
-	return 0;
+	for (unsigned int w = 0; w < FD_WORDS; w++)
+		ctx->free[w] = free[w];
+	return rc; /* >= 0: words with free pages, for the host's log */
 }
 
 HUP_LICENSE("GPL");

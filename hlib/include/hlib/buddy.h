@@ -68,30 +68,38 @@ extern struct pglist_data___hlib contig_page_data __ksym __weak;
 /* Which buddy mark this kernel uses (enum hlib_buddy_mark). */
 static __always_inline int hlib_buddy_mark(void)
 {
+	if (!hup_core_field_exists(((struct page___hlib *)0)->page_type))
+		return HLIB_BUDDY_MARK_UNKNOWN;
 	if (hup_core_enum_value_exists(enum pagetype___hlib,
 				       PGTY_buddy___hlib))
 		return HLIB_BUDDY_MARK_PGTY;
-	if (!hup_core_type_exists(enum pagetype___hlib) &&
-	    hup_core_field_exists(((struct page___hlib *)0)->page_type))
+	if (!hup_core_type_exists(enum pagetype___hlib))
 		return HLIB_BUDDY_MARK_V61;
 	return HLIB_BUDDY_MARK_UNKNOWN;
 }
 
-/* The order of the free block pfn heads, or -1 if it heads none (or its
- * order is not believable).  mark: hlib_buddy_mark(). */
-static __always_inline int hlib_buddy_order(__u64 pfn, int mark)
+/* The order of the free block pfn heads, or -1 if it heads none, its
+ * order is not believable, or the mark's encoding is unknown.  The
+ * encoding is chosen by CO-RE constants right here, not by a value passed
+ * in, so the host verifier sees which branch runs and never reaches the
+ * other encoding's unresolved access. */
+static __always_inline int hlib_buddy_order(__u64 pfn)
 {
 	struct page___hlib *p =
 		hlib_gptr(struct page___hlib, hlib_pfn_to_page(pfn));
-	unsigned int type = READ_ONCE(p->page_type);
 	unsigned long order;
+	unsigned int type;
 	int buddy;
 
-	if (mark == HLIB_BUDDY_MARK_PGTY)
+	if (!hup_core_field_exists(p->page_type))
+		return -1;
+	type = READ_ONCE(p->page_type);
+	if (hup_core_enum_value_exists(enum pagetype___hlib,
+				       PGTY_buddy___hlib))
 		buddy = type >> 24 ==
 			hup_core_enum_value(enum pagetype___hlib,
 					    PGTY_buddy___hlib);
-	else if (mark == HLIB_BUDDY_MARK_V61)
+	else if (!hup_core_type_exists(enum pagetype___hlib))
 		buddy = (type & (HLIB_PAGE_TYPE_BASE_V61 | HLIB_PG_BUDDY_V61)) ==
 			HLIB_PAGE_TYPE_BASE_V61;
 	else

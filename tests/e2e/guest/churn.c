@@ -19,7 +19,9 @@
  * for a last reclaim) and prints one line:
  *   HUP-C: churn threads=T rounds=R pages_written=W pages_verified=V
  *          mismatches=M seconds=S
- * Exit status 0, or 1 on any mismatch (the first few are printed).
+ * Once every thread has filled its memory it prints "HUP-C: filled" (the
+ * test starts reclaiming then).  Exit status 0, or 1 on any mismatch (the
+ * first few are printed).
  *
  * HUP_CHURN_INJECT_DISCARD=1 makes thread 0 drop one page of live data
  * itself (MADV_DONTNEED: it reads back as zeros, as a page the host wrongly
@@ -60,6 +62,7 @@ struct worker {
 static const char *stop_file;
 static double deadline;
 static atomic_int reports;
+static atomic_uint filling; /* threads still filling their memory */
 
 static double now_s(void)
 {
@@ -160,6 +163,8 @@ static void *run(void *arg)
 	for (c = 0; c < w->nchunks; c++)
 		if (fill(w, c))
 			break;
+	if (atomic_fetch_sub(&filling, 1) == 1)
+		printf("HUP-C: filled\n");
 	if (w->id == 0 && w->chunks[0].mem && getenv("HUP_CHURN_INJECT_DISCARD"))
 		madvise(w->chunks[0].mem + 3 * WORDS, PAGE, MADV_DONTNEED);
 	while (!stop_now()) {
@@ -203,6 +208,7 @@ int main(int argc, char **argv)
 	stop_file = argv[3];
 	deadline = t0 + (double)secs;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	filling = (unsigned int)threads;
 	for (unsigned int t = 0; t < threads; t++) {
 		struct worker *w = &ws[t];
 

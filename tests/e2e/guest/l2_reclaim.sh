@@ -41,9 +41,13 @@ meminfo idle
 sync_l1 registered
 
 if [ $mode = reclaim ]; then
-	hup-churn ${CHURN_MIB:-160} 2 /tmp/stop 900 > /tmp/churn.out 2>&1 &
+	hup-churn ${CHURN_MIB:-96} 2 /tmp/stop 900 > /tmp/churn.out 2>&1 &
 	churn=$!
-	sleep 2
+	n=0
+	until grep -q "HUP-C: filled" /tmp/churn.out; do
+		n=$((n + 1)); [ $n -gt 1200 ] && break
+		sleep 0.1
+	done
 	meminfo churning
 	sync_l1 churning
 	touch /tmp/stop
