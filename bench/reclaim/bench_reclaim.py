@@ -81,7 +81,7 @@ HUPVM_LAUNCH = ("./hupvm -k ./vmlinuz -i ./l2-hupvm.cpio -c 2 -m @MEM@M --timeou
 QEMU_LAUNCH = ("qemu-system-x86_64 -enable-kvm -cpu host -m @MEM@M -smp 2 -nodefaults "
                "-display none -serial stdio -no-reboot -bios $HUP_QEMU_BIOS "
                "-kernel ./vmlinuz -initrd ./l2-qemu.cpio -append '@CMDLINE@' "
-               "-qmp unix:./qmp.sock,server=on,wait=off @DEVICE@")
+               "-qmp unix:./qmp.sock,server=on,wait=off -name bench,debug-threads=on @DEVICE@")
 TRIGGERS = {
     "hupvm": (
         "id=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \\([0-9]*\\) .*name=\"free_discard\".*/\\1/p')\n"
@@ -112,16 +112,25 @@ def _find_module(k, name):
 
 
 def virtio_modules(k):
-    """(name, path) of the balloon driver and its dependencies, in load
-    order; empty when the kernel has them built in."""
+    """(name, path) of the balloon driver and its dependencies (from their
+    .modinfo), dependencies first; empty when the kernel has them built
+    in."""
+    paths = {n: _find_module(k, n) for n in VIRTIO_MODULES}
     out = []
+
+    def add(name, depth=0):
+        if any(n == name for n, _ in out) or not paths.get(name):
+            return
+        if depth > len(VIRTIO_MODULES):
+            raise SetupError(f"module dependency loop at {name}")
+        for d in _modinfo_depends(paths[name]):
+            if d not in paths:
+                raise SetupError(f"{name}.ko needs {d}.ko, which the benchmark does not load")
+            add(d, depth + 1)
+        out.append((name, paths[name]))
+
     for name in VIRTIO_MODULES:
-        p = _find_module(k, name)
-        if p:
-            missing = [d for d in _modinfo_depends(p) if d not in [n for n, _ in out]]
-            if missing:
-                raise SetupError(f"{name}.ko needs {missing}, not loaded before it")
-            out.append((name, p))
+        add(name)
     return out
 
 
