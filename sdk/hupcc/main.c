@@ -329,11 +329,18 @@ int main(int argc, char **argv)
 	if (a.verbose && !hupcc__have_verifier())
 		hupcc_note("built without libhup's verifier: ABI checks only");
 	rc = hupcc__check_object(output, &co);
+	if (rc) {
+		/* No object is left behind: make would take a stale or
+		 * rejected one for up to date, and it would reach a guest. */
+		if (unlink(output) && errno != ENOENT)
+			hupcc_err("cannot remove %s: %s", output,
+				  strerror(errno));
+	}
 	if (rc < 0)
 		return EXIT_ENV;
 	if (rc) {
-		hupcc_err("%s: rejected; the host would refuse to register it "
-			  "(--no-verify to keep going)", output);
+		hupcc_err("%s: rejected and removed; the host would refuse to "
+			  "register it (--no-verify to keep it)", output);
 		return EXIT_REJECT;
 	}
 	return 0;

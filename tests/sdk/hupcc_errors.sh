@@ -41,6 +41,13 @@ expect 2 "--gen-vmlinux-h needs --btf" -- "$HUPCC" --gen-vmlinux-h
 expect 3 "bpftool could not dump" -- "$HUPCC" --gen-vmlinux-h --btf good.c -o v.h
 if "$HUPCC" --version | grep -q "verifier: libhup"; then
 	expect 1 "loop.c:6:.*error: verifier:" -- "$HUPCC" loop.c
+	# A rejected program leaves no object behind (a stale one from an
+	# earlier build too is gone), so make cannot take it for up to date.
+	: > loop.o
+	expect 1 "loop.o: rejected and removed" -- "$HUPCC" loop.c -o loop.o
+	[ ! -e loop.o ] || { echo "FAIL: rejected loop.o left on disk"; fails=$((fails + 1)); }
+	expect 0 "" -- "$HUPCC" --no-verify loop.c -o loop.o
+	[ -s loop.o ] || { echo "FAIL: --no-verify did not keep loop.o"; fails=$((fails + 1)); }
 fi
 # -I and -D as separate arguments reach clang intact (an include from a
 # directory only -I names, a macro only -D defines).
