@@ -100,11 +100,13 @@ static int discard(struct backend *b, uint64_t off, uint64_t len)
 }
 
 /* One batch at the walk's position: run, then discard every run of set
- * bits (capped by max_pages).  Nothing is discarded if the run failed. */
-static int batch(struct walk *w, struct hreg_prog *p)
+ * bits (capped by max_pages).  Nothing is discarded if the run failed.
+ * *t: the clock when it starts, and when it ends (one reading per phase,
+ * so the phases add up to the stop). */
+static int batch(struct walk *w, struct hreg_prog *p, uint64_t *t)
 {
 	const struct mem_region *r = &w->b->mem->regions[w->region];
-	uint64_t left = r->size / PAGE - w->page, base, t;
+	uint64_t left = r->size / PAGE - w->page, base, s;
 	uint32_t n = left < HUP_RECLAIM_BATCH ? (uint32_t)left
 					      : HUP_RECLAIM_BATCH;
 	struct hup_reclaim_ctx ctx;
@@ -114,13 +116,13 @@ static int batch(struct walk *w, struct hreg_prog *p)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.pfn_start = r->gpa / PAGE + w->page;
 	ctx.nr_pfns = n;
-	t = clock_ns(w);
 	err = backend__run_reclaim(w->b, p, &ctx);
 	w->rep->batches++;
-	w->rep->scan_ns += clock_ns(w) - t;
+	s = clock_ns(w);
+	w->rep->scan_ns += s - *t;
+	*t = s;
 	if (err)
 		return err;
-	t = clock_ns(w);
 	base = region_off(w) + w->page * PAGE;
 	while (i < n && !err) {
 		uint64_t room = w->max_pages ? w->max_pages - w->rep->pages
@@ -144,10 +146,10 @@ static int batch(struct walk *w, struct hreg_prog *p)
 			w->rep->pages += j - i;
 		i = j;
 	}
-	t = clock_ns(w) - t;
-	w->rep->discard_ns += t;
-	if (t > w->max_discard_ns)
-		w->max_discard_ns = t;
+	*t = clock_ns(w);
+	w->rep->discard_ns += *t - s;
+	if (*t - s > w->max_discard_ns)
+		w->max_discard_ns = *t - s;
 	w->page += n;
 	if (w->page >= r->size / PAGE) {
 		w->region++;
@@ -188,12 +190,10 @@ static int chunk(struct walk *w, uint32_t id)
 	/* Re-found every chunk: the guest may unregister it in a gap. */
 	p = backend__global_prog(w->b, id, HUP_EVENT_RECLAIM, &err);
 	while (p && !err && !walk_done(w) && (!runs || fits(w, t - t0))) {
-		err = batch(w, p);
+		err = batch(w, p, &t);
 		runs++;
-		t = clock_ns(w);
 	}
 	pthread_mutex_unlock(&w->b->reg.lock);
-	t = clock_ns(w);
 	if (o->unpark)
 		o->unpark(o->opaque);
 	stop = clock_ns(w);
