@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "vcpu.h"
@@ -17,6 +18,7 @@
 /* One reclaim at a time: two would interleave their chunks and double
  * the guest's stop rate for no gain. */
 static pthread_mutex_t reclaim_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_bool running;
 /* Held from a chunk's park to its resume, and by pause/resume/dump. */
 static pthread_mutex_t park_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -90,12 +92,19 @@ int vm__reclaim(struct vm *vm, uint32_t id, uint64_t max_bytes,
 	memset(rep, 0, sizeof(*rep));
 	if (pthread_mutex_trylock(&reclaim_lock))
 		return -EBUSY;
+	atomic_store(&running, true);
 	memset(&o, 0, sizeof(o));
 	o.max_bytes = max_bytes;
 	o.park = park;
 	o.unpark = unpark;
 	o.opaque = &pk;
 	err = backend__reclaim(vm->hup, id, &o, rep);
+	atomic_store(&running, false);
 	pthread_mutex_unlock(&reclaim_lock);
 	return err;
+}
+
+bool vm__reclaim_running(void)
+{
+	return atomic_load(&running);
 }

@@ -9,6 +9,7 @@
 #ifndef HUPVM_VMRECLAIM_H
 #define HUPVM_VMRECLAIM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hyperupcall/backend.h"
@@ -18,6 +19,8 @@ struct vm;
 /* 0, -EBUSY if a reclaim is already running, or backend__reclaim's. */
 int vm__reclaim(struct vm *vm, uint32_t id, uint64_t max_bytes,
 		struct backend_reclaim_report *rep);
+/* A reclaim is running (for stats and tests). */
+bool vm__reclaim_running(void);
 
 /* Serialise changes of the vCPUs' run state with reclaim chunks. */
 void vm__park_lock(void);

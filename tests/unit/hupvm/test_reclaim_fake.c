@@ -9,7 +9,11 @@
  * command rejects bad arguments.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "autoreclaim.h"
@@ -18,6 +22,7 @@
 #include "fakeguest.h"
 #include "hyperupcall/backend.h"
 #include "vm.h"
+#include "vmreclaim.h"
 
 #define MB (1ull << 20)
 #define HIGH (4ull << 30) /* RAM [0, 32M) and [4G, 4G + 32M) */
@@ -395,6 +400,83 @@ static void test_fake_control(uint32_t id)
 	CHECK(strstr(r, "auto_rounds=") != NULL);
 }
 
+/* ---- the control socket stays responsive during a reclaim */
+static char sock_path[108];
+
+/* One request over the socket: the whole answer (malloc'd), or NULL. */
+static char *ask(const char *line)
+{
+	struct timeval tv = {10, 0};
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	size_t len = 0, cap = 65536;
+	char *buf = calloc(1, cap);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ssize_t n;
+
+	memcpy(a.sun_path, sock_path, strlen(sock_path));
+	if (!buf || fd < 0 ||
+	    connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		free(buf);
+		return NULL;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0)
+		len = 0;
+	while (len < cap - 1 && (n = read(fd, buf + len, cap - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	return buf;
+}
+
+static _Atomic(char *) reclaim_answer;
+static char reclaim_line[64];
+
+static void *reclaimer(void *arg)
+{
+	(void)arg;
+	atomic_store(&reclaim_answer, ask(reclaim_line));
+	return NULL;
+}
+
+static void test_fake_control_responsive(uint32_t id)
+{
+	struct control c;
+	pthread_t t;
+	char *r;
+	int i;
+
+	snprintf(sock_path, sizeof(sock_path), "/tmp/hupvm-ctl-%d",
+		 (int)getpid());
+	unlink(sock_path);
+	CHECK_EQ(control__start(&c, &vm, sock_path), 0);
+	snprintf(reclaim_line, sizeof(reclaim_line), "reclaim %u\n", id);
+	/* The park lock held here keeps the reclaim in its first park, as
+	 * a long reclaim would be. */
+	vm__park_lock();
+	CHECK_EQ(pthread_create(&t, NULL, reclaimer, NULL), 0);
+	for (i = 0; i < 5000 && !vm__reclaim_running(); i++)
+		usleep(1000);
+	CHECK(vm__reclaim_running());
+	r = ask("list\n");
+	CHECK(r && strstr(r, "prog ") && strstr(r, "\nOK\n"));
+	free(r);
+	r = ask("json stats\n");
+	CHECK(r && strstr(r, "\"reclaim\":{\"runs\":"));
+	free(r);
+	r = ask(reclaim_line);
+	CHECK(r && !strncmp(r, "ERR EBUSY a reclaim is already running", 38));
+	free(r);
+	CHECK(atomic_load(&reclaim_answer) == NULL); /* still parked */
+	vm__park_unlock();
+	pthread_join(t, NULL);
+	r = atomic_load(&reclaim_answer);
+	CHECK(r && strstr(r, "discarded ") && strstr(r, "\nOK\n"));
+	free(r);
+	control__stop(&c);
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -473,6 +555,7 @@ int main(void)
 	test_fake_max_bytes(id);
 	test_fake_control(id);
 	test_fake_meminfo_auto_reclaim();
+	test_fake_control_responsive(id);
 	CHECK_EQ(do_unregister(id), 0);
 	test_fake_unregistered_midway();
 	test_fake_refusal();
