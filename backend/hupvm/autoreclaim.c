@@ -4,6 +4,8 @@
  */
 #include "autoreclaim.h"
 
+#include <hyperupcall/abi.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,13 +38,16 @@ int autoreclaim__mem_available(const char *path, uint64_t *kib)
 	return err;
 }
 
-static void round_all(struct autoreclaim *a)
+/* A round over every reclaim program; returns how many there were. */
+static unsigned int round_all(struct autoreclaim *a)
 {
 	uint32_t ids[HUP_MAX_PROGS];
 	unsigned int n = backend__reclaim_progs(a->vm->hup, ids, HUP_MAX_PROGS);
 	uint64_t pages = 0, bytes = 0, stop = 0;
 	int err = 0;
 
+	if (!n)
+		return 0; /* nothing to ask: no round, no log line */
 	for (unsigned int i = 0; i < n; i++) {
 		struct backend_reclaim_report rep;
 		int e = vm__reclaim(a->vm, ids[i], a->max_bytes, &rep);
@@ -60,6 +65,7 @@ static void round_all(struct autoreclaim *a)
 		"returned, longest stop %.3f ms%s%s",
 		n, (unsigned long long)pages, (unsigned long long)bytes,
 		stop / 1e6, err ? ", error: " : "", err ? strerror(-err) : "");
+	return n;
 }
 
 int autoreclaim__check(struct autoreclaim *a, uint64_t now_ns)
@@ -76,8 +82,9 @@ int autoreclaim__check(struct autoreclaim *a, uint64_t now_ns)
 		return err;
 	if (kib >= a->threshold_kib)
 		return 0;
+	if (!round_all(a))
+		return 0;
 	a->last_round_ns = now_ns;
-	round_all(a);
 	return 1;
 }
 

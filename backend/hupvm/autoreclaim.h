@@ -43,7 +43,8 @@ int autoreclaim__mem_available(const char *path, uint64_t *kib);
 /*
  * One check at time now_ns: if MemAvailable is below the threshold and
  * the interval has passed, a round over every reclaim program.  Returns
- * 1 if a round ran, 0 if not, -errno if meminfo could not be read.
+ * 1 if a round ran, 0 if not (also when no reclaim program is
+ * registered), -errno if meminfo could not be read.
  */
 int autoreclaim__check(struct autoreclaim *a, uint64_t now_ns);
 int autoreclaim__start(struct autoreclaim *a, struct vm *vm,

@@ -486,9 +486,11 @@ static int cmd_reclaim(struct req *r)
 			    (unsigned long long)rep.chunks,
 			    rep.max_stop_ns / 1e6);
 	if (err)
-		return fail(r, err, "program %u refused: %s (after %llu pages, "
-				    "%llu chunks, longest stop %.3f ms)",
-			    id, strerror(-err), (unsigned long long)rep.pages,
+		return fail(r, err, "%s %u%s: %s (after %llu pages, %llu chunks, "
+				    "longest stop %.3f ms)",
+			    rep.refused ? "program" : "reclaim with program", id,
+			    rep.refused ? " refused" : " failed",
+			    strerror(-err), (unsigned long long)rep.pages,
 			    (unsigned long long)rep.chunks,
 			    rep.max_stop_ns / 1e6);
 	reclaim_report(r, id, &rep);

@@ -156,6 +156,7 @@ struct backend_reclaim_report {
 	uint64_t park_ns, scan_ns, discard_ns, resume_ns; /* summed */
 	uint64_t total_ns, max_stop_ns;
 	uint64_t next_pfn; /* where it stopped (end of RAM if complete) */
+	bool refused;	   /* the error is the program's (answer or abort) */
 };
 
 /*

@@ -121,8 +121,10 @@ static int batch(struct walk *w, struct hreg_prog *p, uint64_t *t)
 	s = clock_ns(w);
 	w->rep->scan_ns += s - *t;
 	*t = s;
-	if (err)
+	if (err) {
+		w->rep->refused = true;
 		return err;
+	}
 	base = region_off(w) + w->page * PAGE;
 	while (i < n && !err) {
 		uint64_t room = w->max_pages ? w->max_pages - w->rep->pages
@@ -189,6 +191,8 @@ static int chunk(struct walk *w, uint32_t id)
 	pthread_mutex_lock(&w->b->reg.lock);
 	/* Re-found every chunk: the guest may unregister it in a gap. */
 	p = backend__global_prog(w->b, id, HUP_EVENT_RECLAIM, &err);
+	if (p && !rep->chunks)
+		atomic_fetch_add(&w->b->st.dispatches[HUP_EVENT_RECLAIM], 1);
 	while (p && !err && !walk_done(w) && (!runs || fits(w, t - t0))) {
 		err = batch(w, p, &t);
 		runs++;
@@ -252,7 +256,6 @@ int backend__reclaim(struct backend *b, uint32_t id,
 	err = backend__mem_allocated(b, &rep->bytes_before);
 	if (err)
 		return err;
-	atomic_fetch_add(&b->st.dispatches[HUP_EVENT_RECLAIM], 1);
 	for (;;) {
 		err = chunk(&w, id);
 		if (err || walk_done(&w))
@@ -268,6 +271,7 @@ int backend__reclaim(struct backend *b, uint32_t id,
 	if (backend__mem_allocated(b, &rep->bytes_after))
 		rep->bytes_after = rep->bytes_before;
 	rep->total_ns = clock_ns(&w) - t0;
-	account(b, rep);
+	if (rep->batches) /* a reclaim that ran, if only partly */
+		account(b, rep);
 	return err;
 }

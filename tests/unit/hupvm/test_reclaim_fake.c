@@ -286,6 +286,7 @@ static void test_fake_unregistered_midway(void)
 	pk.unreg_at = 2;
 	pk.unreg_id = id;
 	CHECK_EQ(backend__reclaim(&be, id, &o, &rep), -ENOENT);
+	CHECK(!rep.refused);
 	CHECK_EQ(rep.chunks, 2);
 	CHECK(rep.pages > 0 && rep.pages < PAGES);
 	CHECK_EQ(rep.pages, rep.batches * HUP_RECLAIM_BATCH);
@@ -300,6 +301,8 @@ static void test_fake_unregistered_midway(void)
 	CHECK_EQ(rep.chunks, 1);
 }
 
+static char *exec(const char *line);
+
 static void test_fake_refusal(void)
 {
 	struct backend_reclaim_opts o = fake_opts(10 * MS);
@@ -310,11 +313,22 @@ static void test_fake_refusal(void)
 	id = do_register(p_refuse, ARRAY_LEN(p_refuse));
 	o = fake_opts(10 * MS);
 	CHECK_EQ(backend__reclaim(&be, id, &o, &rep), -EIO);
+	CHECK(rep.refused);
 	CHECK_EQ(rep.batches, 1);
 	CHECK_EQ(rep.pages, 0);
 	CHECK_EQ(ram_nonzero_pages(), PAGES); /* nothing of that batch */
 	CHECK_EQ(pk.parks, 1);
 	CHECK_EQ(pk.unparks, 1);
+	/* and through the control command: the errno and partial counts */
+	{
+		char line[64], *r;
+
+		snprintf(line, sizeof(line), "reclaim %u", id);
+		r = exec(line);
+		CHECK(strstr(r, "ERR EIO program ") != NULL);
+		CHECK(strstr(r, " refused: Input/output error (after 0 pages, "
+				"1 chunks,") != NULL);
+	}
 	CHECK_EQ(do_unregister(id), 0);
 }
 
@@ -532,6 +546,30 @@ static void test_fake_meminfo_auto_reclaim(void)
 	unsetenv(AUTORECLAIM_MEMINFO_ENV);
 }
 
+/* Short of memory but no reclaim program registered: no round. */
+static void test_fake_auto_reclaim_nothing_to_run(void)
+{
+	char path[] = "/tmp/hupvm-meminfo-XXXXXX";
+	struct autoreclaim a;
+	uint32_t ids[4];
+	uint64_t rounds0 = atomic_load(&be.st.auto_reclaim_rounds);
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	close(fd);
+	write_file(path, "MemAvailable: 1 kB\n");
+	CHECK_EQ(setenv(AUTORECLAIM_MEMINFO_ENV, path, 1), 0);
+	CHECK_EQ(backend__reclaim_progs(&be, ids, 4), 0);
+	memset(&a, 0, sizeof(a));
+	a.vm = &vm;
+	a.threshold_kib = 1024;
+	a.interval_ns = 1;
+	CHECK_EQ(autoreclaim__check(&a, 1000), 0);
+	CHECK_EQ(atomic_load(&be.st.auto_reclaim_rounds), rounds0);
+	unsetenv(AUTORECLAIM_MEMINFO_ENV);
+	unlink(path);
+}
+
 int main(void)
 {
 	uint32_t id;
@@ -559,6 +597,7 @@ int main(void)
 	CHECK_EQ(do_unregister(id), 0);
 	test_fake_unregistered_midway();
 	test_fake_refusal();
+	test_fake_auto_reclaim_nothing_to_run();
 	backend__destroy(&be);
 	mem__destroy(&g.mem);
 	return check_summary("reclaim_fake");
