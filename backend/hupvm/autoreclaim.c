@@ -76,8 +76,8 @@ int autoreclaim__check(struct autoreclaim *a, uint64_t now_ns)
 
 	if (a->last_round_ns && now_ns - a->last_round_ns < a->interval_ns)
 		return 0;
-	err = autoreclaim__mem_available(path ? path : AUTORECLAIM_MEMINFO,
-					 &kib);
+	err =
+	    autoreclaim__mem_available(path ? path : AUTORECLAIM_MEMINFO, &kib);
 	if (err)
 		return err;
 	if (kib >= a->threshold_kib)

@@ -19,11 +19,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define AUTORECLAIM_MEMINFO "/proc/meminfo"
+#define AUTORECLAIM_MEMINFO	"/proc/meminfo"
 #define AUTORECLAIM_MEMINFO_ENV "HUPVM_TEST_MEMINFO"
 /* How often MemAvailable is read: cheap, and fast enough to follow a
  * host that is filling up. */
-#define AUTORECLAIM_POLL_MS 500u
+#define AUTORECLAIM_POLL_MS	500u
 
 struct vm;
 

@@ -370,11 +370,14 @@ int control__parse_bytes(const char *s, uint64_t *v)
 	n = strtoull(s, &end, 10);
 	if (errno)
 		return -ERANGE;
-	switch (*end) {
-	case 'K': case 'k': shift = 10; end++; break;
-	case 'M': case 'm': shift = 20; end++; break;
-	case 'G': case 'g': shift = 30; end++; break;
-	}
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
 	if (*end)
 		return -EINVAL;
 	if (shift && n > (UINT64_MAX >> shift))

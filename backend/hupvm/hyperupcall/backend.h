@@ -11,8 +11,10 @@
  *
  * Threads: backend__submit and the local events run on the vCPU thread of
  * `cpu` (reader slot `cpu`); global events and the control functions on
- * the control thread.  Registration state is guarded by the registry lock;
- * running programs by the registry's grace periods (registry.h).
+ * the control connections' threads and the auto-reclaim thread, all
+ * serialised by the registry lock (reclaim takes it per chunk).
+ * Registration state is guarded by the registry lock; running programs by
+ * the registry's grace periods (registry.h).
  *
  * Windows are a snapshot: they are resolved through the registering vCPU's
  * page tables once, at registration, and keep naming the same guest pages
@@ -115,7 +117,7 @@ bool backend__msr_denied(struct backend *b, uint32_t cpu, uint32_t msr,
 /* HUP_EVENT_VCPU_RESUME: the HUP_ENTRY_* actions the programs asked. */
 uint32_t backend__resume(struct backend *b, uint32_t cpu, uint64_t paused_ns);
 
-/* ---- control (events.c; control thread; vCPUs paused for reclaim) */
+/* ---- control (events.c; a control connection's thread) */
 
 /* Run query program id with args; its output into out (cap bytes). */
 int backend__query(struct backend *b, uint32_t id, const uint64_t args[4],

@@ -4,7 +4,7 @@
  * a read section of the registry, run every attached program that wants
  * the event, and combine their answers.  Local events run on the event
  * vCPU's thread (reader slot = vCPU index); global ones (query, reclaim)
- * on the control thread under the registry lock, which also keeps the
+ * on a control connection's thread under the registry lock, which also keeps the
  * program alive (reclaim's chunking is in reclaim.c).
  */
 #include "hyperupcall/backend.h"

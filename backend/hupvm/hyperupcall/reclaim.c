@@ -67,8 +67,8 @@ unsigned int backend__reclaim_progs(struct backend *b, uint32_t *ids,
 /* The worst case of one run: libhup aborts a run past its budget. */
 static uint64_t run_worst_ns(const struct backend *b)
 {
-	uint32_t us = b->run_budget_us ? b->run_budget_us
-				       : HUP_RUN_BUDGET_US_GLOBAL;
+	uint32_t us =
+	    b->run_budget_us ? b->run_budget_us : HUP_RUN_BUDGET_US_GLOBAL;
 
 	return us == HUP_RUN_BUDGET_NONE ? UINT64_MAX : us * 1000ull;
 }
@@ -107,8 +107,8 @@ static int batch(struct walk *w, struct hreg_prog *p, uint64_t *t)
 {
 	const struct mem_region *r = &w->b->mem->regions[w->region];
 	uint64_t left = r->size / PAGE - w->page, base, s;
-	uint32_t n = left < HUP_RECLAIM_BATCH ? (uint32_t)left
-					      : HUP_RECLAIM_BATCH;
+	uint32_t n =
+	    left < HUP_RECLAIM_BATCH ? (uint32_t)left : HUP_RECLAIM_BATCH;
 	struct hup_reclaim_ctx ctx;
 	uint32_t i = 0;
 	int err;
@@ -127,8 +127,8 @@ static int batch(struct walk *w, struct hreg_prog *p, uint64_t *t)
 	}
 	base = region_off(w) + w->page * PAGE;
 	while (i < n && !err) {
-		uint64_t room = w->max_pages ? w->max_pages - w->rep->pages
-					     : UINT64_MAX;
+		uint64_t room =
+		    w->max_pages ? w->max_pages - w->rep->pages : UINT64_MAX;
 		uint32_t j;
 
 		if (!room)
@@ -247,8 +247,8 @@ int backend__reclaim(struct backend *b, uint32_t id,
 	w.b = b;
 	w.o = o;
 	w.rep = rep;
-	w.stop_ns = o->stop_budget_ns ? o->stop_budget_ns
-				      : BACKEND_RECLAIM_STOP_NS;
+	w.stop_ns =
+	    o->stop_budget_ns ? o->stop_budget_ns : BACKEND_RECLAIM_STOP_NS;
 	w.max_pages = o->max_bytes / PAGE;
 	if (o->max_bytes && !w.max_pages)
 		return -EINVAL; /* less than a page can never be discarded */

@@ -24,15 +24,15 @@
 #include "vm.h"
 #include "vmreclaim.h"
 
-#define MB (1ull << 20)
-#define HIGH (4ull << 30) /* RAM [0, 32M) and [4G, 4G + 32M) */
-#define RAM (64 * MB)
-#define PAGES (RAM / 4096)
-#define BLOCK 0x10000ull
-#define INSNS 0x20000ull
-#define LOG 0x30000ull
+#define MB	  (1ull << 20)
+#define HIGH	  (4ull << 30) /* RAM [0, 32M) and [4G, 4G + 32M) */
+#define RAM	  (64 * MB)
+#define PAGES	  (RAM / 4096)
+#define BLOCK	  0x10000ull
+#define INSNS	  0x20000ull
+#define LOG	  0x30000ull
 #define VIEW_BITS 36
-#define MS 1000000ull
+#define MS	  1000000ull
 
 static struct fake_guest g;
 static struct backend be;
@@ -55,14 +55,24 @@ static const struct backend_ops ops = {f_paging, f_tsc, NULL, NULL};
 
 /* Every page of the batch is free. */
 static const struct bpf_insn p_all[] = {
-    MOV64_IMM(2, -1),	    STX(BPF_DW, 1, 2, 16), STX(BPF_DW, 1, 2, 24),
-    STX(BPF_DW, 1, 2, 32),  STX(BPF_DW, 1, 2, 40), STX(BPF_DW, 1, 2, 48),
-    STX(BPF_DW, 1, 2, 56),  STX(BPF_DW, 1, 2, 64), STX(BPF_DW, 1, 2, 72),
-    MOV64_IMM(0, 0),	    EXIT(),
+    MOV64_IMM(2, -1),
+    STX(BPF_DW, 1, 2, 16),
+    STX(BPF_DW, 1, 2, 24),
+    STX(BPF_DW, 1, 2, 32),
+    STX(BPF_DW, 1, 2, 40),
+    STX(BPF_DW, 1, 2, 48),
+    STX(BPF_DW, 1, 2, 56),
+    STX(BPF_DW, 1, 2, 64),
+    STX(BPF_DW, 1, 2, 72),
+    MOV64_IMM(0, 0),
+    EXIT(),
 };
 /* Marks pages free, then refuses: nothing may be discarded. */
 static const struct bpf_insn p_refuse[] = {
-    MOV64_IMM(2, -1), STX(BPF_DW, 1, 2, 16), MOV64_IMM(0, -EIO), EXIT(),
+    MOV64_IMM(2, -1),
+    STX(BPF_DW, 1, 2, 16),
+    MOV64_IMM(0, -EIO),
+    EXIT(),
 };
 
 /* The request block and bytecode live in guest RAM, which the tests
