@@ -178,7 +178,7 @@ static void *control_loop(void *arg)
 		pthread_mutex_lock(&c->lock);
 		full = c->active >= CONTROL_MAX_CLIENTS;
 		pthread_mutex_unlock(&c->lock);
-		if (full) {
+		if (full) { /* a short sleep: stop is polled too */
 			poll(NULL, 0, CONTROL_POLL_MS / 10);
 			continue;
 		}

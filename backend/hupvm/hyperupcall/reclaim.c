@@ -171,7 +171,9 @@ static bool fits(const struct walk *w, uint64_t spent)
 	return spent + worst <= w->stop_ns;
 }
 
-/* One stop of the guest.  Returns 0 or -errno; *more if work is left. */
+/* One stop of the guest: 0 or -errno.  The vCPUs are parked before the
+ * registry lock is taken: a vCPU waiting for the lock in a registration
+ * could not reach the point where it parks. */
 static int chunk(struct walk *w, uint32_t id)
 {
 	const struct backend_reclaim_opts *o = w->o;
@@ -182,13 +184,17 @@ static int chunk(struct walk *w, uint32_t id)
 	int err = o->park ? o->park(o->opaque) : 0;
 
 	t = clock_ns(w);
-	rep->park_ns += t - t0;
-	if (err)
+	if (err) {
+		rep->park_ns += t - t0;
 		return err;
+	}
 	/* Before the first resume is measured, a park is our best guess. */
 	if (!w->max_resume_ns)
 		w->max_resume_ns = t - t0;
+	/* A query holding the lock delays us: counted with the park. */
 	pthread_mutex_lock(&w->b->reg.lock);
+	t = clock_ns(w);
+	rep->park_ns += t - t0;
 	/* Re-found every chunk: the guest may unregister it in a gap. */
 	p = backend__global_prog(w->b, id, HUP_EVENT_RECLAIM, &err);
 	if (p && !rep->chunks)
