@@ -18,7 +18,8 @@
 #include "vm.h"
 
 enum { OPT_LOG = 256, OPT_TIMEOUT, OPT_VERSION, OPT_CONTROL, OPT_NO_JIT,
-       OPT_RUN_BUDGET };
+       OPT_RUN_BUDGET, OPT_AUTO_RECLAIM, OPT_AUTO_RECLAIM_MAX,
+       OPT_AUTO_RECLAIM_INTERVAL };
 
 static const struct option long_opts[] = {
     {"kernel", required_argument, NULL, 'k'},
@@ -31,6 +32,10 @@ static const struct option long_opts[] = {
     {"control", required_argument, NULL, OPT_CONTROL},
     {"no-jit", no_argument, NULL, OPT_NO_JIT},
     {"run-budget-us", required_argument, NULL, OPT_RUN_BUDGET},
+    {"auto-reclaim", required_argument, NULL, OPT_AUTO_RECLAIM},
+    {"auto-reclaim-max", required_argument, NULL, OPT_AUTO_RECLAIM_MAX},
+    {"auto-reclaim-interval", required_argument, NULL,
+     OPT_AUTO_RECLAIM_INTERVAL},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -65,6 +70,15 @@ void cli__usage(FILE *out)
 		"      --run-budget-us N wall-clock budget of one program run, "
 		"1..%u us\n"
 		"                        (default: libhup's per event)\n"
+		"      --auto-reclaim MIB  when the host's MemAvailable "
+		"(/proc/meminfo) is\n"
+		"                        below MIB MiB, run every registered "
+		"reclaim program\n"
+		"      --auto-reclaim-max SIZE  at most SIZE (N[K|M|G], bare N "
+		"MiB) discarded per\n"
+		"                        program and round (default %lluM)\n"
+		"      --auto-reclaim-interval SECS  at most one round per "
+		"SECS, 1..%u (default %u)\n"
 		"  -v, --verbose         more diagnostics on stderr (repeat "
 		"for debug)\n"
 		"  -h, --help            this text\n"
@@ -78,7 +92,9 @@ void cli__usage(FILE *out)
 		"5 KVM failure or triple fault (reported with registers), 124 "
 		"timeout,\n"
 		"130 interrupted, 2 bad usage, 1 other hupvm error.\n",
-		VM_MAX_CPUS, CLI_MAX_RUN_BUDGET_US);
+		VM_MAX_CPUS, CLI_MAX_RUN_BUDGET_US,
+		(unsigned long long)(CLI_DEFAULT_AUTO_RECLAIM_MAX >> 20),
+		CLI_MAX_AUTO_RECLAIM_INTERVAL, CLI_DEFAULT_AUTO_RECLAIM_INTERVAL);
 }
 
 int cli__parse_size(const char *s, uint64_t *out)
@@ -252,6 +268,30 @@ static int parse_one(int c, struct cli_opts *o, char *err, size_t errlen)
 				    optarg, CLI_MAX_RUN_BUDGET_US);
 		o->run_budget_us = (uint32_t)v;
 		return 0;
+	case OPT_AUTO_RECLAIM:
+		if (parse_uint(optarg, CLI_MAX_AUTO_RECLAIM_MIB, &v) < 0 || !v)
+			return fail(err, errlen,
+				    "--auto-reclaim %s: must be 1..%u MiB",
+				    optarg, CLI_MAX_AUTO_RECLAIM_MIB);
+		o->auto_reclaim_mib = v;
+		return 0;
+	case OPT_AUTO_RECLAIM_MAX:
+		if (cli__parse_size(optarg, &o->auto_reclaim_max) < 0 ||
+		    !o->auto_reclaim_max)
+			return fail(err, errlen,
+				    "--auto-reclaim-max %s: not a size "
+				    "(N[K|M|G], page-aligned, not 0)",
+				    optarg);
+		return 0;
+	case OPT_AUTO_RECLAIM_INTERVAL:
+		if (parse_uint(optarg, CLI_MAX_AUTO_RECLAIM_INTERVAL, &v) < 0 ||
+		    !v)
+			return fail(err, errlen,
+				    "--auto-reclaim-interval %s: must be 1..%u "
+				    "seconds",
+				    optarg, CLI_MAX_AUTO_RECLAIM_INTERVAL);
+		o->auto_reclaim_interval = (unsigned int)v;
+		return 0;
 	default:
 		return fail(err, errlen,
 			    "unknown or incomplete option (see --help)");
@@ -266,6 +306,8 @@ int cli__parse(int argc, char **argv, struct cli_opts *o, char *err,
 	memset(o, 0, sizeof(*o));
 	o->mem = CLI_DEFAULT_MEM;
 	o->cpus = 1;
+	o->auto_reclaim_max = CLI_DEFAULT_AUTO_RECLAIM_MAX;
+	o->auto_reclaim_interval = CLI_DEFAULT_AUTO_RECLAIM_INTERVAL;
 	err[0] = '\0';
 	optind = 0; /* full re-initialisation of getopt (glibc) */
 	opterr = 0;

@@ -18,6 +18,12 @@
 #define CLI_MAX_TIMEOUT	    (7u * 24 * 3600)
 /* --run-budget-us: at most 10 s per run. */
 #define CLI_MAX_RUN_BUDGET_US 10000000u
+/* --auto-reclaim MIB: up to 1 TiB of MemAvailable. */
+#define CLI_MAX_AUTO_RECLAIM_MIB (1u << 20)
+/* Per program and round: a bound on the work one round does. */
+#define CLI_DEFAULT_AUTO_RECLAIM_MAX (256ull << 20)
+#define CLI_DEFAULT_AUTO_RECLAIM_INTERVAL 10u
+#define CLI_MAX_AUTO_RECLAIM_INTERVAL 3600u
 #define CLI_DEFAULT_CMDLINE "console=ttyS0"
 #define CLI_CMDLINE_MAX	    4096u
 /* sizeof(sockaddr_un.sun_path) */
@@ -33,6 +39,9 @@ struct cli_opts {
 	uint32_t run_budget_us; /* 0 = libhup's default per event */
 	uint64_t mem;
 	uint32_t cpus;
+	uint64_t auto_reclaim_mib; /* 0 = no automatic reclaim */
+	uint64_t auto_reclaim_max; /* bytes per program and round */
+	unsigned int auto_reclaim_interval; /* seconds */
 	unsigned int timeout; /* seconds; 0 = none */
 	int verbose;
 	bool help;

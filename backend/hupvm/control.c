@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The control socket server (see control.h): one thread, one connection
- * at a time, one request per connection.  The socket is created with mode
+ * The control socket server (see control.h): an accept thread, one
+ * thread per connection (at most CONTROL_MAX_CLIENTS), one request per
+ * connection.  The socket is created with mode
  * 0600 (the caller's umask permitting); an existing path is reused only if
  * it is a stale socket nobody listens on, never unlinked otherwise.
  */
@@ -22,6 +23,17 @@
 #include "vm.h"
 
 #define CONTROL_POLL_MS 200
+/*
+ * Connections are served concurrently, a thread each, because a reclaim
+ * lasts as long as guest RAM needs (seconds on a large guest) and list,
+ * stats and query must answer meanwhile.  A thread per connection keeps
+ * every command on one code path (a reclaim worker would need a second
+ * way back for its report); what the commands share is already locked
+ * (the registry lock, the park lock, one reclaim at a time).  The bound
+ * keeps a flood of clients from making a flood of threads: past it the
+ * accept thread waits and the listen backlog queues.
+ */
+#define CONTROL_MAX_CLIENTS 4u
 
 static int make_addr(const char *path, struct sockaddr_un *a)
 {
@@ -101,6 +113,53 @@ static void serve(struct control *c, int fd)
 	free(resp);
 }
 
+struct conn {
+	struct control *c;
+	int fd;
+};
+
+static void *conn_thread(void *arg)
+{
+	struct conn *k = arg;
+	struct control *c = k->c;
+
+	serve(c, k->fd);
+	close(k->fd);
+	free(k);
+	pthread_mutex_lock(&c->lock);
+	c->active--;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+/* Serve fd on a thread of its own; inline if none can be had. */
+static void dispatch(struct control *c, int fd)
+{
+	struct conn *k = malloc(sizeof(*k));
+	pthread_attr_t attr;
+	pthread_t t;
+	int err = -1;
+
+	if (k && !pthread_attr_init(&attr)) {
+		*k = (struct conn){c, fd};
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		pthread_mutex_lock(&c->lock);
+		c->active++;
+		pthread_mutex_unlock(&c->lock);
+		err = pthread_create(&t, &attr, conn_thread, k);
+		pthread_attr_destroy(&attr);
+		if (!err)
+			return;
+		pthread_mutex_lock(&c->lock);
+		c->active--;
+		pthread_mutex_unlock(&c->lock);
+	}
+	free(k);
+	serve(c, fd);
+	close(fd);
+}
+
 static void *control_loop(void *arg)
 {
 	struct control *c = arg;
@@ -114,13 +173,21 @@ static void *control_loop(void *arg)
 		struct pollfd p = {c->fd, POLLIN, 0};
 		int fd;
 
+		bool full;
+
+		pthread_mutex_lock(&c->lock);
+		full = c->active >= CONTROL_MAX_CLIENTS;
+		pthread_mutex_unlock(&c->lock);
+		if (full) { /* a short sleep: stop is polled too */
+			poll(NULL, 0, CONTROL_POLL_MS / 10);
+			continue;
+		}
 		if (poll(&p, 1, CONTROL_POLL_MS) <= 0)
 			continue;
 		fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0)
 			continue;
-		serve(c, fd);
-		close(fd);
+		dispatch(c, fd);
 	}
 	return NULL;
 }
@@ -131,6 +198,8 @@ int control__start(struct control *c, struct vm *vm, const char *path)
 	int err;
 
 	memset(c, 0, sizeof(*c));
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->cond, NULL);
 	c->vm = vm;
 	c->fd = -1;
 	err = make_addr(path, &a);
@@ -167,6 +236,12 @@ void control__stop(struct control *c)
 		return;
 	atomic_store(&c->stop, true);
 	pthread_join(c->thread, NULL);
+	/* Connections in flight end within CONTROL_IO_TIMEOUT_S, and a
+	 * reclaim at its next chunk (a stopping VM's vCPUs cannot pause). */
+	pthread_mutex_lock(&c->lock);
+	while (c->active)
+		pthread_cond_wait(&c->cond, &c->lock);
+	pthread_mutex_unlock(&c->lock);
 	c->started = false;
 	close(c->fd);
 	unlink(c->path);

@@ -11,8 +11,9 @@
  *             (the answer of a query); with the "json" prefix the body
  *             is one line holding one JSON object.
  *
- * One request per connection; connections are served one at a time by one
- * thread, which is also the thread global events run on.  Every argument
+ * One request per connection; each connection is served on a thread of
+ * its own, at most CONTROL_MAX_CLIENTS at once (control.c says why), and
+ * global events run on that thread.  Every argument
  * is validated (numbers, program ids, vCPU indices, paths) and a bad one
  * gets an ERR line naming it.
  */
@@ -52,6 +53,9 @@ struct control {
 	pthread_t thread;
 	bool started;
 	atomic_bool stop;
+	pthread_mutex_t lock; /* guards active */
+	pthread_cond_t cond;  /* active went down */
+	unsigned int active;  /* connections being served */
 };
 
 int control__start(struct control *c, struct vm *vm, const char *path);
@@ -61,6 +65,8 @@ void control__stop(struct control *c);
 void control__execute(struct vm *vm, const char *line, FILE *out);
 /* "12", "0x1f": 0, or -EINVAL (also on overflow or trailing junk). */
 int control__parse_u64(const char *s, uint64_t *v);
+/* "4096", "64K", "2M", "1G" (decimal): 0, -EINVAL, or -ERANGE. */
+int control__parse_bytes(const char *s, uint64_t *v);
 /* Split line into at most CONTROL_MAX_ARGS words: count, or -E2BIG. */
 int control__split(char *line, char **argv);
 

@@ -19,6 +19,7 @@
 #include "hyperupcall/backend.h"
 #include "vcpu.h"
 #include "vm.h"
+#include "vmreclaim.h"
 
 struct req {
 	struct vm *vm;
@@ -43,6 +44,7 @@ static const char *errno_name(int err)
 	    {EOPNOTSUPP, "EOPNOTSUPP"}, {ENODEV, "ENODEV"},
 	    {EIO, "EIO"},	    {ENOTDIR, "ENOTDIR"},
 	    {ELOOP, "ELOOP"},	    {EROFS, "EROFS"},
+	    {EBUSY, "EBUSY"},	    {ERANGE, "ERANGE"},
 	};
 
 	err = err < 0 ? -err : err;
@@ -299,6 +301,14 @@ static int cmd_stats(struct req *r)
 	kv(r, &f, "view_faults", hup_view__faults(r->vm->hup->view));
 	kv(r, &f, "debug_lines", atomic_load(&s->debug_lines));
 	group(r, "events", false);
+	group(r, "reclaim", true);
+	f = true;
+	kv(r, &f, "runs", atomic_load(&s->reclaims));
+	kv(r, &f, "pages_discarded", atomic_load(&s->pages_discarded));
+	kv(r, &f, "bytes_returned", atomic_load(&s->reclaim_bytes_returned));
+	kv(r, &f, "max_stop_ns", atomic_load(&s->reclaim_max_stop_ns));
+	kv(r, &f, "auto_rounds", atomic_load(&s->auto_reclaim_rounds));
+	group(r, "reclaim", false);
 	err = list_progs(r, 0, "");
 	if (r->json)
 		fputs("}\n", r->out);
@@ -348,59 +358,145 @@ static int cmd_query(struct req *r)
 	return err;
 }
 
-/* Pause every running vCPU; *mask gets the ones this call paused. */
-static int pause_all(struct vm *vm, uint64_t *mask)
+int control__parse_bytes(const char *s, uint64_t *v)
 {
-	*mask = 0;
-	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
-		int err = vcpu__pause(&vm->vcpus[i]);
+	unsigned long long n;
+	unsigned int shift = 0;
+	char *end;
 
-		if (!err)
-			*mask |= 1ull << i;
-		else if (err != -EALREADY)
-			return err;
-	}
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno)
+		return -ERANGE;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end)
+		return -EINVAL;
+	if (shift && n > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*v = (uint64_t)n << shift;
 	return 0;
 }
 
-static void resume_mask(struct vm *vm, uint64_t mask)
+static void ms_kv(struct req *r, bool *first, const char *k, uint64_t ns)
 {
-	for (uint32_t i = 0; i < vm->nr_vcpus; i++)
-		if (mask & (1ull << i))
-			vcpu__resume(&vm->vcpus[i]);
+	if (r->json)
+		kv(r, first, k, ns);
+	else {
+		fprintf(r->out, "%s%s=%.3fms", *first ? "" : " ", k, ns / 1e6);
+		*first = false;
+	}
+}
+
+static void reclaim_report(struct req *r, uint32_t id,
+			   const struct backend_reclaim_report *p)
+{
+	uint64_t ret = p->bytes_before > p->bytes_after
+			   ? p->bytes_before - p->bytes_after
+			   : 0;
+	bool f = true;
+
+	if (r->json)
+		fprintf(r->out, "{\"id\":%u,", id);
+	else
+		fprintf(r->out, "discarded %llu pages (%llu KiB), %llu bytes "
+				"returned to the host\n",
+			(unsigned long long)p->pages,
+			(unsigned long long)p->pages * 4,
+			(unsigned long long)ret);
+	kv(r, &f, "pages_discarded", p->pages);
+	kv(r, &f, "bytes_returned", ret);
+	kv(r, &f, "allocated_before", p->bytes_before);
+	kv(r, &f, "allocated_after", p->bytes_after);
+	kv(r, &f, "chunks", p->chunks);
+	kv(r, &f, "batches", p->batches);
+	if (r->json) {
+		ms_kv(r, &f, "park_ns", p->park_ns);
+		ms_kv(r, &f, "scan_ns", p->scan_ns);
+		ms_kv(r, &f, "discard_ns", p->discard_ns);
+		ms_kv(r, &f, "resume_ns", p->resume_ns);
+		ms_kv(r, &f, "total_ns", p->total_ns);
+		ms_kv(r, &f, "max_stop_ns", p->max_stop_ns);
+		kv(r, &f, "next_pfn", p->next_pfn);
+		fputs("}\n", r->out);
+		return;
+	}
+	fputc('\n', r->out);
+	f = true;
+	ms_kv(r, &f, "park", p->park_ns);
+	ms_kv(r, &f, "scan", p->scan_ns);
+	ms_kv(r, &f, "discard", p->discard_ns);
+	ms_kv(r, &f, "resume", p->resume_ns);
+	ms_kv(r, &f, "total", p->total_ns);
+	ms_kv(r, &f, "longest_stop", p->max_stop_ns);
+	fputc('\n', r->out);
 }
 
 static int cmd_reclaim(struct req *r)
 {
-	uint64_t mask, pages = 0;
+	struct backend_reclaim_report rep;
+	uint64_t max = 0;
 	uint32_t id;
 	int err;
 
-	if (r->argc != 2)
-		return fail(r, -EINVAL, "usage: reclaim ID");
+	if (r->argc != 2 && r->argc != 4)
+		return fail(r, -EINVAL, "usage: reclaim ID [--max-bytes N]");
 	if ((err = arg_id(r, 1, &id)))
 		return err;
-	/* The guest must not allocate a page between the program's answer
-	 * and the discard: every vCPU is parked meanwhile. */
-	err = pause_all(r->vm, &mask);
-	if (!err)
-		err = backend__reclaim(r->vm->hup, id, &pages);
-	resume_mask(r->vm, mask);
-	if (err == -ENOENT)
-		return fail(r, err, "no program %u", id);
+	if (r->argc == 4) {
+		if (strcmp(r->argv[2], "--max-bytes"))
+			return fail(r, -EINVAL,
+				    "reclaim: unknown option '%s' (usage: "
+				    "reclaim ID [--max-bytes N])",
+				    r->argv[2]);
+		err = control__parse_bytes(r->argv[3], &max);
+		if (err == -ERANGE)
+			return fail(r, -EINVAL,
+				    "reclaim: --max-bytes '%s' is too large",
+				    r->argv[3]);
+		if (err)
+			return fail(r, -EINVAL,
+				    "reclaim: --max-bytes '%s' is not a size "
+				    "(N, NK, NM or NG)",
+				    r->argv[3]);
+		if (max < 4096)
+			return fail(r, -EINVAL,
+				    "reclaim: --max-bytes '%s' is less than "
+				    "one page (4096)",
+				    r->argv[3]);
+	}
+	err = vm__reclaim(r->vm, id, max, &rep);
+	if (err == -EBUSY)
+		return fail(r, err, "a reclaim is already running; try again "
+				    "when it ends");
 	if (err == -EPERM)
 		return fail(r, err, "program %u is not a reclaim program", id);
+	if (err == -ENOENT && !rep.batches)
+		return fail(r, err, "no program %u", id);
+	if (err == -ENOENT)
+		return fail(r, err, "program %u was unregistered during the "
+				    "reclaim, after %llu pages (%llu chunks, "
+				    "longest stop %.3f ms)",
+			    id, (unsigned long long)rep.pages,
+			    (unsigned long long)rep.chunks,
+			    rep.max_stop_ns / 1e6);
 	if (err)
-		return fail(r, err, "reclaim with program %u failed after %llu "
-				    "pages: %s",
-			    id, (unsigned long long)pages, strerror(-err));
-	if (r->json)
-		fprintf(r->out, "{\"id\":%u,\"pages_discarded\":%llu}\n", id,
-			(unsigned long long)pages);
-	else
-		fprintf(r->out, "discarded %llu pages (%llu KiB)\n",
-			(unsigned long long)pages,
-			(unsigned long long)pages * 4);
+		return fail(r, err, "%s %u%s: %s (after %llu pages, %llu chunks, "
+				    "longest stop %.3f ms)",
+			    rep.refused ? "program" : "reclaim with program", id,
+			    rep.refused ? " refused" : " failed",
+			    strerror(-err), (unsigned long long)rep.pages,
+			    (unsigned long long)rep.chunks,
+			    rep.max_stop_ns / 1e6);
+	reclaim_report(r, id, &rep);
 	return 0;
 }
 
@@ -411,7 +507,9 @@ static int cmd_pause_resume(struct req *r, bool pause)
 
 	if ((err = arg_vcpu(r, &v)))
 		return err;
+	vm__park_lock(); /* never inside a reclaim chunk */
 	err = pause ? vcpu__pause(v) : vcpu__resume(v);
+	vm__park_unlock();
 	if (err == -EALREADY)
 		return fail(r, err, "vCPU %u is %s", v->id,
 			    pause ? "already paused" : "not paused");
@@ -479,12 +577,14 @@ static int cmd_dump(struct req *r)
 		off += m->regions[i].size;
 	}
 	/* a consistent snapshot: no vCPU writes while we copy */
-	err = pause_all(r->vm, &mask);
+	vm__park_lock();
+	err = vm__pause_all(r->vm, &mask);
 	if (!err)
 		err = write_all(fd, &h, sizeof(h), 0);
 	if (!err)
 		err = write_all(fd, m->hva, m->size, h.header_size);
-	resume_mask(r->vm, mask);
+	vm__resume_mask(r->vm, mask);
+	vm__park_unlock();
 	if (close(fd) < 0 && !err)
 		err = -errno;
 	if (err) {
@@ -509,7 +609,10 @@ static int cmd_help(struct req *r)
 	    "list                  registered programs",
 	    "stats [ID]            exits, requests, rejections, events, programs",
 	    "query ID [ARG...]     run a query program (up to 4 numbers)",
-	    "reclaim ID            run a reclaim program, discard free pages",
+	    "reclaim ID [--max-bytes N]  run a reclaim program, discard free "
+	    "pages",
+	    "                      (N bytes, or NK/NM/NG; in chunks that stop "
+	    "the guest <= 50 ms)",
 	    "pause VCPU            deschedule a vCPU",
 	    "resume VCPU           resume it (runs vcpu-resume programs)",
 	    "dump FILE             guest RAM snapshot (absolute path, new file)",

@@ -14,6 +14,7 @@
 #include <hup/libhup.h>
 #include <hyperupcall/abi.h>
 
+#include "autoreclaim.h"
 #include "cli.h"
 #include "control.h"
 #include "hyperupcall/backend.h"
@@ -116,6 +117,7 @@ static int stop_status(struct vm *vm, enum vm_stop_reason why,
 int main(int argc, char **argv)
 {
 	struct control control = {.fd = -1};
+	struct autoreclaim ar = {0};
 	struct vm_config cfg;
 	struct cli_opts o;
 	enum vm_stop_reason why;
@@ -184,7 +186,17 @@ int main(int argc, char **argv)
 			vm__stop(&vm, VM_STOP_ERROR, -1);
 		}
 	}
+	if (!r && o.auto_reclaim_mib) {
+		r = autoreclaim__start(&ar, &vm, o.auto_reclaim_mib,
+				       o.auto_reclaim_max,
+				       o.auto_reclaim_interval);
+		if (r < 0) {
+			pr_err("--auto-reclaim: %s", strerror(-r));
+			vm__stop(&vm, VM_STOP_ERROR, -1);
+		}
+	}
 	why = r < 0 ? VM_STOP_ERROR : vm__wait(&vm, o.timeout, &interrupted);
+	autoreclaim__stop(&ar);
 	control__stop(&control);
 	status = stop_status(&vm, why, o.timeout);
 	vm__destroy(&vm);

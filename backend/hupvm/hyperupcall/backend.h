@@ -11,8 +11,10 @@
  *
  * Threads: backend__submit and the local events run on the vCPU thread of
  * `cpu` (reader slot `cpu`); global events and the control functions on
- * the control thread.  Registration state is guarded by the registry lock;
- * running programs by the registry's grace periods (registry.h).
+ * the control connections' threads and the auto-reclaim thread, all
+ * serialised by the registry lock (reclaim takes it per chunk).
+ * Registration state is guarded by the registry lock; running programs by
+ * the registry's grace periods (registry.h).
  *
  * Windows are a snapshot: they are resolved through the registering vCPU's
  * page tables once, at registration, and keep naming the same guest pages
@@ -62,6 +64,10 @@ struct backend_stats {
 	_Atomic uint64_t msr_allowed, msr_denied;
 	_Atomic uint64_t tlb_flush_requests;
 	_Atomic uint64_t pages_discarded;
+	/* reclaim (reclaim.c): runs, bytes the memfd gave back, the longest
+	 * stop of the guest ever, automatic rounds (autoreclaim.c) */
+	_Atomic uint64_t reclaims, reclaim_bytes_returned, reclaim_max_stop_ns;
+	_Atomic uint64_t auto_reclaim_rounds;
 	_Atomic uint64_t debug_lines, debug_dropped;
 };
 
@@ -111,13 +117,74 @@ bool backend__msr_denied(struct backend *b, uint32_t cpu, uint32_t msr,
 /* HUP_EVENT_VCPU_RESUME: the HUP_ENTRY_* actions the programs asked. */
 uint32_t backend__resume(struct backend *b, uint32_t cpu, uint64_t paused_ns);
 
-/* ---- control (events.c; control thread; vCPUs paused for reclaim) */
+/* ---- control (events.c; a control connection's thread) */
 
 /* Run query program id with args; its output into out (cap bytes). */
 int backend__query(struct backend *b, uint32_t id, const uint64_t args[4],
 		   char *out, size_t cap, size_t *len);
-/* Run reclaim program id over all of RAM; discard what it frees. */
-int backend__reclaim(struct backend *b, uint32_t id, uint64_t *discarded);
+
+/* ---- reclaim (reclaim.c; the control or auto-reclaim thread) */
+
+/*
+ * The longest the guest may be stopped at a time by a reclaim: a stop of
+ * 50 ms is a dropped frame or a late network reply, not a hang.  A chunk
+ * runs batches only while the time spent plus the worst case of one more
+ * batch fits (the program's run budget, which libhup enforces per run,
+ * plus the longest discard and resume seen).  One batch always runs, so a
+ * run budget above the stop budget still makes progress.
+ */
+#define BACKEND_RECLAIM_STOP_NS (50ull * 1000000)
+/* Between two chunks the guest runs this long: enough for its vCPUs to
+ * take pending interrupts and make progress before the next stop. */
+#define BACKEND_RECLAIM_GAP_NS (5ull * 1000000)
+
+struct backend_reclaim_opts {
+	uint64_t max_bytes;	 /* stop after discarding this much; 0 = all */
+	uint64_t stop_budget_ns; /* 0 = BACKEND_RECLAIM_STOP_NS (tests) */
+	uint64_t gap_ns;	 /* 0 = BACKEND_RECLAIM_GAP_NS (tests) */
+	/* Park every vCPU (0 or -errno; on failure nothing stays parked)
+	 * and let them run again; NULL: nothing to park (tests). */
+	int (*park)(void *opaque);
+	void (*unpark)(void *opaque);
+	void *opaque;
+	/* Monotonic nanoseconds; NULL = CLOCK_MONOTONIC (a fake in tests). */
+	uint64_t (*clock)(void *opaque);
+};
+
+struct backend_reclaim_report {
+	uint64_t pages;			  /* discarded */
+	uint64_t bytes_before, bytes_after; /* memfd st_blocks * 512 */
+	uint64_t chunks, batches;
+	uint64_t park_ns, scan_ns, discard_ns, resume_ns; /* summed */
+	uint64_t total_ns, max_stop_ns;
+	uint64_t next_pfn; /* where it stopped (end of RAM if complete) */
+	bool refused;	   /* the error is the program's (answer or abort) */
+};
+
+/*
+ * Run reclaim program id over guest RAM in chunks (one stop each, see
+ * BACKEND_RECLAIM_STOP_NS) and discard what it answers free.  0, -ENOENT
+ * (no program, or unregistered midway), -EPERM (not a reclaim program),
+ * the program's own negative answer, or -errno; rep holds the partial
+ * counts in every case.
+ */
+int backend__reclaim(struct backend *b, uint32_t id,
+		     const struct backend_reclaim_opts *o,
+		     struct backend_reclaim_report *rep);
+/* Bytes of the guest memfd the host has allocated (st_blocks * 512). */
+int backend__mem_allocated(const struct backend *b, uint64_t *bytes);
+/* Ids of the registered reclaim programs, at most cap; returns the count. */
+unsigned int backend__reclaim_progs(struct backend *b, uint32_t *ids,
+				    unsigned int cap);
+
+/* ---- shared by events.c and reclaim.c */
+uint64_t backend__now_ns(void);
+/* With the registry lock held: program id if attached to event. */
+struct hreg_prog *backend__global_prog(struct backend *b, uint32_t id,
+				       uint32_t event, int *err);
+/* Run reclaim program p on ctx; 0, or -errno (its own or an abort). */
+int backend__run_reclaim(struct backend *b, struct hreg_prog *p,
+			 struct hup_reclaim_ctx *ctx);
 
 struct backend_prog_info {
 	uint32_t id, event, vcpu, nr_windows;

@@ -4,13 +4,12 @@
  * a read section of the registry, run every attached program that wants
  * the event, and combine their answers.  Local events run on the event
  * vCPU's thread (reader slot = vCPU index); global ones (query, reclaim)
- * on the control thread under the registry lock, which also keeps the
- * program alive.
+ * on a control connection's thread under the registry lock, which also keeps the
+ * program alive (reclaim's chunking is in reclaim.c).
  */
 #include "hyperupcall/backend.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <time.h>
 
@@ -24,7 +23,7 @@ struct run_ctx {
 	size_t cap, len;
 };
 
-static uint64_t now_ns(void)
+uint64_t backend__now_ns(void)
 {
 	struct timespec ts;
 
@@ -59,7 +58,7 @@ static void env_debug_print(void *opaque, const char *line, uint32_t len)
 {
 	struct run_ctx *rc = opaque;
 	struct backend *b = rc->b;
-	uint64_t sec = now_ns() / 1000000000ull;
+	uint64_t sec = backend__now_ns() / 1000000000ull;
 
 	if (atomic_exchange(&b->debug_sec, sec) != sec)
 		atomic_store(&b->debug_count, 0);
@@ -126,7 +125,7 @@ void backend__trace(struct backend *b, uint32_t cpu, uint32_t kind,
 			continue;
 		if (!built) {
 			memset(&ctx, 0, sizeof(ctx));
-			ctx.host_ns = now_ns();
+			ctx.host_ns = backend__now_ns();
 			ctx.guest_tsc = guest_tsc(b, cpu);
 			ctx.vcpu = cpu;
 			ctx.kind = kind;
@@ -216,8 +215,7 @@ uint32_t backend__resume(struct backend *b, uint32_t cpu, uint64_t paused_ns)
 	return actions;
 }
 
-/* With the registry lock held: program id if it is attached to event. */
-static struct hreg_prog *global_prog(struct backend *b, uint32_t id,
+struct hreg_prog *backend__global_prog(struct backend *b, uint32_t id,
 				     uint32_t event, int *err)
 {
 	struct hreg_prog *p = hreg__find(&b->reg, id);
@@ -238,7 +236,7 @@ int backend__query(struct backend *b, uint32_t id, const uint64_t args[4],
 
 	*len = 0;
 	pthread_mutex_lock(&b->reg.lock);
-	p = global_prog(b, id, HUP_EVENT_QUERY, &err);
+	p = backend__global_prog(b, id, HUP_EVENT_QUERY, &err);
 	if (p) {
 		ctx.tag = p->event_arg;
 		memcpy(ctx.arg, args, sizeof(ctx.arg));
@@ -253,86 +251,21 @@ int backend__query(struct backend *b, uint32_t id, const uint64_t args[4],
 	return err;
 }
 
-/* Discard [off, off + len) of guest RAM: the memfd pages are freed and
- * read back as zeros (KVM's mappings follow through the MMU notifier). */
-static int discard(struct backend *b, uint64_t off, uint64_t len)
+int backend__run_reclaim(struct backend *b, struct hreg_prog *p,
+			 struct hup_reclaim_ctx *ctx)
 {
-	if (fallocate(b->mem->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-		      (off_t)off, (off_t)len) < 0)
-		return -errno;
-	atomic_fetch_add(&b->st.pages_discarded, len / 4096);
-	return 0;
-}
-
-static int reclaim_batch(struct backend *b, struct hreg_prog *p,
-			 struct hup_run_env *env, uint64_t pfn, uint32_t n,
-			 uint64_t region_off, uint64_t *discarded)
-{
-	struct hup_reclaim_ctx ctx;
+	struct run_ctx rc = {b, 0, NULL, 0, 0};
+	struct hup_run_env env;
 	uint64_t r0 = 0;
-	uint32_t i = 0;
 	int err;
 
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.pfn_start = pfn;
-	ctx.nr_pfns = n;
-	err = run(b, p, &ctx, sizeof(ctx), env, &r0);
+	env_init(&env, &rc, 0, guest_tsc(b, 0), false);
+	err = run(b, p, ctx, sizeof(*ctx), &env, &r0);
 	if (err)
 		return err;
 	if ((int64_t)r0 < 0)
 		return (int64_t)r0 >= -4095 ? (int)(int64_t)r0 : -EINVAL;
-	while (i < n) {
-		uint32_t j;
-
-		if (!(ctx.free[i / 64] & (1ull << (i % 64)))) {
-			i++;
-			continue;
-		}
-		for (j = i; j < n && ctx.free[j / 64] & (1ull << (j % 64)); j++)
-			;
-		/* Only bits below nr_pfns count: the rest of free[] is
-		 * ignored, so a program cannot free beyond the batch. */
-		err = discard(b, region_off + (uint64_t)i * 4096,
-			      (uint64_t)(j - i) * 4096);
-		if (err)
-			return err;
-		*discarded += j - i;
-		i = j;
-	}
 	return 0;
-}
-
-int backend__reclaim(struct backend *b, uint32_t id, uint64_t *discarded)
-{
-	struct run_ctx rc = {b, 0, NULL, 0, 0};
-	struct hup_run_env env;
-	struct hreg_prog *p;
-	uint64_t base = 0;
-	int err;
-
-	*discarded = 0;
-	pthread_mutex_lock(&b->reg.lock);
-	p = global_prog(b, id, HUP_EVENT_RECLAIM, &err);
-	if (p) {
-		env_init(&env, &rc, 0, guest_tsc(b, 0), false);
-		atomic_fetch_add(&b->st.dispatches[HUP_EVENT_RECLAIM], 1);
-	}
-	for (unsigned int k = 0; p && !err && k < b->mem->nr; k++) {
-		const struct mem_region *r = &b->mem->regions[k];
-		uint64_t pages = r->size / 4096;
-
-		for (uint64_t i = 0; i < pages && !err; i += HUP_RECLAIM_BATCH) {
-			uint32_t n = pages - i < HUP_RECLAIM_BATCH
-					 ? (uint32_t)(pages - i)
-					 : HUP_RECLAIM_BATCH;
-
-			err = reclaim_batch(b, p, &env, r->gpa / 4096 + i, n,
-					    base + i * 4096, discarded);
-		}
-		base += r->size;
-	}
-	pthread_mutex_unlock(&b->reg.lock);
-	return err;
 }
 
 unsigned int backend__list(struct backend *b, uint32_t id,

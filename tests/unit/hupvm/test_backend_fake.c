@@ -412,7 +412,9 @@ static void test_msr_resume_query_reclaim(void)
 {
 	struct hup_request r;
 	uint32_t m1, m2, rs, q, rc;
-	uint64_t args[4] = {1, 2, 3, 4}, discarded = 0;
+	uint64_t args[4] = {1, 2, 3, 4};
+	struct backend_reclaim_opts ro = {.gap_ns = 1};
+	struct backend_reclaim_report rep;
 	char out[64];
 	size_t len = 0;
 	uint8_t *page;
@@ -462,11 +464,11 @@ static void test_msr_resume_query_reclaim(void)
 	CHECK_EQ(submit(&r, 0), 0);
 	rc = r.prog_id;
 	CHECK_EQ(backend__query(&be, rc, args, out, sizeof(out), &len), -EPERM);
-	CHECK_EQ(backend__reclaim(&be, q, &discarded), -EPERM);
+	CHECK_EQ(backend__reclaim(&be, q, &ro, &rep), -EPERM);
 	page = fg_hva(&g, (uint64_t)RECLAIM_PFN * 4096, 5 * 4096);
 	memset(page, 0xab, 5 * 4096);
-	CHECK_EQ(backend__reclaim(&be, rc, &discarded), 0);
-	CHECK_EQ(discarded, 4);
+	CHECK_EQ(backend__reclaim(&be, rc, &ro, &rep), 0);
+	CHECK_EQ(rep.pages, 4);
 	CHECK_EQ(page[0], 0);
 	CHECK_EQ(page[4 * 4096 - 1], 0);
 	CHECK_EQ(page[4 * 4096], 0xab);

@@ -108,6 +108,43 @@ int main(void)
 	CHECK_EQ(parse("-k", kernel, "--run-budget-us", "10000001", NULL),
 		 -EINVAL);
 	CHECK_EQ(parse("-k", kernel, "--run-budget-us", "1ms", NULL), -EINVAL);
+	/* --auto-reclaim and its companions */
+	CHECK_EQ(parse("-k", kernel, NULL), 0);
+	CHECK_EQ(o.auto_reclaim_mib, 0); /* off */
+	CHECK_EQ(o.auto_reclaim_max, CLI_DEFAULT_AUTO_RECLAIM_MAX);
+	CHECK_EQ(o.auto_reclaim_interval, CLI_DEFAULT_AUTO_RECLAIM_INTERVAL);
+	CHECK_EQ(parse("-k", kernel, "--auto-reclaim", "512",
+		       "--auto-reclaim-max", "64M", "--auto-reclaim-interval",
+		       "30", NULL),
+		 0);
+	CHECK_EQ(o.auto_reclaim_mib, 512);
+	CHECK_EQ(o.auto_reclaim_max, 64ull << 20);
+	CHECK_EQ(o.auto_reclaim_interval, 30);
+	CHECK_EQ(parse("-k", kernel, "--auto-reclaim", "0", NULL), -EINVAL);
+	CHECK(strstr(err, "--auto-reclaim 0") != NULL);
+	CHECK_EQ(parse("-k", kernel, "--auto-reclaim", "lots", NULL), -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "--auto-reclaim", "-5", NULL), -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "--auto-reclaim", "99999999999999999999",
+		       NULL),
+		 -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "--auto-reclaim", "1048577", NULL),
+		 -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "--auto-reclaim-max", "0", NULL), -EINVAL);
+	CHECK(strstr(err, "--auto-reclaim-max") != NULL);
+	CHECK_EQ(parse("-k", kernel, "--auto-reclaim-max", "1K", NULL),
+		 -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "--auto-reclaim-max", "xyz", NULL),
+		 -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "--auto-reclaim-max", "99999999999999G",
+		       NULL),
+		 -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "--auto-reclaim-interval", "0", NULL),
+		 -EINVAL);
+	CHECK(strstr(err, "--auto-reclaim-interval") != NULL);
+	CHECK_EQ(parse("-k", kernel, "--auto-reclaim-interval", "3601", NULL),
+		 -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "--auto-reclaim-interval", "1m", NULL),
+		 -EINVAL);
 	CHECK_EQ(parse("-k", kernel, "--bogus", NULL), -EINVAL);
 	CHECK_EQ(parse("-k", kernel, "-m", NULL), -EINVAL);
 	CHECK_EQ(parse("-k", kernel, "stray", NULL), -EINVAL);
