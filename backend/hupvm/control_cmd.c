@@ -418,6 +418,7 @@ static void reclaim_report(struct req *r, uint32_t id,
 	kv(r, &f, "allocated_after", p->bytes_after);
 	kv(r, &f, "chunks", p->chunks);
 	kv(r, &f, "batches", p->batches);
+	kv(r, &f, "batches_skipped", p->skipped);
 	if (r->json) {
 		ms_kv(r, &f, "park_ns", p->park_ns);
 		ms_kv(r, &f, "scan_ns", p->scan_ns);

@@ -155,6 +155,7 @@ struct backend_reclaim_report {
 	uint64_t pages;			  /* discarded */
 	uint64_t bytes_before, bytes_after; /* memfd st_blocks * 512 */
 	uint64_t chunks, batches;
+	uint64_t skipped;		  /* batches with no host memory */
 	uint64_t park_ns, scan_ns, discard_ns, resume_ns; /* summed */
 	uint64_t total_ns, max_stop_ns;
 	uint64_t next_pfn; /* where it stopped (end of RAM if complete) */

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #define PAGE 4096ull
@@ -99,8 +100,21 @@ static int discard(struct backend *b, uint64_t off, uint64_t len)
 	return 0;
 }
 
+/* 1 if [off, off + len) of the memfd holds no allocated page (all holes:
+ * never touched, or discarded before), so asking the program about it
+ * could not give anything back. */
+static bool all_holes(const struct backend *b, uint64_t off, uint64_t len)
+{
+	off_t data = lseek(b->mem->fd, (off_t)off, SEEK_DATA);
+
+	if (data < 0)
+		return errno == ENXIO; /* no data from off to the end */
+	return (uint64_t)data >= off + len;
+}
+
 /* One batch at the walk's position: run, then discard every run of set
  * bits (capped by max_pages).  Nothing is discarded if the run failed.
+ * A batch the host holds no memory of is skipped without running.
  * *t: the clock when it starts, and when it ends (one reading per phase,
  * so the phases add up to the stop). */
 static int batch(struct walk *w, struct hreg_prog *p, uint64_t *t)
@@ -111,8 +125,13 @@ static int batch(struct walk *w, struct hreg_prog *p, uint64_t *t)
 	    left < HUP_RECLAIM_BATCH ? (uint32_t)left : HUP_RECLAIM_BATCH;
 	struct hup_reclaim_ctx ctx;
 	uint32_t i = 0;
-	int err;
+	int err = 0;
 
+	base = region_off(w) + w->page * PAGE;
+	if (all_holes(w->b, base, (uint64_t)n * PAGE)) {
+		w->rep->skipped++;
+		goto next;
+	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.pfn_start = r->gpa / PAGE + w->page;
 	ctx.nr_pfns = n;
@@ -125,7 +144,6 @@ static int batch(struct walk *w, struct hreg_prog *p, uint64_t *t)
 		w->rep->refused = true;
 		return err;
 	}
-	base = region_off(w) + w->page * PAGE;
 	while (i < n && !err) {
 		uint64_t room =
 		    w->max_pages ? w->max_pages - w->rep->pages : UINT64_MAX;
@@ -152,6 +170,7 @@ static int batch(struct walk *w, struct hreg_prog *p, uint64_t *t)
 	w->rep->discard_ns += *t - s;
 	if (*t - s > w->max_discard_ns)
 		w->max_discard_ns = *t - s;
+next:
 	w->page += n;
 	if (w->page >= r->size / PAGE) {
 		w->region++;
@@ -277,7 +296,7 @@ int backend__reclaim(struct backend *b, uint32_t id,
 	if (backend__mem_allocated(b, &rep->bytes_after))
 		rep->bytes_after = rep->bytes_before;
 	rep->total_ns = clock_ns(&w) - t0;
-	if (rep->batches) /* a reclaim that ran, if only partly */
+	if (rep->batches || rep->skipped) /* it ran, if only partly */
 		account(b, rep);
 	return err;
 }

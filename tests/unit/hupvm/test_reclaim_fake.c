@@ -257,6 +257,38 @@ static void test_fake_real_clock(uint32_t id)
 	CHECK(atomic_load(&be.st.reclaim_max_stop_ns) >= rep.max_stop_ns);
 }
 
+/* Batches the host holds no memory of (holes in the memfd: never touched
+ * or discarded already) are skipped without running the program; the
+ * others still run, wherever their one allocated page lies. */
+static void test_fake_skips_holes(uint32_t id)
+{
+	struct backend_reclaim_opts o = {.gap_ns = 1};
+	struct backend_reclaim_report rep;
+	uint8_t *ram = g.mem.hva;
+	uint64_t total = PAGES / HUP_RECLAIM_BATCH;
+
+	fill_ram();
+	CHECK_EQ(backend__reclaim(&be, id, &o, &rep), 0);
+	CHECK_EQ(rep.bytes_after, 0);
+	/* one page in the middle of batch 1, the last page of RAM */
+	ram[(HUP_RECLAIM_BATCH + 100) * 4096ull] = 1;
+	ram[RAM - 1] = 1;
+	CHECK_EQ(backend__reclaim(&be, id, &o, &rep), 0);
+	CHECK_EQ(rep.batches, 2);
+	CHECK_EQ(rep.skipped, total - 2);
+	CHECK_EQ(rep.pages, 2 * HUP_RECLAIM_BATCH);
+	CHECK_EQ(rep.bytes_before - rep.bytes_after, 2 * 4096);
+	CHECK_EQ(rep.bytes_after, 0);
+	CHECK_EQ(rep.next_pfn, (HIGH + 32 * MB) / 4096);
+	/* nothing held: nothing run, the walk still covers all of RAM */
+	CHECK_EQ(backend__reclaim(&be, id, &o, &rep), 0);
+	CHECK_EQ(rep.batches, 0);
+	CHECK_EQ(rep.skipped, total);
+	CHECK_EQ(rep.next_pfn, (HIGH + 32 * MB) / 4096);
+	/* (last: reading a hole of a memfd allocates it) */
+	CHECK_EQ(ram_nonzero_pages(), 0);
+}
+
 static void test_fake_max_bytes(uint32_t id)
 {
 	struct backend_reclaim_opts o = fake_opts(10 * MS);
@@ -601,6 +633,7 @@ int main(void)
 	test_fake_tiny_budget(id);
 	test_fake_real_clock(id);
 	test_fake_max_bytes(id);
+	test_fake_skips_holes(id);
 	test_fake_control(id);
 	test_fake_meminfo_auto_reclaim();
 	test_fake_control_responsive(id);
