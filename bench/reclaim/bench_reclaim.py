@@ -55,15 +55,7 @@ mkfifo in
 echo "BENCH mode @MODE@ launch"
 { sh -c 'echo $$ > vmm.pid; exec "$@"' vmm @LAUNCH@ < in 2>&1; echo $? > rc.txt; } | tee vm.log &
 exec 3>in
-waitfor() {
-	n=0
-	until grep -q "HUP-G: sync $1" vm.log; do
-		[ -s rc.txt ] && return 1
-		n=$((n + 1)); [ $n -gt 6000 ] && return 1
-		sleep 0.1
-	done
-}
-if waitfor freed; then
+@L1_FUNCS@if waitfor freed; then
 	pid=$(cat vmm.pid)
 	@TRIGGER@
 	echo go >&3
@@ -135,8 +127,13 @@ def virtio_modules(k):
 
 
 def images(k, tools, cache, churn, free_discard_o):
-    common = lambda img: (img.add_busybox(open(os.path.join(HERE, "l2_bench.sh")).read()),
-                          img.add_file(churn, "bin/hup-churn", 0o755))
+    def common(img):
+        with open(os.path.join(HERE, "l2_bench.sh")) as f:
+            img.add_busybox(f.read())
+        img.add_file(os.path.join(ROOT, "tests", "e2e", "guest", "l2_lib.sh"),
+                     "lib/l2_lib.sh", 0o644)
+        img.add_file(churn, "bin/hup-churn", 0o755)
+
     img = guest_image.Initramfs()
     common(img)
     img.add_file(e2e.module_for(k, cache), "lib/hyperupcall.ko", 0o644)
@@ -165,7 +162,7 @@ def scenario(mode, k, files, mem, hog, drop):
                "none": ""}[mode]
         launch = QEMU_LAUNCH.replace("@DEVICE@", dev)
     target = (mem - hog) << 20
-    script = (L1_SCRIPT.replace("@LAUNCH@", launch).replace("@TRIGGER@", TRIGGERS[mode])
+    script = (L1_SCRIPT.replace("@L1_FUNCS@", e2e.L1_FUNCS).replace("@LAUNCH@", launch).replace("@TRIGGER@", TRIGGERS[mode])
               .replace("@MODE@", mode).replace("@MEM@", str(mem)).replace("@CMDLINE@", cmdline)
               .replace("@VMTIMEOUT@", str(VM_TIMEOUT_S)).replace("@DROP@", str(drop))
               .replace("@WATCH@", str(WATCH_TIMEOUT_S)).replace("@TARGET@", str(target)))

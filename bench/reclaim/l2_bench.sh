@@ -9,20 +9,11 @@
 # (hup-churn for one second), sync "freed" (L1 takes the memory back its
 # way and measures), check memory is still sound (a second, smaller churn),
 # print meminfo, power off.
-export PATH=/bin
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t tmpfs tmp /tmp
-say() { echo "HUP-G: $*"; }
-sync_l1() { say "sync $1"; read -r answer; say "sync $1 answered $answer"; }
+. /lib/l2_lib.sh
 arg() { sed -n "s/.*hup\.$1=\([a-z0-9]*\).*/\1/p" /proc/cmdline; }
 mode=$(arg bench)
 hog=$(arg hog_mib)
-meminfo() { say "meminfo $1 $(awk '/^(MemTotal|MemFree|MemAvailable):/ {printf "%s%s ", $1, $2}' /proc/meminfo)"; }
 say "init ran, kernel $(uname -r), bench $mode, cpus $(nproc)"
-BAD='BUG|Oops|WARNING|Call Trace|general protection|Bad page|corrupt|poison'
 base=$(dmesg | wc -l)
 
 case $mode in

@@ -14,22 +14,12 @@
 # Everything the test checks is a "HUP-G: " or "HUP-C: " line.  "HUP-G:
 # sync NAME" waits for one line on the console (L1 answers after its
 # hupctl commands).
-export PATH=/bin
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t tmpfs tmp /tmp
-say() { echo "HUP-G: $*"; }
-sync_l1() { say "sync $1"; read -r answer; say "sync $1 answered $answer"; }
+. /lib/l2_lib.sh
 mode=reclaim
 grep -q 'hup.mode=poison' /proc/cmdline && mode=poison
 CHURN_MIB=$(sed -n 's/.*hup.churn_mib=\([0-9]*\).*/\1/p' /proc/cmdline)
 say "init ran, kernel $(uname -r), mode $mode, cpus $(nproc), uptime $(cut -d' ' -f1 /proc/uptime)"
-# What a wrong discard or a broken free list makes the kernel say.
-BAD='BUG|Oops|WARNING|Call Trace|general protection|Bad page|corrupt|poison'
 base=$(dmesg | wc -l)
-meminfo() { say "meminfo $1 $(awk '/^(MemTotal|MemFree|MemAvailable):/ {printf "%s%s ", $1, $2}' /proc/meminfo)"; }
 
 insmod /lib/hyperupcall.ko
 say "insmod rc=$?"

@@ -85,17 +85,7 @@ echo "HUP-S: launch $(now) kernel @RELEASE@ mode @MODE@"
 	--control ./ctl.sock @BUDGET@ -a '@CMDLINE@ hup.mode=@MODE@' < in 2>&1
   echo $? > rc.txt; } | tee vm.log &
 exec 3>in
-waitfor() {
-	n=0
-	until grep -q "HUP-G: sync $1" vm.log; do
-		[ -s rc.txt ] && return 1
-		n=$((n + 1)); [ $n -gt 3000 ] && return 1
-		sleep 0.1
-	done
-}
-# (query answers are raw bytes: end them with a newline before the rc line)
-c() { { echo "HUPCTL \$ hupctl $*"; ./hupctl -s ./ctl.sock "$@"; r=$?; echo; echo "HUPCTL rc=$r"; } >> hupctl.log 2>&1; }
-if [ @MODE@ = trace ]; then
+@L1_FUNCS@if [ @MODE@ = trace ]; then
 	if waitfor registered; then
 		c list; c stats
 		ps=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \([0-9]*\) .*name="ps".*/\1/p')
@@ -121,6 +111,27 @@ if hup_vm_flake "$rc" "HUP-G: init ran" vm.log; then
 	exit 124
 fi
 [ "$rc" = 0 ]
+"""
+
+
+# Shell functions of the L1 scripts (here, guest-reclaim-e2e, the reclaim
+# benchmark): the guest's console streams into vm.log, hupvm's exit status
+# lands in rc.txt, hupvm's control socket is ./ctl.sock.
+#   waitfor NAME   until the guest printed "HUP-G: sync NAME" (0), or hupvm
+#                  exited or 10 minutes passed (1)
+#   c ARGS...      hupctl ARGS, its output and status appended to hupctl.log
+#                  between "HUPCTL $ hupctl ARGS" and "HUPCTL rc=N" (query
+#                  answers are raw bytes: a newline ends them first)
+L1_FUNCS = r"""
+waitfor() {
+	n=0
+	until grep -q "HUP-G: sync $1" vm.log; do
+		[ -s rc.txt ] && return 1
+		n=$((n + 1)); [ $n -gt 6000 ] && return 1
+		sleep 0.1
+	done
+}
+c() { { echo "HUPCTL \$ hupctl $*"; ./hupctl -s ./ctl.sock "$@"; r=$?; echo; echo "HUPCTL rc=$r"; } >> hupctl.log 2>&1; }
 """
 
 
@@ -222,7 +233,8 @@ def scenario(kname, tools, cache, mode="trace", budget_us=NESTED_RUN_BUDGET_US):
         raise SetupError("not built: " + ", ".join(missing))
     k = kernel(kname, cache)
     l2 = initramfs(k, tools, cache, with_module=(mode == "trace"))
-    script = (L1_SCRIPT.replace("@RELEASE@", k.release).replace("@MODE@", mode)
+    script = (L1_SCRIPT.replace("@L1_FUNCS@", L1_FUNCS)
+              .replace("@RELEASE@", k.release).replace("@MODE@", mode)
               .replace("@MEM@", "512M").replace("@VMTIMEOUT@", str(VM_TIMEOUT_S))
               .replace("@BUDGET@", f"--run-budget-us {budget_us}" if budget_us else "")
               .replace("@CMDLINE@", CMDLINE))

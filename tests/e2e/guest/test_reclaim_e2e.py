@@ -60,16 +60,7 @@ echo "HUP-S: launch $(now) kernel @RELEASE@ mode @MODE@"
 	--control ./ctl.sock --run-budget-us 20000 -a '@CMDLINE@' < in 2>&1
   echo $? > rc.txt; } | tee vm.log &
 exec 3>in
-waitfor() {
-	n=0
-	until grep -q "HUP-G: sync $1" vm.log; do
-		[ -s rc.txt ] && return 1
-		n=$((n + 1)); [ $n -gt 6000 ] && return 1
-		sleep 0.1
-	done
-}
-c() { { echo "HUPCTL \$ hupctl $*"; ./hupctl -s ./ctl.sock "$@"; r=$?; echo "HUPCTL rc=$r"; } >> hupctl.log 2>&1; }
-id=none
+@L1_FUNCS@id=none
 if waitfor registered; then
 	c list
 	id=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \([0-9]*\) .*name="free_discard".*/\1/p')
@@ -110,6 +101,7 @@ def initramfs(k, tools, cache, churn, fd_o):
     img = guest_image.Initramfs()
     with open(os.path.join(HERE, "l2_reclaim.sh")) as f:
         img.add_busybox(f.read())
+    img.add_file(os.path.join(HERE, "l2_lib.sh"), "lib/l2_lib.sh", 0o644)
     img.add_file(e2e.module_for(k, cache), "lib/hyperupcall.ko", 0o644)
     img.add_file(tools.hupload, "bin/hupload", 0o755)
     img.add_file(fd_o, "lib/free_discard.o", 0o644)
@@ -124,7 +116,8 @@ def scenario(kname, mode, tools, cache, churn, fd_o):
     cmdline = f"{CMDLINE} hup.churn_mib={CHURN_MIB}"
     if mode == "poison":
         cmdline += " hup.mode=poison page_poison=1"
-    script = (L1_SCRIPT.replace("@RELEASE@", k.release).replace("@MODE@", mode)
+    script = (L1_SCRIPT.replace("@L1_FUNCS@", e2e.L1_FUNCS)
+              .replace("@RELEASE@", k.release).replace("@MODE@", mode)
               .replace("@MEM@", MEM).replace("@VMTIMEOUT@", str(VM_TIMEOUT_S))
               .replace("@CMDLINE@", cmdline).replace("@RECLAIMS@", str(RECLAIMS)))
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
@@ -132,25 +125,10 @@ def scenario(kname, mode, tools, cache, churn, fd_o):
     return hupnest.Scenario(f"{mode}-{kname}", script, files, timeout=VM_TIMEOUT_S + 60)
 
 
-def hupctl_blocks(out):
-    """[(command, body lines, rc)] from the L1 log."""
-    blocks, cur = [], None
-    for line in out.splitlines():
-        if line.startswith("HUPCTL $ hupctl "):
-            cur = [line[len("HUPCTL $ hupctl "):], [], None]
-        elif line.startswith("HUPCTL rc=") and cur:
-            cur[2] = int(line.split("=")[1])
-            blocks.append(tuple(cur))
-            cur = None
-        elif cur is not None and line.strip():
-            cur[1].append(line)
-    return blocks
-
-
 def reclaims(out):
     """(rc, the JSON answer or None) of every `hupctl --json reclaim`."""
     res = []
-    for cmd, body, rc in hupctl_blocks(out):
+    for cmd, body, rc in e2e.Outcome("reclaim", out).hupctl:
         if cmd.startswith("--json reclaim"):
             obj = None
             for l in body:

@@ -1,0 +1,16 @@
+# Sourced by L2 inits (/lib/l2_lib.sh in the image): the usual mounts and
+# the helpers of the console protocol the L1 scripts speak.
+#   say TEXT        a "HUP-G: TEXT" line, what the tests read
+#   sync_l1 NAME    "HUP-G: sync NAME", then wait for one line from L1
+#   meminfo TAG     "HUP-G: meminfo TAG MemTotal:.. MemFree:.. MemAvailable:.."
+#   BAD             what the kernel says when memory or code went wrong
+export PATH=/bin
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+say() { echo "HUP-G: $*"; }
+sync_l1() { say "sync $1"; read -r answer; say "sync $1 answered $answer"; }
+meminfo() { say "meminfo $1 $(awk '/^(MemTotal|MemFree|MemAvailable):/ {printf "%s%s ", $1, $2}' /proc/meminfo)"; }
+BAD='BUG|Oops|WARNING|Call Trace|general protection|Bad page|corrupt|poison'
