@@ -14,7 +14,7 @@ arg() { sed -n "s/.*hup\.$1=\([a-z0-9]*\).*/\1/p" /proc/cmdline; }
 mode=$(arg bench)
 hog=$(arg hog_mib)
 say "init ran, kernel $(uname -r), bench $mode, cpus $(nproc)"
-base=$(dmesg | wc -l)
+dmesg_mark
 
 case $mode in
 hupvm)
@@ -44,8 +44,6 @@ meminfo after
 hup-churn 128 2 /tmp/none 1 > /tmp/churn.out 2>&1
 say "check rc=$?"
 cat /tmp/churn.out
-dmesg | tail -n +$((base + 1)) > /tmp/dmesg.after
-say "bad-dmesg $(grep -ciE "$BAD" /tmp/dmesg.after)"
-grep -iE "$BAD" /tmp/dmesg.after | head -20 | sed 's/^/HUP-G: bad: /'
+dmesg_report
 say "done"
 poweroff -f

@@ -6,15 +6,9 @@
 # test_guest_e2e.py checks.  hup.mode=backend on the kernel command line
 # (under hupvm with its doorbell) expects registrations to succeed and real
 # hypervisor events in the trace; otherwise (plain QEMU) ENODEV.
-export PATH=/bin
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t tmpfs tmp /tmp
+. /lib/l2_lib.sh
 mount -t debugfs none /sys/kernel/debug
 mount -t tracefs none /sys/kernel/tracing
-say() { echo "HUP-G: $*"; }
 T=/sys/kernel/tracing
 D=/sys/kernel/debug/hyperupcall
 mode=nobackend
@@ -23,8 +17,7 @@ say "init ran, kernel $(uname -r), mode $mode"
 
 # Kernel complaints count from here on (the nested CPU model makes the
 # boot itself warn, e.g. about xstate sizes, before the module exists).
-BAD='BUG|Oops|WARNING|Call Trace|general protection'
-base=$(dmesg | wc -l)
+dmesg_mark
 say "boot-warnings $(dmesg | grep -cE "$BAD")"
 insmod /lib/hyperupcall.ko
 say "insmod rc=$?"
@@ -89,8 +82,6 @@ say "workload dd rc=$? md5 $(md5sum < /tmp/blob | cut -c1-8)"
 say "sysfs-files $(find /sys -name uevent 2>/dev/null | wc -l)"
 rmmod hyperupcall
 say "rmmod2 rc=$?"
-dmesg | tail -n +$((base + 1)) > /tmp/dmesg.after
-say "bad-dmesg $(grep -cE "$BAD" /tmp/dmesg.after)"
-grep -E "$BAD" /tmp/dmesg.after | head -20 | sed 's/^/HUP-G: bad: /'
+dmesg_report
 say "done"
 poweroff -f

@@ -3,7 +3,10 @@
 #   say TEXT        a "HUP-G: TEXT" line, what the tests read
 #   sync_l1 NAME    "HUP-G: sync NAME", then wait for one line from L1
 #   meminfo TAG     "HUP-G: meminfo TAG MemTotal:.. MemFree:.. MemAvailable:.."
-#   BAD             what the kernel says when memory or code went wrong
+#   dmesg_mark      kernel complaints count from here on
+#   dmesg_report    "HUP-G: bad-dmesg N" and up to 20 "HUP-G: bad: LINE":
+#                   what the kernel said since dmesg_mark when code went
+#                   wrong (BAD) or memory was damaged (BAD_MEM, any case)
 export PATH=/bin
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
@@ -13,4 +16,12 @@ mount -t tmpfs tmp /tmp
 say() { echo "HUP-G: $*"; }
 sync_l1() { say "sync $1"; read -r answer; say "sync $1 answered $answer"; }
 meminfo() { say "meminfo $1 $(awk '/^(MemTotal|MemFree|MemAvailable):/ {printf "%s%s ", $1, $2}' /proc/meminfo)"; }
-BAD='BUG|Oops|WARNING|Call Trace|general protection|Bad page|corrupt|poison'
+BAD='BUG|Oops|WARNING|Call Trace|general protection|Bad page'
+BAD_MEM='corrupt|poison'
+dmesg_mark() { base=$(dmesg | wc -l); }
+dmesg_report() {
+	dmesg | tail -n +$((base + 1)) > /tmp/dmesg.after
+	{ grep -E "$BAD" /tmp/dmesg.after; grep -iE "$BAD_MEM" /tmp/dmesg.after; } > /tmp/dmesg.bad
+	say "bad-dmesg $(wc -l < /tmp/dmesg.bad)"
+	head -20 /tmp/dmesg.bad | sed 's/^/HUP-G: bad: /'
+}

@@ -19,7 +19,7 @@ mode=reclaim
 grep -q 'hup.mode=poison' /proc/cmdline && mode=poison
 CHURN_MIB=$(sed -n 's/.*hup.churn_mib=\([0-9]*\).*/\1/p' /proc/cmdline)
 say "init ran, kernel $(uname -r), mode $mode, cpus $(nproc), uptime $(cut -d' ' -f1 /proc/uptime)"
-base=$(dmesg | wc -l)
+dmesg_mark
 
 insmod /lib/hyperupcall.ko
 say "insmod rc=$?"
@@ -54,8 +54,6 @@ fi
 
 rmmod hyperupcall
 say "rmmod rc=$?"
-dmesg | tail -n +$((base + 1)) > /tmp/dmesg.after
-say "bad-dmesg $(grep -ciE "$BAD" /tmp/dmesg.after)"
-grep -iE "$BAD" /tmp/dmesg.after | head -20 | sed 's/^/HUP-G: bad: /'
+dmesg_report
 say "done"
 poweroff -f

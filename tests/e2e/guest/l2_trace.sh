@@ -13,19 +13,12 @@
 #                      and the guest powers off normally.
 # Everything the test checks is a "HUP-G: " line.  "HUP-G: sync NAME" waits
 # for one line on the console (the L1 script answers after using hupctl).
-export PATH=/bin
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t tmpfs tmp /tmp
+. /lib/l2_lib.sh
 mount -t debugfs none /sys/kernel/debug
 mount -t tracefs none /sys/kernel/tracing
-say() { echo "HUP-G: $*"; }
 T=/sys/kernel/tracing
 D=/sys/kernel/debug/hyperupcall
 mark() { echo "$1" > $T/trace_marker; }
-sync_l1() { say "sync $1"; read -r answer; say "sync $1 answered $answer"; }
 PORT=0x2f0        # unclaimed: every outb is one exit answered by hupvm's bus
 BENCH_PORT=0x2f1
 TSC_AUX=0xc0000103
@@ -33,8 +26,7 @@ mode=trace
 grep -q 'hup.mode=nomodule' /proc/cmdline && mode=nomodule
 say "init ran, kernel $(uname -r), mode $mode, uptime $(cut -d' ' -f1 /proc/uptime)"
 dmesg | grep -m1 'Hypervisor detected' | sed 's/^/HUP-G: dmesg: /'
-BAD='BUG|Oops|WARNING|Call Trace|general protection'
-base=$(dmesg | wc -l)
+dmesg_mark
 insmod /lib/msr.ko
 say "insmod-msr rc=$?"
 
@@ -91,8 +83,6 @@ else
 	sync_l1 unregistered
 fi
 
-dmesg | tail -n +$((base + 1)) > /tmp/dmesg.after
-say "bad-dmesg $(grep -cE "$BAD" /tmp/dmesg.after)"
-grep -E "$BAD" /tmp/dmesg.after | head -20 | sed 's/^/HUP-G: bad: /'
+dmesg_report
 say "done"
 poweroff -f

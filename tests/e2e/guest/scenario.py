@@ -95,23 +95,7 @@ exec 3>in
 	if waitfor unregistered; then c list; fi
 	echo go >&3
 fi
-wait
-exec 3>&-
-echo "HUP-S: exit $(now)"
-cat hupctl.log 2>/dev/null
-rc=$(cat rc.txt)
-echo "HUP-RC $rc"
-# hupvm's --timeout: the guest hung (NESTED.md: rare L2 deadlocks under
-# TCG).  124 tells the harness it was a hang, which it retries once.
-[ "$rc" = 124 ] && exit 124
-# The nested CPU model's faults (hupnest's hup_vm_flake): seen as triple
-# faults in early boot, and once mid-run in 6.1-amd64.
-if hup_vm_flake "$rc" "HUP-G: init ran" vm.log; then
-	echo "HUP-S: KVM failure of the nested CPU model: retryable"
-	exit 124
-fi
-[ "$rc" = 0 ]
-"""
+@L1_END@"""
 
 
 # Shell functions of the L1 scripts (here, guest-reclaim-e2e, the reclaim
@@ -132,6 +116,27 @@ waitfor() {
 	done
 }
 c() { { echo "HUPCTL \$ hupctl $*"; ./hupctl -s ./ctl.sock "$@"; r=$?; echo; echo "HUPCTL rc=$r"; } >> hupctl.log 2>&1; }
+"""
+
+# The end of those L1 scripts: wait for hupvm, print hupctl's log and
+# "HUP-RC <hupvm's exit status>", and exit 0 only for a clean poweroff.
+L1_END = r"""
+wait
+exec 3>&-
+echo "HUP-S: exit $(now)"
+cat hupctl.log 2>/dev/null
+rc=$(cat rc.txt)
+echo "HUP-RC $rc"
+# hupvm's --timeout: the guest hung (NESTED.md: rare L2 deadlocks under
+# TCG).  124 tells the harness it was a hang, which it retries once.
+[ "$rc" = 124 ] && exit 124
+# The nested CPU model's faults (hupnest's hup_vm_flake): seen as triple
+# faults in early boot, and once mid-run in 6.1-amd64.
+if hup_vm_flake "$rc" "HUP-G: init ran" vm.log; then
+	echo "HUP-S: KVM failure of the nested CPU model: retryable"
+	exit 124
+fi
+[ "$rc" = 0 ]
 """
 
 
@@ -213,6 +218,7 @@ def initramfs(k, tools, cache, with_module=True):
     img = guest_image.Initramfs()
     with open(os.path.join(HERE, "l2_trace.sh")) as f:
         img.add_busybox(f.read())
+    img.add_file(os.path.join(HERE, "l2_lib.sh"), "lib/l2_lib.sh", 0o644)
     img.add_file(k.module("arch/x86/kernel/msr.ko"), "lib/msr.ko", 0o644)
     img.add_file(tools.workload, "bin/hup-workload", 0o755)
     if with_module:
@@ -233,7 +239,7 @@ def scenario(kname, tools, cache, mode="trace", budget_us=NESTED_RUN_BUDGET_US):
         raise SetupError("not built: " + ", ".join(missing))
     k = kernel(kname, cache)
     l2 = initramfs(k, tools, cache, with_module=(mode == "trace"))
-    script = (L1_SCRIPT.replace("@L1_FUNCS@", L1_FUNCS)
+    script = (L1_SCRIPT.replace("@L1_FUNCS@", L1_FUNCS).replace("@L1_END@", L1_END)
               .replace("@RELEASE@", k.release).replace("@MODE@", mode)
               .replace("@MEM@", "512M").replace("@VMTIMEOUT@", str(VM_TIMEOUT_S))
               .replace("@BUDGET@", f"--run-budget-us {budget_us}" if budget_us else "")

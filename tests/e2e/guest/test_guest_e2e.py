@@ -85,6 +85,7 @@ def initramfs(path, ko, hupload, cases, tracing_o):
     img = guest_image.Initramfs()
     with open(os.path.join(HERE, "l2_init.sh")) as f:
         img.add_busybox(f.read())
+    img.add_file(os.path.join(HERE, "l2_lib.sh"), "lib/l2_lib.sh", 0o644)
     img.add_file(ko, "lib/hyperupcall.ko", 0o644)
     img.add_file(hupload, "bin/hupload", 0o755)
     img.add_file(cases, "bin/hup-ioctl-cases", 0o755)

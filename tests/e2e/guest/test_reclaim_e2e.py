@@ -82,19 +82,7 @@ if [ @MODE@ = reclaim ] && waitfor churning; then
 	fi
 	echo go >&3
 fi
-wait
-exec 3>&-
-echo "HUP-S: exit $(now)"
-cat hupctl.log 2>/dev/null
-rc=$(cat rc.txt)
-echo "HUP-RC $rc"
-[ "$rc" = 124 ] && exit 124
-if hup_vm_flake "$rc" "HUP-G: init ran" vm.log; then
-	echo "HUP-S: KVM failure of the nested CPU model: retryable"
-	exit 124
-fi
-[ "$rc" = 0 ]
-"""
+@L1_END@"""
 
 
 def initramfs(k, tools, cache, churn, fd_o):
@@ -116,7 +104,7 @@ def scenario(kname, mode, tools, cache, churn, fd_o):
     cmdline = f"{CMDLINE} hup.churn_mib={CHURN_MIB}"
     if mode == "poison":
         cmdline += " hup.mode=poison page_poison=1"
-    script = (L1_SCRIPT.replace("@L1_FUNCS@", e2e.L1_FUNCS)
+    script = (L1_SCRIPT.replace("@L1_FUNCS@", e2e.L1_FUNCS).replace("@L1_END@", e2e.L1_END)
               .replace("@RELEASE@", k.release).replace("@MODE@", mode)
               .replace("@MEM@", MEM).replace("@VMTIMEOUT@", str(VM_TIMEOUT_S))
               .replace("@CMDLINE@", cmdline).replace("@RECLAIMS@", str(RECLAIMS)))
