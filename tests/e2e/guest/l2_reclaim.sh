@@ -8,6 +8,8 @@
 #                     on 2 threads) while L1 reclaims again and again; stop
 #                     it, print its counts; free its memory and let L1
 #                     reclaim once more; check dmesg; unload; power off.
+#   hup.mode=auto     the same, but hupvm reclaims on its own (--auto-reclaim)
+#                     while the churn runs; L1 only waits and reads stats.
 #   hup.mode=poison   the same kernel booted with page_poison=1: the program
 #                     must refuse (L1 checks hupctl's error); a short churn
 #                     shows the guest's memory intact and dmesg clean.
@@ -17,6 +19,8 @@
 . /lib/l2_lib.sh
 mode=reclaim
 grep -q 'hup.mode=poison' /proc/cmdline && mode=poison
+grep -q 'hup.mode=auto' /proc/cmdline && mode=auto
+grep -q 'hup.mode=fill' /proc/cmdline && mode=fill
 CHURN_MIB=$(sed -n 's/.*hup.churn_mib=\([0-9]*\).*/\1/p' /proc/cmdline)
 say "init ran, kernel $(uname -r), mode $mode, cpus $(nproc), uptime $(cut -d' ' -f1 /proc/uptime)"
 dmesg_mark
@@ -30,7 +34,7 @@ sed 's/^/HUP-G: hupload: /' /tmp/out
 meminfo idle
 sync_l1 registered
 
-if [ $mode = reclaim ]; then
+if [ $mode != poison ]; then
 	hup-churn ${CHURN_MIB:-96} 2 /tmp/stop 900 > /tmp/churn.out 2>&1 &
 	churn=$!
 	n=0

@@ -118,12 +118,16 @@ waitfor() {
 c() { { echo "HUPCTL \$ hupctl $*"; ./hupctl -s ./ctl.sock "$@"; r=$?; echo; echo "HUPCTL rc=$r"; } >> hupctl.log 2>&1; }
 """
 
-# The end of those L1 scripts: wait for hupvm, print hupctl's log and
-# "HUP-RC <hupvm's exit status>", and exit 0 only for a clean poweroff.
+# The end of those L1 scripts: wait for hupvm, print hupvm's log if kept
+# apart (hupvm.err), hupctl's log and "HUP-RC <hupvm's exit status>", and
+# exit 0 only for a clean poweroff.
 L1_END = r"""
 wait
 exec 3>&-
 echo "HUP-S: exit $(now)"
+# hupvm's own log, when a script keeps it apart from the console
+logs=vm.log
+[ -f hupvm.err ] && cat hupvm.err && logs="vm.log hupvm.err"
 cat hupctl.log 2>/dev/null
 rc=$(cat rc.txt)
 echo "HUP-RC $rc"
@@ -132,7 +136,7 @@ echo "HUP-RC $rc"
 [ "$rc" = 124 ] && exit 124
 # The nested CPU model's faults (hupnest's hup_vm_flake): seen as triple
 # faults in early boot, and once mid-run in 6.1-amd64.
-if hup_vm_flake "$rc" "HUP-G: init ran" vm.log; then
+if hup_vm_flake "$rc" "HUP-G: init ran" $logs; then
 	echo "HUP-S: KVM failure of the nested CPU model: retryable"
 	exit 124
 fi
