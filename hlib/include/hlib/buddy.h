@@ -79,31 +79,29 @@ static __always_inline int hlib_buddy_mark(void)
 }
 
 /* The order of the free block pfn heads, or -1 if it heads none, its
- * order is not believable, or the mark's encoding is unknown.  The
- * encoding is chosen by CO-RE constants right here, not by a value passed
- * in, so the host verifier sees which branch runs and never reaches the
- * other encoding's unresolved access. */
+ * order is not believable, or the mark's encoding is unknown.  The mark is
+ * computed here (inlined CO-RE constants), not passed in through memory,
+ * so the host verifier sees which branch runs and never reaches the other
+ * encoding's unresolved access. */
 static __always_inline int hlib_buddy_order(__u64 pfn)
 {
 	struct page___hlib *p =
 		hlib_gptr(struct page___hlib, hlib_pfn_to_page(pfn));
+	int mark = hlib_buddy_mark();
 	unsigned long order;
 	unsigned int type;
 	int buddy;
 
-	if (!hup_core_field_exists(p->page_type))
+	if (mark == HLIB_BUDDY_MARK_UNKNOWN)
 		return -1;
 	type = READ_ONCE(p->page_type);
-	if (hup_core_enum_value_exists(enum pagetype___hlib,
-				       PGTY_buddy___hlib))
+	if (mark == HLIB_BUDDY_MARK_PGTY)
 		buddy = type >> 24 ==
 			hup_core_enum_value(enum pagetype___hlib,
 					    PGTY_buddy___hlib);
-	else if (!hup_core_type_exists(enum pagetype___hlib))
+	else
 		buddy = (type & (HLIB_PAGE_TYPE_BASE_V61 | HLIB_PG_BUDDY_V61)) ==
 			HLIB_PAGE_TYPE_BASE_V61;
-	else
-		buddy = 0;
 	if (!buddy)
 		return -1;
 	order = READ_ONCE(p->private);
