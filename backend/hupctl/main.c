@@ -38,7 +38,7 @@ static void usage(FILE *out)
 	      "  query ID [ARG...]    run query program ID (up to 4 "
 	      "numeric args), print\n"
 	      "                       its answer\n"
-	      "  reclaim ID [--max-bytes N]\n"
+	      "  reclaim ID [--max-bytes N] [--dry-run]\n"
 	      "                       run reclaim program ID over guest "
 	      "RAM and discard\n"
 	      "                       the free pages it finds, in chunks "
@@ -48,7 +48,9 @@ static void usage(FILE *out)
 	      "                       (N, NK, NM, NG); print pages, bytes "
 	      "returned to the\n"
 	      "                       host, chunks, batches, time per phase "
-	      "and longest stop\n"
+	      "and longest stop;\n"
+	      "                       --dry-run: count the free pages, "
+	      "discard nothing\n"
 	      "  pause VCPU           deschedule a vCPU\n"
 	      "  resume VCPU          resume it (runs vcpu-resume "
 	      "programs)\n"
@@ -102,7 +104,7 @@ static int build(int argc, char **argv, bool json, char *line, size_t cap)
 		bool numeric;
 	} cmds[] = {
 	    {"list", 0, 0, false},  {"stats", 0, 1, true},
-	    {"query", 1, 5, true},  {"reclaim", 1, 3, true},
+	    {"query", 1, 5, true},  {"reclaim", 1, 4, true},
 	    {"pause", 1, 1, true},  {"resume", 1, 1, true},
 	    {"dump", 1, 1, false},  {"help", 0, 0, false},
 	};
@@ -118,9 +120,9 @@ static int build(int argc, char **argv, bool json, char *line, size_t cap)
 	if (nargs < cmds[i].min || nargs > cmds[i].max)
 		return bad("wrong number of arguments for '%s'", argv[0]);
 	if (!strcmp(argv[0], "reclaim") && nargs > 1) {
-		/* reclaim ID --max-bytes N: hupvm checks N (one parser) */
-		if (nargs != 3 || strcmp(argv[2], "--max-bytes"))
-			return bad("usage: reclaim ID [--max-bytes N]");
+		/* the options and N are hupvm's to check (one parser) */
+		if (argv[2][0] != '-')
+			return bad("usage: reclaim ID [--max-bytes N] [--dry-run]");
 		nargs = 1;
 	}
 	for (int k = 1; k <= nargs && cmds[i].numeric; k++)

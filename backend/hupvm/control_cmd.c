@@ -396,7 +396,7 @@ static void ms_kv(struct req *r, bool *first, const char *k, uint64_t ns)
 	}
 }
 
-static void reclaim_report(struct req *r, uint32_t id,
+static void reclaim_report(struct req *r, uint32_t id, bool dry,
 			   const struct backend_reclaim_report *p)
 {
 	uint64_t ret = p->bytes_before > p->bytes_after
@@ -405,14 +405,20 @@ static void reclaim_report(struct req *r, uint32_t id,
 	bool f = true;
 
 	if (r->json)
-		fprintf(r->out, "{\"id\":%u,", id);
+		fprintf(r->out, "{\"id\":%u,\"dry_run\":%s,", id,
+			dry ? "true" : "false");
+	else if (dry)
+		fprintf(r->out, "dry run: %llu free pages (%llu KiB) found, "
+				"nothing discarded\n",
+			(unsigned long long)p->pages,
+			(unsigned long long)p->pages * 4);
 	else
 		fprintf(r->out, "discarded %llu pages (%llu KiB), %llu bytes "
 				"returned to the host\n",
 			(unsigned long long)p->pages,
 			(unsigned long long)p->pages * 4,
 			(unsigned long long)ret);
-	kv(r, &f, "pages_discarded", p->pages);
+	kv(r, &f, dry ? "pages_free" : "pages_discarded", p->pages);
 	kv(r, &f, "bytes_returned", ret);
 	kv(r, &f, "allocated_before", p->bytes_before);
 	kv(r, &f, "allocated_after", p->bytes_after);
@@ -441,40 +447,64 @@ static void reclaim_report(struct req *r, uint32_t id,
 	fputc('\n', r->out);
 }
 
+#define RECLAIM_USAGE "reclaim ID [--max-bytes N] [--dry-run]"
+
+/* --max-bytes N: 0 or -EINVAL with the reason answered. */
+static int arg_max_bytes(struct req *r, const char *a, uint64_t *max)
+{
+	int err = control__parse_bytes(a, max);
+
+	if (err == -ERANGE)
+		return fail(r, -EINVAL, "reclaim: --max-bytes '%s' is too large",
+			    a);
+	if (err)
+		return fail(r, -EINVAL,
+			    "reclaim: --max-bytes '%s' is not a size "
+			    "(N, NK, NM or NG)",
+			    a);
+	if (*max < 4096)
+		return fail(r, -EINVAL,
+			    "reclaim: --max-bytes '%s' is less than one page "
+			    "(4096)",
+			    a);
+	return 0;
+}
+
 static int cmd_reclaim(struct req *r)
 {
 	struct backend_reclaim_report rep;
+	bool dry = false, have_max = false;
 	uint64_t max = 0;
 	uint32_t id;
 	int err;
 
-	if (r->argc != 2 && r->argc != 4)
-		return fail(r, -EINVAL, "usage: reclaim ID [--max-bytes N]");
+	if (r->argc < 2)
+		return fail(r, -EINVAL, "usage: " RECLAIM_USAGE);
 	if ((err = arg_id(r, 1, &id)))
 		return err;
-	if (r->argc == 4) {
-		if (strcmp(r->argv[2], "--max-bytes"))
+	for (int k = 2; k < r->argc; k++) {
+		const char *a = r->argv[k];
+
+		if (!strcmp(a, "--dry-run") && !dry) {
+			dry = true;
+		} else if (!strcmp(a, "--max-bytes") && !have_max) {
+			if (k + 1 == r->argc)
+				return fail(r, -EINVAL, "usage: " RECLAIM_USAGE);
+			if ((err = arg_max_bytes(r, r->argv[++k], &max)))
+				return err;
+			have_max = true;
+		} else if (!strcmp(a, "--dry-run") || !strcmp(a, "--max-bytes")) {
+			return fail(r, -EINVAL, "reclaim: %s given twice", a);
+		} else if (a[0] == '-') {
 			return fail(r, -EINVAL,
 				    "reclaim: unknown option '%s' (usage: "
-				    "reclaim ID [--max-bytes N])",
-				    r->argv[2]);
-		err = control__parse_bytes(r->argv[3], &max);
-		if (err == -ERANGE)
-			return fail(r, -EINVAL,
-				    "reclaim: --max-bytes '%s' is too large",
-				    r->argv[3]);
-		if (err)
-			return fail(r, -EINVAL,
-				    "reclaim: --max-bytes '%s' is not a size "
-				    "(N, NK, NM or NG)",
-				    r->argv[3]);
-		if (max < 4096)
-			return fail(r, -EINVAL,
-				    "reclaim: --max-bytes '%s' is less than "
-				    "one page (4096)",
-				    r->argv[3]);
+				    RECLAIM_USAGE ")",
+				    a);
+		} else {
+			return fail(r, -EINVAL, "usage: " RECLAIM_USAGE);
+		}
 	}
-	err = vm__reclaim(r->vm, id, max, &rep);
+	err = vm__reclaim(r->vm, id, max, dry, &rep);
 	if (err == -EBUSY)
 		return fail(r, err, "a reclaim is already running; try again "
 				    "when it ends");
@@ -497,7 +527,7 @@ static int cmd_reclaim(struct req *r)
 			    strerror(-err), (unsigned long long)rep.pages,
 			    (unsigned long long)rep.chunks,
 			    rep.max_stop_ns / 1e6);
-	reclaim_report(r, id, &rep);
+	reclaim_report(r, id, dry, &rep);
 	return 0;
 }
 
@@ -610,10 +640,12 @@ static int cmd_help(struct req *r)
 	    "list                  registered programs",
 	    "stats [ID]            exits, requests, rejections, events, programs",
 	    "query ID [ARG...]     run a query program (up to 4 numbers)",
-	    "reclaim ID [--max-bytes N]  run a reclaim program, discard free "
-	    "pages",
-	    "                      (N bytes, or NK/NM/NG; in chunks that stop "
-	    "the guest <= 50 ms)",
+	    RECLAIM_USAGE,
+	    "                      run a reclaim program, discard free pages "
+	    "(N bytes,",
+	    "                      or NK/NM/NG; in chunks that stop the guest "
+	    "<= 50 ms;",
+	    "                      --dry-run: count them, discard nothing)",
 	    "pause VCPU            deschedule a vCPU",
 	    "resume VCPU           resume it (runs vcpu-resume programs)",
 	    "dump FILE             guest RAM snapshot (absolute path, new file)",

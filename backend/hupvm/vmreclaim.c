@@ -82,7 +82,7 @@ static void unpark(void *opaque)
 	vm__park_unlock();
 }
 
-int vm__reclaim(struct vm *vm, uint32_t id, uint64_t max_bytes,
+int vm__reclaim(struct vm *vm, uint32_t id, uint64_t max_bytes, bool dry_run,
 		struct backend_reclaim_report *rep)
 {
 	struct park pk = {vm, 0};
@@ -95,6 +95,7 @@ int vm__reclaim(struct vm *vm, uint32_t id, uint64_t max_bytes,
 	atomic_store(&running, true);
 	memset(&o, 0, sizeof(o));
 	o.max_bytes = max_bytes;
+	o.dry_run = dry_run;
 	o.park = park;
 	o.unpark = unpark;
 	o.opaque = &pk;

@@ -16,8 +16,9 @@
 
 struct vm;
 
-/* 0, -EBUSY if a reclaim is already running, or backend__reclaim's. */
-int vm__reclaim(struct vm *vm, uint32_t id, uint64_t max_bytes,
+/* 0, -EBUSY if a reclaim is already running, or backend__reclaim's;
+ * dry_run: see backend_reclaim_opts. */
+int vm__reclaim(struct vm *vm, uint32_t id, uint64_t max_bytes, bool dry_run,
 		struct backend_reclaim_report *rep);
 /* A reclaim is running (for stats and tests). */
 bool vm__reclaim_running(void);

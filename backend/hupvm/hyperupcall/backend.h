@@ -142,6 +142,10 @@ struct backend_reclaim_opts {
 	uint64_t max_bytes;	 /* stop after discarding this much; 0 = all */
 	uint64_t stop_budget_ns; /* 0 = BACKEND_RECLAIM_STOP_NS (tests) */
 	uint64_t gap_ns;	 /* 0 = BACKEND_RECLAIM_GAP_NS (tests) */
+	/* Run the program and count what it answers free, but discard
+	 * nothing: how much a reclaim would give back, and a way to tell
+	 * the cost of stopping the guest from the effect of discarding. */
+	bool dry_run;
 	/* Park every vCPU (0 or -errno; on failure nothing stays parked)
 	 * and let them run again; NULL: nothing to park (tests). */
 	int (*park)(void *opaque);
@@ -152,7 +156,7 @@ struct backend_reclaim_opts {
 };
 
 struct backend_reclaim_report {
-	uint64_t pages;			  /* discarded */
+	uint64_t pages;			  /* discarded (dry run: found free) */
 	uint64_t bytes_before, bytes_after; /* memfd st_blocks * 512 */
 	uint64_t chunks, batches;
 	uint64_t skipped;		  /* batches with no host memory */

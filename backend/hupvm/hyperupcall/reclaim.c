@@ -161,7 +161,9 @@ static int batch(struct walk *w, struct hreg_prog *p, uint64_t *t)
 			    j - i < room;
 		     j++)
 			;
-		err = discard(w->b, base + i * PAGE, (uint64_t)(j - i) * PAGE);
+		if (!w->o->dry_run)
+			err = discard(w->b, base + i * PAGE,
+				      (uint64_t)(j - i) * PAGE);
 		if (!err)
 			w->rep->pages += j - i;
 		i = j;
@@ -296,7 +298,8 @@ int backend__reclaim(struct backend *b, uint32_t id,
 	if (backend__mem_allocated(b, &rep->bytes_after))
 		rep->bytes_after = rep->bytes_before;
 	rep->total_ns = clock_ns(&w) - t0;
-	if (rep->batches || rep->skipped) /* it ran, if only partly */
+	/* it ran, if only partly; a dry run gave nothing back */
+	if ((rep->batches || rep->skipped) && !o->dry_run)
 		account(b, rep);
 	return err;
 }

@@ -57,6 +57,8 @@ AUTO_KERNEL = "6.1-cloud"
 # and fills its memory) are opt-in (HUP_RECLAIM_MODES=...,auto,fill): they
 # reproduce an open problem, a guest that triple-faults or stalls when
 # reclaims meet its burst of allocation (docs/reclaim.md, "Open problem").
+# "fill-dry" is fill's control: the same stops and program runs, with
+# `reclaim --dry-run` (nothing discarded).
 DEFAULT_MODES = "reclaim,poison"
 AUTO_ARGS = "--auto-reclaim 1048576 --auto-reclaim-interval 1"
 AUTO_S = 8
@@ -84,11 +86,11 @@ if waitfor registered; then
 	# (auto: hupvm reclaims on its own; a second reclaim would be EBUSY)
 	[ @MODE@ = auto ] || c --json reclaim ${id:-none}
 fi
-# (fill: reclaims go on in the background while the guest starts the
-# churn and fills its memory)
+# (fill: reclaims go on back to back in the background, from before the
+# guest starts the churn until it says the churn has filled its memory)
 if [ @MODE@ = fill ]; then
-	( i=0; while [ $i -lt @RECLAIMS@ ] && [ ! -s rc.txt ]; do
-		c --json reclaim ${id:-none}; i=$((i + 1)); done ) &
+	( until [ -s rc.txt ] || grep -q "HUP-G: sync churning" vm.log; do
+		c --json reclaim ${id:-none} @FILL_OPTS@; done ) &
 fi
 echo go >&3
 if [ @MODE@ = fill ] && waitfor churning; then
@@ -140,6 +142,10 @@ def scenario(kname, mode, tools, cache, churn, fd_o):
     k = e2e.kernel(kname, cache)
     cmdline = f"{CMDLINE} hup.churn_mib={CHURN_MIB}"
     hupvm_args = ""
+    name = f"{mode}-{kname}"
+    fill_opts = ""
+    if mode == "fill-dry":
+        mode, fill_opts = "fill", "--dry-run"
     if mode == "poison":
         cmdline += " hup.mode=poison page_poison=1"
     elif mode == "fill":
@@ -151,10 +157,11 @@ def scenario(kname, mode, tools, cache, churn, fd_o):
               .replace("@RELEASE@", k.release).replace("@MODE@", mode)
               .replace("@MEM@", MEM).replace("@VMTIMEOUT@", str(VM_TIMEOUT_S))
               .replace("@CMDLINE@", cmdline).replace("@RECLAIMS@", str(RECLAIMS))
-              .replace("@HUPVM_ARGS@", hupvm_args).replace("@AUTO_S@", str(AUTO_S)))
+              .replace("@HUPVM_ARGS@", hupvm_args).replace("@AUTO_S@", str(AUTO_S))
+              .replace("@FILL_OPTS@", fill_opts))
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, churn, fd_o)}
-    return hupnest.Scenario(f"{mode}-{kname}", script, files, timeout=VM_TIMEOUT_S + 60)
+    return hupnest.Scenario(name, script, files, timeout=VM_TIMEOUT_S + 60)
 
 
 def reclaims(out):
@@ -189,7 +196,7 @@ class ReclaimE2E(unittest.TestCase):
                for n in names if "reclaim" in modes]
         if POISON_KERNEL in names and "poison" in modes:
             scs.append(scenario(POISON_KERNEL, "poison", tools, cache, churn, fd_o))
-        for mode in ("auto", "fill"):
+        for mode in ("auto", "fill", "fill-dry"):
             if AUTO_KERNEL in names and mode in modes:
                 scs.append(scenario(AUTO_KERNEL, mode, tools, cache, churn, fd_o))
         cls.run_ = hupnest.Harness(cache=cache).run(scs)
@@ -277,13 +284,20 @@ class ReclaimE2E(unittest.TestCase):
         self.assertTrue(m and int(m.group(2)) >= len(rounds) > 0,
                         "hupctl stats does not count the rounds")
 
-    def test_fill(self):
-        r = self.result(f"fill-{AUTO_KERNEL}")
+    def check_fill(self, name, key):
+        r = self.result(name)
         self.common(r)
         rs = reclaims(r.output)
         self.assertGreater(len(rs), 1)
         for rc, obj, body in rs:
             self.assertEqual(rc, 0, f"a reclaim failed: {body}")
+            self.assertIn(key, obj, body)
+
+    def test_fill(self):
+        self.check_fill(f"fill-{AUTO_KERNEL}", "pages_discarded")
+
+    def test_fill_dry(self):
+        self.check_fill(f"fill-dry-{AUTO_KERNEL}", "pages_free")
 
     def test_poison_refused(self):
         r = self.result(f"poison-{POISON_KERNEL}")

@@ -289,6 +289,35 @@ static void test_fake_skips_holes(uint32_t id)
 	CHECK_EQ(ram_nonzero_pages(), 0);
 }
 
+/* A dry run runs the program over all of RAM and counts what it
+ * answers, but the guest's memory and the host's stay as they were. */
+static void test_fake_dry_run(uint32_t id)
+{
+	struct backend_reclaim_opts o = fake_opts(10 * MS);
+	struct backend_reclaim_report rep;
+	uint64_t d0 = atomic_load(&be.st.pages_discarded);
+	uint64_t runs0 = atomic_load(&be.st.reclaims);
+
+	fill_ram();
+	o.dry_run = true;
+	CHECK_EQ(backend__reclaim(&be, id, &o, &rep), 0);
+	CHECK_EQ(rep.pages, PAGES);
+	CHECK_EQ(rep.batches, PAGES / HUP_RECLAIM_BATCH);
+	CHECK(rep.chunks > 1);
+	CHECK_EQ(rep.bytes_before, RAM);
+	CHECK_EQ(rep.bytes_after, RAM);
+	CHECK_EQ(ram_nonzero_pages(), PAGES);
+	CHECK_EQ(atomic_load(&be.st.pages_discarded), d0);
+	CHECK_EQ(atomic_load(&be.st.reclaims), runs0);
+	/* with --max-bytes: stops counting there too */
+	o = fake_opts(10 * MS);
+	o.dry_run = true;
+	o.max_bytes = MB;
+	CHECK_EQ(backend__reclaim(&be, id, &o, &rep), 0);
+	CHECK_EQ(rep.pages, 256);
+	CHECK_EQ(ram_nonzero_pages(), PAGES);
+}
+
 static void test_fake_max_bytes(uint32_t id)
 {
 	struct backend_reclaim_opts o = fake_opts(10 * MS);
@@ -426,6 +455,11 @@ static void test_fake_control(uint32_t id)
 	    {"--max 4096", "unknown option"},
 	    {"--max-bytes", "usage"},
 	    {"--max-bytes 4096 x", "usage"},
+	    {"--dry-run --max-bytes", "usage"},
+	    {"--dry-run --dry-run", "given twice"},
+	    {"--max-bytes 4096 --max-bytes 8192", "given twice"},
+	    {"--dry-run 4096", "usage"},
+	    {"--dryrun", "unknown option"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
 		snprintf(line, sizeof(line), "reclaim %u %s", id, bad[i].args);
@@ -451,6 +485,18 @@ static void test_fake_control(uint32_t id)
 	CHECK(strstr(r, "discarded 256 pages (1024 KiB), 1048576 bytes "
 			"returned to the host\n") != NULL);
 	CHECK(strstr(r, "longest_stop=") != NULL);
+	fill_ram();
+	snprintf(line, sizeof(line), "reclaim %u --dry-run --max-bytes 1M", id);
+	r = exec(line);
+	CHECK(strstr(r, "dry run: 256 free pages (1024 KiB) found, nothing "
+			"discarded\n") != NULL);
+	CHECK(strstr(r, "pages_free=256 bytes_returned=0 ") != NULL);
+	snprintf(line, sizeof(line), "json reclaim %u --max-bytes 8K --dry-run",
+		 id);
+	r = exec(line);
+	CHECK(strstr(r, "\"dry_run\":true,\"pages_free\":2,") != NULL);
+	CHECK(strstr(r, "\"bytes_returned\":0,") != NULL);
+	CHECK_EQ(ram_nonzero_pages(), PAGES);
 	r = exec("stats");
 	CHECK(strstr(r, "reclaim runs=") != NULL);
 	CHECK(strstr(r, "auto_rounds=") != NULL);
@@ -633,6 +679,7 @@ int main(void)
 	test_fake_tiny_budget(id);
 	test_fake_real_clock(id);
 	test_fake_max_bytes(id);
+	test_fake_dry_run(id);
 	test_fake_skips_holes(id);
 	test_fake_control(id);
 	test_fake_meminfo_auto_reclaim();
