@@ -20,6 +20,7 @@
 #include "log.h"
 #include "vcpu.h"
 #include "vm.h"
+#include "x86/msr.h"
 
 #define MSR_IA32_TSC 0x10u
 #define X86_CR0_PG (1ull << 31)
@@ -54,46 +55,14 @@ static uint64_t now_ns(void)
 
 /* ---------------------------------------------------------------- MSRs */
 
-/*
- * A struct kvm_msrs with room for one entry.  Not a struct kvm_msrs
- * followed by an entry: kvm_msrs ends in a flexible array, and a struct
- * holding one anywhere but last is a GNU extension (clang warns).  The
- * asserts keep the copy in step with the kernel's layout.
- */
-struct one_msr {
-	__u32 nmsrs;
-	__u32 pad;
-	struct kvm_msr_entry e;
-};
-_Static_assert(offsetof(struct one_msr, nmsrs) ==
-		   offsetof(struct kvm_msrs, nmsrs),
-	       "one_msr must be laid out like kvm_msrs");
-_Static_assert(offsetof(struct one_msr, e) ==
-		   offsetof(struct kvm_msrs, entries),
-	       "one_msr must be laid out like kvm_msrs");
-
-/* KVM_GET_MSRS or KVM_SET_MSRS of one MSR; either returns the number of
- * entries it processed, so anything but 1 is a failure. */
-static int one_msr_ioctl(struct vcpu *v, unsigned long req, uint32_t index,
-			 uint64_t *data)
-{
-	struct one_msr m = {.nmsrs = 1, .e = {.index = index, .data = *data}};
-
-	if (ioctl(v->fd, req, &m) != 1)
-		return -EIO;
-	*data = m.e.data;
-	return 0;
-}
-
 static int get_msr(struct vcpu *v, uint32_t index, uint64_t *data)
 {
-	*data = 0;
-	return one_msr_ioctl(v, KVM_GET_MSRS, index, data);
+	return msr__get(v->fd, index, data);
 }
 
 static int set_msr(struct vcpu *v, uint32_t index, uint64_t data)
 {
-	return one_msr_ioctl(v, KVM_SET_MSRS, index, &data);
+	return msr__set(v->fd, index, data);
 }
 
 /* ---------------------------------------------------------------- TSC */

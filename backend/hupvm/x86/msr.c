@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <linux/kvm.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -44,4 +45,46 @@ int msr__setup_vcpu(int vcpu_fd)
 		err = -EIO;
 	free(msrs);
 	return err;
+}
+
+/*
+ * A struct kvm_msrs with room for one entry.  Not a struct kvm_msrs
+ * followed by an entry: kvm_msrs ends in a flexible array, and a struct
+ * holding one anywhere but last is a GNU extension (clang warns).  The
+ * asserts keep the copy in step with the kernel's layout.
+ */
+struct one_msr {
+	__u32 nmsrs;
+	__u32 pad;
+	struct kvm_msr_entry e;
+};
+_Static_assert(offsetof(struct one_msr, nmsrs) ==
+		   offsetof(struct kvm_msrs, nmsrs),
+	       "one_msr must be laid out like kvm_msrs");
+_Static_assert(offsetof(struct one_msr, e) ==
+		   offsetof(struct kvm_msrs, entries),
+	       "one_msr must be laid out like kvm_msrs");
+
+/* KVM_GET_MSRS or KVM_SET_MSRS of one MSR; either returns the number of
+ * entries it processed, so anything but 1 is a failure. */
+static int one_msr_ioctl(int vcpu_fd, unsigned long req, uint32_t index,
+			 uint64_t *data)
+{
+	struct one_msr m = {.nmsrs = 1, .e = {.index = index, .data = *data}};
+
+	if (ioctl(vcpu_fd, req, &m) != 1)
+		return -EIO;
+	*data = m.e.data;
+	return 0;
+}
+
+int msr__get(int vcpu_fd, uint32_t index, uint64_t *data)
+{
+	*data = 0;
+	return one_msr_ioctl(vcpu_fd, KVM_GET_MSRS, index, data);
+}
+
+int msr__set(int vcpu_fd, uint32_t index, uint64_t data)
+{
+	return one_msr_ioctl(vcpu_fd, KVM_SET_MSRS, index, &data);
 }
