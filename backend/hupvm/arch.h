@@ -29,6 +29,10 @@ void arch__dump_vcpu(struct vcpu *v, FILE *out);
 int arch__msr_exit(struct vcpu *v, const struct exit_action *act);
 /* Make the vCPU flush its TLB on its next entry (its own thread). */
 int arch__flush_tlb(struct vcpu *v);
+/* Tell the guest that vCPU v (parked by hupvm's scheduler) is preempted,
+ * through the paravirtual interface it enabled: 0, or -errno (-ENOENT:
+ * the guest uses none). */
+int arch__mark_preempted(struct vcpu *v);
 void arch__exit_vm(struct vm *vm);
 
 #endif

@@ -16,10 +16,11 @@
 #include <unistd.h>
 
 #include "vm.h"
+#include "vsched.h"
 
 enum { OPT_LOG = 256, OPT_TIMEOUT, OPT_VERSION, OPT_CONTROL, OPT_NO_JIT,
        OPT_RUN_BUDGET, OPT_AUTO_RECLAIM, OPT_AUTO_RECLAIM_MAX,
-       OPT_AUTO_RECLAIM_INTERVAL };
+       OPT_AUTO_RECLAIM_INTERVAL, OPT_PCPUS, OPT_TIMESLICE, OPT_PV_TLB };
 
 static const struct option long_opts[] = {
     {"kernel", required_argument, NULL, 'k'},
@@ -36,6 +37,9 @@ static const struct option long_opts[] = {
     {"auto-reclaim-max", required_argument, NULL, OPT_AUTO_RECLAIM_MAX},
     {"auto-reclaim-interval", required_argument, NULL,
      OPT_AUTO_RECLAIM_INTERVAL},
+    {"pcpus", required_argument, NULL, OPT_PCPUS},
+    {"timeslice-ms", required_argument, NULL, OPT_TIMESLICE},
+    {"pv-tlb-flush", no_argument, NULL, OPT_PV_TLB},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -79,6 +83,15 @@ void cli__usage(FILE *out)
 		"                        program and round (default %lluM)\n"
 		"      --auto-reclaim-interval SECS  at most one round per "
 		"SECS, 1..%u (default %u)\n"
+		"      --pcpus N         vCPU overcommit: at most N vCPUs run at "
+		"once,\n"
+		"                        round-robin (default: all of them)\n"
+		"      --timeslice-ms T  each runs T ms at a time, 1..%u "
+		"(default %u; needs --pcpus)\n"
+		"      --pv-tlb-flush    advertise KVM's steal time and PV TLB "
+		"flush, and mark\n"
+		"                        vCPUs --pcpus holds as preempted (off: "
+		"neither is offered)\n"
 		"  -v, --verbose         more diagnostics on stderr (repeat "
 		"for debug)\n"
 		"  -h, --help            this text\n"
@@ -94,7 +107,8 @@ void cli__usage(FILE *out)
 		"130 interrupted, 2 bad usage, 1 other hupvm error.\n",
 		VM_MAX_CPUS, CLI_MAX_RUN_BUDGET_US,
 		(unsigned long long)(CLI_DEFAULT_AUTO_RECLAIM_MAX >> 20),
-		CLI_MAX_AUTO_RECLAIM_INTERVAL, CLI_DEFAULT_AUTO_RECLAIM_INTERVAL);
+		CLI_MAX_AUTO_RECLAIM_INTERVAL, CLI_DEFAULT_AUTO_RECLAIM_INTERVAL,
+		VSCHED_MAX_SLICE_MS, VSCHED_DEFAULT_SLICE_MS);
 }
 
 int cli__parse_size(const char *s, uint64_t *out)
@@ -292,6 +306,22 @@ static int parse_one(int c, struct cli_opts *o, char *err, size_t errlen)
 				    optarg, CLI_MAX_AUTO_RECLAIM_INTERVAL);
 		o->auto_reclaim_interval = (unsigned int)v;
 		return 0;
+	case OPT_PCPUS:
+		if (parse_uint(optarg, VM_MAX_CPUS, &v) < 0 || !v)
+			return fail(err, errlen, "--pcpus %s: must be 1..%u",
+				    optarg, VM_MAX_CPUS);
+		o->pcpus = (uint32_t)v;
+		return 0;
+	case OPT_TIMESLICE:
+		if (parse_uint(optarg, VSCHED_MAX_SLICE_MS, &v) < 0 || !v)
+			return fail(err, errlen,
+				    "--timeslice-ms %s: must be 1..%u", optarg,
+				    VSCHED_MAX_SLICE_MS);
+		o->timeslice_ms = (uint32_t)v;
+		return 0;
+	case OPT_PV_TLB:
+		o->pv_tlb_flush = true;
+		return 0;
 	default:
 		return fail(err, errlen,
 			    "unknown or incomplete option (see --help)");
@@ -322,6 +352,14 @@ int cli__parse(int argc, char **argv, struct cli_opts *o, char *err,
 			    argv[optind]);
 	if (o->help || o->version)
 		return 0;
+	if (o->pcpus > o->cpus)
+		return fail(err, errlen,
+			    "--pcpus %u: more than the %u vCPU(s) of --cpus",
+			    o->pcpus, o->cpus);
+	if (o->timeslice_ms && !o->pcpus)
+		return fail(err, errlen, "--timeslice-ms needs --pcpus");
+	if (o->pcpus && !o->timeslice_ms)
+		o->timeslice_ms = VSCHED_DEFAULT_SLICE_MS;
 	if (!o->kernel)
 		return fail(err, errlen,
 			    "no kernel: give -k BZIMAGE (see --help)");

@@ -42,6 +42,9 @@ struct cli_opts {
 	uint64_t auto_reclaim_mib; /* 0 = no automatic reclaim */
 	uint64_t auto_reclaim_max; /* bytes per program and round */
 	unsigned int auto_reclaim_interval; /* seconds */
+	uint32_t pcpus;	       /* vCPUs running at once; 0 = all (no overcommit) */
+	uint32_t timeslice_ms; /* with pcpus */
+	bool pv_tlb_flush;     /* advertise steal time + PV TLB flush */
 	unsigned int timeout; /* seconds; 0 = none */
 	int verbose;
 	bool help;

@@ -20,6 +20,7 @@
 #include "vcpu.h"
 #include "vm.h"
 #include "vmreclaim.h"
+#include "vsched.h"
 
 struct req {
 	struct vm *vm;
@@ -309,6 +310,19 @@ static int cmd_stats(struct req *r)
 	kv(r, &f, "max_stop_ns", atomic_load(&s->reclaim_max_stop_ns));
 	kv(r, &f, "auto_rounds", atomic_load(&s->auto_reclaim_rounds));
 	group(r, "reclaim", false);
+	if (r->vm->sched) {
+		struct vsched *vs = r->vm->sched;
+
+		group(r, "sched", true);
+		f = true;
+		kv(r, &f, "pcpus", vs->pcpus);
+		kv(r, &f, "timeslice_ns", vs->slice_ns);
+		kv(r, &f, "slices", atomic_load(&vs->slices));
+		kv(r, &f, "deschedules", atomic_load(&vs->deschedules));
+		kv(r, &f, "pv_marks", atomic_load(&vs->pv_marks));
+		kv(r, &f, "pv_none", atomic_load(&vs->pv_none));
+		group(r, "sched", false);
+	}
 	err = list_progs(r, 0, "");
 	if (r->json)
 		fputs("}\n", r->out);
@@ -538,6 +552,10 @@ static int cmd_pause_resume(struct req *r, bool pause)
 
 	if ((err = arg_vcpu(r, &v)))
 		return err;
+	if (r->vm->sched)
+		return fail(r, -EBUSY,
+			    "the vCPUs' run state belongs to the scheduler "
+			    "(--pcpus)");
 	vm__park_lock(); /* never inside a reclaim chunk */
 	err = pause ? vcpu__pause(v) : vcpu__resume(v);
 	vm__park_unlock();

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "vcpu.h"
 #include "vm.h"
+#include "vsched.h"
 
 enum {
 	EXIT_POWEROFF = 0,
@@ -118,6 +119,7 @@ int main(int argc, char **argv)
 {
 	struct control control = {.fd = -1};
 	struct autoreclaim ar = {0};
+	struct vsched sched = {0};
 	struct vm_config cfg;
 	struct cli_opts o;
 	enum vm_stop_reason why;
@@ -161,6 +163,7 @@ int main(int argc, char **argv)
 	    .cmdline = o.cmdline,
 	    .console_fd = fd,
 	    .console_input = true,
+	    .pv_tlb_flush = o.pv_tlb_flush,
 	};
 	pr_info("booting %s with %u vCPU(s), %llu MiB, cmdline \"%s\"",
 		o.kernel, o.cpus, (unsigned long long)(o.mem >> 20), o.cmdline);
@@ -179,6 +182,20 @@ int main(int argc, char **argv)
 			o.no_jit ? "interpreter" : "JIT", hup_clock_name());
 	}
 	r = vm__start(&vm);
+	if (!r && o.pcpus && o.pcpus < o.cpus) {
+		r = vsched__start(&sched, &vm, o.pcpus, o.timeslice_ms,
+				  o.pv_tlb_flush);
+		if (r < 0) {
+			pr_err("--pcpus: %s", strerror(-r));
+			vm__stop(&vm, VM_STOP_ERROR, -1);
+		} else {
+			pr_info("scheduler: %u of %u vCPUs at a time, %u ms "
+				"slices%s",
+				o.pcpus, o.cpus, o.timeslice_ms,
+				o.pv_tlb_flush ? ", preempted ones marked"
+					       : "");
+		}
+	}
 	if (!r && o.control) {
 		r = control__start(&control, &vm, o.control);
 		if (r < 0) {
@@ -198,6 +215,7 @@ int main(int argc, char **argv)
 	why = r < 0 ? VM_STOP_ERROR : vm__wait(&vm, o.timeout, &interrupted);
 	autoreclaim__stop(&ar);
 	control__stop(&control);
+	vsched__stop(&sched);
 	status = stop_status(&vm, why, o.timeout);
 	vm__destroy(&vm);
 	if (fd != STDOUT_FILENO)

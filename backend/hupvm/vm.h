@@ -41,11 +41,13 @@ struct vm_config {
 	const char *cmdline;
 	int console_fd;	    /* where guest console output goes */
 	bool console_input; /* feed stdin to the guest console */
+	bool pv_tlb_flush;  /* advertise steal time + PV TLB flush */
 };
 
 struct vcpu;
 struct arch_vm;
 struct backend;
+struct vsched;
 
 struct vm {
 	struct vm_config cfg;
@@ -60,6 +62,7 @@ struct vm {
 	uint32_t nr_vcpus; /* created so far */
 	struct arch_vm *arch;
 	struct backend *hup; /* the hyperupcall backend (x86/hup.c) */
+	struct vsched *sched; /* vCPU overcommit (vsched.h), or NULL */
 	void *hup_priv;
 
 	pthread_mutex_t lock;

@@ -30,6 +30,7 @@
 #include "x86/acpi.h"
 #include "x86/boot.h"
 #include "x86/cpuid.h"
+#include "x86/pvtime.h"
 #include "x86/hup.h"
 #include "x86/layout.h"
 #include "x86/msr.h"
@@ -160,6 +161,12 @@ static int init_cpuid(struct vm *vm, struct arch_vm *a)
 	}
 	a->tsc_deadline = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION,
 				KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+	err = cpuid__kvm_pv_tlb_flush(a->cpuid, vm->cfg.pv_tlb_flush);
+	if (err) {
+		pr_err("--pv-tlb-flush: this KVM offers no steal time or PV "
+		       "TLB flush");
+		return err;
+	}
 	return cpuid__add_hup_leaves(&a->cpuid, &hup);
 }
 
@@ -251,6 +258,11 @@ int arch__msr_exit(struct vcpu *v, const struct exit_action *act)
 int arch__flush_tlb(struct vcpu *v)
 {
 	return x86_hup__flush_tlb(v);
+}
+
+int arch__mark_preempted(struct vcpu *v)
+{
+	return x86_pvtime__mark_preempted(v);
 }
 
 void arch__exit_vm(struct vm *vm)

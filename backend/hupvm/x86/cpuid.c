@@ -9,6 +9,8 @@
  */
 #include "cpuid.h"
 
+#include <asm/kvm_para.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +147,21 @@ void cpuid__patch_vcpu(struct kvm_cpuid2 *c, uint32_t apic_id, uint32_t nr_cpus,
 			break;
 		}
 	}
+}
+
+int cpuid__kvm_pv_tlb_flush(struct kvm_cpuid2 *c, bool on)
+{
+	const uint32_t bits =
+	    1u << KVM_FEATURE_STEAL_TIME | 1u << KVM_FEATURE_PV_TLB_FLUSH;
+	struct kvm_cpuid_entry2 *e = cpuid__find(c, KVM_CPUID_FEATURES, 0);
+
+	if (!e)
+		return on ? -EOPNOTSUPP : 0;
+	if (on && (e->eax & bits) != bits)
+		return -EOPNOTSUPP; /* KVM too old to honour the flag */
+	if (!on)
+		e->eax &= ~bits;
+	return 0;
 }
 
 int cpuid__set(int vcpu_fd, const struct kvm_cpuid2 *c)

@@ -28,6 +28,14 @@ struct kvm_cpuid_entry2 *cpuid__find(struct kvm_cpuid2 *c, uint32_t function,
 int cpuid__add_hup_leaves(struct kvm_cpuid2 **c, const struct cpuid_hup *h);
 void cpuid__patch_vcpu(struct kvm_cpuid2 *c, uint32_t apic_id, uint32_t nr_cpus,
 		       bool tsc_deadline);
+/*
+ * KVM's paravirtual steal-time area and TLB flush (KVM_CPUID_FEATURES
+ * EAX: KVM_FEATURE_STEAL_TIME, KVM_FEATURE_PV_TLB_FLUSH) are advertised
+ * only when on (--pv-tlb-flush): without them a guest sends every TLB
+ * shootdown as an IPI, the behaviour the hyperupcall path is measured
+ * against.  0, or -EOPNOTSUPP if on and KVM offers no such leaf or bits.
+ */
+int cpuid__kvm_pv_tlb_flush(struct kvm_cpuid2 *c, bool on);
 int cpuid__set(int vcpu_fd, const struct kvm_cpuid2 *c);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "cli.h"
+#include "vsched.h"
 
 static struct cli_opts o;
 static char err[256];
@@ -145,6 +146,36 @@ int main(void)
 		 -EINVAL);
 	CHECK_EQ(parse("-k", kernel, "--auto-reclaim-interval", "1m", NULL),
 		 -EINVAL);
+	/* --pcpus, --timeslice-ms, --pv-tlb-flush */
+	CHECK_EQ(parse("-k", kernel, NULL), 0);
+	CHECK_EQ(o.pcpus, 0);
+	CHECK_EQ(o.timeslice_ms, 0);
+	CHECK(!o.pv_tlb_flush);
+	CHECK_EQ(parse("-k", kernel, "-c", "4", "--pcpus", "2", NULL), 0);
+	CHECK_EQ(o.pcpus, 2);
+	CHECK_EQ(o.timeslice_ms, VSCHED_DEFAULT_SLICE_MS);
+	CHECK_EQ(parse("-k", kernel, "-c", "4", "--pcpus", "4",
+		       "--timeslice-ms", "1000", "--pv-tlb-flush", NULL),
+		 0);
+	CHECK_EQ(o.timeslice_ms, 1000);
+	CHECK(o.pv_tlb_flush);
+	CHECK_EQ(parse("-k", kernel, "--pv-tlb-flush", NULL), 0);
+	CHECK_EQ(parse("-k", kernel, "-c", "2", "--pcpus", "3", NULL), -EINVAL);
+	CHECK(strstr(err, "more than the 2 vCPU(s)") != NULL);
+	CHECK_EQ(parse("-k", kernel, "-c", "2", "--pcpus", "0", NULL), -EINVAL);
+	CHECK(strstr(err, "--pcpus 0") != NULL);
+	CHECK_EQ(parse("-k", kernel, "-c", "2", "--pcpus", "one", NULL),
+		 -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "-c", "2", "--timeslice-ms", "5", NULL),
+		 -EINVAL);
+	CHECK(strstr(err, "needs --pcpus") != NULL);
+	CHECK_EQ(parse("-k", kernel, "-c", "2", "--pcpus", "1",
+		       "--timeslice-ms", "0", NULL),
+		 -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "-c", "2", "--pcpus", "1",
+		       "--timeslice-ms", "1001", NULL),
+		 -EINVAL);
+	CHECK(strstr(err, "--timeslice-ms 1001") != NULL);
 	CHECK_EQ(parse("-k", kernel, "--bogus", NULL), -EINVAL);
 	CHECK_EQ(parse("-k", kernel, "-m", NULL), -EINVAL);
 	CHECK_EQ(parse("-k", kernel, "stray", NULL), -EINVAL);

@@ -5,6 +5,7 @@
  * abi.h defines; per-vCPU patching sets APIC ids, topology count, the
  * hypervisor bit and TSC-deadline, and leaves KVM's own leaves alone.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +78,25 @@ int main(void)
 		free(v);
 	}
 	free(c);
+
+	/* KVM's PV leaf: steal time and PV TLB flush only when asked. */
+	{
+		const uint32_t st = 1u << 5, tlb = 1u << 9, other = 1u << 3;
+		struct kvm_cpuid2 *k = cpuid__alloc(1);
+
+		k->entries[0] = (struct kvm_cpuid_entry2){
+		    .function = 0x40000001, .eax = st | tlb | other};
+		CHECK_EQ(cpuid__kvm_pv_tlb_flush(k, true), 0);
+		CHECK_EQ(k->entries[0].eax, st | tlb | other);
+		CHECK_EQ(cpuid__kvm_pv_tlb_flush(k, false), 0);
+		CHECK_EQ(k->entries[0].eax, other); /* the rest kept */
+		/* asked for, but this KVM lacks it */
+		CHECK_EQ(cpuid__kvm_pv_tlb_flush(k, true), -EOPNOTSUPP);
+		k->entries[0].function = 0x40000002; /* no PV leaf at all */
+		CHECK_EQ(cpuid__kvm_pv_tlb_flush(k, true), -EOPNOTSUPP);
+		CHECK_EQ(cpuid__kvm_pv_tlb_flush(k, false), 0);
+		free(k);
+	}
 	CHECK(cpuid__alloc(100000) == NULL);
 	return check_summary("cpuid");
 }

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The vCPU overcommit scheduler (see vsched.h).
+ */
+#include "vsched.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "arch.h"
+#include "log.h"
+#include "vcpu.h"
+#include "vm.h"
+#include "vmreclaim.h"
+
+uint64_t vsched__pick(uint32_t nr_vcpus, uint32_t pcpus, uint64_t k)
+{
+	uint64_t set = 0;
+	uint32_t first;
+
+	if (!nr_vcpus)
+		return 0;
+	if (nr_vcpus > 64)
+		nr_vcpus = 64;
+	if (pcpus >= nr_vcpus)
+		return nr_vcpus == 64 ? ~0ull : (1ull << nr_vcpus) - 1;
+	first = (uint32_t)((k % nr_vcpus) * pcpus % nr_vcpus);
+	for (uint32_t j = 0; j < pcpus; j++)
+		set |= 1ull << ((first + j) % nr_vcpus);
+	return set;
+}
+
+/* Hold v out of KVM_RUN; with pv_preempt tell the guest it is. */
+static void deschedule(struct vsched *s, struct vcpu *v)
+{
+	int err = vcpu__pause(v);
+
+	if (err) {
+		if (err != -ESHUTDOWN && err != -EALREADY)
+			pr_warn("scheduler: vCPU %u: cannot deschedule: %s",
+				v->id, strerror(-err));
+		return;
+	}
+	atomic_fetch_add(&s->deschedules, 1);
+	if (!s->pv_preempt)
+		return;
+	err = arch__mark_preempted(v);
+	if (!err)
+		atomic_fetch_add(&s->pv_marks, 1);
+	else if (err == -ENOENT)
+		atomic_fetch_add(&s->pv_none, 1); /* early boot */
+	else
+		pr_warn("scheduler: vCPU %u: cannot mark it preempted: %s",
+			v->id, strerror(-err));
+}
+
+/* One slice boundary: the leaving vCPUs stop before the coming ones run,
+ * so no more than pcpus ever run at once. */
+static void switch_to(struct vsched *s, uint64_t next)
+{
+	struct vm *vm = s->vm;
+	uint64_t out = s->running & ~next, in = next & ~s->running;
+
+	vm__park_lock();
+	for (uint32_t i = 0; i < vm->nr_vcpus && i < 64; i++)
+		if (out & (1ull << i))
+			deschedule(s, &vm->vcpus[i]);
+	for (uint32_t i = 0; i < vm->nr_vcpus && i < 64; i++)
+		if (in & (1ull << i))
+			vcpu__resume(&vm->vcpus[i]);
+	vm__park_unlock();
+	s->running = next;
+}
+
+static void add_ns(struct timespec *t, uint64_t ns)
+{
+	ns += (uint64_t)t->tv_nsec;
+	t->tv_sec += (time_t)(ns / 1000000000ull);
+	t->tv_nsec = (long)(ns % 1000000000ull);
+}
+
+static void *loop(void *arg)
+{
+	struct vsched *s = arg;
+	struct timespec next;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, VCPU_KICK_SIGNAL); /* the vCPUs' kick is not ours */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!atomic_load(&s->stop) && !vm__stopping(s->vm)) {
+		uint64_t k = atomic_fetch_add(&s->slices, 1);
+
+		switch_to(s, vsched__pick(s->vm->nr_vcpus, s->pcpus, k));
+		/* Absolute deadlines: a slow switch does not stretch the
+		 * slices after it. */
+		add_ns(&next, s->slice_ns);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next,
+				       NULL) == EINTR)
+			;
+	}
+	return NULL;
+}
+
+int vsched__start(struct vsched *s, struct vm *vm, uint32_t pcpus,
+		  uint32_t slice_ms, bool pv_preempt)
+{
+	memset(s, 0, sizeof(*s));
+	if (!pcpus || !slice_ms || slice_ms > VSCHED_MAX_SLICE_MS)
+		return -EINVAL;
+	s->vm = vm;
+	s->pcpus = pcpus;
+	s->slice_ns = slice_ms * 1000000ull;
+	s->pv_preempt = pv_preempt;
+	s->running = vsched__pick(vm->nr_vcpus, vm->nr_vcpus, 0); /* all */
+	if (pthread_create(&s->thread, NULL, loop, s))
+		return -EAGAIN;
+	s->started = true;
+	vm->sched = s;
+	return 0;
+}
+
+void vsched__stop(struct vsched *s)
+{
+	if (!s->started)
+		return;
+	atomic_store(&s->stop, true);
+	pthread_join(s->thread, NULL);
+	s->started = false;
+}

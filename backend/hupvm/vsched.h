@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * vCPU overcommit (--pcpus N --timeslice-ms T): at most N of the guest's
+ * vCPUs run at a time, round-robin, T ms each; the others are held out of
+ * KVM_RUN, parked the way vcpu__pause parks a vCPU (PAUSE/RESUME trace
+ * events and vcpu-resume programs fire as for any pause).  It stands in
+ * for a host that runs more vCPUs than it has CPUs, where a guest that
+ * waits for a descheduled vCPU (a TLB shootdown's IPI) waits a timeslice.
+ *
+ * With --pv-tlb-flush (vm_config.pv_tlb_flush) a vCPU it deschedules is
+ * marked preempted in KVM's steal-time area (arch__mark_preempted), as
+ * KVM's own scheduler would: the guest then flushes it paravirtually.
+ *
+ * Slice changes take the park lock (vmreclaim.h): a reclaim chunk never
+ * has a vCPU resumed under it.  While the scheduler runs, the vCPUs' run
+ * state is its own: the control commands pause/resume are refused.
+ */
+#ifndef HUPVM_VSCHED_H
+#define HUPVM_VSCHED_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VSCHED_DEFAULT_SLICE_MS 10u
+#define VSCHED_MAX_SLICE_MS 1000u
+
+struct vm;
+
+struct vsched {
+	struct vm *vm;
+	uint32_t pcpus;
+	uint64_t slice_ns;
+	bool pv_preempt;
+	pthread_t thread;
+	bool started;
+	atomic_bool stop;
+	uint64_t running; /* vCPUs it lets run (the thread's own) */
+	atomic_ulong slices, deschedules;
+	atomic_ulong pv_marks; /* marked preempted */
+	atomic_ulong pv_none;  /* could not be: no steal-time area yet */
+};
+
+/* The vCPUs (bit per id) that run in slice k: pcpus of them, consecutive
+ * in ring order from (k * pcpus) mod nr_vcpus, so every vCPU gets the same
+ * share; all of them if pcpus >= nr_vcpus.  Pure. */
+uint64_t vsched__pick(uint32_t nr_vcpus, uint32_t pcpus, uint64_t k);
+/* Start the scheduler thread (vCPUs already started); 0 or -errno. */
+int vsched__start(struct vsched *s, struct vm *vm, uint32_t pcpus,
+		  uint32_t slice_ms, bool pv_preempt);
+/* Stop it; the vCPUs it held stay parked until the VM stops. */
+void vsched__stop(struct vsched *s);
+
+#endif
