@@ -271,7 +271,10 @@ def channel_events(text, final=False):
     prepended to the next chunk (or passed with final=True once L1 is gone).
     Pure: the host-side protocol is tested from text alone."""
     lines = text.split("\n")
-    rest = "" if final else lines.pop()
+    rest = lines.pop()
+    if final and rest:
+        lines.append(rest)
+        rest = ""
     events = []
     for line in lines:
         line = line.rstrip("\r")
@@ -283,8 +286,6 @@ def channel_events(text, final=False):
             pos = m.end()
         if pos == 0 or line[pos:].strip():
             events.append(("line", line[pos:]))
-    if final and events == [("line", "")]:
-        events = []
     return events, rest
 
 
