@@ -23,8 +23,8 @@ int autoreclaim__mem_available(const char *path, uint64_t *kib)
 	FILE *f = fopen(path, "re");
 	int err = -ENOENT;
 
-	if (!f)
-		return -errno;
+	if (!f) /* never 0: 0 would tell the caller *kib was set */
+		return errno ? -errno : -ENOENT;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long v;
 

@@ -66,13 +66,22 @@ bool hup_clock__tsc_usable(void)
 }
 
 #if defined(__x86_64__)
+/* One (TSC, CLOCK_MONOTONIC) reading: both counters at one instant. */
+struct tsc_pair {
+	uint64_t tsc;
+	uint64_t ns;
+};
+
 /*
  * One (TSC, CLOCK_MONOTONIC) pair: the TSC read halfway between two
  * monotonic reads, keeping the tightest bracket of a few tries (a
- * preemption between the reads would skew the pair).
+ * preemption between the reads would skew the pair).  Returned by value
+ * and zero until a bracket is kept, so that no caller ever reads an unset
+ * pair: a zero pair fails calibrate's "time passed" check.
  */
-static void sample_pair(uint64_t *tsc, uint64_t *ns)
+static struct tsc_pair sample_pair(void)
 {
+	struct tsc_pair p = { 0, 0 };
 	uint64_t best = UINT64_MAX;
 
 	for (int i = 0; i < 8; i++) {
@@ -82,10 +91,11 @@ static void sample_pair(uint64_t *tsc, uint64_t *ns)
 
 		if (b - a < best) {
 			best = b - a;
-			*tsc = t;
-			*ns = a + (b - a) / 2;
+			p.tsc = t;
+			p.ns = a + (b - a) / 2;
 		}
 	}
+	return p;
 }
 
 /*
@@ -96,20 +106,20 @@ static void sample_pair(uint64_t *tsc, uint64_t *ns)
 static int calibrate(struct hup_clock *c)
 {
 	struct timespec pause = { .tv_sec = 0, .tv_nsec = 2000000 };
-	uint64_t t0, n0, t1, n1;
+	struct tsc_pair p0, p1;
 
-	sample_pair(&t0, &n0);
+	p0 = sample_pair();
 	while (nanosleep(&pause, &pause) && errno == EINTR)
 		;
-	sample_pair(&t1, &n1);
-	if (t1 <= t0 || n1 <= n0)
+	p1 = sample_pair();
+	if (p1.tsc <= p0.tsc || p1.ns <= p0.ns)
 		return -EOPNOTSUPP;
-	c->mult = (uint64_t)((((unsigned __int128)(n1 - n0)) << 32) /
-			     (t1 - t0));
+	c->mult = (uint64_t)((((unsigned __int128)(p1.ns - p0.ns)) << 32) /
+			     (p1.tsc - p0.tsc));
 	if (!c->mult)
 		return -EOPNOTSUPP; /* a TSC faster than 2^32 GHz */
-	c->tsc0 = t1;
-	c->ns0 = n1;
+	c->tsc0 = p1.tsc;
+	c->ns0 = p1.ns;
 	return 0;
 }
 #endif

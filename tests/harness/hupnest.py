@@ -18,8 +18,10 @@ retry is reported.
 
 L1 console protocol (serial port 2, "the channel"):
   @@HUP L1-READY uptime=<s>@@
-  @@HUP BEGIN <name>@@ ... scenario output ... @@HUP END <name> rc=<n>@@
+  @@HUP BEGIN <name>@@ ... scenario output ... @@HUP END <name> rc=<n> t=<s>@@
   @@HUP ALL-DONE@@
+The host accounts for scenarios by name (Ledger): a lost or garbled marker
+costs that scenario's outcome, never another scenario's.
 """
 
 import argparse
@@ -83,10 +85,19 @@ mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
 /bin/busybox --install -s /bin 2>/dev/null
 chan=/dev/ttyS1
+# init holds the channel open until it powers off.  The last close of a
+# serial port shuts the port down and frees its transmit buffer, and the
+# wait for that buffer to drain ends early on any signal.  With a close per
+# marker, the last close was init's own (a SIGCHLD from a reaped scenario
+# cuts its wait short) or that of a scenario just killed for overrunning its
+# timeout (SIGKILL pending): the marker init had just written went unsent.
+# The one last close left is bye's, with no child left to signal init.
+exec 3> $chan
 # A marker starts its own line even if the scenario's last output did not
 # end one (a marker glued to output would be lost, and its scenario with it).
-say() { printf '\n@@HUP %s@@\n' "$*" > $chan; }
-die() { echo "L1: $*"; say "L1-FAILED $*"; poweroff -f; }
+say() { printf '\n@@HUP %s@@\n' "$*" >&3; }
+bye() { exec 3>&-; poweroff -f; }
+die() { echo "L1: $*"; say "L1-FAILED $*"; bye; }
 for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko; do
 	insmod /lib/kvm/$(basename $m) || die "insmod $m failed"
 done
@@ -104,7 +115,7 @@ for dir in $(ls -d /payload/scenarios/*/ 2>/dev/null | sort); do
 	name=$(cat $dir/name)
 	tmo=$(cat $dir/timeout)
 	say "BEGIN $name"
-	(cd $dir && HUP_PATH=nested HUP_PAYLOAD=$dir exec setsid sh ./run.sh) > $chan 2>&1 < /dev/null &
+	(cd $dir && HUP_PATH=nested HUP_PAYLOAD=$dir exec setsid sh ./run.sh) > $chan 2>&1 < /dev/null 3>&- &
 	pid=$!
 	t=0
 	while kill -0 $pid 2>/dev/null; do
@@ -123,7 +134,7 @@ for dir in $(ls -d /payload/scenarios/*/ 2>/dev/null | sort); do
 	say "END $name rc=$rc t=$t"
 done
 say "ALL-DONE"
-poweroff -f
+bye
 """
 
 
@@ -244,6 +255,183 @@ class Run:
         self.l1_retries = 0
         self.scenario_retries = []  # names of scenarios re-run after a hang
         self.wall_s = None
+
+
+# A marker as say() writes it; anything else on the channel is output.
+# A marker cut short and glued to the next one ("@@HUP BEG@@HUP BEGIN b@@")
+# must not swallow the latter's opening "@@".
+MARKER = re.compile(r"@@HUP ([^@\n]*)@@(?!HUP )")
+
+
+def channel_events(text, final=False):
+    """Split channel text into events: ("line", text) for a line of scenario
+    output, ("marker", body) for each marker.  A marker is found anywhere in
+    a line, with output glued before or after it kept as lines of their
+    own.  Returns (events, rest): rest is an unfinished last line, to be
+    prepended to the next chunk (or passed with final=True once L1 is gone).
+    Pure: the host-side protocol is tested from text alone."""
+    lines = text.split("\n")
+    rest = lines.pop()
+    if final and rest:
+        lines.append(rest)
+        rest = ""
+    events = []
+    for line in lines:
+        line = line.rstrip("\r")
+        pos = 0
+        for m in MARKER.finditer(line):
+            if line[pos:m.start()].strip():
+                events.append(("line", line[pos:m.start()]))
+            events.append(("marker", m.group(1)))
+            pos = m.end()
+        if pos == 0 or line[pos:].strip():
+            events.append(("line", line[pos:]))
+    return events, rest
+
+
+class Ledger:
+    """Which scenario an L1 boot ran, finished or was under, by name.
+
+    L1 runs its payload in order and says BEGIN and END around each
+    scenario, but a marker can be lost or garbled, and L1 can die anywhere.
+    So a result is keyed by the scenario's name, never by how many markers
+    came before it: an END whose BEGIN was lost still finishes its own
+    scenario, a BEGIN whose predecessor's END was lost closes that one as
+    unknown, and a scenario L1 went past without any marker of its own is
+    accounted as unknown too, not run a second time.  Unknown (rc None) and
+    died-under (125) are outcomes for Harness.run's hang classifier.
+
+    Pure: times are passed in, messages for the log are returned."""
+
+    def __init__(self, scenarios, t0=0.0, echo=None):
+        self.t0 = t0               # host time L1 was started
+        self.order = [s.name for s in scenarios]
+        self.timeouts = {s.name: s.timeout for s in scenarios}
+        self.echo = echo           # called with (name, line) as output arrives
+        self.results = {}          # name -> Result, in the order they ended
+        self.cur = None            # Result of the scenario L1 is running
+        self.cur_start = None
+        self.orphans = []          # output seen outside any scenario
+        self.reached = -1          # furthest scenario (index) L1 said it ran
+        self.ready_s = None        # L1 start to L1-READY, host clock
+        self.all_done = False
+        self.failed = None
+        self.last_event = None
+
+    def feed(self, events, now):
+        """Account for channel events that arrived at host time now."""
+        msgs = []
+        for kind, body in events:
+            self.last_event = now
+            if kind == "line":
+                self._line(body, now)
+                continue
+            word, _, arg = body.partition(" ")
+            if word == "L1-READY":
+                self.ready_s = now - self.t0
+                msgs.append(f"L1 ready in {self.ready_s:.1f} s ({arg})")
+            elif word == "L1-FAILED":
+                self.failed = arg
+            elif word == "BEGIN" and self._known(arg, body, msgs):
+                self._begin(arg, now, msgs)
+            elif word == "END" and self._known(arg.split(" ")[0], body, msgs):
+                self._end(arg, now, msgs)
+            elif body == "ALL-DONE":
+                self.all_done = True
+                self._lost_end(now, msgs)
+                self._skipped_up_to(len(self.order), msgs)
+            elif word not in ("BEGIN", "END"):
+                msgs.append(f"unknown channel marker {body!r} taken as output")
+                self._line(f"@@HUP {body}@@", now)
+        return msgs
+
+    def _line(self, line, now):
+        if self.cur is None:
+            self.orphans.append(line)
+            return
+        self.cur.output += line + "\n"
+        self.cur.lines.append((round(now - self.cur_start, 2), line))
+        if self.echo:
+            self.echo(self.cur.name, line)
+
+    def _known(self, name, body, msgs):
+        """Whether a BEGIN/END marker names a scenario still to account for."""
+        if name not in self.timeouts:
+            msgs.append(f"garbled channel marker {body!r} ignored")
+            return False
+        if name in self.results:
+            msgs.append(f"marker {body!r} for {name}, already accounted, ignored")
+            return False
+        return True
+
+    def _begin(self, name, now, msgs):
+        self._lost_end(now, msgs)
+        self._skipped_up_to(self.order.index(name), msgs)
+        self.cur, self.cur_start = Result(name), now
+        self.orphans = []
+        msgs.append(f"scenario {name}: started")
+
+    def _end(self, arg, now, msgs):
+        name = arg.split(" ")[0]
+        if self.cur is not None and self.cur.name != name:
+            self._lost_end(now, msgs)
+        if self.cur is None:
+            # Its BEGIN was lost: the output since the last marker is its.
+            msgs.append(f"scenario {name}: BEGIN marker lost; its END still counts")
+            self._skipped_up_to(self.order.index(name), msgs)
+            self.cur, self.cur_start = Result(name), None
+            self.cur.output = "".join(l + "\n" for l in self.orphans)
+            self.cur.output += "hupnest: this scenario's BEGIN marker was lost\n"
+            self.cur.lines = [(None, l) for l in self.orphans]
+            self.orphans = []
+        rc = re.search(r"\brc=(\d+)", arg)
+        t = re.search(r"\bt=(\d+)", arg)
+        if rc is None:
+            self.cur.output += "hupnest: END marker without a readable rc: outcome unknown\n"
+        self._finish(int(rc.group(1)) if rc else None, now,
+                     int(t.group(1)) if t and self.cur_start is None else None)
+
+    def _finish(self, rc, now, seconds=None):
+        r = self.cur
+        r.rc = rc
+        r.seconds = seconds if self.cur_start is None else round(now - self.cur_start, 1)
+        self.results[r.name] = r
+        self.reached = max(self.reached, self.order.index(r.name))
+        self.cur = self.cur_start = None
+        self.orphans = []
+
+    def _lost_end(self, now, msgs):
+        if self.cur is not None:
+            msgs.append(f"scenario {self.cur.name}: END marker lost; outcome unknown")
+            self.cur.output += "\nhupnest: this scenario's END marker was lost: outcome unknown\n"
+            self._finish(None, now)
+
+    def _skipped_up_to(self, index, msgs):
+        """L1 runs scenarios in order: those before index without a result
+        ran with both markers lost."""
+        for name in self.order[self.reached + 1:index]:
+            if name not in self.results:
+                msgs.append(f"scenario {name}: no marker of its own arrived; outcome unknown")
+                r = Result(name)
+                r.output = "hupnest: L1 ran this scenario but none of its markers arrived\n"
+                self.results[name] = r
+        self.reached = max(self.reached, index)
+
+    def l1_gone(self, rc, why, now):
+        """L1 exited or was killed: the scenario it was under ends with rc."""
+        if self.cur is not None:
+            self.cur.output += f"\nhupnest: {why} during this scenario\n"
+            self._finish(rc, now)
+
+    def deadline(self):
+        """Host time by which L1 must say something more."""
+        if self.cur is not None:
+            return self.cur_start + self.timeouts[self.cur.name] + 30
+        return self.last_event + 60
+
+    def pending(self):
+        """Names of the scenarios L1 never reached, in order."""
+        return self.order[self.reached + 1:]
 
 
 def _run_script(sc, workdir, env):
@@ -434,23 +622,27 @@ class Harness:
         try:
             while pending:
                 attempts += 1
-                done, stuck_boot = self._boot_l1(kernel, initrd, pending, run, work, attempts)
-                pending = pending[len(done):] if not stuck_boot else pending
+                ledger, stuck_boot = self._boot_l1(kernel, initrd, pending, run, work, attempts)
                 if stuck_boot:
                     if run.l1_retries >= L1_BOOT_RETRIES:
                         raise HarnessError("L1 failed to boot twice; giving up")
                     run.l1_retries += 1
                     log(f"L1 boot stuck; retrying ({run.l1_retries}/{L1_BOOT_RETRIES})")
                     continue
+                run.results += ledger.results.values()
+                # By name: what this L1 reached is accounted for (finished,
+                # died under, or unknown), whatever markers were lost; the
+                # rest go to a fresh L1.  Only when it reached nothing (it
+                # died between scenarios) is the next one given up as not
+                # run, so that the loop always progresses.
+                left = set(ledger.pending())
+                pending = [sc for sc in pending if sc.name in left]
                 if pending:
-                    # L1 died (or a scenario overran its deadline) before
-                    # ALL-DONE.  The scenario it was on is already among
-                    # `done` with its failure; carry on with the rest in a
-                    # fresh L1.  Only when this L1 got nothing done (it
-                    # died between scenarios) is the next one given up as
-                    # not run, so that the loop always progresses.
-                    if done:
-                        log(f"L1 stopped during {done[-1].name}; continuing with a new L1")
+                    if ledger.results:
+                        last = next(reversed(ledger.results))
+                        log(f"L1 stopped after {last} "
+                            f"({'ALL-DONE' if ledger.all_done else 'no ALL-DONE'}); "
+                            f"continuing with a new L1 for " + ", ".join(s.name for s in pending))
                     else:
                         failed = pending.pop(0)
                         log(f"L1 died before {failed.name}; continuing with a new L1")
@@ -464,8 +656,8 @@ class Harness:
         return run
 
     def _boot_l1(self, kernel, initrd, scenarios, run, work, attempt):
-        """One L1 boot running scenarios in order.  Returns (scenarios
-        completed or failed in it, whether the boot itself got stuck)."""
+        """One L1 boot running scenarios in order.  Returns (its Ledger,
+        whether the boot itself got stuck)."""
         console = os.path.join(self.logdir, "l1-console.log")
         chan = os.path.join(work, f"chan-{attempt}.log")
         cmd = [QEMU, "-accel", "tcg,thread=multi", "-cpu", "max", "-smp", "2",
@@ -480,84 +672,51 @@ class Harness:
         t0 = time.monotonic()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
-        by_name = {s.name: s for s in scenarios}
-        done = []
-        cur = None
-        cur_start = None
-        buf = ""
+        echo = (lambda name, line: print(f"  [{name}] {line}", file=sys.stderr)) \
+            if self.verbose else None
+        ledger = Ledger(scenarios, t0, echo)
+        rest = ""
         pos = 0
-        ready = False
-        deadline = t0 + L1_BOOT_TIMEOUT
         try:
             while True:
+                # Polled before the read: once QEMU has exited, this read
+                # has everything L1 wrote, its last markers included.
+                exited = proc.poll() is not None
                 with open(chan, "rb") as f:
                     f.seek(pos)
                     data = f.read()
                 pos += len(data)
-                buf += data.decode(errors="replace")
-                while "\n" in buf:
-                    line, buf = buf.split("\n", 1)
-                    line = line.rstrip("\r")
-                    m = re.search(r"@@HUP (.*?)@@", line)
-                    if m and line[:m.start()].strip() and cur:
-                        # output glued before a marker: keep it
-                        cur.output += line[:m.start()] + "\n"
-                    if not m:
-                        if cur:
-                            cur.output += line + "\n"
-                            cur.lines.append((round(time.monotonic() - cur_start, 2), line))
-                            if self.verbose:
-                                print(f"  [{cur.name}] {line}", file=sys.stderr)
-                        continue
-                    ev = m.group(1)
-                    if ev.startswith("L1-READY"):
-                        ready = True
-                        run.l1_ready_s = time.monotonic() - t0
-                        log(f"L1 ready in {run.l1_ready_s:.1f} s ({ev[9:]})")
-                    elif ev.startswith("L1-FAILED"):
-                        raise HarnessError(f"L1 setup failed: {ev[10:]}\n" + tail(console))
-                    elif ev.startswith("BEGIN "):
-                        cur = Result(ev[6:])
-                        cur_start = time.monotonic()
-                        deadline = cur_start + by_name[cur.name].timeout + 30
-                        log(f"scenario {cur.name}: started")
-                    elif ev.startswith("END ") and cur:
-                        rc = re.search(r"rc=(\d+)", ev)
-                        cur.rc = int(rc.group(1)) if rc else 1
-                        cur.seconds = round(time.monotonic() - cur_start, 1)
-                        run.results.append(cur)
-                        done.append(by_name[cur.name])
-                        cur = None
-                        deadline = time.monotonic() + 60
-                    elif ev == "ALL-DONE":
-                        proc.wait(timeout=60)
-                        return done, False
-                if proc.poll() is not None:
-                    if cur:
-                        cur.rc = 125
-                        cur.output += f"\nhupnest: L1 exited (status {proc.returncode}) during this scenario\n"
-                        cur.seconds = round(time.monotonic() - cur_start, 1)
-                        run.results.append(cur)
-                        done.append(by_name[cur.name])
+                now = time.monotonic()
+                events, rest = channel_events(rest + data.decode(errors="replace"),
+                                              final=exited)
+                for msg in ledger.feed(events, now):
+                    log(msg)
+                run.l1_ready_s = ledger.ready_s
+                if ledger.failed is not None:
+                    raise HarnessError(f"L1 setup failed: {ledger.failed}\n" + tail(console))
+                if ledger.all_done:
+                    proc.wait(timeout=60)
+                    return ledger, False
+                if exited:
+                    ledger.l1_gone(125, f"L1 exited (status {proc.returncode})", now)
                     out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                    if not ready:
+                    if ledger.ready_s is None:
                         raise HarnessError(f"L1 QEMU exited with {proc.returncode} before it was ready:\n"
                                            f"{out.strip()}\n{tail(console)}")
-                    return done, False
-                if time.monotonic() > deadline:
-                    if not ready:
+                    return ledger, False
+                if ledger.ready_s is None:
+                    if now > t0 + L1_BOOT_TIMEOUT:
                         log(f"L1 not ready after {L1_BOOT_TIMEOUT:.1f} s; last console lines:\n" + tail(console))
-                        return done, True
+                        return ledger, True
+                elif now > ledger.deadline():
+                    cur = ledger.cur
                     what = f"scenario {cur.name}" if cur else "L1 between scenarios"
                     log(f"{what} made no progress before its deadline; last console lines:\n"
                         + tail(console) + "\nlast scenario lines:\n"
-                        + "\n".join("    | " + l for l in (cur.output if cur else buf).splitlines()[-TAIL_LINES:]))
-                    if cur:
-                        cur.rc = 124
-                        cur.seconds = round(time.monotonic() - cur_start, 1)
-                        run.results.append(cur)
-                        done.append(by_name[cur.name])
-                    return done, False
+                        + "\n".join("    | " + l for l in (cur.output.splitlines() if cur else
+                                                           ledger.orphans + [rest])[-TAIL_LINES:]))
+                    ledger.l1_gone(124, "the harness killed L1 at its deadline", now)
+                    return ledger, False
                 time.sleep(0.1)
         finally:
             if proc.poll() is None:

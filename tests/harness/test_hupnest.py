@@ -2,11 +2,13 @@
 """Unit tests of the harness' own logic that need no KVM: scenario
 validation, the direct-path script runner (exit status, timeout kill), the
 L1 channel parser and the retry logic, with fake hosts."""
+import io
 import os
 import sys
 import tempfile
 import time
 import unittest
+from unittest import mock
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -80,62 +82,248 @@ class HangRetryFakeHostTest(unittest.TestCase):
         self.assertTrue(os.path.exists(os.path.join(h.logdir, "hangs.try1.log")))
 
 
-class L1DiesFakeHostTest(unittest.TestCase):
-    """_run_nested when an L1 dies under a scenario: that scenario keeps its
-    failure and every later scenario still runs, in a fresh L1 (a bug once
-    dropped the scenario after the one L1 died under, as "did not run")."""
+# The selftest's three scenarios: an L2 boot, one that overruns its
+# timeout and is killed by L1's init, another L2 boot.
+SELFTEST = ("q1", "overrun", "q2")
 
-    def test_rest_runs_in_a_fresh_l1(self):
-        h = hupnest.Harness(cache=tempfile.mkdtemp())
+
+def chan(*items):
+    """Channel text as L1's init writes it: each marker on its own line."""
+    return "".join(f"\n@@HUP {i[1:]}@@\n" if i.startswith("@") else i + "\n"
+                   for i in items)
+
+
+READY = "@L1-READY uptime=3.1 cpus=2"
+
+
+class FakeL1:
+    """Stands in for the L1 QEMU: writes one canned channel into the file
+    given by -serial file:...chan..., then exits with status.  With
+    exit_first the channel is written and QEMU gone in one step, between
+    the harness' read and its poll."""
+
+    def __init__(self, cmd, text, status, exit_first=False):
+        self.chan = next(a[5:] for a in cmd if a.startswith("file:") and "chan" in a)
+        self.text, self.status, self.exit_first = text, status, exit_first
+        self.returncode = None
+        self.stdout = io.BytesIO()
+        self.polls = 0
+
+    def poll(self):
+        self.polls += 1
+        if self.polls == 1:
+            with open(self.chan, "a") as f:
+                f.write(self.text)
+            if not self.exit_first:
+                return None
+        self.returncode = self.status
+        return self.returncode
+
+    def wait(self, timeout=None):
+        self.returncode = self.status
+        return self.status
+
+    def kill(self):
+        pass
+
+
+class FakeL1Host:
+    """Harness._run_once on the nested path with fake L1 boots, one canned
+    (channel, status) per boot; records which scenarios each boot got."""
+
+    def __init__(self, boots, exit_first=False):
+        self.boots = list(boots)
+        self.exit_first = exit_first
+        self.payloads = []
+
+    def run(self, names=SELFTEST):
+        h = hupnest.Harness(cache=tempfile.mkdtemp(), force_nested=True)
         base = os.path.join(h.cache, "l1-base.cpio")
         with open(base, "wb") as f:
             f.write(b"base")
         h.l1_image = lambda kernel: base
-        h._payload = lambda scenarios: b"payload"
-        boots = []
+        h._payload = lambda scenarios: self.payloads.append(
+            [s.name for s in scenarios]) or b"payload"
 
-        def fake_boot(kernel, initrd, scenarios, run, work, attempt):
-            boots.append([s.name for s in scenarios])
-            done = []
-            for sc in scenarios:
-                r = hupnest.Result(sc.name)
-                r.rc = 125 if (len(boots) == 1 and sc.name == "b") else 0
-                run.results.append(r)
-                done.append(sc)
-                if r.rc == 125:  # L1 died under b
-                    break
-            return done, False
+        def popen(cmd, **kw):
+            if not self.boots:
+                raise AssertionError(f"an L1 boot too many (payloads {self.payloads})")
+            text, status = self.boots.pop(0)
+            return FakeL1(cmd, text, status, self.exit_first)
 
-        h._boot_l1 = fake_boot
-        run = h._run_nested([hupnest.Scenario(n, "true") for n in "abcd"], None)
-        self.assertEqual(boots, [["a", "b", "c", "d"], ["c", "d"]])
-        self.assertEqual({r.name: r.rc for r in run.results},
-                         {"a": 0, "b": 125, "c": 0, "d": 0})
+        kernel = type("K", (), {"vmlinuz": "/nonexistent", "release": "fake"})()
+        scenarios = [hupnest.Scenario(n, "true", timeout=5) for n in names]
+        with mock.patch.object(hupnest.subprocess, "Popen", popen):
+            return h._run_once(scenarios, kernel)
 
-    def test_no_progress_gives_up_one_scenario(self):
-        h = hupnest.Harness(cache=tempfile.mkdtemp())
-        base = os.path.join(h.cache, "l1-base.cpio")
-        with open(base, "wb") as f:
-            f.write(b"base")
-        h.l1_image = lambda kernel: base
-        h._payload = lambda scenarios: b"payload"
-        boots = []
 
-        def fake_boot(kernel, initrd, scenarios, run, work, attempt):
-            boots.append([s.name for s in scenarios])
-            return [], False  # L1 ready, then died before any scenario
+class NestedAccountingTest(unittest.TestCase):
+    """The L1 boot loop and its channel accounting, end to end with fake
+    L1 boots, in the failure sequences L1 can produce.  Every scenario gets
+    exactly one result, by name: none is run again in a fresh L1 after
+    this L1 ran it (retries are Harness.run's alone), and none is reported
+    "did not run" when L1 ran it.  The old positional accounting (pending
+    = pending[len(done):]) failed the lost-marker cases: after the killed
+    overrun scenario's END was lost it re-ran q2, which had passed, and
+    reported overrun as "did not run" (the fresh-clone CI failure)."""
 
-        h._boot_l1 = fake_boot
-        run = h._run_nested([hupnest.Scenario(n, "true") for n in "ab"], None)
-        self.assertEqual(boots, [["a", "b"], ["b"]])
-        self.assertEqual(run.results, [])
+    def check(self, boots, want_rc, want_payloads, exit_first=False):
+        host = FakeL1Host(boots, exit_first)
+        run = host.run()
+        names = [r.name for r in run.results]
+        self.assertEqual(len(names), len(set(names)), names)
+        self.assertEqual(host.payloads, want_payloads)
+        self.assertEqual({r.name: r.rc for r in run.results}, want_rc)
+        return {r.name: r for r in run.results}
+
+    def test_all_markers(self):
+        self.check([(chan(READY, "@BEGIN q1", "L2 ok", "@END q1 rc=0 t=7",
+                          "@BEGIN overrun", "overrun-start", "@END overrun rc=124 t=5",
+                          "@BEGIN q2", "@END q2 rc=0 t=7", "@ALL-DONE"), 0)],
+                   {"q1": 0, "overrun": 124, "q2": 0}, [list(SELFTEST)])
+
+    def test_lost_end_after_timeout_kill(self):
+        by = self.check([(chan(READY, "@BEGIN q1", "@END q1 rc=0 t=7",
+                               "@BEGIN overrun", "overrun-start",
+                               "@BEGIN q2", "L2 ok", "@END q2 rc=0 t=7", "@ALL-DONE"), 0)],
+                        {"q1": 0, "overrun": None, "q2": 0}, [list(SELFTEST)])
+        self.assertIn("overrun-start", by["overrun"].output)
+        self.assertIn("END marker was lost", by["overrun"].output)
+        self.assertNotIn("L2 ok", by["overrun"].output)
+        self.assertIn("L2 ok", by["q2"].output)
+
+    def test_lost_begin(self):
+        by = self.check([(chan(READY, "@BEGIN q1", "@END q1 rc=0 t=7",
+                               "overrun-start", "@END overrun rc=124 t=5",
+                               "@BEGIN q2", "@END q2 rc=0 t=7", "@ALL-DONE"), 0)],
+                        {"q1": 0, "overrun": 124, "q2": 0}, [list(SELFTEST)])
+        self.assertIn("overrun-start", by["overrun"].output)
+        self.assertEqual(by["overrun"].seconds, 5)
+
+    def test_both_markers_lost(self):
+        by = self.check([(chan(READY, "@BEGIN q1", "@END q1 rc=0 t=7", "overrun-start",
+                               "@BEGIN q2", "@END q2 rc=0 t=7", "@ALL-DONE"), 0)],
+                        {"q1": 0, "overrun": None, "q2": 0}, [list(SELFTEST)])
+        self.assertIn("none of its markers arrived", by["overrun"].output)
+
+    # L1 dies after q1, somewhere in overrun: what the channel got of
+    # overrun, and the outcome it must be given.  q2 runs in a fresh L1.
+    DEATHS = {
+        "mid-scenario, or after the timeout kill with END lost":
+            (["@BEGIN overrun", "overrun-start"], 125),
+        "after the timeout kill":
+            (["@BEGIN overrun", "overrun-start", "@END overrun rc=124 t=5"], 124),
+        "after the timeout kill with BEGIN lost":
+            (["overrun-start", "@END overrun rc=124 t=5"], 124),
+    }
+
+    def test_l1_dies_during_overrun(self):
+        for what, (got, rc) in self.DEATHS.items():
+            with self.subTest(what):
+                self.check([(chan(READY, "@BEGIN q1", "@END q1 rc=0 t=7", *got), 1),
+                            (chan(READY, "@BEGIN q2", "@END q2 rc=0 t=7", "@ALL-DONE"), 0)],
+                           {"q1": 0, "overrun": rc, "q2": 0}, [list(SELFTEST), ["q2"]])
+
+    def test_l1_dies_between_scenarios_gives_up_one(self):
+        # No progress at all: the next scenario is given up as not run, so
+        # that the loop ends; Harness.run's classifier decides on a retry.
+        by = self.check([(chan(READY), 1),
+                         (chan(READY, "@BEGIN overrun", "@END overrun rc=124 t=5",
+                               "@BEGIN q2", "@END q2 rc=0 t=7", "@ALL-DONE"), 0)],
+                        {"q1": None, "overrun": 124, "q2": 0},
+                        [list(SELFTEST), ["overrun", "q2"]])
+        self.assertIn("did not run", by["q1"].output)
+
+    def test_garbled_begin_glued_to_output(self):
+        # A BEGIN cut short by lost bytes and glued to the next marker, and
+        # a BEGIN whose name came through garbled.
+        by = self.check([(chan(READY, "@BEGIN q1", "L2 ok@@HUP END q1 rc=0 t=7@@",
+                               "@@HUP BEG@@HUP BEGIN overrun@@overrun-start",
+                               "@END overrun rc=124 t=5",
+                               "@BEGIN q\ufffd2", "L2 ok again", "@END q2 rc=0 t=7",
+                               "@ALL-DONE"), 0)],
+                        {"q1": 0, "overrun": 124, "q2": 0}, [list(SELFTEST)])
+        self.assertIn("L2 ok", by["q1"].output)
+        self.assertIn("overrun-start", by["overrun"].output)
+        self.assertIn("L2 ok again", by["q2"].output)
+
+    def test_last_markers_written_as_l1_exits(self):
+        # L1 writes its last END and ALL-DONE and is gone between the
+        # harness' read of the channel and its poll of QEMU.
+        self.check([(chan(READY, "@BEGIN q1", "@END q1 rc=0 t=7", "@BEGIN overrun",
+                          "@END overrun rc=124 t=5", "@BEGIN q2", "@END q2 rc=0 t=7",
+                          "@ALL-DONE"), 0)],
+                   {"q1": 0, "overrun": 124, "q2": 0}, [list(SELFTEST)], exit_first=True)
+
+
+class ChannelEventsTest(unittest.TestCase):
+    """channel_events, the pure parser of L1's channel text."""
+
+    def ev(self, text, final=False):
+        return hupnest.channel_events(text, final)
+
+    def test_lines_markers_and_rest(self):
+        self.assertEqual(self.ev("a\r\n@@HUP BEGIN x@@\r\nb\npart"),
+                         ([("line", "a"), ("marker", "BEGIN x"), ("line", "b")], "part"))
+        self.assertEqual(self.ev("part", final=True), ([("line", "part")], ""))
+        self.assertEqual(self.ev("", final=True), ([], ""))
+
+    def test_glued_before_and_after(self):
+        self.assertEqual(self.ev("out@@HUP END x rc=0 t=1@@more\n")[0],
+                         [("line", "out"), ("marker", "END x rc=0 t=1"), ("line", "more")])
+
+    def test_two_markers_one_line(self):
+        self.assertEqual(self.ev("@@HUP END x rc=0 t=1@@@@HUP BEGIN y@@\n")[0],
+                         [("marker", "END x rc=0 t=1"), ("marker", "BEGIN y")])
+
+    def test_cut_marker_does_not_swallow_the_next(self):
+        self.assertEqual(self.ev("@@HUP BEG@@HUP BEGIN y@@\n")[0],
+                         [("line", "@@HUP BEG"), ("marker", "BEGIN y")])
+
+    def test_output_lines_kept_verbatim(self):
+        self.assertEqual(self.ev("  indented\n\n")[0], [("line", "  indented"), ("line", "")])
+
+
+class LedgerTest(unittest.TestCase):
+    """Ledger, the pure accounting of one L1 boot, with host times given."""
+
+    def feed(self, text, names=SELFTEST):
+        lg = hupnest.Ledger([hupnest.Scenario(n, "true", timeout=5) for n in names])
+        msgs = lg.feed(hupnest.channel_events(text, final=True)[0], 10.0)
+        return lg, msgs
+
+    def test_unknown_and_duplicate_markers_are_reported(self):
+        lg, msgs = self.feed(chan(READY, "@BEGIN q1", "@END q1 rc=0 t=1", "@END q1 rc=3 t=1",
+                                  "@BOGUS", "@BEGIN nobody"))
+        self.assertEqual(lg.results["q1"].rc, 0)
+        self.assertTrue(any("already accounted" in m for m in msgs), msgs)
+        self.assertTrue(any("unknown channel marker" in m for m in msgs), msgs)
+        self.assertTrue(any("garbled" in m for m in msgs), msgs)
+        self.assertEqual(lg.pending(), ["overrun", "q2"])
+
+    def test_end_without_rc_is_unknown(self):
+        lg, _ = self.feed(chan(READY, "@BEGIN q1", "@END q1 rc"))
+        self.assertIsNone(lg.results["q1"].rc)
+        self.assertIn("without a readable rc", lg.results["q1"].output)
+
+    def test_deadlines(self):
+        lg, _ = self.feed(chan(READY, "@BEGIN q1"))
+        self.assertEqual(lg.deadline(), 10.0 + 5 + 30)
+        lg.feed([("marker", "END q1 rc=0 t=1")], 20.0)
+        self.assertEqual(lg.deadline(), 20.0 + 60)
+
+    def test_l1_gone(self):
+        lg, _ = self.feed(chan(READY, "@BEGIN q1", "x"))
+        lg.l1_gone(124, "the harness killed L1 at its deadline", 50.0)
+        self.assertEqual((lg.results["q1"].rc, lg.results["q1"].seconds), (124, 40.0))
+        self.assertEqual(lg.pending(), ["overrun", "q2"])
 
 
 class ChannelFakeQemuTest(unittest.TestCase):
-    """_boot_l1's channel parser against a fake QEMU that writes a canned
-    channel: a marker glued to output without a newline (seen when a
-    scenario's last line had none) still ends its scenario, with that
-    output kept; without it the scenario was taken for a hang."""
+    """_boot_l1 against a fake QEMU process that writes a canned channel: a
+    marker glued to output without a newline (seen when a scenario's last
+    line had none) still ends its scenario, with that output kept; without
+    it the scenario was taken for a hang."""
 
     FAKE = r"""#!/bin/sh
 chan=
@@ -160,14 +348,14 @@ printf '@@HUP BEGIN b@@\n\n@@HUP END b rc=3 t=0@@\n@@HUP ALL-DONE@@\n' >> "$chan
         run = hupnest.Run("nested")
         saved, hupnest.QEMU = hupnest.QEMU, fake
         try:
-            done, stuck = h._boot_l1(kernel, "/nonexistent",
-                                     [hupnest.Scenario(n, "true") for n in "ab"],
-                                     run, tmp, 1)
+            ledger, stuck = h._boot_l1(kernel, "/nonexistent",
+                                       [hupnest.Scenario(n, "true") for n in "ab"],
+                                       run, tmp, 1)
         finally:
             hupnest.QEMU = saved
         self.assertFalse(stuck)
-        self.assertEqual([s.name for s in done], ["a", "b"])
-        by = {r.name: r for r in run.results}
+        by = ledger.results
+        self.assertEqual(list(by), ["a", "b"])
         self.assertEqual(by["a"].rc, 0)
         self.assertIn("hello", by["a"].output)
         self.assertIn("no newline here", by["a"].output)
