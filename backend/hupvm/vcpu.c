@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -334,6 +335,7 @@ static void *vcpu_loop(void *arg)
 
 	tls_run = v->run;
 	tls_vcpu = v;
+	atomic_store(&v->tid, (int)gettid());
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
@@ -363,6 +365,59 @@ static void *vcpu_loop(void *arg)
 		trace(v, HUP_TRACE_EXIT, reason, targ);
 	}
 	return NULL;
+}
+
+/*
+ * A vCPU that did not park in time: say where its thread is, so the log
+ * tells a guest spinning inside KVM_RUN that the host kernel did not
+ * interrupt (state R) from a thread blocked elsewhere (S or D, wchan).
+ */
+int vcpu__parse_stat(const char *line, char *state, int *cpu)
+{
+	/* after the last ')' (the name may hold spaces and parentheses):
+	 * the state (field 3), then the processor 36 fields later (39) */
+	const char *p = strrchr(line, ')');
+	int field = 3;
+
+	*state = '?';
+	*cpu = -1;
+	if (!p || sscanf(p + 1, " %c", state) != 1)
+		return -EINVAL;
+	for (p += 2; *p && field < 39; p++)
+		if (*p == ' ')
+			field++;
+	if (field == 39 && *p >= '0' && *p <= '9')
+		*cpu = atoi(p);
+	return 0;
+}
+
+static void report_stuck(struct vcpu *v)
+{
+	char path[64], buf[512], wchan[64] = "?";
+	int tid = atomic_load(&v->tid), cpu = -1;
+	char state = '?';
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "r");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			vcpu__parse_stat(buf, &state, &cpu);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/proc/self/task/%d/wchan", tid);
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(wchan, sizeof(wchan), f))
+			strcpy(wchan, "?");
+		fclose(f);
+	}
+	pr_err("vCPU %u did not park within %d s of its kick: thread %d "
+	       "state %c on CPU %d, wchan %s%s",
+	       v->id, VCPU_PAUSE_TIMEOUT_S, tid, state, cpu, wchan,
+	       state == 'R' ? " (running guest code: KVM_RUN was not "
+			      "interrupted)"
+			    : "");
 }
 
 int vcpu__pause(struct vcpu *v)
@@ -395,6 +450,8 @@ int vcpu__pause(struct vcpu *v)
 	pthread_mutex_unlock(&v->pause_lock);
 	if (!err)
 		atomic_fetch_add(&v->pauses, 1);
+	else if (err == -ETIMEDOUT)
+		report_stuck(v);
 	return err;
 }
 

@@ -31,6 +31,7 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
+	atomic_int tid; /* the thread's, for reports (0 before it runs) */
 	bool started;
 	atomic_ulong exits; /* exits handled, for statistics */
 	atomic_ulong by_reason[VCPU_EXIT_REASONS];
@@ -66,6 +67,10 @@ void vcpu__destroy(struct vcpu *v);
 int vcpu__pause(struct vcpu *v);
 int vcpu__resume(struct vcpu *v);
 bool vcpu__paused(struct vcpu *v);
+/* A /proc/PID/task/TID/stat line: its state letter and last CPU (-1 if
+ * the line is too short); 0 or -EINVAL.  For reports of a vCPU that did
+ * not park (pure, tested). */
+int vcpu__parse_stat(const char *line, char *state, int *cpu);
 /* The vCPU whose thread this is, or NULL. */
 struct vcpu *vcpu__current(void);
 /* Act on one decoded exit; < 0 means the vCPU must stop (VM stopped). */

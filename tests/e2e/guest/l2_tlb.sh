@@ -1,0 +1,26 @@
+#!/bin/sh
+# The L2 guest's init for the TLB-shootdown test (tests/e2e/guest/
+# test_tlb_e2e.py), under hupvm with 4 vCPUs of which hupvm runs 2 at a
+# time (--pcpus 2):
+#   report the CPUs online and whether the kernel chose KVM's paravirtual
+#   TLB flush (its dmesg line), run hup-remap (one page remapped again and
+#   again while readers on the other CPUs check they never see an old
+#   frame), let L1 read hupvm's stats, check dmesg, power off.
+# hup.remaps=N and hup.remap_s=S on the kernel command line size the run.
+. /lib/l2_lib.sh
+REMAPS=$(sed -n 's/.*hup.remaps=\([0-9]*\).*/\1/p' /proc/cmdline)
+REMAP_S=$(sed -n 's/.*hup.remap_s=\([0-9]*\).*/\1/p' /proc/cmdline)
+say "init ran, kernel $(uname -r), cpus $(nproc), uptime $(cut -d' ' -f1 /proc/uptime)"
+dmesg_mark
+if dmesg | grep -q "KVM setup pv remote TLB flush"; then
+	say "pv-tlb-flush on"
+else
+	say "pv-tlb-flush off"
+fi
+hup-remap ${REMAPS:-1000} ${REMAP_S:-60} > /tmp/remap.out 2>&1
+say "remap rc=$?"
+cat /tmp/remap.out
+sync_l1 remapped
+dmesg_report
+say "done"
+poweroff -f

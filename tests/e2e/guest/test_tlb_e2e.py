@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""TLB shootdown under vCPU overcommit, end to end (issue 12).
+
+A 4-vCPU guest on hupvm, of which hupvm runs 2 at a time (--pcpus 2
+--timeslice-ms 5, vsched.h).  In the guest, hup-remap (tests/e2e/guest/
+remap.c) remaps one page to new frames again and again while readers on
+the other vCPUs check that, once a remap returned, nobody ever reads the
+old frame: a TLB flush skipped or acknowledged without being done shows as
+a stale read.  Scenarios:
+
+  none-KERNEL  no paravirtual help: the guest sends its shootdowns as IPIs
+               and waits for descheduled vCPUs; its kernel must not have
+               chosen PV TLB flush (not offered)
+  pv-KERNEL    --pv-tlb-flush: hupvm offers KVM's steal time and PV TLB
+               flush and marks the vCPUs it holds preempted; the kernel
+               says it set up the PV flush, and hupvm's stats show vCPUs
+               marked
+
+Passing means: the guest saw 4 CPUs, 0 stale reads, a clean dmesg and a
+clean poweroff, and hupvm really descheduled vCPUs.
+
+Environment (ctest sets it): HUP_E2E_HUPVM, HUPCTL, HUP_REMAP,
+HUP_GUEST_CACHE; HUP_TLB_KERNELS narrows the kernels, HUP_TLB_MODES the
+scenarios (default none,pv).
+"""
+import os
+import re
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.path.insert(0, HERE)
+import hupnest  # noqa: E402
+import guest_image  # noqa: E402
+import scenario as e2e  # noqa: E402
+
+VCPUS, PCPUS, SLICE_MS = 4, 2, 5
+MEM = "256M"
+VM_TIMEOUT_S = 300
+# Remaps per mode: without help every shootdown to a descheduled vCPU
+# waits for its next slice, so fewer.
+REMAPS = {"none": 300, "pv": 3000}
+REMAP_S = 90
+CMDLINE = "console=ttyS0 quiet loglevel=4"
+DEFAULT_MODES = "none,pv"
+HUPVM_ARGS = {"none": "", "pv": "--pv-tlb-flush"}
+
+L1_SCRIPT = r"""
+set -u
+trap '' PIPE
+now() { cut -d' ' -f1 /proc/uptime; }
+rm -f in ctl.sock vm.log hupvm.err hupctl.log rc.txt
+mkfifo in
+echo "HUP-S: launch $(now) kernel @RELEASE@ mode @MODE@"
+{ ./hupvm -k ./vmlinuz -i ./l2.cpio -c @VCPUS@ -m @MEM@ --timeout @VMTIMEOUT@ -v \
+	--control ./ctl.sock --pcpus @PCPUS@ --timeslice-ms @SLICE@ @HUPVM_ARGS@ \
+	-a '@CMDLINE@' < in 2> hupvm.err
+  echo $? > rc.txt; } | tee vm.log &
+exec 3>in
+@L1_FUNCS@if waitfor remapped; then
+	c stats
+fi
+echo go >&3
+@L1_END@"""
+
+
+def initramfs(k, tools, cache, remap):
+    img = guest_image.Initramfs()
+    with open(os.path.join(HERE, "l2_tlb.sh")) as f:
+        img.add_busybox(f.read())
+    img.add_file(os.path.join(HERE, "l2_lib.sh"), "lib/l2_lib.sh", 0o644)
+    img.add_file(remap, "bin/hup-remap", 0o755)
+    path = os.path.join(cache, f"l2-tlb-{k.release}.cpio")
+    img.write(path)
+    return path
+
+
+def scenario(kname, mode, tools, cache, remap):
+    k = e2e.kernel(kname, cache)
+    cmdline = f"{CMDLINE} hup.remaps={REMAPS[mode]} hup.remap_s={REMAP_S}"
+    script = (L1_SCRIPT.replace("@L1_FUNCS@", e2e.L1_FUNCS).replace("@L1_END@", e2e.L1_END)
+              .replace("@RELEASE@", k.release).replace("@MODE@", mode)
+              .replace("@VCPUS@", str(VCPUS)).replace("@PCPUS@", str(PCPUS))
+              .replace("@SLICE@", str(SLICE_MS)).replace("@MEM@", MEM)
+              .replace("@VMTIMEOUT@", str(VM_TIMEOUT_S))
+              .replace("@HUPVM_ARGS@", HUPVM_ARGS[mode]).replace("@CMDLINE@", cmdline))
+    files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
+             "l2.cpio": initramfs(k, tools, cache, remap)}
+    return hupnest.Scenario(f"{mode}-{kname}", script, files, timeout=VM_TIMEOUT_S + 60)
+
+
+class TlbE2E(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        tools = e2e.Tools()
+        remap = os.environ.get("HUP_REMAP")
+        if not remap or not os.path.exists(remap):
+            raise unittest.SkipTest("HUP_REMAP not built")
+        cache = os.environ.get("HUP_GUEST_CACHE") or os.path.join(ROOT, "build", "guest")
+        names = os.environ.get("HUP_TLB_KERNELS", ",".join(e2e.KERNELS)).split(",")
+        modes = os.environ.get("HUP_TLB_MODES", DEFAULT_MODES).split(",")
+        scs = [scenario(n, m, tools, cache, remap) for m in ("none", "pv") if m in modes
+               for n in names]
+        cls.run_ = hupnest.Harness(cache=cache).run(scs)
+        cls.by = {r.name: r for r in cls.run_.results}
+
+    def check(self, mode, kname):
+        name = f"{mode}-{kname}"
+        if name not in self.by:
+            self.skipTest(f"{name} not run")
+        out = self.by[name].output
+        self.assertIn("HUP-G: done", out, f"{name}: the guest did not finish:\n" + out[-4000:])
+        self.assertRegex(out, rf"(?m)^HUP-G: init ran, .* cpus {VCPUS},")
+        pv = re.search(r"(?m)^HUP-G: pv-tlb-flush (on|off)$", out)
+        self.assertTrue(pv, "no pv-tlb-flush line")
+        self.assertEqual(pv.group(1), "on" if mode == "pv" else "off",
+                         "the guest's choice of PV TLB flush")
+        m = re.search(r"(?m)^HUP-R: remap cpus=(\d+) remaps=(\d+) reads=(\d+) stale=(\d+) "
+                      r"seconds=([\d.]+)", out)
+        self.assertTrue(m, "hup-remap printed no result: "
+                        + "; ".join(re.findall(r"(?m)^HUP-R: .*$", out)[:5]))
+        self.assertEqual(m.group(4), "0", re.findall(r"(?m)^HUP-R: stale .*$", out))
+        self.assertEqual(int(m.group(2)), REMAPS[mode], "the remaps did not all run in time")
+        self.assertGreater(int(m.group(3)), 0)
+        self.assertRegex(out, r"(?m)^HUP-G: remap rc=0$")
+        self.assertRegex(out, r"(?m)^HUP-G: bad-dmesg 0$", "guest kernel complaints: "
+                         + "; ".join(re.findall(r"(?m)^HUP-G: bad: (.*)$", out)))
+        self.assertRegex(out, r"(?m)^HUP-RC 0$", "hupvm did not exit 0 (poweroff)")
+        s = re.search(r"sched pcpus=(\d+) timeslice_ns=(\d+) slices=(\d+) deschedules=(\d+) "
+                      r"pv_marks=(\d+) pv_none=(\d+)", out)
+        self.assertTrue(s, "hupctl stats shows no scheduler")
+        self.assertEqual(int(s.group(1)), PCPUS)
+        self.assertGreater(int(s.group(4)), 0, "no vCPU was descheduled")
+        if mode == "pv":
+            self.assertGreater(int(s.group(5)), 0, "no descheduled vCPU marked preempted")
+        else:
+            self.assertEqual(s.group(5), "0")
+        print(f"\n{name}: {m.group(2)} remaps in {m.group(5)} s, {m.group(3)} reads, "
+              f"{s.group(4)} deschedules, {s.group(5)} marked preempted")
+
+
+def _add(mode, kname):
+    setattr(TlbE2E, f"test_{mode}_{kname.replace('.', '_').replace('-', '_')}",
+            lambda self: self.check(mode, kname))
+
+
+for _m in ("none", "pv"):
+    for _k in e2e.KERNELS:
+        _add(_m, _k)
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
