@@ -245,8 +245,11 @@ uint32_t backend__desched(struct backend *b, uint32_t cpu,
 					      0};
 		uint64_t r0;
 
-		if (!run(b, l->p[i], &ctx, sizeof(ctx), &env, &r0))
-			actions |= ctx.actions;
+		/* Taken even from a run that aborted: a program that asked
+		 * for a flush and then acted on the guest's memory must get
+		 * it, whatever stopped it afterwards. */
+		run(b, l->p[i], &ctx, sizeof(ctx), &env, &r0);
+		actions |= ctx.actions;
 	}
 	hreg__read_unlock(&b->reg, HREG_READER_SCHED);
 	actions &= HUP_ENTRY_FLUSH_TLB; /* the only action defined */

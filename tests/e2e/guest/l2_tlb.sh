@@ -2,6 +2,7 @@
 # The L2 guest's init for the TLB-shootdown test (tests/e2e/guest/
 # test_tlb_e2e.py), under hupvm with 4 vCPUs of which hupvm runs 2 at a
 # time (--pcpus 2):
+#   hup.mode=hyp: load hyperupcall.ko, register samples/tlb_shootdown.c;
 #   report the CPUs online and whether the kernel chose KVM's paravirtual
 #   TLB flush (its dmesg line), run hup-remap (one page remapped again and
 #   again while readers on the other CPUs check they never see an old
@@ -12,6 +13,14 @@ REMAPS=$(sed -n 's/.*hup.remaps=\([0-9]*\).*/\1/p' /proc/cmdline)
 REMAP_S=$(sed -n 's/.*hup.remap_s=\([0-9]*\).*/\1/p' /proc/cmdline)
 say "init ran, kernel $(uname -r), cpus $(nproc), uptime $(cut -d' ' -f1 /proc/uptime)"
 dmesg_mark
+if grep -q 'hup.mode=hyp' /proc/cmdline; then
+	insmod /lib/hyperupcall.ko
+	say "insmod rc=$?"
+	hupload -v --window kernel --window direct:rw /lib/tlb_shootdown.o \
+		> /tmp/out 2>&1
+	say "hupload rc=$?"
+	sed 's/^/HUP-G: hupload: /' /tmp/out
+fi
 if dmesg | grep -q "KVM setup pv remote TLB flush"; then
 	say "pv-tlb-flush on"
 else
@@ -21,6 +30,10 @@ hup-remap ${REMAPS:-1000} ${REMAP_S:-60} > /tmp/remap.out 2>&1
 say "remap rc=$?"
 cat /tmp/remap.out
 sync_l1 remapped
+if grep -q 'hup.mode=hyp' /proc/cmdline; then
+	rmmod hyperupcall
+	say "rmmod rc=$?"
+fi
 dmesg_report
 say "done"
 poweroff -f

@@ -16,8 +16,11 @@
  * The writer publishes generation i (a release store) only after the
  * mremap that installed it returned; a reader loads the published
  * generation g (acquire) and then the page: any value below g, or not a
- * generation at all, is stale.  Prints one line:
+ * generation at all, is stale.  Prints two lines:
  *   HUP-R: remap cpus=C remaps=N reads=M stale=S seconds=T
+ *   HUP-R: wait_us p50=A p90=B p99=C max=D
+ * the second one the distribution of one mremap's duration as the writer
+ * sees it: the time a sender of a TLB shootdown waits for its targets.
  * and exits 0, or 1 on any stale read (the first few are printed as
  * "HUP-R: stale ...").
  *
@@ -50,6 +53,13 @@ static _Atomic uint64_t published;
 static atomic_bool done;
 static atomic_ulong stale, reads;
 static atomic_int reports;
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
 
 static double now_s(void)
 {
@@ -114,6 +124,7 @@ int main(int argc, char **argv)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	bool inject = getenv("HUP_REMAP_INJECT_STALE") != NULL;
 	unsigned long remaps, i;
+	uint64_t *waits;
 	double t0, limit;
 	int nr = 0;
 
@@ -142,7 +153,14 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	t0 = now_s();
+	waits = calloc(remaps, sizeof(*waits));
+	if (!waits) {
+		perror("hup-remap: calloc");
+		return 2;
+	}
 	for (i = 1; i <= remaps && now_s() - t0 < limit; i++) {
+		double w0 = now_s();
+
 		if (inject) {
 			atomic_store_explicit(&published, i,
 					      memory_order_release);
@@ -152,6 +170,7 @@ int main(int argc, char **argv)
 			perror("hup-remap: mremap");
 			return 2;
 		}
+		waits[i - 1] = (uint64_t)((now_s() - w0) * 1e6);
 		atomic_store_explicit(&published, i, memory_order_release);
 	}
 	atomic_store(&done, true);
@@ -161,5 +180,16 @@ int main(int argc, char **argv)
 	       "seconds=%.1f\n",
 	       cpus, i - 1, atomic_load(&reads), atomic_load(&stale),
 	       now_s() - t0);
+	if (i > 1) {
+		unsigned long n = i - 1;
+
+		qsort(waits, n, sizeof(*waits), cmp_u64);
+		printf("HUP-R: wait_us p50=%llu p90=%llu p99=%llu max=%llu\n",
+		       (unsigned long long)waits[n / 2],
+		       (unsigned long long)waits[n * 9 / 10],
+		       (unsigned long long)waits[n * 99 / 100],
+		       (unsigned long long)waits[n - 1]);
+	}
+	free(waits);
 	return atomic_load(&stale) ? 1 : 0;
 }

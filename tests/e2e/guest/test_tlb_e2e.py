@@ -8,20 +8,28 @@ the other vCPUs check that, once a remap returned, nobody ever reads the
 old frame: a TLB flush skipped or acknowledged without being done shows as
 a stale read.  Scenarios:
 
-  none-KERNEL  no paravirtual help: the guest sends its shootdowns as IPIs
-               and waits for descheduled vCPUs; its kernel must not have
-               chosen PV TLB flush (not offered)
+  none-KERNEL  no help: the guest sends its shootdowns as IPIs and waits
+               for descheduled vCPUs; its kernel must not have chosen PV
+               TLB flush (not offered)
   pv-KERNEL    --pv-tlb-flush: hupvm offers KVM's steal time and PV TLB
                flush and marks the vCPUs it holds preempted; the kernel
                says it set up the PV flush, and hupvm's stats show vCPUs
                marked
+  hyp-KERNEL   no guest-kernel feature (PV flush not offered):
+               hyperupcall.ko registers samples/tlb_shootdown.c, which
+               hupvm runs for every vCPU it holds (HUP_EVENT_VCPU_DESCHED);
+               the program ran without an abort and vCPUs were flushed on
+               entry at its request
 
 Passing means: the guest saw 4 CPUs, 0 stale reads, a clean dmesg and a
-clean poweroff, and hupvm really descheduled vCPUs.
+clean poweroff, and hupvm really descheduled vCPUs.  By default none runs
+on 6.1 cloud only (the kernel's own IPI path, slow under overcommit), pv
+and hyp on all four kernels.
 
-Environment (ctest sets it): HUP_E2E_HUPVM, HUPCTL, HUP_REMAP,
-HUP_GUEST_CACHE; HUP_TLB_KERNELS narrows the kernels, HUP_TLB_MODES the
-scenarios (default none,pv).
+Environment (ctest sets it): HUP_E2E_HUPVM, HUPCTL, HUPLOAD, HUP_REMAP,
+HUP_TLB_SHOOTDOWN_O, HUP_GUEST_CACHE; HUP_TLB_KERNELS narrows the kernels,
+HUP_TLB_MODES the scenarios (default none,pv,hyp), HUP_TLB_NONE_KERNELS
+the kernels of none (default 6.1-cloud).
 """
 import os
 import re
@@ -42,11 +50,12 @@ MEM = "256M"
 VM_TIMEOUT_S = 300
 # Remaps per mode: without help every shootdown to a descheduled vCPU
 # waits for its next slice, so fewer.
-REMAPS = {"none": 300, "pv": 3000}
+REMAPS = {"none": 100, "pv": 1500, "hyp": 1500}
 REMAP_S = 90
 CMDLINE = "console=ttyS0 quiet loglevel=4"
-DEFAULT_MODES = "none,pv"
-HUPVM_ARGS = {"none": "", "pv": "--pv-tlb-flush"}
+DEFAULT_MODES = "none,pv,hyp"
+NONE_KERNELS = "6.1-cloud"
+HUPVM_ARGS = {"none": "", "pv": "--pv-tlb-flush", "hyp": ""}
 
 L1_SCRIPT = r"""
 set -u
@@ -67,29 +76,37 @@ echo go >&3
 @L1_END@"""
 
 
-def initramfs(k, tools, cache, remap):
+def initramfs(k, tools, cache, remap, prog):
     img = guest_image.Initramfs()
     with open(os.path.join(HERE, "l2_tlb.sh")) as f:
         img.add_busybox(f.read())
     img.add_file(os.path.join(HERE, "l2_lib.sh"), "lib/l2_lib.sh", 0o644)
     img.add_file(remap, "bin/hup-remap", 0o755)
+    img.add_file(e2e.module_for(k, cache), "lib/hyperupcall.ko", 0o644)
+    img.add_file(tools.hupload, "bin/hupload", 0o755)
+    img.add_file(prog, "lib/tlb_shootdown.o", 0o644)
     path = os.path.join(cache, f"l2-tlb-{k.release}.cpio")
     img.write(path)
     return path
 
 
-def scenario(kname, mode, tools, cache, remap):
+def scenario(kname, mode, tools, cache, remap, prog, remaps=None, seconds=REMAP_S,
+             pcpus=PCPUS, name=None):
+    """mode: none, pv or hyp (the guest and hupvm's flags); remaps and
+    seconds size hup-remap's run, pcpus the overcommit (VCPUS: none)."""
     k = e2e.kernel(kname, cache)
-    cmdline = f"{CMDLINE} hup.remaps={REMAPS[mode]} hup.remap_s={REMAP_S}"
+    cmdline = (f"{CMDLINE} hup.remaps={remaps or REMAPS[mode]} hup.remap_s={seconds}"
+               f" hup.mode={mode}")
     script = (L1_SCRIPT.replace("@L1_FUNCS@", e2e.L1_FUNCS).replace("@L1_END@", e2e.L1_END)
               .replace("@RELEASE@", k.release).replace("@MODE@", mode)
-              .replace("@VCPUS@", str(VCPUS)).replace("@PCPUS@", str(PCPUS))
+              .replace("@VCPUS@", str(VCPUS)).replace("@PCPUS@", str(pcpus))
               .replace("@SLICE@", str(SLICE_MS)).replace("@MEM@", MEM)
               .replace("@VMTIMEOUT@", str(VM_TIMEOUT_S))
               .replace("@HUPVM_ARGS@", HUPVM_ARGS[mode]).replace("@CMDLINE@", cmdline))
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
-             "l2.cpio": initramfs(k, tools, cache, remap)}
-    return hupnest.Scenario(f"{mode}-{kname}", script, files, timeout=VM_TIMEOUT_S + 60)
+             "l2.cpio": initramfs(k, tools, cache, remap, prog)}
+    return hupnest.Scenario(name or f"{mode}-{kname}", script, files,
+                            timeout=VM_TIMEOUT_S + 60)
 
 
 class TlbE2E(unittest.TestCase):
@@ -97,13 +114,16 @@ class TlbE2E(unittest.TestCase):
     def setUpClass(cls):
         tools = e2e.Tools()
         remap = os.environ.get("HUP_REMAP")
-        if not remap or not os.path.exists(remap):
-            raise unittest.SkipTest("HUP_REMAP not built")
+        prog = os.environ.get("HUP_TLB_SHOOTDOWN_O")
+        for p in (remap, prog):
+            if not p or not os.path.exists(p):
+                raise unittest.SkipTest("HUP_REMAP / HUP_TLB_SHOOTDOWN_O not built")
         cache = os.environ.get("HUP_GUEST_CACHE") or os.path.join(ROOT, "build", "guest")
         names = os.environ.get("HUP_TLB_KERNELS", ",".join(e2e.KERNELS)).split(",")
         modes = os.environ.get("HUP_TLB_MODES", DEFAULT_MODES).split(",")
-        scs = [scenario(n, m, tools, cache, remap) for m in ("none", "pv") if m in modes
-               for n in names]
+        none = os.environ.get("HUP_TLB_NONE_KERNELS", NONE_KERNELS).split(",")
+        scs = [scenario(n, m, tools, cache, remap, prog) for m in ("none", "pv", "hyp")
+               if m in modes for n in names if m != "none" or n in none]
         cls.run_ = hupnest.Harness(cache=cache).run(scs)
         cls.by = {r.name: r for r in cls.run_.results}
 
@@ -138,6 +158,21 @@ class TlbE2E(unittest.TestCase):
             self.assertGreater(int(s.group(5)), 0, "no descheduled vCPU marked preempted")
         else:
             self.assertEqual(s.group(5), "0")
+        if mode == "hyp":
+            self.assertRegex(out, r"(?m)^HUP-G: insmod rc=0$")
+            self.assertRegex(out, r"(?m)^HUP-G: hupload rc=0$", "hupload tlb_shootdown.o: "
+                             + "; ".join(re.findall(r"(?m)^HUP-G: hupload: (.*)$", out)))
+            self.assertGreater(int(s.group(7)), 0, "no vcpu_desched run")
+            p = re.search(r'(?m)^prog \d+ event=vcpu-desched name="tlb_shootdown" .*'
+                          r"runs=(\d+) aborts=(\d+)", out)
+            self.assertTrue(p, "tlb_shootdown not listed")
+            self.assertGreater(int(p.group(1)), 0)
+            self.assertEqual(p.group(2), "0", "tlb_shootdown runs aborted")
+            f = re.search(r"(?m)^events .* tlb_flushes=(\d+)", out)
+            self.assertTrue(f and int(f.group(1)) > 0,
+                            "no vCPU was flushed on entry: nothing acknowledged?")
+        else:
+            self.assertEqual(s.group(7), "0")
         print(f"\n{name}: {m.group(2)} remaps in {m.group(5)} s, {m.group(3)} reads, "
               f"{s.group(4)} deschedules, {s.group(5)} marked preempted")
 
@@ -147,7 +182,7 @@ def _add(mode, kname):
             lambda self: self.check(mode, kname))
 
 
-for _m in ("none", "pv"):
+for _m in ("none", "pv", "hyp"):
     for _k in e2e.KERNELS:
         _add(_m, _k)
 
