@@ -78,6 +78,7 @@ static void prog_free(struct backend *b, struct hreg_prog *p)
 		hup_prog__free(p->prog);
 	}
 	vmap__release(&b->vmap, &p->set);
+	free(p->insns);
 	free(p);
 }
 
@@ -127,6 +128,7 @@ static int map_windows(struct backend *b, uint32_t cpu, struct hreg_prog *p,
 	err = b->ops->paging(b->opaque, cpu, &root);
 	if (err)
 		goto host;
+	p->root = root;
 	for (uint32_t i = 0; i < p->nr_windows; i++) {
 		const struct hup_window *w = &p->windows[i];
 		struct claim c = {b, p, w->prot};
@@ -206,51 +208,42 @@ static void write_log(struct backend *b, const struct hup_request *r,
 	g->log_len = (uint32_t)(len + 1);
 }
 
-static int op_register(struct backend *b, uint32_t cpu,
-		       const struct hup_request *r, struct hup_request *g,
-		       enum hreq_reason *why)
+int backend__register(struct backend *b, uint32_t cpu,
+		      const struct backend_prog_spec *s, char *log,
+		      uint32_t log_size, uint32_t *id, enum hreq_reason *why)
 {
 	struct hup_load_opts o = {.sz = sizeof(o)};
-	struct hreg_prog *p = NULL;
-	const void *src;
-	void *insns = NULL;
-	char *log = NULL;
+	struct hreg_prog *p;
 	int err;
 
-	g->log_len = 0;
-	g->prog_id = 0;
-	if (!(b->events & (1u << r->event))) {
+	*id = 0;
+	if (!(b->events & (1u << s->event))) {
 		*why = HREQ_EVENT;
 		return -EOPNOTSUPP;
 	}
-	if (r->log_size) {
-		log = calloc(1, r->log_size);
-		if (!log)
-			goto nomem;
-	}
-	/* The bytecode is copied out once; libhup copies it again and
-	 * verifies its own copy. */
-	insns = malloc((size_t)r->insn_cnt * 8);
+	/* The bytecode is kept as it was verified (for snapshots); libhup
+	 * copies it again and verifies its own copy. */
 	p = calloc(1, sizeof(*p));
-	if (!insns || !p)
-		goto nomem;
-	src = mem__gpa_to_hva(b->mem, r->insns_gpa, (uint64_t)r->insn_cnt * 8);
-	if (!src) {
-		*why = HREQ_INSNS_RANGE; /* validated; cannot happen */
-		err = -EFAULT;
-		goto out;
+	if (p)
+		p->insns = malloc((size_t)s->insn_cnt * 8);
+	if (!p || !p->insns) {
+		if (p)
+			free(p);
+		*why = HREQ_HOST;
+		return -ENOMEM;
 	}
-	memcpy(insns, src, (size_t)r->insn_cnt * 8);
-	p->event = r->event;
-	p->event_arg = r->event_arg;
+	memcpy(p->insns, s->insns, (size_t)s->insn_cnt * 8);
+	p->insn_cnt = s->insn_cnt;
+	p->event = s->event;
+	p->event_arg = s->event_arg;
 	p->vcpu = cpu;
-	memcpy(p->name, r->name, sizeof(p->name));
+	memcpy(p->name, s->name, sizeof(p->name));
 	p->name[sizeof(p->name) - 1] = 0;
-	p->nr_windows = r->nr_windows;
-	memcpy(p->windows, r->windows, r->nr_windows * sizeof(r->windows[0]));
+	p->nr_windows = s->nr_windows;
+	memcpy(p->windows, s->windows, s->nr_windows * sizeof(s->windows[0]));
 
 	pthread_mutex_lock(&b->reg.lock);
-	err = hreg__room(&b->reg, r->event);
+	err = hreg__room(&b->reg, s->event);
 	if (err) {
 		*why = err == -ENOSPC ? HREQ_TOO_MANY_PROGS : HREQ_EVENT_FULL;
 		goto unlock;
@@ -261,17 +254,17 @@ static int op_register(struct backend *b, uint32_t cpu,
 	o.name = p->name;
 	o.view = b->view;
 	o.log_buf = log;
-	o.log_size = r->log_size;
+	o.log_size = log_size;
 	o.log_level = 1;
 	o.no_jit = b->no_jit;
 	o.budget_us = b->run_budget_us;
-	err = hup_prog__load(insns, r->insn_cnt, (enum hup_event)r->event, &o,
-			     &p->prog);
+	err = hup_prog__load(p->insns, s->insn_cnt, (enum hup_event)s->event,
+			     &o, &p->prog);
 	if (err) {
 		*why = err == -ENOMEM ? HREQ_HOST : HREQ_VERIFIER;
 		goto unlock;
 	}
-	if (r->event == HUP_EVENT_MSR_WRITE) {
+	if (s->event == HUP_EVENT_MSR_WRITE) {
 		err = update_msr_filter(b, p);
 		if (err) {
 			*why = HREQ_MSR_FILTER;
@@ -285,30 +278,72 @@ static int op_register(struct backend *b, uint32_t cpu,
 		*why = err == -ENOSPC	? HREQ_TOO_MANY_PROGS
 		       : err == -EBUSY ? HREQ_EVENT_FULL
 				       : HREQ_HOST;
-		if (r->event == HUP_EVENT_MSR_WRITE)
+		if (s->event == HUP_EVENT_MSR_WRITE)
 			update_msr_filter(b, NULL);
 		goto unlock;
 	}
-	g->prog_id = p->id;
+	*id = p->id;
 	pr_info("hyperupcall: vCPU %u registered program %u \"%s\" on %s "
 		"(%u insns, %u window(s), %llu bytes mapped, %s)",
 		cpu, p->id, p->name, backend__event_name(p->event),
-		r->insn_cnt, p->nr_windows, (unsigned long long)p->set.bytes,
+		s->insn_cnt, p->nr_windows, (unsigned long long)p->set.bytes,
 		hup_prog__jited_len(p->prog) ? "jited" : "interpreted");
 	p = NULL;
 unlock:
+	if (p)
+		prog_free(b, p);
 	pthread_mutex_unlock(&b->reg.lock);
+	return err;
+}
+
+static int op_register(struct backend *b, uint32_t cpu,
+		       const struct hup_request *r, struct hup_request *g,
+		       enum hreq_reason *why)
+{
+	struct backend_prog_spec s = {
+	    .event = r->event,
+	    .event_arg = r->event_arg,
+	    .nr_windows = r->nr_windows,
+	    .windows = r->windows,
+	    .insn_cnt = r->insn_cnt,
+	};
+	const void *src;
+	void *insns = NULL;
+	char *log = NULL;
+	int err;
+
+	g->log_len = 0;
+	g->prog_id = 0;
+	memcpy(s.name, r->name, sizeof(s.name));
+	if (!(b->events & (1u << r->event))) {
+		*why = HREQ_EVENT;
+		return -EOPNOTSUPP;
+	}
+	if (r->log_size) {
+		log = calloc(1, r->log_size);
+		if (!log)
+			goto nomem;
+	}
+	/* Copied out of guest RAM once: everything after reads the copy. */
+	insns = malloc((size_t)r->insn_cnt * 8);
+	if (!insns)
+		goto nomem;
+	src = mem__gpa_to_hva(b->mem, r->insns_gpa, (uint64_t)r->insn_cnt * 8);
+	if (!src) {
+		*why = HREQ_INSNS_RANGE; /* validated; cannot happen */
+		err = -EFAULT;
+		goto out;
+	}
+	memcpy(insns, src, (size_t)r->insn_cnt * 8);
+	s.insns = insns;
+	err = backend__register(b, cpu, &s, log, r->log_size, &g->prog_id,
+				why);
 	goto out;
 nomem:
 	*why = HREQ_HOST;
 	err = -ENOMEM;
 out:
 	write_log(b, r, log, g);
-	if (p) {
-		pthread_mutex_lock(&b->reg.lock);
-		prog_free(b, p);
-		pthread_mutex_unlock(&b->reg.lock);
-	}
 	free(insns);
 	free(log);
 	return err;

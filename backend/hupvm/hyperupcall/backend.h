@@ -54,6 +54,10 @@ struct backend_ops {
 	/* Install the MSR write filter for these sorted, distinct MSRs;
 	 * optional (without it HUP_EVENT_MSR_WRITE is unsupported). */
 	int (*msr_filter)(void *opaque, const uint32_t *msrs, unsigned int n);
+	/* Where HUP_FN_debug_print lines go (after the rate limit);
+	 * optional: NULL logs them as warnings. */
+	void (*debug_line)(void *opaque, uint32_t cpu, const char *line,
+			   uint32_t len);
 };
 
 struct backend_stats {
@@ -101,6 +105,30 @@ void backend__destroy(struct backend *b);
  * not wholly in RAM gets no write-back, only the return value.
  */
 int backend__submit(struct backend *b, uint32_t cpu, uint64_t gpa);
+
+/* What registering a program needs, wherever it comes from: a guest's
+ * request block (backend__submit) or a snapshot (hupreplay). */
+struct backend_prog_spec {
+	uint32_t event;
+	uint64_t event_arg;
+	char name[HUP_NAME_LEN];
+	uint32_t nr_windows;
+	const struct hup_window *windows;
+	const void *insns; /* insn_cnt BPF instructions, copied */
+	uint32_t insn_cnt;
+};
+
+/*
+ * Register s for vCPU cpu: its windows resolved through ops->paging(cpu)
+ * and claimed in the view, the bytecode verified and compiled with log
+ * (log_size bytes, may be 0), the program attached.  0 with *id, or
+ * -errno with *why; nothing is left behind on failure.  The fields of s
+ * are trusted: backend__submit validates a guest's (request.c) and a
+ * snapshot reader its file's (snapshot.c) first.
+ */
+int backend__register(struct backend *b, uint32_t cpu,
+		      const struct backend_prog_spec *s, char *log,
+		      uint32_t log_size, uint32_t *id, enum hreq_reason *why);
 
 /* ---- events (events.c) */
 

@@ -68,7 +68,10 @@ static void env_debug_print(void *opaque, const char *line, uint32_t len)
 		return;
 	}
 	atomic_fetch_add(&b->st.debug_lines, 1);
-	pr_warn("hyperupcall vCPU %u: %.*s", rc->cpu, (int)len, line);
+	if (b->ops && b->ops->debug_line)
+		b->ops->debug_line(b->opaque, rc->cpu, line, len);
+	else
+		pr_warn("hyperupcall vCPU %u: %.*s", rc->cpu, (int)len, line);
 }
 
 static void env_init(struct hup_run_env *env, struct run_ctx *rc,

@@ -34,6 +34,7 @@
 
 #include <hup/libhup.h>
 
+#include "hyperupcall/ptwalk.h"
 #include "hyperupcall/vmap.h"
 
 #define HREG_MAX_VCPUS 64u
@@ -51,6 +52,13 @@ struct hreg_prog {
 	uint32_t nr_windows;
 	struct hup_window windows[HUP_MAX_WINDOWS];
 	uint64_t window_holes; /* bytes of windows left as holes */
+	/* What a snapshot needs to register it again (snapshot.h): the
+	 * bytecode as it was verified (the guest's copy, after its
+	 * relocations; libhup patches its own copy) and the paging root its
+	 * windows were resolved through. */
+	void *insns;
+	uint32_t insn_cnt;
+	struct ptw_root root;
 };
 
 struct hreg_list {

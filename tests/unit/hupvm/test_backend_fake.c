@@ -69,7 +69,8 @@ static int f_msr(void *opaque, const uint32_t *msrs, unsigned int n)
 	return 0;
 }
 
-static const struct backend_ops ops = {f_paging, f_tsc, f_reg, f_msr};
+static const struct backend_ops ops = {
+    .paging = f_paging, .guest_tsc = f_tsc, .vcpu_reg = f_reg, .msr_filter = f_msr};
 
 /* ---- programs */
 static const struct bpf_insn p_count[] = {

@@ -51,7 +51,8 @@ static uint64_t f_tsc(void *opaque, uint32_t cpu)
 	return cpu;
 }
 
-static const struct backend_ops ops = {f_paging, f_tsc, NULL, NULL};
+static const struct backend_ops ops = {
+    .paging = f_paging, .guest_tsc = f_tsc};
 
 /* Every page of the batch is free. */
 static const struct bpf_insn p_all[] = {
