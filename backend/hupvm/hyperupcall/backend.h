@@ -181,6 +181,11 @@ struct backend_reclaim_opts {
 	void *opaque;
 	/* Monotonic nanoseconds; NULL = CLOCK_MONOTONIC (a fake in tests). */
 	uint64_t (*clock)(void *opaque);
+	/* The decision of one batch in place of the program's (hupreplay's
+	 * native baseline), with the program's contract: 0 or -errno, bits
+	 * of ctx->free.  NULL: run the program. */
+	int (*decide)(void *opaque, struct hup_reclaim_ctx *ctx);
+	void *decide_opaque;
 };
 
 struct backend_reclaim_report {
