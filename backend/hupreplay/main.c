@@ -24,7 +24,7 @@
 #include "replay.h"
 
 enum { EX_OK = 0, EX_FAILED = 1, EX_USAGE = 2, EX_SNAPSHOT = 3 };
-#define MAX_CTX 6
+#define MAX_CTX	   6
 #define MAX_REPEAT 1000000u
 
 struct cli {
@@ -36,25 +36,35 @@ struct cli {
 	uint64_t args[4], ctx[MAX_CTX];
 	unsigned int nctx;
 	uint64_t repeat;
+	uint64_t budget_us;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: hupreplay SNAPSHOT ID [options]\n"
-"  run program ID of a hupvm snapshot (hupctl dump) natively\n"
-"  --jit              the x86-64 JIT (default)\n"
-"  --interp           libhup's interpreter\n"
-"  --native OBJ.o --btf BTF\n"
-"                     reclaim: the native gcc -O2 port of free_discard.c in\n"
-"                     place of the program; OBJ.o and BTF tell it the guest\n"
-"                     kernel's layout and symbols (docs/hupreplay.md)\n"
-"  --event-arg N      replace the recorded event_arg (a query's tag)\n"
-"  --args A[,B,C,D]   query arguments\n"
-"  --ctx N[,...]      trace: KIND,REASON[,ARG0..ARG3]; msr-write: VALUE;\n"
-"                     vcpu-resume: PAUSED_NS\n"
-"  --repeat N         run N times (reclaim: N walks of RAM; best time)\n"
-"  --json             one JSON object\n");
+		"usage: hupreplay SNAPSHOT ID [options]\n"
+		"  run program ID of a hupvm snapshot (hupctl dump) natively\n"
+		"  --jit              the x86-64 JIT (default)\n"
+		"  --interp           libhup's interpreter\n"
+		"  --native OBJ.o --btf BTF\n"
+		"                     reclaim: the native gcc -O2 port of "
+		"free_discard.c in\n"
+		"                     place of the program; OBJ.o and BTF tell "
+		"it the guest\n"
+		"                     kernel's layout and symbols "
+		"(docs/hupreplay.md)\n"
+		"  --event-arg N      replace the recorded event_arg (a "
+		"query's tag)\n"
+		"  --args A[,B,C,D]   query arguments\n"
+		"  --ctx N[,...]      trace: KIND,REASON[,ARG0..ARG3]; "
+		"msr-write: VALUE;\n"
+		"                     vcpu-resume: PAUSED_NS\n"
+		"  --run-budget-us N  wall-clock budget of one run, "
+		"1..10000000 (default:\n"
+		"                     libhup's per event, as hupvm's)\n"
+		"  --repeat N         run N times (reclaim: N walks of RAM; "
+		"best time)\n"
+		"  --json             one JSON object\n");
 }
 
 static int parse_list(const char *s, uint64_t *v, unsigned int max,
@@ -86,6 +96,7 @@ static int parse(int argc, char **argv, struct cli *c)
 	    {"args", required_argument, NULL, 'a'},
 	    {"ctx", required_argument, NULL, 'c'},
 	    {"repeat", required_argument, NULL, 'r'},
+	    {"run-budget-us", required_argument, NULL, 'B'},
 	    {"json", no_argument, NULL, 'J'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -113,24 +124,28 @@ static int parse(int argc, char **argv, struct cli *c)
 			break;
 		case 'e':
 			if (control__parse_u64(optarg, &c->event_arg)) {
-				fprintf(stderr, "hupreplay: --event-arg '%s' "
-						"is not a number\n", optarg);
+				fprintf(stderr,
+					"hupreplay: --event-arg '%s' "
+					"is not a number\n",
+					optarg);
 				return -EINVAL;
 			}
 			c->event_arg_set = true;
 			break;
 		case 'a':
 			if (parse_list(optarg, c->args, 4, &n)) {
-				fprintf(stderr, "hupreplay: --args '%s': up to "
-						"4 numbers, comma-separated\n",
+				fprintf(stderr,
+					"hupreplay: --args '%s': up to "
+					"4 numbers, comma-separated\n",
 					optarg);
 				return -EINVAL;
 			}
 			break;
 		case 'c':
 			if (parse_list(optarg, c->ctx, MAX_CTX, &c->nctx)) {
-				fprintf(stderr, "hupreplay: --ctx '%s': up to "
-						"%u numbers, comma-separated\n",
+				fprintf(stderr,
+					"hupreplay: --ctx '%s': up to "
+					"%u numbers, comma-separated\n",
 					optarg, MAX_CTX);
 				return -EINVAL;
 			}
@@ -138,8 +153,20 @@ static int parse(int argc, char **argv, struct cli *c)
 		case 'r':
 			if (control__parse_u64(optarg, &c->repeat) ||
 			    !c->repeat || c->repeat > MAX_REPEAT) {
-				fprintf(stderr, "hupreplay: --repeat '%s': "
-						"1..%u\n", optarg, MAX_REPEAT);
+				fprintf(stderr,
+					"hupreplay: --repeat '%s': "
+					"1..%u\n",
+					optarg, MAX_REPEAT);
+				return -EINVAL;
+			}
+			break;
+		case 'B':
+			if (control__parse_u64(optarg, &c->budget_us) ||
+			    !c->budget_us || c->budget_us > 10000000) {
+				fprintf(stderr,
+					"hupreplay: --run-budget-us "
+					"'%s': 1..10000000\n",
+					optarg);
 				return -EINVAL;
 			}
 			break;
@@ -234,15 +261,16 @@ static int run_reclaim(struct replay *r, const struct cli *c)
 	}
 	best.scan_ns = UINT64_MAX;
 	for (uint64_t i = 0; i < c->repeat && !err; i++) {
-		err = replay__reclaim(r, nat ? native__decide : NULL, nat,
-				      &rep);
+		err =
+		    replay__reclaim(r, nat ? native__decide : NULL, nat, &rep);
 		if (!err && rep.scan_ns < best.scan_ns)
 			best = rep;
 	}
 	native__close(nat);
 	if (err) {
-		fprintf(stderr, "hupreplay: program %u %s: %s (after %llu "
-				"batches)\n",
+		fprintf(stderr,
+			"hupreplay: program %u %s: %s (after %llu "
+			"batches)\n",
 			c->id, rep.refused ? "refused" : "failed",
 			hup_strerror(err), (unsigned long long)rep.batches);
 		return err;
@@ -287,15 +315,16 @@ static int run_local(struct replay *r, const struct cli *c)
 			if (c->nctx != 1)
 				goto ctx;
 			printf("%s\n", backend__msr_denied(
-					   &r->b, cpu, (uint32_t)r->rec->event_arg,
-					   x[0])
+					   &r->b, cpu,
+					   (uint32_t)r->rec->event_arg, x[0])
 					   ? "denied"
 					   : "allowed");
 			break;
 		default:
 			if (c->nctx != 1)
 				goto ctx;
-			printf("actions %#x\n", backend__resume(&r->b, cpu, x[0]));
+			printf("actions %#x\n",
+			       backend__resume(&r->b, cpu, x[0]));
 			break;
 		}
 	}
@@ -322,6 +351,7 @@ int main(int argc, char **argv)
 	}
 	log__set_level(LOG_WARN);
 	o.no_jit = c.interp;
+	o.run_budget_us = (uint32_t)c.budget_us;
 	o.event_arg_set = c.event_arg_set;
 	o.event_arg = c.event_arg;
 	o.line = print_line;
@@ -336,12 +366,13 @@ int main(int argc, char **argv)
 		free(r);
 		return EX_SNAPSHOT;
 	}
-	fprintf(stderr,
-		"hupreplay: program %u \"%s\" (%s), %s, view %llu bytes mapped, "
-		"%llu holes\n",
-		c.id, r->rec->name, backend__event_name(r->rec->event),
-		engine(&c), (unsigned long long)r->mapped_bytes,
-		(unsigned long long)r->hole_bytes);
+	fprintf(
+	    stderr,
+	    "hupreplay: program %u \"%s\" (%s), %s, view %llu bytes mapped, "
+	    "%llu holes\n",
+	    c.id, r->rec->name, backend__event_name(r->rec->event), engine(&c),
+	    (unsigned long long)r->mapped_bytes,
+	    (unsigned long long)r->hole_bytes);
 	if (r->view_differs)
 		fprintf(stderr,
 			"hupreplay: warning: hupvm's view of it had %llu bytes "

@@ -59,13 +59,11 @@ static int fail(struct ctx *c, int e, const char *fmt, ...)
 /* One CO-RE answer for the object's local type `type` (struct or enum):
  * 0 with *val, -ENOENT (no match in the kernel), or -errno. */
 static int core(struct ctx *c, const char *type, bool is_enum,
-		const char *access, enum bpf_core_relo_kind kind,
-		uint64_t *val)
+		const char *access, enum bpf_core_relo_kind kind, uint64_t *val)
 {
 	char msg[256] = "";
-	int id = btf__find_by_name_kind(c->local, type,
-					is_enum ? BTF_KIND_ENUM
-						: BTF_KIND_STRUCT);
+	int id = btf__find_by_name_kind(
+	    c->local, type, is_enum ? BTF_KIND_ENUM : BTF_KIND_STRUCT);
 	int e;
 
 	if (id < 0)
@@ -110,8 +108,7 @@ static int core_layout(struct ctx *c, struct fd_layout *l)
 	else if (exists(c, "pagetype___hlib", true, "0",
 			BPF_CORE_ENUMVAL_EXISTS))
 		l->mark = FD_MARK_PGTY;
-	else if (!exists(c, "pagetype___hlib", true, "0",
-			 BPF_CORE_TYPE_EXISTS))
+	else if (!exists(c, "pagetype___hlib", true, "0", BPF_CORE_TYPE_EXISTS))
 		l->mark = FD_MARK_V61;
 	else
 		l->mark = FD_MARK_UNKNOWN;
@@ -128,13 +125,12 @@ static int core_layout(struct ctx *c, struct fd_layout *l)
 	     (e = core_u32(c, "page___hlib", "0:1", BPF_CORE_FIELD_BYTE_OFFSET,
 			   &l->page_type))))
 		return e;
-	l->spin_q = exists(c, "spinlock___hlib", false, "0:0",
-			   BPF_CORE_FIELD_EXISTS);
-	l->spin_rt = !l->spin_q && exists(c, "spinlock___hlib_rt", false,
-					  "0:0", BPF_CORE_FIELD_EXISTS);
-	if (l->spin_q &&
-	    (e = core_u32(c, "spinlock___hlib", "0:0:0",
-			  BPF_CORE_FIELD_BYTE_OFFSET, &l->q_val)))
+	l->spin_q =
+	    exists(c, "spinlock___hlib", false, "0:0", BPF_CORE_FIELD_EXISTS);
+	l->spin_rt = !l->spin_q && exists(c, "spinlock___hlib_rt", false, "0:0",
+					  BPF_CORE_FIELD_EXISTS);
+	if (l->spin_q && (e = core_u32(c, "spinlock___hlib", "0:0:0",
+				       BPF_CORE_FIELD_BYTE_OFFSET, &l->q_val)))
 		return e;
 	if (l->spin_rt &&
 	    ((e = core_u32(c, "spinlock___hlib_rt", "0:0:0:0",
@@ -155,8 +151,9 @@ static int core_layout(struct ctx *c, struct fd_layout *l)
 		return e;
 	e = core(c, "zone_type___hlib", true, "0", BPF_CORE_ENUMVAL_VALUE, &v);
 	if (e)
-		return e == -ENOENT ? fail(c, e, "the kernel has no "
-					      "__MAX_NR_ZONES")
+		return e == -ENOENT ? fail(c, e,
+					   "the kernel has no "
+					   "__MAX_NR_ZONES")
 				    : e;
 	l->nr_zones = (uint32_t)v;
 	return 0;
@@ -164,7 +161,8 @@ static int core_layout(struct ctx *c, struct fd_layout *l)
 
 static uint64_t ksym_value(const struct bpf_insn *in, uint32_t idx)
 {
-	return (uint32_t)in[idx].imm | (uint64_t)(uint32_t)in[idx + 1].imm << 32;
+	return (uint32_t)in[idx].imm | (uint64_t)(uint32_t)in[idx + 1].imm
+					   << 32;
 }
 
 /* The object's reclaim program, relocated here, against the snapshot's
@@ -279,8 +277,7 @@ int native__open(struct native **out, struct replay *r, const char *obj,
 	}
 	e = snapshot__insns(&r->snap, r->rec, &snap);
 	if (e) {
-		fail(&c, e, "reading the snapshot's program: %s",
-		     strerror(-e));
+		fail(&c, e, "reading the snapshot's program: %s", strerror(-e));
 		goto out;
 	}
 	e = match_prog(&c, r, snap, &n->l);

@@ -22,14 +22,14 @@ struct fd_layout {
 	uint64_t poison_early, poison_key;
 	/* CO-RE answers */
 	enum fd_mark mark;
-	uint32_t pgty_buddy;		/* enum pagetype PGTY_buddy */
+	uint32_t pgty_buddy;		  /* enum pagetype PGTY_buddy */
 	uint32_t page_private, page_type; /* offsets in struct page */
 	uint32_t zone_lock, zone_start_pfn, zone_spanned, zone_size;
-	uint32_t node_zones;		/* in pglist_data */
-	uint32_t nr_zones;		/* __MAX_NR_ZONES, at most 8 */
-	bool spin_q, spin_rt;		/* spinlock_t: qspinlock / rt_mutex */
-	uint32_t q_val;			/* spinlock_t -> its qspinlock word */
-	uint32_t rt_wait, rt_owner;	/* spinlock_t -> rt_mutex fields */
+	uint32_t node_zones;	    /* in pglist_data */
+	uint32_t nr_zones;	    /* __MAX_NR_ZONES, at most 8 */
+	bool spin_q, spin_rt;	    /* spinlock_t: qspinlock / rt_mutex */
+	uint32_t q_val;		    /* spinlock_t -> its qspinlock word */
+	uint32_t rt_wait, rt_owner; /* spinlock_t -> rt_mutex fields */
 };
 
 /* The view a port reads guest memory through, as a program does. */

@@ -13,13 +13,13 @@
 
 #include <errno.h>
 
-#define FD_MAX_NODES 2u
-#define FD_MAX_NR_ZONES 8u    /* HLIB_MAX_NR_ZONES */
-#define FD_BUDDY_MAX_ORDER 10 /* HLIB_BUDDY_MAX_ORDER */
-#define FD_WORDS (HUP_RECLAIM_BATCH / 64)
-#define FD_STRUCT_PAGE 64u /* HLIB_STRUCT_PAGE_SIZE without vmlinux.h */
-#define FD_PAGE_TYPE_BASE_V61 0xf0000000u
-#define FD_PG_BUDDY_V61 0x00000080u
+#define FD_MAX_NODES		2u
+#define FD_MAX_NR_ZONES		8u /* HLIB_MAX_NR_ZONES */
+#define FD_BUDDY_MAX_ORDER	10 /* HLIB_BUDDY_MAX_ORDER */
+#define FD_WORDS		(HUP_RECLAIM_BATCH / 64)
+#define FD_STRUCT_PAGE		64u /* HLIB_STRUCT_PAGE_SIZE without vmlinux.h */
+#define FD_PAGE_TYPE_BASE_V61	0xf0000000u
+#define FD_PG_BUDDY_V61		0x00000080u
 #define FD_RT_MUTEX_HAS_WAITERS 1ul
 
 /* A guest address as a host pointer in the view (HUP_GPTR). */
@@ -83,8 +83,8 @@ static int spinlock_trylock(const struct fd_layout *l, const struct fd_view *v,
 	if (!qspin_trylock(v, lock + l->rt_wait))
 		return 0;
 	owner = gp(v, lock + l->rt_owner);
-	if (__sync_val_compare_and_swap(owner, 0ul,
-					FD_RT_MUTEX_HAS_WAITERS) == 0)
+	if (__sync_val_compare_and_swap(owner, 0ul, FD_RT_MUTEX_HAS_WAITERS) ==
+	    0)
 		return 1;
 	qspin_unlock(v, lock + l->rt_wait);
 	return 0;
@@ -154,9 +154,8 @@ static void find_zone(const struct fd_layout *l, const struct fd_view *v,
 
 /* block_before: the end of a free block holding lo whose head lies
  * before it (in the zone), 0 if none. */
-static uint64_t block_before(const struct fd_layout *l,
-			     const struct fd_view *v, uint64_t vmemmap,
-			     uint64_t lo, uint64_t start)
+static uint64_t block_before(const struct fd_layout *l, const struct fd_view *v,
+			     uint64_t vmemmap, uint64_t lo, uint64_t start)
 {
 	for (int o = 1; o <= FD_BUDDY_MAX_ORDER; o++) {
 		uint64_t head = lo & ~((1ull << o) - 1);

@@ -8,9 +8,9 @@
  * of a vCPU's CR3, and no vCPU to park.
  */
 #include "replay.h"
+#include "log.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,29 +44,15 @@ static const struct backend_ops replay_ops = {
     .debug_line = r_debug_line,
 };
 
-static int msg(char *err, size_t len, int e, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int msg(char *err, size_t len, int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return e;
-}
-
 static int no_such_prog(const struct snapshot *s, uint32_t id, char *err,
 			size_t len)
 {
-	size_t n = (size_t)snprintf(err, len, "no program %u in the snapshot",
-				    id);
+	size_t n =
+	    (size_t)snprintf(err, len, "no program %u in the snapshot", id);
 
 	for (unsigned int i = 0; i < s->h.nr_progs && n < len; i++)
 		n += (size_t)snprintf(err + n, len - n, "%s%u",
-				      i ? ", " : " (it has: ",
-				      s->progs[i].id);
+				      i ? ", " : " (it has: ", s->progs[i].id);
 	if (n < len)
 		snprintf(err + n, len - n, "%s",
 			 s->h.nr_progs ? ")" : " (it has none)");
@@ -77,8 +63,8 @@ static int register_prog(struct replay *r, char *err, size_t len)
 {
 	struct backend_prog_spec s = {
 	    .event = r->rec->event,
-	    .event_arg = r->o.event_arg_set ? r->o.event_arg
-					    : r->rec->event_arg,
+	    .event_arg =
+		r->o.event_arg_set ? r->o.event_arg : r->rec->event_arg,
 	    .nr_windows = r->rec->nr_windows,
 	    .windows = r->rec->windows,
 	    .insn_cnt = r->rec->insn_cnt,
@@ -92,23 +78,24 @@ static int register_prog(struct replay *r, char *err, size_t len)
 	/* An overridden event_arg gets a guest's checks. */
 	if (hreq__check_prog(s.event, s.event_arg, s.insn_cnt, s.nr_windows,
 			     s.windows, s.name, &why))
-		return msg(err, len, -EINVAL,
-			   "--event-arg %#llx is not valid for a %s program",
-			   (unsigned long long)s.event_arg,
-			   backend__event_name(s.event));
+		return log__errf(
+		    err, len, -EINVAL,
+		    "--event-arg %#llx is not valid for a %s program",
+		    (unsigned long long)s.event_arg,
+		    backend__event_name(s.event));
 	e = snapshot__insns(&r->snap, r->rec, &insns);
 	if (e)
-		return msg(err, len, e, "reading program %u: %s", r->rec->id,
-			   strerror(-e));
+		return log__errf(err, len, e, "reading program %u: %s",
+				 r->rec->id, strerror(-e));
 	s.insns = insns;
 	e = backend__register(&r->b, r->rec->vcpu, &s, r->log, sizeof(r->log),
 			      &r->id, &why);
 	free(insns);
 	if (e)
-		return msg(err, len, e,
-			   "program %u \"%s\" refused (%s): %s", r->rec->id,
-			   r->rec->name, hreq__reason_name(why),
-			   hup_strerror(e));
+		return log__errf(err, len, e,
+				 "program %u \"%s\" refused (%s): %s",
+				 r->rec->id, r->rec->name,
+				 hreq__reason_name(why), hup_strerror(e));
 	if (backend__list(&r->b, r->id, &info, 1) == 1) {
 		r->mapped_bytes = info.mapped_bytes;
 		r->hole_bytes = info.hole_bytes;
@@ -136,18 +123,20 @@ int replay__open(struct replay *r, const char *path, uint32_t id,
 	}
 	e = snapshot__load_mem(&r->snap, &r->mem);
 	if (e) {
-		msg(err, errlen, e, "loading guest RAM: %s", strerror(-e));
+		log__errf(err, errlen, e, "loading guest RAM: %s",
+			  strerror(-e));
 		goto fail;
 	}
 	r->have_mem = true;
 	e = backend__create(&r->b, &r->mem, r->snap.h.nr_vcpus, &replay_ops, r,
 			    0);
 	if (e) {
-		msg(err, errlen, e, "backend: %s", strerror(-e));
+		log__errf(err, errlen, e, "backend: %s", strerror(-e));
 		goto fail;
 	}
 	r->have_backend = true;
 	r->b.no_jit = o->no_jit;
+	r->b.run_budget_us = o->run_budget_us;
 	e = register_prog(r, err, errlen);
 	if (!e)
 		return 0;

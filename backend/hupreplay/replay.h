@@ -22,6 +22,8 @@
 
 struct replay_opts {
 	bool no_jit;
+	/* hup_load_opts.budget_us: 0 = libhup's per event, as in hupvm */
+	uint32_t run_budget_us;
 	bool event_arg_set; /* replace the recorded event_arg */
 	uint64_t event_arg;
 	/* debug_print lines (may be NULL: dropped) */
@@ -36,8 +38,8 @@ struct replay {
 	bool have_mem, have_backend;
 	const struct snapshot_prog *rec;
 	struct replay_opts o;
-	uint32_t id;	     /* the program's id in this backend */
-	bool view_differs;   /* mapped/hole bytes not as recorded */
+	uint32_t id;	   /* the program's id in this backend */
+	bool view_differs; /* mapped/hole bytes not as recorded */
 	uint64_t mapped_bytes, hole_bytes;
 	char log[REPLAY_LOG_SIZE]; /* the verifier's, at registration */
 };

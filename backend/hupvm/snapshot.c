@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "hyperupcall/backend.h"
+#include "log.h"
 
 #define RECORD sizeof(struct snapshot_prog)
 
@@ -149,55 +149,42 @@ int snapshot__write(int fd, const struct mem *m, struct backend *b,
 
 /* ------------------------------------------------------------- reading */
 
-static int bad(char *err, size_t len, int e, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int bad(char *err, size_t len, int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return e;
-}
-
 /* The regions must be the layout mem.c builds (what load_mem recreates):
  * [0, low) and, above it, [high, high + rest), packed in the file. */
-static int check_regions(const struct snapshot_header *h, char *err,
-			 size_t len)
+static int check_regions(const struct snapshot_header *h, char *err, size_t len)
 {
 	uint64_t sum = 0;
 	struct mem m;
 
 	if (!h->nr_regions || h->nr_regions > MEM_MAX_REGIONS)
-		return bad(err, len, -EINVAL, "%u RAM regions (1 or 2)",
-			   h->nr_regions);
+		return log__errf(err, len, -EINVAL, "%u RAM regions (1 or 2)",
+				 h->nr_regions);
 	for (unsigned int i = 0; i < h->nr_regions; i++) {
 		const uint64_t gpa = h->regions[i].gpa, sz = h->regions[i].size;
 
 		if ((gpa | sz) % SNAPSHOT_PAGE || !sz)
-			return bad(err, len, -EINVAL,
-				   "RAM region %u (gpa %#llx, %#llx bytes) is "
-				   "not page aligned or empty",
-				   i, (unsigned long long)gpa,
-				   (unsigned long long)sz);
+			return log__errf(
+			    err, len, -EINVAL,
+			    "RAM region %u (gpa %#llx, %#llx bytes) is "
+			    "not page aligned or empty",
+			    i, (unsigned long long)gpa, (unsigned long long)sz);
 		if (h->regions[i].file_offset != h->ram_offset + sum)
-			return bad(err, len, -EINVAL,
-				   "RAM region %u at file offset %#llx, "
-				   "expected %#llx",
-				   i,
-				   (unsigned long long)h->regions[i].file_offset,
-				   (unsigned long long)(h->ram_offset + sum));
+			return log__errf(
+			    err, len, -EINVAL,
+			    "RAM region %u at file offset %#llx, "
+			    "expected %#llx",
+			    i, (unsigned long long)h->regions[i].file_offset,
+			    (unsigned long long)(h->ram_offset + sum));
 		if (sz > UINT64_MAX - sum)
-			return bad(err, len, -EINVAL, "RAM size overflows");
+			return log__errf(err, len, -EINVAL,
+					 "RAM size overflows");
 		sum += sz;
 	}
 	if (sum != h->ram_size)
-		return bad(err, len, -EINVAL,
-			   "RAM regions add up to %llu bytes, header says %llu",
-			   (unsigned long long)sum,
-			   (unsigned long long)h->ram_size);
+		return log__errf(
+		    err, len, -EINVAL,
+		    "RAM regions add up to %llu bytes, header says %llu",
+		    (unsigned long long)sum, (unsigned long long)h->ram_size);
 	memset(&m, 0, sizeof(m));
 	if (h->regions[0].gpa ||
 	    mem__layout(&m, h->ram_size, h->regions[0].size,
@@ -205,9 +192,10 @@ static int check_regions(const struct snapshot_header *h, char *err,
 					  : h->regions[0].size) ||
 	    m.nr != h->nr_regions ||
 	    (m.nr > 1 && m.regions[1].gpa != h->regions[1].gpa))
-		return bad(err, len, -EINVAL,
-			   "RAM regions are not a guest layout (region 0 at "
-			   "gpa 0, region 1 above it)");
+		return log__errf(
+		    err, len, -EINVAL,
+		    "RAM regions are not a guest layout (region 0 at "
+		    "gpa 0, region 1 above it)");
 	return 0;
 }
 
@@ -218,52 +206,53 @@ static int check_header(const struct snapshot *s, char *err, size_t len)
 	int e;
 
 	if (memcmp(h->magic, SNAPSHOT_MAGIC, sizeof(h->magic)))
-		return bad(err, len, -EPROTO,
-			   "not a hupvm snapshot (magic is not %s)",
-			   SNAPSHOT_MAGIC);
+		return log__errf(err, len, -EPROTO,
+				 "not a hupvm snapshot (magic is not %s)",
+				 SNAPSHOT_MAGIC);
 	if (h->version != SNAPSHOT_VERSION)
-		return bad(err, len, -EPROTONOSUPPORT,
-			   "snapshot version %u, this tool reads version %u%s",
-			   h->version, SNAPSHOT_VERSION,
-			   h->version == 1 ? " (version 1 has no programs: dump "
-					     "again with this hupvm)"
-					   : "");
+		return log__errf(
+		    err, len, -EPROTONOSUPPORT,
+		    "snapshot version %u, this tool reads version %u%s",
+		    h->version, SNAPSHOT_VERSION,
+		    h->version == 1 ? " (version 1 has no programs: dump "
+				      "again with this hupvm)"
+				    : "");
 	if (!h->nr_vcpus || h->nr_vcpus > HREG_MAX_VCPUS)
-		return bad(err, len, -EINVAL, "%u vCPUs (1..%u)", h->nr_vcpus,
-			   HREG_MAX_VCPUS);
+		return log__errf(err, len, -EINVAL, "%u vCPUs (1..%u)",
+				 h->nr_vcpus, HREG_MAX_VCPUS);
 	if (h->nr_progs > HUP_MAX_PROGS)
-		return bad(err, len, -EINVAL, "%u programs (at most %u)",
-			   h->nr_progs, HUP_MAX_PROGS);
+		return log__errf(err, len, -EINVAL, "%u programs (at most %u)",
+				 h->nr_progs, HUP_MAX_PROGS);
 	if (h->progs_offset != SNAPSHOT_PROGS_OFFSET)
-		return bad(err, len, -EINVAL,
-			   "program records at %#llx, expected %#x",
-			   (unsigned long long)h->progs_offset,
-			   SNAPSHOT_PROGS_OFFSET);
+		return log__errf(
+		    err, len, -EINVAL, "program records at %#llx, expected %#x",
+		    (unsigned long long)h->progs_offset, SNAPSHOT_PROGS_OFFSET);
 	/* Each record is at most RECORD + HUP_MAX_INSNS * 8 bytes. */
 	if (h->progs_size >
 	    (uint64_t)h->nr_progs * (RECORD + HUP_MAX_INSNS * 8ull))
-		return bad(err, len, -EINVAL,
-			   "%llu bytes of program records for %u programs",
-			   (unsigned long long)h->progs_size, h->nr_progs);
+		return log__errf(
+		    err, len, -EINVAL,
+		    "%llu bytes of program records for %u programs",
+		    (unsigned long long)h->progs_size, h->nr_progs);
 	if (h->ram_offset != page_up(h->progs_offset + h->progs_size))
-		return bad(err, len, -EINVAL,
-			   "RAM at file offset %#llx, expected %#llx",
-			   (unsigned long long)h->ram_offset,
-			   (unsigned long long)page_up(h->progs_offset +
-						       h->progs_size));
+		return log__errf(err, len, -EINVAL,
+				 "RAM at file offset %#llx, expected %#llx",
+				 (unsigned long long)h->ram_offset,
+				 (unsigned long long)page_up(h->progs_offset +
+							     h->progs_size));
 	e = check_regions(h, err, len);
 	if (e)
 		return e;
 	if (h->ram_size > UINT64_MAX - h->ram_offset)
-		return bad(err, len, -EINVAL, "RAM size overflows");
+		return log__errf(err, len, -EINVAL, "RAM size overflows");
 	end = h->ram_offset + h->ram_size;
 	if (s->file_size != end)
-		return bad(err, len, -EINVAL,
-			   "file is %llu bytes, the header describes %llu "
-			   "(%s)",
-			   (unsigned long long)s->file_size,
-			   (unsigned long long)end,
-			   s->file_size < end ? "truncated" : "trailing bytes");
+		return log__errf(
+		    err, len, -EINVAL,
+		    "file is %llu bytes, the header describes %llu "
+		    "(%s)",
+		    (unsigned long long)s->file_size, (unsigned long long)end,
+		    s->file_size < end ? "truncated" : "trailing bytes");
 	return 0;
 }
 
@@ -273,22 +262,23 @@ static int check_prog(const struct snapshot *s, const struct snapshot_prog *p,
 	enum hreq_reason why;
 
 	if (!p->id)
-		return bad(err, len, -EINVAL, "program record %u has id 0", i);
+		return log__errf(err, len, -EINVAL,
+				 "program record %u has id 0", i);
 	for (unsigned int k = 0; k < i; k++)
 		if (s->progs[k].id == p->id)
-			return bad(err, len, -EINVAL,
-				   "program id %u recorded twice", p->id);
+			return log__errf(err, len, -EINVAL,
+					 "program id %u recorded twice", p->id);
 	if (p->vcpu >= s->h.nr_vcpus)
-		return bad(err, len, -EINVAL,
-			   "program %u registered by vCPU %u of %u", p->id,
-			   p->vcpu, s->h.nr_vcpus);
+		return log__errf(err, len, -EINVAL,
+				 "program %u registered by vCPU %u of %u",
+				 p->id, p->vcpu, s->h.nr_vcpus);
 	if (p->la57 > 1)
-		return bad(err, len, -EINVAL, "program %u: la57 is %u", p->id,
-			   p->la57);
-	if (hreq__check_prog(p->event, p->event_arg, p->insn_cnt,
-			     p->nr_windows, p->windows, p->name, &why))
-		return bad(err, len, -EINVAL, "program %u: bad %s", p->id,
-			   hreq__reason_name(why));
+		return log__errf(err, len, -EINVAL, "program %u: la57 is %u",
+				 p->id, p->la57);
+	if (hreq__check_prog(p->event, p->event_arg, p->insn_cnt, p->nr_windows,
+			     p->windows, p->name, &why))
+		return log__errf(err, len, -EINVAL, "program %u: bad %s", p->id,
+				 hreq__reason_name(why));
 	return 0;
 }
 
@@ -300,34 +290,36 @@ static int read_progs(struct snapshot *s, char *err, size_t len)
 	s->progs = calloc(s->h.nr_progs ? s->h.nr_progs : 1, RECORD);
 	s->insns_off = calloc(s->h.nr_progs ? s->h.nr_progs : 1, 8);
 	if (!s->progs || !s->insns_off)
-		return bad(err, len, -ENOMEM, "out of memory");
+		return log__errf(err, len, -ENOMEM, "out of memory");
 	for (unsigned int i = 0; i < s->h.nr_progs; i++) {
 		struct snapshot_prog *p = &s->progs[i];
 
 		if (end - off < RECORD)
-			return bad(err, len, -EINVAL,
-				   "program record %u runs past the records",
-				   i);
+			return log__errf(
+			    err, len, -EINVAL,
+			    "program record %u runs past the records", i);
 		e = read_all(s->fd, p, RECORD, off);
 		if (e)
-			return bad(err, len, e, "reading program record %u: %s",
-				   i, strerror(-e));
+			return log__errf(err, len, e,
+					 "reading program record %u: %s", i,
+					 strerror(-e));
 		e = check_prog(s, p, i, err, len);
 		if (e)
 			return e;
 		off += RECORD;
 		if (end - off < p->insn_cnt * 8ull)
-			return bad(err, len, -EINVAL,
-				   "program %u: %u instructions run past the "
-				   "records",
-				   p->id, p->insn_cnt);
+			return log__errf(
+			    err, len, -EINVAL,
+			    "program %u: %u instructions run past the "
+			    "records",
+			    p->id, p->insn_cnt);
 		s->insns_off[i] = off;
 		off += p->insn_cnt * 8ull;
 	}
 	if (off != end)
-		return bad(err, len, -EINVAL,
-			   "%llu bytes after the last program record",
-			   (unsigned long long)(end - off));
+		return log__errf(err, len, -EINVAL,
+				 "%llu bytes after the last program record",
+				 (unsigned long long)(end - off));
 	return 0;
 }
 
@@ -340,26 +332,28 @@ int snapshot__open(const char *path, struct snapshot *s, char *err,
 	memset(s, 0, sizeof(*s));
 	s->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (s->fd < 0)
-		return bad(err, errlen, -errno, "%s: %s", path,
-			   strerror(errno));
+		return log__errf(err, errlen, -errno, "%s: %s", path,
+				 strerror(errno));
 	if (fstat(s->fd, &st) < 0) {
-		e = bad(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		e = log__errf(err, errlen, -errno, "%s: %s", path,
+			      strerror(errno));
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		e = bad(err, errlen, -EINVAL, "%s: not a regular file", path);
+		e = log__errf(err, errlen, -EINVAL, "%s: not a regular file",
+			      path);
 		goto fail;
 	}
 	s->file_size = (uint64_t)st.st_size;
 	if (s->file_size < sizeof(s->h)) {
-		e = bad(err, errlen, -EINVAL,
-			"%s: %llu bytes, shorter than a snapshot header", path,
-			(unsigned long long)s->file_size);
+		e = log__errf(err, errlen, -EINVAL,
+			      "%s: %llu bytes, shorter than a snapshot header",
+			      path, (unsigned long long)s->file_size);
 		goto fail;
 	}
 	e = read_all(s->fd, &s->h, sizeof(s->h), 0);
 	if (e) {
-		bad(err, errlen, e, "%s: %s", path, strerror(-e));
+		log__errf(err, errlen, e, "%s: %s", path, strerror(-e));
 		goto fail;
 	}
 	e = check_header(s, err, errlen);

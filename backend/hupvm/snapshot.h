@@ -31,11 +31,11 @@
 
 #include "mem.h"
 
-#define SNAPSHOT_MAGIC "HUPDUMP1"
-#define SNAPSHOT_VERSION 2u
+#define SNAPSHOT_MAGIC	      "HUPDUMP1"
+#define SNAPSHOT_VERSION      2u
 /* The header's own reservation: the program records start here. */
 #define SNAPSHOT_PROGS_OFFSET 4096u
-#define SNAPSHOT_PAGE 4096u
+#define SNAPSHOT_PAGE	      4096u
 
 struct snapshot_header {
 	char magic[8];

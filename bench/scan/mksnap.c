@@ -30,8 +30,10 @@ int main(int argc, char **argv)
 	uint32_t id;
 	int fd, err;
 
-	if (argc < 3 || argc > 4 || (argc == 4 && !(mib = strtoul(argv[3], NULL, 10)))) {
-		fprintf(stderr, "usage: hup-mksnap FREE_DISCARD_O OUTDIR [RAM_MIB]\n");
+	if (argc < 3 || argc > 4 ||
+	    (argc == 4 && !(mib = strtoul(argv[3], NULL, 10)))) {
+		fprintf(stderr,
+			"usage: hup-mksnap FREE_DISCARD_O OUTDIR [RAM_MIB]\n");
 		return 2;
 	}
 	snprintf(btf, sizeof(btf), "%s/synthetic.btf", argv[2]);
@@ -42,8 +44,10 @@ int main(int argc, char **argv)
 	}
 	free_pages = fk_init(&k, (uint64_t)mib << 20, false);
 	if (!free_pages) {
-		fprintf(stderr, "hup-mksnap: cannot build a %lu MiB guest "
-				"(at least 64, a multiple of 2)\n", mib);
+		fprintf(stderr,
+			"hup-mksnap: cannot build a %lu MiB guest "
+			"(at least 64, a multiple of 2)\n",
+			mib);
 		return 1;
 	}
 	id = fk_register(&k, argv[1], btf);

@@ -24,35 +24,35 @@
 #include "hupload.h"
 #include "hyperupcall/backend.h"
 
-#define FK_BLOCK 0x10000ull
-#define FK_INSNS 0x20000ull
-#define FK_LOG 0x40000ull
-#define FK_LOG_SIZE 16384u
-#define FK_PGDAT_GPA 0x900000ull
-#define FK_KERN_GPA 0x1000000ull
+#define FK_BLOCK       0x10000ull
+#define FK_INSNS       0x20000ull
+#define FK_LOG	       0x40000ull
+#define FK_LOG_SIZE    16384u
+#define FK_PGDAT_GPA   0x900000ull
+#define FK_KERN_GPA    0x1000000ull
 #define FK_VMEMMAP_GPA 0x2000000ull /* pages * 64 bytes */
-#define FK_DM 0xffff888000000000ull
-#define FK_VMEMMAP 0xffffea0000000000ull
-#define FK_KERN 0xffffffff81000000ull
-#define FK_MIN_RAM (64ull << 20)
+#define FK_DM	       0xffff888000000000ull
+#define FK_VMEMMAP     0xffffea0000000000ull
+#define FK_KERN	       0xffffffff81000000ull
+#define FK_MIN_RAM     (64ull << 20)
 
 /* The fake kernel's layout (struct page as Debian's: 64 bytes). */
 #define FK_PAGE_PRIVATE 40
-#define FK_PAGE_TYPE 48
-#define FK_ZONE_START 88
+#define FK_PAGE_TYPE	48
+#define FK_ZONE_START	88
 #define FK_ZONE_SPANNED 96
-#define FK_ZONE_LOCK 128
-#define FK_ZONE_SIZE 192
-#define FK_NR_ZONES 4
-#define FK_PGTY_BUDDY 0xf4u
+#define FK_ZONE_LOCK	128
+#define FK_ZONE_SIZE	192
+#define FK_NR_ZONES	4
+#define FK_PGTY_BUDDY	0xf4u
 
 struct fake_kernel {
 	struct fake_guest g;
 	struct backend be;
 	uint64_t ram, pages;
-	bool pgty;	 /* the 6.12 buddy encoding */
-	uint64_t rnd;	 /* the allocator's PRNG state */
-	char err[512];	 /* why fk_register failed */
+	bool pgty;     /* the 6.12 buddy encoding */
+	uint64_t rnd;  /* the allocator's PRNG state */
+	char err[512]; /* why fk_register failed */
 };
 
 static int fk_paging(void *opaque, uint32_t cpu, struct ptw_root *root)
@@ -74,8 +74,7 @@ static inline int fk_member(struct btf *b, const char *name, int type,
 
 /* The kernel's BTF into path; zone_start: offset of zone_start_pfn (a
  * kernel the object was not relocated against has another). 0/-errno. */
-static inline int fk_write_btf(const char *path, bool pgty,
-			       uint32_t zone_start)
+static inline int fk_write_btf(const char *path, bool pgty, uint32_t zone_start)
 {
 	struct btf *b = btf__new_empty();
 	int u32, ul, q, raw, spin, zone, arr, fd, err = 0;
@@ -143,8 +142,7 @@ static inline uint64_t fk_kvar(const char *name)
 	return 0;
 }
 
-static inline void *fk_kern(struct fake_kernel *k, const char *name,
-			    size_t len)
+static inline void *fk_kern(struct fake_kernel *k, const char *name, size_t len)
 {
 	return fg_hva(&k->g, FK_KERN_GPA + (fk_kvar(name) - FK_KERN), len);
 }
@@ -286,8 +284,7 @@ static inline uint32_t fk_register(struct fake_kernel *k, const char *obj,
 		snprintf(k->err, sizeof(k->err), "%s: unreadable", obj);
 		goto out;
 	}
-	if (hupload__prepare(&o, &opts, &progs, &n, k->err,
-			     sizeof(k->err)) ||
+	if (hupload__prepare(&o, &opts, &progs, &n, k->err, sizeof(k->err)) ||
 	    n != 1)
 		goto out;
 	in = fg_hva(&k->g, FK_INSNS, progs[0].lp.cnt * 8);
@@ -313,13 +310,12 @@ static inline uint32_t fk_register(struct fake_kernel *k, const char *obj,
 	blk->log_gpa = FK_LOG;
 	blk->log_size = FK_LOG_SIZE;
 	blk->nr_windows = 3;
-	blk->windows[0] = (struct hup_window){FK_DM, k->ram,
-					      HUP_WIN_READ | HUP_WIN_WRITE,
-					      HUP_WIN_DIRECT_MAP};
+	blk->windows[0] = (struct hup_window){
+	    FK_DM, k->ram, HUP_WIN_READ | HUP_WIN_WRITE, HUP_WIN_DIRECT_MAP};
 	blk->windows[1] = (struct hup_window){FK_VMEMMAP, k->pages * 64,
 					      HUP_WIN_READ, HUP_WIN_VMEMMAP};
-	blk->windows[2] = (struct hup_window){FK_KERN, FG_2M, HUP_WIN_READ,
-					      HUP_WIN_KERNEL};
+	blk->windows[2] =
+	    (struct hup_window){FK_KERN, FG_2M, HUP_WIN_READ, HUP_WIN_KERNEL};
 	strcpy(blk->name, "free_discard");
 	if (backend__submit(&k->be, 0, FK_BLOCK))
 		snprintf(k->err, sizeof(k->err), "registration refused: %s",

@@ -19,6 +19,7 @@
 #include "autoreclaim.h"
 #include "check.h"
 #include "control.h"
+#include "ctlexec.h"
 #include "fakeguest.h"
 #include "hyperupcall/backend.h"
 #include "vm.h"
@@ -410,16 +411,7 @@ static struct vm vm;
 
 static char *exec(const char *line)
 {
-	static char *buf;
-	size_t len = 0;
-	FILE *out;
-
-	free(buf);
-	buf = NULL;
-	out = open_memstream(&buf, &len);
-	control__execute(&vm, line, out);
-	fclose(out);
-	return buf;
+	return ctl_exec(&vm, line);
 }
 
 static void test_fake_control(uint32_t id)
