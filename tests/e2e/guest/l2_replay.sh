@@ -8,12 +8,7 @@
 # "HUP-G: " line here or a "HUP-S: " line of L1.
 . /lib/l2_lib.sh
 say "init ran, kernel $(uname -r), cpus $(nproc), uptime $(cut -d' ' -f1 /proc/uptime)"
-insmod /lib/hyperupcall.ko
-say "insmod rc=$?"
-hupload -v --window kernel --window direct:rw --window vmemmap \
-	/lib/free_discard.o > /tmp/out 2>&1
-say "hupload rc=$?"
-sed 's/^/HUP-G: hupload: /' /tmp/out
+load_free_discard
 hupload -v /lib/ps.o > /tmp/out 2>&1
 say "hupload-ps rc=$?"
 sed 's/^/HUP-G: hupload: /' /tmp/out
