@@ -213,7 +213,7 @@ static const char *engine(const struct cli *c)
 static int run_query(struct replay *r, const struct cli *c)
 {
 	char *buf = malloc(HUP_QUERY_OUT_MAX);
-	uint64_t best = UINT64_MAX;
+	uint64_t best = UINT64_MAX, r0 = 0;
 	size_t len = 0;
 	int err = 0;
 
@@ -222,7 +222,8 @@ static int run_query(struct replay *r, const struct cli *c)
 	for (uint64_t i = 0; i < c->repeat && !err; i++) {
 		uint64_t t = backend__now_ns();
 
-		err = replay__query(r, c->args, buf, HUP_QUERY_OUT_MAX, &len);
+		err = replay__query(r, c->args, buf, HUP_QUERY_OUT_MAX, &len,
+				    &r0);
 		t = backend__now_ns() - t;
 		best = t < best ? t : best;
 	}
@@ -230,15 +231,19 @@ static int run_query(struct replay *r, const struct cli *c)
 		fprintf(stderr, "hupreplay: program %u failed: %s\n", c->id,
 			hup_strerror(err));
 	else if (c->json) {
-		printf("{\"id\":%u,\"engine\":\"%s\",\"len\":%zu,\"best_ns\":"
-		       "%llu,\"answer\":",
-		       c->id, engine(c), len, (unsigned long long)best);
+		printf("{\"id\":%u,\"engine\":\"%s\",\"r0\":%lld,\"len\":%zu,"
+		       "\"best_ns\":%llu,\"answer\":",
+		       c->id, engine(c), (long long)r0, len,
+		       (unsigned long long)best);
 		control__json_str(stdout, buf, len);
 		printf("}\n");
 	} else {
 		fwrite(buf, 1, len, stdout);
-		fprintf(stderr, "hupreplay: %zu bytes, best of %llu: %.3f us\n",
-			len, (unsigned long long)c->repeat, best / 1e3);
+		fprintf(stderr,
+			"hupreplay: returned %lld, %zu bytes, best of %llu: "
+			"%.3f us\n",
+			(long long)r0, len, (unsigned long long)c->repeat,
+			best / 1e3);
 	}
 	free(buf);
 	return err;

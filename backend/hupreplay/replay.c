@@ -156,9 +156,9 @@ void replay__close(struct replay *r)
 }
 
 int replay__query(struct replay *r, const uint64_t args[4], char *out,
-		  size_t cap, size_t *len)
+		  size_t cap, size_t *len, uint64_t *r0)
 {
-	return backend__query(&r->b, r->id, args, out, cap, len);
+	return backend__query(&r->b, r->id, args, out, cap, len, r0);
 }
 
 int replay__reclaim(struct replay *r,

@@ -53,9 +53,10 @@ int replay__open(struct replay *r, const char *path, uint32_t id,
 		 const struct replay_opts *o, char *err, size_t errlen);
 void replay__close(struct replay *r);
 
-/* Run a query program once: its output into out; 0 or -errno. */
+/* Run a query program once: its output into out, its return value into
+ * *r0; 0 or -errno. */
 int replay__query(struct replay *r, const uint64_t args[4], char *out,
-		  size_t cap, size_t *len);
+		  size_t cap, size_t *len, uint64_t *r0);
 /*
  * Walk all of the snapshot's RAM as a reclaim does (backend__reclaim, in
  * one stop, discarding nothing); decide replaces the program's decision

@@ -352,7 +352,7 @@ static int cmd_query(struct req *r)
 	if (!buf)
 		return fail(r, -ENOMEM, "out of memory");
 	err = backend__query(r->vm->hup, id, args, buf, HUP_QUERY_OUT_MAX,
-			     &len);
+			     &len, NULL);
 	if (err == -ENOENT)
 		err = fail(r, err, "no program %u", id);
 	else if (err == -EPERM)

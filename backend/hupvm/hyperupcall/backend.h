@@ -147,9 +147,10 @@ uint32_t backend__resume(struct backend *b, uint32_t cpu, uint64_t paused_ns);
 
 /* ---- control (events.c; a control connection's thread) */
 
-/* Run query program id with args; its output into out (cap bytes). */
+/* Run query program id with args; its output into out (cap bytes), its
+ * return value into *r0 (r0 may be NULL). */
 int backend__query(struct backend *b, uint32_t id, const uint64_t args[4],
-		   char *out, size_t cap, size_t *len);
+		   char *out, size_t cap, size_t *len, uint64_t *r0);
 
 /* ---- reclaim (reclaim.c; the control or auto-reclaim thread) */
 

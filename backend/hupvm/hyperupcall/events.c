@@ -228,7 +228,7 @@ struct hreg_prog *backend__global_prog(struct backend *b, uint32_t id,
 }
 
 int backend__query(struct backend *b, uint32_t id, const uint64_t args[4],
-		   char *out, size_t cap, size_t *len)
+		   char *out, size_t cap, size_t *len, uint64_t *ret)
 {
 	struct run_ctx rc = {b, 0, out, cap, 0};
 	struct hup_query_ctx ctx;
@@ -249,6 +249,8 @@ int backend__query(struct backend *b, uint32_t id, const uint64_t args[4],
 		if (!err && (int64_t)r0 < 0 && (int64_t)r0 >= -4095)
 			err = (int)(int64_t)r0;
 		*len = rc.len;
+		if (ret)
+			*ret = r0;
 	}
 	pthread_mutex_unlock(&b->reg.lock);
 	return err;

@@ -53,7 +53,8 @@ static int f_paging(void *opaque, uint32_t cpu, struct ptw_root *root)
 
 static const struct backend_ops ops = {.paging = f_paging};
 
-/* Query: output 16 bytes of its window, arg[0] added to the first word. */
+/* Query: output 16 bytes of its window, arg[0] added to the first word;
+ * debug_print "dbg!"; return 3. */
 static const struct bpf_insn p_query[] = {
     MOV64_REG(6, 1),
     VIEW_PTR(Q_GVA),
@@ -67,7 +68,12 @@ static const struct bpf_insn p_query[] = {
     ALU64_IMM(BPF_ADD, 1, -16),
     MOV64_IMM(2, 16),
     CALL(HUP_FN_output),
-    MOV64_IMM(0, 0),
+    ST(BPF_W, 10, -24, 0x21676264), /* "dbg!" */
+    MOV64_REG(1, 10),
+    ALU64_IMM(BPF_ADD, 1, -24),
+    MOV64_IMM(2, 4),
+    CALL(HUP_FN_debug_print),
+    MOV64_IMM(0, 3),
     EXIT(),
 };
 
@@ -144,21 +150,36 @@ static void test_fake_dump_command(void)
 }
 
 /* ---- replay: the same answers as the live backend */
+static unsigned int lines;
+
+static void on_line(void *opaque, const char *line, uint32_t len)
+{
+	(void)opaque;
+	CHECK_EQ(len, 4);
+	CHECK(!memcmp(line, "dbg!", 4));
+	lines++;
+}
+
 static void test_fake_replay_query(uint32_t id, bool no_jit)
 {
-	uint64_t args[4] = {5, 0, 0, 0};
-	struct replay_opts o = {.no_jit = no_jit, .run_budget_us = BUDGET_US};
+	uint64_t args[4] = {5, 0, 0, 0}, r0 = 0;
+	struct replay_opts o = {.no_jit = no_jit, .run_budget_us = BUDGET_US,
+				.line = on_line};
 	char live[64], got[64], err[256];
 	size_t llen = 0, rlen = 0;
 	struct replay *r = malloc(sizeof(*r));
 
-	CHECK_EQ(backend__query(&be, id, args, live, sizeof(live), &llen), 0);
+	CHECK_EQ(backend__query(&be, id, args, live, sizeof(live), &llen, NULL),
+		 0);
 	CHECK_EQ(llen, 16);
 	CHECK_EQ(replay__open(r, good, id, &o, err, sizeof(err)), 0);
 	CHECK_EQ(r->rec->vcpu, 1);
 	CHECK_EQ(r->rec->event_arg, 7);
 	CHECK(!r->view_differs);
-	CHECK_EQ(replay__query(r, args, got, sizeof(got), &rlen), 0);
+	lines = 0;
+	CHECK_EQ(replay__query(r, args, got, sizeof(got), &rlen, &r0), 0);
+	CHECK_EQ(r0, 3);
+	CHECK_EQ(lines, 1); /* debug_print reaches the replay's callback */
 	CHECK_EQ(rlen, llen);
 	CHECK(!memcmp(got, live, llen));
 	replay__close(r);
