@@ -24,17 +24,18 @@
 #include "hupload.h"
 #include "hyperupcall/backend.h"
 
-#define FK_BLOCK       0x10000ull
-#define FK_INSNS       0x20000ull
-#define FK_LOG	       0x40000ull
-#define FK_LOG_SIZE    16384u
-#define FK_PGDAT_GPA   0x900000ull
-#define FK_KERN_GPA    0x1000000ull
-#define FK_VMEMMAP_GPA 0x2000000ull /* pages * 64 bytes */
-#define FK_DM	       0xffff888000000000ull
-#define FK_VMEMMAP     0xffffea0000000000ull
-#define FK_KERN	       0xffffffff81000000ull
-#define FK_MIN_RAM     (64ull << 20)
+#define FK_BLOCK	   0x10000ull
+#define FK_INSNS	   0x20000ull
+#define FK_LOG		   0x40000ull
+#define FK_LOG_SIZE	   16384u
+#define FK_PGDAT_GPA	   0x900000ull
+#define FK_KERN_GPA	   0x1000000ull
+#define FK_VMEMMAP_GPA	   0x2000000ull /* pages * 64 bytes */
+#define FK_DM		   0xffff888000000000ull
+#define FK_VMEMMAP	   0xffffea0000000000ull
+#define FK_KERN		   0xffffffff81000000ull
+#define FK_MIN_RAM	   (64ull << 20)
+#define FK_TABLES_ROOT_END (FG_TABLES + FG_4K) /* fg_init's root table */
 
 /* The fake kernel's layout (struct page as Debian's: 64 bytes). */
 #define FK_PAGE_PRIVATE 40
@@ -251,6 +252,12 @@ static inline uint64_t fk_init(struct fake_kernel *k, uint64_t ram, bool pgty)
 	    FK_VMEMMAP_GPA + k->pages * 64 > ram ||
 	    fg_init(&k->g, ram, ram, ram, false))
 		return 0;
+	/* All of RAM written but the root table fg_init made (a reclaim,
+	 * dry or not, skips what the host never allocated; later tables are
+	 * zeroed as they are taken) */
+	memset(k->g.mem.hva, 0xab, FK_TABLES_ROOT_END - FG_4K);
+	memset(k->g.mem.hva + FK_TABLES_ROOT_END, 0xab,
+	       ram - FK_TABLES_ROOT_END);
 	if (backend__create(&k->be, &k->g.mem, 1, &fk_ops, k, 0)) {
 		mem__destroy(&k->g.mem);
 		return 0;
