@@ -79,6 +79,7 @@ static void prog_free(struct backend *b, struct hreg_prog *p)
 	}
 	vmap__release(&b->vmap, &p->set);
 	free(p->insns);
+	free(p->runs);
 	free(p);
 }
 
@@ -105,17 +106,64 @@ struct claim {
 	uint32_t prot;
 };
 
+/* Claim one run in the view and remember it (snapshots). */
 static int claim_run(void *opaque, uint64_t gva, uint64_t gpa, uint64_t off,
 		     uint64_t len)
 {
 	struct claim *c = opaque;
+	struct hreg_prog *p = c->p;
+	int err = vmap__add(&c->b->vmap, &p->set, gva, off, len, c->prot);
 
-	(void)gpa;
-	return vmap__add(&c->b->vmap, &c->p->set, gva, off, len, c->prot);
+	if (err)
+		return err;
+	if (p->nr_runs == p->cap_runs) {
+		uint32_t cap = p->cap_runs ? 2 * p->cap_runs : 16;
+		struct hreg_run *r = realloc(p->runs, cap * sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		p->runs = r;
+		p->cap_runs = cap;
+	}
+	p->runs[p->nr_runs++] = (struct hreg_run){gva, gpa, len, c->prot, 0};
+	return 0;
+}
+
+static int claim_err(int err, enum hreq_reason *why)
+{
+	*why = err == -EADDRNOTAVAIL ? HREQ_VIEW_COLLISION
+	       : err == -E2BIG	     ? HREQ_WINDOW_WALK
+				     : HREQ_HOST;
+	return err;
+}
+
+/* Runs resolved before (a snapshot's): claimed as a walk would have. */
+static int claim_recorded(struct backend *b, struct hreg_prog *p,
+			  const struct backend_prog_spec *s,
+			  enum hreq_reason *why)
+{
+	uint64_t sum = 0, off;
+	int err;
+
+	for (uint32_t i = 0; i < s->nr_runs; i++) {
+		const struct hreg_run *r = &s->runs[i];
+		struct claim c = {b, p, r->prot};
+
+		err = mem__gpa_to_offset(b->mem, r->gpa, r->len, &off);
+		if (!err)
+			err = claim_run(&c, r->gva, r->gpa, off, r->len);
+		if (err)
+			return claim_err(err, why);
+		sum += r->len;
+	}
+	for (uint32_t i = 0; i < p->nr_windows; i++)
+		p->window_holes += p->windows[i].size;
+	p->window_holes -= sum < p->window_holes ? sum : p->window_holes;
+	return 0;
 }
 
 static int map_windows(struct backend *b, uint32_t cpu, struct hreg_prog *p,
-		       enum hreq_reason *why)
+		       const struct backend_prog_spec *s, enum hreq_reason *why)
 {
 	struct ptw_root root;
 	uint64_t budget = b->walk_budget;
@@ -123,6 +171,8 @@ static int map_windows(struct backend *b, uint32_t cpu, struct hreg_prog *p,
 
 	if (!p->nr_windows)
 		return 0;
+	if (s->runs)
+		return claim_recorded(b, p, s, why);
 	if (!b->ops || !b->ops->paging)
 		goto host;
 	err = b->ops->paging(b->opaque, cpu, &root);
@@ -138,18 +188,8 @@ static int map_windows(struct backend *b, uint32_t cpu, struct hreg_prog *p,
 				claim_run, &c, &st);
 		budget -= st.entries < budget ? st.entries : budget;
 		p->window_holes += st.hole_bytes;
-		if (err == -EADDRNOTAVAIL) {
-			*why = HREQ_VIEW_COLLISION;
-			return err;
-		}
-		if (err == -E2BIG) {
-			*why = HREQ_WINDOW_WALK;
-			return err;
-		}
-		if (err) {
-			*why = HREQ_HOST;
-			return err;
-		}
+		if (err)
+			return claim_err(err, why);
 	}
 	return 0;
 host:
@@ -248,7 +288,7 @@ int backend__register(struct backend *b, uint32_t cpu,
 		*why = err == -ENOSPC ? HREQ_TOO_MANY_PROGS : HREQ_EVENT_FULL;
 		goto unlock;
 	}
-	err = map_windows(b, cpu, p, why);
+	err = map_windows(b, cpu, p, s, why);
 	if (err)
 		goto unlock;
 	o.name = p->name;
@@ -275,7 +315,7 @@ int backend__register(struct backend *b, uint32_t cpu,
 	if (!err)
 		err = hreg__add(&b->reg, p);
 	if (err) {
-		*why = err == -ENOSPC	? HREQ_TOO_MANY_PROGS
+		*why = err == -ENOSPC  ? HREQ_TOO_MANY_PROGS
 		       : err == -EBUSY ? HREQ_EVENT_FULL
 				       : HREQ_HOST;
 		if (s->event == HUP_EVENT_MSR_WRITE)
@@ -285,8 +325,8 @@ int backend__register(struct backend *b, uint32_t cpu,
 	*id = p->id;
 	pr_info("hyperupcall: vCPU %u registered program %u \"%s\" on %s "
 		"(%u insns, %u window(s), %llu bytes mapped, %s)",
-		cpu, p->id, p->name, backend__event_name(p->event),
-		s->insn_cnt, p->nr_windows, (unsigned long long)p->set.bytes,
+		cpu, p->id, p->name, backend__event_name(p->event), s->insn_cnt,
+		p->nr_windows, (unsigned long long)p->set.bytes,
 		hup_prog__jited_len(p->prog) ? "jited" : "interpreted");
 	p = NULL;
 unlock:
@@ -336,8 +376,7 @@ static int op_register(struct backend *b, uint32_t cpu,
 	}
 	memcpy(insns, src, (size_t)r->insn_cnt * 8);
 	s.insns = insns;
-	err = backend__register(b, cpu, &s, log, r->log_size, &g->prog_id,
-				why);
+	err = backend__register(b, cpu, &s, log, r->log_size, &g->prog_id, why);
 	goto out;
 nomem:
 	*why = HREQ_HOST;
@@ -371,8 +410,7 @@ static int op_unregister(struct backend *b, const struct hup_request *r,
 	/* ...then nobody can reach it: free it and its view pages. */
 	if (p->event == HUP_EVENT_MSR_WRITE)
 		update_msr_filter(b, NULL); /* an extra MSR is harmless */
-	pr_info("hyperupcall: program %u \"%s\" unregistered", p->id,
-		p->name);
+	pr_info("hyperupcall: program %u \"%s\" unregistered", p->id, p->name);
 	prog_free(b, p);
 out:
 	pthread_mutex_unlock(&b->reg.lock);

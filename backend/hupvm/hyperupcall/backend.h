@@ -116,11 +116,15 @@ struct backend_prog_spec {
 	const struct hup_window *windows;
 	const void *insns; /* insn_cnt BPF instructions, copied */
 	uint32_t insn_cnt;
+	/* The windows' runs as resolved before (a snapshot's record), in
+	 * place of a page walk through ops->paging; NULL: walk. */
+	const struct hreg_run *runs;
+	uint32_t nr_runs;
 };
 
 /*
  * Register s for vCPU cpu: its windows resolved through ops->paging(cpu)
- * and claimed in the view, the bytecode verified and compiled with log
+ * (or taken from s->runs) and claimed in the view, the bytecode verified and compiled with log
  * (log_size bytes, may be 0), the program attached.  0 with *id, or
  * -errno with *why; nothing is left behind on failure.  The fields of s
  * are trusted: backend__submit validates a guest's (request.c) and a
@@ -182,6 +186,11 @@ struct backend_reclaim_opts {
 	void *opaque;
 	/* Monotonic nanoseconds; NULL = CLOCK_MONOTONIC (a fake in tests). */
 	uint64_t (*clock)(void *opaque);
+	/* Decide every batch, without asking the host whether it holds any
+	 * memory of it (an lseek per batch): a snapshot's RAM, copied whole
+	 * into a memfd, has no holes (hupreplay, whose scan time must be
+	 * the decisions' alone). */
+	bool every_batch;
 	/* The decision of one batch in place of the program's (hupreplay's
 	 * native baseline), with the program's contract: 0 or -errno, bits
 	 * of ctx->free.  NULL: run the program. */

@@ -128,7 +128,7 @@ static int batch(struct walk *w, struct hreg_prog *p, uint64_t *t)
 	int err = 0;
 
 	base = region_off(w) + w->page * PAGE;
-	if (all_holes(w->b, base, (uint64_t)n * PAGE)) {
+	if (!w->o->every_batch && all_holes(w->b, base, (uint64_t)n * PAGE)) {
 		w->rep->skipped++;
 		goto next;
 	}

@@ -41,6 +41,15 @@
 #define HREG_READER_CONTROL HREG_MAX_VCPUS
 #define HREG_READERS (HREG_MAX_VCPUS + 1u)
 
+/* One run of a program's windows as resolved at registration: guest
+ * virtual [gva, gva + len) is guest RAM [gpa, gpa + len), with the
+ * window's rights.  What its view maps, whatever the guest's page tables
+ * say later (snapshot semantics, backend.h). */
+struct hreg_run {
+	uint64_t gva, gpa, len;
+	uint32_t prot, reserved;
+};
+
 struct hreg_prog {
 	uint32_t id;
 	uint32_t event;
@@ -54,11 +63,14 @@ struct hreg_prog {
 	uint64_t window_holes; /* bytes of windows left as holes */
 	/* What a snapshot needs to register it again (snapshot.h): the
 	 * bytecode as it was verified (the guest's copy, after its
-	 * relocations; libhup patches its own copy) and the paging root its
-	 * windows were resolved through. */
+	 * relocations; libhup patches its own copy), the paging root its
+	 * windows were resolved through and the runs they resolved to (the
+	 * root's tables may be gone by then: a process that exited). */
 	void *insns;
 	uint32_t insn_cnt;
 	struct ptw_root root;
+	struct hreg_run *runs;
+	uint32_t nr_runs, cap_runs;
 };
 
 struct hreg_list {
