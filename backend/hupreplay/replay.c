@@ -4,8 +4,8 @@
  * program registered again, then its event run natively.  Everything
  * hupvm does with a program goes through hupvm's own code (snapshot.c,
  * backend.c, reclaim.c, events.c); what is here is only the glue a VM
- * would otherwise be: the paging root recorded at registration in place
- * of a vCPU's CR3, and no vCPU to park.
+ * would otherwise be: the windows' runs recorded at registration in place
+ * of a page walk from a vCPU's CR3, and no vCPU to park.
  */
 #include "replay.h"
 #include "log.h"
@@ -14,18 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The page tables the windows were resolved through at registration:
- * they are in the snapshot's RAM. */
-static int r_paging(void *opaque, uint32_t cpu, struct ptw_root *root)
-{
-	const struct replay *r = opaque;
-
-	(void)cpu;
-	root->cr3 = r->rec->cr3;
-	root->la57 = r->rec->la57 != 0;
-	return 0;
-}
 
 static void r_debug_line(void *opaque, uint32_t cpu, const char *line,
 			 uint32_t len)
@@ -37,10 +25,11 @@ static void r_debug_line(void *opaque, uint32_t cpu, const char *line,
 		r->o.line(r->o.opaque, line, len);
 }
 
-/* No guest_tsc (0: there is no running guest), no vCPU registers, no MSR
- * filter (an msr-write program is vetted by backend__msr_denied alone). */
+/* No paging (the windows' runs are the recorded ones: the tables they
+ * were walked from may be gone), no guest_tsc (0: there is no running
+ * guest), no vCPU registers, no MSR filter (an msr-write program is
+ * vetted by backend__msr_denied alone). */
 static const struct backend_ops replay_ops = {
-    .paging = r_paging,
     .debug_line = r_debug_line,
 };
 
@@ -68,7 +57,10 @@ static int register_prog(struct replay *r, char *err, size_t len)
 	    .nr_windows = r->rec->nr_windows,
 	    .windows = r->rec->windows,
 	    .insn_cnt = r->rec->insn_cnt,
+	    .nr_runs = r->rec->nr_runs,
 	};
+	const struct snapshot_run *rr = snapshot__runs(&r->snap, r->rec);
+	struct hreg_run *runs;
 	struct backend_prog_info info;
 	enum hreq_reason why = HREQ_OK;
 	void *insns = NULL;
@@ -83,14 +75,24 @@ static int register_prog(struct replay *r, char *err, size_t len)
 		    "--event-arg %#llx is not valid for a %s program",
 		    (unsigned long long)s.event_arg,
 		    backend__event_name(s.event));
+	runs = calloc(s.nr_runs ? s.nr_runs : 1, sizeof(*runs));
+	if (!runs)
+		return log__errf(err, len, -ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < s.nr_runs; i++)
+		runs[i] = (struct hreg_run){rr[i].gva, rr[i].gpa, rr[i].len,
+					    rr[i].prot, 0};
+	s.runs = runs;
 	e = snapshot__insns(&r->snap, r->rec, &insns);
-	if (e)
+	if (e) {
+		free(runs);
 		return log__errf(err, len, e, "reading program %u: %s",
 				 r->rec->id, strerror(-e));
+	}
 	s.insns = insns;
 	e = backend__register(&r->b, r->rec->vcpu, &s, r->log, sizeof(r->log),
 			      &r->id, &why);
 	free(insns);
+	free(runs);
 	if (e)
 		return log__errf(err, len, e,
 				 "program %u \"%s\" refused (%s): %s",
@@ -170,6 +172,7 @@ int replay__reclaim(struct replay *r,
 	    .stop_budget_ns = UINT64_MAX / 2,
 	    .gap_ns = 1,
 	    .dry_run = true,
+	    .every_batch = true,
 	    .decide = decide,
 	    .decide_opaque = opaque,
 	};

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,10 @@
 #include "log.h"
 
 #define RECORD sizeof(struct snapshot_prog)
+#define RUN    sizeof(struct snapshot_run)
+/* The most one record with its bytecode and runs can take. */
+#define RECORD_MAX                                                             \
+	(RECORD + HUP_MAX_INSNS * 8ull + VMAP_MAX_RUNS_PER_SET * (uint64_t)RUN)
 
 static uint64_t page_up(uint64_t v)
 {
@@ -83,9 +88,27 @@ static void record(struct snapshot_prog *r, const struct hreg_prog *p)
 	r->cr3 = p->root.cr3;
 	r->mapped_bytes = p->set.bytes;
 	r->hole_bytes = p->window_holes;
+	r->nr_runs = p->nr_runs;
 }
 
-/* The records and their bytecode, from progs_offset; with the lock held. */
+/* One program's runs as the file has them. */
+static int write_runs(int fd, const struct hreg_prog *p, uint64_t off)
+{
+	struct snapshot_run r;
+	int err;
+
+	for (uint32_t i = 0; i < p->nr_runs; i++) {
+		r = (struct snapshot_run){p->runs[i].gva, p->runs[i].gpa,
+					  p->runs[i].len, p->runs[i].prot, 0};
+		err = write_all(fd, &r, RUN, off + i * (uint64_t)RUN);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The records, their bytecode and runs, from progs_offset; with the lock
+ * held. */
 static int write_progs(int fd, struct backend *b, struct snapshot_header *h)
 {
 	uint64_t off = SNAPSHOT_PROGS_OFFSET;
@@ -94,17 +117,19 @@ static int write_progs(int fd, struct backend *b, struct snapshot_header *h)
 
 	for (unsigned int i = 0; b && i < HUP_MAX_PROGS; i++) {
 		const struct hreg_prog *p = b->reg.progs[i];
+		uint64_t code = p ? p->insn_cnt * 8ull : 0;
 
 		if (!p)
 			continue;
 		record(&r, p);
 		err = write_all(fd, &r, RECORD, off);
 		if (!err)
-			err = write_all(fd, p->insns, p->insn_cnt * 8ull,
-					off + RECORD);
+			err = write_all(fd, p->insns, code, off + RECORD);
+		if (!err)
+			err = write_runs(fd, p, off + RECORD + code);
 		if (err)
 			return err;
-		off += RECORD + p->insn_cnt * 8ull;
+		off += RECORD + code + p->nr_runs * (uint64_t)RUN;
 		h->nr_progs++;
 	}
 	h->progs_size = off - SNAPSHOT_PROGS_OFFSET;
@@ -227,9 +252,7 @@ static int check_header(const struct snapshot *s, char *err, size_t len)
 		return log__errf(
 		    err, len, -EINVAL, "program records at %#llx, expected %#x",
 		    (unsigned long long)h->progs_offset, SNAPSHOT_PROGS_OFFSET);
-	/* Each record is at most RECORD + HUP_MAX_INSNS * 8 bytes. */
-	if (h->progs_size >
-	    (uint64_t)h->nr_progs * (RECORD + HUP_MAX_INSNS * 8ull))
+	if (h->progs_size > (uint64_t)h->nr_progs * RECORD_MAX)
 		return log__errf(
 		    err, len, -EINVAL,
 		    "%llu bytes of program records for %u programs",
@@ -272,6 +295,11 @@ static int check_prog(const struct snapshot *s, const struct snapshot_prog *p,
 		return log__errf(err, len, -EINVAL,
 				 "program %u registered by vCPU %u of %u",
 				 p->id, p->vcpu, s->h.nr_vcpus);
+	if (p->nr_runs > VMAP_MAX_RUNS_PER_SET || p->reserved)
+		return log__errf(
+		    err, len, -EINVAL,
+		    "program %u: %u runs (at most %u), reserved %u", p->id,
+		    p->nr_runs, VMAP_MAX_RUNS_PER_SET, p->reserved);
 	if (p->la57 > 1)
 		return log__errf(err, len, -EINVAL, "program %u: la57 is %u",
 				 p->id, p->la57);
@@ -282,14 +310,71 @@ static int check_prog(const struct snapshot *s, const struct snapshot_prog *p,
 	return 0;
 }
 
+/* A run as the registration made it: page aligned, not wrapping, inside
+ * one of the program's windows with that window's rights, in one RAM
+ * region. */
+static bool run_ok(const struct snapshot *s, const struct snapshot_prog *p,
+		   const struct snapshot_run *r)
+{
+	bool in_window = false, in_ram = false;
+
+	if ((r->gva | r->gpa | r->len) % SNAPSHOT_PAGE || !r->len ||
+	    r->len - 1 > UINT64_MAX - r->gva || r->reserved)
+		return false;
+	for (uint32_t i = 0; i < p->nr_windows; i++) {
+		const struct hup_window *w = &p->windows[i];
+
+		if (r->gva >= w->gva && r->gva - w->gva <= w->size - 1 &&
+		    r->len <= w->size - (r->gva - w->gva) && r->prot == w->prot)
+			in_window = true;
+	}
+	for (uint32_t i = 0; i < s->h.nr_regions; i++) {
+		uint64_t gpa = s->h.regions[i].gpa, sz = s->h.regions[i].size;
+
+		if (r->gpa >= gpa && r->gpa - gpa < sz &&
+		    r->len <= sz - (r->gpa - gpa))
+			in_ram = true;
+	}
+	return in_window && in_ram;
+}
+
+static int read_runs(struct snapshot *s, unsigned int i, uint64_t off,
+		     char *err, size_t len)
+{
+	const struct snapshot_prog *p = &s->progs[i];
+	struct snapshot_run *r;
+	int e;
+
+	r = s->runs[i] = calloc(p->nr_runs ? p->nr_runs : 1, RUN);
+	if (!r)
+		return log__errf(err, len, -ENOMEM, "out of memory");
+	e = read_all(s->fd, r, p->nr_runs * (uint64_t)RUN, off);
+	if (e)
+		return log__errf(err, len, e, "reading program %u's runs: %s",
+				 p->id, strerror(-e));
+	for (uint32_t k = 0; k < p->nr_runs; k++)
+		if (!run_ok(s, p, &r[k]))
+			return log__errf(
+			    err, len, -EINVAL,
+			    "program %u: run %u (gva %#llx, gpa %#llx, %#llx "
+			    "bytes, prot %u) is not in one of its windows "
+			    "with its rights and in RAM",
+			    p->id, k, (unsigned long long)r[k].gva,
+			    (unsigned long long)r[k].gpa,
+			    (unsigned long long)r[k].len, r[k].prot);
+	return 0;
+}
+
 static int read_progs(struct snapshot *s, char *err, size_t len)
 {
 	uint64_t off = SNAPSHOT_PROGS_OFFSET, end = off + s->h.progs_size;
+	unsigned int n = s->h.nr_progs ? s->h.nr_progs : 1;
 	int e;
 
-	s->progs = calloc(s->h.nr_progs ? s->h.nr_progs : 1, RECORD);
-	s->insns_off = calloc(s->h.nr_progs ? s->h.nr_progs : 1, 8);
-	if (!s->progs || !s->insns_off)
+	s->progs = calloc(n, RECORD);
+	s->insns_off = calloc(n, 8);
+	s->runs = calloc(n, sizeof(*s->runs));
+	if (!s->progs || !s->insns_off || !s->runs)
 		return log__errf(err, len, -ENOMEM, "out of memory");
 	for (unsigned int i = 0; i < s->h.nr_progs; i++) {
 		struct snapshot_prog *p = &s->progs[i];
@@ -315,6 +400,15 @@ static int read_progs(struct snapshot *s, char *err, size_t len)
 			    p->id, p->insn_cnt);
 		s->insns_off[i] = off;
 		off += p->insn_cnt * 8ull;
+		if (end - off < p->nr_runs * (uint64_t)RUN)
+			return log__errf(err, len, -EINVAL,
+					 "program %u: %u runs run past the "
+					 "records",
+					 p->id, p->nr_runs);
+		e = read_runs(s, i, off, err, len);
+		if (e)
+			return e;
+		off += p->nr_runs * (uint64_t)RUN;
 	}
 	if (off != end)
 		return log__errf(err, len, -EINVAL,
@@ -372,6 +466,9 @@ void snapshot__close(struct snapshot *s)
 		close(s->fd);
 	free(s->progs);
 	free(s->insns_off);
+	for (unsigned int i = 0; s->runs && i < s->h.nr_progs; i++)
+		free(s->runs[i]);
+	free(s->runs);
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 }
@@ -383,6 +480,12 @@ const struct snapshot_prog *snapshot__prog(const struct snapshot *s,
 		if (s->progs[i].id == id)
 			return &s->progs[i];
 	return NULL;
+}
+
+const struct snapshot_run *snapshot__runs(const struct snapshot *s,
+					  const struct snapshot_prog *p)
+{
+	return s->runs[p - s->progs];
 }
 
 int snapshot__insns(const struct snapshot *s, const struct snapshot_prog *p,

@@ -6,7 +6,8 @@
  *
  *   offset 0                  struct snapshot_header
  *   SNAPSHOT_PROGS_OFFSET     nr_progs records: struct snapshot_prog, then
- *                             its insn_cnt * 8 bytes of bytecode
+ *                             its insn_cnt * 8 bytes of bytecode, then its
+ *                             nr_runs struct snapshot_run
  *   ram_offset (page aligned) guest RAM in memfd order (region 0, 1)
  *
  * Little-endian, the host's layout (x86-64).  A program is recorded as
@@ -62,9 +63,19 @@ struct snapshot_prog {
 	uint32_t la57; /* CR4.LA57 at registration: 0 or 1 */
 	uint64_t cr3;  /* the paging root its windows were resolved through */
 	struct hup_window windows[HUP_MAX_WINDOWS];
-	/* The view hupvm built: a replay that maps other amounts is told
-	 * (the guest changed those page tables after registration). */
+	/* The view hupvm built for it: mapped and hole bytes (a replay
+	 * checks it builds the same), and the runs that follow the
+	 * bytecode. */
 	uint64_t mapped_bytes, hole_bytes;
+	uint32_t nr_runs; /* <= VMAP_MAX_RUNS_PER_SET */
+	uint32_t reserved;
+};
+
+/* One run of a program's windows (struct hreg_run): page aligned, inside
+ * one window with its rights, in one RAM region. */
+struct snapshot_run {
+	uint64_t gva, gpa, len;
+	uint32_t prot, reserved;
 };
 
 struct backend;
@@ -84,12 +95,14 @@ struct snapshot {
 	struct snapshot_header h;
 	struct snapshot_prog *progs; /* h.nr_progs */
 	uint64_t *insns_off;	     /* file offset of each one's bytecode */
+	struct snapshot_run **runs;  /* each one's runs, checked */
 };
 
 /*
  * Open path and check everything in it: magic, version, regions (page
  * aligned, ascending, the layout mem.c builds), sizes against the file's
- * (truncated or trailing bytes), the vCPU count, each program record.
+ * (truncated or trailing bytes), the vCPU count, each program record and
+ * its runs.
  * 0, or -errno with one line in err: -ENOENT/-EACCES/... (the file),
  * -EPROTO (not a snapshot: magic), -EPROTONOSUPPORT (version),
  * -EINVAL (a malformed or inconsistent field), -EIO (short read).
@@ -100,6 +113,9 @@ void snapshot__close(struct snapshot *s);
 /* The record of program id, or NULL. */
 const struct snapshot_prog *snapshot__prog(const struct snapshot *s,
 					   uint32_t id);
+/* Its runs (p->nr_runs of them), checked at open. */
+const struct snapshot_run *snapshot__runs(const struct snapshot *s,
+					  const struct snapshot_prog *p);
 /* Its bytecode (malloc()ed, insn_cnt * 8 bytes) into *insns; 0 or -errno. */
 int snapshot__insns(const struct snapshot *s, const struct snapshot_prog *p,
 		    void **insns);

@@ -5,8 +5,10 @@
  * doorbell path, the VM dumped by the control command, and the snapshot
  * replayed under the JIT and the interpreter: the query's answer and the
  * pages the reclaim finds free must be the live backend's on the same
- * memory.  Then every rejection of a bad snapshot (a mutated copy of the
- * good one each) with its errno and message, and an unknown id.
+ * memory, though the guest unmapped both windows after registering them
+ * (the view is what registration resolved, in the snapshot as live).
+ * Then every rejection of a bad snapshot (a mutated copy of the good one
+ * each) with its errno and message, and an unknown id.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -274,9 +276,11 @@ static void expect_reject(const char *what, mutate_fn m, int err,
 
 #define HDR(d) ((struct snapshot_header *)(d))
 #define PROG0(d) ((struct snapshot_prog *)((d) + SNAPSHOT_PROGS_OFFSET))
+#define RUNS0(d)                                                             \
+	((struct snapshot_run *)((uint8_t *)(PROG0(d) + 1) +                 \
+				 PROG0(d)->insn_cnt * 8ull))
 #define PROG1(d)                                                             \
-	((struct snapshot_prog *)((uint8_t *)(PROG0(d) + 1) +                \
-				  PROG0(d)->insn_cnt * 8ull))
+	((struct snapshot_prog *)(RUNS0(d) + PROG0(d)->nr_runs))
 
 static void m_empty(uint8_t *d, size_t *l) { (void)d; *l = 0; }
 static void m_short(uint8_t *d, size_t *l) { (void)d; *l = sizeof(struct snapshot_header) - 1; }
@@ -307,11 +311,18 @@ static void m_event(uint8_t *d, size_t *l) { (void)l; PROG0(d)->event = 0; }
 static void m_event_arg(uint8_t *d, size_t *l) { (void)l; PROG1(d)->event_arg = 1; }
 static void m_insn0(uint8_t *d, size_t *l) { (void)l; PROG0(d)->insn_cnt = 0; }
 static void m_insn_big(uint8_t *d, size_t *l) { (void)l; PROG0(d)->insn_cnt = HUP_MAX_INSNS + 1; }
-static void m_insn_past(uint8_t *d, size_t *l) { (void)l; PROG1(d)->insn_cnt += 1; }
+static void m_insn_past(uint8_t *d, size_t *l) { (void)l; PROG1(d)->insn_cnt += 100; }
 static void m_window(uint8_t *d, size_t *l) { (void)l; PROG0(d)->windows[0].prot = 0; }
 static void m_nwin(uint8_t *d, size_t *l) { (void)l; PROG0(d)->nr_windows = HUP_MAX_WINDOWS + 1; }
 static void m_name(uint8_t *d, size_t *l) { (void)l; memset(PROG0(d)->name, 'a', HUP_NAME_LEN); }
-static void m_slack(uint8_t *d, size_t *l) { (void)l; PROG1(d)->insn_cnt -= 1; }
+static void m_slack(uint8_t *d, size_t *l) { (void)l; PROG1(d)->nr_runs -= 1; }
+static void m_nr_runs(uint8_t *d, size_t *l) { (void)l; PROG0(d)->nr_runs = VMAP_MAX_RUNS_PER_SET + 1; }
+static void m_runs_past(uint8_t *d, size_t *l) { (void)l; PROG1(d)->nr_runs += 1; }
+static void m_run_out(uint8_t *d, size_t *l) { (void)l; RUNS0(d)[0].gva += FG_4K; }
+static void m_run_prot(uint8_t *d, size_t *l) { (void)l; RUNS0(d)[0].prot |= HUP_WIN_WRITE; }
+static void m_run_ram(uint8_t *d, size_t *l) { (void)l; RUNS0(d)[0].gpa = 32 * MB; }
+static void m_run_align(uint8_t *d, size_t *l) { (void)l; RUNS0(d)[0].gpa += 8; }
+static void m_run_empty(uint8_t *d, size_t *l) { (void)l; RUNS0(d)[0].len = 0; }
 
 static void test_fake_rejections(void)
 {
@@ -356,6 +367,13 @@ static void test_fake_rejections(void)
 	expect_reject("nr_windows", m_nwin, -EINVAL, "bad nr-windows");
 	expect_reject("name", m_name, -EINVAL, "bad name");
 	expect_reject("slack", m_slack, -EINVAL, "after the last program");
+	expect_reject("nr_runs", m_nr_runs, -EINVAL, "runs (at most 16384)");
+	expect_reject("runs_past", m_runs_past, -EINVAL, "2 runs run past");
+	expect_reject("run_out", m_run_out, -EINVAL, "not in one of its windows");
+	expect_reject("run_prot", m_run_prot, -EINVAL, "with its rights");
+	expect_reject("run_ram", m_run_ram, -EINVAL, "and in RAM");
+	expect_reject("run_align", m_run_align, -EINVAL, "run 0 (gva");
+	expect_reject("run_empty", m_run_empty, -EINVAL, "run 0 (gva");
 }
 
 static void test_fake_unknown_id(uint32_t qid, uint32_t rid)
@@ -443,6 +461,11 @@ int main(void)
 			  "replay-query");
 	rid = do_register(HUP_EVENT_RECLAIM, p_reclaim, ARRAY_LEN(p_reclaim),
 			  BM_GVA, "replay-reclaim");
+	/* The guest's page tables change after the registrations (the
+	 * registering process exits): windows are what registration saw,
+	 * live and replayed alike. */
+	fg_unmap(&g, BM_GVA);
+	fg_unmap(&g, Q_GVA);
 	for (unsigned int i = 0; i < NR_VCPUS; i++) {
 		pthread_mutex_init(&vcpus[i].pause_lock, NULL);
 		vcpus[i].started = vcpus[i].paused = true;
