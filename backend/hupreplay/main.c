@@ -325,12 +325,19 @@ static int run_local(struct replay *r, const struct cli *c)
 					   ? "denied"
 					   : "allowed");
 			break;
-		default:
+		case HUP_EVENT_VCPU_RESUME:
 			if (c->nctx != 1)
 				goto ctx;
 			printf("actions %#x\n",
 			       backend__resume(&r->b, cpu, x[0]));
 			break;
+		default: /* an event this tool does not know how to raise */
+			fprintf(stderr,
+				"hupreplay: cannot run a %s program (event "
+				"%u)\n",
+				backend__event_name(r->rec->event),
+				r->rec->event);
+			return -EOPNOTSUPP;
 		}
 	}
 	printf("runs_with_errors %llu\n",
