@@ -38,13 +38,8 @@ static LIST_HEAD(hup_progs);
 static DEFINE_MUTEX(hup_lock);
 static unsigned int hup_nr_progs;
 
-static const char *const hup_event_names[] = {
-	[HUP_EVENT_TRACE] = "trace",
-	[HUP_EVENT_MSR_WRITE] = "msr_write",
-	[HUP_EVENT_RECLAIM] = "reclaim",
-	[HUP_EVENT_VCPU_RESUME] = "vcpu_resume",
-	[HUP_EVENT_QUERY] = "query",
-};
+static const char *const hup_event_names[HUP_EVENT_MAX + 1] =
+	HUP_EVENT_NAMES_INIT;
 
 static bool hup_name_ok(const char *name)
 {

@@ -11,9 +11,12 @@
  *   - pages of a free buddy block (hlib/buddy.h: the head's mark and order,
  *     the encoding of 6.1 or 6.12 picked by CO-RE), including a block
  *     whose head lies before the batch;
- *   - in a zone whose lock it could take (hlib_spinlock_trylock: a
- *     qspinlock, or PREEMPT_RT's rt_mutex), released before it returns; a
- *     zone whose lock a stopped vCPU holds is skipped;
+ *   - in a zone whose lock is free (hlib_spinlock_is_locked: a qspinlock,
+ *     or PREEMPT_RT's rt_mutex); a zone whose lock a stopped vCPU holds,
+ *     or is waiting for, is skipped.  With every vCPU stopped a free lock
+ *     stays free, so the lock is only read, never taken: the program
+ *     writes nothing in the guest, and a run the host aborts midway
+ *     leaves nothing behind;
  *   - nothing on per-CPU lists, offline, reserved or outside the zones (no
  *     buddy mark there).
  * It refuses (-EOPNOTSUPP, with a line in the host log) to run on a guest
@@ -23,7 +26,7 @@
  * spinlock_t layout it does not know.
  *
  *	hupcc samples/free_discard.c -o free_discard.o
- *	hupload --window kernel --window direct:rw --window vmemmap \
+ *	hupload --window kernel --window direct --window vmemmap \
  *		free_discard.o                                  # in the guest
  *	hupctl reclaim ID                                       # on the host
  */
@@ -59,7 +62,7 @@ struct range {
 	__u64 lo, hi; /* pfns of the zone in the batch; lo == hi: none */
 	__u64 start;  /* the zone's first pfn (a free block never starts
 		       * before it) */
-	__u64 lock;   /* guest address of the zone's lock, taken */
+	__u64 found;  /* 1 if a zone with a free lock covers the batch */
 };
 
 struct scan {
@@ -119,7 +122,7 @@ struct zones {
 };
 
 /* Zone i % HLIB_MAX_NR_ZONES of node i / HLIB_MAX_NR_ZONES, if it overlaps
- * the batch and its lock could be taken: the range (and the loop stops).
+ * the batch and its lock is free: the range (and the loop stops).
  * A loop callback: after the loop the verifier knows the range only as
  * any values, so the scan is checked once, not once per zone. */
 static long add_zone(__u32 i, void *data)
@@ -138,17 +141,17 @@ static long add_zone(__u32 i, void *data)
 	zend = start + READ_ONCE(zone->spanned_pages);
 	lo = zs->batch > start ? zs->batch : start;
 	hi = zs->end < zend ? zs->end : zend;
-	if (lo >= hi || !hlib_spinlock_trylock(&zone->lock))
+	if (lo >= hi || hlib_spinlock_is_locked(&zone->lock))
 		return 0;
 	slot->lo = lo;
 	slot->hi = hi;
 	slot->start = start;
-	slot->lock = (__u64)(unsigned long)&zone->lock;
+	slot->found = 1;
 	return 1;
 }
 
-/* free[] |= the free pfns of range r, then r's lock is released.
- * Returns how many words of free[] it found pages in. */
+/* free[] |= the free pfns of range r.  Returns how many words of free[]
+ * it found pages in. */
 static __always_inline int scan_range(const struct range *r, __u64 batch,
 				      __u64 *free)
 {
@@ -156,7 +159,7 @@ static __always_inline int scan_range(const struct range *r, __u64 batch,
 	struct scan s = {};
 	int words = 0;
 
-	if (!r->lock)
+	if (!r->found)
 		return 0;
 	b.lo = r->lo;
 	b.start = r->start;
@@ -172,7 +175,6 @@ static __always_inline int scan_range(const struct range *r, __u64 batch,
 		free[w] |= s.word;
 		words += s.word != 0;
 	}
-	hlib_spinlock_unlock(hlib_gptr(void, r->lock));
 	return words;
 }
 

@@ -54,51 +54,16 @@ static inline int buddy_order(const struct fd_layout *l,
 	return order <= FD_BUDDY_MAX_ORDER ? (int)order : -1;
 }
 
-/* hlib_qspin_trylock / hlib_qspin_unlock */
-static inline int qspin_trylock(const struct fd_view *v, uint64_t lock)
+/* hlib_spinlock_is_locked: the lock words are only read */
+static int spinlock_is_locked(const struct fd_layout *l,
+			      const struct fd_view *v, uint64_t lock)
 {
-	uint32_t *val = gp(v, lock);
-
-	if (*(volatile uint32_t *)val)
-		return 0;
-	return __sync_val_compare_and_swap(val, 0u, 1u) == 0;
-}
-
-static inline void qspin_unlock(const struct fd_view *v, uint64_t lock)
-{
-	__asm__ __volatile__("" ::: "memory");
-	*(volatile uint8_t *)gp(v, lock) = 0;
-}
-
-/* hlib_spinlock_trylock / hlib_spinlock_unlock */
-static int spinlock_trylock(const struct fd_layout *l, const struct fd_view *v,
-			    uint64_t lock)
-{
-	unsigned long *owner;
-
 	if (l->spin_q)
-		return qspin_trylock(v, lock + l->q_val);
+		return READ(v, uint32_t, lock + l->q_val) != 0;
 	if (!l->spin_rt)
-		return 0;
-	if (!qspin_trylock(v, lock + l->rt_wait))
-		return 0;
-	owner = gp(v, lock + l->rt_owner);
-	if (__sync_val_compare_and_swap(owner, 0ul, FD_RT_MUTEX_HAS_WAITERS) ==
-	    0)
 		return 1;
-	qspin_unlock(v, lock + l->rt_wait);
-	return 0;
-}
-
-static void spinlock_unlock(const struct fd_layout *l, const struct fd_view *v,
-			    uint64_t lock)
-{
-	if (l->spin_q) {
-		qspin_unlock(v, lock + l->q_val);
-	} else if (l->spin_rt) {
-		*(volatile unsigned long *)gp(v, lock + l->rt_owner) = 0;
-		qspin_unlock(v, lock + l->rt_wait);
-	}
+	return READ(v, uint32_t, lock + l->rt_wait) != 0 ||
+	       READ(v, uint64_t, lock + l->rt_owner) != 0;
 }
 
 /* hlib_node_data */
@@ -122,11 +87,11 @@ static int refuse(const struct fd_layout *l, const struct fd_view *v)
 }
 
 struct range {
-	uint64_t lo, hi, start, lock;
+	uint64_t lo, hi, start, found;
 };
 
 /* add_zone over every node and zone: the first zone overlapping the
- * batch whose lock could be taken. */
+ * batch whose lock is free. */
 static void find_zone(const struct fd_layout *l, const struct fd_view *v,
 		      uint64_t batch, uint64_t end, struct range *r)
 {
@@ -145,9 +110,9 @@ static void find_zone(const struct fd_layout *l, const struct fd_view *v,
 		zend = start + READ(v, uint64_t, zone + l->zone_spanned);
 		lo = batch > start ? batch : start;
 		hi = end < zend ? end : zend;
-		if (lo >= hi || !spinlock_trylock(l, v, zone + l->zone_lock))
+		if (lo >= hi || spinlock_is_locked(l, v, zone + l->zone_lock))
 			continue;
-		*r = (struct range){lo, hi, start, zone + l->zone_lock};
+		*r = (struct range){lo, hi, start, 1};
 		return;
 	}
 }
@@ -181,7 +146,7 @@ long fd_decide(const struct fd_layout *l, const struct fd_view *v,
 	end = batch + (ctx->nr_pfns < HUP_RECLAIM_BATCH ? ctx->nr_pfns
 							: HUP_RECLAIM_BATCH);
 	find_zone(l, v, batch, end, &r);
-	if (r.lock) {
+	if (r.found) {
 		/* read once per batch: the guest is stopped */
 		vmemmap = READ(v, uint64_t, l->vmemmap_base);
 		block_end = block_before(l, v, vmemmap, r.lo, r.start);
@@ -206,7 +171,6 @@ long fd_decide(const struct fd_layout *l, const struct fd_view *v,
 			free[w] |= word;
 			words += word != 0;
 		}
-		spinlock_unlock(l, v, r.lock);
 	}
 	for (unsigned int w = 0; w < FD_WORDS; w++)
 		ctx->free[w] = free[w];

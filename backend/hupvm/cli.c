@@ -20,7 +20,8 @@
 
 enum { OPT_LOG = 256, OPT_TIMEOUT, OPT_VERSION, OPT_CONTROL, OPT_NO_JIT,
        OPT_RUN_BUDGET, OPT_AUTO_RECLAIM, OPT_AUTO_RECLAIM_MAX,
-       OPT_AUTO_RECLAIM_INTERVAL, OPT_PCPUS, OPT_TIMESLICE, OPT_PV_TLB };
+       OPT_AUTO_RECLAIM_INTERVAL, OPT_PCPUS, OPT_TIMESLICE, OPT_PV_TLB,
+       OPT_DESCHED_PERIOD };
 
 static const struct option long_opts[] = {
     {"kernel", required_argument, NULL, 'k'},
@@ -40,6 +41,7 @@ static const struct option long_opts[] = {
     {"pcpus", required_argument, NULL, OPT_PCPUS},
     {"timeslice-ms", required_argument, NULL, OPT_TIMESLICE},
     {"pv-tlb-flush", no_argument, NULL, OPT_PV_TLB},
+    {"desched-period-us", required_argument, NULL, OPT_DESCHED_PERIOD},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -88,6 +90,9 @@ void cli__usage(FILE *out)
 		"                        round-robin (default: all of them)\n"
 		"      --timeslice-ms T  each runs T ms at a time, 1..%u "
 		"(default %u; needs --pcpus)\n"
+		"      --desched-period-us P  vcpu_desched programs run for a "
+		"held vCPU every P us,\n"
+		"                        %u..%u (default %u; needs --pcpus)\n"
 		"      --pv-tlb-flush    advertise KVM's steal time and PV TLB "
 		"flush, and mark\n"
 		"                        vCPUs --pcpus holds as preempted (off: "
@@ -108,7 +113,9 @@ void cli__usage(FILE *out)
 		VM_MAX_CPUS, CLI_MAX_RUN_BUDGET_US,
 		(unsigned long long)(CLI_DEFAULT_AUTO_RECLAIM_MAX >> 20),
 		CLI_MAX_AUTO_RECLAIM_INTERVAL, CLI_DEFAULT_AUTO_RECLAIM_INTERVAL,
-		VSCHED_MAX_SLICE_MS, VSCHED_DEFAULT_SLICE_MS);
+		VSCHED_MAX_SLICE_MS, VSCHED_DEFAULT_SLICE_MS,
+		VSCHED_MIN_PERIOD_US, VSCHED_MAX_PERIOD_US,
+		VSCHED_DEFAULT_PERIOD_US);
 }
 
 int cli__parse_size(const char *s, uint64_t *out)
@@ -322,6 +329,15 @@ static int parse_one(int c, struct cli_opts *o, char *err, size_t errlen)
 	case OPT_PV_TLB:
 		o->pv_tlb_flush = true;
 		return 0;
+	case OPT_DESCHED_PERIOD:
+		if (parse_uint(optarg, VSCHED_MAX_PERIOD_US, &v) < 0 ||
+		    v < VSCHED_MIN_PERIOD_US)
+			return fail(err, errlen,
+				    "--desched-period-us %s: must be %u..%u",
+				    optarg, VSCHED_MIN_PERIOD_US,
+				    VSCHED_MAX_PERIOD_US);
+		o->desched_period_us = (uint32_t)v;
+		return 0;
 	default:
 		return fail(err, errlen,
 			    "unknown or incomplete option (see --help)");
@@ -358,8 +374,12 @@ int cli__parse(int argc, char **argv, struct cli_opts *o, char *err,
 			    o->pcpus, o->cpus);
 	if (o->timeslice_ms && !o->pcpus)
 		return fail(err, errlen, "--timeslice-ms needs --pcpus");
+	if (o->desched_period_us && !o->pcpus)
+		return fail(err, errlen, "--desched-period-us needs --pcpus");
 	if (o->pcpus && !o->timeslice_ms)
 		o->timeslice_ms = VSCHED_DEFAULT_SLICE_MS;
+	if (o->pcpus && !o->desched_period_us)
+		o->desched_period_us = VSCHED_DEFAULT_PERIOD_US;
 	if (!o->kernel)
 		return fail(err, errlen,
 			    "no kernel: give -k BZIMAGE (see --help)");

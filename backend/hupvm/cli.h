@@ -44,6 +44,7 @@ struct cli_opts {
 	unsigned int auto_reclaim_interval; /* seconds */
 	uint32_t pcpus;	       /* vCPUs running at once; 0 = all (no overcommit) */
 	uint32_t timeslice_ms; /* with pcpus */
+	uint32_t desched_period_us; /* with pcpus: vcpu_desched runs */
 	bool pv_tlb_flush;     /* advertise steal time + PV TLB flush */
 	unsigned int timeout; /* seconds; 0 = none */
 	int verbose;

@@ -322,6 +322,7 @@ static int cmd_stats(struct req *r)
 		kv(r, &f, "deschedules", atomic_load(&vs->deschedules));
 		kv(r, &f, "pv_marks", atomic_load(&vs->pv_marks));
 		kv(r, &f, "pv_none", atomic_load(&vs->pv_none));
+		kv(r, &f, "desched_runs", atomic_load(&vs->desched_runs));
 		group(r, "sched", false);
 	}
 	err = list_progs(r, 0, "");

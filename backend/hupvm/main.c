@@ -184,7 +184,7 @@ int main(int argc, char **argv)
 	r = vm__start(&vm);
 	if (!r && o.pcpus && o.pcpus < o.cpus) {
 		r = vsched__start(&sched, &vm, o.pcpus, o.timeslice_ms,
-				  o.pv_tlb_flush);
+				  o.desched_period_us, o.pv_tlb_flush);
 		if (r < 0) {
 			pr_err("--pcpus: %s", strerror(-r));
 			vm__stop(&vm, VM_STOP_ERROR, -1);

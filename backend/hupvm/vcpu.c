@@ -309,6 +309,7 @@ static void park(struct vcpu *v)
 	trace(v, HUP_TRACE_RESUME, 0, arg);
 	if (v->vm->hup)
 		actions = backend__resume(v->vm->hup, v->id, paused_ns);
+	actions |= atomic_exchange(&v->entry_actions, 0);
 	if (actions & HUP_ENTRY_FLUSH_TLB) {
 		int err = arch__flush_tlb(v);
 
@@ -428,11 +429,20 @@ int vcpu__pause(struct vcpu *v)
 	if (!v->started)
 		return -ESRCH;
 	pthread_mutex_lock(&v->pause_lock);
-	if (v->pause_req || v->paused) {
+	if (v->pause_req) {
 		pthread_mutex_unlock(&v->pause_lock);
 		return -EALREADY;
 	}
 	__atomic_store_n(&v->pause_req, true, __ATOMIC_RELEASE);
+	if (v->paused) {
+		/* Resumed, but its thread has not woken up yet: it never
+		 * leaves park() now.  Without this a pause soon after a
+		 * resume (the scheduler's next slice, when waking a thread
+		 * is slow) failed with EALREADY and the vCPU ran anyway. */
+		pthread_mutex_unlock(&v->pause_lock);
+		atomic_fetch_add(&v->pauses, 1);
+		return 0;
+	}
 	pthread_mutex_unlock(&v->pause_lock);
 	pthread_kill(v->thread, VCPU_KICK_SIGNAL);
 	clock_gettime(CLOCK_REALTIME, &dl);

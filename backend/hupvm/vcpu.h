@@ -44,6 +44,10 @@ struct vcpu {
 	bool paused;
 	atomic_ulong pauses;
 	atomic_ulong tlb_flushes;
+	/* HUP_ENTRY_* asked for while it was parked (HUP_EVENT_VCPU_DESCHED
+	 * programs, vsched.c): done at its next entry, with the resume
+	 * programs' own. */
+	atomic_uint entry_actions;
 
 	/* Guest TSC (x86/hup.c): method, cached offset, when refreshed. */
 	int tsc_mode;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "arch.h"
+#include "hyperupcall/backend.h"
 #include "log.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -32,8 +33,31 @@ uint64_t vsched__pick(uint32_t nr_vcpus, uint32_t pcpus, uint64_t k)
 	return set;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* HUP_EVENT_VCPU_DESCHED for held vCPU v (park lock held: it stays
+ * parked); what the programs ask is done at its next entry. */
+static void desched_run(struct vsched *s, struct vcpu *v, uint64_t now)
+{
+	struct backend *b = s->vm->hup;
+	uint32_t actions;
+
+	if (!backend__has_desched(b) || v->id >= 64)
+		return;
+	actions = backend__desched(b, v->id, now - s->held_since[v->id],
+				   s->runs[v->id]++);
+	atomic_fetch_or(&v->entry_actions, actions);
+	atomic_fetch_add(&s->desched_runs, 1);
+}
+
 /* Hold v out of KVM_RUN; with pv_preempt tell the guest it is. */
-static void deschedule(struct vsched *s, struct vcpu *v)
+static void deschedule(struct vsched *s, struct vcpu *v, uint64_t now)
 {
 	int err = vcpu__pause(v);
 
@@ -44,6 +68,9 @@ static void deschedule(struct vsched *s, struct vcpu *v)
 		return;
 	}
 	atomic_fetch_add(&s->deschedules, 1);
+	s->held_since[v->id] = now;
+	s->runs[v->id] = 0;
+	desched_run(s, v, now);
 	if (!s->pv_preempt)
 		return;
 	err = arch__mark_preempted(v);
@@ -62,16 +89,32 @@ static void switch_to(struct vsched *s, uint64_t next)
 {
 	struct vm *vm = s->vm;
 	uint64_t out = s->running & ~next, in = next & ~s->running;
+	uint64_t now = now_ns();
 
 	vm__park_lock();
 	for (uint32_t i = 0; i < vm->nr_vcpus && i < 64; i++)
 		if (out & (1ull << i))
-			deschedule(s, &vm->vcpus[i]);
+			deschedule(s, &vm->vcpus[i], now);
 	for (uint32_t i = 0; i < vm->nr_vcpus && i < 64; i++)
 		if (in & (1ull << i))
 			vcpu__resume(&vm->vcpus[i]);
 	vm__park_unlock();
 	s->running = next;
+}
+
+/* Between slice boundaries: the held vCPUs' programs, once a period. */
+static void held_runs(struct vsched *s)
+{
+	struct vm *vm = s->vm;
+	uint64_t now = now_ns();
+
+	if (!backend__has_desched(vm->hup))
+		return;
+	vm__park_lock();
+	for (uint32_t i = 0; i < vm->nr_vcpus && i < 64; i++)
+		if (!(s->running & (1ull << i)) && vcpu__paused(&vm->vcpus[i]))
+			desched_run(s, &vm->vcpus[i], now);
+	vm__park_unlock();
 }
 
 static void add_ns(struct timespec *t, uint64_t ns)
@@ -81,45 +124,65 @@ static void add_ns(struct timespec *t, uint64_t ns)
 	t->tv_nsec = (long)(ns % 1000000000ull);
 }
 
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec ||
+	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
 static void *loop(void *arg)
 {
 	struct vsched *s = arg;
-	struct timespec next;
+	struct timespec slice_end, tick;
 	sigset_t set;
 
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL); /* the vCPUs' kick is not ours */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	clock_gettime(CLOCK_MONOTONIC, &next);
+	clock_gettime(CLOCK_MONOTONIC, &slice_end);
 	while (!atomic_load(&s->stop) && !vm__stopping(s->vm)) {
 		uint64_t k = atomic_fetch_add(&s->slices, 1);
 
 		switch_to(s, vsched__pick(s->vm->nr_vcpus, s->pcpus, k));
 		/* Absolute deadlines: a slow switch does not stretch the
 		 * slices after it. */
-		add_ns(&next, s->slice_ns);
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next,
-				       NULL) == EINTR)
-			;
+		tick = slice_end;
+		add_ns(&slice_end, s->slice_ns);
+		for (;;) {
+			add_ns(&tick, s->period_ns);
+			if (!before(&tick, &slice_end))
+				tick = slice_end;
+			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
+					       &tick, NULL) == EINTR)
+				;
+			if (!before(&tick, &slice_end) ||
+			    atomic_load(&s->stop) || vm__stopping(s->vm))
+				break;
+			held_runs(s);
+		}
 	}
 	return NULL;
 }
 
 int vsched__start(struct vsched *s, struct vm *vm, uint32_t pcpus,
-		  uint32_t slice_ms, bool pv_preempt)
+		  uint32_t slice_ms, uint32_t period_us, bool pv_preempt)
 {
 	memset(s, 0, sizeof(*s));
-	if (!pcpus || !slice_ms || slice_ms > VSCHED_MAX_SLICE_MS)
+	if (!pcpus || !slice_ms || slice_ms > VSCHED_MAX_SLICE_MS ||
+	    period_us < VSCHED_MIN_PERIOD_US || period_us > VSCHED_MAX_PERIOD_US)
 		return -EINVAL;
 	s->vm = vm;
 	s->pcpus = pcpus;
 	s->slice_ns = slice_ms * 1000000ull;
+	s->period_ns = period_us * 1000ull;
 	s->pv_preempt = pv_preempt;
 	s->running = vsched__pick(vm->nr_vcpus, vm->nr_vcpus, 0); /* all */
-	if (pthread_create(&s->thread, NULL, loop, s))
+	vm->sched = s; /* before the thread: the control plane may look */
+	if (pthread_create(&s->thread, NULL, loop, s)) {
+		vm->sched = NULL;
 		return -EAGAIN;
+	}
 	s->started = true;
-	vm->sched = s;
 	return 0;
 }
 

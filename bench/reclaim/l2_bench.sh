@@ -20,7 +20,7 @@ case $mode in
 hupvm)
 	insmod /lib/hyperupcall.ko
 	say "insmod rc=$?"
-	hupload --window kernel --window direct:rw --window vmemmap \
+	hupload --window kernel --window direct --window vmemmap \
 		/lib/free_discard.o > /tmp/out 2>&1
 	say "hupload rc=$?"
 	sed 's/^/HUP-G: hupload: /' /tmp/out

@@ -299,27 +299,19 @@ void hupobj__close(struct hupobj *o)
 
 bool hupobj__event_of(const char *sec, enum hup_event *ev)
 {
-	static const struct {
-		const char *name;
-		enum hup_event ev;
-	} map[] = {
-		{ "trace", HUP_EVENT_TRACE },
-		{ "msr_write", HUP_EVENT_MSR_WRITE },
-		{ "reclaim", HUP_EVENT_RECLAIM },
-		{ "vcpu_resume", HUP_EVENT_VCPU_RESUME },
-		{ "query", HUP_EVENT_QUERY },
-	};
+	static const char *const names[HUP_EVENT_MAX + 1] =
+		HUP_EVENT_NAMES_INIT;
 	const char *rest;
 
 	if (strncmp(sec, "hyperupcall/", 12))
 		return false;
 	rest = sec + 12;
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		size_t n = strlen(map[i].name);
+	for (unsigned int e = 1; e <= HUP_EVENT_MAX; e++) {
+		size_t n = names[e] ? strlen(names[e]) : 0;
 
-		if (!strncmp(rest, map[i].name, n) &&
+		if (n && !strncmp(rest, names[e], n) &&
 		    (rest[n] == '\0' || rest[n] == '/')) {
-			*ev = map[i].ev;
+			*ev = (enum hup_event)e;
 			return true;
 		}
 	}

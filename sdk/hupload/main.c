@@ -29,13 +29,8 @@
 
 enum { EX_OK = 0, EX_REFUSED = 1, EX_USAGE = 2, EX_OBJECT = 3 };
 
-static const char *const event_names[] = {
-	[HUP_EVENT_TRACE] = "trace",
-	[HUP_EVENT_MSR_WRITE] = "msr_write",
-	[HUP_EVENT_RECLAIM] = "reclaim",
-	[HUP_EVENT_VCPU_RESUME] = "vcpu_resume",
-	[HUP_EVENT_QUERY] = "query",
-};
+static const char *const event_names[HUP_EVENT_MAX + 1] =
+	HUP_EVENT_NAMES_INIT;
 
 static const char *event_name(uint32_t ev)
 {

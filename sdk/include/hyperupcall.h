@@ -58,6 +58,7 @@ typedef __s64 s64;
  *	hyperupcall/reclaim      HUP_EVENT_RECLAIM      struct hup_reclaim_ctx
  *	hyperupcall/vcpu_resume  HUP_EVENT_VCPU_RESUME  struct hup_resume_ctx
  *	hyperupcall/query        HUP_EVENT_QUERY        struct hup_query_ctx
+ *	hyperupcall/vcpu_desched HUP_EVENT_VCPU_DESCHED struct hup_desched_ctx
  *
  * The program's only argument is its event context (r1), a host pointer.
  */
@@ -73,6 +74,7 @@ typedef __s64 s64;
 #define HUP_RECLAIM(...) __hup_sec("reclaim", __hup_label(__VA_ARGS__))
 #define HUP_VCPU_RESUME(...) __hup_sec("vcpu_resume", __hup_label(__VA_ARGS__))
 #define HUP_QUERY(...) __hup_sec("query", __hup_label(__VA_ARGS__))
+#define HUP_VCPU_DESCHED(...) __hup_sec("vcpu_desched", __hup_label(__VA_ARGS__))
 /* () -> "", ("x") -> "/x" */
 #define __hup_label(...) __hup_pick3(_, ##__VA_ARGS__, "/" __VA_ARGS__, "")
 #define __hup_pick3(a, b, c, ...) c

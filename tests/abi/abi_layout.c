@@ -71,6 +71,13 @@ static const struct field fields[] = {
 	F(struct hup_resume_ctx, actions, 20),
 	S(struct hup_query_ctx, 40),
 	F(struct hup_query_ctx, arg, 8),
+	S(struct hup_desched_ctx, 32),
+	F(struct hup_desched_ctx, host_ns, 0),
+	F(struct hup_desched_ctx, descheduled_ns, 8),
+	F(struct hup_desched_ctx, vcpu, 16),
+	F(struct hup_desched_ctx, run, 20),
+	F(struct hup_desched_ctx, actions, 24),
+	F(struct hup_desched_ctx, reserved, 28),
 	/* Error codes are Linux errno values. */
 	{"HUP_EPERM", HUP_EPERM, EPERM},
 	{"HUP_ENOENT", HUP_ENOENT, ENOENT},

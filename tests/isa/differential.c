@@ -265,12 +265,8 @@ static int run_generated(unsigned int count, uint64_t seed,
 /* The event named by a case's "-- event" section (default trace). */
 static enum hup_event case_event(const char *src)
 {
-	static const char *const names[] = {
-		[HUP_EVENT_TRACE] = "trace", [HUP_EVENT_MSR_WRITE] = "msr_write",
-		[HUP_EVENT_RECLAIM] = "reclaim",
-		[HUP_EVENT_VCPU_RESUME] = "vcpu_resume",
-		[HUP_EVENT_QUERY] = "query",
-	};
+	static const char *const names[HUP_EVENT_MAX + 1] =
+		HUP_EVENT_NAMES_INIT;
 	const char *sec = src ? strstr(src, "-- event") : NULL;
 	char word[32] = "";
 

@@ -33,6 +33,7 @@ const char *backend__event_name(uint32_t event)
 	    [HUP_EVENT_RECLAIM] = "reclaim",
 	    [HUP_EVENT_VCPU_RESUME] = "vcpu-resume",
 	    [HUP_EVENT_QUERY] = "query",
+	    [HUP_EVENT_VCPU_DESCHED] = "vcpu-desched",
 	};
 
 	if (event <= HUP_EVENT_MAX && names[event])
@@ -55,7 +56,8 @@ int backend__create(struct backend *b, const struct mem *m, uint32_t nr_vcpus,
 	b->nr_vcpus = nr_vcpus;
 	b->walk_budget = BACKEND_WALK_BUDGET;
 	b->events = 1u << HUP_EVENT_TRACE | 1u << HUP_EVENT_RECLAIM |
-		    1u << HUP_EVENT_VCPU_RESUME | 1u << HUP_EVENT_QUERY;
+		    1u << HUP_EVENT_VCPU_RESUME | 1u << HUP_EVENT_QUERY |
+		    1u << HUP_EVENT_VCPU_DESCHED;
 	if (ops && ops->msr_filter)
 		b->events |= 1u << HUP_EVENT_MSR_WRITE;
 	/* The largest view the host allows (docs/abi.md section 5). */

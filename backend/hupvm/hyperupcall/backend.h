@@ -148,6 +148,13 @@ bool backend__msr_denied(struct backend *b, uint32_t cpu, uint32_t msr,
 			 uint64_t value);
 /* HUP_EVENT_VCPU_RESUME: the HUP_ENTRY_* actions the programs asked. */
 uint32_t backend__resume(struct backend *b, uint32_t cpu, uint64_t paused_ns);
+/* HUP_EVENT_VCPU_DESCHED, for vCPU cpu that the caller (the scheduler)
+ * holds parked: run the programs, return the HUP_ENTRY_* actions they
+ * asked for its next entry.  run: 0 when descheduled, then 1, 2, ... */
+uint32_t backend__desched(struct backend *b, uint32_t cpu,
+			  uint64_t descheduled_ns, uint32_t run);
+/* Whether any HUP_EVENT_VCPU_DESCHED program is registered (cheap). */
+bool backend__has_desched(struct backend *b);
 
 /* ---- control (events.c; a control connection's thread) */
 

@@ -218,6 +218,46 @@ uint32_t backend__resume(struct backend *b, uint32_t cpu, uint64_t paused_ns)
 	return actions;
 }
 
+bool backend__has_desched(struct backend *b)
+{
+	return b && hreg__any(&b->reg, HUP_EVENT_VCPU_DESCHED);
+}
+
+uint32_t backend__desched(struct backend *b, uint32_t cpu,
+			  uint64_t descheduled_ns, uint32_t nth)
+{
+	const struct hreg_list *l;
+	struct hup_run_env env;
+	struct run_ctx rc = {b, cpu, NULL, 0, 0};
+	uint32_t actions = 0;
+	uint64_t now = backend__now_ns();
+
+	if (!backend__has_desched(b))
+		return 0;
+	hreg__read_lock(&b->reg, HREG_READER_SCHED);
+	l = hreg__list(&b->reg, HUP_EVENT_VCPU_DESCHED);
+	if (l && l->n) {
+		/* not local: no vCPU register helpers from this thread */
+		env_init(&env, &rc, cpu, 0, false);
+		atomic_fetch_add_explicit(
+		    &b->st.dispatches[HUP_EVENT_VCPU_DESCHED], 1,
+		    memory_order_relaxed);
+	}
+	for (uint32_t i = 0; l && i < l->n; i++) {
+		struct hup_desched_ctx ctx = {now, descheduled_ns, cpu, nth, 0,
+					      0};
+		uint64_t r0;
+
+		if (!run(b, l->p[i], &ctx, sizeof(ctx), &env, &r0))
+			actions |= ctx.actions;
+	}
+	hreg__read_unlock(&b->reg, HREG_READER_SCHED);
+	actions &= HUP_ENTRY_FLUSH_TLB; /* the only action defined */
+	if (actions & HUP_ENTRY_FLUSH_TLB)
+		atomic_fetch_add(&b->st.tlb_flush_requests, 1);
+	return actions;
+}
+
 struct hreg_prog *backend__global_prog(struct backend *b, uint32_t id,
 				     uint32_t event, int *err)
 {

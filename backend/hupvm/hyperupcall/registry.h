@@ -39,7 +39,9 @@
 
 #define HREG_MAX_VCPUS 64u
 #define HREG_READER_CONTROL HREG_MAX_VCPUS
-#define HREG_READERS (HREG_MAX_VCPUS + 1u)
+/* The vCPU scheduler's thread (HUP_EVENT_VCPU_DESCHED runs). */
+#define HREG_READER_SCHED (HREG_MAX_VCPUS + 1u)
+#define HREG_READERS (HREG_MAX_VCPUS + 2u)
 
 /* One run of a program's windows as resolved at registration: guest
  * virtual [gva, gva + len) is guest RAM [gpa, gpa + len), with the

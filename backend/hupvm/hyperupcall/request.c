@@ -99,6 +99,7 @@ static bool event_arg_ok(uint32_t event, uint64_t arg)
 		return arg <= UINT32_MAX; /* an MSR index is 32 bits */
 	case HUP_EVENT_RECLAIM:
 	case HUP_EVENT_VCPU_RESUME:
+	case HUP_EVENT_VCPU_DESCHED:
 		return arg == 0;
 	case HUP_EVENT_QUERY:
 		return true; /* an opaque tag */

@@ -79,6 +79,15 @@ static const struct hup_ctx_layout layouts[HUP_EVENT_MAX + 1] = {
 			FA(hup_query_ctx, arg, 3, false),
 		},
 	},
+	[HUP_EVENT_VCPU_DESCHED] = {
+		"vcpu_desched", sizeof(struct hup_desched_ctx), 5, {
+			F(hup_desched_ctx, host_ns, false),
+			F(hup_desched_ctx, descheduled_ns, false),
+			F(hup_desched_ctx, vcpu, false),
+			F(hup_desched_ctx, run, false),
+			F(hup_desched_ctx, actions, true),
+		},
+	},
 };
 
 /* The tables above must list every field: free[] has 8 words. */

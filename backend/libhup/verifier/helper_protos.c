@@ -14,7 +14,7 @@
 #define ALL_EVENTS                                                         \
 	(EV(HUP_EVENT_TRACE) | EV(HUP_EVENT_MSR_WRITE) |                   \
 	 EV(HUP_EVENT_RECLAIM) | EV(HUP_EVENT_VCPU_RESUME) |               \
-	 EV(HUP_EVENT_QUERY))
+	 EV(HUP_EVENT_QUERY) | EV(HUP_EVENT_VCPU_DESCHED))
 /* Events that run on behalf of one vCPU. */
 #define LOCAL_EVENTS                                                       \
 	(EV(HUP_EVENT_TRACE) | EV(HUP_EVENT_MSR_WRITE) |                   \

@@ -73,8 +73,38 @@ static __always_inline int hlib_spinlock_known(void)
 	       hup_core_field_exists(rt->lock);
 }
 
+/*
+ * Whether the guest's spinlock_t at lock is held (or being taken: any
+ * waiter, pending bit or queued CPU counts; on PREEMPT_RT an owner or a
+ * held wait_lock), or of a layout hlib does not know: 1, else 0.  Only
+ * reads.  With every vCPU of the guest stopped (a reclaim), a lock seen
+ * free stays free until they run again, so this answers what a try-lock
+ * would, without leaving anything to release: a run the host aborts (its
+ * time budget) can stop anywhere, and a lock it had taken would stay
+ * taken and stop the guest for good.
+ */
+static __always_inline int hlib_spinlock_is_locked(void *lock)
+{
+	struct spinlock___hlib *l = lock;
+	struct spinlock___hlib_rt *rt = lock;
+
+	/* Addresses of the locks by CO-RE, their words read through plain
+	 * pointers, as hlib_spinlock_trylock() does: qspinlock.val is an
+	 * atomic_t in the kernel's BTF, not the __u32 it is here, and a
+	 * CO-RE access to it would not resolve. */
+	if (hup_core_field_exists(l->rlock))
+		return READ_ONCE(*(__u32 *)&l->rlock.raw_lock) != 0;
+	if (!hup_core_field_exists(rt->lock))
+		return 1;
+	if (READ_ONCE(*(__u32 *)&rt->lock.wait_lock.raw_lock))
+		return 1;
+	return READ_ONCE(*(unsigned long *)&rt->lock.owner) != 0;
+}
+
 /* Try to take the guest's spinlock_t at lock: 1 if taken, 0 if not (held,
- * or a layout hlib does not know). */
+ * or a layout hlib does not know).  Beware: a run the host aborts between
+ * this and hlib_spinlock_unlock() leaves the lock taken; where the guest
+ * is stopped, hlib_spinlock_is_locked() is the safe test. */
 static __always_inline int hlib_spinlock_trylock(void *lock)
 {
 	struct spinlock___hlib *l = lock;

@@ -234,8 +234,31 @@ enum hup_event {
 	 * HUP_FN_output.  r0: 0, or -errno.  event_arg: opaque tag.
 	 */
 	HUP_EVENT_QUERY = 5,
-	HUP_EVENT_MAX = 5,
+	/*
+	 * Global.  The VMM holds a vCPU descheduled (it overcommits its CPUs
+	 * and that vCPU is not running, nor will it until its next slice).
+	 * The program runs for it (ctx->vcpu) when it is descheduled and then
+	 * periodically while it stays so, never while it runs: it may do, in
+	 * the guest's memory, what other vCPUs wait on that vCPU for, and ask
+	 * for HUP_ENTRY_* actions at its next entry in ctx->actions (they
+	 * accumulate over the runs of one deschedule).  r0 ignored.
+	 */
+	HUP_EVENT_VCPU_DESCHED = 6,
+	HUP_EVENT_MAX = 6,
 };
+
+/* The events' names (the guest loader's and hupcc's section names
+ * "hyperupcall/<name>", logs): one table for every tool, an initialiser
+ * of a const char *[HUP_EVENT_MAX + 1]. */
+#define HUP_EVENT_NAMES_INIT                                               \
+	{                                                                  \
+		[HUP_EVENT_TRACE] = "trace",                               \
+		[HUP_EVENT_MSR_WRITE] = "msr_write",                       \
+		[HUP_EVENT_RECLAIM] = "reclaim",                           \
+		[HUP_EVENT_VCPU_RESUME] = "vcpu_resume",                   \
+		[HUP_EVENT_QUERY] = "query",                               \
+		[HUP_EVENT_VCPU_DESCHED] = "vcpu_desched",                 \
+	}
 
 /* HUP_EVENT_TRACE kinds. */
 enum hup_trace_kind {
@@ -292,6 +315,16 @@ struct hup_resume_ctx {
 	hup_u64 paused_ns;  /* how long the vCPU was descheduled */
 	hup_u32 vcpu;
 	hup_u32 actions;    /* out: HUP_ENTRY_* */
+};
+
+/* r1 of HUP_EVENT_VCPU_DESCHED.  actions is writable; the rest read-only. */
+struct hup_desched_ctx {
+	hup_u64 host_ns;        /* host CLOCK_MONOTONIC now */
+	hup_u64 descheduled_ns; /* how long the vCPU has been descheduled */
+	hup_u32 vcpu;           /* the descheduled vCPU */
+	hup_u32 run;            /* 0 when descheduled, then 1, 2, ... */
+	hup_u32 actions;        /* out: HUP_ENTRY_* at its next entry */
+	hup_u32 reserved;
 };
 
 /* r1 of HUP_EVENT_QUERY.  Read-only. */
@@ -426,5 +459,7 @@ HUP_STATIC_ASSERT(sizeof(struct hup_reclaim_ctx) == 16 + HUP_RECLAIM_BATCH / 8,
 		  "hup_reclaim_ctx size");
 HUP_STATIC_ASSERT(sizeof(struct hup_resume_ctx) == 24, "hup_resume_ctx size");
 HUP_STATIC_ASSERT(sizeof(struct hup_query_ctx) == 40, "hup_query_ctx size");
+HUP_STATIC_ASSERT(sizeof(struct hup_desched_ctx) == 32,
+		  "hup_desched_ctx size");
 
 #endif /* HYPERUPCALL_ABI_H */

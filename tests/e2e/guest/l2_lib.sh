@@ -6,7 +6,9 @@
 #   dmesg_mark      kernel complaints count from here on
 #   dmesg_report    "HUP-G: bad-dmesg N" and up to 20 "HUP-G: bad: LINE":
 #                   what the kernel said since dmesg_mark when code went
-#                   wrong (BAD) or memory was damaged (BAD_MEM, any case)
+#                   wrong or a CPU stopped making progress (BAD: an RCU
+#                   stall, a soft lockup) or memory was damaged (BAD_MEM,
+#                   any case)
 export PATH=/bin
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
@@ -16,7 +18,7 @@ mount -t tmpfs tmp /tmp
 say() { echo "HUP-G: $*"; }
 sync_l1() { say "sync $1"; read -r answer; say "sync $1 answered $answer"; }
 meminfo() { say "meminfo $1 $(awk '/^(MemTotal|MemFree|MemAvailable):/ {printf "%s%s ", $1, $2}' /proc/meminfo)"; }
-BAD='BUG|Oops|WARNING|Call Trace|general protection|Bad page'
+BAD='BUG|Oops|WARNING|Call Trace|general protection|Bad page|detected stalls|self-detected stall|soft lockup'
 BAD_MEM='corrupt|poison'
 # hyperupcall.ko loaded and samples/free_discard.c registered with the
 # windows it documents (kernel image, direct map read-write for the zone
@@ -24,7 +26,7 @@ BAD_MEM='corrupt|poison'
 load_free_discard() {
 	insmod /lib/hyperupcall.ko
 	say "insmod rc=$?"
-	hupload -v --window kernel --window direct:rw --window vmemmap \
+	hupload -v --window kernel --window direct --window vmemmap \
 		/lib/free_discard.o > /tmp/out 2>&1
 	say "hupload rc=$?"
 	sed 's/^/HUP-G: hupload: /' /tmp/out

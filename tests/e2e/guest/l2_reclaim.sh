@@ -2,8 +2,8 @@
 # The L2 guest's init for the reclaim integrity test
 # (tests/e2e/guest/test_reclaim_e2e.py), under hupvm with 2 vCPUs:
 #   hup.mode=reclaim  load hyperupcall.ko, register samples/free_discard.c
-#                     (windows: kernel image, direct map read-write for the
-#                     zone locks, vmemmap); let L1 reclaim once while idle;
+#                     (windows: kernel image, direct map and vmemmap, all
+#                     read-only); let L1 reclaim once while idle;
 #                     run hup-churn (checksummed pages freed and reallocated
 #                     on 2 threads) while L1 reclaims again and again; stop
 #                     it, print its counts; free its memory and let L1

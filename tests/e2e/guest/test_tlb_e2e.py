@@ -130,7 +130,7 @@ class TlbE2E(unittest.TestCase):
                          + "; ".join(re.findall(r"(?m)^HUP-G: bad: (.*)$", out)))
         self.assertRegex(out, r"(?m)^HUP-RC 0$", "hupvm did not exit 0 (poweroff)")
         s = re.search(r"sched pcpus=(\d+) timeslice_ns=(\d+) slices=(\d+) deschedules=(\d+) "
-                      r"pv_marks=(\d+) pv_none=(\d+)", out)
+                      r"pv_marks=(\d+) pv_none=(\d+) desched_runs=(\d+)", out)
         self.assertTrue(s, "hupctl stats shows no scheduler")
         self.assertEqual(int(s.group(1)), PCPUS)
         self.assertGreater(int(s.group(4)), 0, "no vCPU was descheduled")

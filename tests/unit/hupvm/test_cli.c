@@ -154,6 +154,23 @@ int main(void)
 	CHECK_EQ(parse("-k", kernel, "-c", "4", "--pcpus", "2", NULL), 0);
 	CHECK_EQ(o.pcpus, 2);
 	CHECK_EQ(o.timeslice_ms, VSCHED_DEFAULT_SLICE_MS);
+	CHECK_EQ(o.desched_period_us, VSCHED_DEFAULT_PERIOD_US);
+	CHECK_EQ(parse("-k", kernel, "-c", "4", "--pcpus", "2",
+		       "--desched-period-us", "50", NULL),
+		 0);
+	CHECK_EQ(o.desched_period_us, 50);
+	CHECK_EQ(parse("-k", kernel, "-c", "4", "--pcpus", "2",
+		       "--desched-period-us", "49", NULL),
+		 -EINVAL);
+	CHECK(strstr(err, "--desched-period-us 49: must be 50..100000") !=
+	      NULL);
+	CHECK_EQ(parse("-k", kernel, "-c", "4", "--pcpus", "2",
+		       "--desched-period-us", "100001", NULL),
+		 -EINVAL);
+	CHECK_EQ(parse("-k", kernel, "-c", "4", "--desched-period-us", "500",
+		       NULL),
+		 -EINVAL);
+	CHECK(strstr(err, "needs --pcpus") != NULL);
 	CHECK_EQ(parse("-k", kernel, "-c", "4", "--pcpus", "4",
 		       "--timeslice-ms", "1000", "--pv-tlb-flush", NULL),
 		 0);
