@@ -31,18 +31,7 @@
 #define CONTROL_QUERY_ARGS 4u
 #define CONTROL_IO_TIMEOUT_S 5
 
-/* Header of a `dump` file; guest RAM follows at offset header_size. */
-#define CONTROL_DUMP_MAGIC "HUPDUMP1"
-struct control_dump_header {
-	char magic[8];
-	uint32_t version; /* 1 */
-	uint32_t nr_regions;
-	uint64_t ram_size;
-	uint64_t header_size; /* 4096 */
-	struct {
-		uint64_t gpa, size, file_offset;
-	} regions[2];
-};
+/* The file `dump` writes: snapshot.h. */
 
 struct vm;
 
@@ -67,6 +56,8 @@ void control__execute(struct vm *vm, const char *line, FILE *out);
 int control__parse_u64(const char *s, uint64_t *v);
 /* "4096", "64K", "2M", "1G" (decimal): 0, -EINVAL, or -ERANGE. */
 int control__parse_bytes(const char *s, uint64_t *v);
+/* s (len bytes) as a JSON string: quotes, \\ and non-printables escaped. */
+void control__json_str(FILE *out, const char *s, size_t len);
 /* Split line into at most CONTROL_MAX_ARGS words: count, or -E2BIG. */
 int control__split(char *line, char **argv);
 

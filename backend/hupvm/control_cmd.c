@@ -17,6 +17,7 @@
 #include <hyperupcall/abi.h>
 
 #include "hyperupcall/backend.h"
+#include "snapshot.h"
 #include "vcpu.h"
 #include "vm.h"
 #include "vmreclaim.h"
@@ -97,7 +98,7 @@ int control__split(char *line, char **argv)
 	return n;
 }
 
-static void json_str(FILE *out, const char *s, size_t len)
+void control__json_str(FILE *out, const char *s, size_t len)
 {
 	fputc('"', out);
 	for (size_t i = 0; i < len; i++) {
@@ -146,7 +147,7 @@ static void prog_line(struct req *r, const struct backend_prog_info *p,
 		fprintf(r->out,
 			"%s{\"id\":%u,\"event\":\"%s\",\"name\":", first ? "" : ",",
 			p->id, backend__event_name(p->event));
-		json_str(r->out, p->name, strlen(p->name));
+		control__json_str(r->out, p->name, strlen(p->name));
 		fprintf(r->out,
 			",\"vcpu\":%u,\"event_arg\":%llu,\"windows\":%u,"
 			"\"mapped_bytes\":%llu,\"hole_bytes\":%llu,"
@@ -352,7 +353,7 @@ static int cmd_query(struct req *r)
 	if (!buf)
 		return fail(r, -ENOMEM, "out of memory");
 	err = backend__query(r->vm->hup, id, args, buf, HUP_QUERY_OUT_MAX,
-			     &len);
+			     &len, NULL);
 	if (err == -ENOENT)
 		err = fail(r, err, "no program %u", id);
 	else if (err == -EPERM)
@@ -362,7 +363,7 @@ static int cmd_query(struct req *r)
 			   hup_strerror(err));
 	else if (r->json) {
 		fprintf(r->out, "{\"id\":%u,\"len\":%zu,\"answer\":", id, len);
-		json_str(r->out, buf, len);
+		control__json_str(r->out, buf, len);
 		fputs("}\n", r->out);
 	} else {
 		fprintf(r->out, "data %zu\n", len);
@@ -574,32 +575,12 @@ static int cmd_pause_resume(struct req *r, bool pause)
 	return 0;
 }
 
-static int write_all(int fd, const void *buf, uint64_t len, uint64_t off)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		size_t chunk = len > (1u << 30) ? (1u << 30) : (size_t)len;
-		ssize_t n = pwrite(fd, p, chunk, (off_t)off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		off += (uint64_t)n;
-		len -= (uint64_t)n;
-	}
-	return 0;
-}
-
 static int cmd_dump(struct req *r)
 {
-	struct control_dump_header h;
 	const struct mem *m = &r->vm->mem;
-	uint64_t mask = 0, off = 0;
+	uint64_t mask = 0;
 	const char *path;
+	struct stat st;
 	int fd, err;
 
 	if (r->argc != 2)
@@ -614,27 +595,16 @@ static int cmd_dump(struct req *r)
 		  0600);
 	if (fd < 0)
 		return fail(r, -errno, "dump: %s: %s", path, strerror(errno));
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, CONTROL_DUMP_MAGIC, sizeof(h.magic));
-	h.version = 1;
-	h.nr_regions = m->nr;
-	h.ram_size = m->size;
-	h.header_size = 4096;
-	for (unsigned int i = 0; i < m->nr && i < 2; i++) {
-		h.regions[i].gpa = m->regions[i].gpa;
-		h.regions[i].size = m->regions[i].size;
-		h.regions[i].file_offset = h.header_size + off;
-		off += m->regions[i].size;
-	}
-	/* a consistent snapshot: no vCPU writes while we copy */
+	/* a consistent snapshot: no vCPU writes or registers while we copy
+	 * (snapshot__write holds the registry lock too) */
 	vm__park_lock();
 	err = vm__pause_all(r->vm, &mask);
 	if (!err)
-		err = write_all(fd, &h, sizeof(h), 0);
-	if (!err)
-		err = write_all(fd, m->hva, m->size, h.header_size);
+		err = snapshot__write(fd, m, r->vm->hup, r->vm->nr_vcpus);
 	vm__resume_mask(r->vm, mask);
 	vm__park_unlock();
+	if (!err && fstat(fd, &st) < 0)
+		err = -errno;
 	if (close(fd) < 0 && !err)
 		err = -errno;
 	if (err) {
@@ -643,12 +613,16 @@ static int cmd_dump(struct req *r)
 	}
 	if (r->json) {
 		fputs("{\"file\":", r->out);
-		json_str(r->out, path, strlen(path));
-		fprintf(r->out, ",\"ram_bytes\":%llu,\"header_bytes\":4096}\n",
-			(unsigned long long)m->size);
+		control__json_str(r->out, path, strlen(path));
+		fprintf(r->out, ",\"ram_bytes\":%llu,\"file_bytes\":%llu}\n",
+			(unsigned long long)m->size,
+			(unsigned long long)st.st_size);
 	} else {
-		fprintf(r->out, "wrote %s: 4096-byte header + %llu bytes of RAM\n",
-			path, (unsigned long long)m->size);
+		fprintf(r->out,
+			"wrote %s: %llu bytes of RAM, %llu bytes in all "
+			"(snapshot version %u)\n",
+			path, (unsigned long long)m->size,
+			(unsigned long long)st.st_size, SNAPSHOT_VERSION);
 	}
 	return 0;
 }

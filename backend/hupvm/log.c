@@ -57,3 +57,13 @@ void log__printf(enum log_level level, const char *fmt, ...)
 	fflush(stderr);
 	pthread_mutex_unlock(&log_lock);
 }
+
+int log__errf(char *buf, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return err;
+}

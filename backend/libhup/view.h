@@ -60,26 +60,8 @@
  */
 #define HUP_VIEW_ALTSTACK_SIZE (256u * 1024u)
 
-/* Host address of view offset 0 (what HUP_PSEUDO_VIEW_BASE patches to). */
-uint8_t *hup_view__base(const struct hup_view *view);
-
-/*
- * Run fn(arg) with view faults recovered.  Returns 0 with *ret = fn's
- * result; -EFAULT if fn touched an unmapped or protection-violating page of
- * the view's reservation (the run was abandoned where it faulted; the
- * view's fault count was bumped); -ETIMEDOUT if hup_view__abandon() ended
- * it (the run budget); -EBUSY if a guarded run is already
- * active on this thread (runs do not nest, e.g. a VMM callback running a
- * program from inside a helper); -ENOMEM/-errno if the fault handler or
- * this thread's signal stack could not be set up.
- *
- * view may be NULL (a program without guest memory): then no fault is
- * recovered, fn simply runs.  fn is abandoned by siglongjmp on a fault, so
- * it must hold no locks or allocations across the guest accesses; the
- * engines and the helpers (which copy with hup_view__copy) qualify.
- */
-int hup_view__run_guarded(struct hup_view *view, uint64_t (*fn)(void *arg),
-			  void *arg, uint64_t *ret);
+/* hup_view__base and hup_view__run_guarded: libhup.h (public: native
+ * code that reads a view as programs do, hupreplay's baseline). */
 
 /*
  * Abandon this thread's active guarded run: hup_view__run_guarded returns

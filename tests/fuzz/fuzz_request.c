@@ -53,7 +53,8 @@ static int f_msr(void *opaque, const uint32_t *msrs, unsigned int n)
 	return n > 16 ? -28 : 0;
 }
 
-static const struct backend_ops ops = {f_paging, NULL, NULL, f_msr};
+static const struct backend_ops ops = {
+    .paging = f_paging, .msr_filter = f_msr};
 
 static int check_run(void *opaque, uint64_t gva, uint64_t gpa, uint64_t off,
 		     uint64_t len)

@@ -80,6 +80,8 @@ static void prog_free(struct backend *b, struct hreg_prog *p)
 		hup_prog__free(p->prog);
 	}
 	vmap__release(&b->vmap, &p->set);
+	free(p->insns);
+	free(p->runs);
 	free(p);
 }
 
@@ -106,17 +108,64 @@ struct claim {
 	uint32_t prot;
 };
 
+/* Claim one run in the view and remember it (snapshots). */
 static int claim_run(void *opaque, uint64_t gva, uint64_t gpa, uint64_t off,
 		     uint64_t len)
 {
 	struct claim *c = opaque;
+	struct hreg_prog *p = c->p;
+	int err = vmap__add(&c->b->vmap, &p->set, gva, off, len, c->prot);
 
-	(void)gpa;
-	return vmap__add(&c->b->vmap, &c->p->set, gva, off, len, c->prot);
+	if (err)
+		return err;
+	if (p->nr_runs == p->cap_runs) {
+		uint32_t cap = p->cap_runs ? 2 * p->cap_runs : 16;
+		struct hreg_run *r = realloc(p->runs, cap * sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		p->runs = r;
+		p->cap_runs = cap;
+	}
+	p->runs[p->nr_runs++] = (struct hreg_run){gva, gpa, len, c->prot, 0};
+	return 0;
+}
+
+static int claim_err(int err, enum hreq_reason *why)
+{
+	*why = err == -EADDRNOTAVAIL ? HREQ_VIEW_COLLISION
+	       : err == -E2BIG	     ? HREQ_WINDOW_WALK
+				     : HREQ_HOST;
+	return err;
+}
+
+/* Runs resolved before (a snapshot's): claimed as a walk would have. */
+static int claim_recorded(struct backend *b, struct hreg_prog *p,
+			  const struct backend_prog_spec *s,
+			  enum hreq_reason *why)
+{
+	uint64_t sum = 0, off;
+	int err;
+
+	for (uint32_t i = 0; i < s->nr_runs; i++) {
+		const struct hreg_run *r = &s->runs[i];
+		struct claim c = {b, p, r->prot};
+
+		err = mem__gpa_to_offset(b->mem, r->gpa, r->len, &off);
+		if (!err)
+			err = claim_run(&c, r->gva, r->gpa, off, r->len);
+		if (err)
+			return claim_err(err, why);
+		sum += r->len;
+	}
+	for (uint32_t i = 0; i < p->nr_windows; i++)
+		p->window_holes += p->windows[i].size;
+	p->window_holes -= sum < p->window_holes ? sum : p->window_holes;
+	return 0;
 }
 
 static int map_windows(struct backend *b, uint32_t cpu, struct hreg_prog *p,
-		       enum hreq_reason *why)
+		       const struct backend_prog_spec *s, enum hreq_reason *why)
 {
 	struct ptw_root root;
 	uint64_t budget = b->walk_budget;
@@ -124,11 +173,14 @@ static int map_windows(struct backend *b, uint32_t cpu, struct hreg_prog *p,
 
 	if (!p->nr_windows)
 		return 0;
+	if (s->runs)
+		return claim_recorded(b, p, s, why);
 	if (!b->ops || !b->ops->paging)
 		goto host;
 	err = b->ops->paging(b->opaque, cpu, &root);
 	if (err)
 		goto host;
+	p->root = root;
 	for (uint32_t i = 0; i < p->nr_windows; i++) {
 		const struct hup_window *w = &p->windows[i];
 		struct claim c = {b, p, w->prot};
@@ -138,18 +190,8 @@ static int map_windows(struct backend *b, uint32_t cpu, struct hreg_prog *p,
 				claim_run, &c, &st);
 		budget -= st.entries < budget ? st.entries : budget;
 		p->window_holes += st.hole_bytes;
-		if (err == -EADDRNOTAVAIL) {
-			*why = HREQ_VIEW_COLLISION;
-			return err;
-		}
-		if (err == -E2BIG) {
-			*why = HREQ_WINDOW_WALK;
-			return err;
-		}
-		if (err) {
-			*why = HREQ_HOST;
-			return err;
-		}
+		if (err)
+			return claim_err(err, why);
 	}
 	return 0;
 host:
@@ -208,72 +250,63 @@ static void write_log(struct backend *b, const struct hup_request *r,
 	g->log_len = (uint32_t)(len + 1);
 }
 
-static int op_register(struct backend *b, uint32_t cpu,
-		       const struct hup_request *r, struct hup_request *g,
-		       enum hreq_reason *why)
+int backend__register(struct backend *b, uint32_t cpu,
+		      const struct backend_prog_spec *s, char *log,
+		      uint32_t log_size, uint32_t *id, enum hreq_reason *why)
 {
 	struct hup_load_opts o = {.sz = sizeof(o)};
-	struct hreg_prog *p = NULL;
-	const void *src;
-	void *insns = NULL;
-	char *log = NULL;
+	struct hreg_prog *p;
 	int err;
 
-	g->log_len = 0;
-	g->prog_id = 0;
-	if (!(b->events & (1u << r->event))) {
+	*id = 0;
+	if (!(b->events & (1u << s->event))) {
 		*why = HREQ_EVENT;
 		return -EOPNOTSUPP;
 	}
-	if (r->log_size) {
-		log = calloc(1, r->log_size);
-		if (!log)
-			goto nomem;
-	}
-	/* The bytecode is copied out once; libhup copies it again and
-	 * verifies its own copy. */
-	insns = malloc((size_t)r->insn_cnt * 8);
+	/* The bytecode is kept as it was verified (for snapshots); libhup
+	 * copies it again and verifies its own copy. */
 	p = calloc(1, sizeof(*p));
-	if (!insns || !p)
-		goto nomem;
-	src = mem__gpa_to_hva(b->mem, r->insns_gpa, (uint64_t)r->insn_cnt * 8);
-	if (!src) {
-		*why = HREQ_INSNS_RANGE; /* validated; cannot happen */
-		err = -EFAULT;
-		goto out;
+	if (p)
+		p->insns = malloc((size_t)s->insn_cnt * 8);
+	if (!p || !p->insns) {
+		if (p)
+			free(p);
+		*why = HREQ_HOST;
+		return -ENOMEM;
 	}
-	memcpy(insns, src, (size_t)r->insn_cnt * 8);
-	p->event = r->event;
-	p->event_arg = r->event_arg;
+	memcpy(p->insns, s->insns, (size_t)s->insn_cnt * 8);
+	p->insn_cnt = s->insn_cnt;
+	p->event = s->event;
+	p->event_arg = s->event_arg;
 	p->vcpu = cpu;
-	memcpy(p->name, r->name, sizeof(p->name));
+	memcpy(p->name, s->name, sizeof(p->name));
 	p->name[sizeof(p->name) - 1] = 0;
-	p->nr_windows = r->nr_windows;
-	memcpy(p->windows, r->windows, r->nr_windows * sizeof(r->windows[0]));
+	p->nr_windows = s->nr_windows;
+	memcpy(p->windows, s->windows, s->nr_windows * sizeof(s->windows[0]));
 
 	pthread_mutex_lock(&b->reg.lock);
-	err = hreg__room(&b->reg, r->event);
+	err = hreg__room(&b->reg, s->event);
 	if (err) {
 		*why = err == -ENOSPC ? HREQ_TOO_MANY_PROGS : HREQ_EVENT_FULL;
 		goto unlock;
 	}
-	err = map_windows(b, cpu, p, why);
+	err = map_windows(b, cpu, p, s, why);
 	if (err)
 		goto unlock;
 	o.name = p->name;
 	o.view = b->view;
 	o.log_buf = log;
-	o.log_size = r->log_size;
+	o.log_size = log_size;
 	o.log_level = 1;
 	o.no_jit = b->no_jit;
 	o.budget_us = b->run_budget_us;
-	err = hup_prog__load(insns, r->insn_cnt, (enum hup_event)r->event, &o,
-			     &p->prog);
+	err = hup_prog__load(p->insns, s->insn_cnt, (enum hup_event)s->event,
+			     &o, &p->prog);
 	if (err) {
 		*why = err == -ENOMEM ? HREQ_HOST : HREQ_VERIFIER;
 		goto unlock;
 	}
-	if (r->event == HUP_EVENT_MSR_WRITE) {
+	if (s->event == HUP_EVENT_MSR_WRITE) {
 		err = update_msr_filter(b, p);
 		if (err) {
 			*why = HREQ_MSR_FILTER;
@@ -284,33 +317,74 @@ static int op_register(struct backend *b, uint32_t cpu,
 	if (!err)
 		err = hreg__add(&b->reg, p);
 	if (err) {
-		*why = err == -ENOSPC	? HREQ_TOO_MANY_PROGS
+		*why = err == -ENOSPC  ? HREQ_TOO_MANY_PROGS
 		       : err == -EBUSY ? HREQ_EVENT_FULL
 				       : HREQ_HOST;
-		if (r->event == HUP_EVENT_MSR_WRITE)
+		if (s->event == HUP_EVENT_MSR_WRITE)
 			update_msr_filter(b, NULL);
 		goto unlock;
 	}
-	g->prog_id = p->id;
+	*id = p->id;
 	pr_info("hyperupcall: vCPU %u registered program %u \"%s\" on %s "
 		"(%u insns, %u window(s), %llu bytes mapped, %s)",
-		cpu, p->id, p->name, backend__event_name(p->event),
-		r->insn_cnt, p->nr_windows, (unsigned long long)p->set.bytes,
+		cpu, p->id, p->name, backend__event_name(p->event), s->insn_cnt,
+		p->nr_windows, (unsigned long long)p->set.bytes,
 		hup_prog__jited_len(p->prog) ? "jited" : "interpreted");
 	p = NULL;
 unlock:
+	if (p)
+		prog_free(b, p);
 	pthread_mutex_unlock(&b->reg.lock);
+	return err;
+}
+
+static int op_register(struct backend *b, uint32_t cpu,
+		       const struct hup_request *r, struct hup_request *g,
+		       enum hreq_reason *why)
+{
+	struct backend_prog_spec s = {
+	    .event = r->event,
+	    .event_arg = r->event_arg,
+	    .nr_windows = r->nr_windows,
+	    .windows = r->windows,
+	    .insn_cnt = r->insn_cnt,
+	};
+	const void *src;
+	void *insns = NULL;
+	char *log = NULL;
+	int err;
+
+	g->log_len = 0;
+	g->prog_id = 0;
+	memcpy(s.name, r->name, sizeof(s.name));
+	if (!(b->events & (1u << r->event))) {
+		*why = HREQ_EVENT;
+		return -EOPNOTSUPP;
+	}
+	if (r->log_size) {
+		log = calloc(1, r->log_size);
+		if (!log)
+			goto nomem;
+	}
+	/* Copied out of guest RAM once: everything after reads the copy. */
+	insns = malloc((size_t)r->insn_cnt * 8);
+	if (!insns)
+		goto nomem;
+	src = mem__gpa_to_hva(b->mem, r->insns_gpa, (uint64_t)r->insn_cnt * 8);
+	if (!src) {
+		*why = HREQ_INSNS_RANGE; /* validated; cannot happen */
+		err = -EFAULT;
+		goto out;
+	}
+	memcpy(insns, src, (size_t)r->insn_cnt * 8);
+	s.insns = insns;
+	err = backend__register(b, cpu, &s, log, r->log_size, &g->prog_id, why);
 	goto out;
 nomem:
 	*why = HREQ_HOST;
 	err = -ENOMEM;
 out:
 	write_log(b, r, log, g);
-	if (p) {
-		pthread_mutex_lock(&b->reg.lock);
-		prog_free(b, p);
-		pthread_mutex_unlock(&b->reg.lock);
-	}
 	free(insns);
 	free(log);
 	return err;
@@ -338,8 +412,7 @@ static int op_unregister(struct backend *b, const struct hup_request *r,
 	/* ...then nobody can reach it: free it and its view pages. */
 	if (p->event == HUP_EVENT_MSR_WRITE)
 		update_msr_filter(b, NULL); /* an extra MSR is harmless */
-	pr_info("hyperupcall: program %u \"%s\" unregistered", p->id,
-		p->name);
+	pr_info("hyperupcall: program %u \"%s\" unregistered", p->id, p->name);
 	prog_free(b, p);
 out:
 	pthread_mutex_unlock(&b->reg.lock);

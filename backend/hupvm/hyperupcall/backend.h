@@ -54,6 +54,10 @@ struct backend_ops {
 	/* Install the MSR write filter for these sorted, distinct MSRs;
 	 * optional (without it HUP_EVENT_MSR_WRITE is unsupported). */
 	int (*msr_filter)(void *opaque, const uint32_t *msrs, unsigned int n);
+	/* Where HUP_FN_debug_print lines go (after the rate limit);
+	 * optional: NULL logs them as warnings. */
+	void (*debug_line)(void *opaque, uint32_t cpu, const char *line,
+			   uint32_t len);
 };
 
 struct backend_stats {
@@ -102,6 +106,34 @@ void backend__destroy(struct backend *b);
  */
 int backend__submit(struct backend *b, uint32_t cpu, uint64_t gpa);
 
+/* What registering a program needs, wherever it comes from: a guest's
+ * request block (backend__submit) or a snapshot (hupreplay). */
+struct backend_prog_spec {
+	uint32_t event;
+	uint64_t event_arg;
+	char name[HUP_NAME_LEN];
+	uint32_t nr_windows;
+	const struct hup_window *windows;
+	const void *insns; /* insn_cnt BPF instructions, copied */
+	uint32_t insn_cnt;
+	/* The windows' runs as resolved before (a snapshot's record), in
+	 * place of a page walk through ops->paging; NULL: walk. */
+	const struct hreg_run *runs;
+	uint32_t nr_runs;
+};
+
+/*
+ * Register s for vCPU cpu: its windows resolved through ops->paging(cpu)
+ * (or taken from s->runs) and claimed in the view, the bytecode verified and compiled with log
+ * (log_size bytes, may be 0), the program attached.  0 with *id, or
+ * -errno with *why; nothing is left behind on failure.  The fields of s
+ * are trusted: backend__submit validates a guest's (request.c) and a
+ * snapshot reader its file's (snapshot.c) first.
+ */
+int backend__register(struct backend *b, uint32_t cpu,
+		      const struct backend_prog_spec *s, char *log,
+		      uint32_t log_size, uint32_t *id, enum hreq_reason *why);
+
 /* ---- events (events.c) */
 
 /* HUP_EVENT_TRACE for vCPU cpu: kind, reason and arg[] of the context. */
@@ -126,9 +158,10 @@ bool backend__has_desched(struct backend *b);
 
 /* ---- control (events.c; a control connection's thread) */
 
-/* Run query program id with args; its output into out (cap bytes). */
+/* Run query program id with args; its output into out (cap bytes), its
+ * return value into *r0 (r0 may be NULL). */
 int backend__query(struct backend *b, uint32_t id, const uint64_t args[4],
-		   char *out, size_t cap, size_t *len);
+		   char *out, size_t cap, size_t *len, uint64_t *r0);
 
 /* ---- reclaim (reclaim.c; the control or auto-reclaim thread) */
 
@@ -160,6 +193,16 @@ struct backend_reclaim_opts {
 	void *opaque;
 	/* Monotonic nanoseconds; NULL = CLOCK_MONOTONIC (a fake in tests). */
 	uint64_t (*clock)(void *opaque);
+	/* Decide every batch, without asking the host whether it holds any
+	 * memory of it (an lseek per batch): a snapshot's RAM, copied whole
+	 * into a memfd, has no holes (hupreplay, whose scan time must be
+	 * the decisions' alone). */
+	bool every_batch;
+	/* The decision of one batch in place of the program's (hupreplay's
+	 * native baseline), with the program's contract: 0 or -errno, bits
+	 * of ctx->free.  NULL: run the program. */
+	int (*decide)(void *opaque, struct hup_reclaim_ctx *ctx);
+	void *decide_opaque;
 };
 
 struct backend_reclaim_report {

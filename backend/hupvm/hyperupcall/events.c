@@ -68,7 +68,10 @@ static void env_debug_print(void *opaque, const char *line, uint32_t len)
 		return;
 	}
 	atomic_fetch_add(&b->st.debug_lines, 1);
-	pr_warn("hyperupcall vCPU %u: %.*s", rc->cpu, (int)len, line);
+	if (b->ops && b->ops->debug_line)
+		b->ops->debug_line(b->opaque, rc->cpu, line, len);
+	else
+		pr_warn("hyperupcall vCPU %u: %.*s", rc->cpu, (int)len, line);
 }
 
 static void env_init(struct hup_run_env *env, struct run_ctx *rc,
@@ -268,7 +271,7 @@ struct hreg_prog *backend__global_prog(struct backend *b, uint32_t id,
 }
 
 int backend__query(struct backend *b, uint32_t id, const uint64_t args[4],
-		   char *out, size_t cap, size_t *len)
+		   char *out, size_t cap, size_t *len, uint64_t *ret)
 {
 	struct run_ctx rc = {b, 0, out, cap, 0};
 	struct hup_query_ctx ctx;
@@ -289,6 +292,8 @@ int backend__query(struct backend *b, uint32_t id, const uint64_t args[4],
 		if (!err && (int64_t)r0 < 0 && (int64_t)r0 >= -4095)
 			err = (int)(int64_t)r0;
 		*len = rc.len;
+		if (ret)
+			*ret = r0;
 	}
 	pthread_mutex_unlock(&b->reg.lock);
 	return err;

@@ -128,14 +128,15 @@ static int batch(struct walk *w, struct hreg_prog *p, uint64_t *t)
 	int err = 0;
 
 	base = region_off(w) + w->page * PAGE;
-	if (all_holes(w->b, base, (uint64_t)n * PAGE)) {
+	if (!w->o->every_batch && all_holes(w->b, base, (uint64_t)n * PAGE)) {
 		w->rep->skipped++;
 		goto next;
 	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.pfn_start = r->gpa / PAGE + w->page;
 	ctx.nr_pfns = n;
-	err = backend__run_reclaim(w->b, p, &ctx);
+	err = w->o->decide ? w->o->decide(w->o->decide_opaque, &ctx)
+			   : backend__run_reclaim(w->b, p, &ctx);
 	w->rep->batches++;
 	s = clock_ns(w);
 	w->rep->scan_ns += s - *t;

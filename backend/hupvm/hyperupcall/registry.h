@@ -34,6 +34,7 @@
 
 #include <hup/libhup.h>
 
+#include "hyperupcall/ptwalk.h"
 #include "hyperupcall/vmap.h"
 
 #define HREG_MAX_VCPUS 64u
@@ -41,6 +42,15 @@
 /* The vCPU scheduler's thread (HUP_EVENT_VCPU_DESCHED runs). */
 #define HREG_READER_SCHED (HREG_MAX_VCPUS + 1u)
 #define HREG_READERS (HREG_MAX_VCPUS + 2u)
+
+/* One run of a program's windows as resolved at registration: guest
+ * virtual [gva, gva + len) is guest RAM [gpa, gpa + len), with the
+ * window's rights.  What its view maps, whatever the guest's page tables
+ * say later (snapshot semantics, backend.h). */
+struct hreg_run {
+	uint64_t gva, gpa, len;
+	uint32_t prot, reserved;
+};
 
 struct hreg_prog {
 	uint32_t id;
@@ -53,6 +63,16 @@ struct hreg_prog {
 	uint32_t nr_windows;
 	struct hup_window windows[HUP_MAX_WINDOWS];
 	uint64_t window_holes; /* bytes of windows left as holes */
+	/* What a snapshot needs to register it again (snapshot.h): the
+	 * bytecode as it was verified (the guest's copy, after its
+	 * relocations; libhup patches its own copy), the paging root its
+	 * windows were resolved through and the runs they resolved to (the
+	 * root's tables may be gone by then: a process that exited). */
+	void *insns;
+	uint32_t insn_cnt;
+	struct ptw_root root;
+	struct hreg_run *runs;
+	uint32_t nr_runs, cap_runs;
 };
 
 struct hreg_list {

@@ -141,17 +141,57 @@ static bool name_ok(const char *name)
 	return false; /* no NUL inside the field */
 }
 
+/* The program's own fields, before and after the guest-memory ranges
+ * (the order decides which reason a request with several faults gets). */
+static int check_head(uint32_t event, uint64_t event_arg, uint32_t insn_cnt,
+		      enum hreq_reason *why)
+{
+	if (event < HUP_EVENT_TRACE || event > HUP_EVENT_MAX)
+		return reject(why, HREQ_EVENT);
+	if (!event_arg_ok(event, event_arg))
+		return reject(why, HREQ_EVENT_ARG);
+	if (!insn_cnt)
+		return reject(why, HREQ_INSN_CNT_ZERO);
+	if (insn_cnt > HUP_MAX_INSNS)
+		return reject(why, HREQ_INSN_CNT_BIG);
+	return 0;
+}
+
+static int check_tail(uint32_t nr_windows, const struct hup_window *windows,
+		      const char *name, enum hreq_reason *why)
+{
+	if (nr_windows > HUP_MAX_WINDOWS)
+		return reject(why, HREQ_NR_WINDOWS);
+	for (uint32_t i = 0; i < nr_windows; i++) {
+		if (!window_ok(&windows[i]))
+			return reject(why, HREQ_WINDOW);
+		for (uint32_t j = 0; j < i; j++)
+			if (windows_overlap(&windows[i], &windows[j]))
+				return reject(why, HREQ_WINDOW_OVERLAP);
+	}
+	if (!name_ok(name))
+		return reject(why, HREQ_NAME);
+	return 0;
+}
+
+int hreq__check_prog(uint32_t event, uint64_t event_arg, uint32_t insn_cnt,
+		     uint32_t nr_windows, const struct hup_window *windows,
+		     const char *name, enum hreq_reason *why)
+{
+	int err;
+
+	*why = HREQ_OK;
+	err = check_head(event, event_arg, insn_cnt, why);
+	return err ? err : check_tail(nr_windows, windows, name, why);
+}
+
 static int validate_register(const struct mem *m, const struct hup_request *r,
 			     enum hreq_reason *why)
 {
-	if (r->event < HUP_EVENT_TRACE || r->event > HUP_EVENT_MAX)
-		return reject(why, HREQ_EVENT);
-	if (!event_arg_ok(r->event, r->event_arg))
-		return reject(why, HREQ_EVENT_ARG);
-	if (!r->insn_cnt)
-		return reject(why, HREQ_INSN_CNT_ZERO);
-	if (r->insn_cnt > HUP_MAX_INSNS)
-		return reject(why, HREQ_INSN_CNT_BIG);
+	int err = check_head(r->event, r->event_arg, r->insn_cnt, why);
+
+	if (err)
+		return err;
 	/* insn_cnt <= 4096: the byte count cannot overflow. */
 	if (!in_ram(m, r->insns_gpa, (uint64_t)r->insn_cnt * 8))
 		return reject(why, HREQ_INSNS_RANGE);
@@ -159,18 +199,7 @@ static int validate_register(const struct mem *m, const struct hup_request *r,
 		return reject(why, HREQ_LOG_SIZE);
 	if (r->log_size && !in_ram(m, r->log_gpa, r->log_size))
 		return reject(why, HREQ_LOG_RANGE);
-	if (r->nr_windows > HUP_MAX_WINDOWS)
-		return reject(why, HREQ_NR_WINDOWS);
-	for (uint32_t i = 0; i < r->nr_windows; i++) {
-		if (!window_ok(&r->windows[i]))
-			return reject(why, HREQ_WINDOW);
-		for (uint32_t j = 0; j < i; j++)
-			if (windows_overlap(&r->windows[i], &r->windows[j]))
-				return reject(why, HREQ_WINDOW_OVERLAP);
-	}
-	if (!name_ok(r->name))
-		return reject(why, HREQ_NAME);
-	return 0;
+	return check_tail(r->nr_windows, r->windows, r->name, why);
 }
 
 int hreq__validate(const struct mem *m, const struct hup_request *r,

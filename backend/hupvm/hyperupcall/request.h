@@ -75,6 +75,16 @@ int hreq__copy(const struct mem *m, uint64_t gpa, struct hup_request *out,
 int hreq__validate(const struct mem *m, const struct hup_request *r,
 		   enum hreq_reason *why);
 
+/*
+ * The checks of a program's own fields (event, event_arg, insn_cnt,
+ * windows, name) that hreq__validate makes of a REGISTER, for programs
+ * that come from elsewhere (a snapshot file, snapshot.c).  0, or -errno
+ * with *why set.
+ */
+int hreq__check_prog(uint32_t event, uint64_t event_arg, uint32_t insn_cnt,
+		     uint32_t nr_windows, const struct hup_window *windows,
+		     const char *name, enum hreq_reason *why);
+
 /* The errno a reason maps to (0 for HREQ_OK, -EINVAL if unknown). */
 int hreq__errno(enum hreq_reason why);
 

@@ -233,9 +233,16 @@ static int ops_msr_filter(void *opaque, const uint32_t *msrs, unsigned int n)
 }
 
 static const struct backend_ops ops_full = {
-    ops_paging, ops_guest_tsc, ops_vcpu_reg, ops_msr_filter};
-static const struct backend_ops ops_no_msr = {ops_paging, ops_guest_tsc,
-					      ops_vcpu_reg, NULL};
+    .paging = ops_paging,
+    .guest_tsc = ops_guest_tsc,
+    .vcpu_reg = ops_vcpu_reg,
+    .msr_filter = ops_msr_filter,
+};
+static const struct backend_ops ops_no_msr = {
+    .paging = ops_paging,
+    .guest_tsc = ops_guest_tsc,
+    .vcpu_reg = ops_vcpu_reg,
+};
 
 /* ---------------------------------------------------------- lifecycle */
 

@@ -20,6 +20,17 @@ sync_l1() { say "sync $1"; read -r answer; say "sync $1 answered $answer"; }
 meminfo() { say "meminfo $1 $(awk '/^(MemTotal|MemFree|MemAvailable):/ {printf "%s%s ", $1, $2}' /proc/meminfo)"; }
 BAD='BUG|Oops|WARNING|Call Trace|general protection|Bad page|detected stalls|self-detected stall|soft lockup'
 BAD_MEM='corrupt|poison'
+# hyperupcall.ko loaded and samples/free_discard.c registered with the
+# windows it documents (kernel image, direct map read-write for the zone
+# locks, vmemmap)
+load_free_discard() {
+	insmod /lib/hyperupcall.ko
+	say "insmod rc=$?"
+	hupload -v --window kernel --window direct --window vmemmap \
+		/lib/free_discard.o > /tmp/out 2>&1
+	say "hupload rc=$?"
+	sed 's/^/HUP-G: hupload: /' /tmp/out
+}
 dmesg_mark() { base=$(dmesg | wc -l); }
 dmesg_report() {
 	dmesg | tail -n +$((base + 1)) > /tmp/dmesg.after

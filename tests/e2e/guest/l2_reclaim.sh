@@ -25,12 +25,7 @@ CHURN_MIB=$(sed -n 's/.*hup.churn_mib=\([0-9]*\).*/\1/p' /proc/cmdline)
 say "init ran, kernel $(uname -r), mode $mode, cpus $(nproc), uptime $(cut -d' ' -f1 /proc/uptime)"
 dmesg_mark
 
-insmod /lib/hyperupcall.ko
-say "insmod rc=$?"
-hupload -v --window kernel --window direct --window vmemmap \
-	/lib/free_discard.o > /tmp/out 2>&1
-say "hupload rc=$?"
-sed 's/^/HUP-G: hupload: /' /tmp/out
+load_free_discard
 meminfo idle
 sync_l1 registered
 

@@ -69,7 +69,8 @@ static int f_msr(void *opaque, const uint32_t *msrs, unsigned int n)
 	return 0;
 }
 
-static const struct backend_ops ops = {f_paging, f_tsc, f_reg, f_msr};
+static const struct backend_ops ops = {
+    .paging = f_paging, .guest_tsc = f_tsc, .vcpu_reg = f_reg, .msr_filter = f_msr};
 
 /* ---- programs */
 static const struct bpf_insn p_count[] = {
@@ -450,20 +451,22 @@ static void test_msr_resume_query_reclaim(void)
 	r.event_arg = 42;
 	CHECK_EQ(submit(&r, 0), 0);
 	q = r.prog_id;
-	CHECK_EQ(backend__query(&be, q, args, out, sizeof(out), &len), 0);
+	CHECK_EQ(backend__query(&be, q, args, out, sizeof(out), &len, NULL),
+		 0);
 	CHECK_EQ(len, 5);
 	CHECK(!memcmp(out, "hello", 5));
-	CHECK_EQ(backend__query(&be, q, args, out, 3, &len), 0); /* -ENOSPC
+	CHECK_EQ(backend__query(&be, q, args, out, 3, &len, NULL), 0); /* -ENOSPC
 								    to the
 								    program */
 	CHECK_EQ(len, 0);
-	CHECK_EQ(backend__query(&be, 12345, args, out, sizeof(out), &len),
+	CHECK_EQ(backend__query(&be, 12345, args, out, sizeof(out), &len, NULL),
 		 -ENOENT);
 
 	req_init(&r, HUP_EVENT_RECLAIM, p_reclaim, ARRAY_LEN(p_reclaim));
 	CHECK_EQ(submit(&r, 0), 0);
 	rc = r.prog_id;
-	CHECK_EQ(backend__query(&be, rc, args, out, sizeof(out), &len), -EPERM);
+	CHECK_EQ(backend__query(&be, rc, args, out, sizeof(out), &len, NULL),
+		 -EPERM);
 	CHECK_EQ(backend__reclaim(&be, q, &ro, &rep), -EPERM);
 	page = fg_hva(&g, (uint64_t)RECLAIM_PFN * 4096, 5 * 4096);
 	memset(page, 0xab, 5 * 4096);

@@ -19,6 +19,7 @@
 #include "autoreclaim.h"
 #include "check.h"
 #include "control.h"
+#include "ctlexec.h"
 #include "fakeguest.h"
 #include "hyperupcall/backend.h"
 #include "vm.h"
@@ -51,7 +52,8 @@ static uint64_t f_tsc(void *opaque, uint32_t cpu)
 	return cpu;
 }
 
-static const struct backend_ops ops = {f_paging, f_tsc, NULL, NULL};
+static const struct backend_ops ops = {
+    .paging = f_paging, .guest_tsc = f_tsc};
 
 /* Every page of the batch is free. */
 static const struct bpf_insn p_all[] = {
@@ -409,16 +411,7 @@ static struct vm vm;
 
 static char *exec(const char *line)
 {
-	static char *buf;
-	size_t len = 0;
-	FILE *out;
-
-	free(buf);
-	buf = NULL;
-	out = open_memstream(&buf, &len);
-	control__execute(&vm, line, out);
-	fclose(out);
-	return buf;
+	return ctl_exec(&vm, line);
 }
 
 static void test_fake_control(uint32_t id)

@@ -55,6 +55,28 @@ HUP_API uint64_t hup_view__mask(const struct hup_view *view);
 /* Faults taken inside the view by programs since creation. */
 HUP_API uint64_t hup_view__faults(const struct hup_view *view);
 
+/* Host address of view offset 0 (what HUP_PSEUDO_VIEW_BASE patches to). */
+HUP_API uint8_t *hup_view__base(const struct hup_view *view);
+
+/*
+ * Run fn(arg) with view faults recovered.  Returns 0 with *ret = fn's
+ * result; -EFAULT if fn touched an unmapped or protection-violating page of
+ * the view's reservation (the run was abandoned where it faulted; the
+ * view's fault count was bumped); -ETIMEDOUT if hup_view__abandon() ended
+ * it (the run budget); -EBUSY if a guarded run is already
+ * active on this thread (runs do not nest, e.g. a VMM callback running a
+ * program from inside a helper); -ENOMEM/-errno if the fault handler or
+ * this thread's signal stack could not be set up.
+ *
+ * view may be NULL (a program without guest memory): then no fault is
+ * recovered, fn simply runs.  fn is abandoned by siglongjmp on a fault, so
+ * it must hold no locks or allocations across the guest accesses; the
+ * engines and the helpers (which copy with hup_view__copy) qualify.
+ */
+HUP_API int hup_view__run_guarded(struct hup_view *view, uint64_t (*fn)(void *arg),
+			  void *arg, uint64_t *ret);
+
+
 /* ------------------------------------------------------------- programs */
 
 struct hup_prog;

@@ -1,0 +1,23 @@
+#!/bin/sh
+# The L2 guest's init for the replay e2e (tests/e2e/guest/test_replay_e2e.py),
+# under hupvm with 2 vCPUs: load hyperupcall.ko, register
+# samples/free_discard.c (windows: kernel image, direct map, vmemmap, all
+# read-only) and samples/ps.c (a query, same windows), then
+# wait while L1
+# pauses both vCPUs, queries ps live, dumps the VM and replays both programs
+# from the snapshot; unload; power off.  Everything the test checks is a
+# "HUP-G: " line here or a "HUP-S: " line of L1.
+. /lib/l2_lib.sh
+say "init ran, kernel $(uname -r), cpus $(nproc), uptime $(cut -d' ' -f1 /proc/uptime)"
+load_free_discard
+# the same windows with the same rights as free_discard's: programs share
+# the view, and one page mapped with two rights is refused (EADDRNOTAVAIL)
+hupload -v --window kernel --window direct --window vmemmap \
+	/lib/ps.o > /tmp/out 2>&1
+say "hupload-ps rc=$?"
+sed 's/^/HUP-G: hupload: /' /tmp/out
+sync_l1 registered
+rmmod hyperupcall
+say "rmmod rc=$?"
+say "done"
+poweroff -f
