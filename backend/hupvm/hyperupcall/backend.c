@@ -299,7 +299,16 @@ int backend__register(struct backend *b, uint32_t cpu,
 	o.log_size = log_size;
 	o.log_level = 1;
 	o.no_jit = b->no_jit;
-	o.budget_us = b->run_budget_us;
+	/* A vcpu_desched program acts on guest memory other vCPUs use
+	 * while they run (it unlinks, then acknowledges, a request a
+	 * sender spins on): a run cut short between two such stores by
+	 * the wall-clock budget would leave the guest waiting forever.
+	 * Its run is bounded by the verifier all the same, and it runs on
+	 * the VM's own scheduler thread, so it gets no budget; a view
+	 * fault still stops it, but only at an access that then did not
+	 * happen. */
+	o.budget_us = s->event == HUP_EVENT_VCPU_DESCHED ? HUP_RUN_BUDGET_NONE
+							 : b->run_budget_us;
 	err = hup_prog__load(p->insns, s->insn_cnt, (enum hup_event)s->event,
 			     &o, &p->prog);
 	if (err) {
