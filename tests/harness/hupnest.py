@@ -722,6 +722,8 @@ class Harness:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+            if proc.stdout:
+                proc.stdout.close()
 
 
 # --------------------------------------------------------------------------
