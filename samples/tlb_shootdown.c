@@ -27,7 +27,12 @@
  *     run that stops halfway (an entry the host cannot read or write)
  *     still leaves the vCPU flushed;
  *   - at most HUP_TLB_MAX_ENTRIES entries per run; the rest wait for the
- *     next period.
+ *     next period;
+ *   - nothing for a vCPU in lazy TLB mode (a kernel thread running on a
+ *     user mm it borrowed): there flush_tlb_func() does more than flush,
+ *     it switches the CPU to init_mm before the sender frees page tables
+ *     the CPU's CR3 still reaches, which no flush on entry replaces.  Its
+ *     senders wait for it as without this program.
  *
  *	hupcc samples/tlb_shootdown.c -o tlb_shootdown.o
  *	hupload --window kernel --window direct:rw tlb_shootdown.o  # guest
@@ -39,8 +44,13 @@
 
 #define HUP_TLB_MAX_ENTRIES 32u
 
-/* arch/x86/mm/tlb.c: the function a TLB-flush request runs. */
+/* arch/x86/mm/tlb.c: the function a TLB-flush request runs, and the
+ * per-CPU flag of lazy TLB mode. */
 extern char flush_tlb_func[] __ksym;
+struct tlb_state_shared___hup {
+	_Bool is_lazy;
+} __hup_core;
+extern struct tlb_state_shared___hup cpu_tlbstate_shared __ksym;
 
 struct walk {
 	__u64 head;	/* guest address of the vCPU's call_single_queue */
@@ -103,6 +113,8 @@ long tlb_shootdown(struct hup_desched_ctx *ctx)
 	struct llist_head___hlib *h;
 	struct walk w = {};
 
+	if (READ_ONCE(per_cpu_ptr(&cpu_tlbstate_shared, ctx->vcpu)->is_lazy))
+		return 0;
 	w.head = hlib_call_queue(ctx->vcpu);
 	w.fn = (__u64)(unsigned long)flush_tlb_func;
 	h = hlib_gptr(struct llist_head___hlib, w.head);
