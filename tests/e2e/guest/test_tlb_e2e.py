@@ -50,7 +50,7 @@ MEM = "256M"
 VM_TIMEOUT_S = 300
 # Remaps per mode: without help every shootdown to a descheduled vCPU
 # waits for its next slice, so fewer.
-REMAPS = {"none": 100, "pv": 1500, "hyp": 1500}
+REMAPS = {"none": 60, "pv": 1000, "hyp": 1000}
 REMAP_S = 90
 CMDLINE = "console=ttyS0 quiet loglevel=4"
 # hyp is opt-in (HUP_TLB_MODES=none,pv,hyp): it has stalled the guest (an
