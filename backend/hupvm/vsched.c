@@ -33,14 +33,6 @@ uint64_t vsched__pick(uint32_t nr_vcpus, uint32_t pcpus, uint64_t k)
 	return set;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* HUP_EVENT_VCPU_DESCHED for held vCPU v (park lock held: it stays
  * parked); what the programs ask is done at its next entry. */
 static void desched_run(struct vsched *s, struct vcpu *v, uint64_t now)
@@ -89,7 +81,7 @@ static void switch_to(struct vsched *s, uint64_t next)
 {
 	struct vm *vm = s->vm;
 	uint64_t out = s->running & ~next, in = next & ~s->running;
-	uint64_t now = now_ns();
+	uint64_t now = backend__now_ns();
 
 	vm__park_lock();
 	for (uint32_t i = 0; i < vm->nr_vcpus && i < 64; i++)
@@ -106,7 +98,7 @@ static void switch_to(struct vsched *s, uint64_t next)
 static void held_runs(struct vsched *s)
 {
 	struct vm *vm = s->vm;
-	uint64_t now = now_ns();
+	uint64_t now = backend__now_ns();
 
 	if (!backend__has_desched(vm->hup))
 		return;

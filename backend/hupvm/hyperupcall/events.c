@@ -184,6 +184,16 @@ bool backend__msr_denied(struct backend *b, uint32_t cpu, uint32_t msr,
 	return deny;
 }
 
+/* What the programs of a resume or desched event asked for the vCPU's
+ * next entry, restricted to the actions defined, and counted. */
+static uint32_t entry_actions(struct backend *b, uint32_t actions)
+{
+	actions &= HUP_ENTRY_FLUSH_TLB; /* the only action defined */
+	if (actions & HUP_ENTRY_FLUSH_TLB)
+		atomic_fetch_add(&b->st.tlb_flush_requests, 1);
+	return actions;
+}
+
 uint32_t backend__resume(struct backend *b, uint32_t cpu, uint64_t paused_ns)
 {
 	const struct hreg_list *l;
@@ -212,10 +222,7 @@ uint32_t backend__resume(struct backend *b, uint32_t cpu, uint64_t paused_ns)
 			actions |= ctx.actions;
 	}
 	hreg__read_unlock(&b->reg, cpu);
-	actions &= HUP_ENTRY_FLUSH_TLB; /* the only action defined */
-	if (actions & HUP_ENTRY_FLUSH_TLB)
-		atomic_fetch_add(&b->st.tlb_flush_requests, 1);
-	return actions;
+	return entry_actions(b, actions);
 }
 
 bool backend__has_desched(struct backend *b)
@@ -255,10 +262,7 @@ uint32_t backend__desched(struct backend *b, uint32_t cpu,
 		actions |= ctx.actions;
 	}
 	hreg__read_unlock(&b->reg, HREG_READER_SCHED);
-	actions &= HUP_ENTRY_FLUSH_TLB; /* the only action defined */
-	if (actions & HUP_ENTRY_FLUSH_TLB)
-		atomic_fetch_add(&b->st.tlb_flush_requests, 1);
-	return actions;
+	return entry_actions(b, actions);
 }
 
 struct hreg_prog *backend__global_prog(struct backend *b, uint32_t id,

@@ -41,6 +41,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import unittest  # noqa: E402
 import hupnest  # noqa: E402
 import guest_image  # noqa: E402
 
@@ -190,6 +191,24 @@ def _module_sources_hash():
     with open(os.path.join(ROOT, "tests", "kmod", "build_kmod.sh"), "rb") as f:
         h.update(f.read())
     return h.hexdigest()[:16]
+
+
+def built(*names):
+    """The files named by these environment variables (ctest sets them):
+    the calling test class is skipped if one is not built."""
+    paths = [os.environ.get(n) for n in names]
+    if not all(p and os.path.exists(p) for p in paths):
+        raise unittest.SkipTest(" / ".join(names) + " not built")
+    return paths
+
+
+def guest_cache():
+    return os.environ.get("HUP_GUEST_CACHE") or os.path.join(ROOT, "build", "guest")
+
+
+def chosen(var, default):
+    """A comma list from environment variable var (kernels, modes)."""
+    return os.environ.get(var, default).split(",")
 
 
 def kernel(name, cache):

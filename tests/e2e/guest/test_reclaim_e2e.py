@@ -188,14 +188,10 @@ class ReclaimE2E(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         tools = e2e.Tools()
-        churn = os.environ.get("HUP_CHURN")
-        fd_o = os.environ.get("HUP_FREE_DISCARD_O")
-        for p in (churn, fd_o):
-            if not p or not os.path.exists(p):
-                raise unittest.SkipTest("HUP_CHURN / HUP_FREE_DISCARD_O not built")
-        cache = os.environ.get("HUP_GUEST_CACHE") or os.path.join(ROOT, "build", "guest")
-        names = os.environ.get("HUP_RECLAIM_KERNELS", ",".join(e2e.KERNELS)).split(",")
-        modes = os.environ.get("HUP_RECLAIM_MODES", DEFAULT_MODES).split(",")
+        churn, fd_o = e2e.built("HUP_CHURN", "HUP_FREE_DISCARD_O")
+        cache = e2e.guest_cache()
+        names = e2e.chosen("HUP_RECLAIM_KERNELS", ",".join(e2e.KERNELS))
+        modes = e2e.chosen("HUP_RECLAIM_MODES", DEFAULT_MODES)
         scs = [scenario(n, "reclaim", tools, cache, churn, fd_o)
                for n in names if "reclaim" in modes]
         if POISON_KERNEL in names and "poison" in modes:

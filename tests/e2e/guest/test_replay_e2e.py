@@ -115,13 +115,9 @@ class ReplayE2E(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         tools = e2e.Tools()
-        fd_o = os.environ.get("HUP_FREE_DISCARD_O")
-        replay = os.environ.get("HUPREPLAY")
-        for p in (fd_o, replay, tools.ps_o):
-            if not p or not os.path.exists(p):
-                raise unittest.SkipTest("HUP_FREE_DISCARD_O / HUPREPLAY / HUP_PS_O not built")
-        cache = os.environ.get("HUP_GUEST_CACHE") or os.path.join(ROOT, "build", "guest")
-        names = os.environ.get("HUP_REPLAY_KERNELS", DEFAULT_KERNELS).split(",")
+        fd_o, replay, _ = e2e.built("HUP_FREE_DISCARD_O", "HUPREPLAY", "HUP_PS_O")
+        cache = e2e.guest_cache()
+        names = e2e.chosen("HUP_REPLAY_KERNELS", DEFAULT_KERNELS)
         cls.run_ = hupnest.Harness(cache=cache).run(
             [scenario(n, tools, cache, fd_o, replay) for n in names])
         cls.by = {r.name: r for r in cls.run_.results}

@@ -116,15 +116,11 @@ class TlbE2E(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         tools = e2e.Tools()
-        remap = os.environ.get("HUP_REMAP")
-        prog = os.environ.get("HUP_TLB_SHOOTDOWN_O")
-        for p in (remap, prog):
-            if not p or not os.path.exists(p):
-                raise unittest.SkipTest("HUP_REMAP / HUP_TLB_SHOOTDOWN_O not built")
-        cache = os.environ.get("HUP_GUEST_CACHE") or os.path.join(ROOT, "build", "guest")
-        names = os.environ.get("HUP_TLB_KERNELS", ",".join(e2e.KERNELS)).split(",")
-        modes = os.environ.get("HUP_TLB_MODES", DEFAULT_MODES).split(",")
-        none = os.environ.get("HUP_TLB_NONE_KERNELS", NONE_KERNELS).split(",")
+        remap, prog = e2e.built("HUP_REMAP", "HUP_TLB_SHOOTDOWN_O")
+        cache = e2e.guest_cache()
+        names = e2e.chosen("HUP_TLB_KERNELS", ",".join(e2e.KERNELS))
+        modes = e2e.chosen("HUP_TLB_MODES", DEFAULT_MODES)
+        none = e2e.chosen("HUP_TLB_NONE_KERNELS", NONE_KERNELS)
         scs = [scenario(n, m, tools, cache, remap, prog) for m in ("none", "pv", "hyp")
                if m in modes for n in names if m != "none" or n in none]
         cls.run_ = hupnest.Harness(cache=cache).run(scs)
