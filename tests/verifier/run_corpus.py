@@ -5,7 +5,7 @@ Each case is one file, tests/verifier/accept/NAME.s or reject/NAME.s, in
 sections like uBPF's tests:
 
     # what the case is about
-    -- event            trace | msr_write | reclaim | vcpu_resume | query
+    -- event            trace | msr_write | reclaim | vcpu_resume | query | vcpu_desched
                         (default trace)
     -- view             view mask bits, e.g. 44 (absent: no view attached)
     -- max_insns        the limit to verify against (default HUP_MAX_INSNS)
@@ -36,7 +36,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tools"))
 import bpfasm  # noqa: E402
 
 EVENTS = {"trace": 1, "msr_write": 2, "reclaim": 3, "vcpu_resume": 4,
-          "query": 5}
+          "query": 5, "vcpu_desched": 6}
 ERRNO = {"EINVAL": -22, "EACCES": -13, "E2BIG": -7, "EPERM": -1}
 
 

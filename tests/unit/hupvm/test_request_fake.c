@@ -61,6 +61,7 @@ CASE(m_trace_arg_hi, r->event_arg = 1ull << 40)
 CASE(m_msr_arg, (r->event = HUP_EVENT_MSR_WRITE, r->event_arg = 1ull << 32))
 CASE(m_reclaim_arg, (r->event = HUP_EVENT_RECLAIM, r->event_arg = 5))
 CASE(m_resume_arg, (r->event = HUP_EVENT_VCPU_RESUME, r->event_arg = 1))
+CASE(m_desched_arg, (r->event = HUP_EVENT_VCPU_DESCHED, r->event_arg = 1))
 CASE(m_insn0, r->insn_cnt = 0)
 CASE(m_insn_big, r->insn_cnt = HUP_MAX_INSNS + 1)
 CASE(m_insn_huge, r->insn_cnt = 0xffffffffu)
@@ -112,6 +113,7 @@ static const struct {
     {"msr arg > u32", m_msr_arg, -EINVAL, HREQ_EVENT_ARG},
     {"reclaim arg", m_reclaim_arg, -EINVAL, HREQ_EVENT_ARG},
     {"resume arg", m_resume_arg, -EINVAL, HREQ_EVENT_ARG},
+    {"desched arg", m_desched_arg, -EINVAL, HREQ_EVENT_ARG},
     {"insn_cnt 0", m_insn0, -EINVAL, HREQ_INSN_CNT_ZERO},
     {"insn_cnt 4097", m_insn_big, -E2BIG, HREQ_INSN_CNT_BIG},
     {"insn_cnt 2^32-1", m_insn_huge, -E2BIG, HREQ_INSN_CNT_BIG},
