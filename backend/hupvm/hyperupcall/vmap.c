@@ -60,11 +60,12 @@ static int span_cmp(const void *a, const void *b)
  * Compare the claim r with every run of set overlapping it: record the
  * overlaps in sp, and fail if one maps a different page or rights.
  */
-static int overlaps(const struct vmap_set *set, const struct vmap_run *r,
-		    struct spans *sp, int check)
+static int overlaps(struct vmap *vm, const struct vmap_set *set,
+		    const struct vmap_run *r, struct spans *sp, int check)
 {
 	uint64_t re = r->voff + r->len;
 
+	vm->steps += set->nr;
 	for (size_t i = 0; i < set->nr; i++) {
 		const struct vmap_run *o = &set->runs[i];
 		uint64_t oe = o->voff + o->len;
@@ -143,9 +144,9 @@ static int add_one(struct vmap *vm, struct vmap_set *set,
 		set->cap = cap;
 	}
 	for (size_t i = 0; i < vm->nr_sets && !err; i++)
-		err = overlaps(vm->sets[i], r, &sp, 1);
+		err = overlaps(vm, vm->sets[i], r, &sp, 1);
 	if (!err)
-		err = overlaps(set, r, &sp, 1);
+		err = overlaps(vm, set, r, &sp, 1);
 	if (!err)
 		err = for_each_gap(&sp, r->voff, r->voff + r->len, map_gap, vm,
 				   r);
@@ -156,8 +157,8 @@ static int add_one(struct vmap *vm, struct vmap_set *set,
 		struct spans sp2 = {0};
 
 		for (size_t i = 0; i < vm->nr_sets; i++)
-			overlaps(vm->sets[i], r, &sp2, 0);
-		overlaps(set, r, &sp2, 0);
+			overlaps(vm, vm->sets[i], r, &sp2, 0);
+		overlaps(vm, set, r, &sp2, 0);
 		if (err != -EADDRNOTAVAIL)
 			for_each_gap(&sp2, r->voff, r->voff + r->len,
 				     unmap_gap, vm, r);
@@ -227,7 +228,7 @@ void vmap__release(struct vmap *vm, struct vmap_set *set)
 		int err = 0;
 
 		for (size_t i = 0; i < vm->nr_sets && !err; i++)
-			err = overlaps(vm->sets[i], r, &sp, 0);
+			err = overlaps(vm, vm->sets[i], r, &sp, 0);
 		/* Without the full list of other claims, unmapping could
 		 * punch a page another program uses: leave it mapped. */
 		if (!err)

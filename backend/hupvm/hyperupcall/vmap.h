@@ -50,6 +50,9 @@ struct vmap {
 	int fd; /* guest RAM memfd */
 	struct vmap_set **sets; /* committed */
 	size_t nr_sets, cap_sets;
+	/* Claims examined by add and release, summed: the work a
+	 * registration costs (bench/vmap). */
+	uint64_t steps;
 };
 
 void vmap__init(struct vmap *vm, struct hup_view *view, int fd);
