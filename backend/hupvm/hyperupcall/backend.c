@@ -66,6 +66,7 @@ int backend__create(struct backend *b, const struct mem *m, uint32_t nr_vcpus,
 		err = hup_view__create(BACKEND_VIEW_BITS_FALLBACK, &b->view);
 	if (err)
 		return err;
+	pthread_mutex_init(&b->write_lock, NULL);
 	vmap__init(&b->vmap, b->view, m->fd);
 	hreg__init(&b->reg);
 	return 0;
@@ -96,6 +97,7 @@ void backend__destroy(struct backend *b)
 	}
 	hreg__exit(&b->reg);
 	vmap__exit(&b->vmap);
+	pthread_mutex_destroy(&b->write_lock);
 	hup_view__free(b->view);
 	b->view = NULL;
 }
@@ -284,7 +286,17 @@ int backend__register(struct backend *b, uint32_t cpu,
 	p->nr_windows = s->nr_windows;
 	memcpy(p->windows, s->windows, s->nr_windows * sizeof(s->windows[0]));
 
-	pthread_mutex_lock(&b->reg.lock);
+	/*
+	 * Everything up to the attach runs under the write lock alone: only
+	 * writers change the registry, the view map and the MSR filter, so
+	 * the room checked here and the registered programs the MSR filter
+	 * is built from stay as they are, while the control plane, which
+	 * only takes reg.lock, carries on.  The window walk (up to
+	 * BACKEND_WALK_BUDGET entries), the view map (O(runs log runs)) and
+	 * verification are each bounded per request; the registry lock is
+	 * held only for hreg__add (an array copy and a grace period).
+	 */
+	pthread_mutex_lock(&b->write_lock);
 	err = hreg__room(&b->reg, s->event);
 	if (err) {
 		*why = err == -ENOSPC ? HREQ_TOO_MANY_PROGS : HREQ_EVENT_FULL;
@@ -323,8 +335,11 @@ int backend__register(struct backend *b, uint32_t cpu,
 		}
 	}
 	err = vmap__commit(&b->vmap, &p->set);
-	if (!err)
+	if (!err) {
+		pthread_mutex_lock(&b->reg.lock);
 		err = hreg__add(&b->reg, p);
+		pthread_mutex_unlock(&b->reg.lock);
+	}
 	if (err) {
 		*why = err == -ENOSPC  ? HREQ_TOO_MANY_PROGS
 		       : err == -EBUSY ? HREQ_EVENT_FULL
@@ -342,8 +357,8 @@ int backend__register(struct backend *b, uint32_t cpu,
 	p = NULL;
 unlock:
 	if (p)
-		prog_free(b, p);
-	pthread_mutex_unlock(&b->reg.lock);
+		prog_free(b, p); /* never attached: nobody else can see it */
+	pthread_mutex_unlock(&b->write_lock);
 	return err;
 }
 
@@ -405,26 +420,25 @@ static int op_unregister(struct backend *b, const struct hup_request *r,
 	struct hreg_prog *p;
 	int err;
 
+	/* As in backend__register: the registry lock only to detach. */
+	pthread_mutex_lock(&b->write_lock);
 	pthread_mutex_lock(&b->reg.lock);
 	p = hreg__find(&b->reg, r->prog_id);
-	if (!p) {
-		*why = HREQ_NO_PROG;
-		err = -ENOENT;
-		goto out;
-	}
 	/* Unpublish and wait out every vCPU that may be running it... */
-	err = hreg__remove(&b->reg, p);
+	err = p ? hreg__remove(&b->reg, p) : -ENOENT;
+	pthread_mutex_unlock(&b->reg.lock);
 	if (err) {
-		*why = HREQ_HOST;
+		*why = p ? HREQ_HOST : HREQ_NO_PROG;
 		goto out;
 	}
-	/* ...then nobody can reach it: free it and its view pages. */
+	/* ...then nobody can reach it (a control thread finds programs by
+	 * id under reg.lock): free it and its view pages. */
 	if (p->event == HUP_EVENT_MSR_WRITE)
 		update_msr_filter(b, NULL); /* an extra MSR is harmless */
 	pr_info("hyperupcall: program %u \"%s\" unregistered", p->id, p->name);
 	prog_free(b, p);
 out:
-	pthread_mutex_unlock(&b->reg.lock);
+	pthread_mutex_unlock(&b->write_lock);
 	return err;
 }
 

@@ -13,8 +13,12 @@
  * `cpu` (reader slot `cpu`); global events and the control functions on
  * the control connections' threads and the auto-reclaim thread, all
  * serialised by the registry lock (reclaim takes it per chunk).
- * Registration state is guarded by the registry lock; running programs by
- * the registry's grace periods (registry.h).
+ * Registrations and unregistrations are serialised by the write lock,
+ * which guards the view map (vmap), the MSR filter and the writes to the
+ * registry; they take the registry lock only to attach or detach a
+ * program, so a registration's window walk, view mapping and verification
+ * never keep the control plane (query, list, reclaim) waiting.  Running
+ * programs are guarded by the registry's grace periods (registry.h).
  *
  * Windows are a snapshot: they are resolved through the registering vCPU's
  * page tables once, at registration, and keep naming the same guest pages
@@ -25,6 +29,7 @@
 #ifndef HUPVM_HYPERUPCALL_BACKEND_H
 #define HUPVM_HYPERUPCALL_BACKEND_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -86,6 +91,8 @@ struct backend {
 	uint32_t run_budget_us;
 	uint64_t walk_budget;
 	struct hup_view *view;
+	/* Taken before reg.lock, never while holding it (backend.c). */
+	pthread_mutex_t write_lock;
 	struct vmap vmap;
 	struct hreg reg;
 	struct backend_stats st;

@@ -8,8 +8,10 @@
  * Safe reclamation (an RCU-like scheme, "quiescent-state" flavour):
  *  - Each event's attached programs are an immutable array (struct
  *    hreg_list) published through an atomic pointer.  Writers (register,
- *    unregister; serialized by `lock`) build a new array, publish it, then
- *    wait for a grace period before freeing anything the old one named.
+ *    unregister; serialized by the backend's write lock, and holding
+ *    `lock` while they change progs[] and the lists) build a new array,
+ *    publish it, then wait for a grace period before freeing anything the
+ *    old one named.
  *  - Every thread that runs programs owns one reader slot: a counter it
  *    makes odd on entering a read section and even on leaving (vCPU i uses
  *    slot i, the control thread HREG_READER_CONTROL).  A seq_cst fence
@@ -86,7 +88,7 @@ struct hreg_reader {
 };
 
 struct hreg {
-	pthread_mutex_t lock; /* writers, and readers of progs[] */
+	pthread_mutex_t lock; /* changes to progs[], and readers of it */
 	struct hreg_prog *progs[HUP_MAX_PROGS];
 	uint32_t nr_progs;
 	uint32_t next_id;
@@ -106,7 +108,9 @@ const struct hreg_list *hreg__list(struct hreg *r, uint32_t event);
 /* Outside one: whether anything is attached (a hint, no dereference). */
 int hreg__any(struct hreg *r, uint32_t event);
 
-/* ---- write side: with r->lock held */
+/* ---- write side: with r->lock held (hreg__room and hreg__find only read:
+ * the one writer may call them without it, since only writers change
+ * what they read) */
 /* Room for one more program on event: 0, -ENOSPC or -EBUSY. */
 int hreg__room(const struct hreg *r, uint32_t event);
 /* Give p an id, attach and publish it.  0, -ENOSPC, -EBUSY, -ENOMEM. */

@@ -4,10 +4,13 @@
  * 14 item 2), on the fake guest, counted in vmap steps rather than timed
  * (a count holds on a loaded machine): the 16th program claiming the same
  * 2,048 runs, one per page, costs about what the first did, and so does
- * dropping one while 15 others hold the same pages.
+ * dropping one while 15 others hold the same pages; and a registration
+ * does not hold the registry lock the control plane (query, list,
+ * reclaim) waits on while it walks and maps its windows.
  * bench/vmap measures the same case at full size in seconds.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -26,12 +29,23 @@ static struct fake_guest g;
 #define PROGS	16u /* trace and query, 8 each */
 
 static struct backend be;
+static int lock_free_in_walk = -1;
+static unsigned int listed_in_walk;
 
 static int f_paging(void *opaque, uint32_t cpu, struct ptw_root *root)
 {
+	struct backend_prog_info info[HUP_MAX_PROGS];
+
 	(void)opaque;
 	(void)cpu;
 	*root = g.root;
+	/* Mid-registration: the control plane's lock must be free (a trylock:
+	 * waiting would deadlock this thread on the old code). */
+	lock_free_in_walk = !pthread_mutex_trylock(&be.reg.lock);
+	if (lock_free_in_walk) {
+		pthread_mutex_unlock(&be.reg.lock);
+		listed_in_walk = backend__list(&be, 0, info, HUP_MAX_PROGS);
+	}
 	return 0;
 }
 
@@ -70,9 +84,12 @@ static void test_registration_cost_flat(void)
 		enum hreq_reason why;
 
 		s0 = be.vmap.steps;
+		lock_free_in_walk = -1;
 		CHECK_EQ(backend__register(&be, 0, &sp, NULL, 0, &ids[i], &why),
 			 0);
 		reg[i] = be.vmap.steps - s0;
+		CHECK_EQ(lock_free_in_walk, 1);
+		CHECK_EQ(listed_in_walk, i); /* the others, not this one yet */
 	}
 	CHECK_EQ(be.vmap.nr_sets, PROGS);
 	for (unsigned int i = 0; i < PROGS; i++) {
