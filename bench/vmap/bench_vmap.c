@@ -189,8 +189,8 @@ int main(int argc, char **argv)
 	printf("vmap steps: first registration %llu, last %llu\n",
 	       (unsigned long long)steps_first, (unsigned long long)steps_last);
 	printf("control plane (backend__list every 1 ms): %llu calls, "
-	       "longest %.3f s\n",
-	       (unsigned long long)list_calls, s(list_max_ns));
+	       "longest %.3f ms\n",
+	       (unsigned long long)list_calls, (double)list_max_ns / 1e6);
 	backend__destroy(&be);
 	mem__destroy(&g.mem);
 	return 0;
