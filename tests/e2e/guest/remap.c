@@ -24,11 +24,23 @@
  * and exits 0, or 1 on any stale read (the first few are printed as
  * "HUP-R: stale ...").
  *
+ * HUP_REMAP_TRACE=DIR (a tracefs mount) also times every call of
+ * native_flush_tlb_multi() during the run with ftrace's function_graph
+ * tracer: the shootdowns themselves, apart from the rest of mremap (page
+ * allocation, page tables, the mmap lock, the writer's own vCPU being
+ * descheduled mid-call), and prints
+ *   HUP-R: flush_us n=N per_remap=R p50=A p90=B p99=C max=D lost=L
+ *   HUP-R: served cpu0=N0 cpu1=N1 ...
+ * (L: trace entries the ring buffer lost; the figures are then partial;
+ * Nk: the flush_tlb_func() calls CPU k ran, i.e. the flush requests it
+ * served itself rather than having them acknowledged for it).
+ *
  * HUP_REMAP_INJECT_STALE=1 makes the writer publish each generation before
  * its remap (and wait a moment): the readers must catch it, which proves
  * the check can fail.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -41,12 +53,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fgraph.h"
+
 #define PAGE 4096u
 #define MAX_READERS 63
 #define MAX_REPORTS 8
 /* Every word of generation i's frame holds GEN_TAG | i. */
 #define GEN_TAG 0x5e4d000000000000ull
 #define GEN_MASK 0x0000ffffffffffffull
+/* What ftrace times (HUP_REMAP_TRACE): a sender's shootdown, and a CPU
+ * serving a flush request itself. */
+static const char *const traced[] = {"native_flush_tlb_multi", "flush_tlb_func"};
+enum { T_SHOOTDOWN, T_SERVED, T_NR };
+#define MAX_CPUS 64
+#define TRACE_BUF_KB 4096
 
 static volatile uint64_t *page; /* the remapped page */
 static _Atomic uint64_t published;
@@ -102,6 +122,50 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+/* " p50=.. p90=.. p99=.. max=.." of v[0..n) (n > 0, sorted here) / unit */
+static void print_pcts(uint64_t *v, size_t n, double unit)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	printf(" p50=%.1f p90=%.1f p99=%.1f max=%.1f", v[n / 2] / unit,
+	       v[n * 9 / 10] / unit, v[n * 99 / 100] / unit, v[n - 1] / unit);
+}
+
+/* The run's shootdowns, as ftrace timed them (HUP_REMAP_TRACE). */
+static int report_flushes(const char *dir, unsigned long remaps, long cpus)
+{
+	unsigned long served[MAX_CPUS] = {0};
+	struct fgraph_call *c;
+	uint64_t *ns, lost;
+	size_t nr, n = 0;
+	int rc = fgraph__collect(dir, traced, T_NR, &c, &nr, &lost);
+
+	if (rc) {
+		fprintf(stderr, "hup-remap: reading the trace: %s\n", strerror(-rc));
+		return rc;
+	}
+	ns = malloc((nr ? nr : 1) * sizeof(*ns));
+	if (!ns) {
+		free(c);
+		return -ENOMEM;
+	}
+	for (size_t k = 0; k < nr; k++)
+		if (c[k].fn == T_SHOOTDOWN)
+			ns[n++] = c[k].ns;
+		else if (c[k].cpu < MAX_CPUS)
+			served[c[k].cpu]++;
+	printf("HUP-R: flush_us n=%zu per_remap=%.2f", n,
+	       remaps ? (double)n / remaps : 0.0);
+	if (n)
+		print_pcts(ns, n, 1000.0);
+	printf(" lost=%llu\nHUP-R: served", (unsigned long long)lost);
+	for (long k = 0; k < cpus && k < MAX_CPUS; k++)
+		printf(" cpu%ld=%lu", k, served[k]);
+	printf("\n");
+	free(ns);
+	free(c);
+	return 0;
+}
+
 /* A new frame holding generation gen, moved over the page. */
 static int remap(uint64_t gen)
 {
@@ -123,6 +187,7 @@ int main(int argc, char **argv)
 	pthread_t th[MAX_READERS];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	bool inject = getenv("HUP_REMAP_INJECT_STALE") != NULL;
+	const char *trace = getenv("HUP_REMAP_TRACE");
 	unsigned long remaps, i;
 	uint64_t *waits;
 	double t0, limit;
@@ -152,6 +217,15 @@ int main(int argc, char **argv)
 			perror("hup-remap: pthread_create");
 			return 2;
 		}
+	if (trace) {
+		int rc = fgraph__start(trace, traced, T_NR, TRACE_BUF_KB);
+
+		if (rc) {
+			fprintf(stderr, "hup-remap: ftrace under %s: %s\n", trace,
+				strerror(-rc));
+			return 2;
+		}
+	}
 	t0 = now_s();
 	waits = calloc(remaps, sizeof(*waits));
 	if (!waits) {
@@ -176,6 +250,8 @@ int main(int argc, char **argv)
 	atomic_store(&done, true);
 	for (int k = 0; k < nr; k++)
 		pthread_join(th[k], NULL);
+	if (trace && report_flushes(trace, i - 1, cpus) < 0)
+		return 2;
 	printf("HUP-R: remap cpus=%ld remaps=%lu reads=%lu stale=%lu "
 	       "seconds=%.1f\n",
 	       cpus, i - 1, atomic_load(&reads), atomic_load(&stale),
