@@ -6,7 +6,8 @@
 #   report the CPUs online and whether the kernel chose KVM's paravirtual
 #   TLB flush (its dmesg line), run hup-remap (one page remapped again and
 #   again while readers on the other CPUs check they never see an old
-#   frame), let L1 read hupvm's stats, check dmesg, power off.
+#   frame; ftrace times each shootdown, native_flush_tlb_multi()), let L1
+#   read hupvm's stats, check dmesg, power off.
 # hup.remaps=N and hup.remap_s=S on the kernel command line size the run.
 . /lib/l2_lib.sh
 REMAPS=$(sed -n 's/.*hup.remaps=\([0-9]*\).*/\1/p' /proc/cmdline)
@@ -26,6 +27,10 @@ if dmesg | grep -q "KVM setup pv remote TLB flush"; then
 else
 	say "pv-tlb-flush off"
 fi
+# ftrace's ring (4 MiB a CPU) holds about 10,000 remaps' shootdowns: a
+# longer run (the correctness run) goes untimed
+mount -t tracefs nodev /sys/kernel/tracing
+[ "${REMAPS:-1000}" -le 10000 ] && export HUP_REMAP_TRACE=/sys/kernel/tracing
 hup-remap ${REMAPS:-1000} ${REMAP_S:-60} > /tmp/remap.out 2>&1
 say "remap rc=$?"
 cat /tmp/remap.out
