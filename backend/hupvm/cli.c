@@ -21,7 +21,7 @@
 enum { OPT_LOG = 256, OPT_TIMEOUT, OPT_VERSION, OPT_CONTROL, OPT_NO_JIT,
        OPT_RUN_BUDGET, OPT_AUTO_RECLAIM, OPT_AUTO_RECLAIM_MAX,
        OPT_AUTO_RECLAIM_INTERVAL, OPT_PCPUS, OPT_TIMESLICE, OPT_PV_TLB,
-       OPT_DESCHED_PERIOD };
+       OPT_DESCHED_PERIOD, OPT_SCHED_FIFO };
 
 static const struct option long_opts[] = {
     {"kernel", required_argument, NULL, 'k'},
@@ -42,6 +42,7 @@ static const struct option long_opts[] = {
     {"timeslice-ms", required_argument, NULL, OPT_TIMESLICE},
     {"pv-tlb-flush", no_argument, NULL, OPT_PV_TLB},
     {"desched-period-us", required_argument, NULL, OPT_DESCHED_PERIOD},
+    {"sched-fifo", no_argument, NULL, OPT_SCHED_FIFO},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -93,6 +94,10 @@ void cli__usage(FILE *out)
 		"      --desched-period-us P  vcpu_desched programs run for a "
 		"held vCPU every P us,\n"
 		"                        %u..%u (default %u; needs --pcpus)\n"
+		"      --sched-fifo      the scheduler's thread runs SCHED_FIFO "
+		"so slices and periods\n"
+		"                        end on time on a busy host (needs "
+		"CAP_SYS_NICE; needs --pcpus)\n"
 		"      --pv-tlb-flush    advertise KVM's steal time and PV TLB "
 		"flush, and mark\n"
 		"                        vCPUs --pcpus holds as preempted (off: "
@@ -329,6 +334,9 @@ static int parse_one(int c, struct cli_opts *o, char *err, size_t errlen)
 	case OPT_PV_TLB:
 		o->pv_tlb_flush = true;
 		return 0;
+	case OPT_SCHED_FIFO:
+		o->sched_fifo = true;
+		return 0;
 	case OPT_DESCHED_PERIOD:
 		if (parse_uint(optarg, VSCHED_MAX_PERIOD_US, &v) < 0 ||
 		    v < VSCHED_MIN_PERIOD_US)
@@ -376,6 +384,8 @@ int cli__parse(int argc, char **argv, struct cli_opts *o, char *err,
 		return fail(err, errlen, "--timeslice-ms needs --pcpus");
 	if (o->desched_period_us && !o->pcpus)
 		return fail(err, errlen, "--desched-period-us needs --pcpus");
+	if (o->sched_fifo && !o->pcpus)
+		return fail(err, errlen, "--sched-fifo needs --pcpus");
 	if (o->pcpus && !o->timeslice_ms)
 		o->timeslice_ms = VSCHED_DEFAULT_SLICE_MS;
 	if (o->pcpus && !o->desched_period_us)

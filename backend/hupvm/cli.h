@@ -46,6 +46,7 @@ struct cli_opts {
 	uint32_t timeslice_ms; /* with pcpus */
 	uint32_t desched_period_us; /* with pcpus: vcpu_desched runs */
 	bool pv_tlb_flush;     /* advertise steal time + PV TLB flush */
+	bool sched_fifo;       /* with pcpus: the scheduler runs SCHED_FIFO */
 	unsigned int timeout; /* seconds; 0 = none */
 	int verbose;
 	bool help;

@@ -323,6 +323,10 @@ static int cmd_stats(struct req *r)
 		kv(r, &f, "pv_marks", atomic_load(&vs->pv_marks));
 		kv(r, &f, "pv_none", atomic_load(&vs->pv_none));
 		kv(r, &f, "desched_runs", atomic_load(&vs->desched_runs));
+		kv(r, &f, "fifo", vs->fifo);
+		kv(r, &f, "wakeups", atomic_load(&vs->wakeups));
+		kv(r, &f, "late_ns", atomic_load(&vs->late_ns));
+		kv(r, &f, "late_max_ns", atomic_load(&vs->late_max_ns));
 		group(r, "sched", false);
 	}
 	err = list_progs(r, 0, "");

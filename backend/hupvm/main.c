@@ -183,17 +183,29 @@ int main(int argc, char **argv)
 	}
 	r = vm__start(&vm);
 	if (!r && o.pcpus && o.pcpus < o.cpus) {
-		r = vsched__start(&sched, &vm, o.pcpus, o.timeslice_ms,
-				  o.desched_period_us, o.pv_tlb_flush);
-		if (r < 0) {
+		struct vsched_config sc = {
+		    .pcpus = o.pcpus,
+		    .slice_ms = o.timeslice_ms,
+		    .period_us = o.desched_period_us,
+		    .pv_preempt = o.pv_tlb_flush,
+		    .fifo = o.sched_fifo,
+		};
+
+		r = vsched__start(&sched, &vm, &sc);
+		if (r == -EPERM) {
+			pr_err("--sched-fifo: SCHED_FIFO not allowed (needs "
+			       "CAP_SYS_NICE or an RLIMIT_RTPRIO of 1)");
+			vm__stop(&vm, VM_STOP_ERROR, -1);
+		} else if (r < 0) {
 			pr_err("--pcpus: %s", strerror(-r));
 			vm__stop(&vm, VM_STOP_ERROR, -1);
 		} else {
 			pr_info("scheduler: %u of %u vCPUs at a time, %u ms "
-				"slices%s",
+				"slices%s%s",
 				o.pcpus, o.cpus, o.timeslice_ms,
 				o.pv_tlb_flush ? ", preempted ones marked"
-					       : "");
+					       : "",
+				o.sched_fifo ? ", SCHED_FIFO" : "");
 		}
 	}
 	if (!r && o.control) {

@@ -5,6 +5,7 @@
 #include "vsched.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
@@ -122,6 +123,29 @@ static bool before(const struct timespec *a, const struct timespec *b)
 	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
+/* Sleep to the absolute deadline t and count how late we woke. */
+static void sleep_until(struct vsched *s, const struct timespec *t)
+{
+	struct timespec now;
+	int64_t late;
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, t, NULL) ==
+	       EINTR)
+		;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	late = (int64_t)(now.tv_sec - t->tv_sec) * 1000000000 +
+	       (now.tv_nsec - t->tv_nsec);
+	if (late < 0)
+		late = 0;
+	atomic_fetch_add(&s->wakeups, 1);
+	atomic_fetch_add(&s->late_ns, (unsigned long)late);
+	for (unsigned long m = atomic_load(&s->late_max_ns);
+	     (unsigned long)late > m &&
+	     !atomic_compare_exchange_weak(&s->late_max_ns, &m,
+					   (unsigned long)late);)
+		;
+}
+
 static void *loop(void *arg)
 {
 	struct vsched *s = arg;
@@ -144,9 +168,7 @@ static void *loop(void *arg)
 			add_ns(&tick, s->period_ns);
 			if (!before(&tick, &slice_end))
 				tick = slice_end;
-			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
-					       &tick, NULL) == EINTR)
-				;
+			sleep_until(s, &tick);
 			if (!before(&tick, &slice_end) ||
 			    atomic_load(&s->stop) || vm__stopping(s->vm))
 				break;
@@ -156,24 +178,40 @@ static void *loop(void *arg)
 	return NULL;
 }
 
-int vsched__start(struct vsched *s, struct vm *vm, uint32_t pcpus,
-		  uint32_t slice_ms, uint32_t period_us, bool pv_preempt)
+int vsched__start(struct vsched *s, struct vm *vm,
+		  const struct vsched_config *c)
 {
+	pthread_attr_t attr;
+	struct sched_param sp = {.sched_priority = 1};
+	int err;
+
 	memset(s, 0, sizeof(*s));
-	if (!pcpus || !slice_ms || slice_ms > VSCHED_MAX_SLICE_MS ||
-	    period_us < VSCHED_MIN_PERIOD_US || period_us > VSCHED_MAX_PERIOD_US)
+	if (!c->pcpus || !c->slice_ms || c->slice_ms > VSCHED_MAX_SLICE_MS ||
+	    c->period_us < VSCHED_MIN_PERIOD_US ||
+	    c->period_us > VSCHED_MAX_PERIOD_US)
 		return -EINVAL;
 	s->vm = vm;
-	s->pcpus = pcpus;
-	s->slice_ns = slice_ms * 1000000ull;
-	s->period_ns = period_us * 1000ull;
-	s->pv_preempt = pv_preempt;
+	s->pcpus = c->pcpus;
+	s->slice_ns = c->slice_ms * 1000000ull;
+	s->period_ns = c->period_us * 1000ull;
+	s->pv_preempt = c->pv_preempt;
 	s->running = vsched__pick(vm->nr_vcpus, vm->nr_vcpus, 0); /* all */
-	vm->sched = s; /* before the thread: the control plane may look */
-	if (pthread_create(&s->thread, NULL, loop, s)) {
-		vm->sched = NULL;
-		return -EAGAIN;
+	pthread_attr_init(&attr);
+	if (c->fifo) {
+		/* the lowest real-time priority: above every normal thread
+		 * (the vCPUs'), below anything the host made real-time */
+		pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+		pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
+		pthread_attr_setschedparam(&attr, &sp);
 	}
+	vm->sched = s; /* before the thread: the control plane may look */
+	err = pthread_create(&s->thread, &attr, loop, s);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		vm->sched = NULL;
+		return err == EPERM ? -EPERM : -EAGAIN;
+	}
+	s->fifo = c->fifo;
 	s->started = true;
 	return 0;
 }

@@ -11,6 +11,12 @@
  * marked preempted in KVM's steal-time area (arch__mark_preempted), as
  * KVM's own scheduler would: the guest then flushes it paravirtually.
  *
+ * With --sched-fifo its thread runs SCHED_FIFO: a host's scheduler
+ * preempts what runs when a slice or a period ends, while a normal thread
+ * waits for the host kernel to let it in, late by up to a wake-up
+ * granularity when running vCPU threads fill the host's CPUs.  Its
+ * lateness is counted either way (late_ns, late_max_ns).
+ *
  * Slice changes take the park lock (vmreclaim.h): a reclaim chunk never
  * has a vCPU resumed under it.  While the scheduler runs, the vCPUs' run
  * state is its own: the control commands pause/resume are refused.
@@ -45,6 +51,7 @@ struct vsched {
 	uint64_t slice_ns;
 	uint64_t period_ns; /* of HUP_EVENT_VCPU_DESCHED runs */
 	bool pv_preempt;
+	bool fifo; /* its thread runs SCHED_FIFO */
 	pthread_t thread;
 	bool started;
 	atomic_bool stop;
@@ -55,15 +62,28 @@ struct vsched {
 	atomic_ulong pv_marks; /* marked preempted */
 	atomic_ulong pv_none;  /* could not be: no steal-time area yet */
 	atomic_ulong desched_runs; /* HUP_EVENT_VCPU_DESCHED dispatches */
+	atomic_ulong wakeups;	   /* deadlines slept to */
+	atomic_ulong late_ns;	   /* sum of how late it woke for them */
+	atomic_ulong late_max_ns;
+};
+
+/* What --pcpus and its companions ask of the scheduler. */
+struct vsched_config {
+	uint32_t pcpus;
+	uint32_t slice_ms;
+	uint32_t period_us;
+	bool pv_preempt; /* --pv-tlb-flush */
+	bool fifo;	 /* --sched-fifo */
 };
 
 /* The vCPUs (bit per id) that run in slice k: pcpus of them, consecutive
  * in ring order from (k * pcpus) mod nr_vcpus, so every vCPU gets the same
  * share; all of them if pcpus >= nr_vcpus.  Pure. */
 uint64_t vsched__pick(uint32_t nr_vcpus, uint32_t pcpus, uint64_t k);
-/* Start the scheduler thread (vCPUs already started); 0 or -errno. */
-int vsched__start(struct vsched *s, struct vm *vm, uint32_t pcpus,
-		  uint32_t slice_ms, uint32_t period_us, bool pv_preempt);
+/* Start the scheduler thread (vCPUs already started); 0 or -errno
+ * (-EPERM: SCHED_FIFO asked for and not allowed). */
+int vsched__start(struct vsched *s, struct vm *vm,
+		  const struct vsched_config *c);
 /* Stop it; the vCPUs it held stay parked until the VM stops. */
 void vsched__stop(struct vsched *s);
 

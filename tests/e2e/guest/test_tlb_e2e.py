@@ -136,9 +136,10 @@ def initramfs(k, tools, cache, remap, prog):
 
 
 def scenario(kname, mode, tools, cache, remap, prog, remaps=None, seconds=REMAP_S,
-             pcpus=PCPUS, name=None):
+             pcpus=PCPUS, name=None, hupvm_args=""):
     """mode: none, pv or hyp (the guest and hupvm's flags); remaps and
-    seconds size hup-remap's run, pcpus the overcommit (VCPUS: none)."""
+    seconds size hup-remap's run, pcpus the overcommit (VCPUS: none),
+    hupvm_args more flags for hupvm (e.g. --sched-fifo)."""
     k = e2e.kernel(kname, cache)
     vm_timeout = VM_TIMEOUT_S + seconds - REMAP_S if seconds > REMAP_S else VM_TIMEOUT_S
     cmdline = (f"{CMDLINE} hup.remaps={remaps or REMAPS[mode]} hup.remap_s={seconds}"
@@ -148,7 +149,8 @@ def scenario(kname, mode, tools, cache, remap, prog, remaps=None, seconds=REMAP_
               .replace("@VCPUS@", str(VCPUS)).replace("@PCPUS@", str(pcpus))
               .replace("@SLICE@", str(SLICE_MS)).replace("@MEM@", MEM)
               .replace("@VMTIMEOUT@", str(vm_timeout))
-              .replace("@HUPVM_ARGS@", HUPVM_ARGS[mode]).replace("@CMDLINE@", cmdline))
+              .replace("@HUPVM_ARGS@", f"{HUPVM_ARGS[mode]} {hupvm_args}".strip())
+              .replace("@CMDLINE@", cmdline))
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, remap, prog)}
     return hupnest.Scenario(name or f"{mode}-{kname}", script, files,

@@ -177,6 +177,17 @@ int main(void)
 	CHECK_EQ(o.timeslice_ms, 1000);
 	CHECK(o.pv_tlb_flush);
 	CHECK_EQ(parse("-k", kernel, "--pv-tlb-flush", NULL), 0);
+	/* --sched-fifo */
+	CHECK(!o.sched_fifo);
+	CHECK_EQ(parse("-k", kernel, "-c", "4", "--pcpus", "2", "--sched-fifo",
+		       NULL),
+		 0);
+	CHECK(o.sched_fifo);
+	CHECK_EQ(parse("-k", kernel, "-c", "4", "--sched-fifo", NULL), -EINVAL);
+	CHECK(strstr(err, "--sched-fifo needs --pcpus") != NULL);
+	CHECK_EQ(parse("-k", kernel, "-c", "4", "--pcpus", "2",
+		       "--sched-fifo=1", NULL),
+		 -EINVAL);
 	CHECK_EQ(parse("-k", kernel, "-c", "2", "--pcpus", "3", NULL), -EINVAL);
 	CHECK(strstr(err, "more than the 2 vCPU(s)") != NULL);
 	CHECK_EQ(parse("-k", kernel, "-c", "2", "--pcpus", "0", NULL), -EINVAL);
