@@ -22,7 +22,7 @@ its targets), how many flush requests each CPU served itself
 for it), and 0 stale reads.
 
   bench_tlb.py [--build DIR] [--cache DIR] [--kernel 6.1-cloud]
-               [--seconds 30] [--pcpus 2] [--modes none,pv,hyp,full]
+               [--seconds 15] [--pcpus 2] [--sched-fifo] [--modes none,pv,hyp,full]
                [--json OUT]
 
 --pcpus sets how many of the 4 vCPUs run at a time (full: all of them).
@@ -33,6 +33,7 @@ time lets the guest see; --pcpus 1 leaves L1 a CPU for the rest.
 """
 import argparse
 import json
+import re
 import os
 import sys
 
@@ -53,7 +54,11 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--cache", default=None)
     ap.add_argument("--kernel", default="6.1-cloud", choices=sorted(e2e.KERNELS))
-    ap.add_argument("--seconds", type=int, default=30)
+    # 30 s of nonstop remapping triple-faulted nested guests in modes where
+    # no program of ours ran (docs/bench-tlb.md); 15 s runs complete
+    ap.add_argument("--seconds", type=int, default=15)
+    ap.add_argument("--sched-fifo", action="store_true",
+                    help="hupvm's scheduler thread SCHED_FIFO in every mode")
     ap.add_argument("--pcpus", type=int, default=tlb.PCPUS)
     ap.add_argument("--modes", default=",".join(MODES))
     ap.add_argument("--json", default=None)
@@ -79,17 +84,24 @@ def main():
         scs.append(tlb.scenario(a.kernel, guest_mode, tools, cache, remap, prog,
                                 remaps=10_000_000, seconds=a.seconds,
                                 pcpus=tlb.VCPUS if mode == "full" else a.pcpus,
-                                name=f"bench-tlb-{mode}"))
+                                name=f"bench-tlb-{mode}",
+                                hupvm_args="--sched-fifo" if a.sched_fifo else ""))
     for sc in scs:
         sc.retry_hang = False  # a benchmark reports what happened
     run = hupnest.Harness(cache=cache).run(scs)
     res = {}
     for mode, r in zip(modes, run.results):
         res[mode] = tlb.remap_result(r.output) if r.ok else None
+        late = re.search(r"wakeups=(\d+) late_ns=(\d+) late_max_ns=(\d+)", r.output)
+        if res[mode] and late:
+            n = max(int(late.group(1)), 1)
+            res[mode]["sched_late_us"] = {"avg": int(late.group(2)) / n / 1e3,
+                                          "max": int(late.group(3)) / 1e3}
         if res[mode] is None:
             print(f"bench_tlb: {mode}: no result (rc={r.rc}); log {r.log}", file=sys.stderr)
     base = res.get("none")
-    print(f"\nTLB shootdowns, {a.kernel}, {tlb.VCPUS} vCPUs, {a.pcpus} running at a time "
+    print(f"\nTLB shootdowns, {a.kernel}, {tlb.VCPUS} vCPUs, {a.pcpus} running at a time"
+          f"{' (scheduler SCHED_FIFO)' if a.sched_fifo else ''} "
           f"({tlb.SLICE_MS} ms slices), {a.seconds} s per mode, one L1 boot")
     print(f"{'':24} {'remap (us)':^26} {'shootdown (us)':^34}")
     print(f"{'mode':6} {'remaps/s':>9} {'vs none':>8} {'p50':>8} {'p90':>8} {'p99':>8} "
@@ -106,6 +118,11 @@ def main():
               f"{w.get('p90', '-'):>8} {w.get('p99', '-'):>8} {f.get('per_remap', '-'):>5} "
               f"{f.get('p50', '-'):>8} {f.get('p90', '-'):>8} {f.get('p99', '-'):>8} "
               f"{x['stale']:6d}  {' '.join(map(str, f.get('served', [])))}")
+    for mode in modes:
+        x = res[mode]
+        if x and "sched_late_us" in x:
+            print(f"{mode}: hupvm's scheduler woke {x['sched_late_us']['avg']:.0f} us late "
+                  f"on average (max {x['sched_late_us']['max']:.0f} us)")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"kernel": a.kernel, "seconds": a.seconds, "pcpus": a.pcpus,
