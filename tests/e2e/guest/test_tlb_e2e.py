@@ -26,7 +26,8 @@ clean poweroff, hupvm really descheduled vCPUs, and the guest's ftrace
 timed at least one shootdown per remap and lost none.  Under hyp the
 program also acknowledged requests: the other CPUs served fewer than they
 were sent.  By default none runs on 6.1 cloud only (the kernel's own IPI
-path, slow under overcommit), pv and hyp on all four kernels.
+path, slow under overcommit), pv on all four kernels; hyp (all four) is
+opt-in: HUP_TLB_MODES=none,pv,hyp.
 
 Environment (ctest sets it): HUP_E2E_HUPVM, HUPCTL, HUPLOAD, HUP_REMAP,
 HUP_TLB_SHOOTDOWN_O, HUP_GUEST_CACHE; HUP_TLB_KERNELS narrows the kernels,
@@ -57,7 +58,8 @@ VM_TIMEOUT_S = 300
 REMAPS = {"none": 60, "pv": 500, "hyp": 300}
 REMAP_S = 90
 CMDLINE = "console=ttyS0 quiet loglevel=4"
-DEFAULT_MODES = "none,pv,hyp"
+# hyp is opt-in again: a 100,000-remap hyp run did not finish (docs/tlb.md)
+DEFAULT_MODES = "none,pv"
 # Under hyp the other CPUs serve fewer than this share of the requests
 # (measured: 19-45 %); with no help at least this share (all, unless a CPU
 # was briefly lazy).
