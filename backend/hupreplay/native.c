@@ -285,9 +285,9 @@ int native__open(struct native **out, struct replay *r, const char *obj,
 		e = core_layout(&c, &n->l);
 	if (e)
 		goto out;
-	n->view = r->b.view;
-	n->v.base = hup_view__base(r->b.view);
-	n->v.mask = hup_view__mask(r->b.view);
+	n->view = backend__prog_view(&r->b, r->id);
+	n->v.base = hup_view__base(n->view);
+	n->v.mask = hup_view__mask(n->view);
 	*out = n;
 	n = NULL;
 out:

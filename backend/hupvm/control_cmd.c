@@ -151,11 +151,13 @@ static void prog_line(struct req *r, const struct backend_prog_info *p,
 		fprintf(r->out,
 			",\"vcpu\":%u,\"event_arg\":%llu,\"windows\":%u,"
 			"\"mapped_bytes\":%llu,\"hole_bytes\":%llu,"
+			"\"view_bits\":%u,\"view_shared\":%s,"
 			"\"runs\":%llu,\"aborts\":%llu,\"run_ns\":%llu,"
 			"\"jited_len\":%llu}",
 			p->vcpu, (unsigned long long)p->event_arg,
 			p->nr_windows, (unsigned long long)p->mapped_bytes,
-			(unsigned long long)p->hole_bytes,
+			(unsigned long long)p->hole_bytes, p->view_bits,
+			p->view_shared ? "true" : "false",
 			(unsigned long long)p->st.runs,
 			(unsigned long long)p->st.aborts,
 			(unsigned long long)p->st.run_ns,
@@ -164,12 +166,13 @@ static void prog_line(struct req *r, const struct backend_prog_info *p,
 	}
 	fprintf(r->out,
 		"prog %u event=%s name=\"%s\" vcpu=%u event_arg=%#llx "
-		"windows=%u mapped=%llu holes=%llu runs=%llu aborts=%llu "
-		"run_ns=%llu jited=%llu\n",
+		"windows=%u mapped=%llu holes=%llu view=2^%u%s runs=%llu "
+		"aborts=%llu run_ns=%llu jited=%llu\n",
 		p->id, backend__event_name(p->event), p->name, p->vcpu,
 		(unsigned long long)p->event_arg, p->nr_windows,
 		(unsigned long long)p->mapped_bytes,
-		(unsigned long long)p->hole_bytes,
+		(unsigned long long)p->hole_bytes, p->view_bits,
+		p->view_shared ? "(shared)" : "",
 		(unsigned long long)p->st.runs,
 		(unsigned long long)p->st.aborts,
 		(unsigned long long)p->st.run_ns,
@@ -300,7 +303,7 @@ static int cmd_stats(struct req *r)
 	kv(r, &f, "vcpu_pauses", pauses);
 	kv(r, &f, "tlb_flushes", tlb);
 	kv(r, &f, "pages_discarded", atomic_load(&s->pages_discarded));
-	kv(r, &f, "view_faults", hup_view__faults(r->vm->hup->view));
+	kv(r, &f, "view_faults", atomic_load(&s->view_faults));
 	kv(r, &f, "debug_lines", atomic_load(&s->debug_lines));
 	group(r, "events", false);
 	group(r, "reclaim", true);
@@ -311,6 +314,12 @@ static int cmd_stats(struct req *r)
 	kv(r, &f, "max_stop_ns", atomic_load(&s->reclaim_max_stop_ns));
 	kv(r, &f, "auto_rounds", atomic_load(&s->auto_reclaim_rounds));
 	group(r, "reclaim", false);
+	group(r, "views", true);
+	f = true;
+	kv(r, &f, "count", atomic_load(&r->vm->hup->views.nr_views));
+	kv(r, &f, "maps", atomic_load(&r->vm->hup->views.maps));
+	kv(r, &f, "reserved_bytes", atomic_load(&r->vm->hup->views.va));
+	group(r, "views", false);
 	if (r->vm->sched) {
 		struct vsched *vs = r->vm->sched;
 

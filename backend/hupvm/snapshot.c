@@ -23,7 +23,7 @@
 #define RUN    sizeof(struct snapshot_run)
 /* The most one record with its bytecode and runs can take. */
 #define RECORD_MAX                                                             \
-	(RECORD + HUP_MAX_INSNS * 8ull + VMAP_MAX_RUNS_PER_SET * (uint64_t)RUN)
+	(RECORD + HUP_MAX_INSNS * 8ull + PVIEW_MAX_RUNS * (uint64_t)RUN)
 
 static uint64_t page_up(uint64_t v)
 {
@@ -86,7 +86,7 @@ static void record(struct snapshot_prog *r, const struct hreg_prog *p)
 	memcpy(r->windows, p->windows, sizeof(r->windows));
 	r->la57 = p->root.la57;
 	r->cr3 = p->root.cr3;
-	r->mapped_bytes = p->set.bytes;
+	r->mapped_bytes = p->view->bytes;
 	r->hole_bytes = p->window_holes;
 	r->nr_runs = p->nr_runs;
 }
@@ -295,11 +295,11 @@ static int check_prog(const struct snapshot *s, const struct snapshot_prog *p,
 		return log__errf(err, len, -EINVAL,
 				 "program %u registered by vCPU %u of %u",
 				 p->id, p->vcpu, s->h.nr_vcpus);
-	if (p->nr_runs > VMAP_MAX_RUNS_PER_SET || p->reserved)
+	if (p->nr_runs > PVIEW_MAX_RUNS || p->reserved)
 		return log__errf(
 		    err, len, -EINVAL,
 		    "program %u: %u runs (at most %u), reserved %u", p->id,
-		    p->nr_runs, VMAP_MAX_RUNS_PER_SET, p->reserved);
+		    p->nr_runs, PVIEW_MAX_RUNS, p->reserved);
 	if (p->la57 > 1)
 		return log__errf(err, len, -EINVAL, "program %u: la57 is %u",
 				 p->id, p->la57);

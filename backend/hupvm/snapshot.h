@@ -67,7 +67,7 @@ struct snapshot_prog {
 	 * checks it builds the same), and the runs that follow the
 	 * bytecode. */
 	uint64_t mapped_bytes, hole_bytes;
-	uint32_t nr_runs; /* <= VMAP_MAX_RUNS_PER_SET */
+	uint32_t nr_runs; /* <= PVIEW_MAX_RUNS */
 	uint32_t reserved;
 };
 

@@ -49,10 +49,6 @@
 
 #include <hup/libhup.h>
 
-#define HUP_VIEW_BITS_DEFAULT 44u
-#define HUP_VIEW_BITS_MIN 20u
-#define HUP_VIEW_BITS_MAX 46u
-
 /*
  * Size of the alternate signal stack given to each thread that runs
  * programs: room for our handler and for whatever handler we chain to

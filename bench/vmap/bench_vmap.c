@@ -5,7 +5,7 @@
  * fake guest (tests/unit/hupvm/fakeguest.h: memfd RAM, synthetic page
  * tables, no KVM).  The worst case the issue names: one window of RUNS
  * pages mapped at every other guest-physical page, so every page is a run
- * of its own (RUNS = VMAP_MAX_RUNS_PER_SET, the per-set limit), registered
+ * of its own (RUNS = PVIEW_MAX_RUNS, the per-set limit), registered
  * by PROGS programs (8 per event on 5 events), then unregistered.
  *
  *   hup-bench-vmap [PROGS [RUNS]]
@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 	    HUP_EVENT_TRACE, HUP_EVENT_RECLAIM, HUP_EVENT_VCPU_RESUME,
 	    HUP_EVENT_QUERY, HUP_EVENT_VCPU_DESCHED};
 	static const struct bpf_insn ret0[] = {MOV64_IMM(0, 0), EXIT()};
-	unsigned long progs = 40, runs = VMAP_MAX_RUNS_PER_SET;
+	unsigned long progs = 40, runs = PVIEW_MAX_RUNS;
 	uint32_t ids[HUP_MAX_PROGS];
 	uint64_t reg_first = 0, reg_last = 0, reg_total = 0;
 	uint64_t unreg_first = 0, unreg_max = 0, unreg_total = 0;
@@ -99,11 +99,11 @@ int main(int argc, char **argv)
 	if (argc > 2)
 		runs = strtoul(argv[2], NULL, 10);
 	if (argc > 3 || !progs || progs > 8 * ARRAY_LEN(events) || !runs ||
-	    runs > VMAP_MAX_RUNS_PER_SET) {
+	    runs > PVIEW_MAX_RUNS) {
 		fprintf(stderr,
 			"usage: hup-bench-vmap [PROGS (1-40) [RUNS "
 			"(1-%u)]]\n",
-			VMAP_MAX_RUNS_PER_SET);
+			PVIEW_MAX_RUNS);
 		return 2;
 	}
 	if (fg_init(&g, RAM, RAM, 4096 * MIB, false) ||
@@ -128,7 +128,7 @@ int main(int argc, char **argv)
 		    .insn_cnt = ARRAY_LEN(ret0),
 		};
 		enum hreq_reason why;
-		uint64_t t0 = now_ns(), s0 = be.vmap.steps;
+		uint64_t t0 = now_ns(), s0 = be.views.steps;
 		int err;
 
 		snprintf(sp.name, sizeof(sp.name), "vmap%lu", i);
@@ -143,10 +143,10 @@ int main(int argc, char **argv)
 		reg_total += t0;
 		if (!i) {
 			reg_first = t0;
-			steps_first = be.vmap.steps - s0;
+			steps_first = be.views.steps - s0;
 		}
 		reg_last = t0;
-		steps_last = be.vmap.steps - s0;
+		steps_last = be.views.steps - s0;
 		if (!i || i % 10 == 9)
 			fprintf(stderr, "  register %2lu: %.3f s\n", i + 1,
 				s(t0));

@@ -155,7 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (backend__submit(&be, 0, 0x8000))
 			__builtin_trap();
 	}
-	if (be.reg.nr_progs || be.vmap.nr_sets)
+	if (be.reg.nr_progs || be.views.nr_views || be.views.maps)
 		__builtin_trap();
 	return 0;
 }

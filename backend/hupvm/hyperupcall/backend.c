@@ -3,7 +3,7 @@
  * The backend's request path (see backend.h): copy the block once, check
  * every field (request.c), then register, unregister or query.  A
  * registration resolves the windows through the registering vCPU's page
- * tables (ptwalk.c), claims them in the shared view (vmap.c), has libhup
+ * tables (ptwalk.c), maps them into a view of its own (pview.c), has libhup
  * verify and compile the copied bytecode, and only then attaches the
  * program (registry.c); any failure unwinds everything before it and the
  * guest gets the errno and the verifier log.
@@ -15,8 +15,6 @@
 #include <string.h>
 
 #include "log.h"
-
-#define BACKEND_VIEW_BITS_FALLBACK 40u
 
 static void count_reject(struct backend *b, enum hreq_reason why)
 {
@@ -45,10 +43,11 @@ int backend__create(struct backend *b, const struct mem *m, uint32_t nr_vcpus,
 		    const struct backend_ops *ops, void *opaque,
 		    unsigned int view_bits)
 {
-	int err;
-
 	memset(b, 0, sizeof(*b));
-	if (nr_vcpus > HREG_MAX_VCPUS)
+	if (!view_bits)
+		view_bits = HUP_VIEW_BITS_DEFAULT;
+	if (nr_vcpus > HREG_MAX_VCPUS || view_bits < HUP_VIEW_BITS_MIN ||
+	    view_bits > HUP_VIEW_BITS_MAX)
 		return -EINVAL;
 	b->mem = m;
 	b->ops = ops;
@@ -60,15 +59,10 @@ int backend__create(struct backend *b, const struct mem *m, uint32_t nr_vcpus,
 		    1u << HUP_EVENT_VCPU_DESCHED;
 	if (ops && ops->msr_filter)
 		b->events |= 1u << HUP_EVENT_MSR_WRITE;
-	/* The largest view the host allows (docs/abi.md section 5). */
-	err = hup_view__create(view_bits, &b->view);
-	if (err == -ENOMEM && !view_bits)
-		err = hup_view__create(BACKEND_VIEW_BITS_FALLBACK, &b->view);
-	if (err)
-		return err;
 	pthread_mutex_init(&b->write_lock, NULL);
-	vmap__init(&b->vmap, b->view, m->fd);
+	pviews__init(&b->views, m->fd, view_bits);
 	hreg__init(&b->reg);
+	b->created = true;
 	return 0;
 }
 
@@ -80,7 +74,7 @@ static void prog_free(struct backend *b, struct hreg_prog *p)
 		hup_prog__detach(p->prog);
 		hup_prog__free(p->prog);
 	}
-	vmap__release(&b->vmap, &p->set);
+	pviews__put(&b->views, p->view);
 	free(p->insns);
 	free(p->runs);
 	free(p);
@@ -88,7 +82,7 @@ static void prog_free(struct backend *b, struct hreg_prog *p)
 
 void backend__destroy(struct backend *b)
 {
-	if (!b->view)
+	if (!b->created)
 		return;
 	/* vCPU threads are joined: no reader is left. */
 	for (unsigned int i = 0; i < HUP_MAX_PROGS; i++) {
@@ -96,30 +90,29 @@ void backend__destroy(struct backend *b)
 		b->reg.progs[i] = NULL;
 	}
 	hreg__exit(&b->reg);
-	vmap__exit(&b->vmap);
+	pviews__exit(&b->views);
 	pthread_mutex_destroy(&b->write_lock);
-	hup_view__free(b->view);
-	b->view = NULL;
+	b->created = false;
 }
 
 /* ------------------------------------------------------------ windows */
 
 struct claim {
-	struct backend *b;
 	struct hreg_prog *p;
 	uint32_t prot;
 };
 
-/* Claim one run in the view and remember it (snapshots). */
+/* Remember one run of a window (its view maps them all, snapshots record
+ * them). */
 static int claim_run(void *opaque, uint64_t gva, uint64_t gpa, uint64_t off,
 		     uint64_t len)
 {
 	struct claim *c = opaque;
 	struct hreg_prog *p = c->p;
-	int err = vmap__add(&c->b->vmap, &p->set, gva, off, len, c->prot);
 
-	if (err)
-		return err;
+	(void)off;
+	if (p->nr_runs == PVIEW_MAX_RUNS)
+		return -E2BIG;
 	if (p->nr_runs == p->cap_runs) {
 		uint32_t cap = p->cap_runs ? 2 * p->cap_runs : 16;
 		struct hreg_run *r = realloc(p->runs, cap * sizeof(*r));
@@ -137,6 +130,7 @@ static int claim_err(int err, enum hreq_reason *why)
 {
 	*why = err == -EADDRNOTAVAIL ? HREQ_VIEW_COLLISION
 	       : err == -E2BIG	     ? HREQ_WINDOW_WALK
+	       : err == -ENOSPC	     ? HREQ_VIEW_LIMIT
 				     : HREQ_HOST;
 	return err;
 }
@@ -151,7 +145,7 @@ static int claim_recorded(struct backend *b, struct hreg_prog *p,
 
 	for (uint32_t i = 0; i < s->nr_runs; i++) {
 		const struct hreg_run *r = &s->runs[i];
-		struct claim c = {b, p, r->prot};
+		struct claim c = {p, r->prot};
 
 		err = mem__gpa_to_offset(b->mem, r->gpa, r->len, &off);
 		if (!err)
@@ -166,8 +160,10 @@ static int claim_recorded(struct backend *b, struct hreg_prog *p,
 	return 0;
 }
 
-static int map_windows(struct backend *b, uint32_t cpu, struct hreg_prog *p,
-		       const struct backend_prog_spec *s, enum hreq_reason *why)
+static int resolve_windows(struct backend *b, uint32_t cpu,
+			   struct hreg_prog *p,
+			   const struct backend_prog_spec *s,
+			   enum hreq_reason *why)
 {
 	struct ptw_root root;
 	uint64_t budget = b->walk_budget;
@@ -185,7 +181,7 @@ static int map_windows(struct backend *b, uint32_t cpu, struct hreg_prog *p,
 	p->root = root;
 	for (uint32_t i = 0; i < p->nr_windows; i++) {
 		const struct hup_window *w = &p->windows[i];
-		struct claim c = {b, p, w->prot};
+		struct claim c = {p, w->prot};
 		struct ptw_stats st;
 
 		err = ptw__walk(b->mem, &root, w->gva, w->size, budget,
@@ -199,6 +195,35 @@ static int map_windows(struct backend *b, uint32_t cpu, struct hreg_prog *p,
 host:
 	*why = HREQ_HOST;
 	return -EIO;
+}
+
+/* The program's view: its runs and nothing else (pview.h). */
+static int map_view(struct backend *b, struct hreg_prog *p,
+		    enum hreq_reason *why)
+{
+	struct pview_claim *c = malloc((p->nr_runs + 1u) * sizeof(*c));
+	int err = 0;
+
+	if (!c)
+		return claim_err(-ENOMEM, why);
+	for (uint32_t i = 0; !err && i < p->nr_runs; i++) {
+		const struct hreg_run *r = &p->runs[i];
+
+		c[i] = (struct pview_claim){r->gva, 0, r->len, r->prot};
+		err = mem__gpa_to_offset(b->mem, r->gpa, r->len, &c[i].off);
+	}
+	if (!err)
+		err = pviews__get(&b->views, c, p->nr_runs, &p->view);
+	free(c);
+	return err ? claim_err(err, why) : 0;
+}
+
+static int map_windows(struct backend *b, uint32_t cpu, struct hreg_prog *p,
+		       const struct backend_prog_spec *s, enum hreq_reason *why)
+{
+	int err = resolve_windows(b, cpu, p, s, why);
+
+	return err ? err : map_view(b, p, why);
 }
 
 /* ---------------------------------------------------------- MSR filter */
@@ -306,7 +331,7 @@ int backend__register(struct backend *b, uint32_t cpu,
 	if (err)
 		goto unlock;
 	o.name = p->name;
-	o.view = b->view;
+	o.view = p->view->view;
 	o.log_buf = log;
 	o.log_size = log_size;
 	o.log_level = 1;
@@ -334,12 +359,9 @@ int backend__register(struct backend *b, uint32_t cpu,
 			goto unlock;
 		}
 	}
-	err = vmap__commit(&b->vmap, &p->set);
-	if (!err) {
-		pthread_mutex_lock(&b->reg.lock);
-		err = hreg__add(&b->reg, p);
-		pthread_mutex_unlock(&b->reg.lock);
-	}
+	pthread_mutex_lock(&b->reg.lock);
+	err = hreg__add(&b->reg, p);
+	pthread_mutex_unlock(&b->reg.lock);
 	if (err) {
 		*why = err == -ENOSPC  ? HREQ_TOO_MANY_PROGS
 		       : err == -EBUSY ? HREQ_EVENT_FULL
@@ -350,9 +372,11 @@ int backend__register(struct backend *b, uint32_t cpu,
 	}
 	*id = p->id;
 	pr_info("hyperupcall: vCPU %u registered program %u \"%s\" on %s "
-		"(%u insns, %u window(s), %llu bytes mapped, %s)",
+		"(%u insns, %u window(s), %llu bytes mapped in a view of 2^%u%s, "
+		"%s)",
 		cpu, p->id, p->name, backend__event_name(p->event), s->insn_cnt,
-		p->nr_windows, (unsigned long long)p->set.bytes,
+		p->nr_windows, (unsigned long long)p->view->bytes,
+		p->view->bits, p->view->refs > 1 ? ", shared" : "",
 		hup_prog__jited_len(p->prog) ? "jited" : "interpreted");
 	p = NULL;
 unlock:
@@ -412,6 +436,19 @@ out:
 	free(insns);
 	free(log);
 	return err;
+}
+
+struct hup_view *backend__prog_view(struct backend *b, uint32_t id)
+{
+	struct hup_view *v = NULL;
+	struct hreg_prog *p;
+
+	pthread_mutex_lock(&b->reg.lock);
+	p = hreg__find(&b->reg, id);
+	if (p)
+		v = p->view->view;
+	pthread_mutex_unlock(&b->reg.lock);
+	return v;
 }
 
 static int op_unregister(struct backend *b, const struct hup_request *r,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The hyperupcall backend of one VM: requests from the doorbell
- * (docs/abi.md sections 2-3), the registry of programs, the VM's view of
- * guest memory, and the events that run programs (section 4).
+ * (docs/abi.md sections 2-3), the registry of programs, each program's
+ * own view of guest memory, and the events that run programs (section 4).
  *
  * It knows guest RAM (struct mem) and nothing of KVM: what it needs from a
  * vCPU (paging state, TSC, registers) or from the VM (the MSR filter) comes
@@ -14,8 +14,8 @@
  * the control connections' threads and the auto-reclaim thread, all
  * serialised by the registry lock (reclaim takes it per chunk).
  * Registrations and unregistrations are serialised by the write lock,
- * which guards the view map (vmap), the MSR filter and the writes to the
- * registry; they take the registry lock only to attach or detach a
+ * which guards the programs' views (pview.h), the MSR filter and the
+ * writes to the registry; they take the registry lock only to attach or detach a
  * program, so a registration's window walk, view mapping and verification
  * never keep the control plane (query, list, reclaim) waiting.  Running
  * programs are guarded by the registry's grace periods (registry.h).
@@ -40,7 +40,7 @@
 #include "hyperupcall/ptwalk.h"
 #include "hyperupcall/registry.h"
 #include "hyperupcall/request.h"
-#include "hyperupcall/vmap.h"
+#include "hyperupcall/pview.h"
 #include "mem.h"
 
 /* Page-table entries one registration may read resolving its windows. */
@@ -70,6 +70,7 @@ struct backend_stats {
 	_Atomic uint64_t rejected[HREQ_NR_REASONS];
 	_Atomic uint64_t dispatches[HUP_EVENT_MAX + 1]; /* events with progs */
 	_Atomic uint64_t run_errors; /* runs that aborted or failed */
+	_Atomic uint64_t view_faults; /* of those: outside the program's view */
 	_Atomic uint64_t msr_allowed, msr_denied;
 	_Atomic uint64_t tlb_flush_requests;
 	_Atomic uint64_t pages_discarded;
@@ -90,17 +91,18 @@ struct backend {
 	/* hup_load_opts.budget_us of every program: 0 = the default. */
 	uint32_t run_budget_us;
 	uint64_t walk_budget;
-	struct hup_view *view;
 	/* Taken before reg.lock, never while holding it (backend.c). */
 	pthread_mutex_t write_lock;
-	struct vmap vmap;
+	struct pviews views; /* every program's own view */
+	bool created;
 	struct hreg reg;
 	struct backend_stats st;
 	/* debug_print rate limit: lines in the current second */
 	_Atomic uint64_t debug_sec, debug_count;
 };
 
-/* view_bits 0 picks libhup's default (and falls back to smaller views). */
+/* view_bits: the largest view a program may get; 0 picks libhup's default
+ * (docs/abi.md section 5). */
 int backend__create(struct backend *b, const struct mem *m, uint32_t nr_vcpus,
 		    const struct backend_ops *ops, void *opaque,
 		    unsigned int view_bits);
@@ -131,8 +133,9 @@ struct backend_prog_spec {
 
 /*
  * Register s for vCPU cpu: its windows resolved through ops->paging(cpu)
- * (or taken from s->runs) and claimed in the view, the bytecode verified and compiled with log
- * (log_size bytes, may be 0), the program attached.  0 with *id, or
+ * (or taken from s->runs) and mapped into a view of its own (or one it
+ * shares with programs mapping exactly the same), the bytecode verified
+ * and compiled with log (log_size bytes, may be 0), the program attached.  0 with *id, or
  * -errno with *why; nothing is left behind on failure.  The fields of s
  * are trusted: backend__submit validates a guest's (request.c) and a
  * snapshot reader its file's (snapshot.c) first.
@@ -255,7 +258,12 @@ struct backend_prog_info {
 	struct hup_prog_stats st;
 	uint64_t jited_len;
 	uint64_t mapped_bytes, hole_bytes;
+	uint32_t view_bits; /* its view: 2^view_bits bytes */
+	bool view_shared;   /* with programs that map exactly the same */
 };
+/* The view program id runs in (valid while it stays registered), or
+ * NULL: native code reading guest memory as the program does (hupreplay). */
+struct hup_view *backend__prog_view(struct backend *b, uint32_t id);
 /* Snapshot of every program (or only id); returns the count written. */
 unsigned int backend__list(struct backend *b, uint32_t id,
 			   struct backend_prog_info *out, unsigned int cap);

@@ -103,6 +103,9 @@ static int run(struct backend *b, struct hreg_prog *p, void *ctx,
 	if (err) {
 		atomic_fetch_add_explicit(&b->st.run_errors, 1,
 					  memory_order_relaxed);
+		if (err == -EFAULT)
+			atomic_fetch_add_explicit(&b->st.view_faults, 1,
+						  memory_order_relaxed);
 		return err;
 	}
 	*r0 = res.r0;
@@ -341,7 +344,9 @@ unsigned int backend__list(struct backend *b, uint32_t id,
 		memcpy(o->name, p->name, sizeof(o->name));
 		hup_prog__stats(p->prog, &o->st);
 		o->jited_len = hup_prog__jited_len(p->prog);
-		o->mapped_bytes = p->set.bytes;
+		o->mapped_bytes = p->view->bytes;
+		o->view_bits = p->view->bits;
+		o->view_shared = p->view->refs > 1;
 		o->hole_bytes = p->window_holes;
 		n++;
 	}

@@ -37,7 +37,7 @@
 #include <hup/libhup.h>
 
 #include "hyperupcall/ptwalk.h"
-#include "hyperupcall/vmap.h"
+#include "hyperupcall/pview.h"
 
 #define HREG_MAX_VCPUS 64u
 #define HREG_READER_CONTROL HREG_MAX_VCPUS
@@ -61,7 +61,7 @@ struct hreg_prog {
 	uint32_t vcpu; /* the vCPU that registered it */
 	char name[HUP_NAME_LEN];
 	struct hup_prog *prog;
-	struct vmap_set set; /* its claims on the view */
+	struct pview *view; /* its own (pview.h), never NULL once loaded */
 	uint32_t nr_windows;
 	struct hup_window windows[HUP_MAX_WINDOWS];
 	uint64_t window_holes; /* bytes of windows left as holes */

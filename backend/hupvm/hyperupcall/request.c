@@ -41,6 +41,7 @@ static const struct {
     [HREQ_EVENT_FULL] = {"event-full", -EBUSY},
     [HREQ_WINDOW_WALK] = {"window-walk", -E2BIG},
     [HREQ_VIEW_COLLISION] = {"view-collision", -EADDRNOTAVAIL},
+    [HREQ_VIEW_LIMIT] = {"view-limit", -ENOSPC},
     [HREQ_VERIFIER] = {"verifier", -EACCES},
     [HREQ_MSR_FILTER] = {"msr-filter", -ENOSPC},
     [HREQ_HOST] = {"host", -ENOMEM},

@@ -47,6 +47,7 @@ enum hreq_reason {
 	HREQ_EVENT_FULL,       /* -EBUSY */
 	HREQ_WINDOW_WALK,      /* page walk refused (budget, tables): -E2BIG */
 	HREQ_VIEW_COLLISION,   /* -EADDRNOTAVAIL */
+	HREQ_VIEW_LIMIT,       /* the VM's view mappings or space: -ENOSPC */
 	HREQ_VERIFIER,         /* libhup refused the program */
 	HREQ_MSR_FILTER,       /* KVM refused the MSR filter: -ENOSPC/errno */
 	HREQ_HOST,             /* host resources (-ENOMEM, ...) */

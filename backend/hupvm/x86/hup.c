@@ -293,8 +293,8 @@ int x86_hup__init(struct vm *vm, uint32_t *events, uint32_t *features)
 	vm->hup_priv = h;
 	*events = h->be.events;
 	*features = HUP_FEAT_JIT | HUP_FEAT_VCPU_REGS;
-	pr_debug("hyperupcall backend: view mask %#llx, events %#x",
-		 (unsigned long long)hup_view__mask(h->be.view), h->be.events);
+	pr_debug("hyperupcall backend: views up to 2^%u bytes, events %#x",
+		 h->be.views.max_bits, h->be.events);
 	return 0;
 }
 

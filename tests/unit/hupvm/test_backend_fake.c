@@ -329,13 +329,40 @@ static void test_limits(void)
 	CHECK_EQ(be.reg.nr_progs, 0);
 }
 
-static void test_view_sharing_collision_snapshot(void)
+/* Register p_count with no window at all. */
+static int do_register_count_nowin(uint32_t *id)
 {
-	uint32_t a, b, c;
-	uint64_t c1, c2;
+	struct hup_request r;
+	int err;
+
+	req_init(&r, HUP_EVENT_TRACE, p_count, ARRAY_LEN(p_count));
+	err = submit(&r, 0);
+	*id = r.prog_id;
+	return err;
+}
+
+static uint64_t aborts_of(uint32_t id)
+{
+	struct backend_prog_info info;
+
+	return backend__list(&be, id, &info, 1) == 1 ? info.st.aborts : ~0ull;
+}
+
+/*
+ * Each program reaches its own windows with its own rights, next to
+ * programs that map the same address writable (issue 14 item 1): a
+ * program with no window, or with the page read-only, has its run
+ * aborted and counted, and the page keeps its value.  Windows are a
+ * snapshot of the page tables at registration.
+ */
+static void test_views_isolated_snapshot(void)
+{
+	const uint32_t rw = HUP_WIN_READ | HUP_WIN_WRITE;
+	uint32_t a, b, c, d, e;
+	uint64_t c1, c2, f0;
 
 	fg_map(&g, CNT_GVA, CNT_GPA, FG_4K, 0);
-	CHECK_EQ(do_register_count(HUP_WIN_READ | HUP_WIN_WRITE, &a), 0);
+	CHECK_EQ(do_register_count(rw, &a), 0);
 	/* the guest remaps the page: A keeps its snapshot */
 	fg_map(&g, CNT_GVA, CNT_GPA2, FG_4K, 0);
 	c1 = counter(CNT_GPA);
@@ -343,29 +370,43 @@ static void test_view_sharing_collision_snapshot(void)
 	fire_trace(0);
 	CHECK_EQ(counter(CNT_GPA), c1 + 1);
 	CHECK_EQ(counter(CNT_GPA2), c2);
-	/* B declares the same GVA, now another page: collision */
-	CHECK_EQ(do_register_count(HUP_WIN_READ | HUP_WIN_WRITE, &b),
-		 -EADDRNOTAVAIL);
-	CHECK_EQ(atomic_load(&be.st.rejected[HREQ_VIEW_COLLISION]), 1);
-	/* same page but other rights: collision too */
+	/* B declares the same GVA, now another page: each its own */
+	CHECK_EQ(do_register_count(rw, &b), 0);
+	fire_trace(0);
+	CHECK_EQ(counter(CNT_GPA), c1 + 2);
+	CHECK_EQ(counter(CNT_GPA2), c2 + 1);
+	CHECK_EQ(do_unregister(b), 0);
+	CHECK_EQ(be.views.nr_views, 1);
+	/* C: A's page read-only; D: no window.  Their increments fault
+	 * while A's goes on. */
 	fg_map(&g, CNT_GVA, CNT_GPA, FG_4K, 0);
-	CHECK_EQ(do_register_count(HUP_WIN_READ, &b), -EADDRNOTAVAIL);
-	/* same page, same rights: shared */
-	CHECK_EQ(do_register_count(HUP_WIN_READ | HUP_WIN_WRITE, &b), 0);
+	f0 = atomic_load(&be.st.view_faults);
+	CHECK_EQ(do_register_count(HUP_WIN_READ, &c), 0);
+	CHECK_EQ(do_register_count_nowin(&d), 0);
+	CHECK_EQ(be.views.nr_views, 3);
 	fire_trace(0);
 	CHECK_EQ(counter(CNT_GPA), c1 + 3);
-	/* A leaves; B's page stays mapped */
+	CHECK_EQ(atomic_load(&be.st.view_faults), f0 + 2);
+	CHECK_EQ(aborts_of(a), 0);
+	CHECK_EQ(aborts_of(c), 1);
+	CHECK_EQ(aborts_of(d), 1);
+	/* E: A's page with A's rights: A's view, shared */
+	CHECK_EQ(do_register_count(rw, &e), 0);
+	CHECK_EQ(be.views.nr_views, 3);
+	fire_trace(0);
+	CHECK_EQ(counter(CNT_GPA), c1 + 5);
+	/* A leaves; E's page stays mapped */
 	CHECK_EQ(do_unregister(a), 0);
 	fire_trace(0);
-	CHECK_EQ(counter(CNT_GPA), c1 + 4);
-	CHECK_EQ(do_unregister(b), 0);
-	/* all gone: a new registration may map the GVA anywhere */
-	fg_map(&g, CNT_GVA, CNT_GPA2, FG_4K, 0);
-	CHECK_EQ(do_register_count(HUP_WIN_READ | HUP_WIN_WRITE, &c), 0);
-	fire_trace(0);
-	CHECK_EQ(counter(CNT_GPA2), c2 + 1);
+	CHECK_EQ(counter(CNT_GPA), c1 + 6);
+	CHECK_EQ(aborts_of(c), 3);
+	CHECK_EQ(aborts_of(d), 3);
+	CHECK_EQ(aborts_of(e), 0);
 	CHECK_EQ(do_unregister(c), 0);
-	fg_map(&g, CNT_GVA, CNT_GPA, FG_4K, 0);
+	CHECK_EQ(do_unregister(d), 0);
+	CHECK_EQ(do_unregister(e), 0);
+	CHECK_EQ(be.views.nr_views, 0);
+	CHECK_EQ(be.views.maps, 0);
 }
 
 static void test_window_hole_aborts(void)
@@ -644,7 +685,7 @@ int main(void)
 	test_verifier_rejection_log();
 	test_hostile_requests_counted();
 	test_limits();
-	test_view_sharing_collision_snapshot();
+	test_views_isolated_snapshot();
 	test_window_hole_aborts();
 	test_query_op_stats();
 	test_msr_resume_query_reclaim();

@@ -316,7 +316,7 @@ static void m_window(uint8_t *d, size_t *l) { (void)l; PROG0(d)->windows[0].prot
 static void m_nwin(uint8_t *d, size_t *l) { (void)l; PROG0(d)->nr_windows = HUP_MAX_WINDOWS + 1; }
 static void m_name(uint8_t *d, size_t *l) { (void)l; memset(PROG0(d)->name, 'a', HUP_NAME_LEN); }
 static void m_slack(uint8_t *d, size_t *l) { (void)l; PROG1(d)->nr_runs -= 1; }
-static void m_nr_runs(uint8_t *d, size_t *l) { (void)l; PROG0(d)->nr_runs = VMAP_MAX_RUNS_PER_SET + 1; }
+static void m_nr_runs(uint8_t *d, size_t *l) { (void)l; PROG0(d)->nr_runs = PVIEW_MAX_RUNS + 1; }
 static void m_runs_past(uint8_t *d, size_t *l) { (void)l; PROG1(d)->nr_runs += 1; }
 static void m_run_out(uint8_t *d, size_t *l) { (void)l; RUNS0(d)[0].gva += FG_4K; }
 static void m_run_prot(uint8_t *d, size_t *l) { (void)l; RUNS0(d)[0].prot |= HUP_WIN_WRITE; }

@@ -35,8 +35,13 @@ struct hup_view;
 
 /*
  * Reserve a view of 2^mask_bits bytes (plus HUP_VIEW_GUARD on both sides),
- * PROT_NONE.  mask_bits in [20, 46]; 0 picks the default (44).
+ * PROT_NONE.  mask_bits in [HUP_VIEW_BITS_MIN, HUP_VIEW_BITS_MAX]; 0 picks
+ * HUP_VIEW_BITS_DEFAULT.
  */
+#define HUP_VIEW_BITS_DEFAULT 44u
+#define HUP_VIEW_BITS_MIN 20u
+#define HUP_VIEW_BITS_MAX 46u
+
 HUP_API int hup_view__create(unsigned int mask_bits, struct hup_view **out);
 HUP_API void hup_view__free(struct hup_view *view);
 
