@@ -40,6 +40,7 @@ struct hupload_opts {
 	uint64_t event_arg;
 	struct hup_ioc_window windows[HUP_MAX_WINDOWS]; /* override if n */
 	size_t nwindows;
+	bool no_windows; /* --window none: none at all, not the defaults */
 };
 
 /* prepare.c: every program of the object (or opts->only) into *progs

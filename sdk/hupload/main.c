@@ -51,7 +51,8 @@ static void usage(FILE *f)
 "  --name NAME       registration name (default: the function's)\n"
 "  --event-arg N     the event argument (abi.h, per event)\n"
 "  --window KIND[:r|:rw]  a memory window (repeatable): direct, vmemmap,\n"
-"                    kernel, ring (default: from the program's ksyms)\n"
+"                    kernel, ring (default: from the program's ksyms);\n"
+"                    none: no window at all (every guest access faults)\n"
 "  --dev PATH        the device (default " DEFAULT_DEV ")\n"
 "  -o FILE           output of prepare\n"
 "  -v                say what is done\n");
@@ -272,6 +273,10 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'w':
+			if (!strcmp(optarg, "none")) {
+				opts.no_windows = true;
+				break;
+			}
 			if (opts.nwindows == HUP_MAX_WINDOWS ||
 			    hupload__parse_window(optarg,
 						  &opts.windows[opts.nwindows])) {
@@ -287,6 +292,10 @@ int main(int argc, char **argv)
 		case 'h': usage(stdout); return EX_OK;
 		default: usage(stderr); return EX_USAGE;
 		}
+	}
+	if (opts.no_windows && opts.nwindows) {
+		fprintf(stderr, "hupload: --window none with other windows\n");
+		return EX_USAGE;
 	}
 	if (!strcmp(cmd, "list"))
 		return optind == argc ? cmd_list(dev) : (usage(stderr), EX_USAGE);

@@ -259,7 +259,7 @@ static int one_prog(void *ctx, size_t secidx, const char *name,
 		memcpy(p->windows, opts->windows,
 		       opts->nwindows * sizeof(opts->windows[0]));
 		p->nwindows = opts->nwindows;
-	} else {
+	} else if (!opts->no_windows) {
 		default_windows(p);
 	}
 	return 0;

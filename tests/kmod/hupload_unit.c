@@ -238,6 +238,14 @@ static void test_object(const char *path)
 		}
 		hupload__free(progs, n);
 	}
+	/* --window none: no window, not the defaults */
+	opts.no_windows = true;
+	e = hupload__prepare(&o, &opts, &progs, &n, err, sizeof(err));
+	CHECK(!e && n == 1 && progs[0].nwindows == 0, "--window none: %s",
+	      err);
+	if (!e)
+		hupload__free(progs, n);
+	opts.no_windows = false;
 	opts.only = "nope";
 	e = hupload__prepare(&o, &opts, &progs, &n, err, sizeof(err));
 	CHECK(e == -ENOENT && strstr(err, "nope"), "--prog nope: %s", err);
