@@ -10,8 +10,8 @@
 . /lib/l2_lib.sh
 say "init ran, kernel $(uname -r), cpus $(nproc), uptime $(cut -d' ' -f1 /proc/uptime)"
 load_free_discard
-# the same windows with the same rights as free_discard's: programs share
-# the view, and one page mapped with two rights is refused (EADDRNOTAVAIL)
+# the same windows with the same rights as free_discard's: the two share
+# one view (docs/abi.md section 5)
 hupload -v --window kernel --window direct --window vmemmap \
 	/lib/ps.o > /tmp/out 2>&1
 say "hupload-ps rc=$?"
