@@ -8,7 +8,12 @@
  * of its own (RUNS = PVIEW_MAX_RUNS, the per-set limit), registered
  * by PROGS programs (8 per event on 5 events), then unregistered.
  *
- *   hup-bench-vmap [PROGS [RUNS]]
+ *   hup-bench-vmap [PROGS [RUNS [own]]]
+ *
+ * With "own", each program has a window of its own instead (another
+ * address, other guest pages): the cost of giving each program a view of
+ * its own, in time and in host mappings (VMAs, counted in
+ * /proc/self/maps before and after the registrations).
  *
  * prints the time of each registration and unregistration (first, last,
  * total), the view map's work (vmap steps), and how long the control
@@ -75,6 +80,21 @@ static void *lister(void *arg)
 	return NULL;
 }
 
+/* The process's mappings now. */
+static unsigned long vmas(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long n = 0;
+	int c;
+
+	if (!f)
+		return 0;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
 static double s(uint64_t ns)
 {
 	return (double)ns / 1e9;
@@ -91,18 +111,23 @@ int main(int argc, char **argv)
 	uint64_t reg_first = 0, reg_last = 0, reg_total = 0;
 	uint64_t unreg_first = 0, unreg_max = 0, unreg_total = 0;
 	uint64_t steps_first = 0, steps_last = 0;
+	unsigned long vmas0, vmas1;
 	struct hup_window w;
+	bool own = false;
 	pthread_t t;
 
 	if (argc > 1)
 		progs = strtoul(argv[1], NULL, 10);
 	if (argc > 2)
 		runs = strtoul(argv[2], NULL, 10);
-	if (argc > 3 || !progs || progs > 8 * ARRAY_LEN(events) || !runs ||
-	    runs > PVIEW_MAX_RUNS) {
+	if (argc > 3)
+		own = !strcmp(argv[3], "own");
+	if (argc > 4 || (argc > 3 && !own) || !progs ||
+	    progs > 8 * ARRAY_LEN(events) || !runs || runs > PVIEW_MAX_RUNS ||
+	    (own && 2 * runs + progs > (RAM - DATA_GPA) / FG_4K)) {
 		fprintf(stderr,
 			"usage: hup-bench-vmap [PROGS (1-40) [RUNS "
-			"(1-%u)]]\n",
+			"(1-%u) [own]]]\n",
 			PVIEW_MAX_RUNS);
 		return 2;
 	}
@@ -112,12 +137,14 @@ int main(int argc, char **argv)
 			"hup-bench-vmap: cannot create the fake guest\n");
 		return 1;
 	}
-	/* Every other guest page: no two pages of the window coalesce. */
-	for (uint64_t i = 0; i < runs; i++)
-		fg_map(&g, WIN_GVA + i * FG_4K, DATA_GPA + 2 * i * FG_4K, FG_4K,
-		       0);
-	w = (struct hup_window){WIN_GVA, runs * FG_4K,
-				HUP_WIN_READ | HUP_WIN_WRITE, HUP_WIN_BUFFER};
+	/* Every other guest page: no two pages of a window coalesce.  Own
+	 * windows follow each other in guest-virtual space, each shifted by
+	 * one guest page. */
+	for (unsigned long i = 0; i < (own ? progs : 1); i++)
+		for (uint64_t k = 0; k < runs; k++)
+			fg_map(&g, WIN_GVA + (i * runs + k) * FG_4K,
+			       DATA_GPA + (2 * k + i) * FG_4K, FG_4K, 0);
+	vmas0 = vmas();
 	pthread_create(&t, NULL, lister, NULL);
 	for (unsigned long i = 0; i < progs; i++) {
 		struct backend_prog_spec sp = {
@@ -128,9 +155,14 @@ int main(int argc, char **argv)
 		    .insn_cnt = ARRAY_LEN(ret0),
 		};
 		enum hreq_reason why;
-		uint64_t t0 = now_ns(), s0 = be.views.steps;
+		uint64_t t0, s0 = be.views.steps;
 		int err;
 
+		w = (struct hup_window){WIN_GVA + (own ? i * runs : 0) * FG_4K,
+					runs * FG_4K,
+					HUP_WIN_READ | HUP_WIN_WRITE,
+					HUP_WIN_BUFFER};
+		t0 = now_ns();
 		snprintf(sp.name, sizeof(sp.name), "vmap%lu", i);
 		err = backend__register(&be, 0, &sp, NULL, 0, &ids[i], &why);
 		t0 = now_ns() - t0;
@@ -151,6 +183,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "  register %2lu: %.3f s\n", i + 1,
 				s(t0));
 	}
+	vmas1 = vmas();
 	for (unsigned long i = 0; i < progs; i++) {
 		struct hup_request r = {.magic = HUP_REQ_MAGIC,
 					.abi_version = HUP_ABI_VERSION,
@@ -179,9 +212,13 @@ int main(int argc, char **argv)
 	}
 	stop = 1;
 	pthread_join(t, NULL);
-	printf("vmap: %lu programs, one window of %lu pages at every other "
+	printf("vmap: %lu programs, %s of %lu pages at every other "
 	       "guest page (%lu runs each)\n",
-	       progs, runs, runs);
+	       progs, own ? "each a window of its own" : "one window", runs,
+	       runs);
+	printf("host mappings: %lu before, %lu after registering (%.1f per "
+	       "program)\n",
+	       vmas0, vmas1, (double)(vmas1 - vmas0) / (double)progs);
 	printf("register:   first %.3f s, last %.3f s, total %.3f s\n",
 	       s(reg_first), s(reg_last), s(reg_total));
 	printf("unregister: first %.3f s, longest %.3f s, total %.3f s\n",
