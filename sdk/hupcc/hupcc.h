@@ -40,6 +40,10 @@ int hupcc__find_exe(const char *name, const char *const *fallback,
  * the exit status, 128 + signal, or -errno if it could not be started.
  * out_path, if set, receives the child's stdout. */
 int hupcc__run(char *const argv[], const char *out_path, bool verbose);
+/* The temporary name an output is written under before it is renamed into
+ * place: "<path>.tmp.<pid>", in the same directory (rename is atomic only
+ * within a file system). */
+int hupcc__tmp_path(const char *path, char *tmp, size_t size);
 
 /* vmlinux.c: write vmlinux.h for the BTF at btf_path to out_path with
  * bpftool (atomically: temp file + rename). */
@@ -63,6 +67,7 @@ struct hupcc_check_opts {
 	bool verify;        /* run libhup's verifier (if built in) */
 	bool verbose;
 	unsigned int view_bits; /* view mask bits the host is assumed to use */
+	const char *name;   /* the object's name in messages (NULL: path) */
 };
 int hupcc__check_object(const char *path, const struct hupcc_check_opts *o);
 /* Load program `name` of the object at path, linked with its .text callees

@@ -15,10 +15,13 @@
 #include "hupcc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <hyperupcall/abi.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define EXIT_REJECT 1
@@ -210,6 +213,120 @@ static int default_output(const char *input, char ext, char *out, size_t size)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
+/*
+ * clang writes the output under a temporary name, and only a successful
+ * check puts it in place: hupcc rejected, killed or interrupted midway
+ * leaves no object that make would take for up to date.  A signal that
+ * ends hupcc meanwhile removes the temporary file too.
+ */
+static char tmp_output[PATH_MAX];
+
+/* A regular (or new) output: the temporary file is beside it and renamed
+ * onto it.  stdout ("-") or a device (/dev/null: rename would replace it,
+ * unlink delete it): the temporary file is in $TMPDIR and copied out. */
+enum out_kind { OUT_NONE, OUT_RENAME, OUT_COPY };
+
+static enum out_kind output_kind(const char *output)
+{
+	struct stat st;
+
+	if (!output[0])
+		return OUT_NONE;
+	if (!strcmp(output, "-"))
+		return OUT_COPY;
+	/* An error other than ENOENT is clang's to report. */
+	return stat(output, &st) || S_ISREG(st.st_mode) ? OUT_RENAME :
+							  OUT_COPY;
+}
+
+static void drop_tmp_output(int sig)
+{
+	unlink(tmp_output); /* async-signal-safe */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int start_tmp_output(enum out_kind k, const char *output)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa = { .sa_handler = drop_tmp_output };
+	const char *tmpdir = getenv("TMPDIR");
+	char base[PATH_MAX];
+	int n;
+
+	if (k == OUT_COPY) {
+		n = snprintf(base, sizeof(base), "%s/hupcc-out",
+			     tmpdir && *tmpdir ? tmpdir : "/tmp");
+		if (n < 0 || (size_t)n >= sizeof(base))
+			return -ENAMETOOLONG;
+		output = base;
+	}
+	if (hupcc__tmp_path(output, tmp_output, sizeof(tmp_output)))
+		return -ENAMETOOLONG;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	return 0;
+}
+
+static void drop_output(const char *path)
+{
+	if (unlink(path) && errno != ENOENT)
+		hupcc_err("cannot remove %s: %s", path, strerror(errno));
+}
+
+/* The checked temporary file into a stdout or device output. */
+static int copy_out(const char *tmp, const char *output)
+{
+	int in = open(tmp, O_RDONLY | O_CLOEXEC), out, err = 0;
+	char buf[65536];
+	ssize_t n;
+
+	if (in < 0)
+		return -errno;
+	out = strcmp(output, "-") ? open(output, O_WRONLY | O_TRUNC |
+					  O_CLOEXEC) : STDOUT_FILENO;
+	if (out < 0) {
+		err = -errno;
+		close(in);
+		return err;
+	}
+	while (!err && (n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno != EINTR)
+				err = -errno;
+			continue;
+		}
+		for (ssize_t off = 0, w; !err && off < n; off += w) {
+			w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				w = 0;
+			else if (w < 0)
+				err = -errno;
+		}
+	}
+	close(in);
+	if (out != STDOUT_FILENO && close(out) && !err)
+		err = -errno;
+	return err;
+}
+
+/* The checked temporary file into place; 0 or -errno. */
+static int place_output(enum out_kind k, const char *output)
+{
+	int err = 0;
+
+	if (k == OUT_RENAME && rename(tmp_output, output))
+		err = -errno;
+	else if (k == OUT_COPY)
+		err = copy_out(tmp_output, output);
+	if (err)
+		hupcc_err("cannot write %s: %s", output, strerror(-err));
+	if (err || k == OUT_COPY)
+		drop_output(tmp_output);
+	return err;
+}
+
 static int gen_vmlinux(const struct args *a)
 {
 	if (!a->btf || !a->output) {
@@ -229,6 +346,8 @@ int main(int argc, char **argv)
 {
 	struct args a = { .mode = 'c', .verify = true, .pass = true };
 	char output[PATH_MAX], vmdir[PATH_MAX], plugin_arg[PATH_MAX + 32];
+	const char *target;
+	enum out_kind kind;
 	const char *cargv[MAX_ARGS + 64];
 	struct hupcc_paths paths;
 	const char *prog = strrchr(argv[0], '/');
@@ -277,6 +396,16 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	kind = output_kind(output);
+	target = output;
+	if (kind != OUT_NONE) {
+		if (start_tmp_output(kind, output)) {
+			hupcc_err("output name too long");
+			return EXIT_USAGE;
+		}
+		target = tmp_output;
+	}
+
 	/* Ours first, so the user's -O/-g/-mcpu/-W come later and win. */
 	cargv[n++] = paths.clang;
 	cargv[n++] = "-target";
@@ -305,43 +434,52 @@ int main(int argc, char **argv)
 		cargv[n++] = a.extra[i];
 	cargv[n++] = a.mode == 'c' ? "-c" : a.mode == 'S' ? "-S" : "-E";
 	cargv[n++] = a.input;
-	if (output[0]) {
+	if (target[0]) {
 		cargv[n++] = "-o";
-		cargv[n++] = output;
+		cargv[n++] = target;
 	}
 	cargv[n] = NULL;
 
 	rc = hupcc__run((char *const *)cargv, NULL, a.verbose);
-	if (rc < 0) {
-		hupcc_err("cannot run %s: %s", paths.clang, strerror(-rc));
-		return EXIT_ENV;
-	}
 	if (rc) {
+		if (kind != OUT_NONE)
+			drop_output(tmp_output);
+		if (rc < 0) {
+			hupcc_err("cannot run %s: %s", paths.clang,
+				  strerror(-rc));
+			return EXIT_ENV;
+		}
 		hupcc_err("compilation of %s failed (clang exit %d)", a.input,
 			  rc);
 		return EXIT_REJECT;
 	}
-	if (a.mode != 'c' || !a.verify || !a.pass)
-		return 0;
+	rc = 0;
+	if (a.mode == 'c' && a.verify && a.pass) {
+		struct hupcc_check_opts co = { .verify = true,
+					       .verbose = a.verbose,
+					       .view_bits = a.view_bits,
+					       .name = output };
 
-	struct hupcc_check_opts co = { .verify = true, .verbose = a.verbose,
-				       .view_bits = a.view_bits };
-	if (a.verbose && !hupcc__have_verifier())
-		hupcc_note("built without libhup's verifier: ABI checks only");
-	rc = hupcc__check_object(output, &co);
-	if (rc) {
-		/* No object is left behind: make would take a stale or
-		 * rejected one for up to date, and it would reach a guest. */
-		if (unlink(output) && errno != ENOENT)
-			hupcc_err("cannot remove %s: %s", output,
-				  strerror(errno));
+		if (a.verbose && !hupcc__have_verifier())
+			hupcc_note("built without libhup's verifier: ABI "
+				   "checks only");
+		rc = hupcc__check_object(target, &co);
 	}
-	if (rc < 0)
-		return EXIT_ENV;
 	if (rc) {
-		hupcc_err("%s: rejected and removed; the host would refuse to "
-			  "register it (--no-verify to keep it)", output);
+		if (kind != OUT_NONE)
+			drop_output(tmp_output);
+		/* A stale object from an earlier build goes too: make would
+		 * take it for up to date, and it would reach a guest. */
+		if (kind == OUT_RENAME)
+			drop_output(output);
+		if (rc < 0)
+			return EXIT_ENV;
+		hupcc_err("%s: rejected%s; the host would refuse to register "
+			  "it (--no-verify to keep it)", output,
+			  kind == OUT_RENAME ? " and removed" : "");
 		return EXIT_REJECT;
 	}
+	if (kind != OUT_NONE && place_output(kind, output))
+		return EXIT_ENV;
 	return 0;
 }

@@ -279,6 +279,8 @@ int hupcc__check_object(const char *path, const struct hupcc_check_opts *co)
 	int err, rc = 0;
 
 	err = open_obj(&o, path);
+	if (co->name)
+		path = o.path = co->name;
 	if (err) {
 		hupcc_err("%s: not a readable BPF object (%s)", path,
 			  strerror(-err));

@@ -37,6 +37,13 @@ void hupcc_note(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int hupcc__tmp_path(const char *path, char *tmp, size_t size)
+{
+	int n = snprintf(tmp, size, "%s.tmp.%ld", path, (long)getpid());
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
 static void print_cmd(char *const argv[])
 {
 	fputs("hupcc: running:", stderr);

@@ -101,8 +101,7 @@ int hupcc__gen_vmlinux_h(const char *btf_path, const char *out_path,
 			  "bpftool or set HUPCC_BPFTOOL");
 		return -ENOENT;
 	}
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out_path, (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof(tmp))
+	if (hupcc__tmp_path(out_path, tmp, sizeof(tmp)))
 		return -ENAMETOOLONG;
 
 	const char *argv[] = { bpftool, "btf", "dump", "file", btf_path,

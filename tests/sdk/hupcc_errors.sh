@@ -49,12 +49,32 @@ if "$HUPCC" --version | grep -q "verifier: libhup"; then
 	expect 0 "" -- "$HUPCC" --no-verify loop.c -o loop.o
 	[ -s loop.o ] || { echo "FAIL: --no-verify did not keep loop.o"; fails=$((fails + 1)); }
 fi
+# hupcc ended between the compile and the check (^C in make, a crash)
+# leaves no object under the output's name, and no temporary one: a clang
+# that compiles, then sends hupcc SIGTERM.
+CLANG=$(command -v clang-19 || echo /usr/lib/llvm-19/bin/clang)
+printf '#!/bin/sh\n"%s" "$@" || exit\nkill -TERM $PPID\n' "$CLANG" > term-clang.sh
+chmod +x term-clang.sh && rm -f term.o term.o.*
+HUPCC_CLANG=$PWD/term-clang.sh "$HUPCC" good.c -o term.o 2>err.txt
+got=$?
+if [ "$got" -ne 143 ] || [ -e term.o ] || ls term.o.* >/dev/null 2>&1; then
+	echo "FAIL: hupcc killed before its check -> exit $got, left:" term.o*
+	fails=$((fails + 1))
+else
+	echo "ok: hupcc killed before its check left no object"
+fi
 # -I and -D as separate arguments reach clang intact (an include from a
 # directory only -I names, a macro only -D defines).
 mkdir -p incdir && printf '#define VCPU_FIELD vcpu\n' > incdir/field.h
 printf '#include <hyperupcall.h>\n#include "field.h"\nHUP_TRACE() int p(struct hup_trace_ctx *c) { return c->VCPU_FIELD + EXTRA; }\n' > inc.c
 expect 0 "" -- "$HUPCC" -I incdir -D EXTRA=1 inc.c -o inc.o
 expect 0 "" -- "$HUPCC" -Iincdir -DEXTRA=1 inc.c -o inc2.o
+# A device output is written, never replaced or removed (hupcc checks a
+# temporary copy: it cannot read the object back from /dev/null).  Through
+# a link, so that a regression removes the link, not the device.
+ln -sf /dev/null devnull.o
+expect 0 "" -- "$HUPCC" good.c -o devnull.o
+[ -L devnull.o ] || { echo "FAIL: the device output was removed"; fails=$((fails + 1)); }
 # And the good one compiles, to good.o in the current directory.
 expect 0 "" -- "$HUPCC" good.c
 [ -s good.o ] || { echo "FAIL: good.o missing"; fails=$((fails + 1)); }
