@@ -40,6 +40,9 @@ int hupcc__find_exe(const char *name, const char *const *fallback,
  * the exit status, 128 + signal, or -errno if it could not be started.
  * out_path, if set, receives the child's stdout. */
 int hupcc__run(char *const argv[], const char *out_path, bool verbose);
+/* The same for clang, its diagnostics passed through to stderr with
+ * advice that does not apply to hyperupcalls replaced. */
+int hupcc__run_clang(char *const argv[], bool verbose);
 /* The temporary name an output is written under before it is renamed into
  * place: "<path>.tmp.<pid>", in the same directory (rename is atomic only
  * within a file system). */

@@ -415,6 +415,10 @@ int main(int argc, char **argv)
 	cargv[n++] = "-g";
 	cargv[n++] = "-D__HYPERUPCALL__";
 	cargv[n++] = "-fno-stack-protector";
+	/* clang's stderr is a pipe (hupcc__run_clang): keep its colours
+	 * where ours would have them. */
+	if (isatty(STDERR_FILENO))
+		cargv[n++] = "-fcolor-diagnostics";
 	if (a.pass) {
 		snprintf(plugin_arg, sizeof(plugin_arg), "-fpass-plugin=%s",
 			 paths.plugin);
@@ -440,7 +444,7 @@ int main(int argc, char **argv)
 	}
 	cargv[n] = NULL;
 
-	rc = hupcc__run((char *const *)cargv, NULL, a.verbose);
+	rc = hupcc__run_clang((char *const *)cargv, a.verbose);
 	if (rc) {
 		if (kind != OUT_NONE)
 			drop_output(tmp_output);

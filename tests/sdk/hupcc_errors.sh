@@ -35,6 +35,14 @@ expect 2 "-O0 is not supported" -- "$HUPCC" -O0 good.c
 expect 3 "HUPCC_CLANG=/nonexistent/clang is not an executable" -- env HUPCC_CLANG=/nonexistent/clang "$HUPCC" good.c
 expect 3 "HUPCC_PLUGIN=/nonexistent.so does not exist" -- env HUPCC_PLUGIN=/nonexistent.so "$HUPCC" good.c
 expect 1 "compilation of broken.c failed" -- "$HUPCC" broken.c
+# Over the stack: clang's advice (per-cpu array maps, -mllvm
+# -bpf-stack-size) does not apply to hyperupcalls; hupcc's does.
+printf '#include <hyperupcall.h>\nHUP_QUERY() long q(struct hup_query_ctx *c)\n{\n\tchar b[600];\n\tfor (int i = 0; i < 600; i++) b[i] = (char)c->arg[i & 3];\n\thup_output(b, sizeof(b));\n\treturn 0;\n}\n' > stack.c
+expect 1 "stack.c:6:.*512-byte stack and no maps: use smaller buffers, or hup_output() the data in pieces" -- "$HUPCC" stack.c
+if grep -q "per-cpu array map\|bpf-stack-size" err.txt; then
+	echo "FAIL: clang's map advice reached the user:"; cat err.txt
+	fails=$((fails + 1))
+fi
 expect 1 "global.c:4:.*error: reference to global data" -- "$HUPCC" global.c
 expect 3 "cannot read BTF /nonexistent.btf" -- "$HUPCC" --btf /nonexistent.btf good.c
 expect 2 "--gen-vmlinux-h needs --btf" -- "$HUPCC" --gen-vmlinux-h
