@@ -35,24 +35,43 @@
 #define hlib_guest_write(gptr, src, n)                                       \
 	hup_guest_write(HUP_GVA(gptr), src, n)
 
-/* strncpy as the kernel's (dst padded with NULs up to n), but always
- * terminated; returns the length.  Every store is at a constant offset once
- * unrolled, and every byte of dst is written (a helper may read it all). */
+/*
+ * strncpy as the kernel's (dst padded with NULs up to n), but always
+ * terminated; returns the length, at most n - 1, which the verifier knows:
+ * it may size a hup_output().  Every store is at a constant offset once
+ * unrolled, and every byte of dst is written (a helper may read it all).
+ * dst is cleared first and the characters copied over it: the length is
+ * then the index of the first NUL, one constant per path.  (Counting the
+ * characters instead lets clang defer the sum of per-byte flags to the
+ * end, where the verifier sees an unbounded 32-bit value, and from n = 62
+ * keep the flags on the stack past its 512 bytes.)  No `break` (see
+ * hlib_strncmp); bytes after the NUL are not read.
+ */
 #define hlib_strncpy(dst, src, n)                                            \
 	({                                                                   \
 		BUILD_BUG_ON((n) > HLIB_MAX_STR || (n) < 1);                 \
 		char *__d = (char *)(dst);                                   \
 		const char *__s = (const char *)(src);                       \
-		unsigned int __len = 0;                                      \
+		unsigned long __len = (n) - 1;                               \
 		int __done = 0;                                              \
+		hlib_memset(__d, 0, (n));                                    \
 		_Pragma("unroll")                                            \
 		for (unsigned int __i = 0; __i < (unsigned int)(n) - 1; __i++) { \
-			char __c = __done ? 0 : READ_ONCE(__s[__i]);         \
-			__d[__i] = __c;                                      \
-			__done |= !__c;                                      \
-			__len += !__done;                                    \
+			if (!__done) {                                       \
+				char __c = READ_ONCE(__s[__i]);              \
+				if (__c) {                                   \
+					__d[__i] = __c;                      \
+				} else {                                     \
+					__done = 1;                          \
+					__len = __i;                         \
+				}                                            \
+			}                                                    \
 		}                                                            \
-		__d[(n) - 1] = '\0';                                         \
+		/* Opaque to clang, which would drop the clamp it can prove \
+		 * useless; the verifier then has the bound in any case. */  \
+		asm volatile("" : "+r"(__len));                              \
+		if (__len > (n) - 1)                                         \
+			__len = (n) - 1;                                     \
 		__len;                                                       \
 	})
 

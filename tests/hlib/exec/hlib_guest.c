@@ -741,6 +741,33 @@ static void test_string(void)
 	err = query("string", "cpy16", before_hole("abcd", 4), 0, 0, 0, &r0,
 		    &o);
 	CHECK(err == -EFAULT, "strncpy into a hole: %d", err);
+	{
+		char s[301];
+
+		for (int i = 0; i < 300; i++)
+			s[i] = (char)('a' + i % 26);
+		s[300] = '\0';
+		err = query("string", "cpy256", gstr(s), 0, 0, 0, &r0, &o);
+		CHECK(!err && r0 == 255 && o.len == 255 &&
+		      !memcmp(o.buf, s, 255),
+		      "strncpy n=256 truncates at 255: %d %" PRId64 " %zu",
+		      err, r0, o.len);
+		s[200] = '\0';
+		err = query("string", "cpy256", gstr(s), 0, 0, 0, &r0, &o);
+		CHECK(!err && r0 == 200 && o.len == 200 &&
+		      !memcmp(o.buf, s, 200),
+		      "strncpy n=256 outputs its length: %d %" PRId64 " %zu",
+		      err, r0, o.len);
+		err = query("string", "cpy256", gstr(""), 0, 0, 0, &r0, &o);
+		CHECK(!err && r0 == 0 && o.len == 0,
+		      "strncpy n=256 of an empty string: %d %" PRId64 " %zu",
+		      err, r0, o.len);
+		err = query("string", "cpy256", before_hole("xyz", 4), 0, 0, 0,
+			    &r0, &o);
+		CHECK(!err && r0 == 3 && o.len == 3 && !memcmp(o.buf, "xyz", 3),
+		      "strncpy n=256 stops at the NUL before a hole: %d %"
+		      PRId64, err, r0);
+	}
 	err = query("string", "cpy4", gstr("systemd"), 0, 0, 0, &r0, &o);
 	CHECK(!err && r0 == 30 && o.len == 5 && !memcmp(o.buf, "sys\0", 5),
 	      "strncpy n=4, n=1: %d %" PRId64, err, r0);

@@ -28,6 +28,18 @@ long cpy4(struct hup_query_ctx *c)
 	return n;
 }
 
+/* The largest n into a stack buffer, output sized by the length (the
+ * verifier knows it is at most 255). */
+HUP_QUERY()
+long cpy256(struct hup_query_ctx *c)
+{
+	char buf[HLIB_MAX_STR];
+	long n = hlib_strncpy(buf, G(const char, c->arg[0]), HLIB_MAX_STR);
+
+	hup_output(buf, n);
+	return n;
+}
+
 /* Guest to guest: strncpy(arg1, arg0, 16). */
 HUP_QUERY()
 long cpy_g2g(struct hup_query_ctx *c)
