@@ -442,7 +442,7 @@ static int calc(const struct core_spec *s, uint64_t *val)
 	}
 }
 
-static const char *kind_name(uint32_t k)
+const char *hup_core__kind_name(uint32_t k)
 {
 	static const char *const names[] = {
 		"byte_off", "byte_sz", "field_exists", "signed", "lshift_u64",
@@ -482,11 +482,11 @@ static int target_value(const struct core_spec *ls, const struct btf *tb,
 			continue;
 		if (calc(&ts, &v))
 			return fail(err, errlen, "%s of '%s': cannot compute "
-				    "in target type %u", kind_name(ls->kind),
+				    "in target type %u", hup_core__kind_name(ls->kind),
 				    lname, id);
 		if (found && v != *val)
 			return fail(err, errlen, "%s of '%s': candidates "
-				    "disagree (%llu vs %llu)", kind_name(ls->kind),
+				    "disagree (%llu vs %llu)", hup_core__kind_name(ls->kind),
 				    lname, (unsigned long long)*val,
 				    (unsigned long long)v);
 		if (!found && match)
@@ -643,6 +643,52 @@ static int poison(struct bpf_insn *insns, size_t cnt, size_t idx, char *err,
 
 /* ------------------------------------------------------- .BTF.ext walk */
 
+/* "struct task_struct.tasks.next", "struct page[2].flags",
+ * "enum zone_stat_item::NR_FREE_PAGES": what a relocation names. */
+static void describe(const struct core_spec *s, char *buf, size_t size)
+{
+	const struct btf_type *t = btf__type_by_id(s->btf, s->root_id);
+	const char *name = t ? btf__name_by_offset(s->btf, t->name_off) : NULL;
+	const char *kind = !t ? "" : btf_is_struct(t) ? "struct " :
+			   btf_is_union(t) ? "union " :
+			   btf_is_any_enum(t) ? "enum " : "";
+	size_t n;
+
+	n = (size_t)snprintf(buf, size, "%s%s", kind,
+			     name && *name ? name : "(anon)");
+	if (is_enumval_kind(s->kind) && s->len && n < size) {
+		snprintf(buf + n, size - n, "::%s", s->acc[0].name);
+		return;
+	}
+	if (!is_field_kind(s->kind))
+		return;
+	if (s->len && s->acc[0].idx && n < size)
+		n += (size_t)snprintf(buf + n, size - n, "[%u]", s->acc[0].idx);
+	for (int i = 1; i < s->len && n < size; i++)
+		n += (size_t)(s->acc[i].name ?
+			snprintf(buf + n, size - n, ".%s", s->acc[i].name) :
+			snprintf(buf + n, size - n, "[%u]", s->acc[i].idx));
+}
+
+static int log_reloc(struct hup_core_stats *st, size_t idx,
+		     const struct core_spec *ls, uint64_t val, int state)
+{
+	struct hup_core_reloc *r = realloc(st->relocs, (st->nrelocs + 1) *
+					   sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	st->relocs = r;
+	r += st->nrelocs++;
+	memset(r, 0, sizeof(*r));
+	r->insn = (uint32_t)idx;
+	r->kind = ls->kind;
+	r->value = val;
+	r->state = state;
+	describe(ls, r->what, sizeof(r->what));
+	return 0;
+}
+
 struct btf_ext_hdr_core {
 	uint16_t magic;
 	uint8_t version, flags;
@@ -704,6 +750,7 @@ int hup_core__relocate(const struct hupobj *o, struct hupobj_prog *p,
 			struct core_spec ls, ts;
 			const char *acc;
 			uint64_t orig, val;
+			bool found;
 			long idx;
 			int e;
 
@@ -730,6 +777,9 @@ int hup_core__relocate(const struct hupobj *o, struct hupobj_prog *p,
 			if (e == -ENOENT && !is_exists_kind(r.kind)) {
 				e = poison(p->insns, p->cnt, (size_t)idx, err,
 					   errlen);
+				if (!e)
+					e = log_reloc(stats, (size_t)idx, &ls,
+						      0, HUP_CORE_POISONED);
 				if (e)
 					return e;
 				stats->poisoned++;
@@ -745,8 +795,9 @@ int hup_core__relocate(const struct hupobj *o, struct hupobj_prog *p,
 				return fail(err, errlen, "insn %ld: %s", idx,
 					    msg);
 			}
+			found = !e;
 			e = patch(p->insns, p->cnt, (size_t)idx, orig, val, &ls,
-				  e ? NULL : &ts, err, errlen);
+				  found ? &ts : NULL, err, errlen);
 			if (e) {
 				char msg[256];
 
@@ -754,6 +805,11 @@ int hup_core__relocate(const struct hupobj *o, struct hupobj_prog *p,
 				return fail(err, errlen, "insn %ld: %s", idx,
 					    msg);
 			}
+			e = log_reloc(stats, (size_t)idx, &ls, val,
+				      found ? HUP_CORE_MATCHED :
+					      HUP_CORE_MISSING);
+			if (e)
+				return e;
 			stats->applied++;
 		}
 	}

@@ -25,13 +25,29 @@
 
 struct btf;
 
+/* One relocation of a program as it was resolved, for hupload -v. */
+struct hup_core_reloc {
+	uint32_t insn;           /* index in the linked program */
+	uint32_t kind;           /* enum bpf_core_relo_kind */
+	char what[160];          /* "struct task_struct.comm", "enum x::Y" */
+	uint64_t value;          /* patched in (HUP_CORE_MATCHED) */
+	enum {
+		HUP_CORE_MATCHED,
+		HUP_CORE_MISSING,  /* not in the target: *_EXISTS is 0 */
+		HUP_CORE_POISONED, /* not in the target: must not be reached */
+	} state;
+};
+
 struct hup_core_stats {
 	unsigned int applied;    /* relocations patched */
 	unsigned int missing;    /* *_EXISTS answered 0 */
 	unsigned int poisoned;   /* no match: HUP_CORE_POISON_CALL left */
+	struct hup_core_reloc *relocs; /* each of them, malloc()ed */
+	size_t nrelocs;
 };
 
-/* Writes one diagnostic (no newline) into err (size errlen) on failure. */
+/* Writes one diagnostic (no newline) into err (size errlen) on failure.
+ * stats->relocs is the caller's to free(), on failure too. */
 int hup_core__relocate(const struct hupobj *o, struct hupobj_prog *p,
 		       const struct btf *local, const struct btf *target,
 		       struct hup_core_stats *stats, char *err, size_t errlen);
@@ -43,5 +59,8 @@ int hup_core__value(const struct btf *local, uint32_t type_id,
 		    const char *access, uint32_t kind,
 		    const struct btf *target, uint64_t *val, char *err,
 		    size_t errlen);
+
+/* The name of a relocation kind ("byte_off", "enumval_value"...). */
+const char *hup_core__kind_name(uint32_t kind);
 
 #endif /* HUPLOAD_CORE_H */

@@ -20,6 +20,7 @@
 #include "objfile.h"
 
 struct btf;
+struct hup_core_reloc;
 
 /* One program of an object, ready to register. */
 struct hupload_prog {
@@ -31,6 +32,8 @@ struct hupload_prog {
 	size_t nwindows;
 	uint64_t event_arg;
 	unsigned int core_applied, core_missing, core_poisoned;
+	struct hup_core_reloc *core_relocs; /* each, malloc()ed (core.h) */
+	size_t ncore_relocs;
 };
 
 struct hupload_opts {

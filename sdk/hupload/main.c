@@ -14,6 +14,8 @@
  */
 #include "hupload.h"
 
+#include "core.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -93,6 +95,39 @@ static void print_log(const struct hupobj *o, const struct hupload_prog *p,
 	}
 }
 
+/* -v: what was prepared, each CO-RE relocation as resolved against this
+ * kernel (a wrong offset is the usual reason a program reads garbage), and
+ * a program with no window, whose every guest memory access would fault. */
+static void print_prepared(const char *path, const struct hupload_prog *p)
+{
+	fprintf(stderr, "hupload: %s: %s (%s): %zu insns, %zu ksyms, %u CO-RE "
+		"relocations (%u missing), %u unresolved, %zu windows\n", path,
+		p->name, event_name(p->lp.event), p->lp.cnt, p->nksyms,
+		p->core_applied, p->core_missing, p->core_poisoned,
+		p->nwindows);
+	for (size_t i = 0; i < p->ncore_relocs; i++) {
+		const struct hup_core_reloc *r = &p->core_relocs[i];
+
+		fprintf(stderr, "hupload:   CO-RE insn %u: %s %s = ", r->insn,
+			hup_core__kind_name(r->kind), r->what);
+		if (r->state == HUP_CORE_MATCHED)
+			fprintf(stderr, "%" PRIu64 "\n", r->value);
+		else if (r->state == HUP_CORE_MISSING)
+			fputs("0 (not in this kernel)\n", stderr);
+		else
+			fputs("? (not in this kernel: the access must not be "
+			      "reached)\n", stderr);
+	}
+	for (size_t i = 0; i < p->nwindows; i++)
+		fprintf(stderr, "hupload:   window %s%s\n",
+			hupload__window_name(p->windows[i].kind),
+			p->windows[i].prot & HUP_WIN_WRITE ? ":rw" : ":r");
+	if (!p->nwindows)
+		fprintf(stderr, "hupload: warning: %s: no memory windows: every "
+			"guest memory access it makes will fault (give "
+			"--window, or name a kernel symbol)\n", p->name);
+}
+
 static int cmd_load(const char *path, const struct hupload_opts *opts,
 		    const char *dev, const char *out, bool prepare,
 		    bool verbose)
@@ -119,13 +154,7 @@ static int cmd_load(const char *path, const struct hupload_opts *opts,
 	}
 	if (verbose)
 		for (size_t i = 0; i < n; i++)
-			fprintf(stderr, "hupload: %s: %s (%s): %zu insns, %zu "
-				"ksyms, %u CO-RE relocations (%u missing), %u "
-				"unresolved, %zu windows\n", path,
-				progs[i].name, event_name(progs[i].lp.event),
-				progs[i].lp.cnt, progs[i].nksyms,
-				progs[i].core_applied, progs[i].core_missing,
-				progs[i].core_poisoned, progs[i].nwindows);
+			print_prepared(path, &progs[i]);
 	if (prepare) {
 		if (n != 1) {
 			fprintf(stderr, "hupload: prepare wants one program "

@@ -238,6 +238,8 @@ static int one_prog(void *ctx, size_t secidx, const char *name,
 			return err;
 		err = hup_core__relocate(w->o, &p->lp, w->local, w->target,
 					 &st, w->err, w->errlen);
+		p->core_relocs = st.relocs;
+		p->ncore_relocs = st.nrelocs;
 		if (err) {
 			char msg[512];
 
@@ -301,6 +303,7 @@ void hupload__free(struct hupload_prog *progs, size_t nprogs)
 	for (size_t i = 0; i < nprogs; i++) {
 		free(progs[i].lp.insns);
 		free(progs[i].ksyms);
+		free(progs[i].core_relocs);
 	}
 	free(progs);
 }
