@@ -212,7 +212,7 @@ io:
 /* Print the body, judge the end line. */
 static int show(char *resp, size_t len, bool json)
 {
-	char *end, *last;
+	char *end, *last, *r0 = NULL;
 	size_t body;
 
 	if (!len || resp[len - 1] != '\n') {
@@ -234,9 +234,21 @@ static int show(char *resp, size_t len, bool json)
 				fputc('\n', stdout);
 			last = nl + 1 + n + 1;
 			body = 0;
+			/* "r0 R": the program ran to its end and returned R */
+			nl = strchr(last, '\n');
+			if (!strncmp(last, "r0 ", 3) && nl) {
+				*nl = 0;
+				r0 = last + 3;
+				last = nl + 1;
+			}
 		}
 	}
 	fwrite(resp, 1, body, stdout);
+	/* stdout carries the answer alone (raw bytes, maybe piped on); the
+	 * return value goes after it, on stderr */
+	fflush(stdout);
+	if (r0)
+		fprintf(stderr, "hupctl: returned %s\n", r0);
 	if (!strcmp(last, "OK"))
 		return EXIT_OK;
 	if (!strncmp(last, "ERR ", 4)) {

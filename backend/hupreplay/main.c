@@ -246,7 +246,9 @@ static int run_query(struct replay *r, const struct cli *c)
 			best / 1e3);
 	}
 	free(buf);
-	return err;
+	/* A program that ran to its end but answered -errno failed too (its
+	 * output and return value are printed above). */
+	return err ? err : backend__ret_errno(r0);
 }
 
 static int run_reclaim(struct replay *r, const struct cli *c)

@@ -344,9 +344,35 @@ static int cmd_stats(struct req *r)
 	return err;
 }
 
+/* A query's answer, also the part output before a run aborted: "data N",
+ * the N bytes and a newline, then "r0 R" if the program ran to its end
+ * (its return value, signed); JSON: one object, "r0" null and "aborted"
+ * true when it did not. */
+static void query_answer(struct req *r, uint32_t id, const char *buf,
+			 size_t len, bool ran, uint64_t r0)
+{
+	if (r->json) {
+		fprintf(r->out, "{\"id\":%u,\"len\":%zu,\"r0\":", id, len);
+		if (ran)
+			fprintf(r->out, "%lld", (long long)(int64_t)r0);
+		else
+			fputs("null", r->out);
+		fprintf(r->out, ",\"aborted\":%s,\"answer\":",
+			ran ? "false" : "true");
+		control__json_str(r->out, buf, len);
+		fputs("}\n", r->out);
+		return;
+	}
+	fprintf(r->out, "data %zu\n", len);
+	fwrite(buf, 1, len, r->out);
+	fputc('\n', r->out);
+	if (ran)
+		fprintf(r->out, "r0 %lld\n", (long long)(int64_t)r0);
+}
+
 static int cmd_query(struct req *r)
 {
-	uint64_t args[CONTROL_QUERY_ARGS] = {0};
+	uint64_t args[CONTROL_QUERY_ARGS] = {0}, r0 = 0;
 	size_t len = 0;
 	uint32_t id;
 	char *buf;
@@ -366,22 +392,21 @@ static int cmd_query(struct req *r)
 	if (!buf)
 		return fail(r, -ENOMEM, "out of memory");
 	err = backend__query(r->vm->hup, id, args, buf, HUP_QUERY_OUT_MAX,
-			     &len, NULL);
-	if (err == -ENOENT)
+			     &len, &r0);
+	if (err == -ENOENT) {
 		err = fail(r, err, "no program %u", id);
-	else if (err == -EPERM)
+	} else if (err == -EPERM) {
 		err = fail(r, err, "program %u is not a query program", id);
-	else if (err)
-		err = fail(r, err, "program %u failed: %s", id,
-			   hup_strerror(err));
-	else if (r->json) {
-		fprintf(r->out, "{\"id\":%u,\"len\":%zu,\"answer\":", id, len);
-		control__json_str(r->out, buf, len);
-		fputs("}\n", r->out);
 	} else {
-		fprintf(r->out, "data %zu\n", len);
-		fwrite(buf, 1, len, r->out);
-		fputc('\n', r->out);
+		query_answer(r, id, buf, len, !err, r0);
+		/* libhup's abort and the program's own -errno are told
+		 * apart: only the first means it did not finish. */
+		if (err)
+			err = fail(r, err, "program %u aborted after %zu bytes "
+				   "of output: %s", id, len, hup_strerror(err));
+		else if ((err = backend__ret_errno(r0)))
+			err = fail(r, err, "program %u returned %lld (%s)", id,
+				   (long long)(int64_t)r0, strerror(-err));
 	}
 	free(buf);
 	return err;

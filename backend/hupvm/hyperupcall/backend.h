@@ -168,10 +168,23 @@ bool backend__has_desched(struct backend *b);
 
 /* ---- control (events.c; a control connection's thread) */
 
-/* Run query program id with args; its output into out (cap bytes), its
- * return value into *r0 (r0 may be NULL). */
+/*
+ * Run query program id with args: its output into out (cap bytes), *len
+ * the bytes output, also those of a run that aborted.  0 if the program
+ * ran to its end, whatever it returned (its return value in *r0, which may
+ * be NULL; a negative errno there is the program's own answer); -ENOENT no
+ * such program, -EPERM not a query program, or the -errno of a run libhup
+ * aborted (-EFAULT a hole of its view, -ETIMEDOUT its budget).
+ */
 int backend__query(struct backend *b, uint32_t id, const uint64_t args[4],
 		   char *out, size_t cap, size_t *len, uint64_t *r0);
+
+/* The -errno a program's return value r0 stands for (the kernel's
+ * convention: -4095..-1), else 0. */
+static inline int backend__ret_errno(uint64_t r0)
+{
+	return (int64_t)r0 < 0 && (int64_t)r0 >= -4095 ? (int)(int64_t)r0 : 0;
+}
 
 /* ---- reclaim (reclaim.c; the control or auto-reclaim thread) */
 

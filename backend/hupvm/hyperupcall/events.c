@@ -296,10 +296,8 @@ int backend__query(struct backend *b, uint32_t id, const uint64_t args[4],
 		env_init(&env, &rc, 0, guest_tsc(b, 0), false);
 		atomic_fetch_add(&b->st.dispatches[HUP_EVENT_QUERY], 1);
 		err = run(b, p, &ctx, sizeof(ctx), &env, &r0);
-		if (!err && (int64_t)r0 < 0 && (int64_t)r0 >= -4095)
-			err = (int)(int64_t)r0;
-		*len = rc.len;
-		if (ret)
+		*len = rc.len; /* an aborted run's output too */
+		if (!err && ret)
 			*ret = r0;
 	}
 	pthread_mutex_unlock(&b->reg.lock);
@@ -319,7 +317,7 @@ int backend__run_reclaim(struct backend *b, struct hreg_prog *p,
 	if (err)
 		return err;
 	if ((int64_t)r0 < 0)
-		return (int64_t)r0 >= -4095 ? (int)(int64_t)r0 : -EINVAL;
+		return backend__ret_errno(r0) ? backend__ret_errno(r0) : -EINVAL;
 	return 0;
 }
 

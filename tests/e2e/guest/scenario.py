@@ -396,7 +396,9 @@ class Outcome:
         q = next((x for x in self.hupctl if x[0].startswith("query")), None)
         if not q or q[2] != 0:
             return None
-        return [c for c in re.split(r"\x00+", "\n".join(q[1])) if c.strip()]
+        # hupctl's own lines (the return value) come after the answer
+        answer = [l for l in q[1] if not l.startswith("hupctl: ")]
+        return [c for c in re.split(r"\x00+", "\n".join(answer)) if c.strip()]
 
     def list_prog(self, name):
         """hupload list row of a program: {runs, aborts, run_ns}."""

@@ -7,6 +7,7 @@
 #define HUPVM_TEST_CHECK_H
 
 #include <stdio.h>
+#include <string.h>
 
 static int check_failures, check_count;
 
@@ -31,6 +32,20 @@ static int check_failures, check_count;
 				"%s:%d: CHECK_EQ failed: %s == %#llx, %s == "  \
 				"%#llx\n",                                     \
 				__FILE__, __LINE__, #a, _a, #b, _b);           \
+		}                                                              \
+	} while (0)
+
+#define CHECK_STR(a, b)                                                        \
+	do {                                                                   \
+		const char *_a = (a), *_b = (b);                               \
+		check_count++;                                                 \
+		if (!_a || strcmp(_a, _b)) {                                   \
+			check_failures++;                                      \
+			fprintf(stderr,                                        \
+				"%s:%d: CHECK_STR failed: %s is\n%s\n"       \
+				"wanted\n%s\n",                               \
+				__FILE__, __LINE__, #a, _a ? _a : "(null)",    \
+				_b);                                           \
 		}                                                              \
 	} while (0)
 

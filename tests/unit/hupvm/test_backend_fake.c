@@ -15,9 +15,11 @@
 
 #include "bus.h"
 #include "check.h"
+#include "ctlexec.h"
 #include "devices/doorbell.h"
 #include "fakeguest.h"
 #include "hyperupcall/backend.h"
+#include "vm.h"
 
 #define MB (1ull << 20)
 #define HIGH (4ull << 30) /* RAM [0, 32M) and [4G, 4G + 32M) */
@@ -89,6 +91,19 @@ static const struct bpf_insn p_query[] = {
     LD_IMM64(2, 0x6f6c6c6568ull), STX(BPF_DW, 10, 2, -8), MOV64_REG(1, 10),
     ALU64_IMM(BPF_ADD, 1, -8), LDX(BPF_DW, 2, 10, -8), MOV64_IMM(2, 5),
     CALL(HUP_FN_output), MOV64_IMM(0, 0), EXIT(),
+};
+/* Output "hello", then return arg[0] (a positive value or the program's
+ * own -errno). */
+static const struct bpf_insn p_query_ret[] = {
+    MOV64_REG(6, 1), LD_IMM64(2, 0x6f6c6c6568ull), STX(BPF_DW, 10, 2, -8),
+    MOV64_REG(1, 10), ALU64_IMM(BPF_ADD, 1, -8), MOV64_IMM(2, 5),
+    CALL(HUP_FN_output), LDX(BPF_DW, 0, 6, 8), EXIT(),
+};
+/* Output "hello", then read its window (a hole here): libhup aborts. */
+static const struct bpf_insn p_query_fault[] = {
+    LD_IMM64(2, 0x6f6c6c6568ull), STX(BPF_DW, 10, 2, -8), MOV64_REG(1, 10),
+    ALU64_IMM(BPF_ADD, 1, -8), MOV64_IMM(2, 5), CALL(HUP_FN_output),
+    VIEW_PTR(CNT_GVA), LDX(BPF_DW, 0, 1, 0), EXIT(),
 };
 #define RECLAIM_PFN 0x1000 /* GPA 16 MiB */
 static const struct bpf_insn p_reclaim[] = {
@@ -638,6 +653,69 @@ static void test_copy_once_racing_writer(void)
 /* Unregister while other threads run the program (grace periods). */
 static volatile int tracing;
 
+/* A query's partial output is kept when the run aborts; the program's own
+ * -EFAULT is its return value, not an abort; every return value is shown
+ * (backend, then the control command, text and JSON). */
+static void test_query_failures(void)
+{
+	struct vm vm = {.hup = &be};
+	struct hup_request r;
+	uint64_t args[4] = {7, 0, 0, 0}, r0 = 0;
+	uint32_t q, f;
+	char out[64], line[64], want[256];
+	size_t len = 0;
+
+	req_init(&r, HUP_EVENT_QUERY, p_query_ret, ARRAY_LEN(p_query_ret));
+	CHECK_EQ(submit(&r, 0), 0);
+	q = r.prog_id;
+	fg_unmap(&g, CNT_GVA);
+	req_init(&r, HUP_EVENT_QUERY, p_query_fault, ARRAY_LEN(p_query_fault));
+	req_window(&r, CNT_GVA, FG_4K, HUP_WIN_READ);
+	CHECK_EQ(submit(&r, 0), 0);
+	f = r.prog_id;
+	fg_map(&g, CNT_GVA, CNT_GPA, FG_4K, 0); /* after: the window has a hole */
+
+	CHECK_EQ(backend__query(&be, q, args, out, sizeof(out), &len, &r0), 0);
+	CHECK_EQ(r0, 7);
+	CHECK_EQ(len, 5);
+	args[0] = (uint64_t)-EFAULT;
+	r0 = 0;
+	CHECK_EQ(backend__query(&be, q, args, out, sizeof(out), &len, &r0), 0);
+	CHECK_EQ(r0, (uint64_t)-EFAULT); /* ran to its end: not an abort */
+	CHECK_EQ(len, 5);
+	memset(out, 0, sizeof(out));
+	r0 = 12345;
+	CHECK_EQ(backend__query(&be, f, args, out, sizeof(out), &len, &r0),
+		 -EFAULT);
+	CHECK_EQ(len, 5); /* what it output before the fault */
+	CHECK(!memcmp(out, "hello", 5));
+	CHECK_EQ(r0, 12345); /* no return value */
+
+	snprintf(line, sizeof(line), "query %u 7", q);
+	CHECK_STR(ctl_exec(&vm, line), "data 5\nhello\nr0 7\nOK\n");
+	snprintf(line, sizeof(line), "query %u %llu", q,
+		 (unsigned long long)(uint64_t)-EFAULT);
+	snprintf(want, sizeof(want), "data 5\nhello\nr0 -14\nERR EFAULT "
+		 "program %u returned -14 (Bad address)\n", q);
+	CHECK_STR(ctl_exec(&vm, line), want);
+	snprintf(line, sizeof(line), "query %u", f);
+	snprintf(want, sizeof(want), "data 5\nhello\nERR EFAULT program %u "
+		 "aborted after 5 bytes of output: guest memory fault\n", f);
+	CHECK_STR(ctl_exec(&vm, line), want);
+	snprintf(line, sizeof(line), "json query %u 7", q);
+	snprintf(want, sizeof(want), "{\"id\":%u,\"len\":5,\"r0\":7,"
+		 "\"aborted\":false,\"answer\":\"hello\"}\nOK\n", q);
+	CHECK_STR(ctl_exec(&vm, line), want);
+	snprintf(line, sizeof(line), "json query %u", f);
+	snprintf(want, sizeof(want), "{\"id\":%u,\"len\":5,\"r0\":null,"
+		 "\"aborted\":true,\"answer\":\"hello\"}\nERR EFAULT "
+		 "program %u aborted after 5 bytes of output: guest memory "
+		 "fault\n", f, f);
+	CHECK_STR(ctl_exec(&vm, line), want);
+	CHECK_EQ(do_unregister(q), 0);
+	CHECK_EQ(do_unregister(f), 0);
+}
+
 static void *tracer(void *arg)
 {
 	uint32_t cpu = (uint32_t)(uintptr_t)arg;
@@ -689,6 +767,7 @@ int main(void)
 	test_window_hole_aborts();
 	test_query_op_stats();
 	test_msr_resume_query_reclaim();
+	test_query_failures();
 	test_copy_once_deterministic();
 	test_copy_once_racing_writer();
 	test_unregister_while_running();
