@@ -23,21 +23,9 @@
 #include <hyperupcall/abi.h>
 #include <linux/bpf.h>
 
+#include "check.h"
 #include "core_macros.h"
 #include "hupload.h"
-
-static int checks, failures;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		checks++;                                                    \
-		if (!(cond)) {                                               \
-			failures++;                                          \
-			fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-		}                                                            \
-	} while (0)
 
 static const char *const q_names[CORE_Q_NR] = {
 	"pid exists", "pid size", "comm size", "no such field",

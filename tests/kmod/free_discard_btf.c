@@ -22,20 +22,8 @@
 #include <hyperupcall/abi.h>
 #include <linux/bpf.h>
 
+#include "check.h"
 #include "hupload.h"
-
-static int checks, failures;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		checks++;                                                    \
-		if (!(cond)) {                                               \
-			failures++;                                          \
-			fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-		}                                                            \
-	} while (0)
 
 static const char *const weak_syms[] = {
 	"_page_poisoning_enabled_early", "_page_poisoning_enabled",

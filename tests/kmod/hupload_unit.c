@@ -18,21 +18,9 @@
 
 #include <hyperupcall/trace_ring.h>
 
+#include "check.h"
 #include "core.h"
 #include "hupload.h"
-
-static int failures, checks;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		checks++;						\
-		if (!(cond)) {						\
-			failures++;					\
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);			\
-			fputc('\n', stderr);				\
-		}							\
-	} while (0)
 
 struct ids {
 	int task, list, u32t, charr, ptr, en;
