@@ -97,8 +97,10 @@ static void print_log(const struct hupobj *o, const struct hupload_prog *p,
 
 /* -v: what was prepared, each CO-RE relocation as resolved against this
  * kernel (a wrong offset is the usual reason a program reads garbage), and
- * a program with no window, whose every guest memory access would fault. */
-static void print_prepared(const char *path, const struct hupload_prog *p)
+ * a warning for a program left with no window (not asked for with --window
+ * none), whose every guest memory access would fault. */
+static void print_prepared(const char *path, const struct hupload_prog *p,
+			   const struct hupload_opts *opts)
 {
 	fprintf(stderr, "hupload: %s: %s (%s): %zu insns, %zu ksyms, %u CO-RE "
 		"relocations (%u missing), %u unresolved, %zu windows\n", path,
@@ -122,7 +124,7 @@ static void print_prepared(const char *path, const struct hupload_prog *p)
 		fprintf(stderr, "hupload:   window %s%s\n",
 			hupload__window_name(p->windows[i].kind),
 			p->windows[i].prot & HUP_WIN_WRITE ? ":rw" : ":r");
-	if (!p->nwindows)
+	if (!p->nwindows && !opts->no_windows) /* not asked for */
 		fprintf(stderr, "hupload: warning: %s: no memory windows: every "
 			"guest memory access it makes will fault (give "
 			"--window, or name a kernel symbol)\n", p->name);
@@ -154,7 +156,7 @@ static int cmd_load(const char *path, const struct hupload_opts *opts,
 	}
 	if (verbose)
 		for (size_t i = 0; i < n; i++)
-			print_prepared(path, &progs[i]);
+			print_prepared(path, &progs[i], opts);
 	if (prepare) {
 		if (n != 1) {
 			fprintf(stderr, "hupload: prepare wants one program "

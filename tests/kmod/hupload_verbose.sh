@@ -46,6 +46,12 @@ has "warning: core_macros: no memory windows"
 has "window direct:r$"
 ! grep -q "no memory windows" err.txt || fail "warned despite a window"
 
+# --window none asks for no window: no warning.
+"$HUPLOAD" prepare -v --window none --btf made.btf "$OBJ" -o cm.hup \
+	2>err.txt || fail "prepare --window none exited $?"
+has "0 windows$"
+! grep -q "no memory windows" err.txt || fail "warned despite --window none"
+
 # The host kernel lacks struct hup_cm_maybe: its size is left unresolved.
 if [ -r /sys/kernel/btf/vmlinux ]; then
 	"$HUPLOAD" prepare -v "$OBJ" -o cm.hup 2>err.txt ||
