@@ -7,8 +7,9 @@
 #
 #   BUILD           every ctest of BUILD (the default gcc RelWithDebInfo
 #                   build), or those CTEST_ARG select (make unit: -L unit)
-#   --release DIR   matrix entry "gcc Release": the native tests of DIR, a
-#                   -DCMAKE_BUILD_TYPE=Release (-O3) build
+#   --release DIR   matrix entry "gcc Release": the engine tests (label
+#                   engine: ISA, verifier, libhup) of DIR, a
+#                   -DCMAKE_BUILD_TYPE=Release (-O3) build of everything
 #   --sanitize DIR  matrix entry "clang-19 ASan+UBSan": the native tests and
 #                   the libFuzzer targets of DIR, a clang-19
 #                   -DHUP_SANITIZE=ON -DHUP_FUZZ=ON build
@@ -66,7 +67,7 @@ run() {
 }
 
 [ -n "$build" ] && run "gcc RelWithDebInfo" "$build" "$@"
-[ -n "$release" ] && run "gcc Release" "$release" "${native[@]}"
+[ -n "$release" ] && run "gcc Release" "$release" -L engine
 if [ -n "$sanitize" ]; then
 	run "clang-19 ASan+UBSan" "$sanitize" "${native[@]}"
 	run "clang-19 ASan+UBSan fuzz" "$sanitize" -L fuzz
