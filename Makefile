@@ -2,12 +2,16 @@
 # install what the project needs (Debian packages only), configure, build,
 # and run.  Everything else is CMake (build/) and ctest.
 BUILD ?= build
-# libFuzzer targets need clang: a second build directory.
+# The build matrix beside BUILD (gcc, RelWithDebInfo), one directory each:
+# gcc Release (-O3, as a distribution packages it), and clang-19 with
+# ASan+UBSan, which also builds the libFuzzer targets (they need clang).
+RELEASE_BUILD ?= $(BUILD)-release
 FUZZ_BUILD ?= $(BUILD)-fuzz
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build fuzz-build test unit demo clean
+.PHONY: all deps configure build release-build fuzz-build test unit matrix \
+	demo clean
 
 all: build
 
@@ -20,15 +24,27 @@ configure: deps
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-fuzz-build: deps
-	cmake -S . -B $(FUZZ_BUILD) -DHUP_FUZZ=ON -DCMAKE_C_COMPILER=clang-19 \
-		-DCMAKE_CXX_COMPILER=clang++-19
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target hup_fuzz
+release-build: deps
+	cmake -S . -B $(RELEASE_BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	cmake --build $(RELEASE_BUILD) -j $(JOBS)
 
-# Every test (fuzz targets for a short fixed time); ends with
-# "N passed, N failed".
-test: build fuzz-build
-	./scripts/run-tests.sh $(BUILD) $(FUZZ_BUILD)
+fuzz-build: deps
+	cmake -S . -B $(FUZZ_BUILD) -DHUP_FUZZ=ON -DHUP_SANITIZE=ON \
+		-DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+		$(CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+MATRIX_ARGS = --release $(RELEASE_BUILD) --sanitize $(FUZZ_BUILD)
+
+# Every test of BUILD and the matrix's (fuzz targets for a short fixed
+# time); ends with "N passed, N failed".
+test: build release-build fuzz-build
+	./scripts/run-tests.sh $(MATRIX_ARGS) $(BUILD)
+
+# Only the matrix: the native tests of the Release and sanitizer builds,
+# and the fuzz targets.
+matrix: release-build fuzz-build
+	./scripts/run-tests.sh $(MATRIX_ARGS)
 
 # Only the fast native tests.
 unit: build
@@ -38,4 +54,4 @@ demo: build
 	./scripts/demo.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(RELEASE_BUILD) $(FUZZ_BUILD)

@@ -1,20 +1,49 @@
 #!/usr/bin/env bash
-# Run every ctest of BUILD, then the "fuzz"-labelled tests of FUZZ_BUILD (a
-# clang -DHUP_FUZZ=ON build) if given, and end with one line
-# "N passed, N failed" over both.  Exit status is non-zero if anything failed.
+# Run the tests of a build and of the build matrix; end with one line
+# "N passed, N failed" over all of them.  Exit status is non-zero if any
+# entry failed.
 #
-# usage: run-tests.sh BUILD [FUZZ_BUILD]   (extra ctest arguments: CTEST_ARGS)
+# usage: run-tests.sh [--release DIR] [--sanitize DIR] [BUILD [CTEST_ARG...]]
+#
+#   BUILD           every ctest of BUILD (the default gcc RelWithDebInfo
+#                   build), or those CTEST_ARG select (make unit: -L unit)
+#   --release DIR   matrix entry "gcc Release": the engine tests (label
+#                   engine: ISA, verifier, libhup) of DIR, a
+#                   -DCMAKE_BUILD_TYPE=Release (-O3) build of everything
+#   --sanitize DIR  matrix entry "clang-19 ASan+UBSan": the native tests and
+#                   the libFuzzer targets of DIR, a clang-19
+#                   -DHUP_SANITIZE=ON -DHUP_FUZZ=ON build
+#
+# Extra ctest arguments for every entry: CTEST_ARGS.
 set -uo pipefail
-build=${1:-build}
-fuzz_build=${2:-}
+release=
+sanitize=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--release) release=$2; shift 2 ;;
+	--sanitize) sanitize=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
+build=${1:-}
+[ $# -gt 0 ] && shift
+
+# The native tests a matrix entry runs: the unit label without what needs
+# guest kernels (fetched into each build's cache) or only runs Python.
+native=(-L unit -E '^(guest-|hupvm-e2e|harness-)')
+
 passed=0
 failed=0
 status=0
+summaries=()
 
+# run NAME DIR CTEST_ARG...: one entry, counted under NAME.
 run() {
-	local dir=$1
-	shift
-	local log rc summary f t
+	local name=$1 dir=$2
+	shift 2
+	local log rc summary f t start
+	echo "=== $name ($dir) ==="
+	start=$SECONDS
 	log=$(mktemp)
 	# Unit tests run in parallel; e2e tests are RUN_SERIAL (both cores).
 	# shellcheck disable=SC2086
@@ -24,6 +53,7 @@ run() {
 	rm -f "$log"
 	if [ -z "$summary" ]; then
 		echo "run-tests: ctest in $dir produced no summary (exit status $rc)"
+		summaries+=("$name: no summary (ctest exit status $rc), counted as 1 failed")
 		failed=$((failed + 1))
 		status=1
 		return
@@ -33,9 +63,16 @@ run() {
 	passed=$((passed + t - f))
 	failed=$((failed + f))
 	[ "$rc" -eq 0 ] || status=1
+	summaries+=("$name: $((t - f)) passed, $f failed ($((SECONDS - start)) s)")
 }
 
-run "$build"
-[ -n "$fuzz_build" ] && run "$fuzz_build" -L fuzz
+[ -n "$build" ] && run "gcc RelWithDebInfo" "$build" "$@"
+[ -n "$release" ] && run "gcc Release" "$release" -L engine
+if [ -n "$sanitize" ]; then
+	run "clang-19 ASan+UBSan" "$sanitize" "${native[@]}"
+	run "clang-19 ASan+UBSan fuzz" "$sanitize" -L fuzz
+fi
+echo "=== summary ==="
+printf '%s\n' "${summaries[@]}"
 echo "$passed passed, $failed failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

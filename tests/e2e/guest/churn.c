@@ -234,6 +234,7 @@ int main(int argc, char **argv)
 		written += ws[t].written;
 		verified += ws[t].verified;
 		bad += ws[t].mismatches;
+		free(ws[t].chunks);
 	}
 	printf("HUP-C: churn threads=%lu rounds=%llu pages_written=%llu "
 	       "pages_verified=%llu mismatches=%llu seconds=%.1f\n", threads,

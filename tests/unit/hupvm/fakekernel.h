@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fakeguest.h"
@@ -148,6 +149,11 @@ static inline void *fk_kern(struct fake_kernel *k, const char *name, size_t len)
 	return fg_hva(&k->g, FK_KERN_GPA + (fk_kvar(name) - FK_KERN), len);
 }
 
+/* Store a kernel field at a byte offset into guest memory: the compiler
+ * cannot know the offset keeps the host type's alignment, so no cast. */
+static inline void fk_put32(uint8_t *p, uint32_t v) { memcpy(p, &v, sizeof(v)); }
+static inline void fk_put64(uint8_t *p, uint64_t v) { memcpy(p, &v, sizeof(v)); }
+
 static inline uint8_t *fk_page(struct fake_kernel *k, uint64_t pfn)
 {
 	return fg_hva(&k->g, FK_VMEMMAP_GPA + pfn * 64, 64);
@@ -156,9 +162,9 @@ static inline uint8_t *fk_page(struct fake_kernel *k, uint64_t pfn)
 static inline void fk_set_head(struct fake_kernel *k, uint64_t pfn,
 			       unsigned int order)
 {
-	*(uint32_t *)(fk_page(k, pfn) + FK_PAGE_TYPE) =
-	    k->pgty ? FK_PGTY_BUDDY << 24 : 0xffffff7fu; /* PG_buddy clear */
-	*(uint64_t *)(fk_page(k, pfn) + FK_PAGE_PRIVATE) = order;
+	fk_put32(fk_page(k, pfn) + FK_PAGE_TYPE,
+		 k->pgty ? FK_PGTY_BUDDY << 24 : 0xffffff7fu); /* PG_buddy clear */
+	fk_put64(fk_page(k, pfn) + FK_PAGE_PRIVATE, order);
 }
 
 static inline uint64_t fk_rnd(struct fake_kernel *k)
@@ -180,20 +186,20 @@ static inline uint64_t fk_build_allocator(struct fake_kernel *k)
 	for (uint64_t pfn = 0; pfn < k->pages; pfn++) {
 		memset(fk_page(k, pfn), 0, 64);
 		/* no page type (both encodings) */
-		*(uint32_t *)(fk_page(k, pfn) + FK_PAGE_TYPE) = 0xffffffffu;
+		fk_put32(fk_page(k, pfn) + FK_PAGE_TYPE, 0xffffffffu);
 	}
 	memset(pgdat, 0, FK_ZONE_SIZE * FK_NR_ZONES);
-	*(uint64_t *)fk_kern(k, "vmemmap_base", 8) = FK_VMEMMAP;
-	((uint64_t *)fk_kern(k, "node_data", 16))[0] = FK_DM + FK_PGDAT_GPA;
-	((uint64_t *)fk_kern(k, "node_data", 16))[1] = 0;
+	fk_put64(fk_kern(k, "vmemmap_base", 8), FK_VMEMMAP);
+	fk_put64(fk_kern(k, "node_data", 16), FK_DM + FK_PGDAT_GPA);
+	fk_put64((uint8_t *)fk_kern(k, "node_data", 16) + 8, 0);
 	*(uint8_t *)fk_kern(k, "_page_poisoning_enabled_early", 1) = 0;
-	*(uint32_t *)fk_kern(k, "_page_poisoning_enabled", 4) = 0;
+	fk_put32(fk_kern(k, "_page_poisoning_enabled", 4), 0);
 	for (int z = 0; z < 2; z++) {
 		uint8_t *zone = pgdat + z * FK_ZONE_SIZE;
 		uint64_t pfn = zones[z][0], end = zones[z][1];
 
-		*(uint64_t *)(zone + FK_ZONE_START) = zones[z][0];
-		*(uint64_t *)(zone + FK_ZONE_SPANNED) = end - zones[z][0];
+		fk_put64(zone + FK_ZONE_START, zones[z][0]);
+		fk_put64(zone + FK_ZONE_SPANNED, end - zones[z][0]);
 		while (pfn < end) {
 			unsigned int o = (unsigned int)(fk_rnd(k) % 11);
 			uint64_t n = 1ull << o;

@@ -46,9 +46,12 @@ static uint64_t do_access(void *arg)
 static int touch(const struct pview *v, uint64_t gva, int write,
 		 uint64_t *val)
 {
+	/* the address a program's load computes: an integer, not a byte
+	 * pointer cast to a wider type */
+	uintptr_t addr = (uintptr_t)hup_view__base(v->view) +
+			 (uintptr_t)(gva & hup_view__mask(v->view));
 	struct access a = {
-	    (volatile uint64_t *)(hup_view__base(v->view) +
-				  (gva & hup_view__mask(v->view))),
+	    (volatile uint64_t *)addr,
 	    write ? *val : 0, write};
 	uint64_t r;
 	int err = hup_view__run_guarded(v->view, do_access, &a, &r);

@@ -247,7 +247,9 @@ static void write_file(const char *path, const void *data, size_t len)
 	close(fd);
 }
 
-typedef void (*mutate_fn)(uint8_t *data, size_t *len);
+/* A mutator edits the snapshot image in place: records at their offsets in
+ * a malloc()ed copy, so as aligned as the file format keeps them. */
+typedef void (*mutate_fn)(void *data, size_t *len);
 
 static void expect_reject(const char *what, mutate_fn m, int err,
 			  const char *fragment)
@@ -274,55 +276,66 @@ static void expect_reject(const char *what, mutate_fn m, int err,
 	free(data);
 }
 
+/* The format keeps every record 8-byte aligned (snapshot.h), which is
+ * what lets the image be edited through its structs. */
+_Static_assert(SNAPSHOT_PROGS_OFFSET % 8 == 0 &&
+		   sizeof(struct snapshot_prog) % 8 == 0 &&
+		   sizeof(struct snapshot_run) % 8 == 0 &&
+		   _Alignof(struct snapshot_prog) <= 8 &&
+		   _Alignof(struct snapshot_run) <= 8,
+	       "snapshot records are 8-byte aligned");
+
+/* The record off bytes into the image at d. */
+static void *rec(void *d, uint64_t off) { return (uint8_t *)d + off; }
+
 #define HDR(d) ((struct snapshot_header *)(d))
-#define PROG0(d) ((struct snapshot_prog *)((d) + SNAPSHOT_PROGS_OFFSET))
+#define PROG0(d) ((struct snapshot_prog *)rec(d, SNAPSHOT_PROGS_OFFSET))
 #define RUNS0(d)                                                             \
-	((struct snapshot_run *)((uint8_t *)(PROG0(d) + 1) +                 \
-				 PROG0(d)->insn_cnt * 8ull))
+	((struct snapshot_run *)rec(PROG0(d) + 1, PROG0(d)->insn_cnt * 8ull))
 #define PROG1(d)                                                             \
 	((struct snapshot_prog *)(RUNS0(d) + PROG0(d)->nr_runs))
 
-static void m_empty(uint8_t *d, size_t *l) { (void)d; *l = 0; }
-static void m_short(uint8_t *d, size_t *l) { (void)d; *l = sizeof(struct snapshot_header) - 1; }
-static void m_magic(uint8_t *d, size_t *l) { (void)l; d[0] = 'X'; }
-static void m_v1(uint8_t *d, size_t *l) { (void)l; HDR(d)->version = 1; }
-static void m_v3(uint8_t *d, size_t *l) { (void)l; HDR(d)->version = 3; }
-static void m_trunc(uint8_t *d, size_t *l) { (void)d; *l -= 4096; }
-static void m_trunc1(uint8_t *d, size_t *l) { (void)d; *l -= 1; }
-static void m_trail(uint8_t *d, size_t *l) { (void)d; *l += 4096; }
-static void m_vcpus0(uint8_t *d, size_t *l) { (void)l; HDR(d)->nr_vcpus = 0; }
-static void m_vcpus(uint8_t *d, size_t *l) { (void)l; HDR(d)->nr_vcpus = 65; }
-static void m_nprogs(uint8_t *d, size_t *l) { (void)l; HDR(d)->nr_progs = 65; }
-static void m_progs_off(uint8_t *d, size_t *l) { (void)l; HDR(d)->progs_offset = 8192; }
-static void m_progs_size(uint8_t *d, size_t *l) { (void)l; HDR(d)->progs_size = 1ull << 40; }
-static void m_ram_off(uint8_t *d, size_t *l) { (void)l; HDR(d)->ram_offset += 4096; }
-static void m_nregions0(uint8_t *d, size_t *l) { (void)l; HDR(d)->nr_regions = 0; }
-static void m_nregions3(uint8_t *d, size_t *l) { (void)l; HDR(d)->nr_regions = 3; }
-static void m_region_align(uint8_t *d, size_t *l) { (void)l; HDR(d)->regions[1].gpa += 1; }
-static void m_region_off(uint8_t *d, size_t *l) { (void)l; HDR(d)->regions[1].file_offset += 4096; }
-static void m_region_gpa0(uint8_t *d, size_t *l) { (void)l; HDR(d)->regions[0].gpa = 4096; }
-static void m_region_below(uint8_t *d, size_t *l) { (void)l; HDR(d)->regions[1].gpa = 4096; }
-static void m_ram_size(uint8_t *d, size_t *l) { (void)l; HDR(d)->ram_size += 4096; }
-static void m_id0(uint8_t *d, size_t *l) { (void)l; PROG0(d)->id = 0; }
-static void m_id_dup(uint8_t *d, size_t *l) { (void)l; PROG1(d)->id = PROG0(d)->id; }
-static void m_vcpu(uint8_t *d, size_t *l) { (void)l; PROG0(d)->vcpu = NR_VCPUS; }
-static void m_la57(uint8_t *d, size_t *l) { (void)l; PROG0(d)->la57 = 2; }
-static void m_event(uint8_t *d, size_t *l) { (void)l; PROG0(d)->event = 0; }
-static void m_event_arg(uint8_t *d, size_t *l) { (void)l; PROG1(d)->event_arg = 1; }
-static void m_insn0(uint8_t *d, size_t *l) { (void)l; PROG0(d)->insn_cnt = 0; }
-static void m_insn_big(uint8_t *d, size_t *l) { (void)l; PROG0(d)->insn_cnt = HUP_MAX_INSNS + 1; }
-static void m_insn_past(uint8_t *d, size_t *l) { (void)l; PROG1(d)->insn_cnt += 100; }
-static void m_window(uint8_t *d, size_t *l) { (void)l; PROG0(d)->windows[0].prot = 0; }
-static void m_nwin(uint8_t *d, size_t *l) { (void)l; PROG0(d)->nr_windows = HUP_MAX_WINDOWS + 1; }
-static void m_name(uint8_t *d, size_t *l) { (void)l; memset(PROG0(d)->name, 'a', HUP_NAME_LEN); }
-static void m_slack(uint8_t *d, size_t *l) { (void)l; PROG1(d)->nr_runs -= 1; }
-static void m_nr_runs(uint8_t *d, size_t *l) { (void)l; PROG0(d)->nr_runs = PVIEW_MAX_RUNS + 1; }
-static void m_runs_past(uint8_t *d, size_t *l) { (void)l; PROG1(d)->nr_runs += 1; }
-static void m_run_out(uint8_t *d, size_t *l) { (void)l; RUNS0(d)[0].gva += FG_4K; }
-static void m_run_prot(uint8_t *d, size_t *l) { (void)l; RUNS0(d)[0].prot |= HUP_WIN_WRITE; }
-static void m_run_ram(uint8_t *d, size_t *l) { (void)l; RUNS0(d)[0].gpa = 32 * MB; }
-static void m_run_align(uint8_t *d, size_t *l) { (void)l; RUNS0(d)[0].gpa += 8; }
-static void m_run_empty(uint8_t *d, size_t *l) { (void)l; RUNS0(d)[0].len = 0; }
+static void m_empty(void *d, size_t *l) { (void)d; *l = 0; }
+static void m_short(void *d, size_t *l) { (void)d; *l = sizeof(struct snapshot_header) - 1; }
+static void m_magic(void *d, size_t *l) { (void)l; *(uint8_t *)d = 'X'; }
+static void m_v1(void *d, size_t *l) { (void)l; HDR(d)->version = 1; }
+static void m_v3(void *d, size_t *l) { (void)l; HDR(d)->version = 3; }
+static void m_trunc(void *d, size_t *l) { (void)d; *l -= 4096; }
+static void m_trunc1(void *d, size_t *l) { (void)d; *l -= 1; }
+static void m_trail(void *d, size_t *l) { (void)d; *l += 4096; }
+static void m_vcpus0(void *d, size_t *l) { (void)l; HDR(d)->nr_vcpus = 0; }
+static void m_vcpus(void *d, size_t *l) { (void)l; HDR(d)->nr_vcpus = 65; }
+static void m_nprogs(void *d, size_t *l) { (void)l; HDR(d)->nr_progs = 65; }
+static void m_progs_off(void *d, size_t *l) { (void)l; HDR(d)->progs_offset = 8192; }
+static void m_progs_size(void *d, size_t *l) { (void)l; HDR(d)->progs_size = 1ull << 40; }
+static void m_ram_off(void *d, size_t *l) { (void)l; HDR(d)->ram_offset += 4096; }
+static void m_nregions0(void *d, size_t *l) { (void)l; HDR(d)->nr_regions = 0; }
+static void m_nregions3(void *d, size_t *l) { (void)l; HDR(d)->nr_regions = 3; }
+static void m_region_align(void *d, size_t *l) { (void)l; HDR(d)->regions[1].gpa += 1; }
+static void m_region_off(void *d, size_t *l) { (void)l; HDR(d)->regions[1].file_offset += 4096; }
+static void m_region_gpa0(void *d, size_t *l) { (void)l; HDR(d)->regions[0].gpa = 4096; }
+static void m_region_below(void *d, size_t *l) { (void)l; HDR(d)->regions[1].gpa = 4096; }
+static void m_ram_size(void *d, size_t *l) { (void)l; HDR(d)->ram_size += 4096; }
+static void m_id0(void *d, size_t *l) { (void)l; PROG0(d)->id = 0; }
+static void m_id_dup(void *d, size_t *l) { (void)l; PROG1(d)->id = PROG0(d)->id; }
+static void m_vcpu(void *d, size_t *l) { (void)l; PROG0(d)->vcpu = NR_VCPUS; }
+static void m_la57(void *d, size_t *l) { (void)l; PROG0(d)->la57 = 2; }
+static void m_event(void *d, size_t *l) { (void)l; PROG0(d)->event = 0; }
+static void m_event_arg(void *d, size_t *l) { (void)l; PROG1(d)->event_arg = 1; }
+static void m_insn0(void *d, size_t *l) { (void)l; PROG0(d)->insn_cnt = 0; }
+static void m_insn_big(void *d, size_t *l) { (void)l; PROG0(d)->insn_cnt = HUP_MAX_INSNS + 1; }
+static void m_insn_past(void *d, size_t *l) { (void)l; PROG1(d)->insn_cnt += 100; }
+static void m_window(void *d, size_t *l) { (void)l; PROG0(d)->windows[0].prot = 0; }
+static void m_nwin(void *d, size_t *l) { (void)l; PROG0(d)->nr_windows = HUP_MAX_WINDOWS + 1; }
+static void m_name(void *d, size_t *l) { (void)l; memset(PROG0(d)->name, 'a', HUP_NAME_LEN); }
+static void m_slack(void *d, size_t *l) { (void)l; PROG1(d)->nr_runs -= 1; }
+static void m_nr_runs(void *d, size_t *l) { (void)l; PROG0(d)->nr_runs = PVIEW_MAX_RUNS + 1; }
+static void m_runs_past(void *d, size_t *l) { (void)l; PROG1(d)->nr_runs += 1; }
+static void m_run_out(void *d, size_t *l) { (void)l; RUNS0(d)[0].gva += FG_4K; }
+static void m_run_prot(void *d, size_t *l) { (void)l; RUNS0(d)[0].prot |= HUP_WIN_WRITE; }
+static void m_run_ram(void *d, size_t *l) { (void)l; RUNS0(d)[0].gpa = 32 * MB; }
+static void m_run_align(void *d, size_t *l) { (void)l; RUNS0(d)[0].gpa += 8; }
+static void m_run_empty(void *d, size_t *l) { (void)l; RUNS0(d)[0].len = 0; }
 
 static void test_fake_rejections(void)
 {
