@@ -105,9 +105,15 @@ static void pin(int cpu)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
+/* An offset of the huge page (2 MiB aligned, so any alignment holds). */
+static void *at(uint32_t off)
+{
+	return (void *)((uintptr_t)mem + off);
+}
+
 static struct hup_request *blk(uint32_t off)
 {
-	return (struct hup_request *)(mem + off);
+	return at(off);
 }
 
 /*
@@ -304,8 +310,7 @@ static void *racer(void *arg)
 		case 3: w = &r->log_size; break;
 		case 4: w = (volatile uint32_t *)&r->windows[rnd(&s) % 8]; break;
 		default:
-			w = (volatile uint32_t *)(mem + INS_FUZZ +
-						  4 * (rnd(&s) % 4));
+			w = at(INS_FUZZ + 4 * (uint32_t)(rnd(&s) % 4));
 		}
 		*w = (uint32_t)rnd(&s);
 		atomic_fetch_add(&races, 1);
@@ -565,7 +570,7 @@ static const struct limit limits[] = {
 static void *limit_thread(void *arg)
 {
 	struct hup_request *r = blk(BLK_LIM);
-	struct bpf_insn *p = (struct bpf_insn *)(mem + INS_LIM);
+	struct bpf_insn *p = at(INS_LIM);
 
 	(void)arg;
 	pin(1);
