@@ -280,9 +280,14 @@ class ReclaimE2E(unittest.TestCase):
         self.assertGreaterEqual(len(rounds), MIN_AUTO_ROUNDS,
                                 f"automatic rounds logged: {rounds}")
         self.assertGreater(sum(p for p, _ in rounds), 0, "nothing discarded")
+        # L1 reads the stats while hupvm keeps reclaiming until the guest
+        # powers off, so the count seen then lies between 1 and the rounds
+        # logged by the end (hupvm counts a round before it logs it).
         m = re.search(r"reclaim runs=(\d+) .*auto_rounds=(\d+)", r.output)
-        self.assertTrue(m and int(m.group(2)) >= len(rounds) > 0,
-                        "hupctl stats does not count the rounds")
+        self.assertTrue(m, "no reclaim line in hupctl stats")
+        self.assertTrue(0 < int(m.group(2)) <= len(rounds),
+                        f"hupctl stats counts {m.group(2)} rounds, "
+                        f"{len(rounds)} logged")
 
     def check_fill(self, name, key):
         r = self.result(name)
