@@ -7,7 +7,7 @@ FUZZ_BUILD ?= $(BUILD)-fuzz
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build fuzz-build test unit demo clean
+.PHONY: all deps configure build fuzz-build fuzz-long test unit demo clean
 
 all: build
 
@@ -29,6 +29,14 @@ fuzz-build: deps
 # "N passed, N failed".
 test: build fuzz-build
 	./scripts/run-tests.sh $(BUILD) $(FUZZ_BUILD)
+
+# Long libFuzzer runs on demand, each target in turn, with a kept corpus in
+# $(FUZZ_BUILD)/fuzz-corpus (docs/fuzzing.md).  Limits per target:
+# FUZZ_RUNS=N executions and/or FUZZ_SECONDS=N (default 600 s);
+# FUZZ_TARGETS picks targets (default: all); `scripts/fuzz-long.sh --help`.
+FUZZ_TARGETS ?=
+fuzz-long: fuzz-build
+	FUZZ_BUILD=$(FUZZ_BUILD) ./scripts/fuzz-long.sh $(FUZZ_TARGETS)
 
 # Only the fast native tests.
 unit: build
