@@ -10,8 +10,8 @@ FUZZ_BUILD ?= $(BUILD)-fuzz
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build release-build fuzz-build test unit matrix \
-	demo clean
+.PHONY: all deps configure build release-build fuzz-build fuzz-long test \
+	unit matrix demo clean
 
 all: build
 
@@ -45,6 +45,14 @@ test: build release-build fuzz-build
 # and the fuzz targets.
 matrix: release-build fuzz-build
 	./scripts/run-tests.sh $(MATRIX_ARGS)
+
+# Long libFuzzer runs on demand, each target in turn, with a kept corpus in
+# $(FUZZ_BUILD)/fuzz-corpus (docs/fuzzing.md).  Limits per target:
+# FUZZ_RUNS=N executions and/or FUZZ_SECONDS=N (default 600 s);
+# FUZZ_TARGETS picks targets (default: all); `scripts/fuzz-long.sh --help`.
+FUZZ_TARGETS ?=
+fuzz-long: fuzz-build
+	FUZZ_BUILD=$(FUZZ_BUILD) ./scripts/fuzz-long.sh $(FUZZ_TARGETS)
 
 # Only the fast native tests.
 unit: build
