@@ -50,10 +50,12 @@ class ScenarioTest(unittest.TestCase):
 
 
 class HangRetryFakeHostTest(unittest.TestCase):
-    """Harness.run with a fake host pass: a hung scenario is retried once and
-    reported; a failed one is not retried."""
+    """Harness.run with a fake host pass: a hung scenario is retried, at most
+    HANG_ATTEMPTS times in all, every retry reported and its earlier log
+    kept; a failed one is not retried."""
 
-    def test_hang_retried_failure_not(self):
+    def run_fake(self, rcs):
+        """rcs: {scenario: [rc of attempt 1, 2, ...]}; returns (run, calls, h)."""
         h = hupnest.Harness(cache=tempfile.mkdtemp())
         calls = []
 
@@ -62,9 +64,9 @@ class HangRetryFakeHostTest(unittest.TestCase):
             run = hupnest.Run("fake")
             for sc in scenarios:
                 r = hupnest.Result(sc.name)
-                first = len(calls) == 1
-                r.rc = {"hangs": 124 if first else 0, "fails": 1, "ok": 0}[sc.name]
-                r.output = f"try {len(calls)}\n"
+                tries = sum(sc.name in c for c in calls)
+                r.rc = rcs[sc.name][min(tries, len(rcs[sc.name])) - 1]
+                r.output = f"try {tries}\n"
                 run.results.append(r)
             return run
 
@@ -72,14 +74,34 @@ class HangRetryFakeHostTest(unittest.TestCase):
         orig = hupnest.guest_image.fetch
         hupnest.guest_image.fetch = lambda *a, **k: None
         try:
-            run = h.run([hupnest.Scenario(n, "true") for n in ("hangs", "fails", "ok")])
+            run = h.run([hupnest.Scenario(n, "true") for n in rcs])
         finally:
             hupnest.guest_image.fetch = orig
+        return run, calls, h
+
+    def test_hang_retried_failure_not(self):
+        run, calls, h = self.run_fake({"hangs": [124, 0], "fails": [1], "ok": [0]})
         self.assertEqual(calls, [["hangs", "fails", "ok"], ["hangs"]])
         self.assertEqual(run.scenario_retries, ["hangs"])
         by = {r.name: r for r in run.results}
         self.assertEqual((by["hangs"].rc, by["fails"].rc, by["ok"].rc), (0, 1, 0))
         self.assertTrue(os.path.exists(os.path.join(h.logdir, "hangs.try1.log")))
+
+    def test_hang_twice_then_ok(self):
+        run, calls, h = self.run_fake({"h2": [124, 125, 0], "ok": [0]})
+        self.assertEqual(calls, [["h2", "ok"], ["h2"], ["h2"]])
+        self.assertEqual(run.scenario_retries, ["h2", "h2"])
+        self.assertEqual(run.results[0].rc, 0)
+        for n in (1, 2):
+            with open(os.path.join(h.logdir, f"h2.try{n}.log")) as f:
+                self.assertEqual(f.read(), f"try {n}\n")
+
+    def test_hang_every_time_fails(self):
+        run, calls, _ = self.run_fake({"always": [124]})
+        self.assertEqual(len(calls), hupnest.HANG_ATTEMPTS)
+        self.assertEqual(len(run.scenario_retries), hupnest.HANG_ATTEMPTS - 1)
+        self.assertEqual(run.results[0].rc, 124)
+        self.assertFalse(run.results[0].ok)
 
 
 # The selftest's three scenarios: an L2 boot, one that overruns its

@@ -133,7 +133,7 @@ cat hupctl.log 2>/dev/null
 rc=$(cat rc.txt)
 echo "HUP-RC $rc"
 # hupvm's --timeout: the guest hung (NESTED.md: rare L2 deadlocks under
-# TCG).  124 tells the harness it was a hang, which it retries once.
+# TCG).  124 tells the harness it was a hang, which it retries (HANG_ATTEMPTS).
 [ "$rc" = 124 ] && exit 124
 # The nested CPU model's faults (hupnest's hup_vm_flake): seen as triple
 # faults in early boot, and once mid-run in 6.1-amd64.

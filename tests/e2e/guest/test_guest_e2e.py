@@ -56,7 +56,7 @@ set -o pipefail
 	-a '@CMDLINE@ hup.mode=backend' 2>&1 | tee vm.log
 rc=$?
 echo "guest-e2e: L2 exited with $rc"
-# hupvm's --timeout: a hung guest, which the harness retries once; so is a
+# hupvm's --timeout: a hung guest, which the harness retries; so is a
 # KVM failure (5) before the guest's init ran (a boot that never got going).
 [ $rc = 124 ] && exit 124
 [ $rc = 5 ] && ! grep -q "HUP-G: init ran" vm.log && exit 124

@@ -199,7 +199,7 @@ cat vm.log
 cat vm.err
 echo "HUP-RC $rc"
 # The nested CPU model's faults (hupnest's hup_vm_flake), seen as an early
-# triple fault of vCPU 1: retried once.  Anything else is a real failure.
+# triple fault of vCPU 1: retried (hupnest.HANG_ATTEMPTS).  Anything else is a real failure.
 if hup_vm_flake "$rc" "HUP-PROBE: ready" vm.log vm.err; then
 	echo "HUP-T KVM failure of the nested CPU model: retryable"
 	exit 124
