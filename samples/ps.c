@@ -13,7 +13,8 @@
  *
  *	hupcc samples/ps.c -o ps.o
  *	hupload ps.o                 # in the guest
- *	hupctl query ID              # on the host
+ *	hupctl query ID              # on the host: raw bytes
+ *	hupctl --obj ps.o query ID   # one "comm=..." line per task
  */
 #include <hyperupcall.h>
 #include <hlib/hlib.h>
@@ -27,6 +28,13 @@ struct task_struct {
 } __hup_core;
 
 extern struct task_struct init_task __ksym;
+
+/* What each hup_output() appends: `hupctl query ID --obj ps.o` prints the
+ * answer as these records ("comm=kthreadd"). */
+struct ps_rec {
+	char comm[COMM_LEN];
+};
+HUP_QUERY_RECORD(ps, struct ps_rec);
 
 HUP_QUERY("ps")
 long ps(struct hup_query_ctx *ctx)

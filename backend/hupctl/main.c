@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "record.h"
 
 enum { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_CONN };
 #define HUPCTL_TIMEOUT_S 60 /* a dump of a large guest takes a while */
@@ -61,6 +62,13 @@ static void usage(FILE *out)
 	      "  -s, --socket PATH    the control socket (default "
 	      "$HUPCTL_SOCKET)\n"
 	      "  -j, --json           print one JSON object\n"
+	      "  -o, --obj FILE.o     query: print the answer as the records "
+	      "the program\n"
+	      "                       declares (HUP_QUERY_RECORD), read from "
+	      "FILE.o's BTF\n"
+	      "  -p, --prog NAME      the program of FILE.o whose record to "
+	      "use (needed\n"
+	      "                       when it declares several)\n"
 	      "  -h, --help           this text\n"
 	      "\n"
 	      "Exit status: 0 ok, 1 hupvm refused the command, 2 bad usage, "
@@ -259,27 +267,107 @@ static int show(char *resp, size_t len, bool json)
 	return EXIT_CONN;
 }
 
+/*
+ * A query answer as typed records: "data N\n" + N bytes + "\n", maybe
+ * "r0 R\n", then "OK" or "ERR ..." (a run that ended early keeps what it
+ * emitted).  Anything else is shown as it came.
+ */
+static int show_records(char *resp, size_t len, const struct record *rec,
+			bool json)
+{
+	char *nl = memchr(resp, '\n', len), *p, *end, *r0 = NULL, *last;
+	unsigned long n;
+	size_t rest;
+
+	if (len < 6 || strncmp(resp, "data ", 5) || !nl)
+		return show(resp, len, json);
+	n = strtoul(resp + 5, &end, 10);
+	p = nl + 1;
+	if (end != nl || n > (size_t)(resp + len - p) - 1 || p[n] != '\n')
+		return show(resp, len, json);
+	last = p + n + 1;
+	end = resp + len;
+	if (end - last > 3 && !strncmp(last, "r0 ", 3) &&
+	    (nl = memchr(last, '\n', (size_t)(end - last)))) {
+		*nl = 0;
+		r0 = last + 3;
+		last = nl + 1;
+	}
+	if (end == last || end[-1] != '\n') {
+		fprintf(stderr, "hupctl: truncated answer from hupvm\n");
+		return EXIT_CONN;
+	}
+	end[-1] = 0;
+	if (json) {
+		printf("{\"prog\":\"%s\",\"record_size\":%u,\"records\":",
+		       rec->prog, rec->size);
+		rest = record__print(stdout, rec, (uint8_t *)p, n, true);
+		printf(",\"trailing_bytes\":%zu", rest);
+		if (r0)
+			printf(",\"r0\":%s", r0);
+		if (!strncmp(last, "ERR ", 4)) {
+			fputs(",\"error\":\"", stdout);
+			for (const char *c = last + 4; *c; c++)
+				if (*c == '"' || *c == '\\')
+					printf("\\%c", *c);
+				else if ((unsigned char)*c >= ' ')
+					putchar(*c);
+			putchar('"');
+		}
+		puts("}");
+	} else {
+		rest = record__print(stdout, rec, (uint8_t *)p, n, false);
+	}
+	fflush(stdout);
+	if (rest)
+		fprintf(stderr,
+			"hupctl: %zu trailing bytes: not a whole %u-byte record "
+			"of %s\n",
+			rest, rec->size, rec->prog);
+	if (r0 && !json)
+		fprintf(stderr, "hupctl: returned %s\n", r0);
+	if (!strcmp(last, "OK"))
+		return EXIT_OK;
+	if (!strncmp(last, "ERR ", 4)) {
+		if (!json)
+			fprintf(stderr, "hupctl: %s\n", last + 4);
+		return EXIT_REFUSED;
+	}
+	fprintf(stderr, "hupctl: unexpected answer from hupvm: %s\n", last);
+	return EXIT_CONN;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"socket", required_argument, NULL, 's'},
 	    {"json", no_argument, NULL, 'j'},
+	    {"obj", required_argument, NULL, 'o'},
+	    {"prog", required_argument, NULL, 'p'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *sock = getenv("HUPCTL_SOCKET");
-	char line[CONTROL_LINE_MAX + 1], *resp = NULL;
+	char line[CONTROL_LINE_MAX + 1], *resp = NULL, err[256];
+	const char *obj = NULL, *prog = NULL;
+	struct record rec;
 	bool json = false;
 	size_t len = 0;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+s:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:jo:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			sock = optarg;
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'o':
+			obj = optarg;
+			break;
+		case 'p':
+			prog = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -293,12 +381,28 @@ int main(int argc, char **argv)
 		return bad("%s", "no command given");
 	if (!sock || !*sock)
 		return bad("%s", "no socket: give -s PATH or set HUPCTL_SOCKET");
-	r = build(argc - optind, argv + optind, json, line, sizeof(line));
+	if ((obj || prog) && strcmp(argv[optind], "query"))
+		return bad("%s", "--obj and --prog are for query");
+	if (prog && !obj)
+		return bad("%s", "--prog names a program of --obj FILE.o");
+	/* typed output: hupctl formats the raw answer itself */
+	r = build(argc - optind, argv + optind, json && !obj, line,
+		  sizeof(line));
 	if (r)
 		return r;
+	if (obj) {
+		r = record__open(&rec, obj, prog, err, sizeof(err));
+		if (r) {
+			fprintf(stderr, "hupctl: %s\n", err);
+			return EXIT_USAGE;
+		}
+	}
 	r = talk(sock, line, &resp, &len);
 	if (!r)
-		r = show(resp, len, json);
+		r = obj ? show_records(resp, len, &rec, json)
+			: show(resp, len, json);
+	if (obj)
+		record__close(&rec);
 	free(resp);
 	return r;
 }

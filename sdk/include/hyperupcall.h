@@ -79,6 +79,22 @@ typedef __s64 s64;
 #define __hup_label(...) __hup_pick3(_, ##__VA_ARGS__, "/" __VA_ARGS__, "")
 #define __hup_pick3(a, b, c, ...) c
 
+/*
+ * The record a query program emits, for typed output on the host:
+ *
+ *	struct ps_rec { char comm[16]; __u32 pid; };
+ *	HUP_QUERY_RECORD(ps, struct ps_rec);
+ *
+ * declares that every hup_output() of program (function) ps appends one
+ * struct ps_rec.  Nothing reaches the guest or the verifier: the type is
+ * kept in the object's BTF, where `hupctl query ID --obj FILE.o` finds it
+ * and prints the answer record by record, field by field (text or JSON).
+ * Char arrays print as strings, other arrays and nested structures in
+ * full, enums by name.
+ */
+#define HUP_QUERY_RECORD(prog, type)                                          \
+	type __hup_record_##prog SEC(".hup.record")
+
 /* The license of the program text, kept in the object as libbpf does. */
 #define HUP_LICENSE(text) char _license[] SEC("license") = text
 
