@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the tests of a build and of the build matrix; end with one line
-# "N passed, N failed" over all of them.  Exit status is non-zero if any
+# "N passed, N failed" over all of them (", N skipped" when some were
+# skipped; each entry's line names them).  Exit status is non-zero if any
 # entry failed.
 #
 # usage: run-tests.sh [--release DIR] [--sanitize DIR] [BUILD [CTEST_ARG...]]
@@ -34,6 +35,7 @@ native=(-L unit -E '^(guest-|hupvm-e2e|harness-)')
 
 passed=0
 failed=0
+skipped=0
 status=0
 summaries=()
 
@@ -41,7 +43,7 @@ summaries=()
 run() {
 	local name=$1 dir=$2
 	shift 2
-	local log rc summary f t start
+	local log rc summary f t start skip k
 	echo "=== $name ($dir) ==="
 	start=$SECONDS
 	log=$(mktemp)
@@ -50,6 +52,15 @@ run() {
 	ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" ${CTEST_ARGS:-} "$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	summary=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
+	# ctest counts a skipped test (exit 77, tests/needs.sh) among those
+	# that did not fail; here it is neither passed nor failed, and named
+	skip=$(grep -E '^[[:space:]]*[0-9]+ - .* \(Skipped\)$' "$log" |
+		sed -E 's/^[[:space:]]*[0-9]+ - (.*) \(Skipped\)$/\1/' | sort -u |
+		tr '\n' ' ')
+	k=$(wc -w <<<"$skip")
+	# ... and why: what the skipped tests said (tests/needs.sh)
+	[ "$k" -gt 0 ] && grep -a -h '^SKIPPED: ' "$dir/Testing/Temporary/LastTest.log" \
+		2>/dev/null | sort -u
 	rm -f "$log"
 	if [ -z "$summary" ]; then
 		echo "run-tests: ctest in $dir produced no summary (exit status $rc)"
@@ -60,10 +71,15 @@ run() {
 	fi
 	f=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$summary")
 	t=$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$summary")
-	passed=$((passed + t - f))
+	passed=$((passed + t - f - k))
 	failed=$((failed + f))
+	skipped=$((skipped + k))
 	[ "$rc" -eq 0 ] || status=1
-	summaries+=("$name: $((t - f)) passed, $f failed ($((SECONDS - start)) s)")
+	if [ "$k" -gt 0 ]; then
+		summaries+=("$name: $((t - f - k)) passed, $f failed, $k skipped: ${skip% } ($((SECONDS - start)) s)")
+	else
+		summaries+=("$name: $((t - f)) passed, $f failed ($((SECONDS - start)) s)")
+	fi
 }
 
 [ -n "$build" ] && run "gcc RelWithDebInfo" "$build" "$@"
@@ -74,5 +90,9 @@ if [ -n "$sanitize" ]; then
 fi
 echo "=== summary ==="
 printf '%s\n' "${summaries[@]}"
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

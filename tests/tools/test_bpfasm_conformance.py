@@ -52,5 +52,6 @@ def main(root):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else
-                  "/work/shared/conformance"))
+    if len(sys.argv) != 2:
+        sys.exit("usage: test_bpfasm_conformance.py CONFORMANCE_DIR")
+    sys.exit(main(sys.argv[1]))
