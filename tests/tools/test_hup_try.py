@@ -8,6 +8,7 @@ import io
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
 from contextlib import redirect_stderr
 
@@ -72,6 +73,20 @@ class HostWords(unittest.TestCase):
         self.assertEqual(self.sh(ht.Step("query", "ps")), "query|7|")
         self.assertEqual(self.sh(ht.Step("reclaim", "free_discard")), "reclaim|9|")
         self.assertEqual(self.sh(ht.Step("query", "unknown")), "query|none|")
+
+    def test_typed_query_when_the_object_declares_a_record(self):
+        d = tempfile.mkdtemp()
+        with_rec, without = os.path.join(d, "a.o"), os.path.join(d, "b.o")
+        with open(with_rec, "wb") as f:
+            f.write(b"\x7fELF...__hup_record_ps\0...")
+        with open(without, "wb") as f:
+            f.write(b"\x7fELF...__hup_record_psx\0...")
+        objs = [("b.o", without), ("a.o", with_rec)]
+        self.assertEqual(ht.host_args(ht.Step("query", "ps"), objs)[1],
+                         '--obj obj/a.o --prog ps query "${id:-none}"')
+        self.assertEqual(ht.host_args(ht.Step("query", "p"), objs)[1], 'query "${id:-none}"')
+        self.assertEqual(ht.host_args(ht.Step("reclaim", "ps"), objs)[1],
+                         'reclaim "${id:-none}"')
 
     def test_hupctl_names_and_quoting(self):
         self.assertEqual(self.sh(ht.Step("hupctl", "stats {ps}")), "stats|7|")
