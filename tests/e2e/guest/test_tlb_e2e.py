@@ -50,7 +50,9 @@ import scenario as e2e  # noqa: E402
 
 VCPUS, PCPUS, SLICE_MS = 4, 2, 5
 MEM = "256M"
-VM_TIMEOUT_S = 300
+# hupvm stops a hung guest after this (a hang costs the whole timeout before
+# the retry): healthy runs take 25-50 s, up to 150 s on a loaded machine.
+VM_TIMEOUT_S = 240
 # Remaps per mode: without help every shootdown to a descheduled vCPU
 # waits for its next slice, so fewer.  Enough for every path to run many
 # times in make test; the long correctness run is HUP_TLB_REMAPS
