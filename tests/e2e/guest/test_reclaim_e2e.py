@@ -89,7 +89,8 @@ if waitfor registered; then
 	c list
 	id=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \([0-9]*\) .*name="free_discard".*/\1/p')
 	# (auto: hupvm reclaims on its own; a second reclaim would be EBUSY)
-	[ @MODE@ = auto ] || c --json reclaim ${id:-none}
+	# (fill-dry: this one is a dry run too, so that mode discards nothing)
+	[ @MODE@ = auto ] || c --json reclaim ${id:-none} @FILL_OPTS@
 fi
 # (fill: reclaims go on back to back in the background, from before the
 # guest starts the churn until it says the churn has filled its memory)
