@@ -83,6 +83,8 @@ int hup_run_state__run(struct hup_run_state *st, uint64_t (*fn)(void *arg),
 #define ENV_HAS(env, f)                                                      \
 	((env) && (env)->sz >= offsetof(struct hup_run_env, f) +             \
 				       sizeof((env)->f))
+/* A callback needs its opaque argument too (the last field). */
+#define ENV_HAS_CB(env, f) (ENV_HAS(env, f) && ENV_HAS(env, opaque) && (env)->f)
 
 /* Events run on behalf of one vCPU (docs/abi.md section 4). */
 static bool event_is_local(enum hup_event event)
@@ -231,7 +233,7 @@ static uint64_t fn_vcpu_reg(uint64_t r1, uint64_t r2, uint64_t r3,
 		return ret_err(-EPERM);
 	if (r1 > HUP_REG_MAX)
 		return ret_err(-EINVAL);
-	if (!ENV_HAS(st->env, vcpu_reg) || !st->env->vcpu_reg)
+	if (!ENV_HAS_CB(st->env, vcpu_reg))
 		return ret_err(-EOPNOTSUPP);
 	hup_budget__hold();
 	err = st->env->vcpu_reg(st->env->opaque, (uint32_t)r1, &val);
@@ -277,7 +279,7 @@ static uint64_t fn_debug_print(uint64_t r1, uint64_t r2, uint64_t r3,
 	(void)r3, (void)r4, (void)r5;
 	if (!st)
 		return ret_err(-EINVAL);
-	if (!ENV_HAS(st->env, debug_print) || !st->env->debug_print)
+	if (!ENV_HAS_CB(st->env, debug_print))
 		return ret_err(-EOPNOTSUPP);
 	if (!buf && r2)
 		return ret_err(-EINVAL);
@@ -316,7 +318,7 @@ static uint64_t fn_output(uint64_t r1, uint64_t r2, uint64_t r3,
 		return ret_err(-EPERM);
 	if (r2 > HUP_QUERY_OUT_MAX - st->out_bytes)
 		return ret_err(-ENOSPC);
-	if (!ENV_HAS(st->env, output) || !st->env->output)
+	if (!ENV_HAS_CB(st->env, output))
 		return ret_err(-EOPNOTSUPP);
 	if (!r2)
 		return 0;

@@ -51,22 +51,35 @@ struct hup_prog {
 	_Atomic uint64_t run_ns;
 };
 
-/* libbpf's rule: an options struct may be larger than we know only if the
- * part we do not know is all zero. */
-static bool opts_valid(const struct hup_load_opts *opts)
+/*
+ * libbpf's rule for versioned option structs (sz first): a caller built
+ * against an older, shorter struct is accepted (the fields it lacks count
+ * as absent); one built against a newer, longer struct only if the part we
+ * do not know is all zero.  min: the shortest size ever published.
+ */
+static bool sz_valid(const void *p, size_t sz, size_t min, size_t known)
 {
-	const unsigned char *p;
-	size_t i;
+	const unsigned char *b = p;
 
-	if (!opts)
-		return true;
-	if (opts->sz < HUP_LOAD_OPTS_SZ_V1)
+	if (sz < min)
 		return false;
-	p = (const unsigned char *)opts;
-	for (i = sizeof(*opts); i < opts->sz; i++)
-		if (p[i])
+	for (size_t i = known; i < sz; i++)
+		if (b[i])
 			return false;
 	return true;
+}
+
+static bool opts_valid(const struct hup_load_opts *opts)
+{
+	return !opts || sz_valid(opts, opts->sz, HUP_LOAD_OPTS_SZ_V1,
+				 sizeof(*opts));
+}
+
+/* An env needs only its sz; helpers check each field (ENV_HAS). */
+static bool env_valid(const struct hup_run_env *env)
+{
+	return !env ||
+	       sz_valid(env, env->sz, sizeof(env->sz), sizeof(*env));
 }
 
 /* Whether opts (already valid) has field f: libbpf's OPTS_HAS. */
@@ -355,7 +368,7 @@ int hup_prog__run(struct hup_prog *prog, void *ctx, size_t ctx_size,
 		return -ENOENT;
 	if (ctx_size != prog->ctx_size)
 		return -EINVAL;
-	if (env && env->sz < sizeof(struct hup_run_env))
+	if (!env_valid(env))
 		return -EINVAL;
 
 	args.prog = prog;

@@ -150,6 +150,44 @@ static void test_ctx_and_stats(void)
 	}
 }
 
+/* hup_run_env's sz, libbpf's way: shorter from an older caller is fine,
+ * longer only with a zero tail, less than sz itself never. */
+static void test_env_versions(void)
+{
+	struct hup_prog *p = NULL, *q = NULL;
+	struct hup_run_result res;
+	struct hup_run_env env = {.sz = sizeof(env), .vcpu = 3};
+	struct {
+		struct hup_run_env env;
+		uint64_t future;
+	} bigger = {.env = {.sz = sizeof(bigger)}, .future = 7};
+
+	load_both(ctx_vcpu, ARRAY_LEN(ctx_vcpu), &p, &q);
+	if (!p)
+		return;
+	CHECK_EQ(hup_prog__run(p, &trace_ctx, sizeof(trace_ctx), &env, &res),
+		 0);
+	env.sz = offsetof(struct hup_run_env, vcpu_reg); /* an older caller */
+	CHECK_EQ(hup_prog__run(p, &trace_ctx, sizeof(trace_ctx), &env, &res),
+		 0);
+	CHECK_EQ(res.r0, 3);
+	env.sz = sizeof(env.sz);
+	CHECK_EQ(hup_prog__run(p, &trace_ctx, sizeof(trace_ctx), &env, &res),
+		 0);
+	env.sz = sizeof(env.sz) - 1;
+	CHECK_EQ(hup_prog__run(p, &trace_ctx, sizeof(trace_ctx), &env, &res),
+		 -EINVAL);
+	CHECK_EQ(hup_prog__run(p, &trace_ctx, sizeof(trace_ctx), &bigger.env,
+			       &res),
+		 -EINVAL);
+	bigger.future = 0;
+	CHECK_EQ(hup_prog__run(p, &trace_ctx, sizeof(trace_ctx), &bigger.env,
+			       &res),
+		 0);
+	hup_prog__free(p);
+	hup_prog__free(q);
+}
+
 static void test_rejections_at_the_boundary(void)
 {
 	struct bpf_insn big[HUP_MAX_INSNS + 1];
@@ -221,6 +259,7 @@ int main(void)
 	RUN(test_guest_read_both_engines);
 	RUN(test_hole_aborts_and_counts);
 	RUN(test_ctx_and_stats);
+	RUN(test_env_versions);
 	RUN(test_rejections_at_the_boundary);
 	RUN(test_verifier_rejection_logged);
 	hup_view__free(view);

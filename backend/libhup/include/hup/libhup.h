@@ -150,6 +150,9 @@ HUP_API size_t hup_prog__jited_len(const struct hup_prog *prog);
 /*
  * What helpers may ask of the caller during one run.  All callbacks are
  * optional; a helper whose callback is missing returns -EOPNOTSUPP.
+ * Versioned by sz, as libbpf's opts: a shorter struct from an older caller
+ * is accepted (what it lacks is absent; callbacks need opaque too), a
+ * longer one only if the fields this libhup does not know are zero.
  */
 struct hup_run_env {
 	size_t sz;              /* sizeof(struct hup_run_env) */
