@@ -22,6 +22,7 @@
 #include <hyperupcall/abi.h>
 
 #include "arch.h"
+#include "clock.h"
 #include "hyperupcall/backend.h"
 #include "log.h"
 #include "vm.h"
@@ -35,14 +36,6 @@ static __thread struct vcpu *tls_vcpu;
 struct vcpu *vcpu__current(void)
 {
 	return tls_vcpu;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static void kick_handler(int sig)
@@ -292,7 +285,7 @@ static void park(struct vcpu *v)
 	uint32_t actions = 0;
 
 	trace(v, HUP_TRACE_PAUSE, 0, arg);
-	t0 = now_ns();
+	t0 = hupvm_now_ns();
 	pthread_mutex_lock(&v->pause_lock);
 	v->paused = true;
 	pthread_cond_broadcast(&v->pause_cond);
@@ -304,7 +297,7 @@ static void park(struct vcpu *v)
 	pthread_mutex_unlock(&v->pause_lock);
 	if (vm__stopping(v->vm))
 		return;
-	paused_ns = now_ns() - t0;
+	paused_ns = hupvm_now_ns() - t0;
 	arg[0] = paused_ns;
 	trace(v, HUP_TRACE_RESUME, 0, arg);
 	if (v->vm->hup)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 
 struct run_ctx {
@@ -25,10 +26,7 @@ struct run_ctx {
 
 uint64_t backend__now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return hupvm_now_ns();
 }
 
 static int env_vcpu_reg(void *opaque, uint32_t reg, uint64_t *val)

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The KVM side of the hyperupcall backend on x86 (see x86/hup.h).
+ * The KVM side of the hyperupcall backend on x86 (see x86/hup.h): the
+ * doorbell port, vetting MSR writes through KVM's user-space MSR filter,
+ * reading a vCPU's registers and TSC for helpers, the guest page-table
+ * root and paging mode a registration walks, and flushing a vCPU's TLB on
+ * entry when a program asks for it.
  */
 #include "x86/hup.h"
 
@@ -17,18 +21,13 @@
 
 #include "devices/doorbell.h"
 #include "hyperupcall/backend.h"
+#include "clock.h"
 #include "log.h"
 #include "vcpu.h"
 #include "vm.h"
+#include "x86/bits.h"
 #include "x86/msr.h"
 
-#define MSR_IA32_TSC 0x10u
-#define X86_CR0_PG (1ull << 31)
-#define X86_CR4_PGE (1ull << 7)
-#define X86_CR4_LA57 (1ull << 12)
-#define X86_EFER_LMA (1ull << 10)
-#define X86_EFER_NX (1ull << 11)
-#define MSR_EFER 0xc0000080u
 /* One filter range covers at most this many MSRs around a vetted one. */
 #define X86_HUP_FILTER_SPAN 64u
 
@@ -43,14 +42,6 @@ struct x86_hup {
 static struct vcpu *vcpu_of(struct vm *vm, uint32_t cpu)
 {
 	return cpu < vm->nr_vcpus ? &vm->vcpus[cpu] : NULL;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* ---------------------------------------------------------------- MSRs */
@@ -96,13 +87,13 @@ static void tsc_probe(struct vcpu *v)
 								 : TSC_MSR;
 	if (v->id != 0 || log__level() < LOG_INFO)
 		return;
-	t0 = now_ns();
+	t0 = hupvm_now_ns();
 	for (int i = 0; i < n; i++)
 		read_tsc_msr(v, &x);
-	t1 = now_ns();
+	t1 = hupvm_now_ns();
 	for (int i = 0; i < n && v->tsc_mode == TSC_ATTR; i++)
 		read_tsc_offset(v, &x);
-	t2 = now_ns();
+	t2 = hupvm_now_ns();
 	pr_info("guest TSC: %s; KVM_GET_MSRS(IA32_TSC) %llu ns, "
 		"KVM_VCPU_TSC_OFFSET read %llu ns, cached offset + rdtsc ~0",
 		v->tsc_mode == TSC_ATTR ? "rdtsc + cached KVM_VCPU_TSC_OFFSET"
@@ -125,7 +116,7 @@ uint64_t x86_hup__guest_tsc(struct vcpu *v)
 		tsc_probe(v);
 	if (v->tsc_mode == TSC_MSR)
 		return read_tsc_msr(v, &tsc) ? 0 : tsc;
-	now = now_ns();
+	now = hupvm_now_ns();
 	if (now - v->tsc_offset_ns > X86_HUP_TSC_REFRESH_NS) {
 		uint64_t off;
 

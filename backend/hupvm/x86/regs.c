@@ -12,15 +12,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "x86/bits.h"
 #include "x86/layout.h"
 
-#define CR0_PE	 (1ull << 0)
-#define CR0_ET	 (1ull << 4)
-#define CR0_NE	 (1ull << 5)
-#define CR0_PG	 (1ull << 31)
-#define CR4_PAE	 (1ull << 5)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
 #define PTE_P	 0x1ull
 #define PTE_RW	 0x2ull
 #define PTE_PS	 0x80ull
@@ -83,10 +77,10 @@ int regs__setup_boot_cpu(int vcpu_fd, uint64_t entry, uint64_t boot_params)
 	sregs.gdt.limit = sizeof(boot_gdt) - 1;
 	sregs.idt.base = 0;
 	sregs.idt.limit = 0;
-	sregs.cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_PG;
+	sregs.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE | X86_CR0_PG;
 	sregs.cr3 = X86_PML4_ADDR;
-	sregs.cr4 = CR4_PAE;
-	sregs.efer = EFER_LME | EFER_LMA;
+	sregs.cr4 = X86_CR4_PAE;
+	sregs.efer = X86_EFER_LME | X86_EFER_LMA;
 	if (ioctl(vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
 		return -errno;
 
