@@ -50,7 +50,7 @@ L1_BOOT_TIMEOUT = float(os.environ.get("HUP_L1_BOOT_TIMEOUT", "60"))
 L1_BOOT_RETRIES = 1
 # L1's kernel command line; HUP_L1_APPEND adds to it (experiments).
 # maxcpus=1: CPU1 comes online only after the KVM keeper holds its VMs
-# (NESTED.md, item 1).  Measured but not the default:
+# (docs/nested.md, the L1 livelock).  Measured but not the default:
 # HUP_L1_APPEND=tsc=reliable.  L1's TCG TSC derives from the host's, but
 # the kernel's sync check fails under emulation and falls back to the
 # HPET, making every clock_gettime in L1 a system call plus an emulated
@@ -67,7 +67,7 @@ DEFAULT_SCENARIO_TIMEOUT = 120.0
 # KVM host died under the scenario (125), never ran (None).
 HANG_CODES = (124, 125, None)
 # Attempts a hung scenario gets, each in a fresh L1 boot.  At the 1-5 %
-# nested flake rate per scenario (NESTED.md; measured: 1-2 retries per
+# nested flake rate per scenario (docs/nested.md; measured: 1-2 retries per
 # make test over ~35 scenarios), one retry still failed a make test in
 # about 1 of 20 runs (a scenario hanging twice: 35 x 0.04^2); two bring it
 # to about 1 in 500.  Every retry is logged and counted in scenario_retries.
@@ -202,7 +202,7 @@ class Scenario:
                  retry_hang=True):
         # retry_hang: a scenario that hung (timed out) or whose KVM host died
         # under it is run again in a fresh host boot (HANG_ATTEMPTS in all),
-        # and every retry is reported.  QEMU's TCG has known rare hangs (NESTED.md); a wrong
+        # and every retry is reported.  QEMU's TCG has known rare hangs (docs/nested.md); a wrong
         # result is never retried.
         self.retry_hang = retry_hang
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):

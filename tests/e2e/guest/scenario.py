@@ -132,7 +132,7 @@ logs=vm.log
 cat hupctl.log 2>/dev/null
 rc=$(cat rc.txt)
 echo "HUP-RC $rc"
-# hupvm's --timeout: the guest hung (NESTED.md: rare L2 deadlocks under
+# hupvm's --timeout: the guest hung (docs/nested.md: rare L2 deadlocks under
 # TCG).  124 tells the harness it was a hang, which it retries (HANG_ATTEMPTS).
 [ "$rc" = 124 ] && exit 124
 # The nested CPU model's faults (hupnest's hup_vm_flake): seen as triple
