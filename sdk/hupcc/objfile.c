@@ -76,12 +76,48 @@ struct btf_hdr {
 	uint32_t hdr_len, type_off, type_len, str_off, str_len;
 };
 
-struct btf_ext_hdr {
+#define BTF_MAGIC 0xeB9F
+/* .BTF.ext's header: magic, version, flags, hdr_len, then an (off, len)
+ * pair per subsection in enum hupobj_ext_kind order; an older, shorter
+ * header lacks the later ones. */
+#define BTF_EXT_PAIRS_AT 8u
+
+int hupobj__btf_ext(const struct hupobj *o, enum hupobj_ext_kind kind,
+		    uint32_t min_rec, struct hupobj_ext *e)
+{
+	int ei = hupobj__find_section(o, ".BTF.ext");
+	uint32_t pair = BTF_EXT_PAIRS_AT + 8u * (uint32_t)kind;
+	uint32_t hdr_len, off, len;
+	const uint8_t *ext;
 	uint16_t magic;
-	uint8_t version, flags;
-	uint32_t hdr_len, func_info_off, func_info_len, line_info_off,
-		line_info_len;
-};
+	size_t size = 0;
+
+	memset(e, 0, sizeof(*e));
+	if (ei < 0)
+		return -ENOENT;
+	ext = hupobj__section(o, (size_t)ei, &size);
+	if (!ext || size < BTF_EXT_PAIRS_AT)
+		return -EINVAL;
+	memcpy(&magic, ext, 2);
+	memcpy(&hdr_len, ext + 4, 4);
+	if (magic != BTF_MAGIC || hdr_len < BTF_EXT_PAIRS_AT || hdr_len > size)
+		return -EINVAL;
+	if (hdr_len < pair + 8)
+		return -ENOENT;
+	memcpy(&off, ext + pair, 4);
+	memcpy(&len, ext + pair + 4, 4);
+	if (!len)
+		return -ENOENT;
+	if ((uint64_t)hdr_len + off + len > size || len < 4)
+		return -EINVAL;
+	e->data = ext + hdr_len + off;
+	e->end = e->data + len;
+	memcpy(&e->rec_size, e->data, 4);
+	e->data += 4;
+	if (e->rec_size < min_rec)
+		return -EINVAL;
+	return 0;
+}
 
 struct btf_line_rec {
 	uint32_t insn_off, file_name_off, line_off, line_col;
@@ -98,35 +134,27 @@ static const char *btf_str(const char *strs, uint32_t len, uint32_t off)
 static void load_lines(struct hupobj *o)
 {
 	int bi = hupobj__find_section(o, ".BTF");
-	int ei = hupobj__find_section(o, ".BTF.ext");
-	const uint8_t *btf, *ext, *p, *end;
-	size_t btf_size = 0, ext_size = 0, cap = 0;
+	const uint8_t *btf, *p, *end;
+	size_t btf_size = 0, cap = 0;
+	struct hupobj_ext li;
 	struct btf_hdr bh;
-	struct btf_ext_hdr eh;
 	const char *strs;
 	uint32_t rec_size;
 
-	if (bi < 0 || ei < 0)
+	if (bi < 0 || hupobj__btf_ext(o, HUPOBJ_EXT_LINE_INFO,
+				      sizeof(struct btf_line_rec), &li))
 		return;
 	btf = hupobj__section(o, (size_t)bi, &btf_size);
-	ext = hupobj__section(o, (size_t)ei, &ext_size);
-	if (!btf || !ext || btf_size < sizeof(bh) || ext_size < sizeof(eh))
+	if (!btf || btf_size < sizeof(bh))
 		return;
 	memcpy(&bh, btf, sizeof(bh));
-	memcpy(&eh, ext, sizeof(eh));
-	if (bh.magic != 0xeB9F || eh.magic != 0xeB9F ||
-	    (uint64_t)bh.hdr_len + bh.str_off + bh.str_len > btf_size ||
-	    (uint64_t)eh.hdr_len + eh.line_info_off + eh.line_info_len >
-		    ext_size ||
-	    eh.line_info_len < 4)
+	if (bh.magic != BTF_MAGIC ||
+	    (uint64_t)bh.hdr_len + bh.str_off + bh.str_len > btf_size)
 		return;
 	strs = (const char *)btf + bh.hdr_len + bh.str_off;
-	p = ext + eh.hdr_len + eh.line_info_off;
-	end = p + eh.line_info_len;
-	memcpy(&rec_size, p, 4);
-	p += 4;
-	if (rec_size < sizeof(struct btf_line_rec))
-		return;
+	p = li.data;
+	end = li.end;
+	rec_size = li.rec_size;
 	while (end - p >= 8) {
 		uint32_t name_off, n;
 

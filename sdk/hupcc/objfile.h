@@ -124,6 +124,24 @@ int hupobj__for_each_prog(const struct hupobj *o, hupobj_prog_fn fn,
 int hupobj__ksym_refs(const struct hupobj *o, const struct hupobj_prog *p,
 		      struct hupobj_ksym_ref **refs, size_t *nrefs);
 
+/* A subsection of the object's .BTF.ext (the one parser of its header):
+ * data..end holds its per-section groups ("sec_name_off, n, n records of
+ * rec_size bytes"), bounds-checked against the section. */
+enum hupobj_ext_kind {
+	HUPOBJ_EXT_FUNC_INFO,
+	HUPOBJ_EXT_LINE_INFO,
+	HUPOBJ_EXT_CORE_RELO,
+};
+struct hupobj_ext {
+	const uint8_t *data, *end;
+	uint32_t rec_size;
+};
+/* 0 with *e set; -ENOENT: no .BTF.ext, or it has no (or an empty) such
+ * subsection; -EINVAL: a bad magic, header or bounds, or a record size
+ * below min_rec. */
+int hupobj__btf_ext(const struct hupobj *o, enum hupobj_ext_kind kind,
+		    uint32_t min_rec, struct hupobj_ext *e);
+
 /* The linked index of byte offset off of section sec, if the program
  * contains it: -1 otherwise. */
 long hupobj__insn_index(const struct hupobj_prog *p, const char *sec,

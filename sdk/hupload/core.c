@@ -689,15 +689,6 @@ static int log_reloc(struct hup_core_stats *st, size_t idx,
 	return 0;
 }
 
-struct btf_ext_hdr_core {
-	uint16_t magic;
-	uint8_t version, flags;
-	uint32_t hdr_len;
-	uint32_t func_info_off, func_info_len;
-	uint32_t line_info_off, line_info_len;
-	uint32_t core_relo_off, core_relo_len;
-};
-
 struct core_relo {
 	uint32_t insn_off, type_id, access_str_off, kind;
 };
@@ -706,33 +697,22 @@ int hup_core__relocate(const struct hupobj *o, struct hupobj_prog *p,
 		       const struct btf *local, const struct btf *target,
 		       struct hup_core_stats *stats, char *err, size_t errlen)
 {
-	int ei = hupobj__find_section(o, ".BTF.ext");
-	const uint8_t *ext, *q, *end;
-	struct btf_ext_hdr_core h;
-	size_t size = 0;
+	const uint8_t *q, *end;
+	struct hupobj_ext cr;
 	uint32_t rec;
+	int ret;
 
 	memset(stats, 0, sizeof(*stats));
-	if (ei < 0)
-		return 0;
-	ext = hupobj__section(o, (size_t)ei, &size);
-	if (!ext || size < 8)
-		return fail(err, errlen, ".BTF.ext is truncated");
-	memset(&h, 0, sizeof(h));
-	memcpy(&h, ext, size < sizeof(h) ? size : sizeof(h));
-	if (h.magic != 0xeB9F || h.hdr_len > size)
-		return fail(err, errlen, ".BTF.ext has a bad header");
-	if (h.hdr_len < sizeof(h) || !h.core_relo_len)
+	ret = hupobj__btf_ext(o, HUPOBJ_EXT_CORE_RELO,
+			      sizeof(struct core_relo), &cr);
+	if (ret == -ENOENT)
 		return 0; /* no CO-RE relocations */
-	if ((uint64_t)h.hdr_len + h.core_relo_off + h.core_relo_len > size ||
-	    h.core_relo_len < 4)
-		return fail(err, errlen, ".BTF.ext core_relo out of bounds");
-	q = ext + h.hdr_len + h.core_relo_off;
-	end = q + h.core_relo_len;
-	memcpy(&rec, q, 4);
-	q += 4;
-	if (rec < sizeof(struct core_relo))
-		return fail(err, errlen, "bad core_relo record size %u", rec);
+	if (ret)
+		return fail(err, errlen, ".BTF.ext is malformed (its header, "
+			    "core_relo bounds or record size)");
+	q = cr.data;
+	end = cr.end;
+	rec = cr.rec_size;
 	if (!local)
 		return fail(err, errlen, "CO-RE relocations without .BTF");
 	while (end - q >= 8) {

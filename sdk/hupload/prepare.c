@@ -102,21 +102,13 @@ static void link_report(void *ctx, struct hupobj_prog *p, size_t idx,
 			 msg);
 }
 
+/* Malformed counts as having some: the relocation pass then says why. */
 static bool has_core_relos(const struct hupobj *o)
 {
-	int ei = hupobj__find_section(o, ".BTF.ext");
-	const uint8_t *ext;
-	size_t size = 0;
-	uint32_t hdr_len, len;
+	struct hupobj_ext cr;
+	int r = hupobj__btf_ext(o, HUPOBJ_EXT_CORE_RELO, 0, &cr);
 
-	if (ei < 0 || !(ext = hupobj__section(o, (size_t)ei, &size)) ||
-	    size < 32)
-		return false;
-	memcpy(&hdr_len, ext + 4, 4);
-	if (hdr_len < 32)
-		return false;
-	memcpy(&len, ext + 28, 4);
-	return len > 4;
+	return r == -EINVAL || (!r && cr.end > cr.data);
 }
 
 static int open_btfs(struct walk *w)
