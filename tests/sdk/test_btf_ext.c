@@ -13,19 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h" /* tests/unit/hupvm: the native tests' checks */
 #include "objfile.h"
-
-static int fails;
-
-#define CHECK_EQ(a, b)                                                        \
-	do {                                                                  \
-		long long _a = (long long)(a), _b = (long long)(b);           \
-		if (_a != _b) {                                               \
-			fprintf(stderr, "FAIL %s:%d: %s = %lld, not %lld\n",  \
-				__FILE__, __LINE__, #a, _a, _b);              \
-			fails++;                                              \
-		}                                                             \
-	} while (0)
 
 static uint8_t *orig;
 static size_t orig_size, ext_off, ext_size;
@@ -112,6 +101,5 @@ int main(int argc, char **argv)
 	CHECK_EQ(ext_with(16, 0xffffff00u, HUPOBJ_EXT_LINE_INFO, 0, &e),
 		 -EINVAL);
 	free(orig);
-	printf("btf_ext: %d failed\n", fails);
-	return fails ? 1 : 0;
+	return check_summary("btf_ext");
 }
