@@ -13,23 +13,15 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+
+#include "hup_check.h"
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
 #include "log.h"
 
-static int failures;
 
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			printf("FAIL %s:%d: ", __func__, __LINE__);        \
-			printf(__VA_ARGS__);                               \
-			printf("\n");                                      \
-			failures++;                                        \
-		}                                                          \
-	} while (0)
 
 #define INSN(c, d, s, o, i)                                                \
 	((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s),    \
@@ -88,10 +80,10 @@ static uint64_t run(const char *what, const struct bpf_insn *prog,
 	uint64_t regs[6], r0, ir0;
 	int err, ret = hup_jit__compile(prog, cnt, &helpers, &img, NULL);
 
-	CHECK(!ret, "%s: compile: %d", what, ret);
+	CHECK_MSG(!ret, "%s: compile: %d", what, ret);
 	if (ret)
 		return 0;
-	CHECK(mapping_is_rx(img.mem, img.mem_len) == 1,
+	CHECK_MSG(mapping_is_rx(img.mem, img.mem_len) == 1,
 	      "%s: image not mapped r-x only", what);
 	{
 		const uint64_t args[5] = {r1, 0, 0, 0, 0};
@@ -99,14 +91,14 @@ static uint64_t run(const char *what, const struct bpf_insn *prog,
 		r0 = callee_saved_call((const void *)img.entry, args, regs);
 	}
 	hup_jit__free(&img);
-	CHECK(r0 == expect, "%s: jit r0 %#" PRIx64 ", expected %#" PRIx64,
+	CHECK_MSG(r0 == expect, "%s: jit r0 %#" PRIx64 ", expected %#" PRIx64,
 	      what, r0, expect);
 	for (int k = 0; k < 6; k++)
-		CHECK(regs[k] == CALLEE_SAVED_SENTINEL(k),
+		CHECK_MSG(regs[k] == CALLEE_SAVED_SENTINEL(k),
 		      "%s: host callee-saved register %d clobbered: %#" PRIx64,
 		      what, k, regs[k]);
 	ir0 = hup_interp__run(prog, cnt, &helpers, r1, 0, &err);
-	CHECK(ir0 == expect, "%s: interp r0 %#" PRIx64, what, ir0);
+	CHECK_MSG(ir0 == expect, "%s: interp r0 %#" PRIx64, what, ir0);
 	return r0;
 }
 
@@ -256,9 +248,9 @@ static void expect_refused(const char *what, const struct bpf_insn *prog,
 
 	hup_log__init(&log, &opts);
 	ret = hup_jit__compile(prog, cnt, &helpers, &img, &log);
-	CHECK(ret == -EOPNOTSUPP, "%s: compile gave %d", what, ret);
-	CHECK(!img.entry && !img.mem, "%s: image left behind", what);
-	CHECK(!strncmp(buf, log_prefix, strlen(log_prefix)),
+	CHECK_MSG(ret == -EOPNOTSUPP, "%s: compile gave %d", what, ret);
+	CHECK_MSG(!img.entry && !img.mem, "%s: image left behind", what);
+	CHECK_MSG(!strncmp(buf, log_prefix, strlen(log_prefix)),
 	      "%s: log \"%s\" does not start with \"%s\"", what, buf,
 	      log_prefix);
 }
@@ -301,8 +293,8 @@ int main(void)
 	test_helpers();
 	test_edges();
 	test_refusals();
-	if (failures) {
-		printf("jit safety: %d failure(s)\n", failures);
+	if (check_failures) {
+		printf("jit safety: %d failure(s)\n", check_failures);
 		return 1;
 	}
 	printf("jit safety: all passed\n");

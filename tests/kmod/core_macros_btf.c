@@ -9,7 +9,7 @@
  * lacks.  Both must agree with their BTF, and with each other on nothing
  * that differs, or CO-RE was not consulted.
  *
- *   core_macros_btf CORE_MACROS_O [HOST_BTF]     run the checks
+ *   core_macros_btf CORE_MACROS_O [HOST_BTF]     run the check_count
  *   core_macros_btf --write-btf PATH             write the hand-made BTF
  */
 #include <bpf/btf.h>
@@ -190,20 +190,20 @@ static int run_on(const char *obj, const char *name, const char *btf,
 		e = hupload__prepare(&ob, &opts, &p, &n, err, sizeof(err));
 	else
 		snprintf(err, sizeof(err), "cannot open %s", obj);
-	CHECK(!e && n == 1, "%s: prepare: %s", name, err);
+	CHECK_MSG(!e && n == 1, "%s: prepare: %s", name, err);
 	if (!e && n == 1) {
 		/* One each; the size of a type the kernel lacks is left
 		 * unresolved (and not reached). */
-		CHECK(p->core_applied + p->core_poisoned == CORE_Q_NR &&
+		CHECK_MSG(p->core_applied + p->core_poisoned == CORE_Q_NR &&
 		      p->core_poisoned <= 1, "%s: %u relocations applied, %u "
 		      "unresolved, want %d", name, p->core_applied,
 		      p->core_poisoned, CORE_Q_NR);
 		e = hup_prog__load(p->lp.insns, p->lp.cnt, p->lp.event, &lo,
 				   &prog);
-		CHECK(!e, "%s: verifier refused it (%d): %s", name, e, vlog);
+		CHECK_MSG(!e, "%s: verifier refused it (%d): %s", name, e, vlog);
 		if (!e)
 			e = hup_prog__run(prog, &ctx, sizeof(ctx), &env, &res);
-		CHECK(!e && res.r0 == 0 && o.len == CORE_Q_NR * 8,
+		CHECK_MSG(!e && res.r0 == 0 && o.len == CORE_Q_NR * 8,
 		      "%s: run %d, r0 %llu, %zu bytes", name, e,
 		      (unsigned long long)res.r0, o.len);
 		if (o.len == CORE_Q_NR * 8)
@@ -222,7 +222,7 @@ static void compare(const char *name, const uint64_t *got,
 		    const uint64_t *want)
 {
 	for (int i = 0; i < CORE_Q_NR; i++)
-		CHECK(got[i] == want[i], "%s: %s = %llu, its BTF says %llu",
+		CHECK_MSG(got[i] == want[i], "%s: %s = %llu, its BTF says %llu",
 		      name, q_names[i], (unsigned long long)got[i],
 		      (unsigned long long)want[i]);
 	printf("%s:", name);
@@ -257,7 +257,7 @@ int main(int argc, char **argv)
 	e = fd < 0 ? -errno : write_btf(made, made_path);
 	if (fd >= 0)
 		close(fd);
-	CHECK(!e, "cannot write the hand-made BTF: %d", e);
+	CHECK_MSG(!e, "cannot write the hand-made BTF: %d", e);
 	if (!e && !run_on(argv[1], "hand-made", made_path, view, got_made))
 		compare("hand-made", got_made, made_answers);
 	unlink(made_path);
@@ -270,12 +270,12 @@ int main(int argc, char **argv)
 	} else if (!run_on(argv[1], "host", host, view, got_host)) {
 		host_answers(hb, want);
 		compare("host", got_host, want);
-		CHECK(memcmp(got_host, got_made, sizeof(got_host)),
+		CHECK_MSG(memcmp(got_host, got_made, sizeof(got_host)),
 		      "the two kernels gave the same answers");
 	}
 	btf__free(hb);
 	btf__free(made);
 	hup_view__free(view);
-	printf("%d checks, %d failed\n", checks, failures);
-	return failures || !checks ? 1 : 0;
+	printf("%d check_count, %d failed\n", check_count, check_failures);
+	return check_failures || !check_count ? 1 : 0;
 }

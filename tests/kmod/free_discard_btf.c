@@ -85,35 +85,35 @@ static int one_kernel(const char *obj, const char *name, const char *btf,
 	char err[640];
 	int e = hupobj__open(&o, obj);
 
-	CHECK(!e, "%s: open %s: %d", name, obj, e);
+	CHECK_MSG(!e, "%s: open %s: %d", name, obj, e);
 	if (e)
 		return -1;
 	e = hupload__prepare(&o, &opts, &p, &n, err, sizeof(err));
-	CHECK(!e && n == 1, "%s: prepare: %s", name, err);
+	CHECK_MSG(!e && n == 1, "%s: prepare: %s", name, err);
 	if (e || n != 1) {
 		hupobj__close(&o);
 		return -1;
 	}
-	CHECK(p->lp.event == HUP_EVENT_RECLAIM, "%s: event", name);
+	CHECK_MSG(p->lp.event == HUP_EVENT_RECLAIM, "%s: event", name);
 	a->applied = p->core_applied;
 	a->missing = p->core_missing;
 	a->poisoned = p->core_poisoned;
-	CHECK(a->applied > 0, "%s: no CO-RE relocation applied", name);
-	CHECK(a->poisoned > 0, "%s: no access left unresolved (each kernel "
+	CHECK_MSG(a->applied > 0, "%s: no CO-RE relocation applied", name);
+	CHECK_MSG(a->poisoned > 0, "%s: no access left unresolved (each kernel "
 	      "lacks one spinlock_t layout)", name);
 	for (size_t k = 0; k < p->nksyms; k++) {
 		int want = is_weak_name(p->ksyms[k].name);
 
 		weak += want;
-		CHECK(!!(p->ksyms[k].flags & HUP_KSYM_WEAK) == want,
+		CHECK_MSG(!!(p->ksyms[k].flags & HUP_KSYM_WEAK) == want,
 		      "%s: ksym %s flags %#x", name, p->ksyms[k].name,
 		      p->ksyms[k].flags);
 	}
-	CHECK(weak >= 3, "%s: %zu weak ksyms", name, weak);
+	CHECK_MSG(weak >= 3, "%s: %zu weak ksyms", name, weak);
 	e = verify(p, view, 0);
-	CHECK(!e, "%s: verifier refused it (%d): %s", name, e, vlog);
+	CHECK_MSG(!e, "%s: verifier refused it (%d): %s", name, e, vlog);
 	e = verify(p, view, 1);
-	CHECK(!e, "%s: verifier refused it without the weak symbols (%d): %s",
+	CHECK_MSG(!e, "%s: verifier refused it without the weak symbols (%d): %s",
 	      name, e, vlog);
 	printf("%s: %zu insns, %zu ksyms (%zu weak), CO-RE %u applied, %u "
 	       "missing, %u unresolved: verified\n", name, p->lp.cnt,
@@ -138,7 +138,7 @@ static void reached_poison(struct hup_view *view)
 	struct hup_prog *prog = NULL;
 	int e = hup_prog__load(in, 3, HUP_EVENT_RECLAIM, &o, &prog);
 
-	CHECK(e == -EINVAL && strstr(vlog, "CO-RE relocation could not "
+	CHECK_MSG(e == -EINVAL && strstr(vlog, "CO-RE relocation could not "
 				     "resolve"),
 	      "reached poison: %d %s", e, vlog);
 	hup_prog__free(prog);
@@ -161,7 +161,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		char *eq = strchr(argv[i + 2], '=');
 
-		CHECK(eq, "argument %s is not NAME=BTF", argv[i + 2]);
+		CHECK_MSG(eq, "argument %s is not NAME=BTF", argv[i + 2]);
 		if (!eq)
 			continue;
 		*eq = 0;
@@ -174,10 +174,10 @@ int main(int argc, char **argv)
 		if (a[i].missing != a[0].missing ||
 		    a[i].poisoned != a[0].poisoned)
 			goto differ;
-	CHECK(n < 2, "all %d kernels gave the same CO-RE answers", n);
+	CHECK_MSG(n < 2, "all %d kernels gave the same CO-RE answers", n);
 differ:
 	reached_poison(view);
 	hup_view__free(view);
-	printf("%d checks, %d failed\n", checks, failures);
-	return failures || !checks ? 1 : 0;
+	printf("%d check_count, %d failed\n", check_count, check_failures);
+	return check_failures || !check_count ? 1 : 0;
 }

@@ -126,45 +126,45 @@ static void test_core(void)
 	struct btf *t3 = make_btf(3, NULL);
 
 	/* Same layout: identity. */
-	CHECK(value(local, l.task, "0:0", BPF_CORE_FIELD_BYTE_OFFSET, local) == 0, "pid");
-	CHECK(value(local, l.task, "0:2:1", BPF_CORE_FIELD_BYTE_OFFSET, local) == 28, "tasks.prev");
+	CHECK_MSG(value(local, l.task, "0:0", BPF_CORE_FIELD_BYTE_OFFSET, local) == 0, "pid");
+	CHECK_MSG(value(local, l.task, "0:2:1", BPF_CORE_FIELD_BYTE_OFFSET, local) == 28, "tasks.prev");
 	/* Moved. */
-	CHECK(value(local, l.task, "0:0", BPF_CORE_FIELD_BYTE_OFFSET, t1) == 40, "pid moved");
-	CHECK(value(local, l.task, "0:1", BPF_CORE_FIELD_BYTE_OFFSET, t1) == 44, "comm moved");
-	CHECK(value(local, l.task, "0:1:3", BPF_CORE_FIELD_BYTE_OFFSET, t1) == 47, "comm[3]");
-	CHECK(value(local, l.task, "0:2:1", BPF_CORE_FIELD_BYTE_OFFSET, t1) == 32, "tasks.prev");
-	CHECK(value(local, l.task, "1:0", BPF_CORE_FIELD_BYTE_OFFSET, t1) == 72 + 40, "task[1].pid");
-	CHECK(value(local, l.task, "0", BPF_CORE_FIELD_BYTE_SIZE, t1) == 72, "sizeof");
+	CHECK_MSG(value(local, l.task, "0:0", BPF_CORE_FIELD_BYTE_OFFSET, t1) == 40, "pid moved");
+	CHECK_MSG(value(local, l.task, "0:1", BPF_CORE_FIELD_BYTE_OFFSET, t1) == 44, "comm moved");
+	CHECK_MSG(value(local, l.task, "0:1:3", BPF_CORE_FIELD_BYTE_OFFSET, t1) == 47, "comm[3]");
+	CHECK_MSG(value(local, l.task, "0:2:1", BPF_CORE_FIELD_BYTE_OFFSET, t1) == 32, "tasks.prev");
+	CHECK_MSG(value(local, l.task, "1:0", BPF_CORE_FIELD_BYTE_OFFSET, t1) == 72 + 40, "task[1].pid");
+	CHECK_MSG(value(local, l.task, "0", BPF_CORE_FIELD_BYTE_SIZE, t1) == 72, "sizeof");
 	/* Through anonymous union/struct, and resized. */
-	CHECK(value(local, l.task, "0:0", BPF_CORE_FIELD_BYTE_OFFSET, t2) == 16, "pid nested");
-	CHECK(value(local, l.task, "0:0", BPF_CORE_FIELD_BYTE_SIZE, t2) == 8, "pid size");
-	CHECK(value(local, l.task, "0:0", BPF_CORE_FIELD_SIGNED, t2) == 1, "pid signed");
-	CHECK(value(local, l.task, "0:3", BPF_CORE_FIELD_SIGNED, t2) == 0, "flags unsigned");
+	CHECK_MSG(value(local, l.task, "0:0", BPF_CORE_FIELD_BYTE_OFFSET, t2) == 16, "pid nested");
+	CHECK_MSG(value(local, l.task, "0:0", BPF_CORE_FIELD_BYTE_SIZE, t2) == 8, "pid size");
+	CHECK_MSG(value(local, l.task, "0:0", BPF_CORE_FIELD_SIGNED, t2) == 1, "pid signed");
+	CHECK_MSG(value(local, l.task, "0:3", BPF_CORE_FIELD_SIGNED, t2) == 0, "flags unsigned");
 	/* Bitfields: prio is bits 291..295 locally, 490..494 in t1. */
-	CHECK(value(local, l.task, "0:4", BPF_CORE_FIELD_BYTE_OFFSET, local) == 36, "prio load");
-	CHECK(value(local, l.task, "0:4", BPF_CORE_FIELD_LSHIFT_U64, local) == 64 - (291 - 288 + 5), "lshift");
-	CHECK(value(local, l.task, "0:4", BPF_CORE_FIELD_RSHIFT_U64, local) == 59, "rshift");
-	CHECK(value(local, l.task, "0:4", BPF_CORE_FIELD_BYTE_OFFSET, t1) == 60, "prio load t1");
-	CHECK(value(local, l.task, "0:4", BPF_CORE_FIELD_LSHIFT_U64, t1) == 64 - (490 - 480 + 5), "lshift t1");
+	CHECK_MSG(value(local, l.task, "0:4", BPF_CORE_FIELD_BYTE_OFFSET, local) == 36, "prio load");
+	CHECK_MSG(value(local, l.task, "0:4", BPF_CORE_FIELD_LSHIFT_U64, local) == 64 - (291 - 288 + 5), "lshift");
+	CHECK_MSG(value(local, l.task, "0:4", BPF_CORE_FIELD_RSHIFT_U64, local) == 59, "rshift");
+	CHECK_MSG(value(local, l.task, "0:4", BPF_CORE_FIELD_BYTE_OFFSET, t1) == 60, "prio load t1");
+	CHECK_MSG(value(local, l.task, "0:4", BPF_CORE_FIELD_LSHIFT_U64, t1) == 64 - (490 - 480 + 5), "lshift t1");
 	/* Existence; flavours. */
-	CHECK(value(local, l.task, "0:0", BPF_CORE_FIELD_EXISTS, t1) == 1, "exists");
-	CHECK(value(local, l.task, "0:0", BPF_CORE_FIELD_EXISTS, t3) == -ENOENT, "pid gone");
-	CHECK(value(local, l.task, "0:1", BPF_CORE_FIELD_BYTE_OFFSET, t3) == 0, "flavour comm");
-	CHECK(value(local, l.task, "0", BPF_CORE_TYPE_EXISTS, t3) == 1, "flavour type");
-	CHECK(value(local, l.task, "0", BPF_CORE_TYPE_SIZE, t3) == 32, "flavour size");
-	CHECK(value(local, l.list, "0", BPF_CORE_TYPE_SIZE, t1) == 16, "list size");
-	CHECK(value(local, l.task, "0", BPF_CORE_TYPE_ID_LOCAL, t1) == l.task, "local id");
-	CHECK(value(local, l.task, "0", BPF_CORE_TYPE_ID_TARGET, t1) > 0, "target id");
+	CHECK_MSG(value(local, l.task, "0:0", BPF_CORE_FIELD_EXISTS, t1) == 1, "exists");
+	CHECK_MSG(value(local, l.task, "0:0", BPF_CORE_FIELD_EXISTS, t3) == -ENOENT, "pid gone");
+	CHECK_MSG(value(local, l.task, "0:1", BPF_CORE_FIELD_BYTE_OFFSET, t3) == 0, "flavour comm");
+	CHECK_MSG(value(local, l.task, "0", BPF_CORE_TYPE_EXISTS, t3) == 1, "flavour type");
+	CHECK_MSG(value(local, l.task, "0", BPF_CORE_TYPE_SIZE, t3) == 32, "flavour size");
+	CHECK_MSG(value(local, l.list, "0", BPF_CORE_TYPE_SIZE, t1) == 16, "list size");
+	CHECK_MSG(value(local, l.task, "0", BPF_CORE_TYPE_ID_LOCAL, t1) == l.task, "local id");
+	CHECK_MSG(value(local, l.task, "0", BPF_CORE_TYPE_ID_TARGET, t1) > 0, "target id");
 	/* Enums. */
-	CHECK(value(local, l.en, "1", BPF_CORE_ENUMVAL_VALUE, t1) == 1, "enum value");
-	CHECK(value(local, l.en, "1", BPF_CORE_ENUMVAL_EXISTS, t2) == 1, "enum exists");
+	CHECK_MSG(value(local, l.en, "1", BPF_CORE_ENUMVAL_VALUE, t1) == 1, "enum value");
+	CHECK_MSG(value(local, l.en, "1", BPF_CORE_ENUMVAL_EXISTS, t2) == 1, "enum exists");
 	/* Malformed access strings and kinds. */
-	CHECK(value(local, l.task, "0:9", BPF_CORE_FIELD_BYTE_OFFSET, t1) == -EINVAL, "bad member");
-	CHECK(value(local, l.task, "0:1:16", BPF_CORE_FIELD_BYTE_OFFSET, t1) == -EINVAL, "bad index");
-	CHECK(value(local, l.task, "x", BPF_CORE_FIELD_BYTE_OFFSET, t1) == -EINVAL, "garbage");
-	CHECK(value(local, l.task, "", BPF_CORE_FIELD_BYTE_OFFSET, t1) == -EINVAL, "empty");
-	CHECK(value(local, l.task, "0:0", 99, t1) == -EINVAL, "kind");
-	CHECK(value(local, 9999, "0:0", BPF_CORE_FIELD_BYTE_OFFSET, t1) == -EINVAL, "type id");
+	CHECK_MSG(value(local, l.task, "0:9", BPF_CORE_FIELD_BYTE_OFFSET, t1) == -EINVAL, "bad member");
+	CHECK_MSG(value(local, l.task, "0:1:16", BPF_CORE_FIELD_BYTE_OFFSET, t1) == -EINVAL, "bad index");
+	CHECK_MSG(value(local, l.task, "x", BPF_CORE_FIELD_BYTE_OFFSET, t1) == -EINVAL, "garbage");
+	CHECK_MSG(value(local, l.task, "", BPF_CORE_FIELD_BYTE_OFFSET, t1) == -EINVAL, "empty");
+	CHECK_MSG(value(local, l.task, "0:0", 99, t1) == -EINVAL, "kind");
+	CHECK_MSG(value(local, 9999, "0:0", BPF_CORE_FIELD_BYTE_OFFSET, t1) == -EINVAL, "type id");
 	btf__free(local);
 	btf__free(t1);
 	btf__free(t2);
@@ -202,17 +202,17 @@ static void test_object(const char *path)
 	int e;
 
 	e = hupobj__open(&o, path);
-	CHECK(!e, "open %s: %d", path, e);
+	CHECK_MSG(!e, "open %s: %d", path, e);
 	if (e)
 		return;
 	e = hupload__prepare(&o, &opts, &progs, &n, err, sizeof(err));
-	CHECK(!e && n == 1, "prepare: %s", err);
+	CHECK_MSG(!e && n == 1, "prepare: %s", err);
 	if (!e && n == 1) {
-		CHECK(progs[0].lp.event == HUP_EVENT_TRACE, "event");
-		CHECK(progs[0].nksyms >= 1 &&
+		CHECK_MSG(progs[0].lp.event == HUP_EVENT_TRACE, "event");
+		CHECK_MSG(progs[0].nksyms >= 1 &&
 		      !strcmp(progs[0].ksyms[0].name, HUP_TRACE_RING_KSYM),
 		      "ksym hup_trace_ring");
-		CHECK(progs[0].nwindows == 1 &&
+		CHECK_MSG(progs[0].nwindows == 1 &&
 		      progs[0].windows[0].kind == HUP_IOC_WIN_TRACE_RING &&
 		      progs[0].windows[0].prot == (HUP_WIN_READ | HUP_WIN_WRITE),
 		      "default window: the ring, rw");
@@ -220,7 +220,7 @@ static void test_object(const char *path)
 			struct bpf_insn *in =
 				&progs[0].lp.insns[progs[0].ksyms[i].insn_idx];
 
-			CHECK(in->code == (BPF_LD | BPF_IMM | BPF_DW) &&
+			CHECK_MSG(in->code == (BPF_LD | BPF_IMM | BPF_DW) &&
 			      !in->src_reg && !in->imm && !in[1].imm,
 			      "ksym load %zu clean", i);
 		}
@@ -229,14 +229,14 @@ static void test_object(const char *path)
 	/* --window none: no window, not the defaults */
 	opts.no_windows = true;
 	e = hupload__prepare(&o, &opts, &progs, &n, err, sizeof(err));
-	CHECK(!e && n == 1 && progs[0].nwindows == 0, "--window none: %s",
+	CHECK_MSG(!e && n == 1 && progs[0].nwindows == 0, "--window none: %s",
 	      err);
 	if (!e)
 		hupload__free(progs, n);
 	opts.no_windows = false;
 	opts.only = "nope";
 	e = hupload__prepare(&o, &opts, &progs, &n, err, sizeof(err));
-	CHECK(e == -ENOENT && strstr(err, "nope"), "--prog nope: %s", err);
+	CHECK_MSG(e == -ENOENT && strstr(err, "nope"), "--prog nope: %s", err);
 	data = malloc(o.size);
 	size = o.size;
 	memcpy(data, o.data, size);
@@ -247,7 +247,7 @@ static void test_object(const char *path)
 		if (!prepare_mem(data, len, &n))
 			ok++;
 	}
-	CHECK(ok == 0 || ok < size, "truncations");
+	CHECK_MSG(ok == 0 || ok < size, "truncations");
 	/* Byte corruptions: deterministic pseudo-random positions/values. */
 	{
 		uint32_t x = 12345;
@@ -265,12 +265,12 @@ static void test_object(const char *path)
 			prepare_mem(copy, size, &n);
 			free(copy);
 		}
-		checks++;
+		check_count++;
 	}
 	/* Garbage and non-BPF ELF. */
-	CHECK(prepare_mem("hello", 5, &n) == -EINVAL, "garbage");
+	CHECK_MSG(prepare_mem("hello", 5, &n) == -EINVAL, "garbage");
 	memset(data, 0, 64);
-	CHECK(prepare_mem(data, size, &n) == -EINVAL, "zeroed header");
+	CHECK_MSG(prepare_mem(data, size, &n) == -EINVAL, "zeroed header");
 	free(data);
 	f = fopen("/proc/self/exe", "rb");
 	if (f) {
@@ -278,14 +278,14 @@ static void test_object(const char *path)
 		size_t got = fread(buf, 1, sizeof(buf), f);
 
 		fclose(f);
-		CHECK(prepare_mem(buf, got, &n) == -EINVAL, "x86 ELF");
+		CHECK_MSG(prepare_mem(buf, got, &n) == -EINVAL, "x86 ELF");
 	}
 	/* Windows. */
-	CHECK(!hupload__parse_window("direct:rw", &w) && w.kind ==
+	CHECK_MSG(!hupload__parse_window("direct:rw", &w) && w.kind ==
 	      HUP_IOC_WIN_DIRECT_MAP && w.prot == 3, "window direct:rw");
-	CHECK(!hupload__parse_window("kernel", &w) && w.prot == 1, "kernel");
-	CHECK(hupload__parse_window("heap", &w) == -EINVAL, "bad kind");
-	CHECK(hupload__parse_window("direct:x", &w) == -EINVAL, "bad prot");
+	CHECK_MSG(!hupload__parse_window("kernel", &w) && w.prot == 1, "kernel");
+	CHECK_MSG(hupload__parse_window("heap", &w) == -EINVAL, "bad kind");
+	CHECK_MSG(hupload__parse_window("direct:x", &w) == -EINVAL, "bad prot");
 }
 
 int main(int argc, char **argv)
@@ -296,6 +296,6 @@ int main(int argc, char **argv)
 	}
 	test_core();
 	test_object(argv[1]);
-	printf("hupload_unit: %d checks, %d failures\n", checks, failures);
-	return failures ? 1 : 0;
+	printf("hupload_unit: %d check_count, %d check_failures\n", check_count, check_failures);
+	return check_failures ? 1 : 0;
 }

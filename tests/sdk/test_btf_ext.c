@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h" /* tests/unit/hupvm: the native tests' checks */
+#include "hup_check.h"
 #include "objfile.h"
 
 static uint8_t *orig;

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "hup_check.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -31,17 +33,7 @@ static uint8_t *gmem;       /* our mapping of guest memory */
 static size_t gmem_used;
 static struct hup_view *view;
 static const char *objdir;
-static int failures;
 
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
 
 /* size bytes of zeroed guest memory: its guest address and our pointer. */
 static uint64_t galloc(size_t size, void **host)
@@ -83,7 +75,7 @@ static int load(const char *obj, const char *name,
 	snprintf(path, sizeof(path), "%s/%s", objdir, obj);
 	err = hupcc__link_program(path, name, ksyms, nksyms, &insns, &cnt, &ev);
 	if (err) {
-		CHECK(0, "%s: cannot link %s: %s", obj, name, strerror(-err));
+		CHECK_MSG(0, "%s: cannot link %s: %s", obj, name, strerror(-err));
 		return err;
 	}
 	for (int jit = 0; jit < 2; jit++) {
@@ -95,7 +87,7 @@ static int load(const char *obj, const char *name,
 
 		err = hup_prog__load(insns, cnt, ev, &o, &l->prog[jit]);
 		if (err) {
-			CHECK(0, "%s/%s: load (%s) failed: %s\n%s", obj, name,
+			CHECK_MSG(0, "%s/%s: load (%s) failed: %s\n%s", obj, name,
 			      jit ? "jit" : "interp", strerror(-err), log);
 			free(insns);
 			return err;
@@ -157,7 +149,7 @@ static void test_list(void)
 			head[0] = n ? gva[0] + 8 : head_gva;
 			head[1] = n ? gva[n - 1] + 8 : head_gva;
 			q.arg[0] = head_gva;
-			CHECK(!run(l.prog[engine], &q, sizeof(q), 0, &r0) &&
+			CHECK_MSG(!run(l.prog[engine], &q, sizeof(q), 0, &r0) &&
 			      (long)r0 == want,
 			      "list walk of %d (engine %d): r0=%ld want %ld", n,
 			      engine, (long)r0, want);
@@ -168,7 +160,7 @@ static void test_list(void)
 							    4096 } };
 			int err = run(l.prog[engine], &q, sizeof(q), 0, &r0);
 
-			CHECK(err == -EFAULT, "walk from a hole: %d", err);
+			CHECK_MSG(err == -EFAULT, "walk from a hole: %d", err);
 		}
 	}
 	unload(&l);
@@ -189,10 +181,10 @@ static void test_list(void)
 		*bucket = ga + 8;
 		a->next = gb + 8;
 		b->next = 0;
-		CHECK(!run(l.prog[engine], &q, sizeof(q), 0, &r0) && r0 == 12,
+		CHECK_MSG(!run(l.prog[engine], &q, sizeof(q), 0, &r0) && r0 == 12,
 		      "hlist sum (engine %d): %ld", engine, (long)r0);
 		*bucket = 0;
-		CHECK(!run(l.prog[engine], &q, sizeof(q), 0, &r0) && r0 == 0,
+		CHECK_MSG(!run(l.prog[engine], &q, sizeof(q), 0, &r0) && r0 == 0,
 		      "empty hlist (engine %d): %ld", engine, (long)r0);
 	}
 	unload(&l);
@@ -219,13 +211,13 @@ static void test_spinlock(void)
 
 		c->lock = 0;
 		c->value = 10;
-		CHECK(!run(l.prog[engine], &t, sizeof(t), 3, &r0) && r0 == 0 &&
+		CHECK_MSG(!run(l.prog[engine], &t, sizeof(t), 3, &r0) && r0 == 0 &&
 		      c->value == 13 && c->lock == 0,
 		      "trylock free (engine %d): r0=%lu value=%lu lock=%u",
 		      engine, (unsigned long)r0, (unsigned long)c->value,
 		      c->lock);
 		c->lock = 1; /* the guest holds it */
-		CHECK(!run(l.prog[engine], &t, sizeof(t), 3, &r0) && r0 == 1 &&
+		CHECK_MSG(!run(l.prog[engine], &t, sizeof(t), 3, &r0) && r0 == 1 &&
 		      c->value == 13 && c->lock == 1,
 		      "trylock held (engine %d): r0=%lu value=%lu", engine,
 		      (unsigned long)r0, (unsigned long)c->value);
@@ -251,7 +243,7 @@ static void test_bitops(void)
 		q.arg[1] = 65;   /* test_bit(65) after set_bit(65): 1 */
 		q.arg[2] = 0x7;  /* hweight64: 3 */
 		q.arg[3] = 0x10; /* fls64: 5 */
-		CHECK(!run(l.prog[engine], &q, sizeof(q), 0, &r0) && r0 == 9 &&
+		CHECK_MSG(!run(l.prog[engine], &q, sizeof(q), 0, &r0) && r0 == 9 &&
 		      map[0] == 0xf7 && map[1] == 2,
 		      "bitops (engine %d): r0=%lu map=%#lx,%#lx", engine,
 		      (unsigned long)r0, (unsigned long)map[0],
@@ -289,16 +281,16 @@ static void test_tracing(void)
 				.arg = { 0x3f8, 1, 'a' + i, 1 },
 			};
 
-			CHECK(!run(l.prog[engine], &t, sizeof(t), i, &r0),
+			CHECK_MSG(!run(l.prog[engine], &t, sizeof(t), i, &r0),
 			      "trace event %u (engine %d)", i, engine);
 		}
-		CHECK(ring->head == 4 && ring->overflow == 1,
+		CHECK_MSG(ring->head == 4 && ring->overflow == 1,
 		      "ring (engine %d): head=%lu overflow=%lu", engine,
 		      (unsigned long)ring->head, (unsigned long)ring->overflow);
 		for (unsigned int i = 0; i < 4; i++) {
 			const struct hup_trace_entry *e = &ring->entries[i];
 
-			CHECK(e->seq == i + 1 && e->host_ns == 1000 + i &&
+			CHECK_MSG(e->seq == i + 1 && e->host_ns == 1000 + i &&
 			      e->guest_tsc == 2000 + i && e->vcpu == i &&
 			      e->kind == HUP_TRACE_EXIT &&
 			      e->reason == HUP_EXIT_IO && e->arg[2] == 'a' + i,
@@ -313,7 +305,7 @@ static void test_tracing(void)
 
 			run(l.prog[engine], &t, sizeof(t), 0, &r0);
 		}
-		CHECK(ring->head == 6 && ring->entries[0].seq == 5 &&
+		CHECK_MSG(ring->head == 6 && ring->entries[0].seq == 5 &&
 		      ring->entries[1].host_ns == 5001 && ring->overflow == 1,
 		      "wrap (engine %d): head=%lu seq0=%lu", engine,
 		      (unsigned long)ring->head,
@@ -356,6 +348,6 @@ int main(int argc, char **argv)
 	test_tracing();
 
 	hup_view__free(view);
-	printf("%s\n", failures ? "FAILED" : "all passed");
-	return failures ? 1 : 0;
+	printf("%s\n", check_failures ? "FAILED" : "all passed");
+	return check_failures ? 1 : 0;
 }

@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * A minimal check harness and instruction builders for the libhup unit
- * tests: CHECK/CHECK_EQ record a failure and go on, so one run reports
- * every broken expectation; RUN(test) prints one line per test; main
- * returns non-zero if anything failed.  The builders spell BPF
- * instructions as C initialisers (the uapi header has no such macros).
+ * The libhup unit tests' checks (tests/include/hup_check.h) and
+ * instruction builders: they spell BPF instructions as C initialisers
+ * (the uapi header has no such macros).
  */
 #ifndef HUP_TEST_CHECK_H
 #define HUP_TEST_CHECK_H
@@ -12,45 +10,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "hup_check.h"
 #include "insn.h"
-
-static int check_failures;
-
-#define CHECK(cond)                                                          \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n",         \
-				__FILE__, __LINE__, #cond);                  \
-			check_failures++;                                    \
-		}                                                            \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                       \
-	do {                                                                 \
-		long long a_ = (long long)(a), b_ = (long long)(b);          \
-		if (a_ != b_) {                                              \
-			fprintf(stderr,                                      \
-				"%s:%d: %s == %s failed: %lld (%#llx) vs "   \
-				"%lld (%#llx)\n", __FILE__, __LINE__, #a,    \
-				#b, a_, (unsigned long long)a_, b_,          \
-				(unsigned long long)b_);                     \
-			check_failures++;                                    \
-		}                                                            \
-	} while (0)
-
-#define RUN(test)                                                            \
-	do {                                                                 \
-		int before_ = check_failures;                                \
-		test();                                                      \
-		printf("%-40s %s\n", #test,                                  \
-		       check_failures == before_ ? "ok" : "FAILED");         \
-	} while (0)
-
-static inline int check_exit(void)
-{
-	printf("%s\n", check_failures ? "FAILED" : "all passed");
-	return check_failures ? 1 : 0;
-}
 
 #define INSN(c, d, s, o, i)                                                  \
 	((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s),      \
