@@ -11,7 +11,7 @@ CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
 .PHONY: all deps configure build release-build fuzz-build fuzz-long test \
-	unit matrix demo clean
+	unit matrix demo deb clean
 
 all: build
 
@@ -60,6 +60,10 @@ unit: build
 
 demo: build
 	./scripts/demo.sh $(BUILD)
+
+# Debian packages of BUILD into $(BUILD)/deb (docs/packaging.md).
+deb: build
+	./scripts/make-deb.sh -b $(BUILD) -o $(BUILD)/deb
 
 clean:
 	rm -rf $(BUILD) $(RELEASE_BUILD) $(FUZZ_BUILD)

@@ -16,6 +16,8 @@ PACKAGES=(
 	busybox-static cpio xz-utils zstd lz4 qemu-system-x86 seabios python3
 	# guest kernel module packaging
 	dkms kmod dwarves
+	# Debian packages (make deb) and their install test
+	dpkg-dev fakeroot file debootstrap
 )
 
 missing=()

@@ -231,7 +231,7 @@ def main(argv=None):
     extra = {n: os.path.join(a.build, r) for n, r in (
         ("churn", "tests/e2e/guest/hup-churn"),
         ("benchtool", "bench/reclaim/hup-benchtool"),
-        ("free_discard_o", "bench/reclaim/free_discard.o"))}
+        ("free_discard_o", "samples/free_discard.o"))}
     missing = [p for p in [tools.hupvm, tools.hupctl, tools.hupload] + list(extra.values())
                if not os.path.exists(p)]
     if missing:

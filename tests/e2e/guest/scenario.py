@@ -169,7 +169,7 @@ class Tools:
         self.hupvm = _find("HUP_E2E_HUPVM", b, "backend/hupvm/hupvm")
         self.hupctl = _find("HUPCTL", b, "backend/hupctl/hupctl")
         self.hupload = _find("HUPLOAD", b, "bin/hupload")
-        self.tracing_o = _find("HUP_TRACING_O", b, "tests/kmod/tracing.o")
+        self.tracing_o = _find("HUP_TRACING_O", b, "samples/tracing.o")
         self.msr_guard_o = _find("HUP_MSR_GUARD_O", b, "tests/e2e/guest/msr_guard.o")
         self.ps_o = _find("HUP_PS_O", b, "tests/e2e/guest/ps.o")
         self.workload = _find("HUP_WORKLOAD", b, "tests/e2e/guest/hup-workload")
