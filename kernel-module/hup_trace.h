@@ -20,13 +20,10 @@
 			 { HUP_TRACE_PAUSE, "pause" },			\
 			 { HUP_TRACE_RESUME, "resume" })
 
+/* The ABI's exit names (HUP_EXIT_LIST), as hupvm's stats spell them. */
+#define HUP_X_SYMBOL(e, v, name) { e, name },
 #define hup_show_reason(r)						\
-	__print_symbolic(r, { 0, "-" }, { HUP_EXIT_IO, "io" },		\
-			 { HUP_EXIT_MMIO, "mmio" },			\
-			 { HUP_EXIT_MSR_READ, "rdmsr" },		\
-			 { HUP_EXIT_MSR_WRITE, "wrmsr" },		\
-			 { HUP_EXIT_HLT, "hlt" },			\
-			 { HUP_EXIT_OTHER, "other" })
+	__print_symbolic(r, HUP_EXIT_LIST(HUP_X_SYMBOL) { 0, "-" })
 
 TRACE_EVENT(hv_event,
 	TP_PROTO(const struct hup_trace_entry *e, u64 ts, u64 delay),

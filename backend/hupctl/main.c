@@ -53,7 +53,7 @@ static void usage(FILE *out)
 	      "                       --dry-run: count the free pages, "
 	      "discard nothing\n"
 	      "  pause VCPU           deschedule a vCPU\n"
-	      "  resume VCPU          resume it (runs vcpu-resume "
+	      "  resume VCPU          resume it (runs vcpu_resume "
 	      "programs)\n"
 	      "  dump FILE            write a guest RAM snapshot (header + "
 	      "RAM) to a new\n"

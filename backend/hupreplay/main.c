@@ -57,8 +57,8 @@ static void usage(FILE *f)
 		"query's tag)\n"
 		"  --args A[,B,C,D]   query arguments\n"
 		"  --ctx N[,...]      trace: KIND,REASON[,ARG0..ARG3]; "
-		"msr-write: VALUE;\n"
-		"                     vcpu-resume: PAUSED_NS\n"
+		"msr_write: VALUE;\n"
+		"                     vcpu_resume: PAUSED_NS\n"
 		"  --run-budget-us N  wall-clock budget of one run, "
 		"1..10000000 (default:\n"
 		"                     libhup's per event, as hupvm's)\n"
@@ -303,7 +303,7 @@ static int run_reclaim(struct replay *r, const struct cli *c)
 	return 0;
 }
 
-/* trace, msr-write, vcpu-resume: the event once per repeat on the vCPU
+/* trace, msr_write, vcpu_resume: the event once per repeat on the vCPU
  * that registered the program, with the context from --ctx. */
 static int run_local(struct replay *r, const struct cli *c)
 {

@@ -27,7 +27,7 @@ static void r_debug_line(void *opaque, uint32_t cpu, const char *line,
 
 /* No paging (the windows' runs are the recorded ones: the tables they
  * were walked from may be gone), no guest_tsc (0: there is no running
- * guest), no vCPU registers, no MSR filter (an msr-write program is
+ * guest), no vCPU registers, no MSR filter (an msr_write program is
  * vetted by backend__msr_denied alone). */
 static const struct backend_ops replay_ops = {
     .debug_line = r_debug_line,

@@ -216,11 +216,7 @@ static int cmd_list(struct req *r)
 	return err;
 }
 
-static const char *const reason_keys[VCPU_EXIT_REASONS] = {
-    [HUP_EXIT_IO] = "io",	  [HUP_EXIT_MMIO] = "mmio",
-    [HUP_EXIT_MSR_READ] = "msr_read", [HUP_EXIT_MSR_WRITE] = "msr_write",
-    [HUP_EXIT_HLT] = "hlt",	  [HUP_EXIT_OTHER] = "other",
-};
+static const char *const reason_keys[VCPU_EXIT_REASONS] = HUP_EXIT_NAMES_INIT;
 
 static void kv(struct req *r, bool *first, const char *k, uint64_t v)
 {
@@ -678,7 +674,7 @@ static int cmd_help(struct req *r)
 	    "<= 50 ms;",
 	    "                      --dry-run: count them, discard nothing)",
 	    "pause VCPU            deschedule a vCPU",
-	    "resume VCPU           resume it (runs vcpu-resume programs)",
+	    "resume VCPU           resume it (runs vcpu_resume programs)",
 	    "dump FILE             guest RAM snapshot (absolute path, new file)",
 	    "prefix a command with \"json\" for one JSON object",
 	};

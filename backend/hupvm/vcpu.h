@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <hyperupcall/abi.h>
+
 #include "exit.h"
 
 #define VCPU_KICK_SIGNAL SIGUSR1
@@ -23,7 +25,7 @@
 struct vm;
 
 /* Exits handled, by hyperupcall trace reason (HUP_EXIT_*; 0 unused). */
-#define VCPU_EXIT_REASONS 7u
+#define VCPU_EXIT_REASONS (HUP_EXIT_MAX + 1u)
 
 struct vcpu {
 	struct vm *vm;

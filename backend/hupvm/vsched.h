@@ -3,7 +3,7 @@
  * vCPU overcommit (--pcpus N --timeslice-ms T): at most N of the guest's
  * vCPUs run at a time, round-robin, T ms each; the others are held out of
  * KVM_RUN, parked the way vcpu__pause parks a vCPU (PAUSE/RESUME trace
- * events and vcpu-resume programs fire as for any pause).  It stands in
+ * events and vcpu_resume programs fire as for any pause).  It stands in
  * for a host that runs more vCPUs than it has CPUs, where a guest that
  * waits for a descheduled vCPU (a TLB shootdown's IPI) waits a timeslice.
  *

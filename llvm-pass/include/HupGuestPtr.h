@@ -68,6 +68,8 @@
 #include <cstdint>
 #include <utility>
 
+#include <hyperupcall/abi.h>
+
 namespace llvm {
 class Argument;
 class DataLayout;
@@ -79,16 +81,17 @@ namespace hup {
 
 // Must equal HUP_HOST_ADDR_SPACE in sdk/include/hyperupcall.h.
 constexpr unsigned HostAddrSpace = 104;
-// ld_imm64 src_reg kinds of the ABI (HUP_PSEUDO_VIEW_BASE / _MASK).
-constexpr uint64_t PseudoViewBase = 12;
-constexpr uint64_t PseudoViewMask = 13;
+// ld_imm64 src_reg kinds of the ABI.
+constexpr uint64_t PseudoViewBase = HUP_PSEUDO_VIEW_BASE;
+constexpr uint64_t PseudoViewMask = HUP_PSEUDO_VIEW_MASK;
 // HUP_FN_loop: s64 loop(u32 nr, s64 (*fn)(u32 i, void *data), void *data,
 // u64 flags).  Its callback's `data` parameter is classified from the call.
-constexpr uint64_t HelperLoop = 8;
+constexpr uint64_t HelperLoop = HUP_FN_loop;
 // A constant offset kept in the access instruction instead of being masked
 // must stay well inside the host's guard zone (HUP_VIEW_GUARD = 64 KiB) and
 // inside the s16 offset field of a BPF load or store.
 constexpr int64_t MaxFoldedOffset = 16 * 1024;
+static_assert(MaxFoldedOffset < HUP_VIEW_GUARD / 2, "inside the guard zone");
 // Nested CO-RE field offsets (a.b.c) are added after the mask up to this
 // depth; deeper chains are masked as a whole.
 constexpr unsigned MaxCoreDepth = 4;

@@ -35,8 +35,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tools"))
 import bpfasm  # noqa: E402
 
-EVENTS = {"trace": 1, "msr_write": 2, "reclaim": 3, "vcpu_resume": 4,
-          "query": 5, "vcpu_desched": 6}
+# The events' names and numbers: abi.h's HUP_EVENT_LIST, the one table.
+ABI_H = os.path.join(HERE, "..", "..", "sdk", "include", "hyperupcall", "abi.h")
+with open(ABI_H) as _f:
+    EVENTS = {n: int(v) for v, n in re.findall(
+        r'X\(HUP_EVENT_\w+, (\d+), "(\w+)"\)', _f.read())}
+assert EVENTS.get("trace") == 1 and len(EVENTS) >= 6, EVENTS
 ERRNO = {"EINVAL": -22, "EACCES": -13, "E2BIG": -7, "EPERM": -1}
 
 

@@ -25,14 +25,7 @@ static void count_reject(struct backend *b, enum hreq_reason why)
 
 const char *backend__event_name(uint32_t event)
 {
-	static const char *const names[] = {
-	    [HUP_EVENT_TRACE] = "trace",
-	    [HUP_EVENT_MSR_WRITE] = "msr-write",
-	    [HUP_EVENT_RECLAIM] = "reclaim",
-	    [HUP_EVENT_VCPU_RESUME] = "vcpu-resume",
-	    [HUP_EVENT_QUERY] = "query",
-	    [HUP_EVENT_VCPU_DESCHED] = "vcpu-desched",
-	};
+	static const char *const names[HUP_EVENT_MAX + 1] = HUP_EVENT_NAMES_INIT;
 
 	if (event <= HUP_EVENT_MAX && names[event])
 		return names[event];

@@ -26,7 +26,7 @@
 
 static const struct hup_ctx_layout layouts[HUP_EVENT_MAX + 1] = {
 	[HUP_EVENT_TRACE] = {
-		"trace", sizeof(struct hup_trace_ctx), 10, {
+		sizeof(struct hup_trace_ctx), 10, {
 			F(hup_trace_ctx, host_ns, false),
 			F(hup_trace_ctx, guest_tsc, false),
 			F(hup_trace_ctx, vcpu, false),
@@ -40,7 +40,7 @@ static const struct hup_ctx_layout layouts[HUP_EVENT_MAX + 1] = {
 		},
 	},
 	[HUP_EVENT_MSR_WRITE] = {
-		"msr_write", sizeof(struct hup_msr_ctx), 4, {
+		sizeof(struct hup_msr_ctx), 4, {
 			F(hup_msr_ctx, guest_tsc, false),
 			F(hup_msr_ctx, vcpu, false),
 			F(hup_msr_ctx, msr, false),
@@ -48,7 +48,7 @@ static const struct hup_ctx_layout layouts[HUP_EVENT_MAX + 1] = {
 		},
 	},
 	[HUP_EVENT_RECLAIM] = {
-		"reclaim", sizeof(struct hup_reclaim_ctx), 11, {
+		sizeof(struct hup_reclaim_ctx), 11, {
 			F(hup_reclaim_ctx, pfn_start, false),
 			F(hup_reclaim_ctx, nr_pfns, false),
 			F(hup_reclaim_ctx, reserved, false),
@@ -63,7 +63,7 @@ static const struct hup_ctx_layout layouts[HUP_EVENT_MAX + 1] = {
 		},
 	},
 	[HUP_EVENT_VCPU_RESUME] = {
-		"vcpu_resume", sizeof(struct hup_resume_ctx), 4, {
+		sizeof(struct hup_resume_ctx), 4, {
 			F(hup_resume_ctx, guest_tsc, false),
 			F(hup_resume_ctx, paused_ns, false),
 			F(hup_resume_ctx, vcpu, false),
@@ -71,7 +71,7 @@ static const struct hup_ctx_layout layouts[HUP_EVENT_MAX + 1] = {
 		},
 	},
 	[HUP_EVENT_QUERY] = {
-		"query", sizeof(struct hup_query_ctx), 5, {
+		sizeof(struct hup_query_ctx), 5, {
 			F(hup_query_ctx, tag, false),
 			FA(hup_query_ctx, arg, 0, false),
 			FA(hup_query_ctx, arg, 1, false),
@@ -80,7 +80,7 @@ static const struct hup_ctx_layout layouts[HUP_EVENT_MAX + 1] = {
 		},
 	},
 	[HUP_EVENT_VCPU_DESCHED] = {
-		"vcpu_desched", sizeof(struct hup_desched_ctx), 5, {
+		sizeof(struct hup_desched_ctx), 5, {
 			F(hup_desched_ctx, host_ns, false),
 			F(hup_desched_ctx, descheduled_ns, false),
 			F(hup_desched_ctx, vcpu, false),
@@ -104,9 +104,10 @@ const struct hup_ctx_layout *hup_ctx__layout(unsigned int event)
 
 const char *hup_event__name(unsigned int event)
 {
-	const struct hup_ctx_layout *l = hup_ctx__layout(event);
+	static const char *const names[HUP_EVENT_MAX + 1] = HUP_EVENT_NAMES_INIT;
 
-	return l ? l->event_name : "?";
+	return event >= 1 && event <= HUP_EVENT_MAX && names[event] ?
+		       names[event] : "?";
 }
 
 const struct hup_ctx_field *hup_ctx__field(const struct hup_ctx_layout *l,

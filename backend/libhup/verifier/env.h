@@ -228,7 +228,6 @@ struct hup_ctx_field {
 };
 
 struct hup_ctx_layout {
-	const char *event_name;
 	uint32_t size;
 	uint32_t nr_fields;
 	struct hup_ctx_field fields[HUP_CTX_MAX_FIELDS];

@@ -170,7 +170,8 @@ static int ctx_access(struct hup_venv *env, uint32_t idx, uint32_t regno,
 	if (!f)
 		return hup_verr(env, EACCES, idx,
 				"R%u invalid %s ctx access: off=%lld size=%u",
-				regno, env->ctx->event_name, (long long)off, size);
+				regno, hup_event__name(env->opts->event),
+				(long long)off, size);
 	if (off % size)
 		return hup_verr(env, EACCES, idx,
 				"R%u misaligned ctx access: off=%lld size=%u",

@@ -204,61 +204,60 @@ struct hup_request {
  * Local events run on behalf of one vCPU; global ones in host context.
  * r0 on return is interpreted per event as documented below.
  */
+/*
+ * The events.  Each has one name, its spelling everywhere: the section
+ * "hyperupcall/<name>" hupcc and hupload read, hupctl's and hupload's
+ * lists, the logs.
+ *
+ * trace (local): a hypervisor event of one vCPU: an exit the VMM handled,
+ *   or the VMM pausing / resuming the vCPU.  event_arg: bitmask of
+ *   (1 << HUP_TRACE_*) kinds to deliver, 0 = all.  r0 ignored.
+ * msr_write (local): the guest wrote an MSR the host filters.  event_arg:
+ *   the MSR index to vet.  r0 == 0 allows the write; anything else denies
+ *   it and the vCPU receives #GP.
+ * reclaim (global): the host asks which of ctx->nr_pfns guest frames
+ *   starting at ctx->pfn_start are free; the program sets their bits in
+ *   ctx->free.  A set bit lets the host discard the page.  r0: 0, or
+ *   -errno.
+ * vcpu_resume (local): the VMM is about to resume a vCPU that was
+ *   descheduled (paused).  The program may ask for a TLB flush on entry by
+ *   setting HUP_ENTRY_FLUSH_TLB in ctx->actions.  r0 ignored.
+ * query (global): an administrator's query.  The program emits its answer
+ *   with HUP_FN_output.  r0: 0, or -errno.  event_arg: opaque tag.
+ * vcpu_desched (global): the VMM holds a vCPU descheduled (it overcommits
+ *   its CPUs and that vCPU is not running, nor will it until its next
+ *   slice).  The program runs for it (ctx->vcpu) when it is descheduled
+ *   and then periodically while it stays so, never while it runs: it may
+ *   do, in the guest's memory, what other vCPUs wait on that vCPU for, and
+ *   ask for HUP_ENTRY_* actions at its next entry in ctx->actions (they
+ *   accumulate over the runs of one deschedule).  r0 ignored.
+ *
+ * X(enumerator, value, name): generates enum hup_event and
+ * HUP_EVENT_NAMES_INIT.
+ */
+#define HUP_EVENT_LIST(X)                                                  \
+	X(HUP_EVENT_TRACE, 1, "trace")                                     \
+	X(HUP_EVENT_MSR_WRITE, 2, "msr_write")                             \
+	X(HUP_EVENT_RECLAIM, 3, "reclaim")                                 \
+	X(HUP_EVENT_VCPU_RESUME, 4, "vcpu_resume")                         \
+	X(HUP_EVENT_QUERY, 5, "query")                                     \
+	X(HUP_EVENT_VCPU_DESCHED, 6, "vcpu_desched")
+
+#define HUP_X_ENUMERATOR(e, v, name) e = v,
+#define HUP_X_NAME(e, v, name) [e] = name,
+
 enum hup_event {
-	/*
-	 * Local.  A hypervisor event of one vCPU: an exit the VMM handled, or
-	 * the VMM pausing / resuming the vCPU.  event_arg: bitmask of
-	 * (1 << HUP_TRACE_*) kinds to deliver, 0 = all.  r0 ignored.
-	 */
-	HUP_EVENT_TRACE = 1,
-	/*
-	 * Local.  The guest wrote an MSR the host filters.  event_arg: the MSR
-	 * index to vet.  r0 == 0 allows the write; anything else denies it
-	 * and the vCPU receives #GP.
-	 */
-	HUP_EVENT_MSR_WRITE = 2,
-	/*
-	 * Global.  The host asks which of ctx->nr_pfns guest frames starting at
-	 * ctx->pfn_start are free; the program sets their bits in ctx->free.
-	 * A set bit lets the host discard the page.  r0: 0, or -errno.
-	 */
-	HUP_EVENT_RECLAIM = 3,
-	/*
-	 * Local.  The VMM is about to resume a vCPU that was descheduled
-	 * (paused).  The program may ask for a TLB flush on entry by setting
-	 * HUP_ENTRY_FLUSH_TLB in ctx->actions.  r0 ignored.
-	 */
-	HUP_EVENT_VCPU_RESUME = 4,
-	/*
-	 * Global.  An administrator's query.  The program emits its answer with
-	 * HUP_FN_output.  r0: 0, or -errno.  event_arg: opaque tag.
-	 */
-	HUP_EVENT_QUERY = 5,
-	/*
-	 * Global.  The VMM holds a vCPU descheduled (it overcommits its CPUs
-	 * and that vCPU is not running, nor will it until its next slice).
-	 * The program runs for it (ctx->vcpu) when it is descheduled and then
-	 * periodically while it stays so, never while it runs: it may do, in
-	 * the guest's memory, what other vCPUs wait on that vCPU for, and ask
-	 * for HUP_ENTRY_* actions at its next entry in ctx->actions (they
-	 * accumulate over the runs of one deschedule).  r0 ignored.
-	 */
-	HUP_EVENT_VCPU_DESCHED = 6,
+	HUP_EVENT_LIST(HUP_X_ENUMERATOR)
 	HUP_EVENT_MAX = 6,
 };
 
-/* The events' names (the guest loader's and hupcc's section names
- * "hyperupcall/<name>", logs): one table for every tool, an initialiser
- * of a const char *[HUP_EVENT_MAX + 1]. */
-#define HUP_EVENT_NAMES_INIT                                               \
-	{                                                                  \
-		[HUP_EVENT_TRACE] = "trace",                               \
-		[HUP_EVENT_MSR_WRITE] = "msr_write",                       \
-		[HUP_EVENT_RECLAIM] = "reclaim",                           \
-		[HUP_EVENT_VCPU_RESUME] = "vcpu_resume",                   \
-		[HUP_EVENT_QUERY] = "query",                               \
-		[HUP_EVENT_VCPU_DESCHED] = "vcpu_desched",                 \
-	}
+/* The events' names: an initialiser of a const char *[HUP_EVENT_MAX + 1]
+ * (C only: designated array initialisers). */
+#define HUP_EVENT_NAMES_INIT { HUP_EVENT_LIST(HUP_X_NAME) }
+
+#define HUP_X_EVENT_IN_RANGE(e, v, name)                                   \
+	HUP_STATIC_ASSERT(v >= 1 && v <= HUP_EVENT_MAX, #e " in 1..MAX");
+HUP_EVENT_LIST(HUP_X_EVENT_IN_RANGE)
 
 /* HUP_EVENT_TRACE kinds. */
 enum hup_trace_kind {
@@ -267,17 +266,36 @@ enum hup_trace_kind {
 	HUP_TRACE_RESUME = 3, /* the VMM resumed the vCPU */
 };
 
-/* Exit reasons reported in hup_trace_ctx.reason for HUP_TRACE_EXIT. */
+/*
+ * Exit reasons reported in hup_trace_ctx.reason for HUP_TRACE_EXIT, and
+ * their names (hupvm's stats, the guest's hyperupcall:hv_event trace):
+ *
+ * io         arg0 = port, arg1 = size, arg2 = data, arg3 = 1 if write
+ * mmio       arg0 = gpa, arg1 = size, arg2 = data, arg3 = 1 if write
+ * msr_read   arg0 = msr, arg2 = value returned
+ * msr_write  arg0 = msr, arg2 = value written
+ * hlt
+ * other      arg0 = KVM exit reason
+ */
+#define HUP_EXIT_LIST(X)                                                   \
+	X(HUP_EXIT_IO, 1, "io")                                            \
+	X(HUP_EXIT_MMIO, 2, "mmio")                                        \
+	X(HUP_EXIT_MSR_READ, 3, "msr_read")                                \
+	X(HUP_EXIT_MSR_WRITE, 4, "msr_write")                              \
+	X(HUP_EXIT_HLT, 5, "hlt")                                          \
+	X(HUP_EXIT_OTHER, 6, "other")
+
 enum hup_exit_reason {
-	HUP_EXIT_IO = 1,        /* arg0 = port, arg1 = size, arg2 = data,
-				 * arg3 = 1 if write */
-	HUP_EXIT_MMIO = 2,      /* arg0 = gpa, arg1 = size, arg2 = data,
-				 * arg3 = 1 if write */
-	HUP_EXIT_MSR_READ = 3,  /* arg0 = msr, arg2 = value returned */
-	HUP_EXIT_MSR_WRITE = 4, /* arg0 = msr, arg2 = value written */
-	HUP_EXIT_HLT = 5,
-	HUP_EXIT_OTHER = 6,     /* arg0 = KVM exit reason */
+	HUP_EXIT_LIST(HUP_X_ENUMERATOR)
+	HUP_EXIT_MAX = 6,
 };
+
+/* An initialiser of a const char *[HUP_EXIT_MAX + 1] (C only). */
+#define HUP_EXIT_NAMES_INIT { HUP_EXIT_LIST(HUP_X_NAME) }
+
+#define HUP_X_EXIT_IN_RANGE(e, v, name)                                    \
+	HUP_STATIC_ASSERT(v >= 1 && v <= HUP_EXIT_MAX, #e " in 1..MAX");
+HUP_EXIT_LIST(HUP_X_EXIT_IN_RANGE)
 
 /* r1 of HUP_EVENT_TRACE.  Read-only. */
 struct hup_trace_ctx {
@@ -336,8 +354,9 @@ struct hup_query_ctx {
 /* ------------------------------------------------------------------------
  * Guest memory: the view and the translated access
  *
- * The host maps every window of every program of a VM into one PROT_NONE
- * host reservation, the *view*, at view offset (gva & view_mask).  A guest
+ * The host maps every window of a program into a PROT_NONE host
+ * reservation of that program's, its *view* (programs with identical
+ * windows share one), at view offset (gva & view_mask).  A guest
  * virtual address is made into a host pointer with two ALU instructions:
  *
  *     mask = ld_imm64 HUP_PSEUDO_VIEW_MASK   (hoisted; a known constant)

@@ -304,7 +304,7 @@ class Event:
             if a[0] == SERIAL and a[3] and 32 <= a[2] < 127:
                 extra = f" '{chr(a[2])}'"
             return f"exit io    {d} port {a[0]:#05x} data {a[2]:#04x}{extra}"
-        if h["reason"] in ("wrmsr", "rdmsr"):
+        if h["reason"] in ("msr_write", "msr_read"):
             return f"exit {h['reason']} msr {a[0]:#x} value {a[2]:#x}"
         return f"exit {h['reason']} args {','.join(f'{x:#x}' for x in a)}"
 
@@ -371,7 +371,7 @@ class Outcome:
         return [e for e in self.hv() if e.hv["reason"] == "io" and e.hv["args"][0] == PORT]
 
     def msr_events(self):
-        return [e for e in self.hv() if e.hv["reason"] == "wrmsr" and e.hv["args"][0] == TSC_AUX]
+        return [e for e in self.hv() if e.hv["reason"] == "msr_write" and e.hv["args"][0] == TSC_AUX]
 
     def serial_text(self):
         """Bytes the guest wrote to the UART's data register in the serial
@@ -509,7 +509,7 @@ def check(o, mode="trace"):
         want(p and p.get("event") == "trace" and int(p.get("runs", 0)) > 0,
              "hupctl list: trace_to_ring missing or runs == 0")
         p = o.prog(lst[1], "msr_guard")
-        want(p and p.get("event") == "msr-write", "hupctl list: msr_guard missing")
+        want(p and p.get("event") == "msr_write", "hupctl list: msr_guard missing")
     st = o.hupctl_cmd("stats")
     want(st and st[2] == 0, "hupctl stats failed")
     want(v.get("rmmod") == "rc=0", "rmmod hyperupcall failed")
@@ -587,7 +587,7 @@ def summary(o, run_path):
     parts = [f"path={run_path}", f"kernel={d.get('release')}",
              f"hv_events={d['hv_events']}",
              f"(io {PORT:#x}: {d['port_events']}, serial window: {d['serial_window_events']}"
-             + (f" '{serial}'" if serial else "") + f", wrmsr: {d['msr_events']})",
+             + (f" '{serial}'" if serial else "") + f", msr_write: {d['msr_events']})",
              f"overflow={d.get('overflow', '?')}", f"lost={d.get('lost', '?')}",
              f"aborts={d.get('aborts', '?')}"]
     if "ratio_traced_over_untraced" in d:

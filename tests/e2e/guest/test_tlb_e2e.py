@@ -224,7 +224,7 @@ class TlbE2E(unittest.TestCase):
             self.assertRegex(out, r"(?m)^HUP-G: hupload rc=0$", "hupload tlb_shootdown.o: "
                              + "; ".join(re.findall(r"(?m)^HUP-G: hupload: (.*)$", out)))
             self.assertGreater(int(s.group(7)), 0, "no vcpu_desched run")
-            p = re.search(r'(?m)^prog \d+ event=vcpu-desched name="tlb_shootdown" .*'
+            p = re.search(r'(?m)^prog \d+ event=vcpu_desched name="tlb_shootdown" .*'
                           r"runs=(\d+) aborts=(\d+)", out)
             self.assertTrue(p, "tlb_shootdown not listed")
             self.assertGreater(int(p.group(1)), 0)

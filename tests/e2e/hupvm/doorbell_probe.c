@@ -15,7 +15,7 @@
  *     thread rewrites the block during processing;
  *   - with msr.ko: an MSR-write program vets IA32_TSC_AUX writes (0xdead
  *     is denied with #GP, other values are performed);
- *   - a vcpu-resume program asks for a TLB flush;
+ *   - a vcpu_resume program asks for a TLB flush;
  *   - then prints "HUP-PROBE: ready", waits for a line on stdin (the L1
  *     script uses hupctl meanwhile: list, stats, pause/resume), checks the
  *     pause/resume trace events arrived, unregisters and exits.

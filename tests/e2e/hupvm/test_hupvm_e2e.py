@@ -408,7 +408,7 @@ class HupvmE2E(unittest.TestCase):
         lines, rc = by["list"][0]
         self.assertEqual(rc, 0, lines)
         self.assertTrue(any('name="probe-count"' in l and "event=trace" in l for l in lines), lines)
-        self.assertTrue(any("event=vcpu-resume" in l for l in lines), lines)
+        self.assertTrue(any("event=vcpu_resume" in l for l in lines), lines)
         for cmd in ("pause 0", "resume 0", "pause 1", "resume 1"):
             self.assertEqual(by[cmd][0][1], 0, (cmd, by[cmd]))
         self.assertEqual(by["pause 1"][1][1], 1)   # already paused
