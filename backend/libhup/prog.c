@@ -167,6 +167,66 @@ static void note_jit_abort(void)
 	jit_aborted = true;
 }
 
+/* What hup_prog__load and hup_prog__verify refuse before verifying. */
+static int check_input(struct hup_log *log, const void *insns,
+		       size_t insn_cnt, enum hup_event event)
+{
+	if (!insns || !insn_cnt) {
+		hup_log__line(log, "0: empty program");
+		return -EINVAL;
+	}
+	if (insn_cnt > HUP_MAX_INSNS) {
+		hup_log__line(log, "0: program of %zu instructions exceeds "
+			      "the limit of %u", insn_cnt, HUP_MAX_INSNS);
+		return -E2BIG;
+	}
+	if (!hup_ctx__layout((unsigned int)event)) {
+		hup_log__line(log, "0: unknown event %d", (int)event);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+int hup_prog__verify(const void *insns, size_t insn_cnt, enum hup_event event,
+		     struct hup_verify_opts *opts)
+{
+	struct hup_verifier_opts vopts = {0};
+	struct hup_verifier_info info = {0};
+	struct hup_load_opts lo = {0};
+	unsigned int bits = 0;
+	struct hup_log log;
+	int err;
+
+	/* the first version is this one: nothing shorter was published */
+	if (opts && !sz_valid(opts, opts->sz, sizeof(*opts), sizeof(*opts)))
+		return -EINVAL;
+	if (opts) {
+		bits = opts->view_bits;
+		if (bits && (bits < 12 || bits > 63))
+			return -EINVAL;
+		lo.sz = sizeof(lo);
+		lo.log_buf = opts->log_buf;
+		lo.log_size = opts->log_size;
+		lo.log_fn = opts->log_fn;
+		lo.log_opaque = opts->log_opaque;
+		lo.log_level = opts->log_level;
+	}
+	hup_log__init(&log, opts ? &lo : NULL);
+	err = check_input(&log, insns, insn_cnt, event);
+	if (err)
+		return err;
+	vopts.event = event;
+	vopts.has_view = bits != 0;
+	vopts.view_mask = bits ? (1ull << bits) - 1 : 0;
+	vopts.log = &log;
+	err = hup_verify(insns, insn_cnt, &vopts, &info);
+	if (!err && opts) {
+		opts->stack_depth = info.stack_depth;
+		opts->states_explored = info.states_explored;
+	}
+	return err;
+}
+
 int hup_prog__load(const void *insns, size_t insn_cnt, enum hup_event event,
 		   const struct hup_load_opts *opts, struct hup_prog **out)
 {
@@ -184,20 +244,10 @@ int hup_prog__load(const void *insns, size_t insn_cnt, enum hup_event event,
 	if (!opts_valid(opts))
 		return -EINVAL;
 	hup_log__init(&log, opts);
-	if (!insns || !insn_cnt) {
-		hup_log__line(&log, "0: empty program");
-		return -EINVAL;
-	}
-	if (insn_cnt > HUP_MAX_INSNS) {
-		hup_log__line(&log, "0: program of %zu instructions exceeds "
-			      "the limit of %u", insn_cnt, HUP_MAX_INSNS);
-		return -E2BIG;
-	}
+	err = check_input(&log, insns, insn_cnt, event);
+	if (err)
+		return err;
 	layout = hup_ctx__layout((unsigned int)event);
-	if (!layout) {
-		hup_log__line(&log, "0: unknown event %d", (int)event);
-		return -EOPNOTSUPP;
-	}
 
 	/* Before the first run: its deadline and statistics use it. */
 	hup_clock__setup();

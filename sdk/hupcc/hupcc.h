@@ -86,7 +86,5 @@ int hupcc__link_program(const char *path, const char *name,
 			const struct hupcc_ksym *ksyms, size_t nksyms,
 			struct bpf_insn **insns, size_t *cnt,
 			enum hup_event *event);
-/* True if this hupcc was built with libhup's verifier. */
-bool hupcc__have_verifier(void);
 
 #endif /* HUPCC_H */

@@ -125,9 +125,8 @@ static int parse(struct args *a, int argc, char **argv)
 			usage(stdout);
 			exit(0);
 		} else if (!strcmp(s, "--version")) {
-			printf("hupcc %s (ABI %u.%u, verifier: %s)\n",
-			       HUPCC_VERSION, HUP_ABI_MAJOR, HUP_ABI_MINOR,
-			       hupcc__have_verifier() ? "libhup" : "none");
+			printf("hupcc %s (ABI %u.%u, verifier: libhup)\n",
+			       HUPCC_VERSION, HUP_ABI_MAJOR, HUP_ABI_MINOR);
 			exit(0);
 		} else if (!strcmp(s, "-o")) {
 			if (need_arg(argc, argv, i, s))
@@ -464,9 +463,6 @@ int main(int argc, char **argv)
 					       .view_bits = a.view_bits,
 					       .name = output };
 
-		if (a.verbose && !hupcc__have_verifier())
-			hupcc_note("built without libhup's verifier: ABI "
-				   "checks only");
 		rc = hupcc__check_object(target, &co);
 	}
 	if (rc) {

@@ -24,12 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hup/libhup.h>
 #include <hyperupcall/abi.h>
-
-#ifdef HUPCC_HAVE_VERIFIER
-#include "log.h"
-#include "verifier.h"
-#endif
 
 /* "file:line:col: error: msg" for linked instruction idx of p. */
 static void print_report(void *ctx, struct hupobj_prog *p, size_t idx,
@@ -131,7 +127,6 @@ static void check_abi(const struct hupobj *o, struct hupobj_prog *p)
 	}
 }
 
-#ifdef HUPCC_HAVE_VERIFIER
 struct vlog {
 	const struct hupobj *o;
 	struct hupobj_prog *p;
@@ -157,19 +152,16 @@ static void verify(const struct hupobj *o, struct hupobj_prog *p,
 		   const struct hupcc_check_opts *co)
 {
 	struct vlog v = { .o = o, .p = p, .verbose = co->verbose };
-	struct hup_log log = { .fn = vlog_line, .opaque = &v,
-			       .level = co->verbose ? 1 : 0 };
-	struct hup_verifier_opts opts = {
-		.event = p->event,
-		.has_view = true,
-		.view_mask = (co->view_bits ? (1ull << co->view_bits) : (1ull << 44)) - 1,
-		.log = &log,
+	struct hup_verify_opts opts = {
+		.sz = sizeof(opts),
+		.view_bits = co->view_bits ? co->view_bits : 44,
+		.log_fn = vlog_line,
+		.log_opaque = &v,
+		.log_level = co->verbose ? 1 : 0,
 	};
-	struct hup_verifier_info info;
 	int before = p->errors, err;
 
-	memset(&info, 0, sizeof(info));
-	err = hup_verify(p->insns, p->cnt, &opts, &info);
+	err = hup_prog__verify(p->insns, p->cnt, p->event, &opts);
 	if (err && p->errors == before) {
 		char msg[96];
 
@@ -179,20 +171,9 @@ static void verify(const struct hupobj *o, struct hupobj_prog *p,
 	}
 	if (!err && co->verbose)
 		hupcc_note("%s: verified: %zu insns, stack %u bytes, %llu "
-			   "states", p->name, p->cnt, info.stack_depth,
-			   (unsigned long long)info.states_explored);
+			   "states", p->name, p->cnt, opts.stack_depth,
+			   (unsigned long long)opts.states_explored);
 }
-
-bool hupcc__have_verifier(void)
-{
-	return true;
-}
-#else
-bool hupcc__have_verifier(void)
-{
-	return false;
-}
-#endif
 
 static int check_prog(const struct hupobj *o, size_t secidx, const char *name,
 		      uint64_t start, uint64_t len,
@@ -214,10 +195,8 @@ static int check_prog(const struct hupobj *o, size_t secidx, const char *name,
 	}
 	if (!p.errors)
 		check_abi(o, &p);
-#ifdef HUPCC_HAVE_VERIFIER
 	if (!p.errors && co->verify)
 		verify(o, &p, co);
-#endif
 	if (co->verbose && !p.errors)
 		hupcc_note("%s (%s): %zu instructions, ok", p.name, p.sec,
 			   p.cnt);

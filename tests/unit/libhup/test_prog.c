@@ -243,6 +243,47 @@ static void test_verifier_rejection_logged(void)
 	CHECK(p == NULL);
 }
 
+/* Verify without loading: the same verdicts as hup_prog__load, the view
+ * given by its size alone, nothing kept; its own option checks. */
+static void test_verify_only(void)
+{
+	struct hup_verify_opts o = {.sz = sizeof(o), .view_bits = VIEW_BITS};
+	struct {
+		struct hup_verify_opts o;
+		uint64_t future;
+	} bigger = {.o = {.sz = sizeof(bigger)}, .future = 1};
+	char log[512];
+
+	CHECK_EQ(hup_prog__verify(ctx_vcpu, ARRAY_LEN(ctx_vcpu),
+				  HUP_EVENT_TRACE, &o), 0);
+	CHECK(o.states_explored > 0);
+	CHECK_EQ(hup_prog__verify(load_guest, ARRAY_LEN(load_guest),
+				  HUP_EVENT_TRACE, &o), 0);
+	/* no view: the guest access is refused, as at load */
+	o.view_bits = 0;
+	o.log_buf = log;
+	o.log_size = sizeof(log);
+	CHECK(hup_prog__verify(load_guest, ARRAY_LEN(load_guest),
+			       HUP_EVENT_TRACE, &o) < 0);
+	CHECK_EQ(hup_prog__verify(leak_ctx, ARRAY_LEN(leak_ctx),
+				  HUP_EVENT_TRACE, &o), -EACCES);
+	CHECK(strncmp(log, "1: ", 3) == 0);
+	CHECK_EQ(hup_prog__verify(ctx_vcpu, ARRAY_LEN(ctx_vcpu),
+				  HUP_EVENT_TRACE, NULL), 0);
+	CHECK_EQ(hup_prog__verify(ctx_vcpu, 0, HUP_EVENT_TRACE, &o), -EINVAL);
+	CHECK_EQ(hup_prog__verify(ctx_vcpu, 2, (enum hup_event)99, &o),
+		 -EOPNOTSUPP);
+	o.view_bits = 5;
+	CHECK_EQ(hup_prog__verify(ctx_vcpu, 2, HUP_EVENT_TRACE, &o), -EINVAL);
+	o.view_bits = 0;
+	o.sz = 4;
+	CHECK_EQ(hup_prog__verify(ctx_vcpu, 2, HUP_EVENT_TRACE, &o), -EINVAL);
+	CHECK_EQ(hup_prog__verify(ctx_vcpu, 2, HUP_EVENT_TRACE, &bigger.o),
+		 -EINVAL);
+	bigger.future = 0;
+	CHECK_EQ(hup_prog__verify(ctx_vcpu, 2, HUP_EVENT_TRACE, &bigger.o), 0);
+}
+
 int main(void)
 {
 	int fd = memfd_create("guest-ram", 0);
@@ -262,6 +303,7 @@ int main(void)
 	RUN(test_env_versions);
 	RUN(test_rejections_at_the_boundary);
 	RUN(test_verifier_rejection_logged);
+	RUN(test_verify_only);
 	hup_view__free(view);
 	return check_exit();
 }

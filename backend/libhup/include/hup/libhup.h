@@ -139,6 +139,31 @@ HUP_API int hup_prog__load(const void *insns, size_t insn_cnt,
 			   enum hup_event event,
 			   const struct hup_load_opts *opts,
 			   struct hup_prog **out);
+
+/*
+ * Verify without loading: the verifier hup_prog__load runs, on insns for
+ * event, as if the program had a view of 2^view_bits bytes (0: no view,
+ * every guest memory access refused).  For offline checks (hupcc runs it
+ * at compile time) and tools; nothing is kept.  0 if the program is safe,
+ * else the errors of hup_prog__load; the log says why.  Versioned by sz as
+ * hup_load_opts.
+ */
+struct hup_verify_opts {
+	size_t sz;              /* sizeof(struct hup_verify_opts) */
+	unsigned int view_bits; /* 0, or 12..63 */
+	char *log_buf;          /* as in hup_load_opts */
+	size_t log_size;
+	hup_log_fn log_fn;
+	void *log_opaque;
+	unsigned int log_level;
+	/* out, on success */
+	uint32_t stack_depth;      /* deepest stack use of any frame, bytes */
+	uint64_t states_explored;  /* verifier states visited */
+};
+
+HUP_API int hup_prog__verify(const void *insns, size_t insn_cnt,
+			     enum hup_event event,
+			     struct hup_verify_opts *opts);
 HUP_API void hup_prog__free(struct hup_prog *prog);
 HUP_API enum hup_prog_state hup_prog__state(const struct hup_prog *prog);
 HUP_API int hup_prog__detach(struct hup_prog *prog);
