@@ -10,6 +10,7 @@
  * have).  When unsure, a result is made unknown: imprecision costs only
  * rejections, never safety.
  */
+#include "alu_sem.h"
 #include "env.h"
 
 #include <limits.h>
@@ -337,10 +338,9 @@ static uint64_t bswap(uint64_t v, int32_t width)
 }
 
 /*
- * The engines' semantics on constants (RFC 9669): division by zero gives
- * 0, modulo by zero leaves dst (zero-extended for 32-bit); signed division
- * of the minimum by -1 gives the minimum (x86 idiv would trap: the engines
- * special-case it), shifts masked.
+ * The engines' semantics on constants: the interpreter's own definitions
+ * (alu_sem.h) where C's differ (division and modulo by zero, signed
+ * division of the minimum by -1, arithmetic shift), shifts masked.
  */
 static uint64_t alu_fold(uint8_t op, bool is64, int16_t off, uint64_t a,
 			 uint64_t b)
@@ -362,26 +362,19 @@ static uint64_t alu_fold(uint8_t op, bool is64, int16_t off, uint64_t a,
 	case BPF_RSH: return a >> (b & m);
 	case BPF_NEG: return -a;
 	case BPF_ARSH:
-		if (is64)
-			return (uint64_t)((int64_t)a >> (b & m));
-		return (uint32_t)((int32_t)(uint32_t)a >> (b & m));
+		return is64 ? arsh64(a, b) : arsh32((uint32_t)a, (uint32_t)b);
 	case BPF_MOV:
 		if (off)
 			return sext(a, (unsigned int)off);
 		return a;
 	case BPF_DIV:
+		if (off == HUP_OFF_SDIV)
+			return is64 ? sdiv64(a, b) : sdiv32((uint32_t)a, (uint32_t)b);
+		return is64 ? udiv64(a, b) : udiv32((uint32_t)a, (uint32_t)b);
 	case BPF_MOD:
-		if (!b)
-			return op == BPF_DIV ? 0 : a;
-		if (off == HUP_OFF_SDIV) {
-			int64_t sa = is64 ? (int64_t)a : (int32_t)(uint32_t)a;
-			int64_t sb = is64 ? (int64_t)b : (int32_t)(uint32_t)b;
-
-			if (sb == -1)
-				return op == BPF_DIV ? (uint64_t)0 - (uint64_t)sa : 0;
-			return (uint64_t)(op == BPF_DIV ? sa / sb : sa % sb);
-		}
-		return op == BPF_DIV ? a / b : a % b;
+		if (off == HUP_OFF_SDIV)
+			return is64 ? smod64(a, b) : smod32((uint32_t)a, (uint32_t)b);
+		return is64 ? umod64(a, b) : umod32((uint32_t)a, (uint32_t)b);
 	}
 	return 0;
 }
