@@ -32,21 +32,10 @@
 #include "clock.h"
 #include "engine.h"
 #include "helpers.h"
+#include "hup_insn.h"
 
 static unsigned int REPS = 9;
 static uint64_t BATCH_NS = 20 * 1000 * 1000;
-
-#define INSN(c, d, s, o, i)                                                \
-	((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s),    \
-			   .off = (o), .imm = (i)})
-#define ALU64_IMM(op, d, i) INSN(BPF_ALU64 | (op) | BPF_K, d, 0, 0, i)
-#define ALU64_REG(op, d, s) INSN(BPF_ALU64 | (op) | BPF_X, d, s, 0, 0)
-#define ALU32_IMM(op, d, i) INSN(BPF_ALU | (op) | BPF_K, d, 0, 0, i)
-#define LDX(sz, d, s, o) INSN(BPF_LDX | BPF_MEM | (sz), d, s, o, 0)
-#define STX(sz, d, s, o) INSN(BPF_STX | BPF_MEM | (sz), d, s, o, 0)
-#define ST(sz, d, o, i) INSN(BPF_ST | BPF_MEM | (sz), d, 0, o, i)
-#define JMP_IMM(op, d, i, o) INSN(BPF_JMP | (op) | BPF_K, d, 0, o, i)
-#define EXIT() INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
 struct prog {
 	const char *name;

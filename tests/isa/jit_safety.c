@@ -23,16 +23,7 @@
 
 
 
-#define INSN(c, d, s, o, i)                                                \
-	((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s),    \
-			   .off = (o), .imm = (i)})
-#define MOV64_IMM(d, i) INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
-#define ADD64_IMM(d, i) INSN(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
-#define CALL_LOCAL(rel) INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, rel)
-#define CALL_HELPER(id) INSN(BPF_JMP | BPF_CALL, 0, 0, 0, id)
-#define CALLX(r) INSN(BPF_JMP | BPF_CALL | BPF_X, r, 0, 0, 0)
-#define EXIT() INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
-
+#include "hup_insn.h"
 #include "../include/callee_saved_call.h"
 
 static uint64_t helper_add(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,

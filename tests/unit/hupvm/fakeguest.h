@@ -14,6 +14,7 @@
 
 #include <hyperupcall/abi.h>
 
+#include "hup_insn.h"
 #include "hyperupcall/ptwalk.h"
 #include "mem.h"
 
@@ -103,25 +104,7 @@ static inline void fg_unmap(struct fake_guest *g, uint64_t gva)
 }
 
 /* ---- BPF assembly */
-#define INSN(c, d, s, o, i)                                                  \
-	((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s),      \
-			   .off = (o), .imm = (i)})
-#define MOV64_IMM(d, i) INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
-#define MOV64_REG(d, s) INSN(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
-#define ALU64_REG(op, d, s) INSN(BPF_ALU64 | (op) | BPF_X, d, s, 0, 0)
-#define ALU64_IMM(op, d, i) INSN(BPF_ALU64 | (op) | BPF_K, d, 0, 0, i)
-#define LDX(sz, d, s, o) INSN(BPF_LDX | BPF_MEM | (sz), d, s, o, 0)
-#define STX(sz, d, s, o) INSN(BPF_STX | BPF_MEM | (sz), d, s, o, 0)
-#define ST(sz, d, o, i) INSN(BPF_ST | BPF_MEM | (sz), d, 0, o, i)
-#define XADD64(d, s, o) INSN(BPF_STX | BPF_ATOMIC | BPF_DW, d, s, o, BPF_ADD)
-#define JMP_IMM(op, d, i, o) INSN(BPF_JMP | (op) | BPF_K, d, 0, o, i)
-#define CALL(id) INSN(BPF_JMP | BPF_CALL, 0, 0, 0, id)
-#define EXIT() INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
-#define LD_IMM64(d, v)                                                       \
-	INSN(BPF_LD | BPF_IMM | BPF_DW, d, 0, 0, (int32_t)(uint32_t)(v)),    \
-	    INSN(0, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)(v) >> 32))
-#define LD_PSEUDO(d, kind)                                                   \
-	INSN(BPF_LD | BPF_IMM | BPF_DW, d, kind, 0, 0), INSN(0, 0, 0, 0, 0)
+/* INSN() .. LD_PSEUDO(): tests/include/hup_insn.h */
 /* r1 = host pointer for the constant guest address gva (clobbers r2, r3) */
 #define VIEW_PTR(gva)                                                        \
 	LD_PSEUDO(2, HUP_PSEUDO_VIEW_MASK), LD_PSEUDO(3, HUP_PSEUDO_VIEW_BASE), \

@@ -76,7 +76,7 @@ static const struct backend_ops ops = {
 
 /* ---- programs */
 static const struct bpf_insn p_count[] = {
-    VIEW_PTR(CNT_GVA), MOV64_IMM(4, 1), XADD64(1, 4, 0), MOV64_IMM(0, 0),
+    VIEW_PTR(CNT_GVA), MOV64_IMM(4, 1), ATOMIC(BPF_DW, BPF_ADD, 1, 4, 0), MOV64_IMM(0, 0),
     EXIT(),
 };
 static const struct bpf_insn p_leak[] = {MOV64_REG(0, 1), EXIT()};
@@ -90,19 +90,19 @@ static const struct bpf_insn p_resume[] = {
 static const struct bpf_insn p_query[] = {
     LD_IMM64(2, 0x6f6c6c6568ull), STX(BPF_DW, 10, 2, -8), MOV64_REG(1, 10),
     ALU64_IMM(BPF_ADD, 1, -8), LDX(BPF_DW, 2, 10, -8), MOV64_IMM(2, 5),
-    CALL(HUP_FN_output), MOV64_IMM(0, 0), EXIT(),
+    CALL_HELPER(HUP_FN_output), MOV64_IMM(0, 0), EXIT(),
 };
 /* Output "hello", then return arg[0] (a positive value or the program's
  * own -errno). */
 static const struct bpf_insn p_query_ret[] = {
     MOV64_REG(6, 1), LD_IMM64(2, 0x6f6c6c6568ull), STX(BPF_DW, 10, 2, -8),
     MOV64_REG(1, 10), ALU64_IMM(BPF_ADD, 1, -8), MOV64_IMM(2, 5),
-    CALL(HUP_FN_output), LDX(BPF_DW, 0, 6, 8), EXIT(),
+    CALL_HELPER(HUP_FN_output), LDX(BPF_DW, 0, 6, 8), EXIT(),
 };
 /* Output "hello", then read its window (a hole here): libhup aborts. */
 static const struct bpf_insn p_query_fault[] = {
     LD_IMM64(2, 0x6f6c6c6568ull), STX(BPF_DW, 10, 2, -8), MOV64_REG(1, 10),
-    ALU64_IMM(BPF_ADD, 1, -8), MOV64_IMM(2, 5), CALL(HUP_FN_output),
+    ALU64_IMM(BPF_ADD, 1, -8), MOV64_IMM(2, 5), CALL_HELPER(HUP_FN_output),
     VIEW_PTR(CNT_GVA), LDX(BPF_DW, 0, 1, 0), EXIT(),
 };
 #define RECLAIM_PFN 0x1000 /* GPA 16 MiB */

@@ -69,12 +69,12 @@ static const struct bpf_insn p_query[] = {
     MOV64_REG(1, 10),
     ALU64_IMM(BPF_ADD, 1, -16),
     MOV64_IMM(2, 16),
-    CALL(HUP_FN_output),
+    CALL_HELPER(HUP_FN_output),
     ST(BPF_W, 10, -24, 0x21676264), /* "dbg!" */
     MOV64_REG(1, 10),
     ALU64_IMM(BPF_ADD, 1, -24),
     MOV64_IMM(2, 4),
-    CALL(HUP_FN_debug_print),
+    CALL_HELPER(HUP_FN_debug_print),
     MOV64_IMM(0, 3),
     EXIT(),
 };
