@@ -60,7 +60,7 @@ static int register_prog(struct replay *r, char *err, size_t len)
 	    .nr_runs = r->rec->nr_runs,
 	};
 	const struct snapshot_run *rr = snapshot__runs(&r->snap, r->rec);
-	struct hreg_run *runs;
+	struct registry_run *runs;
 	struct backend_prog_info info;
 	enum hreq_reason why = HREQ_OK;
 	void *insns = NULL;
@@ -79,7 +79,7 @@ static int register_prog(struct replay *r, char *err, size_t len)
 	if (!runs)
 		return log__errf(err, len, -ENOMEM, "out of memory");
 	for (uint32_t i = 0; i < s.nr_runs; i++)
-		runs[i] = (struct hreg_run){rr[i].gva, rr[i].gpa, rr[i].len,
+		runs[i] = (struct registry_run){rr[i].gva, rr[i].gpa, rr[i].len,
 					    rr[i].prot, 0};
 	s.runs = runs;
 	e = snapshot__insns(&r->snap, r->rec, &insns);

@@ -73,7 +73,7 @@ static int read_all(int fd, void *buf, uint64_t len, uint64_t off)
 
 /* ------------------------------------------------------------- writing */
 
-static void record(struct snapshot_prog *r, const struct hreg_prog *p)
+static void record(struct snapshot_prog *r, const struct registry_prog *p)
 {
 	memset(r, 0, sizeof(*r));
 	r->id = p->id;
@@ -92,7 +92,7 @@ static void record(struct snapshot_prog *r, const struct hreg_prog *p)
 }
 
 /* One program's runs as the file has them. */
-static int write_runs(int fd, const struct hreg_prog *p, uint64_t off)
+static int write_runs(int fd, const struct registry_prog *p, uint64_t off)
 {
 	struct snapshot_run r;
 	int err;
@@ -116,7 +116,7 @@ static int write_progs(int fd, struct backend *b, struct snapshot_header *h)
 	int err;
 
 	for (unsigned int i = 0; b && i < HUP_MAX_PROGS; i++) {
-		const struct hreg_prog *p = b->reg.progs[i];
+		const struct registry_prog *p = b->reg.progs[i];
 		uint64_t code = p ? p->insn_cnt * 8ull : 0;
 
 		if (!p)
@@ -242,9 +242,9 @@ static int check_header(const struct snapshot *s, char *err, size_t len)
 		    h->version == 1 ? " (version 1 has no programs: dump "
 				      "again with this hupvm)"
 				    : "");
-	if (!h->nr_vcpus || h->nr_vcpus > HREG_MAX_VCPUS)
+	if (!h->nr_vcpus || h->nr_vcpus > REGISTRY_MAX_VCPUS)
 		return log__errf(err, len, -EINVAL, "%u vCPUs (1..%u)",
-				 h->nr_vcpus, HREG_MAX_VCPUS);
+				 h->nr_vcpus, REGISTRY_MAX_VCPUS);
 	if (h->nr_progs > HUP_MAX_PROGS)
 		return log__errf(err, len, -EINVAL, "%u programs (at most %u)",
 				 h->nr_progs, HUP_MAX_PROGS);

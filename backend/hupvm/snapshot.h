@@ -71,7 +71,7 @@ struct snapshot_prog {
 	uint32_t reserved;
 };
 
-/* One run of a program's windows (struct hreg_run): page aligned, inside
+/* One run of a program's windows (struct registry_run): page aligned, inside
  * one window with its rights, in one RAM region. */
 struct snapshot_run {
 	uint64_t gva, gpa, len;

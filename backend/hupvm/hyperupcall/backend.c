@@ -39,7 +39,7 @@ int backend__create(struct backend *b, const struct mem *m, uint32_t nr_vcpus,
 	memset(b, 0, sizeof(*b));
 	if (!view_bits)
 		view_bits = HUP_VIEW_BITS_DEFAULT;
-	if (nr_vcpus > HREG_MAX_VCPUS || view_bits < HUP_VIEW_BITS_MIN ||
+	if (nr_vcpus > REGISTRY_MAX_VCPUS || view_bits < HUP_VIEW_BITS_MIN ||
 	    view_bits > HUP_VIEW_BITS_MAX)
 		return -EINVAL;
 	b->mem = m;
@@ -54,12 +54,12 @@ int backend__create(struct backend *b, const struct mem *m, uint32_t nr_vcpus,
 		b->events |= 1u << HUP_EVENT_MSR_WRITE;
 	pthread_mutex_init(&b->write_lock, NULL);
 	pviews__init(&b->views, m->fd, view_bits);
-	hreg__init(&b->reg);
+	registry__init(&b->reg);
 	b->created = true;
 	return 0;
 }
 
-static void prog_free(struct backend *b, struct hreg_prog *p)
+static void prog_free(struct backend *b, struct registry_prog *p)
 {
 	if (!p)
 		return;
@@ -82,7 +82,7 @@ void backend__destroy(struct backend *b)
 		prog_free(b, b->reg.progs[i]);
 		b->reg.progs[i] = NULL;
 	}
-	hreg__exit(&b->reg);
+	registry__exit(&b->reg);
 	pviews__exit(&b->views);
 	pthread_mutex_destroy(&b->write_lock);
 	b->created = false;
@@ -91,7 +91,7 @@ void backend__destroy(struct backend *b)
 /* ------------------------------------------------------------ windows */
 
 struct claim {
-	struct hreg_prog *p;
+	struct registry_prog *p;
 	uint32_t prot;
 };
 
@@ -101,21 +101,21 @@ static int claim_run(void *opaque, uint64_t gva, uint64_t gpa, uint64_t off,
 		     uint64_t len)
 {
 	struct claim *c = opaque;
-	struct hreg_prog *p = c->p;
+	struct registry_prog *p = c->p;
 
 	(void)off;
 	if (p->nr_runs == PVIEW_MAX_RUNS)
 		return -E2BIG;
 	if (p->nr_runs == p->cap_runs) {
 		uint32_t cap = p->cap_runs ? 2 * p->cap_runs : 16;
-		struct hreg_run *r = realloc(p->runs, cap * sizeof(*r));
+		struct registry_run *r = realloc(p->runs, cap * sizeof(*r));
 
 		if (!r)
 			return -ENOMEM;
 		p->runs = r;
 		p->cap_runs = cap;
 	}
-	p->runs[p->nr_runs++] = (struct hreg_run){gva, gpa, len, c->prot, 0};
+	p->runs[p->nr_runs++] = (struct registry_run){gva, gpa, len, c->prot, 0};
 	return 0;
 }
 
@@ -129,7 +129,7 @@ static int claim_err(int err, enum hreq_reason *why)
 }
 
 /* Runs resolved before (a snapshot's): claimed as a walk would have. */
-static int claim_recorded(struct backend *b, struct hreg_prog *p,
+static int claim_recorded(struct backend *b, struct registry_prog *p,
 			  const struct backend_prog_spec *s,
 			  enum hreq_reason *why)
 {
@@ -137,7 +137,7 @@ static int claim_recorded(struct backend *b, struct hreg_prog *p,
 	int err;
 
 	for (uint32_t i = 0; i < s->nr_runs; i++) {
-		const struct hreg_run *r = &s->runs[i];
+		const struct registry_run *r = &s->runs[i];
 		struct claim c = {p, r->prot};
 
 		err = mem__gpa_to_offset(b->mem, r->gpa, r->len, &off);
@@ -154,7 +154,7 @@ static int claim_recorded(struct backend *b, struct hreg_prog *p,
 }
 
 static int resolve_windows(struct backend *b, uint32_t cpu,
-			   struct hreg_prog *p,
+			   struct registry_prog *p,
 			   const struct backend_prog_spec *s,
 			   enum hreq_reason *why)
 {
@@ -191,7 +191,7 @@ host:
 }
 
 /* The program's view: its runs and nothing else (pview.h). */
-static int map_view(struct backend *b, struct hreg_prog *p,
+static int map_view(struct backend *b, struct registry_prog *p,
 		    enum hreq_reason *why)
 {
 	struct pview_claim *c = malloc((p->nr_runs + 1u) * sizeof(*c));
@@ -200,7 +200,7 @@ static int map_view(struct backend *b, struct hreg_prog *p,
 	if (!c)
 		return claim_err(-ENOMEM, why);
 	for (uint32_t i = 0; !err && i < p->nr_runs; i++) {
-		const struct hreg_run *r = &p->runs[i];
+		const struct registry_run *r = &p->runs[i];
 
 		c[i] = (struct pview_claim){r->gva, 0, r->len, r->prot};
 		err = mem__gpa_to_offset(b->mem, r->gpa, r->len, &c[i].off);
@@ -211,7 +211,7 @@ static int map_view(struct backend *b, struct hreg_prog *p,
 	return err ? claim_err(err, why) : 0;
 }
 
-static int map_windows(struct backend *b, uint32_t cpu, struct hreg_prog *p,
+static int map_windows(struct backend *b, uint32_t cpu, struct registry_prog *p,
 		       const struct backend_prog_spec *s, enum hreq_reason *why)
 {
 	int err = resolve_windows(b, cpu, p, s, why);
@@ -229,7 +229,7 @@ static int msr_cmp(const void *a, const void *b)
 }
 
 /* The MSRs the registered programs (plus extra, unless NULL) vet. */
-static int update_msr_filter(struct backend *b, const struct hreg_prog *extra)
+static int update_msr_filter(struct backend *b, const struct registry_prog *extra)
 {
 	uint32_t msrs[HUP_MAX_PROGS + 1];
 	unsigned int n = 0, k = 0;
@@ -237,7 +237,7 @@ static int update_msr_filter(struct backend *b, const struct hreg_prog *extra)
 	if (!b->ops || !b->ops->msr_filter)
 		return -EOPNOTSUPP;
 	for (unsigned int i = 0; i < HUP_MAX_PROGS; i++) {
-		const struct hreg_prog *p = b->reg.progs[i];
+		const struct registry_prog *p = b->reg.progs[i];
 
 		if (p && p->event == HUP_EVENT_MSR_WRITE)
 			msrs[n++] = (uint32_t)p->event_arg;
@@ -275,7 +275,7 @@ int backend__register(struct backend *b, uint32_t cpu,
 		      uint32_t log_size, uint32_t *id, enum hreq_reason *why)
 {
 	struct hup_load_opts o = {.sz = sizeof(o)};
-	struct hreg_prog *p;
+	struct registry_prog *p;
 	int err;
 
 	*id = 0;
@@ -312,10 +312,10 @@ int backend__register(struct backend *b, uint32_t cpu,
 	 * only takes reg.lock, carries on.  The window walk (up to
 	 * BACKEND_WALK_BUDGET entries), the view map (O(runs log runs)) and
 	 * verification are each bounded per request; the registry lock is
-	 * held only for hreg__add (an array copy and a grace period).
+	 * held only for registry__add (an array copy and a grace period).
 	 */
 	pthread_mutex_lock(&b->write_lock);
-	err = hreg__room(&b->reg, s->event);
+	err = registry__room(&b->reg, s->event);
 	if (err) {
 		*why = err == -ENOSPC ? HREQ_TOO_MANY_PROGS : HREQ_EVENT_FULL;
 		goto unlock;
@@ -353,7 +353,7 @@ int backend__register(struct backend *b, uint32_t cpu,
 		}
 	}
 	pthread_mutex_lock(&b->reg.lock);
-	err = hreg__add(&b->reg, p);
+	err = registry__add(&b->reg, p);
 	pthread_mutex_unlock(&b->reg.lock);
 	if (err) {
 		*why = err == -ENOSPC  ? HREQ_TOO_MANY_PROGS
@@ -434,10 +434,10 @@ out:
 struct hup_view *backend__prog_view(struct backend *b, uint32_t id)
 {
 	struct hup_view *v = NULL;
-	struct hreg_prog *p;
+	struct registry_prog *p;
 
 	pthread_mutex_lock(&b->reg.lock);
-	p = hreg__find(&b->reg, id);
+	p = registry__find(&b->reg, id);
 	if (p)
 		v = p->view->view;
 	pthread_mutex_unlock(&b->reg.lock);
@@ -447,15 +447,15 @@ struct hup_view *backend__prog_view(struct backend *b, uint32_t id)
 static int op_unregister(struct backend *b, const struct hup_request *r,
 			 enum hreq_reason *why)
 {
-	struct hreg_prog *p;
+	struct registry_prog *p;
 	int err;
 
 	/* As in backend__register: the registry lock only to detach. */
 	pthread_mutex_lock(&b->write_lock);
 	pthread_mutex_lock(&b->reg.lock);
-	p = hreg__find(&b->reg, r->prog_id);
+	p = registry__find(&b->reg, r->prog_id);
 	/* Unpublish and wait out every vCPU that may be running it... */
-	err = p ? hreg__remove(&b->reg, p) : -ENOENT;
+	err = p ? registry__remove(&b->reg, p) : -ENOENT;
 	pthread_mutex_unlock(&b->reg.lock);
 	if (err) {
 		*why = p ? HREQ_HOST : HREQ_NO_PROG;
@@ -476,11 +476,11 @@ static int op_query(struct backend *b, const struct hup_request *r,
 		    struct hup_request *g, enum hreq_reason *why)
 {
 	struct hup_prog_stats st;
-	struct hreg_prog *p;
+	struct registry_prog *p;
 	int err = 0;
 
 	pthread_mutex_lock(&b->reg.lock);
-	p = hreg__find(&b->reg, r->prog_id);
+	p = registry__find(&b->reg, r->prog_id);
 	if (!p) {
 		*why = HREQ_NO_PROG;
 		err = -ENOENT;

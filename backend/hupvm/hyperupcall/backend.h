@@ -95,7 +95,7 @@ struct backend {
 	pthread_mutex_t write_lock;
 	struct pviews views; /* every program's own view */
 	bool created;
-	struct hreg reg;
+	struct registry reg;
 	struct backend_stats st;
 	/* debug_print rate limit: lines in the current second */
 	_Atomic uint64_t debug_sec, debug_count;
@@ -127,7 +127,7 @@ struct backend_prog_spec {
 	uint32_t insn_cnt;
 	/* The windows' runs as resolved before (a snapshot's record), in
 	 * place of a page walk through ops->paging; NULL: walk. */
-	const struct hreg_run *runs;
+	const struct registry_run *runs;
 	uint32_t nr_runs;
 };
 
@@ -151,7 +151,7 @@ void backend__trace(struct backend *b, uint32_t cpu, uint32_t kind,
 		    uint32_t reason, const uint64_t arg[4]);
 static inline bool backend__tracing(struct backend *b)
 {
-	return b && hreg__any(&b->reg, HUP_EVENT_TRACE);
+	return b && registry__any(&b->reg, HUP_EVENT_TRACE);
 }
 /* HUP_EVENT_MSR_WRITE: true if the programs vetting msr deny the write. */
 bool backend__msr_denied(struct backend *b, uint32_t cpu, uint32_t msr,
@@ -258,10 +258,10 @@ unsigned int backend__reclaim_progs(struct backend *b, uint32_t *ids,
 /* ---- shared by events.c and reclaim.c */
 uint64_t backend__now_ns(void);
 /* With the registry lock held: program id if attached to event. */
-struct hreg_prog *backend__global_prog(struct backend *b, uint32_t id,
+struct registry_prog *backend__global_prog(struct backend *b, uint32_t id,
 				       uint32_t event, int *err);
 /* Run reclaim program p on ctx; 0, or -errno (its own or an abort). */
-int backend__run_reclaim(struct backend *b, struct hreg_prog *p,
+int backend__run_reclaim(struct backend *b, struct registry_prog *p,
 			 struct hup_reclaim_ctx *ctx);
 
 struct backend_prog_info {

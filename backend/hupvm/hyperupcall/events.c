@@ -92,7 +92,7 @@ static uint64_t guest_tsc(struct backend *b, uint32_t cpu)
 }
 
 /* Run one program; -errno if it aborted (counted). */
-static int run(struct backend *b, struct hreg_prog *p, void *ctx,
+static int run(struct backend *b, struct registry_prog *p, void *ctx,
 	       size_t ctx_size, const struct hup_run_env *env, uint64_t *r0)
 {
 	struct hup_run_result res = {0, 0};
@@ -113,16 +113,16 @@ static int run(struct backend *b, struct hreg_prog *p, void *ctx,
 void backend__trace(struct backend *b, uint32_t cpu, uint32_t kind,
 		    uint32_t reason, const uint64_t arg[4])
 {
-	const struct hreg_list *l;
+	const struct registry_list *l;
 	struct hup_trace_ctx ctx;
 	struct hup_run_env env;
 	struct run_ctx rc = {b, cpu, NULL, 0, 0};
 	bool built = false;
 
-	hreg__read_lock(&b->reg, cpu);
-	l = hreg__list(&b->reg, HUP_EVENT_TRACE);
+	registry__read_lock(&b->reg, cpu);
+	l = registry__list(&b->reg, HUP_EVENT_TRACE);
 	for (uint32_t i = 0; l && i < l->n; i++) {
-		struct hreg_prog *p = l->p[i];
+		struct registry_prog *p = l->p[i];
 		uint64_t r0;
 
 		if (p->event_arg && !(p->event_arg & (1ull << kind)))
@@ -143,22 +143,22 @@ void backend__trace(struct backend *b, uint32_t cpu, uint32_t kind,
 		}
 		run(b, p, &ctx, sizeof(ctx), &env, &r0); /* r0 ignored */
 	}
-	hreg__read_unlock(&b->reg, cpu);
+	registry__read_unlock(&b->reg, cpu);
 }
 
 bool backend__msr_denied(struct backend *b, uint32_t cpu, uint32_t msr,
 			 uint64_t value)
 {
-	const struct hreg_list *l;
+	const struct registry_list *l;
 	struct hup_msr_ctx ctx = {0};
 	struct hup_run_env env;
 	struct run_ctx rc = {b, cpu, NULL, 0, 0};
 	bool deny = false, built = false;
 
-	hreg__read_lock(&b->reg, cpu);
-	l = hreg__list(&b->reg, HUP_EVENT_MSR_WRITE);
+	registry__read_lock(&b->reg, cpu);
+	l = registry__list(&b->reg, HUP_EVENT_MSR_WRITE);
 	for (uint32_t i = 0; l && i < l->n && !deny; i++) {
-		struct hreg_prog *p = l->p[i];
+		struct registry_prog *p = l->p[i];
 		uint64_t r0 = 0;
 
 		if (p->event_arg != msr)
@@ -178,7 +178,7 @@ bool backend__msr_denied(struct backend *b, uint32_t cpu, uint32_t msr,
 		if (run(b, p, &ctx, sizeof(ctx), &env, &r0) || r0)
 			deny = true;
 	}
-	hreg__read_unlock(&b->reg, cpu);
+	registry__read_unlock(&b->reg, cpu);
 	atomic_fetch_add_explicit(deny ? &b->st.msr_denied
 				       : &b->st.msr_allowed,
 				  1, memory_order_relaxed);
@@ -197,16 +197,16 @@ static uint32_t entry_actions(struct backend *b, uint32_t actions)
 
 uint32_t backend__resume(struct backend *b, uint32_t cpu, uint64_t paused_ns)
 {
-	const struct hreg_list *l;
+	const struct registry_list *l;
 	struct hup_run_env env;
 	struct run_ctx rc = {b, cpu, NULL, 0, 0};
 	uint32_t actions = 0;
 	uint64_t tsc = 0;
 
-	if (!hreg__any(&b->reg, HUP_EVENT_VCPU_RESUME))
+	if (!registry__any(&b->reg, HUP_EVENT_VCPU_RESUME))
 		return 0;
-	hreg__read_lock(&b->reg, cpu);
-	l = hreg__list(&b->reg, HUP_EVENT_VCPU_RESUME);
+	registry__read_lock(&b->reg, cpu);
+	l = registry__list(&b->reg, HUP_EVENT_VCPU_RESUME);
 	if (l && l->n) {
 		tsc = guest_tsc(b, cpu);
 		env_init(&env, &rc, cpu, tsc, true);
@@ -222,19 +222,19 @@ uint32_t backend__resume(struct backend *b, uint32_t cpu, uint64_t paused_ns)
 		if (!run(b, l->p[i], &ctx, sizeof(ctx), &env, &r0))
 			actions |= ctx.actions;
 	}
-	hreg__read_unlock(&b->reg, cpu);
+	registry__read_unlock(&b->reg, cpu);
 	return entry_actions(b, actions);
 }
 
 bool backend__has_desched(struct backend *b)
 {
-	return b && hreg__any(&b->reg, HUP_EVENT_VCPU_DESCHED);
+	return b && registry__any(&b->reg, HUP_EVENT_VCPU_DESCHED);
 }
 
 uint32_t backend__desched(struct backend *b, uint32_t cpu,
 			  uint64_t descheduled_ns, uint32_t nth)
 {
-	const struct hreg_list *l;
+	const struct registry_list *l;
 	struct hup_run_env env;
 	struct run_ctx rc = {b, cpu, NULL, 0, 0};
 	uint32_t actions = 0;
@@ -242,8 +242,8 @@ uint32_t backend__desched(struct backend *b, uint32_t cpu,
 
 	if (!backend__has_desched(b))
 		return 0;
-	hreg__read_lock(&b->reg, HREG_READER_SCHED);
-	l = hreg__list(&b->reg, HUP_EVENT_VCPU_DESCHED);
+	registry__read_lock(&b->reg, REGISTRY_READER_SCHED);
+	l = registry__list(&b->reg, HUP_EVENT_VCPU_DESCHED);
 	if (l && l->n) {
 		/* not local: no vCPU register helpers from this thread */
 		env_init(&env, &rc, cpu, 0, false);
@@ -262,14 +262,14 @@ uint32_t backend__desched(struct backend *b, uint32_t cpu,
 		run(b, l->p[i], &ctx, sizeof(ctx), &env, &r0);
 		actions |= ctx.actions;
 	}
-	hreg__read_unlock(&b->reg, HREG_READER_SCHED);
+	registry__read_unlock(&b->reg, REGISTRY_READER_SCHED);
 	return entry_actions(b, actions);
 }
 
-struct hreg_prog *backend__global_prog(struct backend *b, uint32_t id,
+struct registry_prog *backend__global_prog(struct backend *b, uint32_t id,
 				     uint32_t event, int *err)
 {
-	struct hreg_prog *p = hreg__find(&b->reg, id);
+	struct registry_prog *p = registry__find(&b->reg, id);
 
 	*err = !p ? -ENOENT : p->event != event ? -EPERM : 0;
 	return *err ? NULL : p;
@@ -281,7 +281,7 @@ int backend__query(struct backend *b, uint32_t id, const uint64_t args[4],
 	struct run_ctx rc = {b, 0, out, cap, 0};
 	struct hup_query_ctx ctx;
 	struct hup_run_env env;
-	struct hreg_prog *p;
+	struct registry_prog *p;
 	uint64_t r0 = 0;
 	int err;
 
@@ -302,7 +302,7 @@ int backend__query(struct backend *b, uint32_t id, const uint64_t args[4],
 	return err;
 }
 
-int backend__run_reclaim(struct backend *b, struct hreg_prog *p,
+int backend__run_reclaim(struct backend *b, struct registry_prog *p,
 			 struct hup_reclaim_ctx *ctx)
 {
 	struct run_ctx rc = {b, 0, NULL, 0, 0};
@@ -326,7 +326,7 @@ unsigned int backend__list(struct backend *b, uint32_t id,
 
 	pthread_mutex_lock(&b->reg.lock);
 	for (unsigned int i = 0; i < HUP_MAX_PROGS && n < cap; i++) {
-		const struct hreg_prog *p = b->reg.progs[i];
+		const struct registry_prog *p = b->reg.progs[i];
 		struct backend_prog_info *o = &out[n];
 
 		if (!p || (id && p->id != id))

@@ -56,7 +56,7 @@ unsigned int backend__reclaim_progs(struct backend *b, uint32_t *ids,
 
 	pthread_mutex_lock(&b->reg.lock);
 	for (unsigned int i = 0; i < HUP_MAX_PROGS && n < cap; i++) {
-		const struct hreg_prog *p = b->reg.progs[i];
+		const struct registry_prog *p = b->reg.progs[i];
 
 		if (p && p->event == HUP_EVENT_RECLAIM)
 			ids[n++] = p->id;
@@ -117,7 +117,7 @@ static bool all_holes(const struct backend *b, uint64_t off, uint64_t len)
  * A batch the host holds no memory of is skipped without running.
  * *t: the clock when it starts, and when it ends (one reading per phase,
  * so the phases add up to the stop). */
-static int batch(struct walk *w, struct hreg_prog *p, uint64_t *t)
+static int batch(struct walk *w, struct registry_prog *p, uint64_t *t)
 {
 	const struct mem_region *r = &w->b->mem->regions[w->region];
 	uint64_t left = r->size / PAGE - w->page, base, s;
@@ -201,7 +201,7 @@ static int chunk(struct walk *w, uint32_t id)
 	const struct backend_reclaim_opts *o = w->o;
 	struct backend_reclaim_report *rep = w->rep;
 	uint64_t t0 = clock_ns(w), t, stop;
-	struct hreg_prog *p;
+	struct registry_prog *p;
 	unsigned int runs = 0;
 	int err = o->park ? o->park(o->opaque) : 0;
 

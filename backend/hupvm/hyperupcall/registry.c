@@ -10,18 +10,18 @@
 #include <string.h>
 #include <time.h>
 
-void hreg__init(struct hreg *r)
+void registry__init(struct registry *r)
 {
 	memset(r, 0, sizeof(*r));
 	pthread_mutex_init(&r->lock, NULL);
 	r->next_id = 1;
 	for (unsigned int i = 0; i <= HUP_EVENT_MAX; i++)
 		atomic_init(&r->lists[i], NULL);
-	for (unsigned int i = 0; i < HREG_READERS; i++)
+	for (unsigned int i = 0; i < REGISTRY_READERS; i++)
 		atomic_init(&r->readers[i].seq, 0);
 }
 
-void hreg__exit(struct hreg *r)
+void registry__exit(struct registry *r)
 {
 	for (unsigned int i = 0; i <= HUP_EVENT_MAX; i++) {
 		free(atomic_load(&r->lists[i]));
@@ -30,9 +30,9 @@ void hreg__exit(struct hreg *r)
 	pthread_mutex_destroy(&r->lock);
 }
 
-void hreg__read_lock(struct hreg *r, unsigned int reader)
+void registry__read_lock(struct registry *r, unsigned int reader)
 {
-	struct hreg_reader *rd = &r->readers[reader % HREG_READERS];
+	struct registry_reader *rd = &r->readers[reader % REGISTRY_READERS];
 
 	/* Only this thread writes its slot: load + store is enough. */
 	atomic_store_explicit(
@@ -41,23 +41,23 @@ void hreg__read_lock(struct hreg *r, unsigned int reader)
 	atomic_thread_fence(memory_order_seq_cst);
 }
 
-void hreg__read_unlock(struct hreg *r, unsigned int reader)
+void registry__read_unlock(struct registry *r, unsigned int reader)
 {
-	struct hreg_reader *rd = &r->readers[reader % HREG_READERS];
+	struct registry_reader *rd = &r->readers[reader % REGISTRY_READERS];
 
 	atomic_store_explicit(
 	    &rd->seq, atomic_load_explicit(&rd->seq, memory_order_relaxed) + 1,
 	    memory_order_release);
 }
 
-const struct hreg_list *hreg__list(struct hreg *r, uint32_t event)
+const struct registry_list *registry__list(struct registry *r, uint32_t event)
 {
 	if (event > HUP_EVENT_MAX)
 		return NULL;
 	return atomic_load_explicit(&r->lists[event], memory_order_acquire);
 }
 
-int hreg__any(struct hreg *r, uint32_t event)
+int registry__any(struct registry *r, uint32_t event)
 {
 	if (event > HUP_EVENT_MAX)
 		return 0;
@@ -65,15 +65,15 @@ int hreg__any(struct hreg *r, uint32_t event)
 	       NULL;
 }
 
-void hreg__synchronize(struct hreg *r)
+void registry__synchronize(struct registry *r)
 {
-	uint64_t snap[HREG_READERS];
+	uint64_t snap[REGISTRY_READERS];
 
 	atomic_thread_fence(memory_order_seq_cst);
-	for (unsigned int i = 0; i < HREG_READERS; i++)
+	for (unsigned int i = 0; i < REGISTRY_READERS; i++)
 		snap[i] = atomic_load_explicit(&r->readers[i].seq,
 					       memory_order_acquire);
-	for (unsigned int i = 0; i < HREG_READERS; i++) {
+	for (unsigned int i = 0; i < REGISTRY_READERS; i++) {
 		unsigned int spins = 0;
 
 		if (!(snap[i] & 1))
@@ -91,9 +91,9 @@ void hreg__synchronize(struct hreg *r)
 	}
 }
 
-int hreg__room(const struct hreg *r, uint32_t event)
+int registry__room(const struct registry *r, uint32_t event)
 {
-	const struct hreg_list *l;
+	const struct registry_list *l;
 
 	if (r->nr_progs >= HUP_MAX_PROGS)
 		return -ENOSPC;
@@ -105,7 +105,7 @@ int hreg__room(const struct hreg *r, uint32_t event)
 	return 0;
 }
 
-struct hreg_prog *hreg__find(const struct hreg *r, uint32_t id)
+struct registry_prog *registry__find(const struct registry *r, uint32_t id)
 {
 	for (unsigned int i = 0; i < HUP_MAX_PROGS; i++)
 		if (r->progs[i] && r->progs[i]->id == id)
@@ -114,27 +114,27 @@ struct hreg_prog *hreg__find(const struct hreg *r, uint32_t id)
 }
 
 /* Publish a new list for event and free the old one after a grace period. */
-static void publish(struct hreg *r, uint32_t event, struct hreg_list *nl)
+static void publish(struct registry *r, uint32_t event, struct registry_list *nl)
 {
-	struct hreg_list *old;
+	struct registry_list *old;
 
 	if (nl && !nl->n) {
 		free(nl);
 		nl = NULL;
 	}
 	old = atomic_exchange(&r->lists[event], nl);
-	hreg__synchronize(r);
+	registry__synchronize(r);
 	free(old);
 }
 
-int hreg__add(struct hreg *r, struct hreg_prog *p)
+int registry__add(struct registry *r, struct registry_prog *p)
 {
-	const struct hreg_list *l;
-	struct hreg_list *nl;
+	const struct registry_list *l;
+	struct registry_list *nl;
 	unsigned int slot;
 	int err;
 
-	err = hreg__room(r, p->event);
+	err = registry__room(r, p->event);
 	if (err)
 		return err;
 	for (slot = 0; slot < HUP_MAX_PROGS && r->progs[slot]; slot++)
@@ -157,10 +157,10 @@ int hreg__add(struct hreg *r, struct hreg_prog *p)
 	return 0;
 }
 
-int hreg__remove(struct hreg *r, struct hreg_prog *p)
+int registry__remove(struct registry *r, struct registry_prog *p)
 {
-	const struct hreg_list *l = atomic_load(&r->lists[p->event]);
-	struct hreg_list *nl = calloc(1, sizeof(*nl));
+	const struct registry_list *l = atomic_load(&r->lists[p->event]);
+	struct registry_list *nl = calloc(1, sizeof(*nl));
 
 	if (!nl)
 		return -ENOMEM;

@@ -7,14 +7,14 @@
  *
  * Safe reclamation (an RCU-like scheme, "quiescent-state" flavour):
  *  - Each event's attached programs are an immutable array (struct
- *    hreg_list) published through an atomic pointer.  Writers (register,
+ *    registry_list) published through an atomic pointer.  Writers (register,
  *    unregister; serialized by the backend's write lock, and holding
  *    `lock` while they change progs[] and the lists) build a new array,
  *    publish it, then wait for a grace period before freeing anything the
  *    old one named.
  *  - Every thread that runs programs owns one reader slot: a counter it
  *    makes odd on entering a read section and even on leaving (vCPU i uses
- *    slot i, the control thread HREG_READER_CONTROL).  A seq_cst fence
+ *    slot i, the control thread REGISTRY_READER_CONTROL).  A seq_cst fence
  *    after entering orders the slot update before the list load; the
  *    writer's seq_cst fence after publishing orders the publish before it
  *    samples the slots.  So a reader either entered after the publish (and
@@ -39,22 +39,22 @@
 #include "hyperupcall/ptwalk.h"
 #include "hyperupcall/pview.h"
 
-#define HREG_MAX_VCPUS 64u
-#define HREG_READER_CONTROL HREG_MAX_VCPUS
+#define REGISTRY_MAX_VCPUS 64u
+#define REGISTRY_READER_CONTROL REGISTRY_MAX_VCPUS
 /* The vCPU scheduler's thread (HUP_EVENT_VCPU_DESCHED runs). */
-#define HREG_READER_SCHED (HREG_MAX_VCPUS + 1u)
-#define HREG_READERS (HREG_MAX_VCPUS + 2u)
+#define REGISTRY_READER_SCHED (REGISTRY_MAX_VCPUS + 1u)
+#define REGISTRY_READERS (REGISTRY_MAX_VCPUS + 2u)
 
 /* One run of a program's windows as resolved at registration: guest
  * virtual [gva, gva + len) is guest RAM [gpa, gpa + len), with the
  * window's rights.  What its view maps, whatever the guest's page tables
  * say later (snapshot semantics, backend.h). */
-struct hreg_run {
+struct registry_run {
 	uint64_t gva, gpa, len;
 	uint32_t prot, reserved;
 };
 
-struct hreg_prog {
+struct registry_prog {
 	uint32_t id;
 	uint32_t event;
 	uint64_t event_arg;
@@ -73,55 +73,55 @@ struct hreg_prog {
 	void *insns;
 	uint32_t insn_cnt;
 	struct ptw_root root;
-	struct hreg_run *runs;
+	struct registry_run *runs;
 	uint32_t nr_runs, cap_runs;
 };
 
-struct hreg_list {
+struct registry_list {
 	uint32_t n;
-	struct hreg_prog *p[HUP_MAX_PROGS_PER_EVENT];
+	struct registry_prog *p[HUP_MAX_PROGS_PER_EVENT];
 };
 
-struct hreg_reader {
+struct registry_reader {
 	_Atomic uint64_t seq;
 	char pad[64 - sizeof(uint64_t)]; /* one cache line per reader */
 };
 
-struct hreg {
+struct registry {
 	pthread_mutex_t lock; /* changes to progs[], and readers of it */
-	struct hreg_prog *progs[HUP_MAX_PROGS];
+	struct registry_prog *progs[HUP_MAX_PROGS];
 	uint32_t nr_progs;
 	uint32_t next_id;
-	struct hreg_list *_Atomic lists[HUP_EVENT_MAX + 1];
-	struct hreg_reader readers[HREG_READERS];
+	struct registry_list *_Atomic lists[HUP_EVENT_MAX + 1];
+	struct registry_reader readers[REGISTRY_READERS];
 };
 
-void hreg__init(struct hreg *r);
-/* Frees the lists; the programs are the owner's (see hreg__take_all). */
-void hreg__exit(struct hreg *r);
+void registry__init(struct registry *r);
+/* Frees the lists; the programs are the owner's (see registry__take_all). */
+void registry__exit(struct registry *r);
 
 /* ---- read side (any thread with its own reader slot) */
-void hreg__read_lock(struct hreg *r, unsigned int reader);
-void hreg__read_unlock(struct hreg *r, unsigned int reader);
+void registry__read_lock(struct registry *r, unsigned int reader);
+void registry__read_unlock(struct registry *r, unsigned int reader);
 /* Inside a read section: the programs attached to event (may be NULL). */
-const struct hreg_list *hreg__list(struct hreg *r, uint32_t event);
+const struct registry_list *registry__list(struct registry *r, uint32_t event);
 /* Outside one: whether anything is attached (a hint, no dereference). */
-int hreg__any(struct hreg *r, uint32_t event);
+int registry__any(struct registry *r, uint32_t event);
 
-/* ---- write side: with r->lock held (hreg__room and hreg__find only read:
+/* ---- write side: with r->lock held (registry__room and registry__find only read:
  * the one writer may call them without it, since only writers change
  * what they read) */
 /* Room for one more program on event: 0, -ENOSPC or -EBUSY. */
-int hreg__room(const struct hreg *r, uint32_t event);
+int registry__room(const struct registry *r, uint32_t event);
 /* Give p an id, attach and publish it.  0, -ENOSPC, -EBUSY, -ENOMEM. */
-int hreg__add(struct hreg *r, struct hreg_prog *p);
-struct hreg_prog *hreg__find(const struct hreg *r, uint32_t id);
+int registry__add(struct registry *r, struct registry_prog *p);
+struct registry_prog *registry__find(const struct registry *r, uint32_t id);
 /*
  * Detach p from its event, wait until no reader can still run it, and
  * hand it back (the caller frees it).  0 or -ENOMEM (nothing changed).
  */
-int hreg__remove(struct hreg *r, struct hreg_prog *p);
+int registry__remove(struct registry *r, struct registry_prog *p);
 /* Wait for every read section that started before the call. */
-void hreg__synchronize(struct hreg *r);
+void registry__synchronize(struct registry *r);
 
 #endif
