@@ -35,6 +35,7 @@ sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
 import guest_image  # noqa: E402
 import scenario as e2e  # noqa: E402
+from e2elib import ScenarioTest, fill  # noqa: E402
 
 MEM = "256M"
 CMDLINE = "console=ttyS0 quiet loglevel=4"
@@ -86,7 +87,7 @@ echo go >&3
 def initramfs(k, tools, cache, attack, tracing_o):
     img = guest_image.Initramfs()
     with open(os.path.join(HERE, "l2_attack.sh")) as f:
-        img.add_busybox(f.read().replace("@SECONDS@", str(SECONDS)))
+        img.add_busybox(fill(f.read(), SECONDS=SECONDS))
     img.add_file(os.path.join(HERE, "l2_lib.sh"), "lib/l2_lib.sh", 0o644)
     img.add_file(e2e.module_for(k, cache), "lib/hyperupcall.ko", 0o644)
     img.add_file(tools.hupload, "bin/hupload", 0o755)
@@ -99,10 +100,8 @@ def initramfs(k, tools, cache, attack, tracing_o):
 
 def scenario(kname, tools, cache, attack, tracing_o):
     k = e2e.kernel(kname, cache)
-    script = (L1_SCRIPT.replace("@L1_FUNCS@", e2e.L1_FUNCS).replace("@L1_END@", e2e.L1_END)
-              .replace("@RELEASE@", k.release).replace("@MEM@", MEM)
-              .replace("@VMTIMEOUT@", str(VM_TIMEOUT_S)).replace("@CMDLINE@", CMDLINE)
-              .replace("@BUDGET@", str(BUDGET_US)))
+    script = fill(L1_SCRIPT, RELEASE=k.release, MEM=MEM, VMTIMEOUT=VM_TIMEOUT_S,
+                  CMDLINE=CMDLINE, BUDGET=BUDGET_US)
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, attack, tracing_o)}
     return hupnest.Scenario(f"attack-{kname}", script, files, timeout=VM_TIMEOUT_S + 120)
@@ -123,22 +122,19 @@ def guest_counts(out, key):
     return dict(re.findall(r"(\w+)=(\d+)", m.group(1))) if m else None
 
 
-class AttackE2E(unittest.TestCase):
+class AttackE2E(ScenarioTest):
     @classmethod
     def setUpClass(cls):
         tools = e2e.Tools()
         attack, tracing_o = e2e.built("HUP_ATTACK", "HUP_TRACING_O")
         cache = e2e.guest_cache()
         names = e2e.chosen("HUP_ATTACK_KERNELS", DEFAULT_KERNELS)
-        cls.run_ = hupnest.Harness(cache=cache).run(
-            [scenario(n, tools, cache, attack, tracing_o) for n in names])
-        cls.by = {r.name: r for r in cls.run_.results}
+        cls.run_scenarios([scenario(n, tools, cache, attack, tracing_o) for n in names],
+                          cache)
 
     def check(self, kname):
         name = f"attack-{kname}"
-        if name not in self.by:
-            self.skipTest(f"{name} not run")
-        out = self.by[name].output
+        out = self.result(name).output
         tail = out[-6000:]
         self.assertIn("HUP-G: done", out, tail)
         self.assertRegex(out, r"(?m)^HUP-G: hupload rc=0$", tail)

@@ -31,6 +31,7 @@ sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
 import guest_image  # noqa: E402
 import scenario as e2e  # noqa: E402
+from e2elib import ScenarioTest, fill  # noqa: E402
 
 MEM = "256M"
 # hupvm stops a hung guest after this: healthy runs take 10-20 s.
@@ -85,10 +86,8 @@ def initramfs(k, tools, cache, probe_o):
 
 def scenario(kname, tools, cache, probe_o):
     k = e2e.kernel(kname, cache)
-    script = (L1_SCRIPT.replace("@L1_FUNCS@", e2e.L1_FUNCS).replace("@L1_END@", e2e.L1_END)
-              .replace("@RELEASE@", k.release).replace("@MEM@", MEM)
-              .replace("@VMTIMEOUT@", str(VM_TIMEOUT_S)).replace("@CMDLINE@", CMDLINE)
-              .replace("@PROBES@", " ".join(PROBES)))
+    script = fill(L1_SCRIPT, RELEASE=k.release, MEM=MEM, VMTIMEOUT=VM_TIMEOUT_S,
+                  CMDLINE=CMDLINE, PROBES=" ".join(PROBES))
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, probe_o)}
     return hupnest.Scenario(f"isolation-{kname}", script, files, timeout=VM_TIMEOUT_S + 120)
@@ -113,22 +112,17 @@ def guest_line(out, key):
     return m.group(1) if m else None
 
 
-class IsolationE2E(unittest.TestCase):
+class IsolationE2E(ScenarioTest):
     @classmethod
     def setUpClass(cls):
         tools = e2e.Tools()
         (probe_o,) = e2e.built("HUP_ISOLATION_PROBE_O")
         cache = e2e.guest_cache()
         names = e2e.chosen("HUP_ISOLATION_KERNELS", DEFAULT_KERNELS)
-        cls.run_ = hupnest.Harness(cache=cache).run(
-            [scenario(n, tools, cache, probe_o) for n in names])
-        cls.by = {r.name: r for r in cls.run_.results}
+        cls.run_scenarios([scenario(n, tools, cache, probe_o) for n in names], cache)
 
     def check(self, kname):
-        name = f"isolation-{kname}"
-        if name not in self.by:
-            self.skipTest(f"{name} not run")
-        out = self.by[name].output
+        out = self.result(f"isolation-{kname}").output
         self.assertIn("HUP-G: done", out, out[-4000:])
         for p in PROBES + ("poke-rw",):
             self.assertRegex(out, rf"(?m)^HUP-G: hupload-{p} rc=0$", out[-4000:])

@@ -41,6 +41,7 @@ sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
 import guest_image  # noqa: E402
 import scenario as e2e  # noqa: E402
+from e2elib import ScenarioTest, fill  # noqa: E402
 
 RECLAIMS = 50          # during the churn (the minimum)
 CHURN_MIB = 96         # of a 512 MiB guest (filled at ~20 MB/s nested)
@@ -159,12 +160,9 @@ def scenario(kname, mode, tools, cache, churn, fd_o):
     elif mode == "auto":
         cmdline += " hup.mode=auto"
         hupvm_args = AUTO_ARGS
-    script = (L1_SCRIPT.replace("@L1_FUNCS@", e2e.L1_FUNCS).replace("@L1_END@", e2e.L1_END)
-              .replace("@RELEASE@", k.release).replace("@MODE@", mode)
-              .replace("@MEM@", MEM).replace("@VMTIMEOUT@", str(VM_TIMEOUT_S))
-              .replace("@CMDLINE@", cmdline).replace("@RECLAIMS@", str(RECLAIMS))
-              .replace("@HUPVM_ARGS@", hupvm_args).replace("@AUTO_S@", str(AUTO_S))
-              .replace("@FILL_OPTS@", fill_opts))
+    script = fill(L1_SCRIPT, RELEASE=k.release, MODE=mode, MEM=MEM,
+                  VMTIMEOUT=VM_TIMEOUT_S, CMDLINE=cmdline, RECLAIMS=RECLAIMS,
+                  HUPVM_ARGS=hupvm_args, AUTO_S=AUTO_S, FILL_OPTS=fill_opts)
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, churn, fd_o)}
     return hupnest.Scenario(name, script, files, timeout=VM_TIMEOUT_S + 60)
@@ -186,7 +184,7 @@ def reclaims(out):
     return res
 
 
-class ReclaimE2E(unittest.TestCase):
+class ReclaimE2E(ScenarioTest):
     @classmethod
     def setUpClass(cls):
         tools = e2e.Tools()
@@ -201,13 +199,10 @@ class ReclaimE2E(unittest.TestCase):
         for mode in ("auto", "fill", "fill-dry"):
             if AUTO_KERNEL in names and mode in modes:
                 scs.append(scenario(AUTO_KERNEL, mode, tools, cache, churn, fd_o))
-        cls.run_ = hupnest.Harness(cache=cache).run(scs)
-        cls.by = {r.name: r for r in cls.run_.results}
+        cls.run_scenarios(scs, cache)
 
     def result(self, name):
-        if name not in self.by:
-            self.skipTest(f"{name} not run")
-        r = self.by[name]
+        r = super().result(name)
         self.assertIn("HUP-G: done", r.output, f"{name}: the guest did not finish:\n"
                       + r.output[-4000:])
         return r

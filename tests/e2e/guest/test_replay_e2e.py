@@ -31,6 +31,7 @@ sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
 import guest_image  # noqa: E402
 import scenario as e2e  # noqa: E402
+from e2elib import ScenarioTest, fill  # noqa: E402
 
 MEM = "256M"  # L1 has 2 GiB: guest, snapshot file and replay copy
 # hupvm stops a hung guest after this: healthy runs take 55-85 s.
@@ -96,11 +97,8 @@ def initramfs(k, tools, cache, fd_o):
 
 def scenario(kname, tools, cache, fd_o, replay):
     k = e2e.kernel(kname, cache)
-    script = (L1_SCRIPT.replace("@L1_FUNCS@", e2e.L1_FUNCS).replace("@L1_END@", e2e.L1_END)
-              .replace("@RELEASE@", k.release).replace("@MEM@", MEM)
-              .replace("@VMTIMEOUT@", str(VM_TIMEOUT_S)).replace("@CMDLINE@", CMDLINE)
-              .replace("@BUDGET@", BUDGET)
-              .replace("@LIVE_BUDGET@", str(LIVE_BUDGET_US)))
+    script = fill(L1_SCRIPT, RELEASE=k.release, MEM=MEM, VMTIMEOUT=VM_TIMEOUT_S,
+                  CMDLINE=CMDLINE, BUDGET=BUDGET, LIVE_BUDGET=LIVE_BUDGET_US)
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "hupreplay": replay,
              "vmlinuz": k.vmlinuz, "vmlinux.btf": k.btf, "free_discard.o": fd_o,
              "l2.cpio": initramfs(k, tools, cache, fd_o)}
@@ -118,22 +116,18 @@ def s_json(out, key):
     return res
 
 
-class ReplayE2E(unittest.TestCase):
+class ReplayE2E(ScenarioTest):
     @classmethod
     def setUpClass(cls):
         tools = e2e.Tools()
         fd_o, replay, _ = e2e.built("HUP_FREE_DISCARD_O", "HUPREPLAY", "HUP_PS_O")
         cache = e2e.guest_cache()
         names = e2e.chosen("HUP_REPLAY_KERNELS", DEFAULT_KERNELS)
-        cls.run_ = hupnest.Harness(cache=cache).run(
-            [scenario(n, tools, cache, fd_o, replay) for n in names])
-        cls.by = {r.name: r for r in cls.run_.results}
+        cls.run_scenarios([scenario(n, tools, cache, fd_o, replay) for n in names], cache)
 
     def check(self, kname):
         name = f"replay-{kname}"
-        if name not in self.by:
-            self.skipTest(f"{name} not run")
-        out = self.by[name].output
+        out = self.result(name).output
         self.assertIn("HUP-G: done", out, out[-4000:])
         self.assertRegex(out, r"(?m)^HUP-G: hupload rc=0$")
         self.assertRegex(out, r"(?m)^HUP-G: hupload-ps rc=0$")

@@ -47,6 +47,7 @@ sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
 import guest_image  # noqa: E402
 import scenario as e2e  # noqa: E402
+from e2elib import ScenarioTest, fill  # noqa: E402
 
 VCPUS, PCPUS, SLICE_MS = 4, 2, 5
 MEM = "256M"
@@ -148,13 +149,9 @@ def scenario(kname, mode, tools, cache, remap, prog, remaps=None, seconds=REMAP_
     vm_timeout = VM_TIMEOUT_S + seconds - REMAP_S if seconds > REMAP_S else VM_TIMEOUT_S
     cmdline = (f"{CMDLINE} hup.remaps={remaps or REMAPS[mode]} hup.remap_s={seconds}"
                f" hup.mode={mode}")
-    script = (L1_SCRIPT.replace("@L1_FUNCS@", e2e.L1_FUNCS).replace("@L1_END@", e2e.L1_END)
-              .replace("@RELEASE@", k.release).replace("@MODE@", mode)
-              .replace("@VCPUS@", str(VCPUS)).replace("@PCPUS@", str(pcpus))
-              .replace("@SLICE@", str(SLICE_MS)).replace("@MEM@", MEM)
-              .replace("@VMTIMEOUT@", str(vm_timeout))
-              .replace("@HUPVM_ARGS@", f"{HUPVM_ARGS[mode]} {hupvm_args}".strip())
-              .replace("@CMDLINE@", cmdline))
+    script = fill(L1_SCRIPT, RELEASE=k.release, MODE=mode, VCPUS=VCPUS, PCPUS=pcpus,
+                  SLICE=SLICE_MS, MEM=MEM, VMTIMEOUT=vm_timeout,
+                  HUPVM_ARGS=f"{HUPVM_ARGS[mode]} {hupvm_args}".strip(), CMDLINE=cmdline)
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, remap, prog)}
     return hupnest.Scenario(name or f"{mode}-{kname}", script, files,
@@ -171,7 +168,7 @@ def remaps_wanted(mode):
     return int(v)
 
 
-class TlbE2E(unittest.TestCase):
+class TlbE2E(ScenarioTest):
     @classmethod
     def setUpClass(cls):
         tools = e2e.Tools()
@@ -185,14 +182,11 @@ class TlbE2E(unittest.TestCase):
                         seconds=max(REMAP_S, remaps_wanted(m) // 20))
                for m in ("none", "pv", "hyp")
                if m in modes for n in names if m != "none" or n in none]
-        cls.run_ = hupnest.Harness(cache=cache).run(scs)
-        cls.by = {r.name: r for r in cls.run_.results}
+        cls.run_scenarios(scs, cache)
 
     def check(self, mode, kname):
         name = f"{mode}-{kname}"
-        if name not in self.by:
-            self.skipTest(f"{name} not run")
-        out = self.by[name].output
+        out = self.result(name).output
         self.assertIn("HUP-G: done", out, f"{name}: the guest did not finish:\n" + out[-4000:])
         self.assertRegex(out, rf"(?m)^HUP-G: init ran, .* cpus {VCPUS},")
         pv = re.search(r"(?m)^HUP-G: pv-tlb-flush (on|off)$", out)
