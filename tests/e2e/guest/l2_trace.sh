@@ -2,8 +2,9 @@
 # The L2 guest's init for the tracing scenario (tests/e2e/guest/scenario.py,
 # shared by guest-trace-e2e and `make demo`), under hupvm:
 #   hup.mode=trace     load hyperupcall.ko, register samples/tracing.c,
-#                      samples/msr_guard.c and samples/ps.c (a CO-RE query
-#                      program L1 runs with hupctl), time port-I/O exits
+#                      samples/msr_guard.c, samples/ps.c and samples/dmesg.c
+#                      (CO-RE query programs L1 runs with hupctl; the log's
+#                      tail is printed from /dev/kmsg first), time port-I/O exits
 #                      without and with tracing, then a traced window of VMM-handled exits
 #                      (port I/O to an unclaimed port, serial output, MSR
 #                      writes) between guest trace_marker lines; print the
@@ -49,6 +50,12 @@ else
 	hupload -v /lib/ps.o > /tmp/out 2>&1
 	say "hupload-ps rc=$?"
 	sed 's/^/HUP-G: hupload-ps: /' /tmp/out
+	# the printk ring lies in kernel data or in memblock memory: the
+	# kernel image and the direct map, read-only, and nothing else.  Its
+	# relocations are not printed one by one: the console is slow nested.
+	hupload -v --window kernel --window direct /lib/dmesg.o > /tmp/out 2>&1
+	say "hupload-dmesg rc=$?"
+	grep -v 'CO-RE insn' /tmp/out | sed 's/^/HUP-G: hupload-dmesg: /'
 	hup-workload bench $BENCH_PORT 4000 | sed 's/^/HUP-G: on: /'
 
 	# The traced window: nothing goes to the console until the trace is
@@ -75,6 +82,8 @@ else
 	sed 's/^/HUP-G: ring: /' $D/trace
 	hupload list | sed 's/^/HUP-G: list: /'
 	sed 's/^/HUP-G: programs: /' $D/programs
+	# the log's tail as the guest reads it, just before L1 queries dmesg.o
+	hup-workload kmsg 16 | sed 's/^/HUP-G: /'
 	sync_l1 registered
 	rmmod hyperupcall
 	say "rmmod rc=$?"

@@ -9,13 +9,16 @@ machine with VT-x/AMD-V) a scenario boots the guest with hupvm
   - loads hyperupcall.ko (built for that exact release) and msr.ko,
   - times port-I/O exits without tracing, registers tracing.o (ksym
     hup_trace_ring resolved to the module's ring), msr_guard.o (vets
-    IA32_TSC_AUX) and ps.o (a query program whose task_struct accesses
-    hupload CO-RE-relocates against /sys/kernel/btf/vmlinux), times again,
+    IA32_TSC_AUX), ps.o and dmesg.o (query programs whose task_struct and
+    printk ring accesses hupload CO-RE-relocates against
+    /sys/kernel/btf/vmlinux), times again,
   - enables hyperupcall:hv_event and writes trace_marker lines before,
     between and after a workload of VMM-handled exits: 64 outb to an
     unclaimed port, a line on the serial port, two WRMSR (one refused),
-  - prints the trace, `hupload list`, the ring's counters; waits while L1
-    runs `hupctl list`/`stats`/`query` (ps.o: the guest's task names);
+  - prints the trace, `hupload list`, the ring's counters, the last
+    records of /dev/kmsg; waits while L1 runs `hupctl list`/`stats`/`query`
+    (ps.o: the guest's task names; dmesg.o: the log's tail, as records and
+    JSON);
     unloads the module; waits while L1 checks
     that the programs are gone; powers off (hupvm exit status 0).
 Mode "nomodule" boots the same kernel without the module (symbiosis: the
@@ -91,6 +94,9 @@ exec 3>in
 		c list; c stats
 		ps=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \([0-9]*\) .*name="ps".*/\1/p')
 		c query ${ps:-none}
+		dm=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \([0-9]*\) .*name="dmesg".*/\1/p')
+		c --obj ./dmesg.o query ${dm:-none}
+		c --obj ./dmesg.o --json query ${dm:-none}
 	fi
 	echo go >&3
 	if waitfor unregistered; then c list; fi
@@ -172,6 +178,7 @@ class Tools:
         self.tracing_o = _find("HUP_TRACING_O", b, "samples/tracing.o")
         self.msr_guard_o = _find("HUP_MSR_GUARD_O", b, "tests/e2e/guest/msr_guard.o")
         self.ps_o = _find("HUP_PS_O", b, "tests/e2e/guest/ps.o")
+        self.dmesg_o = _find("HUP_DMESG_O", b, "samples/dmesg.o")
         self.workload = _find("HUP_WORKLOAD", b, "tests/e2e/guest/hup-workload")
 
     def missing(self):
@@ -250,6 +257,7 @@ def initramfs(k, tools, cache, with_module=True):
         img.add_file(tools.tracing_o, "lib/tracing.o", 0o644)
         img.add_file(tools.msr_guard_o, "lib/msr_guard.o", 0o644)
         img.add_file(tools.ps_o, "lib/ps.o", 0o644)
+        img.add_file(tools.dmesg_o, "lib/dmesg.o", 0o644)
     path = os.path.join(cache, f"l2-trace-{k.release}{'' if with_module else '-nomodule'}.cpio")
     img.write(path)
     return path
@@ -268,7 +276,7 @@ def scenario(kname, tools, cache, mode="trace", budget_us=NESTED_RUN_BUDGET_US):
               .replace("@BUDGET@", f"--run-budget-us {budget_us}" if budget_us else "")
               .replace("@CMDLINE@", CMDLINE))
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
-             "l2.cpio": l2}
+             "l2.cpio": l2, "dmesg.o": tools.dmesg_o}
     name = f"{'trace' if mode == 'trace' else 'nomodule'}-{kname}"
     return hupnest.Scenario(name, script, files, timeout=VM_TIMEOUT_S + 60, retry_hang=True)
 
@@ -400,6 +408,43 @@ class Outcome:
         answer = [l for l in q[1] if not l.startswith("hupctl: ")]
         return [c for c in re.split(r"\x00+", "\n".join(answer)) if c.strip()]
 
+    def kmsg(self):
+        """The guest's own tail of its log (hup-workload kmsg, /dev/kmsg):
+        [(seq, facility, level, ts_usec, text)] oldest first, text with
+        /dev/kmsg's \\xNN escapes undone (bytes as latin-1)."""
+        out = []
+        for m in re.finditer(r"^HUP-G: HUP-W: kmsg (\d+),(\d+),(\d+),[^;]*;(.*?)\r?$",
+                             self.output, re.M):
+            text = re.sub(r"\\x([0-9a-f]{2})", lambda x: chr(int(x.group(1), 16)),
+                          m.group(4))
+            pri = int(m.group(1))
+            out.append((int(m.group(2)), pri >> 3, pri & 7, int(m.group(3)), text))
+        return out
+
+    def dmesg(self):
+        """samples/dmesg.c's answer: (JSON object of `hupctl --obj dmesg.o
+        --json query`, [(seq, text)] of the text form), None for one that
+        did not run or did not parse."""
+        j = next((x for x in self.hupctl
+                  if x[0].startswith("--obj ./dmesg.o --json query")), None)
+        t = next((x for x in self.hupctl
+                  if x[0].startswith("--obj ./dmesg.o query")), None)
+        answer = None
+        if j and j[2] == 0:
+            line = next((l for l in j[1] if l.startswith("{")), None)
+            try:
+                answer = json.loads(line) if line else None
+            except ValueError:
+                answer = None
+        text = None
+        if t and t[2] == 0:
+            text = []
+            for l in t[1]:
+                m = re.match(r"^seq=(\d+) .*? text=(.*)$", l)
+                if m:
+                    text.append((int(m.group(1)), _record_string(m.group(2))))
+        return answer, text
+
     def list_prog(self, name):
         """hupload list row of a program: {runs, aborts, run_ns}."""
         for l in self.list:
@@ -408,6 +453,82 @@ class Outcome:
                 return {"id": int(f[0]), "event": f[1], "runs": int(f[3]),
                         "aborts": int(f[4]), "run_ns": int(f[5])}
         return None
+
+
+def _record_string(s):
+    """A string as hupctl prints it in a record's text form: bare, or
+    quoted with \\", \\\\ and \\xNN escapes."""
+    if not s.startswith('"'):
+        return s
+    return re.sub(r'\\(x[0-9a-f]{2}|.)',
+                  lambda m: chr(int(m.group(1)[1:], 16)) if len(m.group(1)) == 3
+                  else m.group(1), s[1:-1])
+
+
+DMESG_TEXT_LEN = 128   # struct dmesg_rec.text of samples/dmesg.c
+DMESG_MIN = 10         # records the host's answer must share with the guest's
+
+
+def dmesg_problems(o):
+    """samples/dmesg.c's answer against the guest's own /dev/kmsg, read just
+    before: the same records (seq, text, level, facility, time), oldest
+    first.  Records logged between the two reads may follow in the host's
+    answer; none the guest saw last may be missing from it."""
+    bad = []
+    kmsg = o.kmsg()
+    answer, text = o.dmesg()
+    if not kmsg:
+        return ["the guest printed no /dev/kmsg records"]
+    if not answer:
+        return ["hupctl --obj dmesg.o --json query: no answer"]
+    recs = answer.get("records") or []
+    if answer.get("trailing_bytes") != 0 or answer.get("r0") != len(recs):
+        bad.append(f"dmesg: r0={answer.get('r0')} for {len(recs)} records, "
+                   f"trailing_bytes={answer.get('trailing_bytes')}")
+    seqs = [r["seq"] for r in recs]
+    if seqs != sorted(set(seqs)):
+        bad.append(f"dmesg: records not oldest first: seqs {seqs}")
+    guest = {k[0]: k for k in kmsg}
+    lo, hi = kmsg[0][0], kmsg[-1][0]
+    shared = 0
+    for r in recs:
+        if r["seq"] < lo or r["seq"] > hi:
+            continue
+        g = guest.get(r["seq"])
+        if not g:
+            bad.append(f"dmesg: seq {r['seq']} is not in the guest's log")
+            continue
+        shared += 1
+        _, fac, lvl, usec, gtext = g
+        want = gtext[:DMESG_TEXT_LEN - 1]
+        if r["text"] != want or r["text_len"] != len(gtext.encode("latin-1")):
+            bad.append(f"dmesg: seq {r['seq']}: host read {r['text']!r} "
+                       f"(text_len {r['text_len']}), the guest {gtext!r}")
+        if (r["level"], r["facility"]) != (lvl, fac):
+            bad.append(f"dmesg: seq {r['seq']}: level/facility "
+                       f"{r['level']}/{r['facility']}, the guest's {lvl}/{fac}")
+        if r["ts_nsec"] // 1000 != usec:
+            bad.append(f"dmesg: seq {r['seq']}: ts_nsec {r['ts_nsec']}, "
+                       f"the guest's {usec} us")
+    if shared < DMESG_MIN:
+        bad.append(f"dmesg: {shared} records shared with the guest's log, "
+                   f"want >= {DMESG_MIN} (host seqs {seqs[:3]}..{seqs[-3:]}, "
+                   f"guest {lo}..{hi})")
+    if hi not in seqs:
+        bad.append(f"dmesg: the guest's last record (seq {hi}) is not in "
+                   f"the host's answer (seqs ..{seqs[-3:]})")
+    # The text form: the same records, field by field.
+    if not text or len(text) < DMESG_MIN:
+        bad.append(f"hupctl --obj dmesg.o query: {len(text or [])} records")
+    else:
+        by = {r["seq"]: r["text"] for r in recs}
+        tseqs = [q for q, _ in text]
+        if tseqs != sorted(set(tseqs)):
+            bad.append(f"dmesg text form: not oldest first: {tseqs}")
+        for q, t in text:
+            if q in by and by[q] != t:
+                bad.append(f"dmesg text form: seq {q}: {t!r}, JSON {by[q]!r}")
+    return bad
 
 
 def check(o, mode="trace"):
@@ -456,6 +577,13 @@ def check(o, mode="trace"):
     tasks = o.ps()
     want(tasks and "kthreadd" in tasks and any(t.startswith("init") for t in tasks),
          f"hupctl query ps: task list wrong: {tasks}")
+    # The printk ring, CO-RE-relocated, with only the windows it needs.
+    want(v.get("hupload-dmesg") == "rc=0", "hupload dmesg.o failed: "
+         + " | ".join(re.findall(r"^HUP-G: hupload-dmesg: (.*)$", o.output, re.M)))
+    want(re.search(r"^HUP-G: hupload-dmesg: .*dmesg \(query\): \d+ insns, \d+ ksyms, "
+                   r"[1-9]\d* CO-RE relocations \(0 missing\), 0 unresolved, 2 windows",
+                   o.output, re.M), "dmesg.o: no CO-RE relocations or not 2 windows")
+    bad.extend(dmesg_problems(o))
 
     # Markers: all four, in order.
     ms = [o.marker(t) for t in MARKERS]
@@ -543,6 +671,8 @@ def numbers(o):
     if hv:
         d["delay_us_median"] = sorted(e.hv["delay"] for e in hv)[len(hv) // 2]
     d["ps_tasks"] = len(o.ps() or [])
+    answer, _ = o.dmesg()
+    d["dmesg_records"] = len((answer or {}).get("records") or [])
     m = re.search(r"init ran, kernel (\S+),", o.output)
     d["release"] = m.group(1).rstrip(",") if m else None
     return d
@@ -629,6 +759,10 @@ def main(argv=None):
     tasks = o.ps() or []
     print(f"  hupctl query (samples/ps.c, CO-RE): {len(tasks)} guest tasks: "
           + " ".join(tasks[:12]) + (" ..." if len(tasks) > 12 else ""))
+    answer, _ = o.dmesg()
+    recs = (answer or {}).get("records") or []
+    print(f"  hupctl query (samples/dmesg.c, CO-RE): the guest's last {len(recs)} log records"
+          + "".join(f"\n    [{r['ts_nsec'] / 1e9:12.6f}] {r['text']}" for r in recs[-3:]))
     probs = check(o)
     for b in probs:
         print("  problem: " + b)

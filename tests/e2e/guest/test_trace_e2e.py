@@ -4,8 +4,11 @@ machine has no VT-x/AMD-V): a stock Debian guest on hupvm registers
 samples/tracing.c and its own ftrace trace shows the hypervisor's events
 (port I/O, serial, WRMSR exits) with converted timestamps between the
 guest's trace_marker lines; hupload list and hupctl (in L1) show the
-program with runs; rmmod unregisters; hupvm exits 0.  The scenario is
-scenario.py (shared with `make demo`).
+program with runs; the query programs answer: ps.o the guest's tasks,
+dmesg.o the tail of its kernel log, record for record what the guest's own
+/dev/kmsg said just before (seq, text, level, facility, time, oldest
+first); rmmod unregisters; hupvm exits 0.  The scenario is scenario.py
+(shared with `make demo`).
 
 One L1 boot, several L2 scenarios:
   trace-6.1-cloud, trace-6.1-amd64, trace-6.1-rt, trace-6.12-cloud
@@ -15,7 +18,8 @@ One L1 boot, several L2 scenarios:
       the guest without the module boots and runs normally on hupvm
 
 Environment: as ctest sets it (HUP_E2E_HUPVM, HUPCTL, HUPLOAD,
-HUP_TRACING_O, HUP_MSR_GUARD_O, HUP_WORKLOAD, HUP_GUEST_CACHE);
+HUP_TRACING_O, HUP_MSR_GUARD_O, HUP_PS_O, HUP_DMESG_O, HUP_WORKLOAD,
+HUP_GUEST_CACHE);
 HUP_TRACE_E2E_KERNELS=6.1-cloud,... picks kernels; HUP_TRACE_OUT names a
 JSON file for the numbers.
 """

@@ -9,6 +9,10 @@
  *   hup-workload bench PORT N       the same, timed: prints exits_per_s
  *   hup-workload msr MSR VALUE      one WRMSR through /dev/cpu/0/msr (msr.ko);
  *                                   exits to the VMM when a program vets MSR
+ *   hup-workload kmsg N             the last N records of the kernel log as
+ *                                   /dev/kmsg gives them ("LEVEL,SEQ,USEC,
+ *                                   FLAGS;TEXT"), for a check of what the
+ *                                   host reads of it (samples/dmesg.c)
  *
  * Output: one "HUP-W: ..." line per command; exit status 0, or 1 when the
  * operation failed (for msr: the errno is printed, EIO = the write got #GP).
@@ -86,12 +90,63 @@ static int msr_write(unsigned long long msr, unsigned long long value)
 	return 0;
 }
 
+/* /dev/kmsg read to its end without waiting: one record per read(), the
+ * oldest still in the ring first; only the last n are kept and printed
+ * (without their dictionary lines), each on one "HUP-W: kmsg " line. */
+static int kmsg_tail(unsigned long long n)
+{
+	static char recs[256][1024];
+	char buf[8192];
+	unsigned long long got = 0;
+	int fd;
+
+	if (!n || n > 256) {
+		fprintf(stderr, "hup-workload: kmsg: 1..256 records\n");
+		return 2;
+	}
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (fd < 0) {
+		printf("HUP-W: kmsg open: %s\n", strerror(errno));
+		return 1;
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof(buf) - 1);
+		size_t len;
+		char *nl;
+
+		if (r < 0 && errno == EPIPE)
+			continue; /* overwritten while we read: the next one */
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		buf[r] = 0;
+		nl = strchr(buf, '\n');
+		if (nl)
+			*nl = 0;
+		len = strnlen(buf, sizeof(recs[0]) - 1);
+		memcpy(recs[got % n], buf, len);
+		recs[got % n][len] = 0;
+		got++;
+	}
+	close(fd);
+	for (unsigned long long i = got > n ? got - n : 0; i < got; i++)
+		printf("HUP-W: kmsg %s\n", recs[i % n]);
+	printf("HUP-W: kmsg records=%llu shown=%llu\n", got, got > n ? n : got);
+	return got ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long a, b;
 
+	if (argc == 3 && !strcmp(argv[1], "kmsg") && !number(argv[2], &a)) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		return kmsg_tail(a);
+	}
 	if (argc != 4 || number(argv[2], &a) || number(argv[3], &b)) {
-		fprintf(stderr, "usage: hup-workload io|bench PORT N | msr MSR VALUE\n");
+		fprintf(stderr, "usage: hup-workload io|bench PORT N | msr MSR VALUE | "
+			"kmsg N\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
