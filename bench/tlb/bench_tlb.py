@@ -74,7 +74,7 @@ def main():
     cache = a.cache or os.environ.get("HUP_GUEST_CACHE") or os.path.join(a.build, "guest")
     tools = e2e.Tools(a.build)
     remap = os.path.join(a.build, "tests", "e2e", "guest", "hup-remap")
-    prog = os.path.join(a.build, "tests", "e2e", "guest", "tlb_shootdown.o")
+    prog = os.path.join(a.build, "samples", "tlb_shootdown.o")
     for p in (remap, prog):
         if not os.path.exists(p):
             sys.exit(f"bench_tlb: {p} not built (cmake --build {a.build})")

@@ -176,8 +176,8 @@ class Tools:
         self.hupctl = _find("HUPCTL", b, "backend/hupctl/hupctl")
         self.hupload = _find("HUPLOAD", b, "bin/hupload")
         self.tracing_o = _find("HUP_TRACING_O", b, "samples/tracing.o")
-        self.msr_guard_o = _find("HUP_MSR_GUARD_O", b, "tests/e2e/guest/msr_guard.o")
-        self.ps_o = _find("HUP_PS_O", b, "tests/e2e/guest/ps.o")
+        self.msr_guard_o = _find("HUP_MSR_GUARD_O", b, "samples/msr_guard.o")
+        self.ps_o = _find("HUP_PS_O", b, "samples/ps.o")
         self.dmesg_o = _find("HUP_DMESG_O", b, "samples/dmesg.o")
         self.workload = _find("HUP_WORKLOAD", b, "tests/e2e/guest/hup-workload")
 
