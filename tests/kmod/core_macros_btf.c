@@ -26,6 +26,7 @@
 #include "check.h"
 #include "core_macros.h"
 #include "hupload.h"
+#include "hup_test_btf.h"
 
 static const char *const q_names[CORE_Q_NR] = {
 	"pid exists", "pid size", "comm size", "no such field",
@@ -67,22 +68,6 @@ static struct btf *made_btf(void)
 	btf__add_enum_value(b, "PIDTYPE_PID", 0);
 	btf__add_enum_value(b, "PIDTYPE_SID", 7);
 	return b;
-}
-
-static int write_btf(struct btf *b, const char *path)
-{
-	uint32_t size = 0;
-	const void *raw = btf__raw_data(b, &size);
-	FILE *f = fopen(path, "wb");
-	int err = 0;
-
-	if (!f)
-		return -errno;
-	if (!raw || fwrite(raw, 1, size, f) != size)
-		err = -EIO;
-	if (fclose(f) && !err)
-		err = -errno;
-	return err;
 }
 
 /* A direct member of struct sname: its size, or 0 if there is none. */
@@ -241,7 +226,7 @@ int main(int argc, char **argv)
 	int fd, e;
 
 	if (argc == 3 && !strcmp(argv[1], "--write-btf")) {
-		e = write_btf(made, argv[2]);
+		e = hup_test_write_btf(made, argv[2]);
 		btf__free(made);
 		if (e)
 			fprintf(stderr, "core_macros_btf: %s: %s\n", argv[2],
@@ -254,7 +239,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	fd = mkstemp(made_path);
-	e = fd < 0 ? -errno : write_btf(made, made_path);
+	e = fd < 0 ? -errno : hup_test_write_btf(made, made_path);
 	if (fd >= 0)
 		close(fd);
 	CHECK_MSG(!e, "cannot write the hand-made BTF: %d", e);

@@ -38,6 +38,7 @@
 
 #include "check.h"
 #include "hupload.h"
+#include "hup_test_btf.h"
 
 #define GMEM_SIZE (1u << 20)
 #define GMEM_GVA 0xffff888000000000ull
@@ -217,22 +218,6 @@ static struct btf *made_btf(int without_level)
 	btf__add_field(b, "text_data_ring", data, 384, 0);
 	btf__add_field(b, "fail", along, 640, 0);
 	return b;
-}
-
-static int write_btf(struct btf *b, const char *path)
-{
-	uint32_t size = 0;
-	const void *raw = btf__raw_data(b, &size);
-	FILE *f = fopen(path, "wb");
-	int err = 0;
-
-	if (!f)
-		return -errno;
-	if (!raw || fwrite(raw, 1, size, f) != size)
-		err = -EIO;
-	if (fclose(f) && !err)
-		err = -errno;
-	return err;
 }
 
 /* ------------------------------------------------- guest memory image */
@@ -866,7 +851,7 @@ int main(int argc, char **argv)
 	for (int without = 0; without < 2; without++) {
 		b = made_btf(without);
 		fd = mkstemp(made_path);
-		e = fd < 0 ? -errno : write_btf(b, made_path);
+		e = fd < 0 ? -errno : hup_test_write_btf(b, made_path);
 		if (fd >= 0)
 			close(fd);
 		CHECK_MSG(!e && !layout_of(b, &l), "hand-made BTF: %d", e);
