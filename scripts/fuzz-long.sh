@@ -168,14 +168,19 @@ for t in "${targets[@]}"; do
 	kib=$(du -sk "$cdir" | cut -f1)
 	new=$(comm -13 <(echo "$before") <(find "$adir" -type f | sort) |
 		grep -v '^$' | tr '\n' ' ')
-	kind=
+	kind= interrupted=
 	if grep -q 'ERROR: libFuzzer: timeout' "$log"; then kind=timeout
 	elif grep -q 'ERROR: libFuzzer: out-of-memory' "$log"; then kind=oom
 	elif grep -q 'ERROR: LeakSanitizer' "$log"; then kind=leak
 	elif grep -qE 'ERROR: (libFuzzer|AddressSanitizer|UndefinedBehaviorSanitizer)|runtime error:' "$log"; then kind=crash
+	elif [ "$rc" -eq 72 ] && grep -q 'libFuzzer: run interrupted' "$log"; then
+		# stopped by a signal (libFuzzer's -interrupted_exitcode): not
+		# a finding; the corpus is kept, a later run goes on from it
+		interrupted=1
 	elif [ "$rc" -ne 0 ]; then kind="exit $rc"
 	fi
 	result=${kind:-ok}
+	[ -n "$interrupted" ] && result=interrupted
 	[ -n "$kind" ] && found=1
 	row=$(printf "$row_fmt" "$t" "${execs:-?}" "${eps:-?}" "${cov:-?}" "${ft:-?}" \
 		"$nfiles files/${kib}K" "$result${new:+ $new}")
