@@ -146,13 +146,18 @@ static int layout_of(const struct btf *b, struct layout *l)
 	};
 
 	memset(l, 0, sizeof(*l));
-	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
-		if (member(b, m[i].s, m[i].path,
-			   (uint32_t *)((char *)l + m[i].off), NULL)) {
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		uint32_t bit_off;
+
+		if (member(b, m[i].s, m[i].path, &bit_off, NULL)) {
 			fprintf(stderr, "no %s.%s in the BTF\n", m[i].s,
 				m[i].path);
 			return -ENOENT;
 		}
+		/* the field by its offset in l (a char pointer's cast to
+		 * uint32_t * would claim an alignment it cannot prove) */
+		memcpy((char *)l + m[i].off, &bit_off, sizeof(bit_off));
+	}
 	/* A kernel without the level bitfield: its records are never
 	 * written here (the program must refuse it first). */
 	if (member(b, "printk_info", "level", &l->i_level, &l->i_level_bits))
