@@ -1,0 +1,42 @@
+#!/bin/sh
+# scripts/run-tests.sh's summary on a made-up ctest project (fake tests,
+# no build): a nested retry inside a passing test is printed and counted
+# ("N retried"), a skipped test named, a failure counted and the exit
+# status non-zero.
+# usage: run_tests_summary.sh SRC
+src=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+project() { # project DIR TEST-LINES...
+	d=$1
+	shift
+	mkdir -p "$d"
+	printf '%s\n' "$@" >"$d/CTestTestfile.cmake"
+}
+retry='add_test(fake-retried "/bin/sh" "-c" "echo \"hupnest: retrying after a hang (attempt 2 of 3): s-1\" >&2; exit 0")'
+ok='add_test(fake-ok "/bin/true")'
+skip='add_test(fake-skip "/bin/sh" "-c" "echo SKIPPED: no reason; exit 77")'
+skipprop='set_tests_properties(fake-skip PROPERTIES SKIP_RETURN_CODE 77)'
+bad='add_test(fake-bad "/bin/false")'
+
+project "$tmp/a" "$retry" "$ok" "$skip" "$skipprop"
+out=$("$src/scripts/run-tests.sh" "$tmp/a" 2>&1)
+rc=$?
+echo "$out" | tail -4
+[ $rc -eq 0 ] || { echo "FAIL: exit $rc for a passing run"; fail=1; }
+echo "$out" | grep -q '^  hupnest: retrying after a hang (attempt 2 of 3): s-1$' ||
+	{ echo "FAIL: the retry line is not shown"; fail=1; }
+echo "$out" | tail -1 | grep -qx '2 passed, 0 failed, 1 skipped, 1 retried' ||
+	{ echo "FAIL: final line"; fail=1; }
+echo "$out" | grep -q 'gcc RelWithDebInfo: 2 passed, 0 failed, 1 skipped: fake-skip, 1 retried after a hang' ||
+	{ echo "FAIL: entry line"; fail=1; }
+
+project "$tmp/b" "$ok" "$bad"
+out=$("$src/scripts/run-tests.sh" "$tmp/b" 2>&1)
+rc=$?
+[ $rc -ne 0 ] || { echo "FAIL: exit 0 with a failed test"; fail=1; }
+echo "$out" | tail -1 | grep -qx '1 passed, 1 failed' ||
+	{ echo "FAIL: final line of a failing run: $(echo "$out" | tail -1)"; fail=1; }
+[ $fail -eq 0 ] && echo "ok: run-tests.sh shows and counts retries, skips, failures"
+exit $fail
