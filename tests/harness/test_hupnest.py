@@ -71,13 +71,20 @@ class HangRetryFakeHostTest(unittest.TestCase):
             return run
 
         h._run_once = fake_once
-        orig = hupnest.guest_image.fetch
+        orig, orig_log = hupnest.guest_image.fetch, hupnest.log
         hupnest.guest_image.fetch = lambda *a, **k: None
+        # The harness's log, kept here: its retry lines on stderr would be
+        # counted by make test as real nested retries (run-tests.sh).
+        h.logged = []
+        hupnest.log = h.logged.append
         try:
             run = h.run([hupnest.Scenario(n, "true") for n in rcs])
         finally:
-            hupnest.guest_image.fetch = orig
+            hupnest.guest_image.fetch, hupnest.log = orig, orig_log
         return run, calls, h
+
+    def retry_lines(self, h):
+        return [m for m in h.logged if m.startswith("retrying after a hang")]
 
     def test_hang_retried_failure_not(self):
         run, calls, h = self.run_fake({"hangs": [124, 0], "fails": [1], "ok": [0]})
@@ -91,6 +98,9 @@ class HangRetryFakeHostTest(unittest.TestCase):
         run, calls, h = self.run_fake({"h2": [124, 125, 0], "ok": [0]})
         self.assertEqual(calls, [["h2", "ok"], ["h2"], ["h2"]])
         self.assertEqual(run.scenario_retries, ["h2", "h2"])
+        self.assertEqual(self.retry_lines(h),
+                         ["retrying after a hang (attempt 2 of 3): h2",
+                          "retrying after a hang (attempt 3 of 3): h2"])
         self.assertEqual(run.results[0].rc, 0)
         for n in (1, 2):
             with open(os.path.join(h.logdir, f"h2.try{n}.log")) as f:
