@@ -58,6 +58,16 @@ static void usage(FILE *out)
 	      "  dump FILE            write a guest RAM snapshot (header + "
 	      "RAM) to a new\n"
 	      "                       FILE, for offline replay\n"
+	      "  upcall KIND [ARG...] [--repeat N] [--timeout-ms T]\n"
+	      "                       ask the guest kernel by an interrupt "
+	      "(the upcall\n"
+	      "                       baseline, docs/bench-costs.md): trace "
+	      "KIND REASON\n"
+	      "                       [A0..A3] | free_pfns PFN [NR] | "
+	      "tlb_ack VCPU |\n"
+	      "                       msr_write MSR VALUE; print the answer, "
+	      "ns per\n"
+	      "                       question and exits per question\n"
 	      "\n"
 	      "  -s, --socket PATH    the control socket (default "
 	      "$HUPCTL_SOCKET)\n"
@@ -115,6 +125,7 @@ static int build(int argc, char **argv, bool json, char *line, size_t cap)
 	    {"query", 1, 5, true},  {"reclaim", 1, 4, true},
 	    {"pause", 1, 1, true},  {"resume", 1, 1, true},
 	    {"dump", 1, 1, false},  {"help", 0, 0, false},
+	    {"upcall", 2, 11, false},
 	};
 	char path[PATH_MAX];
 	size_t n, i;

@@ -27,7 +27,7 @@
 #include <stdio.h>
 
 #define CONTROL_LINE_MAX 4096u
-#define CONTROL_MAX_ARGS 8u
+#define CONTROL_MAX_ARGS 16u
 #define CONTROL_QUERY_ARGS 4u
 #define CONTROL_IO_TIMEOUT_S 5
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * The control commands (see control.h): list, stats, query, reclaim,
- * pause, resume, dump, help.  Each validates its arguments, acts through
+ * pause, resume, dump, help; upcall is control_upcall.c's.  Each validates its arguments, acts through
  * the backend or the vCPUs, and writes human lines or one JSON object.
  */
 #include "control.h"
+#include "control_req.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,14 +23,6 @@
 #include "vm.h"
 #include "vmreclaim.h"
 #include "vsched.h"
-
-struct req {
-	struct vm *vm;
-	FILE *out;
-	bool json;
-	int argc;
-	char **argv;
-};
 
 static const char *errno_name(int err)
 {
@@ -56,10 +49,7 @@ static const char *errno_name(int err)
 	return "EIO";
 }
 
-static int fail(struct req *r, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(struct req *r, int err, const char *fmt, ...)
+int control__fail(struct req *r, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -119,9 +109,9 @@ static int arg_id(struct req *r, int i, uint32_t *id)
 	uint64_t v;
 
 	if (i >= r->argc)
-		return fail(r, -EINVAL, "%s: missing program id", r->argv[0]);
+		return control__fail(r, -EINVAL, "%s: missing program id", r->argv[0]);
 	if (control__parse_u64(r->argv[i], &v) || !v || v > UINT32_MAX)
-		return fail(r, -EINVAL, "%s: bad program id '%s'", r->argv[0],
+		return control__fail(r, -EINVAL, "%s: bad program id '%s'", r->argv[0],
 			    r->argv[i]);
 	*id = (uint32_t)v;
 	return 0;
@@ -132,9 +122,9 @@ static int arg_vcpu(struct req *r, struct vcpu **v)
 	uint64_t n;
 
 	if (r->argc != 2)
-		return fail(r, -EINVAL, "usage: %s VCPU", r->argv[0]);
+		return control__fail(r, -EINVAL, "usage: %s VCPU", r->argv[0]);
 	if (control__parse_u64(r->argv[1], &n) || n >= r->vm->nr_vcpus)
-		return fail(r, -EINVAL, "%s: no vCPU '%s' (the VM has %u)",
+		return control__fail(r, -EINVAL, "%s: no vCPU '%s' (the VM has %u)",
 			    r->argv[0], r->argv[1], r->vm->nr_vcpus);
 	*v = &r->vm->vcpus[n];
 	return 0;
@@ -186,11 +176,11 @@ static int list_progs(struct req *r, uint32_t id, const char *key)
 
 	info = calloc(HUP_MAX_PROGS, sizeof(*info));
 	if (!info)
-		return fail(r, -ENOMEM, "out of memory");
+		return control__fail(r, -ENOMEM, "out of memory");
 	n = backend__list(r->vm->hup, id, info, HUP_MAX_PROGS);
 	if (id && !n) {
 		free(info);
-		return fail(r, -ENOENT, "no program %u", id);
+		return control__fail(r, -ENOENT, "no program %u", id);
 	}
 	if (r->json)
 		fprintf(r->out, "%s\"programs\":[", key);
@@ -207,7 +197,7 @@ static int cmd_list(struct req *r)
 	int err;
 
 	if (r->argc != 1)
-		return fail(r, -EINVAL, "usage: list");
+		return control__fail(r, -EINVAL, "usage: list");
 	if (r->json)
 		fputc('{', r->out);
 	err = list_progs(r, 0, "");
@@ -218,7 +208,7 @@ static int cmd_list(struct req *r)
 
 static const char *const reason_keys[VCPU_EXIT_REASONS] = HUP_EXIT_NAMES_INIT;
 
-static void kv(struct req *r, bool *first, const char *k, uint64_t v)
+void control__kv(struct req *r, bool *first, const char *k, uint64_t v)
 {
 	if (r->json)
 		fprintf(r->out, "%s\"%s\":%llu", *first ? "" : ",", k,
@@ -248,7 +238,7 @@ static int cmd_stats(struct req *r)
 	int err;
 
 	if (r->argc > 2)
-		return fail(r, -EINVAL, "usage: stats [ID]");
+		return control__fail(r, -EINVAL, "usage: stats [ID]");
 	if (r->argc == 2 && (err = arg_id(r, 1, &id)))
 		return err;
 	if (id) { /* one program */
@@ -272,66 +262,66 @@ static int cmd_stats(struct req *r)
 		fputc('{', r->out);
 	group(r, "exits", true);
 	f = true;
-	kv(r, &f, "total", total);
+	control__kv(r, &f, "total", total);
 	for (unsigned int k = 1; k < VCPU_EXIT_REASONS; k++)
-		kv(r, &f, reason_keys[k], by[k]);
+		control__kv(r, &f, reason_keys[k], by[k]);
 	group(r, "exits", false);
 	group(r, "requests", true);
 	f = true;
-	kv(r, &f, "register", atomic_load(&s->requests[HUP_OP_REGISTER]));
-	kv(r, &f, "unregister", atomic_load(&s->requests[HUP_OP_UNREGISTER]));
-	kv(r, &f, "query", atomic_load(&s->requests[HUP_OP_QUERY]));
+	control__kv(r, &f, "register", atomic_load(&s->requests[HUP_OP_REGISTER]));
+	control__kv(r, &f, "unregister", atomic_load(&s->requests[HUP_OP_UNREGISTER]));
+	control__kv(r, &f, "query", atomic_load(&s->requests[HUP_OP_QUERY]));
 	group(r, "requests", false);
 	group(r, "rejected", true);
 	f = true;
 	for (int k = 1; k < HREQ_NR_REASONS; k++)
-		kv(r, &f, hreq__reason_name((enum hreq_reason)k),
+		control__kv(r, &f, hreq__reason_name((enum hreq_reason)k),
 		   atomic_load(&s->rejected[k]));
 	group(r, "rejected", false);
 	group(r, "events", true);
 	f = true;
 	for (uint32_t e = 1; e <= HUP_EVENT_MAX; e++)
-		kv(r, &f, backend__event_name(e),
+		control__kv(r, &f, backend__event_name(e),
 		   atomic_load(&s->dispatches[e]));
-	kv(r, &f, "run_errors", atomic_load(&s->run_errors));
-	kv(r, &f, "msr_allowed", atomic_load(&s->msr_allowed));
-	kv(r, &f, "msr_denied", atomic_load(&s->msr_denied));
-	kv(r, &f, "vcpu_pauses", pauses);
-	kv(r, &f, "tlb_flushes", tlb);
-	kv(r, &f, "pages_discarded", atomic_load(&s->pages_discarded));
-	kv(r, &f, "view_faults", atomic_load(&s->view_faults));
-	kv(r, &f, "debug_lines", atomic_load(&s->debug_lines));
+	control__kv(r, &f, "run_errors", atomic_load(&s->run_errors));
+	control__kv(r, &f, "msr_allowed", atomic_load(&s->msr_allowed));
+	control__kv(r, &f, "msr_denied", atomic_load(&s->msr_denied));
+	control__kv(r, &f, "vcpu_pauses", pauses);
+	control__kv(r, &f, "tlb_flushes", tlb);
+	control__kv(r, &f, "pages_discarded", atomic_load(&s->pages_discarded));
+	control__kv(r, &f, "view_faults", atomic_load(&s->view_faults));
+	control__kv(r, &f, "debug_lines", atomic_load(&s->debug_lines));
 	group(r, "events", false);
 	group(r, "reclaim", true);
 	f = true;
-	kv(r, &f, "runs", atomic_load(&s->reclaims));
-	kv(r, &f, "pages_discarded", atomic_load(&s->pages_discarded));
-	kv(r, &f, "bytes_returned", atomic_load(&s->reclaim_bytes_returned));
-	kv(r, &f, "max_stop_ns", atomic_load(&s->reclaim_max_stop_ns));
-	kv(r, &f, "auto_rounds", atomic_load(&s->auto_reclaim_rounds));
+	control__kv(r, &f, "runs", atomic_load(&s->reclaims));
+	control__kv(r, &f, "pages_discarded", atomic_load(&s->pages_discarded));
+	control__kv(r, &f, "bytes_returned", atomic_load(&s->reclaim_bytes_returned));
+	control__kv(r, &f, "max_stop_ns", atomic_load(&s->reclaim_max_stop_ns));
+	control__kv(r, &f, "auto_rounds", atomic_load(&s->auto_reclaim_rounds));
 	group(r, "reclaim", false);
 	group(r, "views", true);
 	f = true;
-	kv(r, &f, "count", atomic_load(&r->vm->hup->views.nr_views));
-	kv(r, &f, "maps", atomic_load(&r->vm->hup->views.maps));
-	kv(r, &f, "reserved_bytes", atomic_load(&r->vm->hup->views.va));
+	control__kv(r, &f, "count", atomic_load(&r->vm->hup->views.nr_views));
+	control__kv(r, &f, "maps", atomic_load(&r->vm->hup->views.maps));
+	control__kv(r, &f, "reserved_bytes", atomic_load(&r->vm->hup->views.va));
 	group(r, "views", false);
 	if (r->vm->sched) {
 		struct vsched *vs = r->vm->sched;
 
 		group(r, "sched", true);
 		f = true;
-		kv(r, &f, "pcpus", vs->pcpus);
-		kv(r, &f, "timeslice_ns", vs->slice_ns);
-		kv(r, &f, "slices", atomic_load(&vs->slices));
-		kv(r, &f, "deschedules", atomic_load(&vs->deschedules));
-		kv(r, &f, "pv_marks", atomic_load(&vs->pv_marks));
-		kv(r, &f, "pv_none", atomic_load(&vs->pv_none));
-		kv(r, &f, "desched_runs", atomic_load(&vs->desched_runs));
-		kv(r, &f, "fifo", vs->fifo);
-		kv(r, &f, "wakeups", atomic_load(&vs->wakeups));
-		kv(r, &f, "late_ns", atomic_load(&vs->late_ns));
-		kv(r, &f, "late_max_ns", atomic_load(&vs->late_max_ns));
+		control__kv(r, &f, "pcpus", vs->pcpus);
+		control__kv(r, &f, "timeslice_ns", vs->slice_ns);
+		control__kv(r, &f, "slices", atomic_load(&vs->slices));
+		control__kv(r, &f, "deschedules", atomic_load(&vs->deschedules));
+		control__kv(r, &f, "pv_marks", atomic_load(&vs->pv_marks));
+		control__kv(r, &f, "pv_none", atomic_load(&vs->pv_none));
+		control__kv(r, &f, "desched_runs", atomic_load(&vs->desched_runs));
+		control__kv(r, &f, "fifo", vs->fifo);
+		control__kv(r, &f, "wakeups", atomic_load(&vs->wakeups));
+		control__kv(r, &f, "late_ns", atomic_load(&vs->late_ns));
+		control__kv(r, &f, "late_max_ns", atomic_load(&vs->late_max_ns));
 		group(r, "sched", false);
 	}
 	err = list_progs(r, 0, "");
@@ -377,31 +367,31 @@ static int cmd_query(struct req *r)
 	if ((err = arg_id(r, 1, &id)))
 		return err;
 	if (r->argc > 2 + (int)CONTROL_QUERY_ARGS)
-		return fail(r, -E2BIG, "query: at most %u arguments",
+		return control__fail(r, -E2BIG, "query: at most %u arguments",
 			    CONTROL_QUERY_ARGS);
 	for (int i = 2; i < r->argc; i++)
 		if (control__parse_u64(r->argv[i], &args[i - 2]))
-			return fail(r, -EINVAL,
+			return control__fail(r, -EINVAL,
 				    "query: argument '%s' is not a number",
 				    r->argv[i]);
 	buf = malloc(HUP_QUERY_OUT_MAX);
 	if (!buf)
-		return fail(r, -ENOMEM, "out of memory");
+		return control__fail(r, -ENOMEM, "out of memory");
 	err = backend__query(r->vm->hup, id, args, buf, HUP_QUERY_OUT_MAX,
 			     &len, &r0);
 	if (err == -ENOENT) {
-		err = fail(r, err, "no program %u", id);
+		err = control__fail(r, err, "no program %u", id);
 	} else if (err == -EPERM) {
-		err = fail(r, err, "program %u is not a query program", id);
+		err = control__fail(r, err, "program %u is not a query program", id);
 	} else {
 		query_answer(r, id, buf, len, !err, r0);
 		/* libhup's abort and the program's own -errno are told
 		 * apart: only the first means it did not finish. */
 		if (err)
-			err = fail(r, err, "program %u aborted after %zu bytes "
+			err = control__fail(r, err, "program %u aborted after %zu bytes "
 				   "of output: %s", id, len, hup_strerror(err));
 		else if ((err = backend__ret_errno(r0)))
-			err = fail(r, err, "program %u returned %lld (%s)", id,
+			err = control__fail(r, err, "program %u returned %lld (%s)", id,
 				   (long long)(int64_t)r0, strerror(-err));
 	}
 	free(buf);
@@ -439,7 +429,7 @@ int control__parse_bytes(const char *s, uint64_t *v)
 static void ms_kv(struct req *r, bool *first, const char *k, uint64_t ns)
 {
 	if (r->json)
-		kv(r, first, k, ns);
+		control__kv(r, first, k, ns);
 	else {
 		fprintf(r->out, "%s%s=%.3fms", *first ? "" : " ", k, ns / 1e6);
 		*first = false;
@@ -468,13 +458,13 @@ static void reclaim_report(struct req *r, uint32_t id, bool dry,
 			(unsigned long long)p->pages,
 			(unsigned long long)p->pages * 4,
 			(unsigned long long)ret);
-	kv(r, &f, dry ? "pages_free" : "pages_discarded", p->pages);
-	kv(r, &f, "bytes_returned", ret);
-	kv(r, &f, "allocated_before", p->bytes_before);
-	kv(r, &f, "allocated_after", p->bytes_after);
-	kv(r, &f, "chunks", p->chunks);
-	kv(r, &f, "batches", p->batches);
-	kv(r, &f, "batches_skipped", p->skipped);
+	control__kv(r, &f, dry ? "pages_free" : "pages_discarded", p->pages);
+	control__kv(r, &f, "bytes_returned", ret);
+	control__kv(r, &f, "allocated_before", p->bytes_before);
+	control__kv(r, &f, "allocated_after", p->bytes_after);
+	control__kv(r, &f, "chunks", p->chunks);
+	control__kv(r, &f, "batches", p->batches);
+	control__kv(r, &f, "batches_skipped", p->skipped);
 	if (r->json) {
 		ms_kv(r, &f, "park_ns", p->park_ns);
 		ms_kv(r, &f, "scan_ns", p->scan_ns);
@@ -482,7 +472,7 @@ static void reclaim_report(struct req *r, uint32_t id, bool dry,
 		ms_kv(r, &f, "resume_ns", p->resume_ns);
 		ms_kv(r, &f, "total_ns", p->total_ns);
 		ms_kv(r, &f, "max_stop_ns", p->max_stop_ns);
-		kv(r, &f, "next_pfn", p->next_pfn);
+		control__kv(r, &f, "next_pfn", p->next_pfn);
 		fputs("}\n", r->out);
 		return;
 	}
@@ -505,15 +495,15 @@ static int arg_max_bytes(struct req *r, const char *a, uint64_t *max)
 	int err = control__parse_bytes(a, max);
 
 	if (err == -ERANGE)
-		return fail(r, -EINVAL, "reclaim: --max-bytes '%s' is too large",
+		return control__fail(r, -EINVAL, "reclaim: --max-bytes '%s' is too large",
 			    a);
 	if (err)
-		return fail(r, -EINVAL,
+		return control__fail(r, -EINVAL,
 			    "reclaim: --max-bytes '%s' is not a size "
 			    "(N, NK, NM or NG)",
 			    a);
 	if (*max < 4096)
-		return fail(r, -EINVAL,
+		return control__fail(r, -EINVAL,
 			    "reclaim: --max-bytes '%s' is less than one page "
 			    "(4096)",
 			    a);
@@ -529,7 +519,7 @@ static int cmd_reclaim(struct req *r)
 	int err;
 
 	if (r->argc < 2)
-		return fail(r, -EINVAL, "usage: " RECLAIM_USAGE);
+		return control__fail(r, -EINVAL, "usage: " RECLAIM_USAGE);
 	if ((err = arg_id(r, 1, &id)))
 		return err;
 	for (int k = 2; k < r->argc; k++) {
@@ -539,38 +529,38 @@ static int cmd_reclaim(struct req *r)
 			dry = true;
 		} else if (!strcmp(a, "--max-bytes") && !have_max) {
 			if (k + 1 == r->argc)
-				return fail(r, -EINVAL, "usage: " RECLAIM_USAGE);
+				return control__fail(r, -EINVAL, "usage: " RECLAIM_USAGE);
 			if ((err = arg_max_bytes(r, r->argv[++k], &max)))
 				return err;
 			have_max = true;
 		} else if (!strcmp(a, "--dry-run") || !strcmp(a, "--max-bytes")) {
-			return fail(r, -EINVAL, "reclaim: %s given twice", a);
+			return control__fail(r, -EINVAL, "reclaim: %s given twice", a);
 		} else if (a[0] == '-') {
-			return fail(r, -EINVAL,
+			return control__fail(r, -EINVAL,
 				    "reclaim: unknown option '%s' (usage: "
 				    RECLAIM_USAGE ")",
 				    a);
 		} else {
-			return fail(r, -EINVAL, "usage: " RECLAIM_USAGE);
+			return control__fail(r, -EINVAL, "usage: " RECLAIM_USAGE);
 		}
 	}
 	err = vm__reclaim(r->vm, id, max, dry, &rep);
 	if (err == -EBUSY)
-		return fail(r, err, "a reclaim is already running; try again "
+		return control__fail(r, err, "a reclaim is already running; try again "
 				    "when it ends");
 	if (err == -EPERM)
-		return fail(r, err, "program %u is not a reclaim program", id);
+		return control__fail(r, err, "program %u is not a reclaim program", id);
 	if (err == -ENOENT && !rep.batches)
-		return fail(r, err, "no program %u", id);
+		return control__fail(r, err, "no program %u", id);
 	if (err == -ENOENT)
-		return fail(r, err, "program %u was unregistered during the "
+		return control__fail(r, err, "program %u was unregistered during the "
 				    "reclaim, after %llu pages (%llu chunks, "
 				    "longest stop %.3f ms)",
 			    id, (unsigned long long)rep.pages,
 			    (unsigned long long)rep.chunks,
 			    rep.max_stop_ns / 1e6);
 	if (err)
-		return fail(r, err, "%s %u%s: %s (after %llu pages, %llu chunks, "
+		return control__fail(r, err, "%s %u%s: %s (after %llu pages, %llu chunks, "
 				    "longest stop %.3f ms)",
 			    rep.refused ? "program" : "reclaim with program", id,
 			    rep.refused ? " refused" : " failed",
@@ -589,17 +579,17 @@ static int cmd_pause_resume(struct req *r, bool pause)
 	if ((err = arg_vcpu(r, &v)))
 		return err;
 	if (r->vm->sched)
-		return fail(r, -EBUSY,
+		return control__fail(r, -EBUSY,
 			    "the vCPUs' run state belongs to the scheduler "
 			    "(--pcpus)");
 	vm__park_lock(); /* never inside a reclaim chunk */
 	err = pause ? vcpu__pause(v) : vcpu__resume(v);
 	vm__park_unlock();
 	if (err == -EALREADY)
-		return fail(r, err, "vCPU %u is %s", v->id,
+		return control__fail(r, err, "vCPU %u is %s", v->id,
 			    pause ? "already paused" : "not paused");
 	if (err)
-		return fail(r, err, "vCPU %u: %s", v->id, strerror(-err));
+		return control__fail(r, err, "vCPU %u: %s", v->id, strerror(-err));
 	if (r->json)
 		fprintf(r->out, "{\"vcpu\":%u,\"paused\":%s}\n", v->id,
 			pause ? "true" : "false");
@@ -618,17 +608,17 @@ static int cmd_dump(struct req *r)
 	int fd, err;
 
 	if (r->argc != 2)
-		return fail(r, -EINVAL, "usage: dump FILE");
+		return control__fail(r, -EINVAL, "usage: dump FILE");
 	path = r->argv[1];
 	if (path[0] != '/')
-		return fail(r, -EINVAL,
+		return control__fail(r, -EINVAL,
 			    "dump: '%s' is not an absolute path (hupctl "
 			    "makes it absolute)",
 			    path);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
 	if (fd < 0)
-		return fail(r, -errno, "dump: %s: %s", path, strerror(errno));
+		return control__fail(r, -errno, "dump: %s: %s", path, strerror(errno));
 	/* a consistent snapshot: no vCPU writes or registers while we copy
 	 * (snapshot__write holds the registry lock too) */
 	vm__park_lock();
@@ -643,7 +633,7 @@ static int cmd_dump(struct req *r)
 		err = -errno;
 	if (err) {
 		unlink(path);
-		return fail(r, err, "dump: %s: %s", path, strerror(-err));
+		return control__fail(r, err, "dump: %s: %s", path, strerror(-err));
 	}
 	if (r->json) {
 		fputs("{\"file\":", r->out);
@@ -676,6 +666,9 @@ static int cmd_help(struct req *r)
 	    "pause VCPU            deschedule a vCPU",
 	    "resume VCPU           resume it (runs vcpu_resume programs)",
 	    "dump FILE             guest RAM snapshot (absolute path, new file)",
+	    CONTROL_UPCALL_USAGE,
+	    "                      ask the guest kernel by an interrupt (the",
+	    "                      baseline hyperupcalls are measured against)",
 	    "prefix a command with \"json\" for one JSON object",
 	};
 
@@ -693,7 +686,7 @@ void control__execute(struct vm *vm, const char *line, FILE *out)
 	snprintf(buf, sizeof(buf), "%s", line);
 	n = control__split(buf, argv);
 	if (n < 0) {
-		fail(&r, -E2BIG, "too many words (at most %u)",
+		control__fail(&r, -E2BIG, "too many words (at most %u)",
 		     CONTROL_MAX_ARGS);
 		return;
 	}
@@ -704,11 +697,11 @@ void control__execute(struct vm *vm, const char *line, FILE *out)
 	}
 	r.argc = n;
 	if (!n) {
-		fail(&r, -EINVAL, "empty request (try \"help\")");
+		control__fail(&r, -EINVAL, "empty request (try \"help\")");
 		return;
 	}
 	if (!vm->hup) {
-		fail(&r, -ENODEV, "no hyperupcall backend");
+		control__fail(&r, -ENODEV, "no hyperupcall backend");
 		return;
 	}
 	if (!strcmp(r.argv[0], "list"))
@@ -725,10 +718,12 @@ void control__execute(struct vm *vm, const char *line, FILE *out)
 		err = cmd_pause_resume(&r, false);
 	else if (!strcmp(r.argv[0], "dump"))
 		err = cmd_dump(&r);
+	else if (!strcmp(r.argv[0], "upcall"))
+		err = control__cmd_upcall(&r);
 	else if (!strcmp(r.argv[0], "help"))
 		err = cmd_help(&r);
 	else
-		err = fail(&r, -EINVAL, "unknown command '%s' (try \"help\")",
+		err = control__fail(&r, -EINVAL, "unknown command '%s' (try \"help\")",
 			   r.argv[0]);
 	if (!err)
 		fputs("OK\n", out);

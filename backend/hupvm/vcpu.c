@@ -64,6 +64,7 @@ int vcpu__create(struct vm *vm, struct vcpu *v, uint32_t id)
 	int err;
 
 	memset(v, 0, sizeof(*v));
+	v->kvm_exits.fd = -1;
 	v->vm = vm;
 	v->id = id;
 	atomic_init(&v->exits, 0);
@@ -79,6 +80,10 @@ int vcpu__create(struct vm *vm, struct vcpu *v, uint32_t id)
 		goto close_fd;
 	}
 	v->run = run;
+	/* Only statistics: a kernel without binary stats (before 5.14)
+	 * runs the guest all the same. */
+	if (kvmstats__open_vcpu(&v->kvm_exits, v->fd, "exits"))
+		v->kvm_exits.fd = -1;
 	return 0;
 
 close_fd:
@@ -515,8 +520,15 @@ void vcpu__join(struct vcpu *v)
 	}
 }
 
+int vcpu__kvm_exits(struct vcpu *v, uint64_t *n)
+{
+	return v->kvm_exits.fd < 0 ? -EOPNOTSUPP
+				   : kvmstats__read(&v->kvm_exits, n);
+}
+
 void vcpu__destroy(struct vcpu *v)
 {
+	kvmstats__close(&v->kvm_exits);
 	if (v->run)
 		munmap(v->run, v->vm->run_size);
 	if (v->fd >= 0)

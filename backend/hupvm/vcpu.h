@@ -19,6 +19,7 @@
 #include <hyperupcall/abi.h>
 
 #include "exit.h"
+#include "kvmstats.h"
 
 #define VCPU_KICK_SIGNAL SIGUSR1
 
@@ -36,6 +37,9 @@ struct vcpu {
 	atomic_int tid; /* the thread's, for reports (0 before it runs) */
 	bool started;
 	atomic_ulong exits; /* exits handled, for statistics */
+	/* KVM's own count of this vCPU's exits, in-kernel ones included
+	 * (kvmstats.h); fd -1 where the kernel has none. */
+	struct kvmstats kvm_exits;
 	atomic_ulong by_reason[VCPU_EXIT_REASONS];
 
 	/* Pausing (vcpu__pause/resume): the thread parks itself between
@@ -58,6 +62,8 @@ struct vcpu {
 };
 
 int vcpu__signals_init(void);
+/* KVM's count of v's exits so far: 0, or -EOPNOTSUPP without one. */
+int vcpu__kvm_exits(struct vcpu *v, uint64_t *n);
 int vcpu__create(struct vm *vm, struct vcpu *v, uint32_t id);
 int vcpu__start(struct vcpu *v);
 void vcpu__kick(struct vcpu *v);

@@ -47,6 +47,7 @@ struct vm_config {
 struct vcpu;
 struct arch_vm;
 struct backend;
+struct upcall;
 struct vsched;
 
 struct vm {
@@ -62,6 +63,7 @@ struct vm {
 	uint32_t nr_vcpus; /* created so far */
 	struct arch_vm *arch;
 	struct backend *hup; /* the hyperupcall backend (x86/hup.c) */
+	struct upcall *upcall; /* the upcall baseline (upcall.h), or NULL */
 	struct vsched *sched; /* vCPU overcommit (vsched.h), or NULL */
 	void *hup_priv;
 

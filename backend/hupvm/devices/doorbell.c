@@ -10,11 +10,14 @@
 #include <hyperupcall/abi.h>
 
 #include "hyperupcall/backend.h"
+#include "upcall.h"
 
-void doorbell__init(struct doorbell *db, struct backend *be)
+void doorbell__init(struct doorbell *db, struct backend *be,
+		    struct upcall *up)
 {
 	memset(db, 0, sizeof(*db));
 	db->be = be;
+	db->up = up;
 }
 
 static void db_read(void *opaque, int cpu, uint64_t off, uint8_t *data,
@@ -53,6 +56,18 @@ static void db_write(void *opaque, int cpu, uint64_t off, const uint8_t *data,
 		db->cpu[cpu].status =
 		    db->be ? backend__submit(db->be, (uint32_t)cpu, gpa)
 			   : -HUP_ENODEV;
+		break;
+	case HUP_DB_UPCALL_ATTACH:
+		gpa = (uint64_t)db->cpu[cpu].hi << 32 | v;
+		db->cpu[cpu].hi = 0;
+		db->cpu[cpu].status =
+		    db->up ? upcall__attach(db->up, gpa) : -HUP_EOPNOTSUPP;
+		break;
+	case HUP_DB_UPCALL_DONE:
+		if (db->up)
+			upcall__done(db->up, v);
+		else
+			atomic_fetch_add(&db->ignored, 1);
 		break;
 	default:
 		atomic_fetch_add(&db->ignored, 1);

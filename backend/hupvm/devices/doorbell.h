@@ -6,6 +6,9 @@
  *   outl REQ_LO  submit: the backend processes the block at hi << 32 | lo
  *                before the outl retires; the latch is cleared
  *   inl  STATUS  this vCPU's last result (s32)
+ *   outl UPCALL_ATTACH  the upcall block at hi << 32 | lo (upcall.h);
+ *                the result at STATUS
+ *   outl UPCALL_DONE    the guest answered upcall seq
  * Other widths and offsets are ignored; reads of them return all ones.
  * Per-vCPU state is only ever touched by that vCPU's thread (the bus
  * passes the vCPU index), so it needs no lock.
@@ -21,9 +24,11 @@
 #define DOORBELL_MAX_CPUS 64u
 
 struct backend;
+struct upcall;
 
 struct doorbell {
 	struct backend *be;
+	struct upcall *up; /* NULL: no upcall baseline */
 	struct {
 		uint32_t hi;
 		int32_t status;
@@ -32,7 +37,8 @@ struct doorbell {
 	atomic_ulong ignored; /* wrong width/offset, bad vCPU index */
 };
 
-void doorbell__init(struct doorbell *db, struct backend *be);
+void doorbell__init(struct doorbell *db, struct backend *be,
+		    struct upcall *up);
 int doorbell__register(struct doorbell *db, struct bus *pio, uint16_t base);
 
 #endif

@@ -149,6 +149,7 @@ static int init_cpuid(struct vm *vm, struct arch_vm *a)
 {
 	struct cpuid_hup hup = {
 	    .doorbell_port = HUP_DB_PORT_DEFAULT,
+	    .upcall_gsi = X86_UPCALL_GSI,
 	    .events = a->hup_events,
 	    .features = a->hup_features,
 	};

@@ -111,7 +111,8 @@ int cpuid__add_hup_leaves(struct kvm_cpuid2 **c, const struct cpuid_hup *h)
 		       HUP_CPUID_SIG_ECX, HUP_CPUID_SIG_EDX);
 	if (err)
 		return err;
-	return set_leaf(c, HUP_CPUID_INFO, HUP_ABI_VERSION, h->doorbell_port,
+	return set_leaf(c, HUP_CPUID_INFO, HUP_ABI_VERSION,
+			h->doorbell_port | (uint32_t)h->upcall_gsi << 16,
 			h->events, h->features);
 }
 

@@ -15,6 +15,7 @@
 
 struct cpuid_hup {
 	uint16_t doorbell_port;
+	uint8_t upcall_gsi; /* with HUP_FEAT_UPCALL */
 	uint32_t events;   /* bit (1 << HUP_EVENT_*) per supported event */
 	uint32_t features; /* HUP_FEAT_* */
 };

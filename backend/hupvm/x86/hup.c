@@ -26,7 +26,9 @@
 #include "vcpu.h"
 #include "vm.h"
 #include "x86/bits.h"
+#include "x86/layout.h"
 #include "x86/msr.h"
+#include "upcall.h"
 
 /* One filter range covers at most this many MSRs around a vetted one. */
 #define X86_HUP_FILTER_SPAN 64u
@@ -36,8 +38,19 @@ enum { TSC_UNKNOWN, TSC_ATTR, TSC_MSR };
 struct x86_hup {
 	struct backend be;
 	struct doorbell db;
+	struct upcall up;
 	struct vm *vm;
 };
+
+/* The upcall baseline's interrupt: an edge on an ISA-style line, which
+ * KVM's IOAPIC delivers to the CPU the guest routed it to. */
+static void upcall_raise(void *opaque)
+{
+	struct vm *vm = opaque;
+
+	vm__irq_line(vm, X86_UPCALL_GSI, 1);
+	vm__irq_line(vm, X86_UPCALL_GSI, 0);
+}
 
 static struct vcpu *vcpu_of(struct vm *vm, uint32_t cpu)
 {
@@ -273,17 +286,25 @@ int x86_hup__init(struct vm *vm, uint32_t *events, uint32_t *features)
 		free(h);
 		return err;
 	}
-	doorbell__init(&h->db, &h->be);
-	err = doorbell__register(&h->db, &vm->pio, HUP_DB_PORT_DEFAULT);
+	err = upcall__init(&h->up, &vm->mem, upcall_raise, vm);
 	if (err) {
 		backend__destroy(&h->be);
 		free(h);
 		return err;
 	}
+	doorbell__init(&h->db, &h->be, &h->up);
+	err = doorbell__register(&h->db, &vm->pio, HUP_DB_PORT_DEFAULT);
+	if (err) {
+		upcall__destroy(&h->up);
+		backend__destroy(&h->be);
+		free(h);
+		return err;
+	}
 	vm->hup = &h->be;
+	vm->upcall = &h->up;
 	vm->hup_priv = h;
 	*events = h->be.events;
-	*features = HUP_FEAT_JIT | HUP_FEAT_VCPU_REGS;
+	*features = HUP_FEAT_JIT | HUP_FEAT_VCPU_REGS | HUP_FEAT_UPCALL;
 	pr_debug("hyperupcall backend: views up to 2^%u bytes, events %#x",
 		 h->be.views.max_bits, h->be.events);
 	return 0;
@@ -296,7 +317,9 @@ void x86_hup__exit(struct vm *vm)
 	if (!h)
 		return;
 	backend__destroy(&h->be);
+	upcall__destroy(&h->up);
 	free(h);
+	vm->upcall = NULL;
 	vm->hup = NULL;
 	vm->hup_priv = NULL;
 }

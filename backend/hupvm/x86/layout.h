@@ -41,5 +41,8 @@
 #define X86_SERIAL_IRQ	 4
 #define X86_ACPI_PM_PORT 0x600
 #define X86_SCI_IRQ	 9
+/* The upcall baseline's line (abi.h): ISA IRQ 5, which no device of ours
+ * uses, so the guest maps it 1:1 (acpi_register_gsi) with no MADT entry. */
+#define X86_UPCALL_GSI	 5
 
 #endif

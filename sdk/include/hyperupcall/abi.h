@@ -59,7 +59,7 @@ typedef int64_t hup_s64;
  * host refuses requests whose major differs from its own (-EPROTO).
  */
 #define HUP_ABI_MAJOR 1
-#define HUP_ABI_MINOR 0
+#define HUP_ABI_MINOR 1 /* 1: the upcall baseline (HUP_FEAT_UPCALL) */
 #define HUP_ABI_VERSION ((HUP_ABI_MAJOR << 16) | HUP_ABI_MINOR)
 
 /* ------------------------------------------------------------------------
@@ -71,7 +71,9 @@ typedef int64_t hup_s64;
  * HUP_CPUID_BASE:     eax = highest HUP leaf (HUP_CPUID_INFO)
  *                     ebx, ecx, edx = "HyperUpcall!" (HUP_CPUID_SIG_*)
  * HUP_CPUID_INFO:     eax = HUP_ABI_VERSION
- *                     ebx = doorbell I/O port base (low 16 bits)
+ *                     ebx = doorbell I/O port base (bits 0-15);
+ *                           with HUP_FEAT_UPCALL, the upcall GSI
+ *                           (bits 16-23)
  *                     ecx = supported events, bit (1 << HUP_EVENT_*)
  *                     edx = feature flags (HUP_FEAT_*)
  * A leaf below a real hypervisor that does not implement this ABI returns
@@ -86,6 +88,8 @@ typedef int64_t hup_s64;
 /* Feature flags (HUP_CPUID_INFO.edx). */
 #define HUP_FEAT_JIT (1u << 0)       /* programs run as native code */
 #define HUP_FEAT_VCPU_REGS (1u << 1) /* HUP_FN_vcpu_reg is available */
+#define HUP_FEAT_UPCALL (1u << 2)    /* the upcall baseline (below) */
+#define HUP_CPUID_UPCALL_GSI(ebx) (((ebx) >> 16) & 0xffu)
 
 /* ------------------------------------------------------------------------
  * Doorbell: port I/O, 32-bit accesses only
@@ -105,12 +109,23 @@ typedef int64_t hup_s64;
  * The latched high half is cleared by each submit, so a guest that does not
  * write it submits a block below 4 GiB.  Accesses of other widths or to
  * other offsets are ignored (reads return ~0).
+ *
+ * With HUP_FEAT_UPCALL, two more ports serve the upcall baseline (below):
+ *
+ *   outl(gpa,  port + HUP_DB_UPCALL_ATTACH) the upcall block is at
+ *                                           (hi << 32 | gpa), latched as
+ *                                           above; gpa 0 detaches.  The
+ *                                           result is read at STATUS.
+ *   outl(seq,  port + HUP_DB_UPCALL_DONE)   the answer to question seq is
+ *                                           in the block
  */
 #define HUP_DB_PORT_DEFAULT 0x0e80u
 #define HUP_DB_REQ_LO 0x0u
 #define HUP_DB_STATUS 0x0u
 #define HUP_DB_REQ_HI 0x4u
-#define HUP_DB_NR_PORTS 8u
+#define HUP_DB_UPCALL_ATTACH 0x8u
+#define HUP_DB_UPCALL_DONE 0xcu
+#define HUP_DB_NR_PORTS 16u
 
 /* ------------------------------------------------------------------------
  * Named limits
@@ -442,6 +457,73 @@ enum hup_reg {
 };
 
 /* ------------------------------------------------------------------------
+ * The upcall baseline (HUP_FEAT_UPCALL)
+ *
+ * What a hyperupcall replaces, built for real so the two can be measured
+ * side by side (docs/bench-costs.md): the host asks the guest kernel a
+ * question by interrupting it, the way SymCall (VEE 2011) does.  It is not
+ * how hyperupcalls work; it is what they are compared with.
+ *
+ *   guest (hyperupcall.ko, at load): a page-aligned struct hup_upcall_block
+ *     in its direct map, magic set, attached at HUP_DB_UPCALL_ATTACH; a
+ *     handler on the GSI the host advertises (CPUID, HUP_CPUID_UPCALL_GSI),
+ *     an ISA-style edge-triggered, active-high line.
+ *   host: writes kind and args, then seq (a new number per question);
+ *     pulses the GSI; waits for HUP_DB_UPCALL_DONE with that seq, up to
+ *     its timeout (the question then fails with -ETIMEDOUT, and a late
+ *     answer is ignored).
+ *   guest handler: reads seq, then kind and args; answers with the guest
+ *     kernel's own code; writes answer, answer_len and result, then
+ *     done_seq = seq; rings HUP_DB_UPCALL_DONE with seq.
+ *
+ * The host reads the answer once, after the doorbell, and trusts nothing
+ * in it: answer_len is clamped to HUP_UPCALL_ANSWER_MAX, result to an
+ * errno range.  One question at a time per VM.
+ *
+ * X(enumerator, value, name): the questions, one per use case, each the
+ * upcall twin of a sample.
+ *   trace: write a trace entry into the guest's trace ring (samples/
+ *     tracing.c).  args: kind, reason, arg[0..3], host_ns, guest_tsc.
+ *     answer: none; result 0, or -ENOSPC if the ring is full.
+ *   free_pfns: which of args[1] (<= HUP_RECLAIM_BATCH) frames from pfn
+ *     args[0] are free in the buddy allocator (samples/free_discard.c).
+ *     answer: a bitmap, bit i for pfn args[0] + i.
+ *   tlb_ack: acknowledge the TLB-flush requests queued to CPU args[0],
+ *     which the host holds descheduled (samples/tlb_shootdown.c); the
+ *     host flushes that vCPU's TLB before it runs again.  answer: a u32,
+ *     the requests acknowledged.
+ *   msr_write: may the write of args[1] to MSR args[0] pass (samples/
+ *     msr_guard.c)?  answer: a u32, 0 allows.
+ */
+#define HUP_UPCALL_LIST(X)                                                 \
+	X(HUP_UPCALL_TRACE, 1, "trace")                                    \
+	X(HUP_UPCALL_FREE_PFNS, 2, "free_pfns")                            \
+	X(HUP_UPCALL_TLB_ACK, 3, "tlb_ack")                                \
+	X(HUP_UPCALL_MSR_WRITE, 4, "msr_write")
+
+enum hup_upcall_kind {
+	HUP_UPCALL_LIST(HUP_X_ENUMERATOR)
+	HUP_UPCALL_MAX = HUP_UPCALL_MSR_WRITE,
+};
+
+#define HUP_UPCALL_NAMES_INIT { HUP_UPCALL_LIST(HUP_X_NAME) }
+
+#define HUP_UPCALL_MAGIC 0x50555548u /* "HUUP" */
+#define HUP_UPCALL_NR_ARGS 8u
+#define HUP_UPCALL_ANSWER_MAX 512u
+
+struct hup_upcall_block {
+	hup_u32 magic;       /* guest: HUP_UPCALL_MAGIC */
+	hup_u32 seq;         /* host: the question's number, written last */
+	hup_u32 kind;        /* host: enum hup_upcall_kind */
+	hup_u32 done_seq;    /* guest: seq answered, written last */
+	hup_s32 result;      /* guest: 0 or -errno */
+	hup_u32 answer_len;  /* guest: bytes of answer */
+	hup_u64 args[HUP_UPCALL_NR_ARGS]; /* host */
+	hup_u8 answer[HUP_UPCALL_ANSWER_MAX]; /* guest */
+};
+
+/* ------------------------------------------------------------------------
  * Error codes: negative Linux errno values, spelled out so the header needs
  * no errno.h.  A result is 0 or one of these, negated.
  */
@@ -480,5 +562,9 @@ HUP_STATIC_ASSERT(sizeof(struct hup_resume_ctx) == 24, "hup_resume_ctx size");
 HUP_STATIC_ASSERT(sizeof(struct hup_query_ctx) == 40, "hup_query_ctx size");
 HUP_STATIC_ASSERT(sizeof(struct hup_desched_ctx) == 32,
 		  "hup_desched_ctx size");
+HUP_STATIC_ASSERT(sizeof(struct hup_upcall_block) ==
+		      88 + HUP_UPCALL_ANSWER_MAX, "hup_upcall_block size");
+HUP_STATIC_ASSERT(HUP_UPCALL_ANSWER_MAX >= HUP_RECLAIM_BATCH / 8,
+		  "a free_pfns answer holds a reclaim batch's bitmap");
 
 #endif /* HYPERUPCALL_ABI_H */

@@ -199,7 +199,7 @@ static void test_doorbell_register_trace(void)
 	uint64_t c0 = counter(CNT_GPA);
 
 	bus__init(&pio, "pio");
-	doorbell__init(&db, &be);
+	doorbell__init(&db, &be, NULL);
 	CHECK_EQ(doorbell__register(&db, &pio, HUP_DB_PORT_DEFAULT), 0);
 	req_init(&r, HUP_EVENT_TRACE, p_count, ARRAY_LEN(p_count));
 	req_window(&r, CNT_GVA, FG_4K, HUP_WIN_READ | HUP_WIN_WRITE);

@@ -17,7 +17,7 @@
 int main(void)
 {
 	struct kvm_cpuid2 *c = cpuid__alloc(4);
-	struct cpuid_hup hup = {HUP_DB_PORT_DEFAULT, 0, 0};
+	struct cpuid_hup hup = {HUP_DB_PORT_DEFAULT, 5, 0, HUP_FEAT_UPCALL};
 	struct kvm_cpuid_entry2 *e;
 	char sig[13];
 
@@ -47,9 +47,10 @@ int main(void)
 	e = cpuid__find(c, HUP_CPUID_INFO, 0);
 	CHECK(e != NULL);
 	CHECK_EQ(e->eax, HUP_ABI_VERSION);
-	CHECK_EQ(e->ebx, HUP_DB_PORT_DEFAULT);
+	CHECK_EQ(e->ebx & 0xffff, HUP_DB_PORT_DEFAULT);
+	CHECK_EQ(HUP_CPUID_UPCALL_GSI(e->ebx), 5);
+	CHECK_EQ(e->edx, HUP_FEAT_UPCALL);
 	CHECK_EQ(e->ecx, 0);
-	CHECK_EQ(e->edx, 0);
 	/* KVM's own signature leaf is untouched. */
 	e = cpuid__find(c, 0x40000000, 0);
 	CHECK_EQ(e->eax, 0x40000001);
