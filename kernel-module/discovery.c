@@ -29,6 +29,8 @@ void hup_discover(struct hup_backend *b)
 	b->port = ebx & 0xffff;
 	b->events = ecx;
 	b->features = edx;
+	if (edx & HUP_FEAT_UPCALL)
+		b->upcall_gsi = HUP_CPUID_UPCALL_GSI(ebx);
 	if ((eax >> 16) != HUP_ABI_MAJOR) {
 		pr_warn("backend speaks ABI %u.%u, this module %u.%u: ignored\n",
 			eax >> 16, eax & 0xffff, HUP_ABI_MAJOR, HUP_ABI_MINOR);
@@ -51,4 +53,8 @@ void hup_backend_show(struct seq_file *m, const struct hup_backend *b)
 		   b->abi_version >> 16, b->abi_version & 0xffff, b->port);
 	seq_printf(m, "events: 0x%x\nfeatures: 0x%x\n", b->events,
 		   b->features);
+	if (b->features & HUP_FEAT_UPCALL) {
+		seq_printf(m, "upcall_gsi: %u\n", b->upcall_gsi);
+		hup_upcall_show(m);
+	}
 }

@@ -6,7 +6,8 @@
  * into guest-virtual ranges (windows.c), keeps the registry of programs
  * (registry.c), owns the trace ring and its reader (trace.c), and talks to
  * userspace through /dev/hyperupcall (ioctl.c) and boot-time blobs
- * (preload.c).
+ * (preload.c), and answers the host's upcalls, the baseline hyperupcalls
+ * are measured against (upcall.c).
  */
 #ifndef HUP_MODULE_H
 #define HUP_MODULE_H
@@ -26,6 +27,7 @@ struct hup_backend {
 	u16 port;
 	u32 events;   /* 1 << HUP_EVENT_* */
 	u32 features; /* HUP_FEAT_* */
+	u8 upcall_gsi; /* with HUP_FEAT_UPCALL */
 };
 
 extern struct hup_backend hup_backend;
@@ -90,5 +92,15 @@ void hup_dev_exit(void);
 
 /* preload.c: registers the blobs named in the preload= parameter. */
 void hup_preload(const char *list);
+
+/*
+ * upcall.c: the upcall baseline (HUP_FEAT_UPCALL).  init never fails the
+ * load (it logs and leaves the host's upcalls unanswered); exit detaches
+ * before anything the handler uses goes away; show adds its lines to the
+ * debugfs status file.
+ */
+void hup_upcall_init(u8 gsi);
+void hup_upcall_exit(void);
+void hup_upcall_show(struct seq_file *m);
 
 #endif /* HUP_MODULE_H */

@@ -6,8 +6,12 @@
  * users (hupload) and of the preload= parameter at boot.  Without a backend
  * the module loads, says so once, and every registration is -ENODEV.
  *
- * Unload order: no new ioctls, unregister every program (the host stops
- * writing guest memory), remove debugfs, then free the trace ring.
+ * With HUP_FEAT_UPCALL it also answers the host's upcalls (upcall.c), the
+ * baseline hyperupcalls are measured against.
+ *
+ * Unload order: no new ioctls, detach the upcall block (no more upcalls,
+ * which may write the trace ring), unregister every program (the host
+ * stops writing guest memory), remove debugfs, then free the trace ring.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -51,6 +55,9 @@ static int __init hup_init(void)
 	err = hup_dev_init();
 	if (err)
 		goto err_trace;
+	/* After the trace ring, which it writes; last, so never unwound. */
+	if (hup_backend.present && (hup_backend.features & HUP_FEAT_UPCALL))
+		hup_upcall_init(hup_backend.upcall_gsi);
 	if (preload)
 		hup_preload(preload);
 	return 0;
@@ -69,6 +76,7 @@ static void __exit hup_exit(void)
 	bool ring_busy;
 
 	hup_dev_exit();
+	hup_upcall_exit();
 	hup_unregister_all(&ring_busy);
 	debugfs_remove_recursive(hup_debugfs);
 	hup_trace_exit(ring_busy);

@@ -39,7 +39,7 @@ static void usage(FILE *out)
 	      "  query ID [ARG...]    run query program ID (up to 4 "
 	      "numeric args), print\n"
 	      "                       its answer\n"
-	      "  reclaim ID [--max-bytes N] [--dry-run]\n"
+	      "  reclaim ID [--max-bytes N] [--dry-run [--every-batch]]\n"
 	      "                       run reclaim program ID over guest "
 	      "RAM and discard\n"
 	      "                       the free pages it finds, in chunks "
@@ -51,7 +51,10 @@ static void usage(FILE *out)
 	      "                       host, chunks, batches, time per phase "
 	      "and longest stop;\n"
 	      "                       --dry-run: count the free pages, "
-	      "discard nothing\n"
+	      "discard nothing;\n"
+	      "                       --every-batch: also in RAM the "
+	      "host holds no\n"
+	      "                       memory for (skipped otherwise)\n"
 	      "  pause VCPU           deschedule a vCPU\n"
 	      "  resume VCPU          resume it (runs vcpu_resume "
 	      "programs)\n"
@@ -122,7 +125,7 @@ static int build(int argc, char **argv, bool json, char *line, size_t cap)
 		bool numeric;
 	} cmds[] = {
 	    {"list", 0, 0, false},  {"stats", 0, 1, true},
-	    {"query", 1, 5, true},  {"reclaim", 1, 4, true},
+	    {"query", 1, 5, true},  {"reclaim", 1, 5, true},
 	    {"pause", 1, 1, true},  {"resume", 1, 1, true},
 	    {"dump", 1, 1, false},  {"help", 0, 0, false},
 	    {"upcall", 2, 11, false},
@@ -141,7 +144,8 @@ static int build(int argc, char **argv, bool json, char *line, size_t cap)
 	if (!strcmp(argv[0], "reclaim") && nargs > 1) {
 		/* the options and N are hupvm's to check (one parser) */
 		if (argv[2][0] != '-')
-			return bad("usage: reclaim ID [--max-bytes N] [--dry-run]");
+			return bad("usage: reclaim ID [--max-bytes N] [--dry-run "
+				   "[--every-batch]]");
 		nargs = 1;
 	}
 	for (int k = 1; k <= nargs && cmds[i].numeric; k++)

@@ -19,6 +19,7 @@
 
 #include "hyperupcall/backend.h"
 #include "snapshot.h"
+#include "upcall.h"
 #include "vcpu.h"
 #include "vm.h"
 #include "vmreclaim.h"
@@ -233,6 +234,8 @@ static int cmd_stats(struct req *r)
 {
 	struct backend_stats *s = &r->vm->hup->st;
 	uint64_t by[VCPU_EXIT_REASONS] = {0}, total = 0, pauses = 0, tlb = 0;
+	uint64_t kvm_total = 0, n;
+	bool kvm_ok = true;
 	uint32_t id = 0;
 	bool f;
 	int err;
@@ -255,6 +258,10 @@ static int cmd_stats(struct req *r)
 		total += atomic_load(&v->exits);
 		pauses += atomic_load(&v->pauses);
 		tlb += atomic_load(&v->tlb_flushes);
+		if (vcpu__kvm_exits(v, &n))
+			kvm_ok = false;
+		else
+			kvm_total += n;
 		for (unsigned int k = 1; k < VCPU_EXIT_REASONS; k++)
 			by[k] += atomic_load(&v->by_reason[k]);
 	}
@@ -263,6 +270,9 @@ static int cmd_stats(struct req *r)
 	group(r, "exits", true);
 	f = true;
 	control__kv(r, &f, "total", total);
+	/* KVM's own count, in-kernel exits included (bench-costs.md) */
+	if (kvm_ok)
+		control__kv(r, &f, "kvm", kvm_total);
 	for (unsigned int k = 1; k < VCPU_EXIT_REASONS; k++)
 		control__kv(r, &f, reason_keys[k], by[k]);
 	group(r, "exits", false);
@@ -306,6 +316,20 @@ static int cmd_stats(struct req *r)
 	control__kv(r, &f, "maps", atomic_load(&r->vm->hup->views.maps));
 	control__kv(r, &f, "reserved_bytes", atomic_load(&r->vm->hup->views.va));
 	group(r, "views", false);
+	if (r->vm->upcall) {
+		struct upcall_stats *u = &r->vm->upcall->st;
+
+		group(r, "upcalls", true);
+		f = true;
+		control__kv(r, &f, "attached", upcall__attached(r->vm->upcall));
+		control__kv(r, &f, "attaches", atomic_load(&u->attaches));
+		control__kv(r, &f, "calls", atomic_load(&u->calls));
+		control__kv(r, &f, "answered", atomic_load(&u->answered));
+		control__kv(r, &f, "timeouts", atomic_load(&u->timeouts));
+		control__kv(r, &f, "late", atomic_load(&u->late));
+		control__kv(r, &f, "refused", atomic_load(&u->refused));
+		group(r, "upcalls", false);
+	}
 	if (r->vm->sched) {
 		struct vsched *vs = r->vm->sched;
 
@@ -487,7 +511,7 @@ static void reclaim_report(struct req *r, uint32_t id, bool dry,
 	fputc('\n', r->out);
 }
 
-#define RECLAIM_USAGE "reclaim ID [--max-bytes N] [--dry-run]"
+#define RECLAIM_USAGE "reclaim ID [--max-bytes N] [--dry-run [--every-batch]]"
 
 /* --max-bytes N: 0 or -EINVAL with the reason answered. */
 static int arg_max_bytes(struct req *r, const char *a, uint64_t *max)
@@ -513,7 +537,7 @@ static int arg_max_bytes(struct req *r, const char *a, uint64_t *max)
 static int cmd_reclaim(struct req *r)
 {
 	struct backend_reclaim_report rep;
-	bool dry = false, have_max = false;
+	bool dry = false, have_max = false, every = false;
 	uint64_t max = 0;
 	uint32_t id;
 	int err;
@@ -527,13 +551,16 @@ static int cmd_reclaim(struct req *r)
 
 		if (!strcmp(a, "--dry-run") && !dry) {
 			dry = true;
+		} else if (!strcmp(a, "--every-batch") && !every) {
+			every = true;
 		} else if (!strcmp(a, "--max-bytes") && !have_max) {
 			if (k + 1 == r->argc)
 				return control__fail(r, -EINVAL, "usage: " RECLAIM_USAGE);
 			if ((err = arg_max_bytes(r, r->argv[++k], &max)))
 				return err;
 			have_max = true;
-		} else if (!strcmp(a, "--dry-run") || !strcmp(a, "--max-bytes")) {
+		} else if (!strcmp(a, "--dry-run") || !strcmp(a, "--max-bytes") ||
+			   !strcmp(a, "--every-batch")) {
 			return control__fail(r, -EINVAL, "reclaim: %s given twice", a);
 		} else if (a[0] == '-') {
 			return control__fail(r, -EINVAL,
@@ -544,7 +571,12 @@ static int cmd_reclaim(struct req *r)
 			return control__fail(r, -EINVAL, "usage: " RECLAIM_USAGE);
 		}
 	}
-	err = vm__reclaim(r->vm, id, max, dry, &rep);
+	/* Deciding batches the host holds no memory for only counts: a
+	 * real reclaim would have nothing to return there. */
+	if (every && !dry)
+		return control__fail(r, -EINVAL,
+				     "reclaim: --every-batch is for --dry-run");
+	err = vm__reclaim(r->vm, id, max, dry, every, &rep);
 	if (err == -EBUSY)
 		return control__fail(r, err, "a reclaim is already running; try again "
 				    "when it ends");
@@ -662,7 +694,9 @@ static int cmd_help(struct req *r)
 	    "(N bytes,",
 	    "                      or NK/NM/NG; in chunks that stop the guest "
 	    "<= 50 ms;",
-	    "                      --dry-run: count them, discard nothing)",
+	    "                      --dry-run: count them, discard nothing;",
+	    "                      --every-batch: also where the host holds "
+	    "no memory)",
 	    "pause VCPU            deschedule a vCPU",
 	    "resume VCPU           resume it (runs vcpu_resume programs)",
 	    "dump FILE             guest RAM snapshot (absolute path, new file)",

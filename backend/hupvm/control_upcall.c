@@ -208,7 +208,7 @@ int control__cmd_upcall(struct req *r)
 	struct upcall_answer a;
 	uint64_t *ns, k0, u0, k1, u1;
 	bool have0, have1, parked = false;
-	uint64_t done = 0;
+	uint64_t done = 0, total_ns = 0;
 	int err;
 
 	if ((err = parse(r, &c)))
@@ -262,6 +262,8 @@ int control__cmd_upcall(struct req *r)
 				    strerror(-err));
 		goto out;
 	}
+	for (uint64_t i = 0; i < c.repeat; i++)
+		total_ns += ns[i];
 	qsort(ns, c.repeat, sizeof(*ns), cmp_u64);
 	if (r->json)
 		fprintf(r->out, "{\"kind\":\"%s\"", r->argv[1]);
@@ -273,6 +275,7 @@ int control__cmd_upcall(struct req *r)
 		control__kv(r, &f, "ns_min", ns[0]);
 		control__kv(r, &f, "ns_median", ns[c.repeat / 2]);
 		control__kv(r, &f, "ns_max", ns[c.repeat - 1]);
+		control__kv(r, &f, "ns_total", total_ns);
 		control__kv(r, &f, "user_exits", u1 - u0);
 		if (have0 && have1)
 			control__kv(r, &f, "kvm_exits", k1 - k0);

@@ -83,6 +83,7 @@ static void unpark(void *opaque)
 }
 
 int vm__reclaim(struct vm *vm, uint32_t id, uint64_t max_bytes, bool dry_run,
+		bool every_batch,
 		struct backend_reclaim_report *rep)
 {
 	struct park pk = {vm, 0};
@@ -96,6 +97,7 @@ int vm__reclaim(struct vm *vm, uint32_t id, uint64_t max_bytes, bool dry_run,
 	memset(&o, 0, sizeof(o));
 	o.max_bytes = max_bytes;
 	o.dry_run = dry_run;
+	o.every_batch = every_batch;
 	o.park = park;
 	o.unpark = unpark;
 	o.opaque = &pk;

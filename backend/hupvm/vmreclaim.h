@@ -19,6 +19,7 @@ struct vm;
 /* 0, -EBUSY if a reclaim is already running, or backend__reclaim's;
  * dry_run: see backend_reclaim_opts. */
 int vm__reclaim(struct vm *vm, uint32_t id, uint64_t max_bytes, bool dry_run,
+		bool every_batch,
 		struct backend_reclaim_report *rep);
 /* A reclaim is running (for stats and tests). */
 bool vm__reclaim_running(void);

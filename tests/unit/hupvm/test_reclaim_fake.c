@@ -453,6 +453,8 @@ static void test_fake_control(uint32_t id)
 	    {"--max-bytes 4096 --max-bytes 8192", "given twice"},
 	    {"--dry-run 4096", "usage"},
 	    {"--dryrun", "unknown option"},
+	    {"--every-batch", "is for --dry-run"},
+	    {"--dry-run --every-batch --every-batch", "given twice"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
 		snprintf(line, sizeof(line), "reclaim %u %s", id, bad[i].args);
@@ -464,6 +466,20 @@ static void test_fake_control(uint32_t id)
 	}
 	r = exec("reclaim 999999");
 	CHECK(!strncmp(r, "ERR ENOENT no program 999999", 28));
+
+	/* RAM the host holds nothing for (all of it, once discarded): a dry
+	 * run skips it, unless it decides every batch */
+	snprintf(line, sizeof(line), "reclaim %u", id);
+	exec(line);
+	snprintf(line, sizeof(line), "json reclaim %u --dry-run", id);
+	r = exec(line);
+	CHECK(strstr(r, "\"pages_free\":0,") != NULL);
+	CHECK(strstr(r, "\"batches_skipped\":0,") == NULL);
+	snprintf(line, sizeof(line), "json reclaim %u --dry-run --every-batch",
+		 id);
+	r = exec(line);
+	CHECK(strstr(r, "\"pages_free\":16384,") != NULL);
+	CHECK(strstr(r, "\"batches_skipped\":0,") != NULL);
 
 	fill_ram();
 	snprintf(line, sizeof(line), "json reclaim %u --max-bytes 8K", id);
