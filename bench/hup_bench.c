@@ -506,6 +506,38 @@ static double time_prog_run(const struct prog *p, bool no_jit,
 	return median(v, REPS);
 }
 
+/*
+ * One run after the process ran nothing for a while: libhup's budget
+ * watchdog has stretched its sleep (budget.h, HUP_BUDGET_TICK_IDLE_MAX_NS)
+ * and the run wakes it (one futex syscall), which a run in a busy stream
+ * never pays.  A rarely firing event (an MSR write) pays it each time.
+ * Median of single runs IDLE_RUNS apart by IDLE_GAP_MS.
+ */
+#define IDLE_RUNS 15
+#define IDLE_GAP_MS 150
+
+static double time_prog_run_idle(const struct prog *p, uint32_t budget_us)
+{
+	struct hup_load_opts o = {.sz = sizeof(o), .budget_us = budget_us};
+	struct hup_trace_ctx ctx = {0};
+	struct hup_run_result res;
+	struct hup_prog *prog;
+	struct timespec gap = {0, IDLE_GAP_MS * 1000000l};
+	double v[IDLE_RUNS];
+	uint64_t t;
+
+	if (hup_prog__load(p->insns, p->cnt, HUP_EVENT_TRACE, &o, &prog))
+		return -1;
+	for (unsigned int r = 0; r < IDLE_RUNS; r++) {
+		nanosleep(&gap, NULL);
+		t = now_ns();
+		hup_prog__run(prog, &ctx, sizeof(ctx), NULL, &res);
+		v[r] = (double)(now_ns() - t);
+	}
+	hup_prog__free(prog);
+	return median(v, IDLE_RUNS);
+}
+
 static uint64_t guarded_nop(void *arg)
 {
 	return (uint64_t)(uintptr_t)arg;
@@ -570,6 +602,11 @@ static void bench_prog_run(void)
 	/* Back to the process's own choice. */
 	hup_clock__force(hup_clock__tsc_usable() ? HUP_CLOCK_TSC
 						 : HUP_CLOCK_MONOTONIC);
+	printf("one run after %u ms of nothing (JIT, median of %u): %.0f ns "
+	       "with the default budget (the watchdog woken), %.0f ns "
+	       "without one\n",
+	       IDLE_GAP_MS, IDLE_RUNS, time_prog_run_idle(&p, 0),
+	       time_prog_run_idle(&p, HUP_RUN_BUDGET_NONE));
 	time_guarded(&armed, &plain);
 	printf("guarded section alone (fastest batch): %.1f ns without a "
 	       "budget, %.1f ns with one\n", plain, armed);
