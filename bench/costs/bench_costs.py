@@ -46,7 +46,8 @@ import hupnest  # noqa: E402
 import guest_image  # noqa: E402
 import scenario as e2e  # noqa: E402
 import test_tlb_e2e as tlb  # noqa: E402
-from e2elib import fill  # noqa: E402
+import e2elib  # noqa: E402
+from e2elib import fill, l1_launch, s_lines  # noqa: E402
 
 MEM_MB = 256
 VM_TIMEOUT_S = 600
@@ -56,17 +57,7 @@ DRY_RUNS = 3
 IDLE_S = 3
 
 L1_SCRIPT = r"""
-set -u
-trap '' PIPE
-now() { cut -d' ' -f1 /proc/uptime; }
-ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
-rm -f in ctl.sock vm.log hupvm.err hupctl.log rc.txt
-mkfifo in
-echo "HUP-S: launch $(now) kernel @RELEASE@"
-{ ./hupvm -k ./vmlinuz -i ./l2.cpio -c 2 -m @MEM@M --timeout @VMTIMEOUT@ \
-	--control ./ctl.sock -a '@CMDLINE@' < in 2> hupvm.err
-  echo $? > rc.txt; } | tee vm.log &
-exec 3>in
+@L1_LAUNCH@
 @L1_FUNCS@
 H() { ./hupctl -s ./ctl.sock "$@" 2>&1 | tr '\n' ' '; }
 S() { echo "HUP-S: $1 $(ms) $(H --json stats)"; }
@@ -117,8 +108,9 @@ def initramfs(k, tools, cache, fd_o):
 
 def scenario(kname, tools, cache, repeat, fd_o):
     k = e2e.kernel(kname, cache)
-    script = fill(L1_SCRIPT, RELEASE=k.release, MEM=MEM_MB, VMTIMEOUT=VM_TIMEOUT_S,
-                  CMDLINE=f"{CMDLINE} hup.msr_writes={repeat}", PFNS=MEM_MB * 256,
+    launch = l1_launch(k.release, f"-c 2 -m {MEM_MB}M --timeout {VM_TIMEOUT_S} "
+                       f"-a '{CMDLINE} hup.msr_writes={repeat}'")
+    script = fill(L1_SCRIPT, L1_LAUNCH=launch, PFNS=MEM_MB * 256,
                   TSC_AUX=hex(TSC_AUX), REPEAT=repeat, DRY_RUNS=DRY_RUNS, IDLE=IDLE_S)
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, fd_o)}
@@ -127,17 +119,11 @@ def scenario(kname, tools, cache, repeat, fd_o):
     return sc
 
 
-def s_lines(out, key):
-    return [m.strip() for m in re.findall(rf"(?m)^HUP-S: {re.escape(key)} (.*)$", out)]
-
-
 def s_json(out, key):
-    res = []
-    for line in s_lines(out, key):
-        try:
-            res.append(json.loads(line))
-        except ValueError:
-            raise SystemExit(f"bench_costs: {key}: {line}")
+    """e2elib.s_json, where a line that is not JSON ends the benchmark."""
+    res = e2elib.s_json(out, key)
+    if None in res:
+        raise SystemExit(f"bench_costs: {key}: {s_lines(out, key)}")
     return res
 
 
@@ -220,7 +206,7 @@ def report(kname, res):
             print(f"{k:10} {'-':>12} {u['ns'] / 1e3:10.1f}us")
             continue
         print(f"{k:10} {h['ns'] / 1e3:10.2f}us {u['ns'] / 1e3:10.1f}us "
-              f"{u['ns'] / h['ns']:6.0f}x {h['exits']:10.2f} {u['exits']:13.2f}")
+              f"{u['ns'] / h['ns']:6.1f}x {h['exits']:10.2f} {u['exits']:13.2f}")
     f = res["rows"]["free_pfns"]
     print(f"free_pfns: hyperupcall with parking {f['hyp']['ns_with_park'] / 1e3:.1f} us a batch "
           f"({f['upcall']['ns'] / f['hyp']['ns_with_park']:.1f}x); pages free: "

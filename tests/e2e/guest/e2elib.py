@@ -3,10 +3,13 @@
 
 - fill(): an L1 or L2 script from its template, every placeholder filled
   or an error (a misspelt @KEY@ would otherwise reach the shell as text);
+- l1_launch(): the start of an L1 script that boots a guest on hupvm;
+- s_lines() / s_json(): the "HUP-S: KEY ..." lines an L1 script printed;
 - ScenarioTest: a test class that runs its scenarios once on the nested
   harness (hupnest: retries through its one classifier, every one
   reported) and looks each result up by name.
 """
+import json
 import re
 import unittest
 
@@ -29,6 +32,42 @@ def fill(template, **subs):
     if left:
         raise e2e.SetupError("script placeholders not filled: " + ", ".join(left))
     return out
+
+
+def l1_launch(release, hupvm_args):
+    """The start of an L1 script (fill it in as @L1_LAUNCH@): the helpers
+    now (uptime, s) and ms (uptime, ms); hupvm started with hupvm_args
+    (after -k ./vmlinuz -i ./l2.cpio and --control ./ctl.sock), the
+    guest's console in vm.log, hupvm's log in hupvm.err, its exit status
+    in rc.txt; fd 3 feeds the guest's console (the answers to its
+    sync_l1)."""
+    return fill(r"""set -u
+trap '' PIPE
+now() { cut -d' ' -f1 /proc/uptime; }
+ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+rm -f in ctl.sock vm.log hupvm.err hupctl.log rc.txt
+mkfifo in
+echo "HUP-S: launch $(now) kernel @RELEASE@"
+{ ./hupvm -k ./vmlinuz -i ./l2.cpio --control ./ctl.sock @ARGS@ < in 2> hupvm.err
+  echo $? > rc.txt; } | tee vm.log &
+exec 3>in""", RELEASE=release, ARGS=hupvm_args)
+
+
+def s_lines(out, key):
+    """The rest of each "HUP-S: key ..." line of out, stripped, in order."""
+    return [m.strip() for m in re.findall(rf"(?m)^HUP-S: {re.escape(key)} (.*)$", out)]
+
+
+def s_json(out, key):
+    """The JSON objects of the "HUP-S: key {...}" lines, in order; None for
+    a line that is not one (a failed command's message)."""
+    res = []
+    for line in s_lines(out, key):
+        try:
+            res.append(json.loads(line))
+        except ValueError:
+            res.append(None)
+    return res
 
 
 class ScenarioTest(unittest.TestCase):

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""e2elib without a guest: fill() fills every placeholder or refuses, and
-ScenarioTest.result() finds a scenario's result or skips the test."""
+"""e2elib without a guest: fill() fills every placeholder or refuses,
+l1_launch() starts hupvm as the scripts expect, s_lines()/s_json() read
+the L1 script's lines, and ScenarioTest.result() finds a scenario's
+result or skips the test."""
 import os
 import sys
 import unittest
@@ -11,7 +13,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import scenario as e2e  # noqa: E402
-from e2elib import ScenarioTest, fill  # noqa: E402
+from e2elib import ScenarioTest, fill, l1_launch, s_json, s_lines  # noqa: E402
 
 
 class Fill(unittest.TestCase):
@@ -32,6 +34,33 @@ class Fill(unittest.TestCase):
 
     def test_shell_at_signs_are_not_placeholders(self):
         self.assertEqual(fill('echo "$@" a@b @x@'), 'echo "$@" a@b @x@')
+
+
+class Launch(unittest.TestCase):
+    def test_starts_hupvm_with_its_socket_and_logs(self):
+        out = l1_launch("6.1.0-57-cloud-amd64", "-c 2 -m 256M -a 'console=ttyS0'")
+        self.assertIn("HUP-S: launch $(now) kernel 6.1.0-57-cloud-amd64", out)
+        self.assertIn("./hupvm -k ./vmlinuz -i ./l2.cpio --control ./ctl.sock "
+                      "-c 2 -m 256M -a 'console=ttyS0' < in 2> hupvm.err", out)
+        self.assertIn("echo $? > rc.txt", out)
+        self.assertTrue(out.endswith("exec 3>in"))
+        # it fills an L1 script's @L1_LAUNCH@ like any value
+        script = fill("@L1_LAUNCH@\n@L1_FUNCS@\n@L1_END@", L1_LAUNCH=out)
+        self.assertTrue(script.startswith("set -u\n"))
+
+
+class Lines(unittest.TestCase):
+    OUT = ("HUP-G: x\nHUP-S: k {\"a\": 1}\nHUP-S: kk 2\n"
+           "HUP-S: k hupctl: ENODEV no block \nHUP-S: k {\"a\": 3}\n")
+
+    def test_lines_of_one_key_in_order(self):
+        self.assertEqual(s_lines(self.OUT, "k"),
+                         ['{"a": 1}', "hupctl: ENODEV no block", '{"a": 3}'])
+        self.assertEqual(s_lines(self.OUT, "kk"), ["2"])
+        self.assertEqual(s_lines(self.OUT, "missing"), [])
+
+    def test_json_or_none(self):
+        self.assertEqual(s_json(self.OUT, "k"), [{"a": 1}, None, {"a": 3}])
 
 
 class Result(unittest.TestCase):

@@ -17,7 +17,6 @@ Environment (ctest sets it): HUP_E2E_HUPVM, HUPCTL, HUPREPLAY, HUPLOAD,
 HUP_PS_O, HUP_FREE_DISCARD_O, HUP_GUEST_CACHE; HUP_REPLAY_KERNELS (comma
 list of scenario.KERNELS names, default 6.1-cloud,6.12-cloud).
 """
-import json
 import os
 import re
 import sys
@@ -31,7 +30,7 @@ sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
 import guest_image  # noqa: E402
 import scenario as e2e  # noqa: E402
-from e2elib import ScenarioTest, fill  # noqa: E402
+from e2elib import ScenarioTest, fill, s_json  # noqa: E402
 
 MEM = "256M"  # L1 has 2 GiB: guest, snapshot file and replay copy
 # hupvm stops a hung guest after this: healthy runs take 55-85 s.
@@ -103,17 +102,6 @@ def scenario(kname, tools, cache, fd_o, replay):
              "vmlinuz": k.vmlinuz, "vmlinux.btf": k.btf, "free_discard.o": fd_o,
              "l2.cpio": initramfs(k, tools, cache, fd_o)}
     return hupnest.Scenario(f"replay-{kname}", script, files, timeout=VM_TIMEOUT_S + 120)
-
-
-def s_json(out, key):
-    """The JSON objects of the "HUP-S: key {...}" lines, in order."""
-    res = []
-    for l in re.findall(rf"^HUP-S: {key} (.*)$", out, re.M):
-        try:
-            res.append(json.loads(l))
-        except ValueError:
-            res.append(None)
-    return res
 
 
 class ReplayE2E(ScenarioTest):

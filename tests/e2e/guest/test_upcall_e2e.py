@@ -26,7 +26,6 @@ Environment (ctest sets it): HUP_E2E_HUPVM, HUPCTL, HUPLOAD,
 HUP_FREE_DISCARD_O, HUP_GUEST_CACHE; HUP_UPCALL_KERNELS (comma list of
 scenario.KERNELS names, default all four).
 """
-import json
 import os
 import re
 import sys
@@ -40,7 +39,7 @@ sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
 import guest_image  # noqa: E402
 import scenario as e2e  # noqa: E402
-from e2elib import ScenarioTest, fill  # noqa: E402
+from e2elib import ScenarioTest, fill, l1_launch, s_json, s_lines  # noqa: E402
 
 MEM_MB = 256
 # hupvm stops a hung guest after this: healthy runs take 40-70 s.
@@ -54,17 +53,7 @@ TIMEOUT_MS = 500
 TRACE_ASKED = 20
 
 L1_SCRIPT = r"""
-set -u
-trap '' PIPE
-now() { cut -d' ' -f1 /proc/uptime; }
-ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
-rm -f in ctl.sock vm.log hupvm.err hupctl.log rc.txt
-mkfifo in
-echo "HUP-S: launch $(now) kernel @RELEASE@"
-{ ./hupvm -k ./vmlinuz -i ./l2.cpio -c 2 -m @MEM@M --timeout @VMTIMEOUT@ -v \
-	--control ./ctl.sock -a '@CMDLINE@' < in 2> hupvm.err
-  echo $? > rc.txt; } | tee vm.log &
-exec 3>in
+@L1_LAUNCH@
 @L1_FUNCS@
 u() { echo "HUP-S: $1 $(./hupctl -s ./ctl.sock --json upcall $2 2>&1 | tr '\n' ' ')"; }
 if waitfor nomodule; then u nomodule "free_pfns 0"; fi
@@ -126,8 +115,9 @@ def initramfs(k, tools, cache, fd_o):
 
 def scenario(kname, tools, cache, fd_o):
     k = e2e.kernel(kname, cache)
-    script = fill(L1_SCRIPT, RELEASE=k.release, MEM=MEM_MB, VMTIMEOUT=VM_TIMEOUT_S,
-                  CMDLINE=CMDLINE, PFNS=MEM_MB * 256, TSC_AUX=hex(TSC_AUX),
+    launch = l1_launch(k.release, f"-c 2 -m {MEM_MB}M --timeout {VM_TIMEOUT_S} -v "
+                       f"-a '{CMDLINE}'")
+    script = fill(L1_SCRIPT, L1_LAUNCH=launch, PFNS=MEM_MB * 256, TSC_AUX=hex(TSC_AUX),
                   TRACE_ASKED=TRACE_ASKED, TIMEOUT_MS=TIMEOUT_MS)
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, fd_o)}
@@ -135,17 +125,14 @@ def scenario(kname, tools, cache, fd_o):
 
 
 def s_line(out, key):
-    m = re.search(rf"(?m)^HUP-S: {re.escape(key)} (.*)$", out)
-    return m.group(1).strip() if m else None
+    lines = s_lines(out, key)
+    return lines[0] if lines else None
 
 
-def s_json(out, key):
-    """The JSON object of the "HUP-S: key {...}" line, or None."""
-    line = s_line(out, key)
-    try:
-        return json.loads(line) if line and line.startswith("{") else None
-    except ValueError:
-        return None
+def s_obj(out, key):
+    """The JSON object of the first "HUP-S: key {...}" line, or None."""
+    objs = s_json(out, key)
+    return objs[0] if objs else None
 
 
 def ring_head(out, when):
@@ -163,7 +150,7 @@ class UpcallE2E(ScenarioTest):
         cls.run_scenarios([scenario(n, tools, cache, fd_o) for n in names], cache)
 
     def answered(self, out, key):
-        j = s_json(out, key)
+        j = s_obj(out, key)
         self.assertIsNotNone(j, f"{key}: {s_line(out, key)}")
         self.assertEqual(j["result"], 0, f"{key}: the guest's verdict")
         return j
@@ -191,7 +178,7 @@ class UpcallE2E(ScenarioTest):
                         + "; ".join(re.findall(r"(?m)^HUP-S: free_pfns .*$", out)))
         self.assertEqual(int(m.group(2)), MEM_MB * 256 // 512)
         up = int(m.group(1))
-        dry = [s_json(out, k) for k in ("dry-run", "dry-run-after")]
+        dry = [s_obj(out, k) for k in ("dry-run", "dry-run-after")]
         self.assertTrue(all(dry), f"dry runs: {s_line(out, 'dry-run')}")
         hyp = [d["pages_free"] for d in dry]
         self.assertGreater(up, 0, "no free page in an idle guest?")
