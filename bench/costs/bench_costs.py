@@ -15,6 +15,8 @@ kernel, same guest:
              hyperupcall: samples/free_discard.c, `hupctl reclaim --dry-run
              --every-batch` (every batch of RAM); upcall: `hupctl upcall
              free_pfns` for every batch of RAM
+  ps, dmesg  the introspection queries (samples/ps.c, samples/dmesg.c),
+             hyperupcall only: the upcall baseline has no twin for them
   tlb_ack    acknowledge the TLB flushes queued to a descheduled vCPU
              hyperupcall: samples/tlb_shootdown.c under vCPU overcommit
              (a second guest of the same L1 boot: test_tlb_e2e.py's hyp
@@ -55,6 +57,7 @@ CMDLINE = "console=ttyS0 quiet loglevel=4"
 TSC_AUX = 0xC0000103
 DRY_RUNS = 3
 IDLE_S = 3
+QUERIES = 20
 
 L1_SCRIPT = r"""
 @L1_LAUNCH@
@@ -82,6 +85,15 @@ if waitfor ready; then
 	c pause 1
 	echo "HUP-S: up-tlb $(H --json upcall tlb_ack 1 --repeat @REPEAT@)"
 	c resume 1
+	ps=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \([0-9]*\) .*name="ps".*/\1/p')
+	dm=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \([0-9]*\) .*name="dmesg".*/\1/p')
+	i=0
+	while [ $i -lt @QUERIES@ ]; do
+		./hupctl -s ./ctl.sock query ${ps:-none} > /dev/null 2>&1
+		./hupctl -s ./ctl.sock query ${dm:-none} > /dev/null 2>&1
+		i=$((i + 1))
+	done
+	echo "HUP-S: list-end $(H --json list)"
 	S end
 fi
 echo go >&3
@@ -101,6 +113,8 @@ def initramfs(k, tools, cache, fd_o):
     img.add_file(tools.tracing_o, "lib/tracing.o", 0o644)
     img.add_file(tools.msr_guard_o, "lib/msr_guard.o", 0o644)
     img.add_file(fd_o, "lib/free_discard.o", 0o644)
+    img.add_file(tools.ps_o, "lib/ps.o", 0o644)
+    img.add_file(tools.dmesg_o, "lib/dmesg.o", 0o644)
     path = os.path.join(cache, f"l2-costs-{k.release}.cpio")
     img.write(path)
     return path
@@ -111,7 +125,8 @@ def scenario(kname, tools, cache, repeat, fd_o):
     launch = l1_launch(k.release, f"-c 2 -m {MEM_MB}M --timeout {VM_TIMEOUT_S} "
                        f"-a '{CMDLINE} hup.msr_writes={repeat}'")
     script = fill(L1_SCRIPT, L1_LAUNCH=launch, PFNS=MEM_MB * 256,
-                  TSC_AUX=hex(TSC_AUX), REPEAT=repeat, DRY_RUNS=DRY_RUNS, IDLE=IDLE_S)
+                  TSC_AUX=hex(TSC_AUX), REPEAT=repeat, DRY_RUNS=DRY_RUNS, IDLE=IDLE_S,
+                  QUERIES=QUERIES)
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, fd_o)}
     sc = hupnest.Scenario(f"costs-{kname}", script, files, timeout=VM_TIMEOUT_S + 120)
@@ -192,6 +207,10 @@ def measure(out, tlb_out):
     hyp_tlb = ({"ns": int(p.group(3)) / max(int(p.group(1)), 1), "runs": int(p.group(1)),
                 "aborts": int(p.group(2)), "exits": 0.0} if p else None)
     rows["tlb_ack"] = {"hyp": hyp_tlb, "upcall": upcall("up-tlb", "tlb_ack")}
+    # the introspection queries: no upcall twin (abi.h names four questions)
+    (end,) = s_json(out, "list-end")
+    for q in ("ps", "dmesg"):
+        rows[f"{q} query"] = {"hyp": hyp_prog(prog(end, q)), "upcall": None}
     return {"idle_exits_per_s": idle_rate, "rows": rows}
 
 
@@ -202,6 +221,9 @@ def report(kname, res):
           f"{'exits hyp':>10} {'exits upcall':>13}")
     for k, r in res["rows"].items():
         h, u = r["hyp"], r["upcall"]
+        if not u:
+            print(f"{k:10} {h['ns'] / 1e3:10.2f}us {'(no upcall twin)':>12}")
+            continue
         if not h:
             print(f"{k:10} {'-':>12} {u['ns'] / 1e3:10.1f}us")
             continue

@@ -4,7 +4,8 @@
  * the hypervisor leaves, one "key=value" per line, for the e2e test:
  *   hv-signature=KVMKVMKVM     (leaf 0x40000000)
  *   hup-signature=HyperUpcall! (leaf HUP_CPUID_BASE)
- *   hup-max-leaf, hup-abi, hup-doorbell, hup-events, hup-features
+ *   hup-max-leaf, hup-abi, hup-doorbell, hup-upcall-gsi, hup-events,
+ *   hup-features
  */
 #include <cpuid.h>
 #include <stdio.h>
@@ -39,7 +40,9 @@ int main(void)
 	printf("hup-max-leaf=%#x\n", max);
 	__cpuid(HUP_CPUID_INFO, a, b, c, d);
 	printf("hup-abi=%#x\n", a);
-	printf("hup-doorbell=%#x\n", b);
+	printf("hup-doorbell=%#x\n", b & 0xffffu);
+	if (d & HUP_FEAT_UPCALL)
+		printf("hup-upcall-gsi=%u\n", HUP_CPUID_UPCALL_GSI(b));
 	printf("hup-events=%#x\n", c);
 	printf("hup-features=%#x\n", d);
 	printf("hup-expected-abi=%#x\n", HUP_ABI_VERSION);

@@ -303,6 +303,7 @@ class HupvmE2E(unittest.TestCase):
         want = re.search(r"HUP-L2: hup-expected-abi=(0x[0-9a-f]+)", out)
         self.assertTrue(m and want and m.group(1) == want.group(1), "ABI version leaf")
         self.assertIn("HUP-L2: hup-doorbell=0xe80", out)
+        self.assertIn("HUP-L2: hup-upcall-gsi=5", out)
         self.assertIn("HUP-L2: dmesg: ", out)
         self.assertRegex(out, r"kvm-clock: Using msrs")
         self.assertRegex(out, r"Switched to clocksource kvm-clock")
