@@ -39,6 +39,7 @@
 #include "check.h"
 #include "hupload.h"
 #include "hup_test_btf.h"
+#include "hup_test_gmem.h"
 
 #define GMEM_SIZE (1u << 20)
 #define GMEM_GVA 0xffff888000000000ull
@@ -227,23 +228,11 @@ static struct btf *made_btf(int without_level)
 
 /* ------------------------------------------------- guest memory image */
 
-static uint8_t *gmem;
-static size_t gmem_used;
+static struct hup_test_gmem gmem;
 
 static uint64_t galloc(size_t size, uint8_t **host)
 {
-	uint64_t gva;
-
-	gmem_used = (gmem_used + 63) & ~(size_t)63;
-	if (gmem_used + size > GMEM_SIZE) {
-		fprintf(stderr, "guest memory image full\n");
-		exit(2);
-	}
-	gva = GMEM_GVA + gmem_used;
-	*host = gmem + gmem_used;
-	memset(*host, 0, size);
-	gmem_used += size;
-	return gva;
+	return hup_test_gmem__alloc(&gmem, size, (void **)host);
 }
 
 static void put64(uint8_t *base, uint32_t bit_off, uint64_t v)
@@ -333,8 +322,7 @@ static void ring_init(struct ring *r, const struct layout *l,
 	uint64_t count = 1ull << count_bits, desc0 = -(count + 1) & ID_MASK;
 	uint8_t *v;
 
-	memset(gmem, 0, GMEM_SIZE);
-	gmem_used = 0;
+	hup_test_gmem__reset(&gmem);
 	memset(r, 0, sizeof(*r));
 	r->l = l;
 	r->count_bits = count_bits;
@@ -839,16 +827,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: dmesg_fake DMESG_O [NAME=BTF]...\n");
 		return 2;
 	}
-	fd = memfd_create("guest-ram", MFD_CLOEXEC);
-	if (fd < 0 || ftruncate(fd, GMEM_SIZE) ||
-	    hup_view__create(44, &view)) {
-		perror("dmesg_fake: guest memory");
-		return 2;
-	}
-	gmem = mmap(NULL, GMEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (gmem == MAP_FAILED ||
-	    hup_view__map(view, GMEM_GVA, fd, 0, GMEM_SIZE, PROT_READ)) {
-		perror("dmesg_fake: view");
+	e = hup_view__create(44, &view);
+	if (!e)
+		e = hup_test_gmem__create(&gmem, view, GMEM_GVA, GMEM_SIZE,
+					  HUP_WIN_READ);
+	if (e) {
+		fprintf(stderr, "dmesg_fake: guest memory: %s\n", strerror(-e));
 		return 2;
 	}
 

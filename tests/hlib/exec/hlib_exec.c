@@ -23,14 +23,13 @@
 #include <hyperupcall/trace_ring.h>
 
 #include "hupcc.h"
+#include "hup_test_gmem.h"
 
 #define GMEM_SIZE (4u << 20)
 #define GMEM_GVA 0xffff888000000000ull /* the direct map without KASLR */
 #define VIEW_BITS 32
 
-static int fd;
-static uint8_t *gmem;       /* our mapping of guest memory */
-static size_t gmem_used;
+static struct hup_test_gmem gmem;
 static struct hup_view *view;
 static const char *objdir;
 
@@ -38,24 +37,7 @@ static const char *objdir;
 /* size bytes of zeroed guest memory: its guest address and our pointer. */
 static uint64_t galloc(size_t size, void **host)
 {
-	uint64_t gva;
-
-	gmem_used = (gmem_used + 63) & ~(size_t)63;
-	if (gmem_used + size > GMEM_SIZE) {
-		fprintf(stderr, "guest memory image full\n");
-		exit(2);
-	}
-	gva = GMEM_GVA + gmem_used;
-	*host = gmem + gmem_used;
-	memset(*host, 0, size);
-	gmem_used += size;
-	return gva;
-}
-
-static void reset_gmem(void)
-{
-	memset(gmem, 0, GMEM_SIZE);
-	gmem_used = 0;
+	return hup_test_gmem__alloc(&gmem, size, host);
 }
 
 struct loaded {
@@ -133,7 +115,7 @@ static void test_list(void)
 			long want = 0;
 			struct hup_query_ctx q = { 0 };
 
-			reset_gmem();
+			hup_test_gmem__reset(&gmem);
 			head_gva = galloc(16, (void **)&head);
 			for (int i = 0; i < n; i++)
 				gva[i] = galloc(sizeof(struct item),
@@ -172,7 +154,7 @@ static void test_list(void)
 		struct hitem *a, *b;
 		uint64_t *bucket, ga, gb;
 
-		reset_gmem();
+		hup_test_gmem__reset(&gmem);
 		q.arg[1] = galloc(8, (void **)&bucket);
 		ga = galloc(sizeof(*a), (void **)&a);
 		gb = galloc(sizeof(*b), (void **)&b);
@@ -201,7 +183,7 @@ static void test_spinlock(void)
 	struct loaded l;
 	uint64_t r0;
 
-	reset_gmem();
+	hup_test_gmem__reset(&gmem);
 	ks.name = "hup_test_counter";
 	ks.addr = galloc(sizeof(*c), (void **)&c);
 	if (load("spinlock.o", "bump", &ks, 1, &l))
@@ -237,7 +219,7 @@ static void test_bitops(void)
 	for (int engine = 0; engine < 2; engine++) {
 		struct hup_query_ctx q = { 0 };
 
-		reset_gmem();
+		hup_test_gmem__reset(&gmem);
 		q.arg[0] = galloc(16, (void **)&map);
 		map[0] = 0xff;
 		q.arg[1] = 65;   /* test_bit(65) after set_bit(65): 1 */
@@ -261,7 +243,7 @@ static void test_tracing(void)
 	struct loaded l;
 	uint64_t r0;
 
-	reset_gmem();
+	hup_test_gmem__reset(&gmem);
 	ks.name = HUP_TRACE_RING_KSYM;
 	ks.addr = galloc(sizeof(*ring) + 4 * sizeof(struct hup_trace_entry),
 			 (void **)&ring);
@@ -323,20 +305,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	objdir = argv[1];
-	fd = memfd_create("guest-ram", MFD_CLOEXEC);
-	if (fd < 0 || ftruncate(fd, GMEM_SIZE)) {
-		perror("memfd");
-		return 2;
-	}
-	gmem = mmap(NULL, GMEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (gmem == MAP_FAILED) {
-		perror("mmap");
-		return 2;
-	}
 	err = hup_view__create(VIEW_BITS, &view);
 	if (!err)
-		err = hup_view__map(view, GMEM_GVA, fd, 0, GMEM_SIZE,
-				    HUP_WIN_READ | HUP_WIN_WRITE);
+		err = hup_test_gmem__create(&gmem, view, GMEM_GVA, GMEM_SIZE,
+					    HUP_WIN_READ | HUP_WIN_WRITE);
 	if (err) {
 		fprintf(stderr, "view: %s\n", strerror(-err));
 		return 2;
