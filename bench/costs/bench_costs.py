@@ -45,11 +45,10 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e", "guest"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import hupnest  # noqa: E402
-import guest_image  # noqa: E402
 import scenario as e2e  # noqa: E402
 import test_tlb_e2e as tlb  # noqa: E402
 import e2elib  # noqa: E402
-from e2elib import fill, l1_launch, s_lines  # noqa: E402
+from e2elib import fill, l1_launch, l2_image, read, s_lines  # noqa: E402
 
 MEM_MB = 256
 VM_TIMEOUT_S = 600
@@ -101,23 +100,11 @@ echo go >&3
 
 
 def initramfs(k, tools, cache, fd_o):
-    img = guest_image.Initramfs()
-    with open(os.path.join(HERE, "l2_costs.sh")) as f:
-        img.add_busybox(f.read())
-    img.add_file(os.path.join(ROOT, "tests", "e2e", "guest", "l2_lib.sh"),
-                 "lib/l2_lib.sh", 0o644)
-    img.add_file(k.module("arch/x86/kernel/msr.ko"), "lib/msr.ko", 0o644)
-    img.add_file(tools.workload, "bin/hup-workload", 0o755)
-    img.add_file(e2e.module_for(k, cache), "lib/hyperupcall.ko", 0o644)
-    img.add_file(tools.hupload, "bin/hupload", 0o755)
-    img.add_file(tools.tracing_o, "lib/tracing.o", 0o644)
-    img.add_file(tools.msr_guard_o, "lib/msr_guard.o", 0o644)
-    img.add_file(fd_o, "lib/free_discard.o", 0o644)
-    img.add_file(tools.ps_o, "lib/ps.o", 0o644)
-    img.add_file(tools.dmesg_o, "lib/dmesg.o", 0o644)
-    path = os.path.join(cache, f"l2-costs-{k.release}.cpio")
-    img.write(path)
-    return path
+    return l2_image("costs", k, tools, cache, read(os.path.join(HERE, "l2_costs.sh")),
+                    {"lib/msr.ko": k.module("arch/x86/kernel/msr.ko"),
+                     "bin/hup-workload": tools.workload, "lib/tracing.o": tools.tracing_o,
+                     "lib/msr_guard.o": tools.msr_guard_o, "lib/free_discard.o": fd_o,
+                     "lib/ps.o": tools.ps_o, "lib/dmesg.o": tools.dmesg_o})
 
 
 def scenario(kname, tools, cache, repeat, fd_o):

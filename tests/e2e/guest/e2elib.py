@@ -3,6 +3,8 @@
 
 - fill(): an L1 or L2 script from its template, every placeholder filled
   or an error (a misspelt @KEY@ would otherwise reach the shell as text);
+- l2_image(): the initramfs of a use-case guest (busybox, its init,
+  l2_lib.sh, hyperupcall.ko, hupload, and the test's own files);
 - l1_launch(): the start of an L1 script that boots a guest on hupvm;
 - s_lines() / s_json(): the "HUP-S: KEY ..." lines an L1 script printed;
 - ScenarioTest: a test class that runs its scenarios once on the nested
@@ -10,11 +12,15 @@
   reported) and looks each result up by name.
 """
 import json
+import os
 import re
 import unittest
 
+import guest_image
 import hupnest
 import scenario as e2e
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 PLACEHOLDER = re.compile(r"@[A-Z][A-Z0-9_]*@")
 
@@ -32,6 +38,30 @@ def fill(template, **subs):
     if left:
         raise e2e.SetupError("script placeholders not filled: " + ", ".join(left))
     return out
+
+
+def l2_image(name, k, tools, cache, init, files):
+    """The initramfs of a guest of kernel k, written to
+    cache/l2-NAME-RELEASE.cpio (its path): busybox with init (the script's
+    text) as /init, l2_lib.sh at /lib, hyperupcall.ko built for k at
+    /lib/hyperupcall.ko, hupload at /bin; and files, {destination: source},
+    executable under bin/."""
+    img = guest_image.Initramfs()
+    img.add_busybox(init)
+    img.add_file(os.path.join(HERE, "l2_lib.sh"), "lib/l2_lib.sh", 0o644)
+    img.add_file(e2e.module_for(k, cache), "lib/hyperupcall.ko", 0o644)
+    img.add_file(tools.hupload, "bin/hupload", 0o755)
+    for dst, src in files.items():
+        img.add_file(src, dst, 0o755 if dst.startswith("bin/") else 0o644)
+    path = os.path.join(cache, f"l2-{name}-{k.release}.cpio")
+    img.write(path)
+    return path
+
+
+def read(path):
+    """A file's text (an L2 init script)."""
+    with open(path) as f:
+        return f.read()
 
 
 def l1_launch(release, hupvm_args):

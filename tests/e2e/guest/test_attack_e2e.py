@@ -33,9 +33,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
-import guest_image  # noqa: E402
 import scenario as e2e  # noqa: E402
-from e2elib import ScenarioTest, fill  # noqa: E402
+from e2elib import ScenarioTest, fill, l2_image, read  # noqa: E402
 
 MEM = "256M"
 CMDLINE = "console=ttyS0 quiet loglevel=4"
@@ -85,17 +84,9 @@ echo go >&3
 
 
 def initramfs(k, tools, cache, attack, tracing_o):
-    img = guest_image.Initramfs()
-    with open(os.path.join(HERE, "l2_attack.sh")) as f:
-        img.add_busybox(fill(f.read(), SECONDS=SECONDS))
-    img.add_file(os.path.join(HERE, "l2_lib.sh"), "lib/l2_lib.sh", 0o644)
-    img.add_file(e2e.module_for(k, cache), "lib/hyperupcall.ko", 0o644)
-    img.add_file(tools.hupload, "bin/hupload", 0o755)
-    img.add_file(attack, "bin/hup-attack", 0o755)
-    img.add_file(tracing_o, "lib/tracing.o", 0o644)
-    path = os.path.join(cache, f"l2-attack-{k.release}.cpio")
-    img.write(path)
-    return path
+    return l2_image("attack", k, tools, cache,
+                    fill(read(os.path.join(HERE, "l2_attack.sh")), SECONDS=SECONDS),
+                    {"bin/hup-attack": attack, "lib/tracing.o": tracing_o})
 
 
 def scenario(kname, tools, cache, attack, tracing_o):

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """e2elib without a guest: fill() fills every placeholder or refuses,
-l1_launch() starts hupvm as the scripts expect, s_lines()/s_json() read
+l1_launch() starts hupvm as the scripts expect, l2_image() packs a
+guest, s_lines()/s_json() read
 the L1 script's lines, and ScenarioTest.result() finds a scenario's
 result or skips the test."""
 import os
+import subprocess
 import sys
+import tempfile
+import types
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -13,7 +17,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import scenario as e2e  # noqa: E402
-from e2elib import ScenarioTest, fill, l1_launch, s_json, s_lines  # noqa: E402
+import e2elib  # noqa: E402
+from e2elib import ScenarioTest, fill, l1_launch, l2_image, s_json, s_lines  # noqa: E402
 
 
 class Fill(unittest.TestCase):
@@ -47,6 +52,37 @@ class Launch(unittest.TestCase):
         # it fills an L1 script's @L1_LAUNCH@ like any value
         script = fill("@L1_LAUNCH@\n@L1_FUNCS@\n@L1_END@", L1_LAUNCH=out)
         self.assertTrue(script.startswith("set -u\n"))
+
+
+class Image(unittest.TestCase):
+    def test_the_shared_files_and_the_tests_own(self):
+        with tempfile.TemporaryDirectory() as d:
+            def made(name, data):
+                p = os.path.join(d, name)
+                with open(p, "wb") as f:
+                    f.write(data)
+                return p
+            ko, tool, obj = made("ko", b"ko"), made("tool", b"tool"), made("o", b"obj")
+            tools = types.SimpleNamespace(hupload=made("hupload", b"hupload"))
+            k = types.SimpleNamespace(release="6.1.0-test")
+            saved = e2elib.e2e.module_for
+            e2elib.e2e.module_for = lambda kk, cache: ko  # a fake module build
+            try:
+                path = l2_image("unit", k, tools, d, "#!/bin/sh\n",
+                                {"bin/hup-tool": tool, "lib/x.o": obj})
+            finally:
+                e2elib.e2e.module_for = saved
+            self.assertEqual(path, os.path.join(d, "l2-unit-6.1.0-test.cpio"))
+            with open(path, "rb") as f:
+                listing = subprocess.run(["cpio", "-itv", "--quiet"], stdin=f,
+                                         capture_output=True, text=True, check=True).stdout
+            modes = {line.split()[-1]: line.split()[0] for line in listing.splitlines()}
+            self.assertEqual(modes["init"], "-rwxr-xr-x")
+            self.assertEqual(modes["lib/l2_lib.sh"], "-rw-r--r--")
+            self.assertEqual(modes["lib/hyperupcall.ko"], "-rw-r--r--")
+            self.assertEqual(modes["bin/hupload"], "-rwxr-xr-x")
+            self.assertEqual(modes["bin/hup-tool"], "-rwxr-xr-x")
+            self.assertEqual(modes["lib/x.o"], "-rw-r--r--")
 
 
 class Lines(unittest.TestCase):

@@ -29,9 +29,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
-import guest_image  # noqa: E402
 import scenario as e2e  # noqa: E402
-from e2elib import ScenarioTest, fill  # noqa: E402
+from e2elib import ScenarioTest, fill, l2_image, read  # noqa: E402
 
 MEM = "256M"
 # hupvm stops a hung guest after this: healthy runs take 10-20 s.
@@ -72,16 +71,8 @@ echo go >&3
 
 
 def initramfs(k, tools, cache, probe_o):
-    img = guest_image.Initramfs()
-    with open(os.path.join(HERE, "l2_isolation.sh")) as f:
-        img.add_busybox(f.read())
-    img.add_file(os.path.join(HERE, "l2_lib.sh"), "lib/l2_lib.sh", 0o644)
-    img.add_file(e2e.module_for(k, cache), "lib/hyperupcall.ko", 0o644)
-    img.add_file(tools.hupload, "bin/hupload", 0o755)
-    img.add_file(probe_o, "lib/probe.o", 0o644)
-    path = os.path.join(cache, f"l2-isolation-{k.release}.cpio")
-    img.write(path)
-    return path
+    return l2_image("isolation", k, tools, cache, read(os.path.join(HERE, "l2_isolation.sh")),
+                    {"lib/probe.o": probe_o})
 
 
 def scenario(kname, tools, cache, probe_o):

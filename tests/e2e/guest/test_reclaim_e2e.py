@@ -39,9 +39,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
-import guest_image  # noqa: E402
 import scenario as e2e  # noqa: E402
-from e2elib import ScenarioTest, fill  # noqa: E402
+from e2elib import ScenarioTest, fill, l2_image, read  # noqa: E402
 
 RECLAIMS = 50          # during the churn (the minimum)
 CHURN_MIB = 96         # of a 512 MiB guest (filled at ~20 MB/s nested)
@@ -132,17 +131,8 @@ fi
 
 
 def initramfs(k, tools, cache, churn, fd_o):
-    img = guest_image.Initramfs()
-    with open(os.path.join(HERE, "l2_reclaim.sh")) as f:
-        img.add_busybox(f.read())
-    img.add_file(os.path.join(HERE, "l2_lib.sh"), "lib/l2_lib.sh", 0o644)
-    img.add_file(e2e.module_for(k, cache), "lib/hyperupcall.ko", 0o644)
-    img.add_file(tools.hupload, "bin/hupload", 0o755)
-    img.add_file(fd_o, "lib/free_discard.o", 0o644)
-    img.add_file(churn, "bin/hup-churn", 0o755)
-    path = os.path.join(cache, f"l2-reclaim-{k.release}.cpio")
-    img.write(path)
-    return path
+    return l2_image("reclaim", k, tools, cache, read(os.path.join(HERE, "l2_reclaim.sh")),
+                    {"lib/free_discard.o": fd_o, "bin/hup-churn": churn})
 
 
 def scenario(kname, mode, tools, cache, churn, fd_o):

@@ -28,9 +28,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
-import guest_image  # noqa: E402
 import scenario as e2e  # noqa: E402
-from e2elib import ScenarioTest, fill, s_json  # noqa: E402
+from e2elib import ScenarioTest, fill, l2_image, read, s_json  # noqa: E402
 
 MEM = "256M"  # L1 has 2 GiB: guest, snapshot file and replay copy
 # hupvm stops a hung guest after this: healthy runs take 55-85 s.
@@ -81,17 +80,8 @@ echo go >&3
 
 
 def initramfs(k, tools, cache, fd_o):
-    img = guest_image.Initramfs()
-    with open(os.path.join(HERE, "l2_replay.sh")) as f:
-        img.add_busybox(f.read())
-    img.add_file(os.path.join(HERE, "l2_lib.sh"), "lib/l2_lib.sh", 0o644)
-    img.add_file(e2e.module_for(k, cache), "lib/hyperupcall.ko", 0o644)
-    img.add_file(tools.hupload, "bin/hupload", 0o755)
-    img.add_file(fd_o, "lib/free_discard.o", 0o644)
-    img.add_file(tools.ps_o, "lib/ps.o", 0o644)
-    path = os.path.join(cache, f"l2-replay-{k.release}.cpio")
-    img.write(path)
-    return path
+    return l2_image("replay", k, tools, cache, read(os.path.join(HERE, "l2_replay.sh")),
+                    {"lib/free_discard.o": fd_o, "lib/ps.o": tools.ps_o})
 
 
 def scenario(kname, tools, cache, fd_o, replay):

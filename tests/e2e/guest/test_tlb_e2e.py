@@ -45,9 +45,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
-import guest_image  # noqa: E402
 import scenario as e2e  # noqa: E402
-from e2elib import ScenarioTest, fill  # noqa: E402
+from e2elib import ScenarioTest, fill, l2_image, read  # noqa: E402
 
 VCPUS, PCPUS, SLICE_MS = 4, 2, 5
 MEM = "256M"
@@ -127,17 +126,8 @@ def remap_result(out):
 
 
 def initramfs(k, tools, cache, remap, prog):
-    img = guest_image.Initramfs()
-    with open(os.path.join(HERE, "l2_tlb.sh")) as f:
-        img.add_busybox(f.read())
-    img.add_file(os.path.join(HERE, "l2_lib.sh"), "lib/l2_lib.sh", 0o644)
-    img.add_file(remap, "bin/hup-remap", 0o755)
-    img.add_file(e2e.module_for(k, cache), "lib/hyperupcall.ko", 0o644)
-    img.add_file(tools.hupload, "bin/hupload", 0o755)
-    img.add_file(prog, "lib/tlb_shootdown.o", 0o644)
-    path = os.path.join(cache, f"l2-tlb-{k.release}.cpio")
-    img.write(path)
-    return path
+    return l2_image("tlb", k, tools, cache, read(os.path.join(HERE, "l2_tlb.sh")),
+                    {"bin/hup-remap": remap, "lib/tlb_shootdown.o": prog})
 
 
 def scenario(kname, mode, tools, cache, remap, prog, remaps=None, seconds=REMAP_S,

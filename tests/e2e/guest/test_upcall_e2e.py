@@ -37,9 +37,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
-import guest_image  # noqa: E402
 import scenario as e2e  # noqa: E402
-from e2elib import ScenarioTest, fill, l1_launch, s_json, s_lines  # noqa: E402
+from e2elib import ScenarioTest, fill, l1_launch, l2_image, read, s_json, s_lines  # noqa: E402
 
 MEM_MB = 256
 # hupvm stops a hung guest after this: healthy runs take 40-70 s.
@@ -101,16 +100,8 @@ echo go >&3
 
 
 def initramfs(k, tools, cache, fd_o):
-    img = guest_image.Initramfs()
-    with open(os.path.join(HERE, "l2_upcall.sh")) as f:
-        img.add_busybox(f.read())
-    img.add_file(os.path.join(HERE, "l2_lib.sh"), "lib/l2_lib.sh", 0o644)
-    img.add_file(e2e.module_for(k, cache), "lib/hyperupcall.ko", 0o644)
-    img.add_file(tools.hupload, "bin/hupload", 0o755)
-    img.add_file(fd_o, "lib/free_discard.o", 0o644)
-    path = os.path.join(cache, f"l2-upcall-{k.release}.cpio")
-    img.write(path)
-    return path
+    return l2_image("upcall", k, tools, cache, read(os.path.join(HERE, "l2_upcall.sh")),
+                    {"lib/free_discard.o": fd_o})
 
 
 def scenario(kname, tools, cache, fd_o):
