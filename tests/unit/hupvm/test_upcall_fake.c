@@ -3,6 +3,8 @@
  * The upcall baseline's host half (backend/hupvm/upcall.c) against a FAKE
  * guest: RAM is a memfd as hupvm's, and "raising the interrupt" wakes a
  * thread that plays the guest kernel's handler, well or badly behaved.
+ * Also the two ways in: the doorbell's upcall ports, and the control
+ * command (`upcall ...`) on a VM of which only that device is real.
  * The real guest handler is tested end to end (guest-upcall-e2e).
  */
 #include <errno.h>
@@ -12,10 +14,15 @@
 
 #include <hyperupcall/abi.h>
 
+#include "bus.h"
 #include "check.h"
 #include "clock.h"
+#include "ctlexec.h"
+#include "devices/doorbell.h"
+#include "hyperupcall/backend.h"
 #include "mem.h"
 #include "upcall.h"
+#include "vm.h"
 
 #define BLOCK_GPA 0x10000ull
 
@@ -225,6 +232,121 @@ static void test_hostile_and_wrong_seq(void)
 	stop();
 }
 
+static void db_out(struct bus *pio, uint32_t off, uint32_t v)
+{
+	uint8_t d[4];
+
+	bus__put_le(d, 4, v);
+	CHECK(bus__write(pio, 0, HUP_DB_PORT_DEFAULT + off, d, 4));
+}
+
+static int32_t db_status(struct bus *pio)
+{
+	uint8_t d[4];
+
+	CHECK(bus__read(pio, 0, HUP_DB_PORT_DEFAULT + HUP_DB_STATUS, d, 4));
+	return (int32_t)bus__get_le(d, 4);
+}
+
+/* The guest's way in: HUP_DB_UPCALL_ATTACH with the latched high half,
+ * its refusals at STATUS, HUP_DB_UPCALL_DONE; and a doorbell without the
+ * upcall device. */
+static void test_doorbell_ports(void)
+{
+	struct doorbell db, none;
+	struct bus pio, pio_none;
+	unsigned long late = atomic_load(&u.st.late);
+
+	bus__init(&pio, "pio");
+	doorbell__init(&db, NULL, &u);
+	CHECK_EQ(doorbell__register(&db, &pio, HUP_DB_PORT_DEFAULT), 0);
+	db_out(&pio, HUP_DB_REQ_HI, 1); /* 4 GiB up: past this RAM */
+	db_out(&pio, HUP_DB_UPCALL_ATTACH, BLOCK_GPA);
+	CHECK_EQ(db_status(&pio), -EFAULT);
+	db_out(&pio, HUP_DB_UPCALL_ATTACH, BLOCK_GPA + 8); /* latch cleared */
+	CHECK_EQ(db_status(&pio), -EFAULT);
+	db_out(&pio, HUP_DB_UPCALL_ATTACH, 0x20000); /* zeros: no magic */
+	CHECK_EQ(db_status(&pio), -EPROTO);
+	db_out(&pio, HUP_DB_UPCALL_ATTACH, 0);
+	CHECK_EQ(db_status(&pio), 0);
+	CHECK(!upcall__attached(&u));
+	db_out(&pio, HUP_DB_UPCALL_ATTACH, BLOCK_GPA);
+	CHECK_EQ(db_status(&pio), 0);
+	CHECK(upcall__attached(&u));
+	db_out(&pio, HUP_DB_UPCALL_DONE, 12345); /* nothing asked */
+	CHECK_EQ(atomic_load(&u.st.late), late + 1);
+	bus__exit(&pio);
+
+	bus__init(&pio_none, "pio");
+	doorbell__init(&none, NULL, NULL);
+	CHECK_EQ(doorbell__register(&none, &pio_none, HUP_DB_PORT_DEFAULT), 0);
+	db_out(&pio_none, HUP_DB_UPCALL_ATTACH, BLOCK_GPA);
+	CHECK_EQ(db_status(&pio_none), -EOPNOTSUPP);
+	db_out(&pio_none, HUP_DB_UPCALL_DONE, 1);
+	CHECK_EQ(atomic_load(&none.ignored), 1);
+	bus__exit(&pio_none);
+}
+
+/* The administrator's way in: every refusal by name, then answers. */
+static void test_control_command(void)
+{
+	static struct backend no_backend; /* control wants one; unused */
+	static const struct {
+		const char *line, *msg;
+	} bad[] = {
+	    {"upcall", "usage: upcall KIND"},
+	    {"upcall nonsense 1", "unknown question 'nonsense'"},
+	    {"upcall free_pfns", "1 to 2 arguments"},
+	    {"upcall free_pfns 1 2 3", "1 to 2 arguments"},
+	    {"upcall free_pfns x", "'x' is not a number"},
+	    {"upcall free_pfns -1", "'-1' is not a number"},
+	    {"upcall free_pfns 0 0", "NR must be 1..512"},
+	    {"upcall free_pfns 0 513", "NR must be 1..512"},
+	    {"upcall msr_write 1", "2 to 2 arguments"},
+	    {"upcall trace 1", "2 to 6 arguments"},
+	    {"upcall trace 1 2 3 4 5 6 7", "2 to 6 arguments"},
+	    {"upcall tlb_ack 0", "no vCPU 0"},
+	    {"upcall free_pfns 0 --repeat", "--repeat needs a number"},
+	    {"upcall free_pfns 0 --repeat 0", "--repeat must be 1.."},
+	    {"upcall free_pfns 0 --repeat 100001", "--repeat must be 1.."},
+	    {"upcall free_pfns 0 --timeout-ms 60001", "--timeout-ms must be"},
+	    {"upcall free_pfns 0 --timeout-ms x", "--timeout-ms needs a number"},
+	};
+	struct vm vm;
+	char *r;
+
+	memset(&vm, 0, sizeof(vm));
+	vm.hup = &no_backend;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = ctl_exec(&vm, bad[i].line);
+		CHECK_MSG(!strncmp(r, "ERR EINVAL ", 11) &&
+			      strstr(r, bad[i].msg),
+			  "'%s' -> %s", bad[i].line, r);
+	}
+	r = ctl_exec(&vm, "upcall free_pfns 0");
+	CHECK_MSG(!strncmp(r, "ERR EOPNOTSUPP ", 15), "no device -> %s", r);
+
+	vm.upcall = &u;
+	CHECK_EQ(upcall__attach(&u, 0), 0);
+	r = ctl_exec(&vm, "upcall free_pfns 0");
+	CHECK_MSG(!strncmp(r, "ERR ENODEV ", 11), "detached -> %s", r);
+	CHECK_EQ(upcall__attach(&u, BLOCK_GPA), 0);
+	start(MUTE);
+	r = ctl_exec(&vm, "upcall free_pfns 0 --timeout-ms 50");
+	CHECK_MSG(!strncmp(r, "ERR ETIMEDOUT ", 14), "mute -> %s", r);
+	stop();
+	start(GOOD);
+	r = ctl_exec(&vm, "upcall free_pfns 10 20 --repeat 3");
+	CHECK_MSG(strstr(r, "answer result=0 len=3 free=10\n") &&
+		      strstr(r, "calls=3 ns_min=") && strstr(r, "\nOK\n"),
+		  "%s", r);
+	r = ctl_exec(&vm, "json upcall free_pfns 10 20");
+	CHECK_MSG(strstr(r, "{\"kind\":\"free_pfns\",\"result\":0,"
+			    "\"answer_len\":3,\"free\":10,\"calls\":1,") == r,
+		  "%s", r);
+	stop();
+}
+
 int main(void)
 {
 	CHECK_EQ(mem__create(&m, 16ull << 20, 1ull << 32, 1ull << 32), 0);
@@ -239,6 +361,8 @@ int main(void)
 	RUN(test_answered);
 	RUN(test_never_answers);
 	RUN(test_hostile_and_wrong_seq);
+	RUN(test_doorbell_ports);
+	RUN(test_control_command);
 	upcall__destroy(&u);
 	mem__destroy(&m);
 	return check_summary("hupvm upcall (fake guest)");
