@@ -7,6 +7,8 @@
 #ifndef HUPVM_ARCH_H
 #define HUPVM_ARCH_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -25,6 +27,18 @@ int arch__init_vcpu(struct vm *vm, struct vcpu *v);
 /* Start whatever the board runs besides the vCPUs (console input). */
 int arch__start(struct vm *vm);
 void arch__dump_vcpu(struct vcpu *v, FILE *out);
+/* Where a stopped vCPU is, for hang reports (hang.h): the facts the
+ * verdict needs, and a line of text with them and more (rip, interrupt
+ * being injected, shadow, NMI state). */
+struct vcpu_brief {
+	bool valid;	  /* the registers could be read */
+	bool irq_enabled; /* RFLAGS.IF */
+	bool halted;	  /* in HLT (mp_state) */
+	int irr, isr;	  /* highest vector requested / in service, or -1 */
+	unsigned int tpr;
+	char text[256];
+};
+void arch__brief_vcpu(struct vcpu *v, struct vcpu_brief *b);
 /* A user-space MSR exit (hyperupcall MSR-write events). */
 int arch__msr_exit(struct vcpu *v, const struct exit_action *act);
 /* Make the vCPU flush its TLB on its next entry (its own thread). */

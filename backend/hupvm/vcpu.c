@@ -28,7 +28,6 @@
 #include "vm.h"
 
 #define VCPU_UNCLAIMED_LOG_MAX 32u
-#define VCPU_PAUSE_TIMEOUT_S 5
 
 static __thread struct kvm_run *tls_run;
 static __thread struct vcpu *tls_vcpu;
@@ -330,6 +329,7 @@ static void *vcpu_loop(void *arg)
 	uint64_t targ[4];
 	uint32_t reason;
 	sigset_t set;
+	int r;
 
 	tls_run = v->run;
 	tls_vcpu = v;
@@ -343,7 +343,10 @@ static void *vcpu_loop(void *arg)
 			park(v);
 			continue;
 		}
-		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+		r = ioctl(v->fd, KVM_RUN, 0);
+		atomic_store_explicit(&v->last_exit_ns, hupvm_now_ns(),
+				      memory_order_relaxed);
+		if (r < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				v->run->immediate_exit = 0;
 				continue;

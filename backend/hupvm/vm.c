@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "hang.h"
 #include "log.h"
 #include "vcpu.h"
 
@@ -237,6 +238,8 @@ enum vm_stop_reason vm__wait(struct vm *vm, unsigned int timeout_s,
 				  (now.tv_sec == deadline.tv_sec &&
 				   now.tv_nsec >= deadline.tv_nsec))) {
 			pthread_mutex_unlock(&vm->lock);
+			/* say what it was doing before it is gone */
+			hang__report(vm);
 			vm__stop(vm, VM_STOP_TIMEOUT, -1);
 			pthread_mutex_lock(&vm->lock);
 			break;

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "vcpu.h"
 #include "vm.h"
@@ -25,6 +26,16 @@ static pthread_mutex_t park_lock = PTHREAD_MUTEX_INITIALIZER;
 void vm__park_lock(void)
 {
 	pthread_mutex_lock(&park_lock);
+}
+
+int vm__park_lock_timed(unsigned int timeout_s)
+{
+	struct timespec dl;
+
+	/* pthread_mutex_timedlock's deadline is CLOCK_REALTIME */
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += (time_t)timeout_s;
+	return pthread_mutex_timedlock(&park_lock, &dl) ? -ETIMEDOUT : 0;
 }
 
 void vm__park_unlock(void)

@@ -27,6 +27,9 @@ bool vm__reclaim_running(void);
 /* Serialise changes of the vCPUs' run state with reclaim chunks. */
 void vm__park_lock(void);
 void vm__park_unlock(void);
+/* The lock within timeout_s seconds: 0 or -ETIMEDOUT (hang reports, which
+ * must not hang behind a stuck holder). */
+int vm__park_lock_timed(unsigned int timeout_s);
 /* Pause every running vCPU; *mask gets the ones this call paused (on
  * failure they are resumed again). */
 int vm__pause_all(struct vm *vm, uint64_t *mask);

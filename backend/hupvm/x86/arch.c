@@ -251,6 +251,11 @@ void arch__dump_vcpu(struct vcpu *v, FILE *out)
 	regs__dump(v->fd, out);
 }
 
+void arch__brief_vcpu(struct vcpu *v, struct vcpu_brief *b)
+{
+	regs__brief(v->fd, b);
+}
+
 int arch__msr_exit(struct vcpu *v, const struct exit_action *act)
 {
 	return x86_hup__msr_exit(v, act);

@@ -9,9 +9,11 @@
 
 #include <errno.h>
 #include <linux/kvm.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "arch.h"
 #include "x86/bits.h"
 #include "x86/layout.h"
 
@@ -143,4 +145,79 @@ void regs__dump(int vcpu_fd, FILE *out)
 	dump_seg(out, "ss", &s.ss);
 	dump_seg(out, "ds", &s.ds);
 	dump_seg(out, "tr", &s.tr);
+}
+
+int regs__apic_highest(const char *regs, unsigned int off)
+{
+	for (int w = 7; w >= 0; w--) {
+		uint32_t bits;
+
+		memcpy(&bits, regs + off + (unsigned int)w * 16, sizeof(bits));
+		if (bits)
+			return w * 32 + 31 - __builtin_clz(bits);
+	}
+	return -1;
+}
+
+static const char *mp_name(uint32_t mp)
+{
+	switch (mp) {
+	case KVM_MP_STATE_RUNNABLE:
+		return "runnable";
+	case KVM_MP_STATE_HALTED:
+		return "halted";
+	case KVM_MP_STATE_UNINITIALIZED:
+		return "uninitialized";
+	case KVM_MP_STATE_INIT_RECEIVED:
+		return "init-received";
+	case KVM_MP_STATE_SIPI_RECEIVED:
+		return "sipi-received";
+	default:
+		return "other";
+	}
+}
+
+/* LAPIC register offsets (SDM vol. 3, table 11-1). */
+#define APIC_TPR 0x80
+#define APIC_ISR 0x100
+#define APIC_IRR 0x200
+
+void regs__brief(int vcpu_fd, struct vcpu_brief *b)
+{
+	struct kvm_regs r;
+	struct kvm_mp_state mp;
+	struct kvm_vcpu_events ev;
+	struct kvm_lapic_state apic;
+	size_t len, n = sizeof(b->text);
+	char *buf = b->text;
+
+	memset(b, 0, sizeof(*b));
+	b->irr = b->isr = -1;
+	if (ioctl(vcpu_fd, KVM_GET_REGS, &r) < 0) {
+		snprintf(buf, n, "(KVM_GET_REGS: %s)", strerror(errno));
+		return;
+	}
+	b->valid = true;
+	b->irq_enabled = (r.rflags >> 9) & 1;
+	len = (size_t)snprintf(buf, n, "rip=%016llx if=%d", r.rip,
+			       (int)b->irq_enabled);
+	if (len < n && ioctl(vcpu_fd, KVM_GET_MP_STATE, &mp) == 0) {
+		b->halted = mp.mp_state == KVM_MP_STATE_HALTED;
+		len += (size_t)snprintf(buf + len, n - len, " %s",
+					mp_name(mp.mp_state));
+	}
+	if (len < n && ioctl(vcpu_fd, KVM_GET_VCPU_EVENTS, &ev) == 0)
+		len += (size_t)snprintf(
+		    buf + len, n - len,
+		    " injecting=%d/%u shadow=%u nmi=%u/%u/%s",
+		    ev.interrupt.injected, ev.interrupt.nr, ev.interrupt.shadow,
+		    ev.nmi.pending, ev.nmi.injected,
+		    ev.nmi.masked ? "masked" : "open");
+	if (len < n && ioctl(vcpu_fd, KVM_GET_LAPIC, &apic) == 0) {
+		b->irr = regs__apic_highest(apic.regs, APIC_IRR);
+		b->isr = regs__apic_highest(apic.regs, APIC_ISR);
+		b->tpr = (uint8_t)apic.regs[APIC_TPR];
+		snprintf(buf + len, n - len, " irr=%d isr=%d tpr=%u", b->irr,
+			 b->isr, b->tpr);
+	}
 }

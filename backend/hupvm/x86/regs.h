@@ -8,6 +8,7 @@
 #ifndef HUPVM_X86_REGS_H
 #define HUPVM_X86_REGS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -19,5 +20,11 @@ int regs__setup_tables(struct mem *m);
 int regs__setup_boot_cpu(int vcpu_fd, uint64_t entry, uint64_t boot_params);
 /* Print general and system registers of a vCPU. */
 void regs__dump(int vcpu_fd, FILE *out);
+struct vcpu_brief;
+/* What a stopped vCPU was doing, for hang reports (arch.h). */
+void regs__brief(int vcpu_fd, struct vcpu_brief *b);
+/* The highest vector set in a LAPIC 256-bit register (IRR, ISR) whose
+ * eight 32-bit words lie 16 bytes apart from regs[off], or -1 (pure). */
+int regs__apic_highest(const char *regs, unsigned int off);
 
 #endif

@@ -333,6 +333,12 @@ class HupvmE2E(unittest.TestCase):
         self.assertEqual(r.rc, 0, r.output[-3000:])
         self.assertIn("timeout: guest still running after 3 s", r.output)
         self.assertIn(f"HUP-RC {EXIT_TIMEOUT}", r.output)
+        # the hang report (backend/hupvm/hang.h): a booting guest's vCPU
+        # leaves KVM_RUN when kicked, and says where it was
+        self.assertRegex(r.output, r"(?m)hang: vCPU 0: running, \d+ exits handled")
+        self.assertRegex(r.output, r"(?m)hang: vCPU 0: rip=[0-9a-f]{16} if=[01] "
+                         r"(runnable|halted) injecting=")
+        self.assertRegex(r.output, r"(?m)hang: verdict: guest \(every vCPU left KVM_RUN")
         self.assertLess(stamps(r.output).get("to_exit", 99), 10)
 
     def test_3d_triple_fault_reported(self):
