@@ -441,6 +441,27 @@ class Ledger:
         return self.order[self.reached + 1:]
 
 
+def hang_cause(output):
+    """Why a hung scenario hung, in a few words, from its output: hupvm's
+    hang report verdict (backend/hupvm/hang.h), a triple fault, L1 gone or
+    killed, or the scenario's own timeout.  Shown in the retry line, so
+    every retry says what it retried."""
+    m = re.findall(r"hang: verdict: (\w+) \(([^)]*)\)", output)
+    if m:
+        return f"{m[-1][0]}: {m[-1][1]}"
+    if "triple fault" in output:
+        return "triple fault"
+    m = re.findall(r"hupnest: (L1 [^\n]*?|the harness killed L1[^\n]*?) during this scenario",
+                   output)
+    if m:
+        return m[-1]
+    if "did not run" in output or "none of its markers arrived" in output:
+        return "did not run (L1 gone before it)"
+    if re.search(r"timed out after \d+", output):
+        return "the scenario's timeout, no hang report"
+    return "unknown"
+
+
 def _run_script(sc, workdir, env):
     """Run one scenario script here (direct path); returns (rc, output)."""
     d = os.path.join(workdir, sc.name)
@@ -553,12 +574,14 @@ class Harness:
         kernel = guest_image.fetch(self.kernel_spec, self.flavour, self.cache, headers=False)
         run = self._run_once(scenarios, kernel)
         for attempt in range(2, HANG_ATTEMPTS + 1):
+            res = {r.name: r for r in run.results}
             hung = [sc for sc in scenarios if sc.retry_hang and
-                    next(r for r in run.results if r.name == sc.name).rc in HANG_CODES]
+                    res[sc.name].rc in HANG_CODES]
             if not hung:
                 break
             log(f"retrying after a hang (attempt {attempt} of {HANG_ATTEMPTS}): "
-                + ", ".join(sc.name for sc in hung))
+                + ", ".join(f"{sc.name} [{hang_cause(res[sc.name].output)}]"
+                            for sc in hung))
             again = self._run_once(hung, kernel)
             for r in again.results:
                 old = next(x for x in run.results if x.name == r.name)

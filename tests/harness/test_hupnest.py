@@ -99,12 +99,33 @@ class HangRetryFakeHostTest(unittest.TestCase):
         self.assertEqual(calls, [["h2", "ok"], ["h2"], ["h2"]])
         self.assertEqual(run.scenario_retries, ["h2", "h2"])
         self.assertEqual(self.retry_lines(h),
-                         ["retrying after a hang (attempt 2 of 3): h2",
-                          "retrying after a hang (attempt 3 of 3): h2"])
+                         ["retrying after a hang (attempt 2 of 3): h2 [unknown]",
+                          "retrying after a hang (attempt 3 of 3): h2 [unknown]"])
         self.assertEqual(run.results[0].rc, 0)
         for n in (1, 2):
             with open(os.path.join(h.logdir, f"h2.try{n}.log")) as f:
                 self.assertEqual(f.read(), f"try {n}\n")
+
+    def test_hang_cause_named(self):
+        c = hupnest.hang_cause
+        report = ("hupvm: error: hang: vCPU 0: rip=ffffffff81000000 if=1 runnable\n"
+                  "hupvm: error: hang: verdict: host (vCPU 0 does not take interrupt 253: "
+                  "19000 interrupt-window exits and no injection in 1 s, interrupts enabled)\n"
+                  "HUP-RC 124\n")
+        self.assertEqual(c(report), "host: vCPU 0 does not take interrupt 253: 19000 "
+                         "interrupt-window exits and no injection in 1 s, interrupts enabled")
+        self.assertEqual(c("hang: verdict: guest (every vCPU left KVM_RUN when kicked "
+                           "and takes its interrupts)"),
+                         "guest: every vCPU left KVM_RUN when kicked and takes its interrupts")
+        self.assertEqual(c("hupvm: error: vCPU 0: triple fault (KVM_EXIT_SHUTDOWN)"),
+                         "triple fault")
+        self.assertEqual(c("x\nhupnest: L1 exited (status 0) during this scenario\n"),
+                         "L1 exited (status 0)")
+        self.assertEqual(c("hupnest: scenario did not run (its KVM host died before it)\n"),
+                         "did not run (L1 gone before it)")
+        self.assertEqual(c("\nhupnest: scenario s timed out after 60 s\n"),
+                         "the scenario's timeout, no hang report")
+        self.assertEqual(c(""), "unknown")
 
     def test_hang_every_time_fails(self):
         run, calls, _ = self.run_fake({"always": [124]})
