@@ -427,13 +427,17 @@ class DirectRunnerTest(unittest.TestCase):
 
     def test_vm_flake_prelude(self):
         """hup_vm_flake, prepended to every scenario: only a KVM failure
-        (5) before the start marker, or a triple fault, is retryable."""
+        (5) before the start marker, a triple fault, or a timeout (124)
+        whose hang report blames the host, is retryable."""
         script = "\n".join([
             "echo 'HUP-G: init ran' > started.log",
             "echo 'hupvm: error: vCPU 0: triple fault' > tf.log",
+            "echo 'hupvm: error: hang: verdict: host (vCPU 1 does not take' > host.log",
+            "echo 'hupvm: error: hang: verdict: guest (every vCPU left' > guest.log",
             ": > empty.log",
             "for c in '5 empty.log' '5 started.log' '5 started.log tf.log' "
-            "'4 empty.log' '0 tf.log'; do",
+            "'4 empty.log' '0 tf.log' '124 started.log host.log' "
+            "'124 started.log guest.log' '124 empty.log' '5 started.log host.log'; do",
             "  set -- $c; rc=$1; shift",
             "  if hup_vm_flake $rc 'HUP-G: init ran' \"$@\"; then echo \"$c: flake\";"
             "  else echo \"$c: real\"; fi",
@@ -441,10 +445,12 @@ class DirectRunnerTest(unittest.TestCase):
         rc, out = hupnest._run_script(hupnest.Scenario("flake", script),
                                       tempfile.mkdtemp(), {})
         self.assertEqual(rc, 0, out)
-        self.assertEqual(out.split("\n")[:5], [
+        self.assertEqual(out.split("\n")[:9], [
             "5 empty.log: flake", "5 started.log: real",
             "5 started.log tf.log: flake", "4 empty.log: real",
-            "0 tf.log: real"])
+            "0 tf.log: real", "124 started.log host.log: flake",
+            "124 started.log guest.log: real", "124 empty.log: real",
+            "5 started.log host.log: real"])
 
     def test_timeout_kills_the_process_group(self):
         with tempfile.TemporaryDirectory() as work:
