@@ -61,7 +61,7 @@ static uint64_t replay_pages(const char *snap, uint32_t id, bool no_jit,
 			goto out;
 		}
 	}
-	e = replay__reclaim(r, n ? native__decide : NULL, n, &rep);
+	e = replay__reclaim(r, &rep);
 	CHECK_EQ(e, 0);
 	if (!e)
 		pages = rep.pages;
