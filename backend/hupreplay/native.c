@@ -29,6 +29,9 @@
 
 static const struct native_port *const ports[] = {
     &native_free_discard,
+    &native_msr_guard,
+    &native_tracing,
+    &native_ps,
 };
 
 struct native {
