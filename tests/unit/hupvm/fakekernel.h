@@ -340,7 +340,8 @@ static inline uint32_t fk_register_obj(struct fake_kernel *k, const char *obj,
 	blk->log_gpa = FK_LOG;
 	blk->log_size = FK_LOG_SIZE;
 	blk->nr_windows = nw;
-	memcpy(blk->windows, w, nw * sizeof(*w));
+	if (nw)
+		memcpy(blk->windows, w, nw * sizeof(*w));
 	snprintf(blk->name, sizeof(blk->name), "%s", progs[0].name);
 	if (backend__submit(&k->be, 0, FK_BLOCK))
 		snprintf(k->err, sizeof(k->err), "registration refused: %s",

@@ -25,11 +25,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <hyperupcall/trace_ring.h>
-
 #include "check.h"
-#include "fakekernel.h"
-#include "hup_test_btf.h"
+#include "fakesamples.h"
 #include "native.h"
 #include "replay.h"
 #include "snapshot.h"
@@ -37,110 +34,20 @@
 /* Generous: a loaded test machine must not make a run time out. */
 #define BUDGET_US 10000000u
 #define RAM	  (64ull << 20)
-#define TSC_AUX	  0xc0000103u
-
-/* The samples' data, in the direct map past fakekernel.h's vmemmap. */
-#define RING_GPA   0x3000000ull
 #define RING_CAP   16u
 #define RING_HEAD0 13u /* the first slot: the index wraps at 16 */
 #define TRACE_RUNS 20u /* RING_CAP written, the rest overflow */
-#define TASKS_GPA  0x3100000ull
-#define INIT_TASK  0x1000ull /* in the kernel image */
-#define NR_TASKS   130u	     /* init_task's list: past ps's 128 */
+#define NR_TASKS   130u /* init_task's list: past ps's 128 */
 #define PS_MAX	   128u
-#define TASK_SIZE  0x900u
-#define TASK_TASKS 0x398u
-#define TASK_COMM  0x5c0u
 
 #define ANSWER_MAX 8192u
 
-static const char *obj_msr, *obj_trace, *obj_ps;
 static char dir[] = "/tmp/hup-native-samples-XXXXXX";
 static struct fake_kernel k;
-
-static uint64_t kvar(const char *name)
-{
-	if (!strcmp(name, HUP_TRACE_RING_KSYM))
-		return FK_DM + RING_GPA;
-	if (!strcmp(name, "init_task"))
-		return FK_KERN + INIT_TASK;
-	return 0;
-}
-
-/* The kernel's BTF for ps: list_head and task_struct, comm at comm. */
-static int write_btf(const char *path, uint32_t comm)
-{
-	struct btf *b = btf__new_empty();
-	int chr, u32, ptr, lh, arr, err;
-
-	if (!b)
-		return -ENOMEM;
-	chr = btf__add_int(b, "char", 1, BTF_INT_CHAR);
-	u32 = btf__add_int(b, "unsigned int", 4, 0);
-	/* fields go to the last type added: the pointer first, to the
-	 * struct that comes next */
-	ptr = btf__add_ptr(b, (int)btf__type_cnt(b) + 1);
-	lh = btf__add_struct(b, "list_head", 16);
-	btf__add_field(b, "next", ptr, 0, 0);
-	btf__add_field(b, "prev", ptr, 64, 0);
-	arr = btf__add_array(b, u32, chr, 16);
-	btf__add_struct(b, "task_struct", TASK_SIZE);
-	btf__add_field(b, "tasks", lh, TASK_TASKS * 8, 0);
-	btf__add_field(b, "comm", arr, comm * 8, 0);
-	err = hup_test_write_btf(b, path);
-	btf__free(b);
-	return err;
-}
 
 static uint8_t *gmem(uint64_t gpa, uint64_t len)
 {
 	return fg_hva(&k.g, gpa, len);
-}
-
-/* The ring as the guest module leaves it, empty, its index at
- * RING_HEAD0. */
-static void build_ring(void)
-{
-	struct hup_trace_ring *r =
-	    (void *)gmem(RING_GPA, sizeof(*r) + RING_CAP * 64);
-
-	memset(r, 0, sizeof(*r) + RING_CAP * 64);
-	r->magic = HUP_TRACE_RING_MAGIC;
-	r->version = HUP_TRACE_RING_VERSION;
-	r->capacity = RING_CAP;
-	r->entry_size = sizeof(struct hup_trace_entry);
-	r->head = r->tail = RING_HEAD0;
-}
-
-static uint64_t task_gva(unsigned int i)
-{
-	return i ? FK_DM + TASKS_GPA + (i - 1) * (uint64_t)TASK_SIZE
-		 : FK_KERN + INIT_TASK;
-}
-
-static uint8_t *task(unsigned int i)
-{
-	return i ? gmem(TASKS_GPA + (i - 1) * (uint64_t)TASK_SIZE, TASK_SIZE)
-		 : gmem(FK_KERN_GPA + INIT_TASK, TASK_SIZE);
-}
-
-/* init_task and NR_TASKS - 1 others on its circular list. */
-static void build_tasks(void)
-{
-	for (unsigned int i = 0; i < NR_TASKS; i++) {
-		uint8_t *t = task(i);
-
-		memset(t, 0, TASK_SIZE);
-		fk_put64(t + TASK_TASKS,
-			 task_gva((i + 1) % NR_TASKS) + TASK_TASKS);
-		fk_put64(t + TASK_TASKS + 8,
-			 task_gva((i + NR_TASKS - 1) % NR_TASKS) + TASK_TASKS);
-		/* a full 16 bytes for some: no NUL */
-		snprintf((char *)t + TASK_COMM, 16, "%s%u",
-			 i % 7 ? "task-" : "kworker/u16:", i);
-		if (i % 11 == 5)
-			memcpy(t + TASK_COMM, "0123456789abcdef", 16);
-	}
 }
 
 struct answer {
@@ -162,7 +69,7 @@ static void ev_msr(struct replay *r, struct answer *a)
 {
 	for (size_t i = 0; i < ARRAY_LEN(msr_values); i++)
 		a->out[a->len++] = (uint8_t)backend__msr_denied(
-		    &r->b, 0, TSC_AUX, msr_values[i]);
+		    &r->b, 0, FS_TSC_AUX, msr_values[i]);
 }
 
 static void ev_trace(struct replay *r, struct answer *a)
@@ -176,7 +83,7 @@ static void ev_trace(struct replay *r, struct answer *a)
 
 		backend__trace(&r->b, 0, i % 3, 100 + i, arg);
 	}
-	ring = mem__gpa_to_hva(&r->mem, RING_GPA, size);
+	ring = mem__gpa_to_hva(&r->mem, FS_RING_GPA, size);
 	memcpy(a->out, ring, size);
 	a->len = size;
 	/* each engine's events happen at their own times */
@@ -283,7 +190,7 @@ static size_t want_trace(uint8_t *w)
 {
 	struct hup_trace_ring *ring = (struct hup_trace_ring *)w;
 
-	memcpy(w, gmem(RING_GPA, sizeof(*ring) + RING_CAP * 64),
+	memcpy(w, gmem(FS_RING_GPA, sizeof(*ring) + RING_CAP * 64),
 	       sizeof(*ring) + RING_CAP * 64);
 	for (uint32_t i = 0; i < TRACE_RUNS; i++) {
 		uint64_t slot = RING_HEAD0 + i;
@@ -309,22 +216,16 @@ static size_t want_trace(uint8_t *w)
 static size_t want_ps(uint8_t *w)
 {
 	for (unsigned int i = 1; i <= PS_MAX; i++)
-		memcpy(w + (i - 1) * 16, task(i) + TASK_COMM, 16);
+		memcpy(w + (i - 1) * 16, fs_task(&k, i) + FS_TASK_COMM, 16);
 	return PS_MAX * 16;
 }
 
 int main(int argc, char **argv)
 {
-	const struct hup_window direct_rw = {FK_DM, RAM,
-					     HUP_WIN_READ | HUP_WIN_WRITE,
-					     HUP_WIN_DIRECT_MAP};
-	const struct hup_window ps_win[] = {
-	    {FK_DM, RAM, HUP_WIN_READ, HUP_WIN_DIRECT_MAP},
-	    {FK_KERN, FG_2M, HUP_WIN_READ, HUP_WIN_KERNEL},
-	};
 	static uint8_t want[ANSWER_MAX];
+	const char *obj_msr, *obj_trace, *obj_ps;
 	char btf[300], other[300], snap[300];
-	uint32_t msr, trace, ps;
+	uint32_t ids[3];
 	size_t len;
 	int fd;
 
@@ -339,19 +240,17 @@ int main(int argc, char **argv)
 	snprintf(btf, sizeof(btf), "%s/vmlinux.btf", dir);
 	snprintf(other, sizeof(other), "%s/other.btf", dir);
 	snprintf(snap, sizeof(snap), "%s/guest.snap", dir);
-	CHECK_EQ(write_btf(btf, TASK_COMM), 0);
-	CHECK_EQ(write_btf(other, TASK_COMM + 8), 0); /* not the guest's */
+	CHECK_EQ(fs_write_btf(btf, FS_TASK_COMM), 0);
+	/* not the guest's */
+	CHECK_EQ(fs_write_btf(other, FS_TASK_COMM + 8), 0);
 	if (!fk_init(&k, RAM, false)) {
 		fprintf(stderr, "no fake kernel\n");
 		return 1;
 	}
 	k.be.run_budget_us = BUDGET_US;
-	build_ring();
-	build_tasks();
-	msr = fk_register_obj(&k, obj_msr, btf, TSC_AUX, &direct_rw, 0, kvar);
-	trace = fk_register_obj(&k, obj_trace, btf, 0, &direct_rw, 1, kvar);
-	ps = fk_register_obj(&k, obj_ps, btf, 0, ps_win, 2, kvar);
-	if (!msr || !trace || !ps) {
+	fs_build_ring(&k, RING_CAP, RING_HEAD0);
+	fs_build_tasks(&k, NR_TASKS);
+	if (fs_register(&k, obj_msr, obj_trace, obj_ps, btf, ids)) {
 		fprintf(stderr, "registration: %s\n", k.err);
 		return 1;
 	}
@@ -360,18 +259,19 @@ int main(int argc, char **argv)
 	close(fd);
 
 	want_msr(want);
-	agree("msr_guard", snap, msr, obj_msr, btf, ev_msr, want,
+	agree("msr_guard", snap, ids[0], obj_msr, btf, ev_msr, want,
 	      ARRAY_LEN(msr_values), 0);
 	len = want_trace(want);
-	agree("tracing", snap, trace, obj_trace, btf, ev_trace, want, len, 0);
+	agree("tracing", snap, ids[1], obj_trace, btf, ev_trace, want, len,
+	      0);
 	len = want_ps(want);
-	agree("ps", snap, ps, obj_ps, btf, ev_ps, want, len, PS_MAX);
+	agree("ps", snap, ids[2], obj_ps, btf, ev_ps, want, len, PS_MAX);
 
 	/* not the snapshot's program: another sample's object, another
 	 * kernel's layout */
-	refused(snap, msr, obj_ps, btf, "has no msr_write program");
-	refused(snap, trace, obj_msr, btf, "has no trace program");
-	refused(snap, ps, obj_ps, other, "differs from the snapshot's");
+	refused(snap, ids[0], obj_ps, btf, "has no msr_write program");
+	refused(snap, ids[1], obj_msr, btf, "has no trace program");
+	refused(snap, ids[2], obj_ps, other, "differs from the snapshot's");
 
 	fk_exit(&k);
 	unlink(btf);
