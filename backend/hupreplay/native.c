@@ -32,6 +32,7 @@ static const struct native_port *const ports[] = {
     &native_msr_guard,
     &native_tracing,
     &native_ps,
+    &native_dmesg,
 };
 
 struct native {

@@ -4,8 +4,9 @@
  * kernel: the data they read laid out in its RAM (the guest module's
  * trace ring for tracing.c, a task list from init_task for ps.c), the
  * kernel's BTF for ps's CO-RE (list_head, task_struct), the symbols the
- * guest module would resolve, and each object registered as the guest
- * does (msr_guard for IA32_TSC_AUX).  Used by the
+ * guest module would resolve, a printk ring for dmesg.c (as
+ * hup_test_btf__add_printk lays it out: Debian's 6.1 and 6.12), and each
+ * object registered as the guest does (msr_guard for IA32_TSC_AUX).  Used by the
  * replay_native_samples_fake test and by bench-native's synthetic
  * snapshot (bench/native/mksnap_samples.c).
  */
@@ -28,6 +29,8 @@
 #define FS_TASK_TASKS 0x398u
 #define FS_TASK_COMM  0x5c0u
 #define FS_MAX_TASKS  256u
+#define FS_PRINTK_GPA 0x2c00000ull
+#define FS_PRB	      0x2000ull /* the prb variable, in the kernel image */
 
 static inline uint64_t fs_kvar(const char *name)
 {
@@ -35,13 +38,17 @@ static inline uint64_t fs_kvar(const char *name)
 		return FK_DM + FS_RING_GPA;
 	if (!strcmp(name, "init_task"))
 		return FK_KERN + FS_INIT_TASK;
+	if (!strcmp(name, "prb"))
+		return FK_KERN + FS_PRB;
 	return 0;
 }
 
-/* The kernel's BTF for ps into path: list_head and task_struct, with
+/* The kernel's BTF into path: for ps list_head and task_struct, with
  * comm at comm (another offset: a kernel the object was not relocated
- * against).  0 or -errno. */
-static inline int fs_write_btf(const char *path, uint32_t comm)
+ * against); for dmesg the printk ring's types, without printk_info.level
+ * if without_level.  0 or -errno. */
+static inline int fs_write_btf(const char *path, uint32_t comm,
+			       int without_level)
 {
 	struct btf *b = btf__new_empty();
 	int chr, u32, ptr, lh, arr, err;
@@ -60,6 +67,7 @@ static inline int fs_write_btf(const char *path, uint32_t comm)
 	btf__add_struct(b, "task_struct", FS_TASK_SIZE);
 	btf__add_field(b, "tasks", lh, FS_TASK_TASKS * 8, 0);
 	btf__add_field(b, "comm", arr, comm * 8, 0);
+	hup_test_btf__add_printk(b, without_level);
 	err = hup_test_write_btf(b, path);
 	btf__free(b);
 	return err;
@@ -115,27 +123,128 @@ static inline void fs_build_tasks(struct fake_kernel *k, unsigned int n)
 	}
 }
 
-/* msr_guard.o, tracing.o and ps.o registered with the windows their
- * data needs (none; the direct map read-write; the direct map and the
- * kernel image): 0 with ids[3], or -EINVAL with k->err set. */
-static inline int fs_register(struct fake_kernel *k, const char *msr,
-			      const char *trace, const char *ps,
-			      const char *btf, uint32_t ids[3])
+/* The printk ring: 2^3 descriptors, 2^10 bytes of text, the records of
+ * ids 8..15 (the last 8: the head is 15).  As hup_test_btf__add_printk
+ * lays the types out. */
+#define FS_PK_COUNT_BITS 3u
+#define FS_PK_SIZE_BITS	 10u
+#define FS_PK_LPOS	 0x10000ull /* a multiple of the text ring's size */
+#define FS_PK_DESC	 24u
+#define FS_PK_INFO	 88u
+#define FS_PK_RB	 88u
+
+struct fs_printk_rec {
+	uint64_t id, seq, ts;
+	unsigned int state; /* 1 committed, 2 finalized */
+	uint8_t level, facility;
+	uint16_t text_len;
+	const char *text;
+	uint64_t begin, next; /* past FS_PK_LPOS; 3/3: NO_LPOS */
+	int shown;	      /* what a reader shows of it */
+};
+
+static const char fs_pk_long[] =
+    "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstu"
+    "vwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnop"
+    "qrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz01234567890123456789";
+
+static const struct fs_printk_rec fs_printk[] = {
+    {8, 808, 1000, 2, 6, 0, 10, "first line", 64, 88, 1},
+    /* no text stored: shown with none */
+    {9, 809, 2000, 2, 4, 0, 5, "", 3, 3, 1},
+    /* committed, not finalized */
+    {10, 810, 3000, 1, 6, 0, 9, "committed", 96, 120, 0},
+    /* its block wrapped to the ring's start */
+    {11, 811, 4000, 2, 5, 0, 7, "wrapped", 1008, 1040, 1},
+    /* an info of another wrap of the descriptors */
+    {12, 813, 5000, 2, 6, 0, 5, "other", 128, 152, 0},
+    /* a text_len longer than its block */
+    {13, 813, 6000, 2, 6, 0, 20, "short", 160, 176, 0},
+    /* a text longer than the record's 127 bytes */
+    {14, 814, 7000, 2, 7, 1, 200, fs_pk_long, 192, 400, 1},
+    {15, 815, 8000, 2, 3, 2, 4, "last", 400, 416, 1},
+};
+
+static inline void fs_build_printk(struct fake_kernel *k)
 {
-	const struct hup_window direct_rw = {
-	    FK_DM, k->ram, HUP_WIN_READ | HUP_WIN_WRITE, HUP_WIN_DIRECT_MAP};
-	const struct hup_window ps_win[] = {
+	const uint64_t count = 1ull << FS_PK_COUNT_BITS,
+		       size = 1ull << FS_PK_SIZE_BITS;
+	const uint64_t rb = FS_PRINTK_GPA, descs = rb + 0x100,
+		       infos = descs + count * FS_PK_DESC,
+		       data = (infos + count * FS_PK_INFO + 63) & ~63ull;
+	uint8_t *p = fg_hva(&k->g, rb, data + size - rb);
+
+	memset(p, 0, data + size - rb);
+	fk_put64(fg_hva(&k->g, FK_KERN_GPA + FS_PRB, 8), FK_DM + rb);
+	fk_put32(p + 0, FS_PK_COUNT_BITS);		  /* count_bits */
+	fk_put64(p + 8, FK_DM + descs);			  /* descs */
+	fk_put64(p + 16, FK_DM + infos);		  /* infos */
+	fk_put64(p + 24, 15);				  /* head_id */
+	fk_put64(p + 32, 8);				  /* tail_id */
+	fk_put32(p + 48, FS_PK_SIZE_BITS);		  /* size_bits */
+	fk_put64(p + 56, FK_DM + data);			  /* data */
+	fk_put64(p + 64, FS_PK_LPOS + 1040);		  /* head_lpos */
+	fk_put64(p + 72, FS_PK_LPOS + 64);		  /* tail_lpos */
+	for (size_t i = 0; i < ARRAY_LEN(fs_printk); i++) {
+		const struct fs_printk_rec *r = &fs_printk[i];
+		uint64_t idx = r->id & (count - 1);
+		uint8_t *d = p + (descs - rb) + idx * FS_PK_DESC;
+		uint8_t *in = p + (infos - rb) + idx * FS_PK_INFO;
+		int nolpos = r->begin == 3;
+		uint64_t blk;
+
+		fk_put64(d, (uint64_t)r->state << 62 | r->id);
+		fk_put64(d + 8, nolpos ? 3 : FS_PK_LPOS + r->begin);
+		fk_put64(d + 16, nolpos ? 3 : FS_PK_LPOS + r->next);
+		fk_put64(in, r->seq);
+		fk_put64(in + 8, r->ts);
+		memcpy(in + 16, &r->text_len, 2);
+		in[18] = r->facility;
+		in[19] = (uint8_t)(r->level << 5 | 0x13); /* flags:5 */
+		if (nolpos)
+			continue;
+		/* a block crossing the ring's end is stored at its start */
+		blk = (r->begin >> FS_PK_SIZE_BITS) ==
+			      (r->next >> FS_PK_SIZE_BITS)
+			  ? r->begin & (size - 1)
+			  : 0;
+		fk_put64(p + (data - rb) + blk, r->id);
+		memcpy(p + (data - rb) + blk + 8, r->text, strlen(r->text));
+	}
+}
+
+/* A query object (ps.o, dmesg.o) relocated against btf, registered with
+ * the windows they read: the direct map and the kernel image.  The id, or
+ * 0 with k->err set. */
+static inline uint32_t fs_register_query(struct fake_kernel *k,
+					 const char *obj, const char *btf)
+{
+	const struct hup_window w[] = {
 	    {FK_DM, k->ram, HUP_WIN_READ, HUP_WIN_DIRECT_MAP},
 	    {FK_KERN, FG_2M, HUP_WIN_READ, HUP_WIN_KERNEL},
 	};
+
+	return fk_register_obj(k, obj, btf, 0, w, 2, fs_kvar);
+}
+
+/* msr_guard.o, tracing.o, ps.o and dmesg.o registered with the windows
+ * their data needs (none; the direct map read-write; fs_register_query): 0 with ids[4], or -EINVAL with
+ * k->err set. */
+static inline int fs_register(struct fake_kernel *k, const char *msr,
+			      const char *trace, const char *ps,
+			      const char *dmesg, const char *btf,
+			      uint32_t ids[4])
+{
+	const struct hup_window direct_rw = {
+	    FK_DM, k->ram, HUP_WIN_READ | HUP_WIN_WRITE, HUP_WIN_DIRECT_MAP};
 
 	ids[0] = fk_register_obj(k, msr, btf, FS_TSC_AUX, NULL, 0, fs_kvar);
 	ids[1] = ids[0] ? fk_register_obj(k, trace, btf, 0, &direct_rw, 1,
 					  fs_kvar)
 			: 0;
-	ids[2] = ids[1] ? fk_register_obj(k, ps, btf, 0, ps_win, 2, fs_kvar)
-			: 0;
-	return ids[2] ? 0 : -EINVAL;
+	ids[2] = ids[1] ? fs_register_query(k, ps, btf) : 0;
+	ids[3] = ids[2] ? fs_register_query(k, dmesg, btf) : 0;
+	return ids[3] ? 0 : -EINVAL;
 }
 
 #endif

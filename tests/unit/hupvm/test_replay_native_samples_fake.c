@@ -13,12 +13,17 @@
  *     holds (a wrap of its index, then overflows), entries and counters,
  *     host_ns aside (each engine's events happen at other times);
  *   - ps (backend__query): the comms of a task list longer than the
- *     sample's bound, output and return value.
+ *     sample's bound, output and return value;
+ *   - dmesg (backend__query): the records of a printk ring a reader may
+ *     show (fakesamples.h: finalized, committed, wrapped, truncated,
+ *     without text, of another wrap...), the whole tail and its last 3;
+ *     and on a kernel without printk_info.level, the refusal and its host
+ *     log line.
  *
  * A port is refused for an object that is not the snapshot's program, and
  * ps's for a BTF the guest's object was not relocated against.
  *
- *   test_hupvm_replay_native_samples_fake MSR_GUARD_O TRACING_O PS_O
+ *   test_hupvm_replay_native_samples_fake MSR_GUARD_O TRACING_O PS_O DMESG_O
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,7 +61,24 @@ struct answer {
 	size_t len;
 	uint8_t out[ANSWER_MAX];
 	uint64_t run_errors;
+	char log[512]; /* debug_print lines, one per line */
 };
+
+/* struct dmesg_rec of the sample, as it lands in the answer. */
+struct dmesg_rec {
+	uint64_t seq, ts_nsec;
+	uint16_t text_len;
+	uint8_t facility, level;
+	char text[128];
+};
+
+static void log_line(void *opaque, const char *line, uint32_t len)
+{
+	struct answer *a = opaque;
+	size_t n = strlen(a->log);
+
+	snprintf(a->log + n, sizeof(a->log) - n, "%.*s\n", (int)len, line);
+}
 
 enum engine { JIT, INTERP, NATIVE };
 static const char *const engine_name[] = {"JIT", "interpreter", "native"};
@@ -100,6 +122,23 @@ static void ev_ps(struct replay *r, struct answer *a)
 			       &a->len, &a->r0);
 }
 
+/* The whole tail, then the last 3 records: both answers, one after the
+ * other; r0 the first's count, plus the second's << 32. */
+static void ev_dmesg(struct replay *r, struct answer *a)
+{
+	const uint64_t all[4] = {0, 0, 0, 0}, last3[4] = {3, 0, 0, 0};
+	uint64_t r0 = 0;
+	size_t len = 0;
+
+	a->err = replay__query(r, all, (char *)a->out, sizeof(a->out),
+			       &a->len, &a->r0);
+	if (!a->err)
+		a->err = replay__query(r, last3, (char *)a->out + a->len,
+				       sizeof(a->out) - a->len, &len, &r0);
+	a->len += len;
+	a->r0 += r0 << 32;
+}
+
 /* Replay program id of snap under engine (native: obj's port with btf)
  * and record its answer; 0, or the native port's refusal (err has it). */
 static int replay(const char *snap, uint32_t id, enum engine e,
@@ -108,7 +147,9 @@ static int replay(const char *snap, uint32_t id, enum engine e,
 		  struct answer *a, char *err, size_t errlen)
 {
 	struct replay_opts o = {.no_jit = e == INTERP,
-				.run_budget_us = BUDGET_US};
+				.run_budget_us = BUDGET_US,
+				.line = log_line,
+				.opaque = a};
 	struct replay *r = malloc(sizeof(*r));
 	struct native *n = NULL;
 	int ret = 0;
@@ -131,11 +172,12 @@ out:
 }
 
 /* JIT, interpreter and native: the same answer, which is want (len
- * bytes). */
-static void agree(const char *what, const char *snap, uint32_t id,
-		  const char *obj, const char *btf,
-		  void (*ev)(struct replay *, struct answer *),
-		  const uint8_t *want, size_t len, uint64_t r0)
+ * bytes), r0 and the host log lines log. */
+static void agree_log(const char *what, const char *snap, uint32_t id,
+		      const char *obj, const char *btf,
+		      void (*ev)(struct replay *, struct answer *),
+		      const uint8_t *want, size_t len, uint64_t r0,
+		      const char *log)
 {
 	static struct answer a;
 	char err[512];
@@ -150,6 +192,11 @@ static void agree(const char *what, const char *snap, uint32_t id,
 		CHECK_EQ(a.run_errors, 0);
 		CHECK_EQ(a.r0, r0);
 		CHECK_EQ(a.len, len);
+		if (strcmp(a.log, log)) {
+			fprintf(stderr, "%s: %s logged '%s', not '%s'\n", what,
+				engine_name[e], a.log, log);
+			CHECK(0);
+		}
 		if (a.len != len || memcmp(a.out, want, len)) {
 			fprintf(stderr, "%s: the %s answer differs\n", what,
 				engine_name[e]);
@@ -160,6 +207,14 @@ static void agree(const char *what, const char *snap, uint32_t id,
 		printf("%s: %zu bytes alike under the JIT, the interpreter "
 		       "and natively\n",
 		       what, len);
+}
+
+static void agree(const char *what, const char *snap, uint32_t id,
+		  const char *obj, const char *btf,
+		  void (*ev)(struct replay *, struct answer *),
+		  const uint8_t *want, size_t len, uint64_t r0)
+{
+	agree_log(what, snap, id, obj, btf, ev, want, len, r0, "");
 }
 
 /* The native port refuses obj (with btf) for program id, saying why. */
@@ -213,6 +268,34 @@ static size_t want_trace(uint8_t *w)
 	return sizeof(*ring) + RING_CAP * 64;
 }
 
+/* The records of fs_printk a reader shows, of the last n ids (all: 0),
+ * appended at w; *count of them. */
+static size_t want_dmesg(uint8_t *w, unsigned int n, uint64_t *count)
+{
+	size_t len = 0, first = n ? ARRAY_LEN(fs_printk) - n : 0;
+
+	*count = 0;
+	for (size_t i = first; i < ARRAY_LEN(fs_printk); i++) {
+		const struct fs_printk_rec *p = &fs_printk[i];
+		struct dmesg_rec r;
+		size_t t = p->begin == 3 ? 0 : p->text_len;
+
+		if (!p->shown)
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.seq = p->seq;
+		r.ts_nsec = p->ts;
+		r.text_len = (uint16_t)t;
+		r.facility = p->facility;
+		r.level = p->level;
+		memcpy(r.text, p->text, t < 127 ? t : 127);
+		memcpy(w + len, &r, sizeof(r));
+		len += sizeof(r);
+		(*count)++;
+	}
+	return len;
+}
+
 static size_t want_ps(uint8_t *w)
 {
 	for (unsigned int i = 1; i <= PS_MAX; i++)
@@ -223,26 +306,31 @@ static size_t want_ps(uint8_t *w)
 int main(int argc, char **argv)
 {
 	static uint8_t want[ANSWER_MAX];
-	const char *obj_msr, *obj_trace, *obj_ps;
-	char btf[300], other[300], snap[300];
-	uint32_t ids[3];
+	const char *obj_msr, *obj_trace, *obj_ps, *obj_dmesg;
+	char btf[300], other[300], nolevel[300], snap[300];
+	uint64_t all, last3;
+	uint32_t ids[4], dm_nolevel;
 	size_t len;
 	int fd;
 
-	if (argc != 4 || !mkdtemp(dir)) {
-		fprintf(stderr, "usage: %s MSR_GUARD_O TRACING_O PS_O\n",
+	if (argc != 5 || !mkdtemp(dir)) {
+		fprintf(stderr,
+			"usage: %s MSR_GUARD_O TRACING_O PS_O DMESG_O\n",
 			argv[0]);
 		return 2;
 	}
 	obj_msr = argv[1];
 	obj_trace = argv[2];
 	obj_ps = argv[3];
+	obj_dmesg = argv[4];
 	snprintf(btf, sizeof(btf), "%s/vmlinux.btf", dir);
 	snprintf(other, sizeof(other), "%s/other.btf", dir);
+	snprintf(nolevel, sizeof(nolevel), "%s/nolevel.btf", dir);
 	snprintf(snap, sizeof(snap), "%s/guest.snap", dir);
-	CHECK_EQ(fs_write_btf(btf, FS_TASK_COMM), 0);
+	CHECK_EQ(fs_write_btf(btf, FS_TASK_COMM, 0), 0);
 	/* not the guest's */
-	CHECK_EQ(fs_write_btf(other, FS_TASK_COMM + 8), 0);
+	CHECK_EQ(fs_write_btf(other, FS_TASK_COMM + 8, 0), 0);
+	CHECK_EQ(fs_write_btf(nolevel, FS_TASK_COMM, 1), 0);
 	if (!fk_init(&k, RAM, false)) {
 		fprintf(stderr, "no fake kernel\n");
 		return 1;
@@ -250,7 +338,9 @@ int main(int argc, char **argv)
 	k.be.run_budget_us = BUDGET_US;
 	fs_build_ring(&k, RING_CAP, RING_HEAD0);
 	fs_build_tasks(&k, NR_TASKS);
-	if (fs_register(&k, obj_msr, obj_trace, obj_ps, btf, ids)) {
+	fs_build_printk(&k);
+	if (fs_register(&k, obj_msr, obj_trace, obj_ps, obj_dmesg, btf, ids) ||
+	    !(dm_nolevel = fs_register_query(&k, obj_dmesg, nolevel))) {
 		fprintf(stderr, "registration: %s\n", k.err);
 		return 1;
 	}
@@ -266,16 +356,28 @@ int main(int argc, char **argv)
 	      0);
 	len = want_ps(want);
 	agree("ps", snap, ids[2], obj_ps, btf, ev_ps, want, len, PS_MAX);
+	len = want_dmesg(want, 0, &all);
+	len += want_dmesg(want + len, 3, &last3);
+	CHECK_EQ(all, 5);
+	CHECK_EQ(last3, 2);
+	agree("dmesg", snap, ids[3], obj_dmesg, btf, ev_dmesg, want, len,
+	      all + (last3 << 32));
+	agree_log("dmesg without printk_info.level", snap, dm_nolevel,
+		  obj_dmesg, nolevel, ev_ps, want, 0, (uint64_t)-EOPNOTSUPP,
+		  "dmesg: unknown printk_ringbuffer layout\n");
 
 	/* not the snapshot's program: another sample's object, another
 	 * kernel's layout */
 	refused(snap, ids[0], obj_ps, btf, "has no msr_write program");
 	refused(snap, ids[1], obj_msr, btf, "has no trace program");
 	refused(snap, ids[2], obj_ps, other, "differs from the snapshot's");
+	refused(snap, ids[3], obj_ps, btf, "not the same program");
+	refused(snap, dm_nolevel, obj_dmesg, btf, "differs from the");
 
 	fk_exit(&k);
 	unlink(btf);
 	unlink(other);
+	unlink(nolevel);
 	unlink(snap);
 	rmdir(dir);
 	return check_summary("replay_native_samples_fake");
