@@ -50,7 +50,9 @@ static void usage(FILE *f)
 		"                     the native gcc -O2 port of the "
 		"program's sample in its\n"
 		"                     place (free_discard, msr_guard, "
-		"tracing, ps, dmesg);\n"
+		"tracing, ps, dmesg,\n"
+		"                     tlb_shootdown);"
+		"\n"
 		"                     OBJ.o (the program's object) and BTF "
 		"(the guest\n"
 		"                     kernel's) tell it the layout and "
@@ -61,7 +63,8 @@ static void usage(FILE *f)
 		"  --args A[,B,C,D]   query arguments\n"
 		"  --ctx N[,...]      trace: KIND,REASON[,ARG0..ARG3]; "
 		"msr_write: VALUE;\n"
-		"                     vcpu_resume: PAUSED_NS\n"
+		"                     vcpu_resume: PAUSED_NS; vcpu_desched:\n"
+		"                     VCPU,DESCHEDULED_NS[,RUN]\n"
 		"  --run-budget-us N  wall-clock budget of one run, "
 		"1..10000000 (default:\n"
 		"                     libhup's per event, as hupvm's)\n"
@@ -300,8 +303,10 @@ static int run_reclaim(struct replay *r, const struct cli *c)
 }
 
 /* trace, msr_write, vcpu_resume: the event once per repeat on the vCPU
- * that registered the program, with the context from --ctx, each call of
- * the backend's entry timed; the answer is the last run's. */
+ * that registered the program, vcpu_desched for the vCPU --ctx names
+ * (the caller, hupvm's scheduler, would hold it parked: here nothing
+ * runs), with the context from --ctx, each call of the backend's entry
+ * timed; the answer is the last run's. */
 static int run_local(struct replay *r, const struct cli *c)
 {
 	uint32_t cpu = r->rec->vcpu, actions = 0;
@@ -321,6 +326,17 @@ static int run_local(struct replay *r, const struct cli *c)
 		if (c->nctx != 1)
 			goto ctx;
 		break;
+	case HUP_EVENT_VCPU_DESCHED:
+		if (c->nctx < 2 || c->nctx > 3 || x[2] > UINT32_MAX)
+			goto ctx;
+		if (x[0] >= r->snap.h.nr_vcpus) {
+			fprintf(stderr,
+				"hupreplay: --ctx: vCPU %llu, the snapshot "
+				"has %u\n",
+				(unsigned long long)x[0], r->snap.h.nr_vcpus);
+			return -EINVAL;
+		}
+		break;
 	default: /* an event this tool does not know how to raise */
 		fprintf(stderr, "hupreplay: cannot run a %s program (event %u)\n",
 			backend__event_name(r->rec->event), r->rec->event);
@@ -335,15 +351,19 @@ static int run_local(struct replay *r, const struct cli *c)
 		else if (r->rec->event == HUP_EVENT_MSR_WRITE)
 			denied = backend__msr_denied(
 			    &r->b, cpu, (uint32_t)r->rec->event_arg, x[0]);
-		else
+		else if (r->rec->event == HUP_EVENT_VCPU_RESUME)
 			actions = backend__resume(&r->b, cpu, x[0]);
+		else
+			actions = backend__desched(&r->b, (uint32_t)x[0], x[1],
+						   (uint32_t)x[2]);
 		t = backend__now_ns() - t;
 		best = t < best ? t : best;
 		sum += t;
 	}
 	if (r->rec->event == HUP_EVENT_MSR_WRITE)
 		answer = denied ? "denied" : "allowed";
-	else if (r->rec->event == HUP_EVENT_VCPU_RESUME) {
+	else if (r->rec->event == HUP_EVENT_VCPU_RESUME ||
+		 r->rec->event == HUP_EVENT_VCPU_DESCHED) {
 		snprintf(buf, sizeof(buf), "actions %#x", actions);
 		answer = buf;
 	}

@@ -33,6 +33,7 @@ static const struct native_port *const ports[] = {
     &native_tracing,
     &native_ps,
     &native_dmesg,
+    &native_tlb_shootdown,
 };
 
 struct native {

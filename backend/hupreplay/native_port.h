@@ -76,6 +76,6 @@ struct native_port {
 
 /* One per sample (native_<sample>.c), listed in native.c. */
 extern const struct native_port native_free_discard, native_msr_guard,
-    native_tracing, native_ps, native_dmesg;
+    native_tracing, native_ps, native_dmesg, native_tlb_shootdown;
 
 #endif

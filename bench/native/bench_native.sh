@@ -7,22 +7,24 @@
 # docs/bench-costs.md ("Native").
 #
 #   bench_native.sh HUPREPLAY HUP_MKSNAP HUP_MKSNAP_SAMPLES FREE_DISCARD_O \
-#                   MSR_GUARD_O TRACING_O PS_O DMESG_O WORKDIR
+#                   MSR_GUARD_O TRACING_O PS_O DMESG_O TLB_SHOOTDOWN_O WORKDIR
 #
 # HUP_NATIVE_REPEAT: runs of msr_guard and tracing (100000; at most the
 # synthetic ring's 131072 entries, so that every traced event writes
-# one); ps and dmesg 1/50 of it, free_discard 1/5000 walks of 64 MiB
-# (at least 1).
+# one) and tlb_shootdown (its first run acknowledges the queue's flushes,
+# the others walk the 4 calls left: the best and the mean are those);
+# ps and dmesg 1/50 of it, free_discard 1/5000 walks of 64 MiB (at least
+# 1).
 set -eu
-[ $# -eq 9 ] || { echo "usage: $0 HUPREPLAY HUP_MKSNAP HUP_MKSNAP_SAMPLES FREE_DISCARD_O MSR_GUARD_O TRACING_O PS_O DMESG_O WORKDIR" >&2; exit 2; }
-R=$1 MK=$2 MKS=$3 FD=$4 MSR=$5 TR=$6 PS=$7 DM=$8 DIR=$9
+[ $# -eq 10 ] || { echo "usage: $0 HUPREPLAY HUP_MKSNAP HUP_MKSNAP_SAMPLES FREE_DISCARD_O MSR_GUARD_O TRACING_O PS_O DMESG_O TLB_SHOOTDOWN_O WORKDIR" >&2; exit 2; }
+R=$1 MK=$2 MKS=$3 FD=$4 MSR=$5 TR=$6 PS=$7 DM=$8 TLB=$9 DIR=${10}
 N=${HUP_NATIVE_REPEAT:-100000}
 case $N in ''|*[!0-9]*) echo "bench-native: HUP_NATIVE_REPEAT '$N' is not a number" >&2; exit 2 ;; esac
 [ "$N" -ge 1 ] && [ "$N" -le 131072 ] || { echo "bench-native: HUP_NATIVE_REPEAT: 1..131072" >&2; exit 2; }
 mkdir -p "$DIR"
-set -- $("$MKS" "$MSR" "$TR" "$PS" "$DM" "$DIR")
+set -- $("$MKS" "$MSR" "$TR" "$PS" "$DM" "$TLB" "$DIR")
 S=$DIR/samples.snap B=$DIR/samples.btf
-ID_MSR=$1 ID_TR=$2 ID_PS=$3 ID_DM=$4
+ID_MSR=$1 ID_TR=$2 ID_PS=$3 ID_DM=$4 ID_TLB=$5
 set -- $("$MK" "$FD" "$DIR" 64)
 ID_FD=$1
 max1() { [ "$1" -ge 1 ] && echo "$1" || echo 1; }
@@ -71,6 +73,7 @@ row msr_guard "$MSR" "$S" "$ID_MSR" "$N" --ctx 0xdead
 row tracing "$TR" "$S" "$ID_TR" "$N" --ctx 1,30,1,2,3,4
 row ps "$PS" "$S" "$ID_PS" "$(max1 $((N / 50)))"
 row dmesg "$DM" "$S" "$ID_DM" "$(max1 $((N / 50)))"
+row tlb_shootdown "$TLB" "$S" "$ID_TLB" "$N" --ctx 0,1000
 BTF=$DIR/synthetic.btf
 row free_discard "$FD" "$DIR/synthetic.snap" "$ID_FD" "$(max1 $((N / 5000)))"
 exit $status

@@ -5,7 +5,8 @@
  * trace ring for tracing.c, a task list from init_task for ps.c), the
  * kernel's BTF for ps's CO-RE (list_head, task_struct), the symbols the
  * guest module would resolve, a printk ring for dmesg.c (as
- * hup_test_btf__add_printk lays it out: Debian's 6.1 and 6.12), and each
+ * hup_test_btf__add_printk lays it out: Debian's 6.1 and 6.12), a
+ * vCPU's per-CPU data and call_single_queue for tlb_shootdown.c, and each
  * object registered as the guest does (msr_guard for IA32_TSC_AUX).  Used by the
  * replay_native_samples_fake test and by bench-native's synthetic
  * snapshot (bench/native/mksnap_samples.c).
@@ -31,6 +32,18 @@
 #define FS_MAX_TASKS  256u
 #define FS_PRINTK_GPA 0x2c00000ull
 #define FS_PRB	      0x2000ull /* the prb variable, in the kernel image */
+/* tlb_shootdown: __per_cpu_offset[] in the kernel image, each CPU's
+ * per-CPU area in the direct map, the per-CPU symbols' offsets in them,
+ * the queued call_single_data */
+#define FS_PER_CPU_OFFSET 0x4000ull
+#define FS_PERCPU_GPA	  0x2d00000ull
+#define FS_PERCPU_SIZE	  0x1000ull
+#define FS_TLBSTATE	  0x100ull /* cpu_tlbstate_shared */
+#define FS_CALL_QUEUE	  0x200ull /* call_single_queue */
+#define FS_CSD_GPA	  0x2e00000ull
+#define FS_CSD_SIZE	  32u /* flags at 8, func at 16 */
+#define FS_FLUSH_FN	  (FK_KERN + 0x20000) /* flush_tlb_func */
+#define FS_OTHER_FN	  (FK_KERN + 0x20100)
 
 static inline uint64_t fs_kvar(const char *name)
 {
@@ -40,18 +53,28 @@ static inline uint64_t fs_kvar(const char *name)
 		return FK_KERN + FS_INIT_TASK;
 	if (!strcmp(name, "prb"))
 		return FK_KERN + FS_PRB;
+	if (!strcmp(name, "__per_cpu_offset"))
+		return FK_KERN + FS_PER_CPU_OFFSET;
+	if (!strcmp(name, "cpu_tlbstate_shared"))
+		return FS_TLBSTATE;
+	if (!strcmp(name, "call_single_queue"))
+		return FS_CALL_QUEUE;
+	if (!strcmp(name, "flush_tlb_func"))
+		return FS_FLUSH_FN;
 	return 0;
 }
 
 /* The kernel's BTF into path: for ps list_head and task_struct, with
  * comm at comm (another offset: a kernel the object was not relocated
  * against); for dmesg the printk ring's types, without printk_info.level
- * if without_level.  0 or -errno. */
+ * if without_level; for tlb_shootdown the lock-less list and
+ * call_single_data (as Linux 6.1 and 6.12), tlb_state_shared.  0 or
+ * -errno. */
 static inline int fs_write_btf(const char *path, uint32_t comm,
 			       int without_level)
 {
 	struct btf *b = btf__new_empty();
-	int chr, u32, ptr, lh, arr, err;
+	int chr, u32, ptr, lh, arr, bool_, lnp, ln, csn, vp, err;
 
 	if (!b)
 		return -ENOMEM;
@@ -68,6 +91,21 @@ static inline int fs_write_btf(const char *path, uint32_t comm,
 	btf__add_field(b, "tasks", lh, FS_TASK_TASKS * 8, 0);
 	btf__add_field(b, "comm", arr, comm * 8, 0);
 	hup_test_btf__add_printk(b, without_level);
+	bool_ = btf__add_int(b, "_Bool", 1, BTF_INT_BOOL);
+	btf__add_struct(b, "tlb_state_shared", 64);
+	btf__add_field(b, "is_lazy", bool_, 0, 0);
+	lnp = btf__add_ptr(b, (int)btf__type_cnt(b) + 1);
+	ln = btf__add_struct(b, "llist_node", 8);
+	btf__add_field(b, "next", lnp, 0, 0);
+	btf__add_struct(b, "llist_head", 8);
+	btf__add_field(b, "first", lnp, 0, 0);
+	csn = btf__add_struct(b, "__call_single_node", 16);
+	btf__add_field(b, "llist", ln, 0, 0);
+	btf__add_field(b, "u_flags", u32, 64, 0);
+	vp = btf__add_ptr(b, 0); /* void * */
+	btf__add_struct(b, "__call_single_data", FS_CSD_SIZE);
+	btf__add_field(b, "node", csn, 0, 0);
+	btf__add_field(b, "func", vp, 128, 0);
 	err = hup_test_write_btf(b, path);
 	btf__free(b);
 	return err;
@@ -213,6 +251,63 @@ static inline void fs_build_printk(struct fake_kernel *k)
 	}
 }
 
+/* The queued calls of CPU 0's call_single_queue, head first: which a
+ * tlb_shootdown run acknowledges (acked: unlinked, CSD_FLAG_LOCK
+ * cleared) and which it leaves where they are. */
+struct fs_csd {
+	uint32_t flags;
+	uint64_t func;
+	int acked;
+};
+
+static const struct fs_csd fs_csds[] = {
+    {0x11, FS_FLUSH_FN, 1}, /* first: unlinked by a cmpxchg of the head */
+    {0x01, FS_FLUSH_FN, 0}, /* asynchronous */
+    {0x11, FS_OTHER_FN, 0}, /* another function */
+    {0x11, FS_FLUSH_FN, 1}, /* unlinked by a store to its predecessor */
+    {0x10, FS_FLUSH_FN, 0}, /* not locked: nobody waits */
+    {0x31, FS_FLUSH_FN, 0}, /* another type */
+    {0x11, FS_FLUSH_FN, 1}, /* the last */
+};
+
+static inline uint64_t fs_csd_gva(size_t i)
+{
+	return FK_DM + FS_CSD_GPA + i * FS_CSD_SIZE;
+}
+
+/* CPU cpu's per-CPU area, in our mapping. */
+static inline uint8_t *fs_percpu(struct fake_kernel *k, uint32_t cpu)
+{
+	return fg_hva(&k->g, FS_PERCPU_GPA + cpu * FS_PERCPU_SIZE,
+		      FS_PERCPU_SIZE);
+}
+
+/* nr_cpus per-CPU areas (none lazy, empty queues), then fs_csds queued
+ * on CPU 0. */
+static inline void fs_build_tlb(struct fake_kernel *k, uint32_t nr_cpus)
+{
+	uint8_t *off = fg_hva(&k->g, FK_KERN_GPA + FS_PER_CPU_OFFSET,
+			      8 * 8192);
+
+	memset(off, 0, 8 * 8192);
+	for (uint32_t c = 0; c < nr_cpus; c++) {
+		memset(fs_percpu(k, c), 0, FS_PERCPU_SIZE);
+		fk_put64(off + 8 * c,
+			 FK_DM + FS_PERCPU_GPA + c * FS_PERCPU_SIZE);
+	}
+	fk_put64(fs_percpu(k, 0) + FS_CALL_QUEUE, fs_csd_gva(0));
+	for (size_t i = 0; i < ARRAY_LEN(fs_csds); i++) {
+		uint8_t *c = fg_hva(&k->g, FS_CSD_GPA + i * FS_CSD_SIZE,
+				    FS_CSD_SIZE);
+
+		memset(c, 0, FS_CSD_SIZE);
+		fk_put64(c, i + 1 < ARRAY_LEN(fs_csds) ? fs_csd_gva(i + 1)
+						       : 0);
+		fk_put32(c + 8, fs_csds[i].flags);
+		fk_put64(c + 16, fs_csds[i].func);
+	}
+}
+
 /* A query object (ps.o, dmesg.o) relocated against btf, registered with
  * the windows they read: the direct map and the kernel image.  The id, or
  * 0 with k->err set. */
@@ -227,16 +322,21 @@ static inline uint32_t fs_register_query(struct fake_kernel *k,
 	return fk_register_obj(k, obj, btf, 0, w, 2, fs_kvar);
 }
 
-/* msr_guard.o, tracing.o, ps.o and dmesg.o registered with the windows
- * their data needs (none; the direct map read-write; fs_register_query): 0 with ids[4], or -EINVAL with
- * k->err set. */
+/* msr_guard.o, tracing.o, ps.o, dmesg.o and tlb_shootdown.o registered
+ * with the windows their data needs (none; the direct map read-write;
+ * fs_register_query twice; the kernel image and the direct map
+ * read-write): 0 with ids[5], or -EINVAL with k->err set. */
 static inline int fs_register(struct fake_kernel *k, const char *msr,
 			      const char *trace, const char *ps,
-			      const char *dmesg, const char *btf,
-			      uint32_t ids[4])
+			      const char *dmesg, const char *tlb,
+			      const char *btf, uint32_t ids[5])
 {
 	const struct hup_window direct_rw = {
 	    FK_DM, k->ram, HUP_WIN_READ | HUP_WIN_WRITE, HUP_WIN_DIRECT_MAP};
+	const struct hup_window tlb_win[] = {
+	    {FK_KERN, FG_2M, HUP_WIN_READ, HUP_WIN_KERNEL},
+	    direct_rw,
+	};
 
 	ids[0] = fk_register_obj(k, msr, btf, FS_TSC_AUX, NULL, 0, fs_kvar);
 	ids[1] = ids[0] ? fk_register_obj(k, trace, btf, 0, &direct_rw, 1,
@@ -244,7 +344,9 @@ static inline int fs_register(struct fake_kernel *k, const char *msr,
 			: 0;
 	ids[2] = ids[1] ? fs_register_query(k, ps, btf) : 0;
 	ids[3] = ids[2] ? fs_register_query(k, dmesg, btf) : 0;
-	return ids[3] ? 0 : -EINVAL;
+	ids[4] = ids[3] ? fk_register_obj(k, tlb, btf, 0, tlb_win, 2, fs_kvar)
+			: 0;
+	return ids[4] ? 0 : -EINVAL;
 }
 
 #endif

@@ -18,12 +18,17 @@
  *     show (fakesamples.h: finalized, committed, wrapped, truncated,
  *     without text, of another wrap...), the whole tail and its last 3;
  *     and on a kernel without printk_info.level, the refusal and its host
- *     log line.
+ *     log line;
+ *   - tlb_shootdown (backend__desched): a vCPU in lazy TLB mode left
+ *     alone, then its flush requests acknowledged and unlinked, the other
+ *     queued calls left in order, a flush asked; then nothing left to do:
+ *     the actions of each run and the queue and calls after them.
  *
  * A port is refused for an object that is not the snapshot's program, and
  * ps's for a BTF the guest's object was not relocated against.
  *
- *   test_hupvm_replay_native_samples_fake MSR_GUARD_O TRACING_O PS_O DMESG_O
+ *   test_hupvm_replay_native_samples_fake MSR_GUARD_O TRACING_O PS_O DMESG_O \
+ *                                         TLB_SHOOTDOWN_O
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -120,6 +125,32 @@ static void ev_ps(struct replay *r, struct answer *a)
 
 	a->err = replay__query(r, args, (char *)a->out, sizeof(a->out),
 			       &a->len, &a->r0);
+}
+
+/* The queue head and the calls, as they are in r's RAM, appended. */
+static void tlb_state(struct replay *r, struct answer *a)
+{
+	size_t n = ARRAY_LEN(fs_csds) * FS_CSD_SIZE;
+
+	memcpy(a->out + a->len,
+	       mem__gpa_to_hva(&r->mem, FS_PERCPU_GPA + FS_CALL_QUEUE, 8), 8);
+	memcpy(a->out + a->len + 8, mem__gpa_to_hva(&r->mem, FS_CSD_GPA, n),
+	       n);
+	a->len += 8 + n;
+}
+
+/* vCPU 0 descheduled three times: in lazy TLB mode, out of it, again;
+ * each run's actions (a byte) and the queue after it; r0 unused. */
+static void ev_tlb(struct replay *r, struct answer *a)
+{
+	uint8_t *lazy = mem__gpa_to_hva(&r->mem, FS_PERCPU_GPA + FS_TLBSTATE, 1);
+
+	for (int run = 0; run < 3; run++) {
+		*lazy = run == 0;
+		a->out[a->len++] =
+		    (uint8_t)backend__desched(&r->b, 0, 1000, (uint32_t)run);
+		tlb_state(r, a);
+	}
 }
 
 /* The whole tail, then the last 3 records: both answers, one after the
@@ -296,6 +327,50 @@ static size_t want_dmesg(uint8_t *w, unsigned int n, uint64_t *count)
 	return len;
 }
 
+/* ev_tlb's answer: the sample's, by the table of fs_csds. */
+static size_t want_tlb(uint8_t *w)
+{
+	const size_t n = ARRAY_LEN(fs_csds);
+	uint8_t csd[ARRAY_LEN(fs_csds)][FS_CSD_SIZE];
+	uint64_t head = fs_csd_gva(0), after[ARRAY_LEN(fs_csds)];
+	size_t len = 0;
+
+	/* before: as fs_build_tlb queued them */
+	for (size_t i = 0; i < n; i++) {
+		memset(csd[i], 0, FS_CSD_SIZE);
+		fk_put64(csd[i], i + 1 < n ? fs_csd_gva(i + 1) : 0);
+		fk_put32(csd[i] + 8, fs_csds[i].flags);
+		fk_put64(csd[i] + 16, fs_csds[i].func);
+	}
+	for (int run = 0; run < 3; run++) {
+		if (run == 1) {
+			/* the acked ones out of the list, their lock clear;
+			 * each kept one points at the next kept */
+			uint64_t next = 0;
+
+			for (size_t i = n; i-- > 0;) {
+				after[i] = next;
+				if (!fs_csds[i].acked)
+					next = fs_csd_gva(i);
+			}
+			head = next;
+			for (size_t i = 0; i < n; i++) {
+				if (fs_csds[i].acked) {
+					fk_put32(csd[i] + 8,
+						 fs_csds[i].flags & ~1u);
+					continue;
+				}
+				fk_put64(csd[i], after[i]);
+			}
+		}
+		w[len++] = run == 1 ? HUP_ENTRY_FLUSH_TLB : 0;
+		memcpy(w + len, &head, 8);
+		memcpy(w + len + 8, csd, sizeof(csd));
+		len += 8 + sizeof(csd);
+	}
+	return len;
+}
+
 static size_t want_ps(uint8_t *w)
 {
 	for (unsigned int i = 1; i <= PS_MAX; i++)
@@ -306,16 +381,17 @@ static size_t want_ps(uint8_t *w)
 int main(int argc, char **argv)
 {
 	static uint8_t want[ANSWER_MAX];
-	const char *obj_msr, *obj_trace, *obj_ps, *obj_dmesg;
+	const char *obj_msr, *obj_trace, *obj_ps, *obj_dmesg, *obj_tlb;
 	char btf[300], other[300], nolevel[300], snap[300];
 	uint64_t all, last3;
-	uint32_t ids[4], dm_nolevel;
+	uint32_t ids[5], dm_nolevel;
 	size_t len;
 	int fd;
 
-	if (argc != 5 || !mkdtemp(dir)) {
+	if (argc != 6 || !mkdtemp(dir)) {
 		fprintf(stderr,
-			"usage: %s MSR_GUARD_O TRACING_O PS_O DMESG_O\n",
+			"usage: %s MSR_GUARD_O TRACING_O PS_O DMESG_O "
+			"TLB_SHOOTDOWN_O\n",
 			argv[0]);
 		return 2;
 	}
@@ -323,6 +399,7 @@ int main(int argc, char **argv)
 	obj_trace = argv[2];
 	obj_ps = argv[3];
 	obj_dmesg = argv[4];
+	obj_tlb = argv[5];
 	snprintf(btf, sizeof(btf), "%s/vmlinux.btf", dir);
 	snprintf(other, sizeof(other), "%s/other.btf", dir);
 	snprintf(nolevel, sizeof(nolevel), "%s/nolevel.btf", dir);
@@ -339,7 +416,9 @@ int main(int argc, char **argv)
 	fs_build_ring(&k, RING_CAP, RING_HEAD0);
 	fs_build_tasks(&k, NR_TASKS);
 	fs_build_printk(&k);
-	if (fs_register(&k, obj_msr, obj_trace, obj_ps, obj_dmesg, btf, ids) ||
+	fs_build_tlb(&k, 1);
+	if (fs_register(&k, obj_msr, obj_trace, obj_ps, obj_dmesg, obj_tlb,
+			btf, ids) ||
 	    !(dm_nolevel = fs_register_query(&k, obj_dmesg, nolevel))) {
 		fprintf(stderr, "registration: %s\n", k.err);
 		return 1;
@@ -365,6 +444,9 @@ int main(int argc, char **argv)
 	agree_log("dmesg without printk_info.level", snap, dm_nolevel,
 		  obj_dmesg, nolevel, ev_ps, want, 0, (uint64_t)-EOPNOTSUPP,
 		  "dmesg: unknown printk_ringbuffer layout\n");
+	len = want_tlb(want);
+	agree("tlb_shootdown", snap, ids[4], obj_tlb, btf, ev_tlb, want, len,
+	      0);
 
 	/* not the snapshot's program: another sample's object, another
 	 * kernel's layout */
@@ -373,6 +455,7 @@ int main(int argc, char **argv)
 	refused(snap, ids[2], obj_ps, other, "differs from the snapshot's");
 	refused(snap, ids[3], obj_ps, btf, "not the same program");
 	refused(snap, dm_nolevel, obj_dmesg, btf, "differs from the");
+	refused(snap, ids[4], obj_dmesg, btf, "has no vcpu_desched program");
 
 	fk_exit(&k);
 	unlink(btf);
