@@ -102,7 +102,7 @@ static void ev_msr(struct replay *r, struct answer *a)
 static void ev_trace(struct replay *r, struct answer *a)
 {
 	const size_t size = sizeof(struct hup_trace_ring) + RING_CAP * 64;
-	struct hup_trace_ring *ring;
+	const void *ring;
 
 	for (uint32_t i = 0; i < TRACE_RUNS; i++) {
 		uint64_t arg[4] = {i, ~(uint64_t)i, 0x1234567890ull * i,
@@ -114,9 +114,11 @@ static void ev_trace(struct replay *r, struct answer *a)
 	memcpy(a->out, ring, size);
 	a->len = size;
 	/* each engine's events happen at their own times */
-	ring = (struct hup_trace_ring *)a->out;
 	for (uint32_t i = 0; i < RING_CAP; i++)
-		ring->entries[i].host_ns = 0;
+		memset(a->out + sizeof(struct hup_trace_ring) +
+			   i * sizeof(struct hup_trace_entry) +
+			   offsetof(struct hup_trace_entry, host_ns),
+		       0, 8);
 }
 
 static void ev_ps(struct replay *r, struct answer *a)
@@ -274,10 +276,13 @@ static void want_msr(uint8_t *w)
  * on, the rest counted as overflow. */
 static size_t want_trace(uint8_t *w)
 {
-	struct hup_trace_ring *ring = (struct hup_trace_ring *)w;
+	static union {
+		struct hup_trace_ring r;
+		uint8_t bytes[sizeof(struct hup_trace_ring) + RING_CAP * 64];
+	} u;
+	struct hup_trace_ring *ring = &u.r;
 
-	memcpy(w, gmem(FS_RING_GPA, sizeof(*ring) + RING_CAP * 64),
-	       sizeof(*ring) + RING_CAP * 64);
+	memcpy(u.bytes, gmem(FS_RING_GPA, sizeof(u)), sizeof(u));
 	for (uint32_t i = 0; i < TRACE_RUNS; i++) {
 		uint64_t slot = RING_HEAD0 + i;
 		struct hup_trace_entry *e = &ring->entries[slot % RING_CAP];
@@ -296,7 +301,8 @@ static size_t want_trace(uint8_t *w)
 		};
 		ring->head = slot + 1;
 	}
-	return sizeof(*ring) + RING_CAP * 64;
+	memcpy(w, u.bytes, sizeof(u));
+	return sizeof(u);
 }
 
 /* The records of fs_printk a reader shows, of the last n ids (all: 0),
