@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 	static struct fake_kernel k;
 	char btf[4096], snap[4096];
 	uint32_t ids[5];
-	int fd, err;
+	int err;
 
 	if (argc != 7) {
 		fprintf(stderr, "usage: hup-mksnap-samples MSR_GUARD_O "
@@ -59,11 +59,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hup-mksnap-samples: %s\n", k.err);
 		return 1;
 	}
-	unlink(snap);
-	fd = open(snap, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	err = fd < 0 ? -errno : snapshot__write(fd, &k.g.mem, &k.be, 1);
-	if (fd >= 0 && close(fd) && !err)
-		err = -errno;
+	err = fk_dump(&k, snap);
 	if (err) {
 		fprintf(stderr, "hup-mksnap-samples: %s: %s\n", snap,
 			strerror(-err));

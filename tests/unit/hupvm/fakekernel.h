@@ -24,6 +24,7 @@
 #include "fakeguest.h"
 #include "hupload.h"
 #include "hyperupcall/backend.h"
+#include "snapshot.h"
 
 #define FK_BLOCK	   0x10000ull
 #define FK_INSNS	   0x20000ull
@@ -281,6 +282,20 @@ static inline uint64_t fk_init(struct fake_kernel *k, uint64_t ram, bool pgty)
 	}
 	fk_map_windows(k);
 	return fk_build_allocator(k);
+}
+
+/* The fake guest dumped to path (a new file, as hupctl dump writes one,
+ * one vCPU): 0 or -errno. */
+static inline int fk_dump(struct fake_kernel *k, const char *path)
+{
+	int fd, err;
+
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	err = fd < 0 ? -errno : snapshot__write(fd, &k->g.mem, &k->be, 1);
+	if (fd >= 0 && close(fd) && !err)
+		err = -errno;
+	return err;
 }
 
 static inline void fk_exit(struct fake_kernel *k)

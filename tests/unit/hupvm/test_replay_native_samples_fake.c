@@ -392,7 +392,6 @@ int main(int argc, char **argv)
 	uint64_t all, last3;
 	uint32_t ids[5], dm_nolevel;
 	size_t len;
-	int fd;
 
 	if (argc != 6 || !mkdtemp(dir)) {
 		fprintf(stderr,
@@ -429,9 +428,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "registration: %s\n", k.err);
 		return 1;
 	}
-	fd = open(snap, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	CHECK_EQ(snapshot__write(fd, &k.g.mem, &k.be, 1), 0);
-	close(fd);
+	CHECK_EQ(fk_dump(&k, snap), 0);
 
 	want_msr(want);
 	agree("msr_guard", snap, ids[0], obj_msr, btf, ev_msr, want,
