@@ -25,10 +25,11 @@
  *     the actions of each run and the queue and calls after them.
  *
  * A port is refused for an object that is not the snapshot's program, and
- * ps's for a BTF the guest's object was not relocated against.
+ * ps's for a BTF the guest's object was not relocated against; a program
+ * no port restates (not_a_sample.c) has none.
  *
  *   test_hupvm_replay_native_samples_fake MSR_GUARD_O TRACING_O PS_O DMESG_O \
- *                                         TLB_SHOOTDOWN_O
+ *                                         TLB_SHOOTDOWN_O NOT_A_SAMPLE_O
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -250,20 +251,27 @@ static void agree(const char *what, const char *snap, uint32_t id,
 	agree_log(what, snap, id, obj, btf, ev, want, len, r0, "");
 }
 
-/* The native port refuses obj (with btf) for program id, saying why. */
-static void refused(const char *snap, uint32_t id, const char *obj,
-		    const char *btf, const char *why)
+/* The native port refuses obj (with btf) for program id with errno e,
+ * saying why. */
+static void refused_e(const char *snap, uint32_t id, const char *obj,
+		      const char *btf, int e, const char *why)
 {
 	static struct answer a;
 	char err[512];
 
 	CHECK_EQ(replay(snap, id, NATIVE, obj, btf, ev_msr, &a, err,
 			sizeof(err)),
-		 -EINVAL);
+		 e);
 	if (!strstr(err, why)) {
 		fprintf(stderr, "refusal '%s' does not say '%s'\n", err, why);
 		CHECK(0);
 	}
+}
+
+static void refused(const char *snap, uint32_t id, const char *obj,
+		    const char *btf, const char *why)
+{
+	refused_e(snap, id, obj, btf, -EINVAL, why);
 }
 
 static void want_msr(uint8_t *w)
@@ -387,16 +395,17 @@ static size_t want_ps(uint8_t *w)
 int main(int argc, char **argv)
 {
 	static uint8_t want[ANSWER_MAX];
-	const char *obj_msr, *obj_trace, *obj_ps, *obj_dmesg, *obj_tlb;
+	const char *obj_msr, *obj_trace, *obj_ps, *obj_dmesg, *obj_tlb,
+	    *obj_none;
 	char btf[300], other[300], nolevel[300], snap[300];
 	uint64_t all, last3;
-	uint32_t ids[5], dm_nolevel;
+	uint32_t ids[5], dm_nolevel, none;
 	size_t len;
 
-	if (argc != 6 || !mkdtemp(dir)) {
+	if (argc != 7 || !mkdtemp(dir)) {
 		fprintf(stderr,
 			"usage: %s MSR_GUARD_O TRACING_O PS_O DMESG_O "
-			"TLB_SHOOTDOWN_O\n",
+			"TLB_SHOOTDOWN_O NOT_A_SAMPLE_O\n",
 			argv[0]);
 		return 2;
 	}
@@ -405,6 +414,7 @@ int main(int argc, char **argv)
 	obj_ps = argv[3];
 	obj_dmesg = argv[4];
 	obj_tlb = argv[5];
+	obj_none = argv[6];
 	snprintf(btf, sizeof(btf), "%s/vmlinux.btf", dir);
 	snprintf(other, sizeof(other), "%s/other.btf", dir);
 	snprintf(nolevel, sizeof(nolevel), "%s/nolevel.btf", dir);
@@ -424,7 +434,8 @@ int main(int argc, char **argv)
 	fs_build_tlb(&k, 1);
 	if (fs_register(&k, obj_msr, obj_trace, obj_ps, obj_dmesg, obj_tlb,
 			btf, ids) ||
-	    !(dm_nolevel = fs_register_query(&k, obj_dmesg, nolevel))) {
+	    !(dm_nolevel = fs_register_query(&k, obj_dmesg, nolevel)) ||
+	    !(none = fs_register_query(&k, obj_none, btf))) {
 		fprintf(stderr, "registration: %s\n", k.err);
 		return 1;
 	}
@@ -459,6 +470,10 @@ int main(int argc, char **argv)
 	refused(snap, ids[3], obj_ps, btf, "not the same program");
 	refused(snap, dm_nolevel, obj_dmesg, btf, "differs from the");
 	refused(snap, ids[4], obj_dmesg, btf, "has no vcpu_desched program");
+	refused_e(snap, none, obj_none, btf, -EOPNOTSUPP,
+		  "no native port of the query program not_a_sample (ports: "
+		  "free_discard, msr_guard, trace_to_ring, ps, dmesg, "
+		  "tlb_shootdown)");
 
 	fk_exit(&k);
 	unlink(btf);
