@@ -9,8 +9,8 @@
  *             [--repeat N] [--json]
  *
  * Exit status: 0 done; 1 the program failed or refused (or the native
- * port could not be set up); 2 usage; 3 the snapshot cannot be used (unreadable, malformed, unknown ID, refused by
- * the verifier).
+ * port could not be set up); 2 usage; 3 the snapshot cannot be used
+ * (unreadable, malformed, unknown ID, refused by the verifier).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -338,7 +338,8 @@ static int run_local(struct replay *r, const struct cli *c)
 		}
 		break;
 	default: /* an event this tool does not know how to raise */
-		fprintf(stderr, "hupreplay: cannot run a %s program (event %u)\n",
+		fprintf(stderr,
+			"hupreplay: cannot run a %s program (event %u)\n",
 			backend__event_name(r->rec->event), r->rec->event);
 		return -EOPNOTSUPP;
 	}
@@ -378,7 +379,8 @@ static int run_local(struct replay *r, const struct cli *c)
 	else {
 		printf("%s\nruns_with_errors %llu\n", answer,
 		       (unsigned long long)errors);
-		fprintf(stderr, "hupreplay: best of %llu: %.3f us, mean %.3f us\n",
+		fprintf(stderr,
+			"hupreplay: best of %llu: %.3f us, mean %.3f us\n",
 			(unsigned long long)c->repeat, best / 1e3,
 			sum / 1e3 / c->repeat);
 	}

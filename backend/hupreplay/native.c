@@ -28,12 +28,8 @@
 #include "native_port.h"
 
 static const struct native_port *const ports[] = {
-    &native_free_discard,
-    &native_msr_guard,
-    &native_tracing,
-    &native_ps,
-    &native_dmesg,
-    &native_tlb_shootdown,
+    &native_free_discard, &native_msr_guard, &native_tracing,
+    &native_ps,		  &native_dmesg,     &native_tlb_shootdown,
 };
 
 struct native {
@@ -89,8 +85,7 @@ int native__core(struct native_setup *c, const char *type, bool is_enum,
 	e = hup_core__value(c->local, (uint32_t)id, access, kind, c->target,
 			    val, msg, sizeof(msg));
 	if (e && e != -ENOENT)
-		return native__fail(c, e, "CO-RE %s %s: %s", type, access,
-				    msg);
+		return native__fail(c, e, "CO-RE %s %s: %s", type, access, msg);
 	return e;
 }
 
@@ -170,8 +165,8 @@ static int match_prog(struct native_setup *c, const struct replay *r,
 		/* the one difference allowed: the guest module's address */
 		mine[i].imm = snap[i].imm;
 		mine[i + 1].imm = snap[i + 1].imm;
-		c->ksyms[c->nksyms++] = (struct native_ksym){
-		    p->ksyms[k].name, ksym_value(snap, i)};
+		c->ksyms[c->nksyms++] =
+		    (struct native_ksym){p->ksyms[k].name, ksym_value(snap, i)};
 	}
 	for (size_t i = 0; i < p->lp.cnt; i++)
 		if (memcmp(&mine[i], &snap[i], sizeof(mine[i]))) {

@@ -40,8 +40,8 @@ struct dmesg_rec {
 };
 
 struct dm_state {
-	uint64_t prb;	      /* the pointer variable; 0: none */
-	bool unknown;	      /* the sample's "unknown layout" refusal */
+	uint64_t prb; /* the pointer variable; 0: none */
+	bool unknown; /* the sample's "unknown layout" refusal */
 	/* offsets in printk_ringbuffer */
 	uint32_t count_bits, descs, infos, head_id, size_bits, data;
 	/* prb_desc and printk_info */
@@ -56,7 +56,10 @@ static const struct {
 	size_t off;
 	uint32_t size;
 } fields[] = {
-#define F(t, a, f, sz) {t, a, offsetof(struct dm_state, f), sz}
+#define F(t, a, f, sz)                                                         \
+	{                                                                      \
+		t, a, offsetof(struct dm_state, f), sz                         \
+	}
     F("printk_ringbuffer", "0:0:0", count_bits, 4),
     F("printk_ringbuffer", "0:0:1", descs, 8),
     F("printk_ringbuffer", "0:0:2", infos, 8),
@@ -118,15 +121,13 @@ static int dm_setup(struct native_setup *c, void *state)
 	    !native__exists(c, "printk_info", false, "0:5",
 			    BPF_CORE_FIELD_EXISTS))
 		s->unknown = true;
-	if (!s->unknown &&
-	    ((e = native__core(c, "printk_info", false, "0:5",
-			       BPF_CORE_FIELD_BYTE_SIZE, &v)) ||
-	     v > 8))
+	if (!s->unknown && ((e = native__core(c, "printk_info", false, "0:5",
+					      BPF_CORE_FIELD_BYTE_SIZE, &v)) ||
+			    v > 8))
 		s->unknown = true;
-	if (!s->unknown &&
-	    ((e = native__core(c, "prb_desc_ring", false, "0:3",
-			       BPF_CORE_FIELD_BYTE_SIZE, &v)) ||
-	     v != 8))
+	if (!s->unknown && ((e = native__core(c, "prb_desc_ring", false, "0:3",
+					      BPF_CORE_FIELD_BYTE_SIZE, &v)) ||
+			    v != 8))
 		s->unknown = true;
 	if (s->unknown)
 		return 0;
@@ -219,7 +220,8 @@ static int one_record(const struct dm_state *s, const struct native_view *v,
 	struct dmesg_rec r;
 
 	sv = NATIVE_READ(v, uint64_t, d + s->state_var);
-	if ((sv & DESC_ID_MASK) != id || sv >> DESC_FLAGS_SHIFT != DESC_FINALIZED)
+	if ((sv & DESC_ID_MASK) != id ||
+	    sv >> DESC_FLAGS_SHIFT != DESC_FINALIZED)
 		return 0;
 	__asm__ volatile("" ::: "memory");
 	memset(&r, 0, sizeof(r));

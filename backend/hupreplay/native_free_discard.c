@@ -82,8 +82,8 @@ static int spinlock_is_locked(const struct fd_layout *l,
 }
 
 /* hlib_node_data */
-static uint64_t node_data(const struct fd_layout *l, const struct native_view *v,
-			  unsigned int nid)
+static uint64_t node_data(const struct fd_layout *l,
+			  const struct native_view *v, unsigned int nid)
 {
 	if (l->node_data)
 		return READ(v, uint64_t, l->node_data + nid * 8ull);
@@ -134,8 +134,9 @@ static void find_zone(const struct fd_layout *l, const struct native_view *v,
 
 /* block_before: the end of a free block holding lo whose head lies
  * before it (in the zone), 0 if none. */
-static uint64_t block_before(const struct fd_layout *l, const struct native_view *v,
-			     uint64_t vmemmap, uint64_t lo, uint64_t start)
+static uint64_t block_before(const struct fd_layout *l,
+			     const struct native_view *v, uint64_t vmemmap,
+			     uint64_t lo, uint64_t start)
 {
 	for (int o = 1; o <= FD_BUDDY_MAX_ORDER; o++) {
 		uint64_t head = lo & ~((1ull << o) - 1);
@@ -199,57 +200,65 @@ static int core_layout(struct native_setup *c, struct fd_layout *l)
 	uint64_t v = 0;
 	int e;
 
-	if (!native__exists(c, "page___hlib", false, "0:1", BPF_CORE_FIELD_EXISTS))
+	if (!native__exists(c, "page___hlib", false, "0:1",
+			    BPF_CORE_FIELD_EXISTS))
 		l->mark = FD_MARK_UNKNOWN;
 	else if (native__exists(c, "pagetype___hlib", true, "0",
-			BPF_CORE_ENUMVAL_EXISTS))
+				BPF_CORE_ENUMVAL_EXISTS))
 		l->mark = FD_MARK_PGTY;
-	else if (!native__exists(c, "pagetype___hlib", true, "0", BPF_CORE_TYPE_EXISTS))
+	else if (!native__exists(c, "pagetype___hlib", true, "0",
+				 BPF_CORE_TYPE_EXISTS))
 		l->mark = FD_MARK_V61;
 	else
 		l->mark = FD_MARK_UNKNOWN;
 	if (l->mark == FD_MARK_PGTY) {
 		e = native__core(c, "pagetype___hlib", true, "0",
-			 BPF_CORE_ENUMVAL_VALUE, &v);
+				 BPF_CORE_ENUMVAL_VALUE, &v);
 		if (e)
 			return e;
 		l->pgty_buddy = (uint32_t)v;
 	}
 	if (l->mark != FD_MARK_UNKNOWN &&
-	    ((e = native__core_u32(c, "page___hlib", "0:0", BPF_CORE_FIELD_BYTE_OFFSET,
-			   &l->page_private)) ||
-	     (e = native__core_u32(c, "page___hlib", "0:1", BPF_CORE_FIELD_BYTE_OFFSET,
-			   &l->page_type))))
+	    ((e = native__core_u32(c, "page___hlib", "0:0",
+				   BPF_CORE_FIELD_BYTE_OFFSET,
+				   &l->page_private)) ||
+	     (e = native__core_u32(c, "page___hlib", "0:1",
+				   BPF_CORE_FIELD_BYTE_OFFSET, &l->page_type))))
 		return e;
-	l->spin_q =
-	    native__exists(c, "spinlock___hlib", false, "0:0", BPF_CORE_FIELD_EXISTS);
-	l->spin_rt = !l->spin_q && native__exists(c, "spinlock___hlib_rt", false, "0:0",
-					  BPF_CORE_FIELD_EXISTS);
-	if (l->spin_q && (e = native__core_u32(c, "spinlock___hlib", "0:0:0",
-				       BPF_CORE_FIELD_BYTE_OFFSET, &l->q_val)))
+	l->spin_q = native__exists(c, "spinlock___hlib", false, "0:0",
+				   BPF_CORE_FIELD_EXISTS);
+	l->spin_rt =
+	    !l->spin_q && native__exists(c, "spinlock___hlib_rt", false, "0:0",
+					 BPF_CORE_FIELD_EXISTS);
+	if (l->spin_q &&
+	    (e = native__core_u32(c, "spinlock___hlib", "0:0:0",
+				  BPF_CORE_FIELD_BYTE_OFFSET, &l->q_val)))
 		return e;
 	if (l->spin_rt &&
 	    ((e = native__core_u32(c, "spinlock___hlib_rt", "0:0:0:0",
-			   BPF_CORE_FIELD_BYTE_OFFSET, &l->rt_wait)) ||
+				   BPF_CORE_FIELD_BYTE_OFFSET, &l->rt_wait)) ||
 	     (e = native__core_u32(c, "spinlock___hlib_rt", "0:0:1",
-			   BPF_CORE_FIELD_BYTE_OFFSET, &l->rt_owner))))
+				   BPF_CORE_FIELD_BYTE_OFFSET, &l->rt_owner))))
 		return e;
-	if ((e = native__core_u32(c, "zone___hlib", "0:0", BPF_CORE_FIELD_BYTE_OFFSET,
-			  &l->zone_lock)) ||
-	    (e = native__core_u32(c, "zone___hlib", "0:1", BPF_CORE_FIELD_BYTE_OFFSET,
-			  &l->zone_start_pfn)) ||
-	    (e = native__core_u32(c, "zone___hlib", "0:2", BPF_CORE_FIELD_BYTE_OFFSET,
-			  &l->zone_spanned)) ||
+	if ((e = native__core_u32(c, "zone___hlib", "0:0",
+				  BPF_CORE_FIELD_BYTE_OFFSET, &l->zone_lock)) ||
+	    (e = native__core_u32(c, "zone___hlib", "0:1",
+				  BPF_CORE_FIELD_BYTE_OFFSET,
+				  &l->zone_start_pfn)) ||
+	    (e = native__core_u32(c, "zone___hlib", "0:2",
+				  BPF_CORE_FIELD_BYTE_OFFSET,
+				  &l->zone_spanned)) ||
 	    (e = native__core_u32(c, "zone___hlib", "0", BPF_CORE_TYPE_SIZE,
-			  &l->zone_size)) ||
+				  &l->zone_size)) ||
 	    (e = native__core_u32(c, "pglist_data___hlib", "0:0",
-			  BPF_CORE_FIELD_BYTE_OFFSET, &l->node_zones)))
+				  BPF_CORE_FIELD_BYTE_OFFSET, &l->node_zones)))
 		return e;
-	e = native__core(c, "zone_type___hlib", true, "0", BPF_CORE_ENUMVAL_VALUE, &v);
+	e = native__core(c, "zone_type___hlib", true, "0",
+			 BPF_CORE_ENUMVAL_VALUE, &v);
 	if (e)
 		return e == -ENOENT ? native__fail(c, e,
-					   "the kernel has no "
-					   "__MAX_NR_ZONES")
+						   "the kernel has no "
+						   "__MAX_NR_ZONES")
 				    : e;
 	l->nr_zones = (uint32_t)v;
 	return 0;

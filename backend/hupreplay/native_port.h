@@ -36,8 +36,9 @@ static inline void *native_gp(const struct native_view *v, uint64_t gva)
 	return v->base + (gva & v->mask);
 }
 
-#define NATIVE_READ(v, type, gva)  (*(const volatile type *)native_gp(v, gva))
-#define NATIVE_WRITE(v, type, gva, x) (*(volatile type *)native_gp(v, gva) = (x))
+#define NATIVE_READ(v, type, gva) (*(const volatile type *)native_gp(v, gva))
+#define NATIVE_WRITE(v, type, gva, x)                                          \
+	(*(volatile type *)native_gp(v, gva) = (x))
 
 /* native.c's setup context (the object, its BTF, the target BTF). */
 struct native_setup;
@@ -63,10 +64,10 @@ int native__fail(struct native_setup *c, int e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 struct native_port {
-	const char *prog;     /* the sample's program (function) name */
-	uint32_t event;       /* HUP_EVENT_* */
-	size_t ctx_size;      /* the event's context */
-	size_t state_size;    /* what setup fills, zeroed first */
+	const char *prog;  /* the sample's program (function) name */
+	uint32_t event;	   /* HUP_EVENT_* */
+	size_t ctx_size;   /* the event's context */
+	size_t state_size; /* what setup fills, zeroed first */
 	/* The layout and symbols the run needs: 0 or -errno (reason set). */
 	int (*setup)(struct native_setup *c, void *state);
 	/* One run: the program's return value. */

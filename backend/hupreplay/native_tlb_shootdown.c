@@ -16,9 +16,9 @@
 
 #include <errno.h>
 
-#define HUP_TLB_MAX_ENTRIES 32u	   /* the sample's */
-#define HLIB_NR_CPUS	    8192u  /* hlib/percpu.h */
-#define HLIB_CSD_FLAG_LOCK  0x01u  /* hlib/smp.h */
+#define HUP_TLB_MAX_ENTRIES 32u	  /* the sample's */
+#define HLIB_NR_CPUS	    8192u /* hlib/percpu.h */
+#define HLIB_CSD_FLAG_LOCK  0x01u /* hlib/smp.h */
 #define HLIB_CSD_TYPE_MASK  0xf0u
 #define HLIB_CSD_TYPE_SYNC  0x10u
 
@@ -35,14 +35,14 @@ static int tlb_setup(struct native_setup *c, void *state)
 	static const char *const syms[] = {
 	    "flush_tlb_func", "cpu_tlbstate_shared", "__per_cpu_offset",
 	    "call_single_queue"};
-	uint64_t *const to[] = {&s->flush_fn, &s->tlbstate,
-				&s->per_cpu_offset, &s->call_queue};
+	uint64_t *const to[] = {&s->flush_fn, &s->tlbstate, &s->per_cpu_offset,
+				&s->call_queue};
 	int e;
 
 	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++)
 		if (!(*to[i] = native__ksym(c, syms[i])))
-			return native__fail(c, -EINVAL,
-					    "the program has no %s", syms[i]);
+			return native__fail(c, -EINVAL, "the program has no %s",
+					    syms[i]);
 	if ((e = native__core_u32(c, "tlb_state_shared___hup", "0:0",
 				  BPF_CORE_FIELD_BYTE_OFFSET, &s->is_lazy)) ||
 	    (e = native__core_u32(c, "llist_head___hlib", "0:0",
@@ -92,7 +92,8 @@ static uint64_t tlb_run(const void *state, const struct native_view *v,
 
 		if ((flags & (HLIB_CSD_TYPE_MASK | HLIB_CSD_FLAG_LOCK)) !=
 			(HLIB_CSD_TYPE_SYNC | HLIB_CSD_FLAG_LOCK) ||
-		    NATIVE_READ(v, uint64_t, cur + s->csd_func) != s->flush_fn) {
+		    NATIVE_READ(v, uint64_t, cur + s->csd_func) !=
+			s->flush_fn) {
 			prev = cur;
 			cur = next;
 			continue;

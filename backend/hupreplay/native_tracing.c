@@ -14,7 +14,7 @@
 
 #include <hyperupcall/trace_ring.h>
 
-#define RING_OFF(f) ((uint64_t)offsetof(struct hup_trace_ring, f))
+#define RING_OFF(f)  ((uint64_t)offsetof(struct hup_trace_ring, f))
 #define ENTRY_OFF(f) ((uint64_t)offsetof(struct hup_trace_entry, f))
 
 struct tr_state {
@@ -26,9 +26,10 @@ static int tr_setup(struct native_setup *c, void *state)
 	struct tr_state *s = state;
 
 	s->ring = native__ksym(c, HUP_TRACE_RING_KSYM);
-	return s->ring ? 0
-		       : native__fail(c, -EINVAL,
-				      "the program has no " HUP_TRACE_RING_KSYM);
+	return s->ring
+		   ? 0
+		   : native__fail(c, -EINVAL,
+				  "the program has no " HUP_TRACE_RING_KSYM);
 }
 
 /* The sample's reserve(): a free slot index, or -1 (full, contended). */

@@ -7,9 +7,9 @@
  * guest module would resolve, a printk ring for dmesg.c (as
  * hup_test_btf__add_printk lays it out: Debian's 6.1 and 6.12), a
  * vCPU's per-CPU data and call_single_queue for tlb_shootdown.c, and each
- * object registered as the guest does (msr_guard for IA32_TSC_AUX).  Used by the
- * replay_native_samples_fake test and by bench-native's synthetic
- * snapshot (bench/native/mksnap_samples.c).
+ * object registered as the guest does (msr_guard for IA32_TSC_AUX).  Used by
+ * the replay_native_samples_fake test and by bench-native's synthetic snapshot
+ * (bench/native/mksnap_samples.c).
  */
 #ifndef HUPVM_TEST_FAKESAMPLES_H
 #define HUPVM_TEST_FAKESAMPLES_H
@@ -19,19 +19,19 @@
 #include "fakekernel.h"
 #include "hup_test_btf.h"
 
-#define FS_TSC_AUX    0xc0000103u
+#define FS_TSC_AUX	  0xc0000103u
 /* The samples' data, in the direct map past fakekernel.h's vmemmap
  * (FK_MIN_RAM of RAM is enough). */
-#define FS_TASKS_GPA  0x2800000ull
-#define FS_RING_GPA   0x3000000ull
-#define FS_RING_MAX   (1u << 17) /* entries: up to 8 MiB */
-#define FS_INIT_TASK  0x1000ull	 /* in the kernel image */
-#define FS_TASK_SIZE  0x900u
-#define FS_TASK_TASKS 0x398u
-#define FS_TASK_COMM  0x5c0u
-#define FS_MAX_TASKS  256u
-#define FS_PRINTK_GPA 0x2c00000ull
-#define FS_PRB	      0x2000ull /* the prb variable, in the kernel image */
+#define FS_TASKS_GPA	  0x2800000ull
+#define FS_RING_GPA	  0x3000000ull
+#define FS_RING_MAX	  (1u << 17) /* entries: up to 8 MiB */
+#define FS_INIT_TASK	  0x1000ull  /* in the kernel image */
+#define FS_TASK_SIZE	  0x900u
+#define FS_TASK_TASKS	  0x398u
+#define FS_TASK_COMM	  0x5c0u
+#define FS_MAX_TASKS	  256u
+#define FS_PRINTK_GPA	  0x2c00000ull
+#define FS_PRB		  0x2000ull /* the prb variable, in the kernel image */
 /* tlb_shootdown: __per_cpu_offset[] in the kernel image, each CPU's
  * per-CPU area in the direct map, the per-CPU symbols' offsets in them,
  * the queued call_single_data */
@@ -41,7 +41,7 @@
 #define FS_TLBSTATE	  0x100ull /* cpu_tlbstate_shared */
 #define FS_CALL_QUEUE	  0x200ull /* call_single_queue */
 #define FS_CSD_GPA	  0x2e00000ull
-#define FS_CSD_SIZE	  32u /* flags at 8, func at 16 */
+#define FS_CSD_SIZE	  32u		      /* flags at 8, func at 16 */
 #define FS_FLUSH_FN	  (FK_KERN + 0x20000) /* flush_tlb_func */
 #define FS_OTHER_FN	  (FK_KERN + 0x20100)
 
@@ -214,15 +214,15 @@ static inline void fs_build_printk(struct fake_kernel *k)
 
 	memset(p, 0, data + size - rb);
 	fk_put64(fg_hva(&k->g, FK_KERN_GPA + FS_PRB, 8), FK_DM + rb);
-	fk_put32(p + 0, FS_PK_COUNT_BITS);		  /* count_bits */
-	fk_put64(p + 8, FK_DM + descs);			  /* descs */
-	fk_put64(p + 16, FK_DM + infos);		  /* infos */
-	fk_put64(p + 24, 15);				  /* head_id */
-	fk_put64(p + 32, 8);				  /* tail_id */
-	fk_put32(p + 48, FS_PK_SIZE_BITS);		  /* size_bits */
-	fk_put64(p + 56, FK_DM + data);			  /* data */
-	fk_put64(p + 64, FS_PK_LPOS + 1040);		  /* head_lpos */
-	fk_put64(p + 72, FS_PK_LPOS + 64);		  /* tail_lpos */
+	fk_put32(p + 0, FS_PK_COUNT_BITS);   /* count_bits */
+	fk_put64(p + 8, FK_DM + descs);	     /* descs */
+	fk_put64(p + 16, FK_DM + infos);     /* infos */
+	fk_put64(p + 24, 15);		     /* head_id */
+	fk_put64(p + 32, 8);		     /* tail_id */
+	fk_put32(p + 48, FS_PK_SIZE_BITS);   /* size_bits */
+	fk_put64(p + 56, FK_DM + data);	     /* data */
+	fk_put64(p + 64, FS_PK_LPOS + 1040); /* head_lpos */
+	fk_put64(p + 72, FS_PK_LPOS + 64);   /* tail_lpos */
 	for (size_t i = 0; i < ARRAY_LEN(fs_printk); i++) {
 		const struct fs_printk_rec *r = &fs_printk[i];
 		uint64_t idx = r->id & (count - 1);
@@ -286,8 +286,7 @@ static inline uint8_t *fs_percpu(struct fake_kernel *k, uint32_t cpu)
  * on CPU 0. */
 static inline void fs_build_tlb(struct fake_kernel *k, uint32_t nr_cpus)
 {
-	uint8_t *off = fg_hva(&k->g, FK_KERN_GPA + FS_PER_CPU_OFFSET,
-			      8 * 8192);
+	uint8_t *off = fg_hva(&k->g, FK_KERN_GPA + FS_PER_CPU_OFFSET, 8 * 8192);
 
 	memset(off, 0, 8 * 8192);
 	for (uint32_t c = 0; c < nr_cpus; c++) {
@@ -297,12 +296,11 @@ static inline void fs_build_tlb(struct fake_kernel *k, uint32_t nr_cpus)
 	}
 	fk_put64(fs_percpu(k, 0) + FS_CALL_QUEUE, fs_csd_gva(0));
 	for (size_t i = 0; i < ARRAY_LEN(fs_csds); i++) {
-		uint8_t *c = fg_hva(&k->g, FS_CSD_GPA + i * FS_CSD_SIZE,
-				    FS_CSD_SIZE);
+		uint8_t *c =
+		    fg_hva(&k->g, FS_CSD_GPA + i * FS_CSD_SIZE, FS_CSD_SIZE);
 
 		memset(c, 0, FS_CSD_SIZE);
-		fk_put64(c, i + 1 < ARRAY_LEN(fs_csds) ? fs_csd_gva(i + 1)
-						       : 0);
+		fk_put64(c, i + 1 < ARRAY_LEN(fs_csds) ? fs_csd_gva(i + 1) : 0);
 		fk_put32(c + 8, fs_csds[i].flags);
 		fk_put64(c + 16, fs_csds[i].func);
 	}
@@ -311,8 +309,8 @@ static inline void fs_build_tlb(struct fake_kernel *k, uint32_t nr_cpus)
 /* A query object (ps.o, dmesg.o) relocated against btf, registered with
  * the windows they read: the direct map and the kernel image.  The id, or
  * 0 with k->err set. */
-static inline uint32_t fs_register_query(struct fake_kernel *k,
-					 const char *obj, const char *btf)
+static inline uint32_t fs_register_query(struct fake_kernel *k, const char *obj,
+					 const char *btf)
 {
 	const struct hup_window w[] = {
 	    {FK_DM, k->ram, HUP_WIN_READ, HUP_WIN_DIRECT_MAP},
@@ -339,13 +337,13 @@ static inline int fs_register(struct fake_kernel *k, const char *msr,
 	};
 
 	ids[0] = fk_register_obj(k, msr, btf, FS_TSC_AUX, NULL, 0, fs_kvar);
-	ids[1] = ids[0] ? fk_register_obj(k, trace, btf, 0, &direct_rw, 1,
-					  fs_kvar)
-			: 0;
+	ids[1] = ids[0]
+		     ? fk_register_obj(k, trace, btf, 0, &direct_rw, 1, fs_kvar)
+		     : 0;
 	ids[2] = ids[1] ? fs_register_query(k, ps, btf) : 0;
 	ids[3] = ids[2] ? fs_register_query(k, dmesg, btf) : 0;
-	ids[4] = ids[3] ? fk_register_obj(k, tlb, btf, 0, tlb_win, 2, fs_kvar)
-			: 0;
+	ids[4] =
+	    ids[3] ? fk_register_obj(k, tlb, btf, 0, tlb_win, 2, fs_kvar) : 0;
 	return ids[4] ? 0 : -EINVAL;
 }
 

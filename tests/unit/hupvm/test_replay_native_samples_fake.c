@@ -43,11 +43,11 @@
 #include "snapshot.h"
 
 /* Generous: a loaded test machine must not make a run time out. */
-#define BUDGET_US 10000000u
-#define RAM	  (64ull << 20)
+#define BUDGET_US  10000000u
+#define RAM	   (64ull << 20)
 #define RING_CAP   16u
-#define RING_HEAD0 13u /* the first slot: the index wraps at 16 */
-#define TRACE_RUNS 20u /* RING_CAP written, the rest overflow */
+#define RING_HEAD0 13u	/* the first slot: the index wraps at 16 */
+#define TRACE_RUNS 20u	/* RING_CAP written, the rest overflow */
 #define NR_TASKS   130u /* init_task's list: past ps's 128 */
 #define PS_MAX	   128u
 
@@ -89,9 +89,8 @@ static void log_line(void *opaque, const char *line, uint32_t len)
 enum engine { JIT, INTERP, NATIVE };
 static const char *const engine_name[] = {"JIT", "interpreter", "native"};
 
-static const uint64_t msr_values[] = {0, 1, 0xdeac, 0xdead, 0xdeae,
-				      0xdead0000, 0x100000000000dead,
-				      0xdead};
+static const uint64_t msr_values[] = {
+    0, 1, 0xdeac, 0xdead, 0xdeae, 0xdead0000, 0x100000000000dead, 0xdead};
 
 static void ev_msr(struct replay *r, struct answer *a)
 {
@@ -126,8 +125,8 @@ static void ev_ps(struct replay *r, struct answer *a)
 {
 	const uint64_t args[4] = {0, 0, 0, 0};
 
-	a->err = replay__query(r, args, (char *)a->out, sizeof(a->out),
-			       &a->len, &a->r0);
+	a->err = replay__query(r, args, (char *)a->out, sizeof(a->out), &a->len,
+			       &a->r0);
 }
 
 /* The queue head and the calls, as they are in r's RAM, appended. */
@@ -137,8 +136,7 @@ static void tlb_state(struct replay *r, struct answer *a)
 
 	memcpy(a->out + a->len,
 	       mem__gpa_to_hva(&r->mem, FS_PERCPU_GPA + FS_CALL_QUEUE, 8), 8);
-	memcpy(a->out + a->len + 8, mem__gpa_to_hva(&r->mem, FS_CSD_GPA, n),
-	       n);
+	memcpy(a->out + a->len + 8, mem__gpa_to_hva(&r->mem, FS_CSD_GPA, n), n);
 	a->len += 8 + n;
 }
 
@@ -146,7 +144,8 @@ static void tlb_state(struct replay *r, struct answer *a)
  * each run's actions (a byte) and the queue after it; r0 unused. */
 static void ev_tlb(struct replay *r, struct answer *a)
 {
-	uint8_t *lazy = mem__gpa_to_hva(&r->mem, FS_PERCPU_GPA + FS_TLBSTATE, 1);
+	uint8_t *lazy =
+	    mem__gpa_to_hva(&r->mem, FS_PERCPU_GPA + FS_TLBSTATE, 1);
 
 	for (int run = 0; run < 3; run++) {
 		*lazy = run == 0;
@@ -164,8 +163,8 @@ static void ev_dmesg(struct replay *r, struct answer *a)
 	uint64_t r0 = 0;
 	size_t len = 0;
 
-	a->err = replay__query(r, all, (char *)a->out, sizeof(a->out),
-			       &a->len, &a->r0);
+	a->err = replay__query(r, all, (char *)a->out, sizeof(a->out), &a->len,
+			       &a->r0);
 	if (!a->err)
 		a->err = replay__query(r, last3, (char *)a->out + a->len,
 				       sizeof(a->out) - a->len, &len, &r0);
@@ -175,9 +174,8 @@ static void ev_dmesg(struct replay *r, struct answer *a)
 
 /* Replay program id of snap under engine (native: obj's port with btf)
  * and record its answer; 0, or the native port's refusal (err has it). */
-static int replay(const char *snap, uint32_t id, enum engine e,
-		  const char *obj, const char *btf,
-		  void (*ev)(struct replay *, struct answer *),
+static int replay(const char *snap, uint32_t id, enum engine e, const char *obj,
+		  const char *btf, void (*ev)(struct replay *, struct answer *),
 		  struct answer *a, char *err, size_t errlen)
 {
 	struct replay_opts o = {.no_jit = e == INTERP,
@@ -259,9 +257,9 @@ static void refused_e(const char *snap, uint32_t id, const char *obj,
 	static struct answer a;
 	char err[512];
 
-	CHECK_EQ(replay(snap, id, NATIVE, obj, btf, ev_msr, &a, err,
-			sizeof(err)),
-		 e);
+	CHECK_EQ(
+	    replay(snap, id, NATIVE, obj, btf, ev_msr, &a, err, sizeof(err)),
+	    e);
 	if (!strstr(err, why)) {
 		fprintf(stderr, "refusal '%s' does not say '%s'\n", err, why);
 		CHECK(0);
@@ -432,8 +430,8 @@ int main(int argc, char **argv)
 	fs_build_tasks(&k, NR_TASKS);
 	fs_build_printk(&k);
 	fs_build_tlb(&k, 1);
-	if (fs_register(&k, obj_msr, obj_trace, obj_ps, obj_dmesg, obj_tlb,
-			btf, ids) ||
+	if (fs_register(&k, obj_msr, obj_trace, obj_ps, obj_dmesg, obj_tlb, btf,
+			ids) ||
 	    !(dm_nolevel = fs_register_query(&k, obj_dmesg, nolevel)) ||
 	    !(none = fs_register_query(&k, obj_none, btf))) {
 		fprintf(stderr, "registration: %s\n", k.err);
@@ -445,8 +443,7 @@ int main(int argc, char **argv)
 	agree("msr_guard", snap, ids[0], obj_msr, btf, ev_msr, want,
 	      ARRAY_LEN(msr_values), 0);
 	len = want_trace(want);
-	agree("tracing", snap, ids[1], obj_trace, btf, ev_trace, want, len,
-	      0);
+	agree("tracing", snap, ids[1], obj_trace, btf, ev_trace, want, len, 0);
 	len = want_ps(want);
 	agree("ps", snap, ids[2], obj_ps, btf, ev_ps, want, len, PS_MAX);
 	len = want_dmesg(want, 0, &all);
