@@ -8,9 +8,9 @@
  *             [--event-arg N] [--args A,B,C,D] [--ctx N,...]
  *             [--repeat N] [--json]
  *
- * Exit status: 0 done; 1 the program failed or refused; 2 usage; 3 the
- * snapshot cannot be used (unreadable, malformed, unknown ID, refused by
- * the verifier).
+ * Exit status: 0 done; 1 the program failed or refused (or the native
+ * port could not be set up); 2 usage; 3 the snapshot cannot be used
+ * (unreadable, malformed, unknown ID, refused by the verifier).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -47,23 +47,30 @@ static void usage(FILE *f)
 		"  --jit              the x86-64 JIT (default)\n"
 		"  --interp           libhup's interpreter\n"
 		"  --native OBJ.o --btf BTF\n"
-		"                     reclaim: the native gcc -O2 port of "
-		"free_discard.c in\n"
-		"                     place of the program; OBJ.o and BTF tell "
-		"it the guest\n"
-		"                     kernel's layout and symbols "
-		"(docs/hupreplay.md)\n"
+		"                     the native gcc -O2 port of the "
+		"program's sample in its\n"
+		"                     place (free_discard, msr_guard, "
+		"tracing, ps, dmesg,\n"
+		"                     tlb_shootdown);"
+		"\n"
+		"                     OBJ.o (the program's object) and BTF "
+		"(the guest\n"
+		"                     kernel's) tell it the layout and "
+		"symbols\n"
+		"                     (docs/hupreplay.md)\n"
 		"  --event-arg N      replace the recorded event_arg (a "
 		"query's tag)\n"
 		"  --args A[,B,C,D]   query arguments\n"
 		"  --ctx N[,...]      trace: KIND,REASON[,ARG0..ARG3]; "
 		"msr_write: VALUE;\n"
-		"                     vcpu_resume: PAUSED_NS\n"
+		"                     vcpu_resume: PAUSED_NS; vcpu_desched:\n"
+		"                     VCPU,DESCHEDULED_NS[,RUN]\n"
 		"  --run-budget-us N  wall-clock budget of one run, "
 		"1..10000000 (default:\n"
 		"                     libhup's per event, as hupvm's)\n"
-		"  --repeat N         run N times (reclaim: N walks of RAM; "
-		"best time)\n"
+		"  --repeat N         run N times (reclaim: N walks of RAM); "
+		"best and mean\n"
+		"                     time\n"
 		"  --json             one JSON object\n");
 }
 
@@ -213,7 +220,7 @@ static const char *engine(const struct cli *c)
 static int run_query(struct replay *r, const struct cli *c)
 {
 	char *buf = malloc(HUP_QUERY_OUT_MAX);
-	uint64_t best = UINT64_MAX, r0 = 0;
+	uint64_t best = UINT64_MAX, sum = 0, r0 = 0;
 	size_t len = 0;
 	int err = 0;
 
@@ -226,24 +233,27 @@ static int run_query(struct replay *r, const struct cli *c)
 				    &r0);
 		t = backend__now_ns() - t;
 		best = t < best ? t : best;
+		sum += t;
 	}
 	if (err)
 		fprintf(stderr, "hupreplay: program %u failed: %s\n", c->id,
 			hup_strerror(err));
 	else if (c->json) {
 		printf("{\"id\":%u,\"engine\":\"%s\",\"r0\":%lld,\"len\":%zu,"
-		       "\"best_ns\":%llu,\"answer\":",
+		       "\"repeat\":%llu,\"best_ns\":%llu,\"mean_ns\":%llu,"
+		       "\"answer\":",
 		       c->id, engine(c), (long long)r0, len,
-		       (unsigned long long)best);
+		       (unsigned long long)c->repeat, (unsigned long long)best,
+		       (unsigned long long)(sum / c->repeat));
 		control__json_str(stdout, buf, len);
 		printf("}\n");
 	} else {
 		fwrite(buf, 1, len, stdout);
 		fprintf(stderr,
 			"hupreplay: returned %lld, %zu bytes, best of %llu: "
-			"%.3f us\n",
+			"%.3f us, mean %.3f us\n",
 			(long long)r0, len, (unsigned long long)c->repeat,
-			best / 1e3);
+			best / 1e3, sum / 1e3 / c->repeat);
 	}
 	free(buf);
 	/* A program that ran to its end but answered -errno failed too (its
@@ -254,26 +264,15 @@ static int run_query(struct replay *r, const struct cli *c)
 static int run_reclaim(struct replay *r, const struct cli *c)
 {
 	struct backend_reclaim_report rep, best = {0};
-	struct native *nat = NULL;
-	char msg[512];
 	double gbs;
 	int err = 0;
 
-	if (c->native) {
-		err = native__open(&nat, r, c->obj, c->btf, msg, sizeof(msg));
-		if (err) {
-			fprintf(stderr, "hupreplay: --native: %s\n", msg);
-			return err;
-		}
-	}
 	best.scan_ns = UINT64_MAX;
 	for (uint64_t i = 0; i < c->repeat && !err; i++) {
-		err =
-		    replay__reclaim(r, nat ? native__decide : NULL, nat, &rep);
+		err = replay__reclaim(r, &rep);
 		if (!err && rep.scan_ns < best.scan_ns)
 			best = rep;
 	}
-	native__close(nat);
 	if (err) {
 		fprintf(stderr,
 			"hupreplay: program %u %s: %s (after %llu "
@@ -304,47 +303,88 @@ static int run_reclaim(struct replay *r, const struct cli *c)
 }
 
 /* trace, msr_write, vcpu_resume: the event once per repeat on the vCPU
- * that registered the program, with the context from --ctx. */
+ * that registered the program, vcpu_desched for the vCPU --ctx names
+ * (the caller, hupvm's scheduler, would hold it parked: here nothing
+ * runs), with the context from --ctx, each call of the backend's entry
+ * timed; the answer is the last run's. */
 static int run_local(struct replay *r, const struct cli *c)
 {
-	uint32_t cpu = r->rec->vcpu;
+	uint32_t cpu = r->rec->vcpu, actions = 0;
+	uint64_t best = UINT64_MAX, sum = 0, errors;
 	const uint64_t *x = c->ctx;
+	const char *answer = "done";
+	char buf[32];
+	bool denied = false;
 
+	switch (r->rec->event) {
+	case HUP_EVENT_TRACE:
+		if (c->nctx < 2)
+			goto ctx;
+		break;
+	case HUP_EVENT_MSR_WRITE:
+	case HUP_EVENT_VCPU_RESUME:
+		if (c->nctx != 1)
+			goto ctx;
+		break;
+	case HUP_EVENT_VCPU_DESCHED:
+		if (c->nctx < 2 || c->nctx > 3 || x[2] > UINT32_MAX)
+			goto ctx;
+		if (x[0] >= r->snap.h.nr_vcpus) {
+			fprintf(stderr,
+				"hupreplay: --ctx: vCPU %llu, the snapshot "
+				"has %u\n",
+				(unsigned long long)x[0], r->snap.h.nr_vcpus);
+			return -EINVAL;
+		}
+		break;
+	default: /* an event this tool does not know how to raise */
+		fprintf(stderr,
+			"hupreplay: cannot run a %s program (event %u)\n",
+			backend__event_name(r->rec->event), r->rec->event);
+		return -EOPNOTSUPP;
+	}
 	for (uint64_t i = 0; i < c->repeat; i++) {
-		switch (r->rec->event) {
-		case HUP_EVENT_TRACE:
-			if (c->nctx < 2)
-				goto ctx;
+		uint64_t t = backend__now_ns();
+
+		if (r->rec->event == HUP_EVENT_TRACE)
 			backend__trace(&r->b, cpu, (uint32_t)x[0],
 				       (uint32_t)x[1], x + 2);
-			break;
-		case HUP_EVENT_MSR_WRITE:
-			if (c->nctx != 1)
-				goto ctx;
-			printf("%s\n", backend__msr_denied(
-					   &r->b, cpu,
-					   (uint32_t)r->rec->event_arg, x[0])
-					   ? "denied"
-					   : "allowed");
-			break;
-		case HUP_EVENT_VCPU_RESUME:
-			if (c->nctx != 1)
-				goto ctx;
-			printf("actions %#x\n",
-			       backend__resume(&r->b, cpu, x[0]));
-			break;
-		default: /* an event this tool does not know how to raise */
-			fprintf(stderr,
-				"hupreplay: cannot run a %s program (event "
-				"%u)\n",
-				backend__event_name(r->rec->event),
-				r->rec->event);
-			return -EOPNOTSUPP;
-		}
+		else if (r->rec->event == HUP_EVENT_MSR_WRITE)
+			denied = backend__msr_denied(
+			    &r->b, cpu, (uint32_t)r->rec->event_arg, x[0]);
+		else if (r->rec->event == HUP_EVENT_VCPU_RESUME)
+			actions = backend__resume(&r->b, cpu, x[0]);
+		else
+			actions = backend__desched(&r->b, (uint32_t)x[0], x[1],
+						   (uint32_t)x[2]);
+		t = backend__now_ns() - t;
+		best = t < best ? t : best;
+		sum += t;
 	}
-	printf("runs_with_errors %llu\n",
-	       (unsigned long long)atomic_load(&r->b.st.run_errors));
-	return atomic_load(&r->b.st.run_errors) ? -EFAULT : 0;
+	if (r->rec->event == HUP_EVENT_MSR_WRITE)
+		answer = denied ? "denied" : "allowed";
+	else if (r->rec->event == HUP_EVENT_VCPU_RESUME ||
+		 r->rec->event == HUP_EVENT_VCPU_DESCHED) {
+		snprintf(buf, sizeof(buf), "actions %#x", actions);
+		answer = buf;
+	}
+	errors = atomic_load(&r->b.st.run_errors);
+	if (c->json)
+		printf("{\"id\":%u,\"engine\":\"%s\",\"answer\":\"%s\","
+		       "\"runs_with_errors\":%llu,\"repeat\":%llu,"
+		       "\"best_ns\":%llu,\"mean_ns\":%llu}\n",
+		       c->id, engine(c), answer, (unsigned long long)errors,
+		       (unsigned long long)c->repeat, (unsigned long long)best,
+		       (unsigned long long)(sum / c->repeat));
+	else {
+		printf("%s\nruns_with_errors %llu\n", answer,
+		       (unsigned long long)errors);
+		fprintf(stderr,
+			"hupreplay: best of %llu: %.3f us, mean %.3f us\n",
+			(unsigned long long)c->repeat, best / 1e3,
+			sum / 1e3 / c->repeat);
+	}
+	return errors ? -EFAULT : 0;
 ctx:
 	fprintf(stderr, "hupreplay: a %s program needs --ctx (see --help)\n",
 		backend__event_name(r->rec->event));
@@ -354,6 +394,7 @@ ctx:
 int main(int argc, char **argv)
 {
 	struct replay_opts o = {0};
+	struct native *nat = NULL;
 	struct replay *r;
 	struct cli c;
 	char err[512];
@@ -394,16 +435,21 @@ int main(int argc, char **argv)
 			"tables after registering it\n",
 			(unsigned long long)r->rec->mapped_bytes,
 			(unsigned long long)r->rec->hole_bytes);
-	if (c.native && r->rec->event != HUP_EVENT_RECLAIM) {
-		fprintf(stderr, "hupreplay: --native runs reclaim programs "
-				"only\n");
-		e = -EINVAL;
-	} else if (r->rec->event == HUP_EVENT_QUERY)
-		e = run_query(r, &c);
-	else if (r->rec->event == HUP_EVENT_RECLAIM)
-		e = run_reclaim(r, &c);
-	else
-		e = run_local(r, &c);
+	if (c.native) {
+		e = native__open(&nat, r, c.obj, c.btf, err, sizeof(err));
+		if (e)
+			fprintf(stderr, "hupreplay: --native: %s\n", err);
+		else
+			fprintf(stderr,
+				"hupreplay: the native port of %s in its "
+				"place\n",
+				native__prog(nat));
+	}
+	if (!e)
+		e = r->rec->event == HUP_EVENT_QUERY	 ? run_query(r, &c)
+		    : r->rec->event == HUP_EVENT_RECLAIM ? run_reclaim(r, &c)
+							 : run_local(r, &c);
+	native__close(nat);
 	replay__close(r);
 	free(r);
 	return e ? EX_FAILED : EX_OK;

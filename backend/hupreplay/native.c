@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The native baseline's glue (native.h): the layout of the guest kernel
- * free_discard was built for, taken from where the program's own came
- * from, and the decision run under libhup's fault recovery in the
- * program's view.
+ * The native baseline's glue (native.h, native_port.h): which port, the
+ * layout of the guest kernel the object was built for, taken from where
+ * the program's own came from, and the port run in the program's place
+ * under libhup's fault recovery in the program's view.
  *
  * Layout: hupload relocates OBJ.o against BTF exactly as it did in the
  * guest; that bytecode must be the snapshot's, instruction for
  * instruction, but for the __ksym loads the guest module filled in (so the
  * object and the BTF are the ones the guest used).  Then the CO-RE
- * answers the port needs are asked of hupload's relocator (hup_core__value,
- * the one definition of CO-RE matching) for the object's own hlib types,
- * and the symbol addresses are read out of the snapshot's bytecode.
+ * answers a port needs are asked of hupload's relocator (hup_core__value,
+ * the one definition of CO-RE matching) for the object's own types, and
+ * the symbol addresses are read out of the snapshot's bytecode.
  */
 #include "native.h"
 
@@ -25,28 +25,40 @@
 
 #include "core.h"
 #include "hupload.h"
-#include "native_fd.h"
+#include "native_port.h"
 
-struct native {
-	struct fd_layout l;
-	struct fd_view v;
-	struct hup_view *view;
+static const struct native_port *const ports[] = {
+    &native_free_discard, &native_msr_guard, &native_tracing,
+    &native_ps,		  &native_dmesg,     &native_tlb_shootdown,
 };
 
-struct ctx {
+struct native {
+	const struct native_port *port;
+	struct native_view v;
+	struct hup_view *view;
+	struct backend *b;
+	uint32_t id;
+	void *state;
+};
+
+struct native_ksym {
+	const char *name;
+	uint64_t addr;
+};
+
+struct native_setup {
 	struct hupobj o;
 	bool o_open;
 	struct btf *local, *target;
 	struct hupload_prog *progs;
 	size_t nprogs;
+	struct native_ksym *ksyms;
+	size_t nksyms;
 	char *err;
 	size_t errlen;
 };
 
-static int fail(struct ctx *c, int e, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(struct ctx *c, int e, const char *fmt, ...)
+int native__fail(struct native_setup *c, int e, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -56,10 +68,9 @@ static int fail(struct ctx *c, int e, const char *fmt, ...)
 	return e;
 }
 
-/* One CO-RE answer for the object's local type `type` (struct or enum):
- * 0 with *val, -ENOENT (no match in the kernel), or -errno. */
-static int core(struct ctx *c, const char *type, bool is_enum,
-		const char *access, enum bpf_core_relo_kind kind, uint64_t *val)
+int native__core(struct native_setup *c, const char *type, bool is_enum,
+		 const char *access, enum bpf_core_relo_kind kind,
+		 uint64_t *val)
 {
 	char msg[256] = "";
 	int id = btf__find_by_name_kind(
@@ -67,95 +78,44 @@ static int core(struct ctx *c, const char *type, bool is_enum,
 	int e;
 
 	if (id < 0)
-		return fail(c, -EINVAL, "%s has no type %s (not free_discard?)",
-			    "the object", type);
+		return native__fail(c, -EINVAL,
+				    "the object has no type %s (not the "
+				    "sample its port restates?)",
+				    type);
 	e = hup_core__value(c->local, (uint32_t)id, access, kind, c->target,
 			    val, msg, sizeof(msg));
 	if (e && e != -ENOENT)
-		return fail(c, e, "CO-RE %s %s: %s", type, access, msg);
+		return native__fail(c, e, "CO-RE %s %s: %s", type, access, msg);
 	return e;
 }
 
-/* An answer that must exist (*_EXISTS kinds answer 0 when absent). */
-static int core_u32(struct ctx *c, const char *type, const char *access,
-		    enum bpf_core_relo_kind kind, uint32_t *out)
+int native__core_u32(struct native_setup *c, const char *type,
+		     const char *access, enum bpf_core_relo_kind kind,
+		     uint32_t *out)
 {
 	uint64_t v = 0;
-	int e = core(c, type, false, access, kind, &v);
+	int e = native__core(c, type, false, access, kind, &v);
 
 	if (e == -ENOENT)
-		return fail(c, e, "the kernel has no %s %s", type, access);
+		return native__fail(c, e, "the kernel has no %s %s", type,
+				    access);
 	*out = (uint32_t)v;
 	return e;
 }
 
-static bool exists(struct ctx *c, const char *type, bool is_enum,
-		   const char *access, enum bpf_core_relo_kind kind)
+bool native__exists(struct native_setup *c, const char *type, bool is_enum,
+		    const char *access, enum bpf_core_relo_kind kind)
 {
 	uint64_t v = 0;
 
-	return !core(c, type, is_enum, access, kind, &v) && v;
+	return !native__core(c, type, is_enum, access, kind, &v) && v;
 }
 
-/* hlib_buddy_mark, hlib_spinlock_known and the offsets the port reads. */
-static int core_layout(struct ctx *c, struct fd_layout *l)
+uint64_t native__ksym(const struct native_setup *c, const char *name)
 {
-	uint64_t v = 0;
-	int e;
-
-	if (!exists(c, "page___hlib", false, "0:1", BPF_CORE_FIELD_EXISTS))
-		l->mark = FD_MARK_UNKNOWN;
-	else if (exists(c, "pagetype___hlib", true, "0",
-			BPF_CORE_ENUMVAL_EXISTS))
-		l->mark = FD_MARK_PGTY;
-	else if (!exists(c, "pagetype___hlib", true, "0", BPF_CORE_TYPE_EXISTS))
-		l->mark = FD_MARK_V61;
-	else
-		l->mark = FD_MARK_UNKNOWN;
-	if (l->mark == FD_MARK_PGTY) {
-		e = core(c, "pagetype___hlib", true, "0",
-			 BPF_CORE_ENUMVAL_VALUE, &v);
-		if (e)
-			return e;
-		l->pgty_buddy = (uint32_t)v;
-	}
-	if (l->mark != FD_MARK_UNKNOWN &&
-	    ((e = core_u32(c, "page___hlib", "0:0", BPF_CORE_FIELD_BYTE_OFFSET,
-			   &l->page_private)) ||
-	     (e = core_u32(c, "page___hlib", "0:1", BPF_CORE_FIELD_BYTE_OFFSET,
-			   &l->page_type))))
-		return e;
-	l->spin_q =
-	    exists(c, "spinlock___hlib", false, "0:0", BPF_CORE_FIELD_EXISTS);
-	l->spin_rt = !l->spin_q && exists(c, "spinlock___hlib_rt", false, "0:0",
-					  BPF_CORE_FIELD_EXISTS);
-	if (l->spin_q && (e = core_u32(c, "spinlock___hlib", "0:0:0",
-				       BPF_CORE_FIELD_BYTE_OFFSET, &l->q_val)))
-		return e;
-	if (l->spin_rt &&
-	    ((e = core_u32(c, "spinlock___hlib_rt", "0:0:0:0",
-			   BPF_CORE_FIELD_BYTE_OFFSET, &l->rt_wait)) ||
-	     (e = core_u32(c, "spinlock___hlib_rt", "0:0:1",
-			   BPF_CORE_FIELD_BYTE_OFFSET, &l->rt_owner))))
-		return e;
-	if ((e = core_u32(c, "zone___hlib", "0:0", BPF_CORE_FIELD_BYTE_OFFSET,
-			  &l->zone_lock)) ||
-	    (e = core_u32(c, "zone___hlib", "0:1", BPF_CORE_FIELD_BYTE_OFFSET,
-			  &l->zone_start_pfn)) ||
-	    (e = core_u32(c, "zone___hlib", "0:2", BPF_CORE_FIELD_BYTE_OFFSET,
-			  &l->zone_spanned)) ||
-	    (e = core_u32(c, "zone___hlib", "0", BPF_CORE_TYPE_SIZE,
-			  &l->zone_size)) ||
-	    (e = core_u32(c, "pglist_data___hlib", "0:0",
-			  BPF_CORE_FIELD_BYTE_OFFSET, &l->node_zones)))
-		return e;
-	e = core(c, "zone_type___hlib", true, "0", BPF_CORE_ENUMVAL_VALUE, &v);
-	if (e)
-		return e == -ENOENT ? fail(c, e,
-					   "the kernel has no "
-					   "__MAX_NR_ZONES")
-				    : e;
-	l->nr_zones = (uint32_t)v;
+	for (size_t i = 0; i < c->nksyms; i++)
+		if (!strcmp(c->ksyms[i].name, name))
+			return c->ksyms[i].addr;
 	return 0;
 }
 
@@ -165,77 +125,88 @@ static uint64_t ksym_value(const struct bpf_insn *in, uint32_t idx)
 					   << 32;
 }
 
-/* The object's reclaim program, relocated here, against the snapshot's
- * bytecode; then the symbol addresses out of the latter. */
-static int match_prog(struct ctx *c, const struct replay *r,
-		      const struct bpf_insn *snap, struct fd_layout *l)
+/* The object's program of the snapshot's event, relocated here, against
+ * the snapshot's bytecode; then the symbol addresses out of the latter. */
+static int match_prog(struct native_setup *c, const struct replay *r,
+		      const struct bpf_insn *snap,
+		      const struct hupload_prog **out)
 {
 	const struct hupload_prog *p = NULL;
 	struct bpf_insn *mine;
-	bool *filled;
 	int e = 0;
 
 	for (size_t i = 0; i < c->nprogs; i++)
-		if (c->progs[i].lp.event == HUP_EVENT_RECLAIM)
+		if (c->progs[i].lp.event == r->rec->event)
 			p = &c->progs[i];
 	if (!p)
-		return fail(c, -EINVAL, "the object has no reclaim program");
+		return native__fail(c, -EINVAL, "the object has no %s program",
+				    backend__event_name(r->rec->event));
 	if (p->lp.cnt != r->rec->insn_cnt)
-		return fail(c, -EINVAL,
-			    "the object's program has %zu instructions, "
-			    "program %u of the snapshot %u: not the same "
-			    "program",
-			    p->lp.cnt, r->rec->id, r->rec->insn_cnt);
+		return native__fail(c, -EINVAL,
+				    "the object's program has %zu "
+				    "instructions, program %u of the "
+				    "snapshot %u: not the same program",
+				    p->lp.cnt, r->rec->id, r->rec->insn_cnt);
 	mine = malloc(p->lp.cnt * sizeof(*mine));
-	filled = calloc(p->lp.cnt, sizeof(*filled));
-	if (!mine || !filled) {
-		e = fail(c, -ENOMEM, "out of memory");
+	c->ksyms = calloc(p->nksyms ? p->nksyms : 1, sizeof(*c->ksyms));
+	if (!mine || !c->ksyms) {
+		e = native__fail(c, -ENOMEM, "out of memory");
 		goto out;
 	}
 	memcpy(mine, p->lp.insns, p->lp.cnt * sizeof(*mine));
 	for (size_t k = 0; k < p->nksyms; k++) {
 		uint32_t i = p->ksyms[k].insn_idx;
-		uint64_t a;
 
 		if (i + 1 >= p->lp.cnt) {
-			e = fail(c, -EINVAL, "ksym load past the program");
+			e = native__fail(c, -EINVAL,
+					 "ksym load past the program");
 			goto out;
 		}
 		/* the one difference allowed: the guest module's address */
 		mine[i].imm = snap[i].imm;
 		mine[i + 1].imm = snap[i + 1].imm;
-		a = ksym_value(snap, i);
-		if (!strcmp(p->ksyms[k].name, "vmemmap_base"))
-			l->vmemmap_base = a;
-		else if (!strcmp(p->ksyms[k].name, "node_data"))
-			l->node_data = a;
-		else if (!strcmp(p->ksyms[k].name, "contig_page_data"))
-			l->contig_page_data = a;
-		else if (!strcmp(p->ksyms[k].name,
-				 "_page_poisoning_enabled_early"))
-			l->poison_early = a;
-		else if (!strcmp(p->ksyms[k].name, "_page_poisoning_enabled"))
-			l->poison_key = a;
+		c->ksyms[c->nksyms++] =
+		    (struct native_ksym){p->ksyms[k].name, ksym_value(snap, i)};
 	}
 	for (size_t i = 0; i < p->lp.cnt; i++)
 		if (memcmp(&mine[i], &snap[i], sizeof(mine[i]))) {
-			e = fail(c, -EINVAL,
-				 "instruction %zu differs from the snapshot's "
-				 "program %u: the object or the BTF is not "
-				 "the one the guest registered",
-				 i, r->rec->id);
+			e = native__fail(c, -EINVAL,
+					 "instruction %zu differs from the "
+					 "snapshot's program %u: the object "
+					 "or the BTF is not the one the guest "
+					 "registered",
+					 i, r->rec->id);
 			goto out;
 		}
-	if (!l->vmemmap_base)
-		e = fail(c, -EINVAL, "the program has no vmemmap_base");
+	*out = p;
 out:
 	free(mine);
-	free(filled);
 	return e;
 }
 
-static void ctx_free(struct ctx *c)
+static const struct native_port *find_port(struct native_setup *c,
+					   const struct hupload_prog *p)
 {
+	char names[256];
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+		if (!strcmp(ports[i]->prog, p->lp.name) &&
+		    ports[i]->event == p->lp.event)
+			return ports[i];
+	names[0] = 0;
+	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
+				      i ? ", " : "", ports[i]->prog);
+	native__fail(c, -EOPNOTSUPP,
+		     "no native port of the %s program %s (ports: %s)",
+		     backend__event_name(p->lp.event), p->lp.name, names);
+	return NULL;
+}
+
+static void setup_free(struct native_setup *c)
+{
+	free(c->ksyms);
 	hupload__free(c->progs, c->nprogs);
 	btf__free(c->local);
 	btf__free(c->target);
@@ -243,12 +214,39 @@ static void ctx_free(struct ctx *c)
 		hupobj__close(&c->o);
 }
 
+struct call {
+	const struct native *n;
+	void *ctx;
+	const struct hup_run_env *env;
+};
+
+static uint64_t call_port(void *arg)
+{
+	const struct call *a = arg;
+
+	return a->n->port->run(a->n->state, &a->n->v, a->ctx, a->env);
+}
+
+/* backend_native_fn: the port in the program's place; a hole of the view
+ * is -EFAULT, as for the program. */
+static int native_run(void *opaque, void *ctx, size_t ctx_size,
+		      const struct hup_run_env *env, uint64_t *r0)
+{
+	const struct native *n = opaque;
+	struct call a = {n, ctx, env};
+
+	if (ctx_size != n->port->ctx_size)
+		return -EINVAL;
+	return hup_view__run_guarded(n->view, call_port, &a, r0);
+}
+
 int native__open(struct native **out, struct replay *r, const char *obj,
 		 const char *btf, char *err, size_t errlen)
 {
 	struct hupload_opts opts = {.btf_path = btf};
-	struct ctx c = {.err = err, .errlen = errlen};
+	struct native_setup c = {.err = err, .errlen = errlen};
 	struct native *n = calloc(1, sizeof(*n));
+	const struct hupload_prog *p = NULL;
 	const uint8_t *data;
 	void *snap = NULL;
 	size_t size = 0;
@@ -260,7 +258,7 @@ int native__open(struct native **out, struct replay *r, const char *obj,
 	e = hupobj__open(&c.o, obj);
 	c.o_open = true;
 	if (e) {
-		fail(&c, e, "%s: %s", obj, strerror(-e));
+		native__fail(&c, e, "%s: %s", obj, strerror(-e));
 		goto out;
 	}
 	e = hupload__prepare(&c.o, &opts, &c.progs, &c.nprogs, err, errlen);
@@ -271,58 +269,63 @@ int native__open(struct native **out, struct replay *r, const char *obj,
 	c.local = data ? btf__new(data, (uint32_t)size) : NULL;
 	c.target = btf__parse(btf, NULL);
 	if (!c.local || !c.target) {
-		e = fail(&c, -EINVAL, "cannot read the BTF of %s",
-			 c.local ? btf : obj);
+		e = native__fail(&c, -EINVAL, "cannot read the BTF of %s",
+				 c.local ? btf : obj);
 		goto out;
 	}
 	e = snapshot__insns(&r->snap, r->rec, &snap);
 	if (e) {
-		fail(&c, e, "reading the snapshot's program: %s", strerror(-e));
+		native__fail(&c, e, "reading the snapshot's program: %s",
+			     strerror(-e));
 		goto out;
 	}
-	e = match_prog(&c, r, snap, &n->l);
-	if (!e)
-		e = core_layout(&c, &n->l);
+	e = match_prog(&c, r, snap, &p);
 	if (e)
 		goto out;
+	n->port = find_port(&c, p);
+	if (!n->port) {
+		e = -EOPNOTSUPP;
+		goto out;
+	}
+	n->state = calloc(1, n->port->state_size ? n->port->state_size : 1);
+	if (!n->state) {
+		e = native__fail(&c, -ENOMEM, "out of memory");
+		goto out;
+	}
+	e = n->port->setup(&c, n->state);
+	if (e)
+		goto out;
+	n->b = &r->b;
+	n->id = r->id;
 	n->view = backend__prog_view(&r->b, r->id);
 	n->v.base = hup_view__base(n->view);
 	n->v.mask = hup_view__mask(n->view);
+	e = backend__set_native(n->b, n->id, native_run, n);
+	if (e) {
+		native__fail(&c, e, "program %u is gone", r->id);
+		goto out;
+	}
 	*out = n;
 	n = NULL;
 out:
 	free(snap);
+	if (n)
+		free(n->state);
 	free(n);
-	ctx_free(&c);
+	setup_free(&c);
 	return e;
 }
 
 void native__close(struct native *n)
 {
+	if (!n)
+		return;
+	backend__set_native(n->b, n->id, NULL, NULL);
+	free(n->state);
 	free(n);
 }
 
-struct run {
-	struct native *n;
-	struct hup_reclaim_ctx *ctx;
-};
-
-static uint64_t run_decide(void *arg)
+const char *native__prog(const struct native *n)
 {
-	struct run *a = arg;
-
-	return (uint64_t)fd_decide(&a->n->l, &a->n->v, a->ctx);
-}
-
-int native__decide(void *opaque, struct hup_reclaim_ctx *ctx)
-{
-	struct run a = {opaque, ctx};
-	uint64_t ret = 0;
-	int e;
-
-	/* a hole of the view is -EFAULT, as for the program */
-	e = hup_view__run_guarded(a.n->view, run_decide, &a, &ret);
-	if (e)
-		return e;
-	return (int64_t)ret < 0 ? (int)(int64_t)ret : 0;
+	return n->port->prog;
 }

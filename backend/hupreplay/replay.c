@@ -25,12 +25,23 @@ static void r_debug_line(void *opaque, uint32_t cpu, const char *line,
 		r->o.line(r->o.opaque, line, len);
 }
 
+/* There is no VM whose MSR writes to filter: an msr_write program is
+ * vetted by backend__msr_denied alone.  Accepting the filter is what lets
+ * the backend register one (without it, it refuses the event). */
+static int r_msr_filter(void *opaque, const uint32_t *msrs, unsigned int n)
+{
+	(void)opaque;
+	(void)msrs;
+	(void)n;
+	return 0;
+}
+
 /* No paging (the windows' runs are the recorded ones: the tables they
  * were walked from may be gone), no guest_tsc (0: there is no running
- * guest), no vCPU registers, no MSR filter (an msr_write program is
- * vetted by backend__msr_denied alone). */
+ * guest), no vCPU registers. */
 static const struct backend_ops replay_ops = {
     .debug_line = r_debug_line,
+    .msr_filter = r_msr_filter,
 };
 
 static int no_such_prog(const struct snapshot *s, uint32_t id, char *err,
@@ -163,9 +174,7 @@ int replay__query(struct replay *r, const uint64_t args[4], char *out,
 	return backend__query(&r->b, r->id, args, out, cap, len, r0);
 }
 
-int replay__reclaim(struct replay *r,
-		    int (*decide)(void *opaque, struct hup_reclaim_ctx *ctx),
-		    void *opaque, struct backend_reclaim_report *rep)
+int replay__reclaim(struct replay *r, struct backend_reclaim_report *rep)
 {
 	struct backend_reclaim_opts o = {
 	    /* one stop: nothing is parked, nobody waits for the lock */
@@ -173,8 +182,6 @@ int replay__reclaim(struct replay *r,
 	    .gap_ns = 1,
 	    .dry_run = true,
 	    .every_batch = true,
-	    .decide = decide,
-	    .decide_opaque = opaque,
 	};
 
 	return backend__reclaim(&r->b, r->id, &o, rep);

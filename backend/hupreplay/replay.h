@@ -59,11 +59,8 @@ int replay__query(struct replay *r, const uint64_t args[4], char *out,
 		  size_t cap, size_t *len, uint64_t *r0);
 /*
  * Walk all of the snapshot's RAM as a reclaim does (backend__reclaim, in
- * one stop, discarding nothing); decide replaces the program's decision
- * (NULL: the program decides).  rep->pages: pages found free.
+ * one stop, discarding nothing).  rep->pages: pages found free.
  */
-int replay__reclaim(struct replay *r,
-		    int (*decide)(void *opaque, struct hup_reclaim_ctx *ctx),
-		    void *opaque, struct backend_reclaim_report *rep);
+int replay__reclaim(struct replay *r, struct backend_reclaim_report *rep);
 
 #endif

@@ -28,7 +28,7 @@ int main(int argc, char **argv)
 	unsigned long mib = 1024;
 	uint64_t free_pages;
 	uint32_t id;
-	int fd, err;
+	int err;
 
 	if (argc < 3 || argc > 4 ||
 	    (argc == 4 && !(mib = strtoul(argv[3], NULL, 10)))) {
@@ -55,11 +55,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hup-mksnap: %s\n", k.err);
 		return 1;
 	}
-	unlink(snap);
-	fd = open(snap, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	err = fd < 0 ? -errno : snapshot__write(fd, &k.g.mem, &k.be, 1);
-	if (fd >= 0 && close(fd) && !err)
-		err = -errno;
+	err = fk_dump(&k, snap);
 	if (err) {
 		fprintf(stderr, "hup-mksnap: %s: %s\n", snap, strerror(-err));
 		return 1;

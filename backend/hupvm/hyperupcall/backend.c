@@ -444,6 +444,21 @@ struct hup_view *backend__prog_view(struct backend *b, uint32_t id)
 	return v;
 }
 
+int backend__set_native(struct backend *b, uint32_t id, backend_native_fn *fn,
+			void *opaque)
+{
+	struct registry_prog *p;
+
+	pthread_mutex_lock(&b->reg.lock);
+	p = registry__find(&b->reg, id);
+	if (p) {
+		p->native = fn;
+		p->native_opaque = opaque;
+	}
+	pthread_mutex_unlock(&b->reg.lock);
+	return p ? 0 : -ENOENT;
+}
+
 static int op_unregister(struct backend *b, const struct hup_request *r,
 			 enum hreq_reason *why)
 {

@@ -221,11 +221,6 @@ struct backend_reclaim_opts {
 	 * into a memfd, has no holes (hupreplay, whose scan time must be
 	 * the decisions' alone). */
 	bool every_batch;
-	/* The decision of one batch in place of the program's (hupreplay's
-	 * native baseline), with the program's contract: 0 or -errno, bits
-	 * of ctx->free.  NULL: run the program. */
-	int (*decide)(void *opaque, struct hup_reclaim_ctx *ctx);
-	void *decide_opaque;
 };
 
 struct backend_reclaim_report {
@@ -277,6 +272,16 @@ struct backend_prog_info {
 /* The view program id runs in (valid while it stays registered), or
  * NULL: native code reading guest memory as the program does (hupreplay). */
 struct hup_view *backend__prog_view(struct backend *b, uint32_t id);
+/*
+ * Run fn in place of program id from now on (fn NULL: the program again),
+ * through every event's own code, so only the decision differs:
+ * hupreplay's native baseline.  fn has the program's contract: ctx as
+ * the program gets it, env's output and debug_print as its helpers, *r0
+ * its return value; 0, or the -errno of an aborted run (-EFAULT a hole of
+ * its view), counted as the program's.  0 or -ENOENT.
+ */
+int backend__set_native(struct backend *b, uint32_t id, backend_native_fn *fn,
+			void *opaque);
 /* Snapshot of every program (or only id); returns the count written. */
 unsigned int backend__list(struct backend *b, uint32_t id,
 			   struct backend_prog_info *out, unsigned int cap);

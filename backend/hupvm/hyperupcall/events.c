@@ -96,7 +96,9 @@ static int run(struct backend *b, struct registry_prog *p, void *ctx,
 	       size_t ctx_size, const struct hup_run_env *env, uint64_t *r0)
 {
 	struct hup_run_result res = {0, 0};
-	int err = hup_prog__run(p->prog, ctx, ctx_size, env, &res);
+	int err = p->native ? p->native(p->native_opaque, ctx, ctx_size, env,
+					&res.r0)
+			    : hup_prog__run(p->prog, ctx, ctx_size, env, &res);
 
 	if (err) {
 		atomic_fetch_add_explicit(&b->st.run_errors, 1,

@@ -135,8 +135,7 @@ static int batch(struct walk *w, struct registry_prog *p, uint64_t *t)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.pfn_start = r->gpa / PAGE + w->page;
 	ctx.nr_pfns = n;
-	err = w->o->decide ? w->o->decide(w->o->decide_opaque, &ctx)
-			   : backend__run_reclaim(w->b, p, &ctx);
+	err = backend__run_reclaim(w->b, p, &ctx);
 	w->rep->batches++;
 	s = clock_ns(w);
 	w->rep->scan_ns += s - *t;

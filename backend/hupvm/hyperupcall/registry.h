@@ -54,6 +54,10 @@ struct registry_run {
 	uint32_t prot, reserved;
 };
 
+/* A native stand-in for a program (backend.h, backend__set_native). */
+typedef int backend_native_fn(void *opaque, void *ctx, size_t ctx_size,
+			      const struct hup_run_env *env, uint64_t *r0);
+
 struct registry_prog {
 	uint32_t id;
 	uint32_t event;
@@ -75,6 +79,9 @@ struct registry_prog {
 	struct ptw_root root;
 	struct registry_run *runs;
 	uint32_t nr_runs, cap_runs;
+	/* Run in place of prog when set (backend__set_native). */
+	backend_native_fn *native;
+	void *native_opaque;
 };
 
 struct registry_list {

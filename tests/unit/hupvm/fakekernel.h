@@ -24,6 +24,7 @@
 #include "fakeguest.h"
 #include "hupload.h"
 #include "hyperupcall/backend.h"
+#include "snapshot.h"
 
 #define FK_BLOCK	   0x10000ull
 #define FK_INSNS	   0x20000ull
@@ -66,7 +67,18 @@ static int fk_paging(void *opaque, uint32_t cpu, struct ptw_root *root)
 	return 0;
 }
 
-static const struct backend_ops fk_ops = {.paging = fk_paging};
+/* No VM to filter MSR writes for: accepting the filter lets msr_write
+ * programs register (the tests raise the event with backend__msr_denied). */
+static int fk_msr_filter(void *opaque, const uint32_t *msrs, unsigned int n)
+{
+	(void)opaque;
+	(void)msrs;
+	(void)n;
+	return 0;
+}
+
+static const struct backend_ops fk_ops = {.paging = fk_paging,
+					  .msr_filter = fk_msr_filter};
 
 static inline int fk_member(struct btf *b, const char *name, int type,
 			    uint32_t off)
@@ -272,17 +284,36 @@ static inline uint64_t fk_init(struct fake_kernel *k, uint64_t ram, bool pgty)
 	return fk_build_allocator(k);
 }
 
+/* The fake guest dumped to path (a new file, as hupctl dump writes one,
+ * one vCPU): 0 or -errno. */
+static inline int fk_dump(struct fake_kernel *k, const char *path)
+{
+	int fd, err;
+
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	err = fd < 0 ? -errno : snapshot__write(fd, &k->g.mem, &k->be, 1);
+	if (fd >= 0 && close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
 static inline void fk_exit(struct fake_kernel *k)
 {
 	backend__destroy(&k->be);
 	mem__destroy(&k->g.mem);
 }
 
-/* obj relocated against btf by hupload, ksyms filled as the guest module
- * does, registered by vCPU 0 with the windows free_discard documents
- * (kernel, direct:rw, vmemmap).  The id, or 0 with k->err set. */
-static inline uint32_t fk_register(struct fake_kernel *k, const char *obj,
-				   const char *btf)
+/*
+ * obj's one program relocated against btf by hupload, its ksyms filled
+ * from kvar (as the guest module does; an unknown one refuses), registered
+ * by vCPU 0 through the doorbell for its own event with event_arg and the
+ * nw windows w.  The id, or 0 with k->err set.
+ */
+static inline uint32_t fk_register_obj(struct fake_kernel *k, const char *obj,
+				       const char *btf, uint64_t event_arg,
+				       const struct hup_window *w, uint32_t nw,
+				       uint64_t (*kvar)(const char *name))
 {
 	struct hupload_opts opts = {.btf_path = btf};
 	struct hup_request *blk = fg_hva(&k->g, FK_BLOCK, sizeof(*blk));
@@ -303,7 +334,7 @@ static inline uint32_t fk_register(struct fake_kernel *k, const char *obj,
 	in = fg_hva(&k->g, FK_INSNS, progs[0].lp.cnt * 8);
 	memcpy(in, progs[0].lp.insns, progs[0].lp.cnt * 8);
 	for (size_t i = 0; i < progs[0].nksyms; i++) {
-		uint64_t a = fk_kvar(progs[0].ksyms[i].name);
+		uint64_t a = kvar(progs[0].ksyms[i].name);
 
 		if (!a) {
 			snprintf(k->err, sizeof(k->err), "unknown ksym %s",
@@ -317,19 +348,16 @@ static inline uint32_t fk_register(struct fake_kernel *k, const char *obj,
 	blk->magic = HUP_REQ_MAGIC;
 	blk->abi_version = HUP_ABI_VERSION;
 	blk->op = HUP_OP_REGISTER;
-	blk->event = HUP_EVENT_RECLAIM;
+	blk->event = progs[0].lp.event;
+	blk->event_arg = event_arg;
 	blk->insn_cnt = (uint32_t)progs[0].lp.cnt;
 	blk->insns_gpa = FK_INSNS;
 	blk->log_gpa = FK_LOG;
 	blk->log_size = FK_LOG_SIZE;
-	blk->nr_windows = 3;
-	blk->windows[0] = (struct hup_window){
-	    FK_DM, k->ram, HUP_WIN_READ | HUP_WIN_WRITE, HUP_WIN_DIRECT_MAP};
-	blk->windows[1] = (struct hup_window){FK_VMEMMAP, k->pages * 64,
-					      HUP_WIN_READ, HUP_WIN_VMEMMAP};
-	blk->windows[2] =
-	    (struct hup_window){FK_KERN, FG_2M, HUP_WIN_READ, HUP_WIN_KERNEL};
-	strcpy(blk->name, "free_discard");
+	blk->nr_windows = nw;
+	if (nw)
+		memcpy(blk->windows, w, nw * sizeof(*w));
+	snprintf(blk->name, sizeof(blk->name), "%s", progs[0].name);
 	if (backend__submit(&k->be, 0, FK_BLOCK))
 		snprintf(k->err, sizeof(k->err), "registration refused: %s",
 			 (char *)fg_hva(&k->g, FK_LOG, FK_LOG_SIZE));
@@ -339,6 +367,20 @@ out:
 	hupload__free(progs, n);
 	hupobj__close(&o);
 	return id;
+}
+
+/* free_discard.o with the windows it documents (kernel, direct:rw,
+ * vmemmap). */
+static inline uint32_t fk_register(struct fake_kernel *k, const char *obj,
+				   const char *btf)
+{
+	const struct hup_window w[] = {
+	    {FK_DM, k->ram, HUP_WIN_READ | HUP_WIN_WRITE, HUP_WIN_DIRECT_MAP},
+	    {FK_VMEMMAP, k->pages * 64, HUP_WIN_READ, HUP_WIN_VMEMMAP},
+	    {FK_KERN, FG_2M, HUP_WIN_READ, HUP_WIN_KERNEL},
+	};
+
+	return fk_register_obj(k, obj, btf, 0, w, 3, fk_kvar);
 }
 
 #endif

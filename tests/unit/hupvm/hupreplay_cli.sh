@@ -1,11 +1,14 @@
 #!/bin/sh
-# hupreplay's command line on a synthetic snapshot (hup-mksnap, 64 MiB):
-# the three engines agree in human and JSON output, and each refusal
-# has its exit status (2 usage, 3 snapshot, 1 run) and its message.
+# hupreplay's command line on synthetic snapshots (hup-mksnap, 64 MiB;
+# hup-mksnap-samples: the other samples): the three engines agree in human
+# and JSON output, and each refusal has its exit status (2 usage, 3
+# snapshot, 1 run) and its message.
 #
-#   hupreplay_cli.sh HUPREPLAY HUP_MKSNAP FREE_DISCARD_O
+#   hupreplay_cli.sh HUPREPLAY HUP_MKSNAP FREE_DISCARD_O \
+#                    HUP_MKSNAP_SAMPLES MSR_GUARD_O TRACING_O PS_O DMESG_O \
+#                    TLB_SHOOTDOWN_O
 set -u
-R=$1 MK=$2 OBJ=$3
+R=$1 MK=$2 OBJ=$3 MKS=$4 MSR=$5 TR=$6 PS=$7 DM=$8 TLB=$9
 D=$(mktemp -d /tmp/hupreplay-cli-XXXXXX)
 trap 'rm -rf "$D"' EXIT
 fails=0
@@ -46,5 +49,40 @@ expect 3 "not valid for a reclaim program" "$R" "$S" "$ID" --event-arg 1
 expect 1 "synthetic.btf: Invalid argument" \
 	"$R" "$S" "$ID" --native "$B" --btf "$B"
 expect 1 "cannot read the target BTF" "$R" "$S" "$ID" --native "$OBJ" --btf "$S"
+
+# the other samples, each with its port (--native) and its --ctx
+set -- $("$MKS" "$MSR" "$TR" "$PS" "$DM" "$TLB" "$D") ||
+	{ echo "hup-mksnap-samples failed" >&2; exit 1; }
+S=$D/samples.snap B=$D/samples.btf
+I_MSR=$1 I_TR=$2 I_PS=$3 I_DM=$4 I_TLB=$5
+for e in --jit --interp "--native $MSR --btf $B"; do
+	expect 0 "^denied" "$R" "$S" "$I_MSR" --ctx 0xdead $e
+	expect 0 "^allowed" "$R" "$S" "$I_MSR" --ctx 0xdeae --repeat 3 $e
+	expect 0 '"answer":"denied","runs_with_errors":0,"repeat":2,"best_ns":' \
+		"$R" "$S" "$I_MSR" --ctx 0xdead --repeat 2 --json $e
+done
+expect 0 "the native port of msr_guard in its place" \
+	"$R" "$S" "$I_MSR" --ctx 1 --native "$MSR" --btf "$B"
+expect 0 "runs_with_errors 0" "$R" "$S" "$I_TR" --ctx 1,30,1,2 --native "$TR" --btf "$B"
+for q in "$I_PS $PS" "$I_DM $DM"; do
+	set -- $q
+	"$R" "$S" "$1" > "$D/jit.out" 2>/dev/null
+	"$R" "$S" "$1" --native "$2" --btf "$B" --repeat 3 > "$D/nat.out" 2>/dev/null
+	[ -s "$D/jit.out" ] && cmp -s "$D/jit.out" "$D/nat.out" ||
+		fail "query $1: the native port's answer is not the program's"
+done
+# tlb_shootdown: the first run acknowledges vCPU 0's flushes, the next
+# finds none
+expect 0 "^actions 0x1" "$R" "$S" "$I_TLB" --ctx 0,1000 --native "$TLB" --btf "$B"
+expect 0 "^actions 0$" "$R" "$S" "$I_TLB" --ctx 0,1000,1 --repeat 2
+expect 1 "vCPU 5, the snapshot has 1" "$R" "$S" "$I_TLB" --ctx 5,1000
+expect 1 "a vcpu_desched program needs --ctx" "$R" "$S" "$I_TLB" --ctx 0
+expect 1 "a vcpu_desched program needs --ctx" "$R" "$S" "$I_TLB" --ctx 0,1,0x100000000
+expect 1 "a trace program needs --ctx" "$R" "$S" "$I_TR" --ctx 1
+expect 1 "a msr_write program needs --ctx" "$R" "$S" "$I_MSR" --ctx 1,2
+# a port needs the snapshot program's own object
+expect 1 "the object has no msr_write program" \
+	"$R" "$S" "$I_MSR" --ctx 1 --native "$PS" --btf "$B"
+expect 1 "not the same program" "$R" "$S" "$I_DM" --native "$PS" --btf "$B"
 [ $fails = 0 ] && echo "hupreplay_cli: all passed"
 exit $((fails != 0))

@@ -197,7 +197,7 @@ static uint64_t replay_free_pages(uint32_t id, bool no_jit)
 	uint64_t pages = UINT64_MAX;
 
 	CHECK_EQ(replay__open(r, good, id, &o, err, sizeof(err)), 0);
-	if (!replay__reclaim(r, NULL, NULL, &rep)) {
+	if (!replay__reclaim(r, &rep)) {
 		pages = rep.pages;
 		CHECK_EQ(rep.skipped, 0); /* a dry run decides every batch */
 		CHECK_EQ(rep.batches, RAM / 4096 / HUP_RECLAIM_BATCH);

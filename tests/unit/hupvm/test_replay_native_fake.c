@@ -61,7 +61,7 @@ static uint64_t replay_pages(const char *snap, uint32_t id, bool no_jit,
 			goto out;
 		}
 	}
-	e = replay__reclaim(r, n ? native__decide : NULL, n, &rep);
+	e = replay__reclaim(r, &rep);
 	CHECK_EQ(e, 0);
 	if (!e)
 		pages = rep.pages;
@@ -79,7 +79,7 @@ static void run_kernel(bool pgty)
 	char btf[300], other[300], snap[300];
 	uint64_t expect;
 	uint32_t id;
-	int fd, e = 0;
+	int e = 0;
 
 	snprintf(btf, sizeof(btf), "%s/vmlinux-%d.btf", dir, pgty);
 	snprintf(other, sizeof(other), "%s/other-%d.btf", dir, pgty);
@@ -99,9 +99,7 @@ static void run_kernel(bool pgty)
 	/* live, in the backend that registered it */
 	CHECK_EQ(backend__reclaim(&k.be, id, &o, &rep), 0);
 	CHECK_EQ(rep.pages, expect);
-	fd = open(snap, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	CHECK_EQ(snapshot__write(fd, &k.g.mem, &k.be, 1), 0);
-	close(fd);
+	CHECK_EQ(fk_dump(&k, snap), 0);
 	CHECK_EQ(replay_pages(snap, id, false, NULL, NULL), expect);
 	CHECK_EQ(replay_pages(snap, id, true, NULL, NULL), expect);
 	CHECK_EQ(replay_pages(snap, id, false, btf, NULL), expect);

@@ -1,0 +1,79 @@
+#!/bin/sh
+# bench-native: each sample's answer three ways on one SYNTHETIC snapshot
+# (the unit tests' fake kernel): hupreplay under libhup's JIT, under its
+# interpreter, and with the native gcc -O2 port in the program's place
+# (--native), each through the backend entry of the program's event;
+# per answer the best and the mean of the repeats, and JIT / native.
+# docs/bench-costs.md ("Native").
+#
+#   bench_native.sh HUPREPLAY HUP_MKSNAP HUP_MKSNAP_SAMPLES FREE_DISCARD_O \
+#                   MSR_GUARD_O TRACING_O PS_O DMESG_O TLB_SHOOTDOWN_O WORKDIR
+#
+# HUP_NATIVE_REPEAT: runs of msr_guard and tracing (100000; at most the
+# synthetic ring's 131072 entries, so that every traced event writes
+# one) and tlb_shootdown (its first run acknowledges the queue's flushes,
+# the others walk the 4 calls left: the best and the mean are those);
+# ps and dmesg 1/50 of it, free_discard 1/5000 walks of 64 MiB (at least
+# 1).
+set -eu
+[ $# -eq 10 ] || { echo "usage: $0 HUPREPLAY HUP_MKSNAP HUP_MKSNAP_SAMPLES FREE_DISCARD_O MSR_GUARD_O TRACING_O PS_O DMESG_O TLB_SHOOTDOWN_O WORKDIR" >&2; exit 2; }
+R=$1 MK=$2 MKS=$3 FD=$4 MSR=$5 TR=$6 PS=$7 DM=$8 TLB=$9 DIR=${10}
+N=${HUP_NATIVE_REPEAT:-100000}
+case $N in ''|*[!0-9]*) echo "bench-native: HUP_NATIVE_REPEAT '$N' is not a number" >&2; exit 2 ;; esac
+[ "$N" -ge 1 ] && [ "$N" -le 131072 ] || { echo "bench-native: HUP_NATIVE_REPEAT: 1..131072" >&2; exit 2; }
+mkdir -p "$DIR"
+set -- $("$MKS" "$MSR" "$TR" "$PS" "$DM" "$TLB" "$DIR")
+S=$DIR/samples.snap B=$DIR/samples.btf
+ID_MSR=$1 ID_TR=$2 ID_PS=$3 ID_DM=$4 ID_TLB=$5
+set -- $("$MK" "$FD" "$DIR" 64)
+ID_FD=$1
+max1() { [ "$1" -ge 1 ] && echo "$1" || echo 1; }
+
+field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
+# row NAME OBJ SNAP ID REPEAT ARGS...: one line, three engines
+status=0
+row() {
+	name=$1 obj=$2 snap=$3 id=$4 rep=$5; shift 5
+	j=$("$R" "$snap" "$id" --jit --repeat "$rep" --json "$@" 2>/dev/null)
+	i=$("$R" "$snap" "$id" --interp --repeat "$rep" --json "$@" 2>/dev/null)
+	n=$("$R" "$snap" "$id" --native "$obj" --btf "$BTF" --repeat "$rep" --json "$@" 2>/dev/null)
+	for e in "$j" "$i" "$n"; do
+		[ -n "$e" ] || { echo "bench-native: $name failed" >&2; status=1; return; }
+	done
+	# the answers must agree (a query's bytes, a verdict, pages free)
+	a=$(echo "$j" | sed -n 's/.*"\(answer\|pages_free\)":\("[^"]*"\|[0-9]*\).*/\2/p')
+	for e in "$i" "$n"; do
+		[ "$(echo "$e" | sed -n 's/.*"\(answer\|pages_free\)":\("[^"]*"\|[0-9]*\).*/\2/p')" = "$a" ] ||
+			{ echo "bench-native: $name: the engines' answers differ" >&2; status=1; }
+	done
+	if [ "$name" = free_discard ]; then
+		# per 512-page batch of the best walk (its scan time over its
+		# batches); hupreplay keeps no mean of walks
+		b=$(echo "$n" | field batches)
+		set -- $(echo "$j" | field scan_ns) $(echo "$i" | field scan_ns) $(echo "$n" | field scan_ns)
+		awk -v n="$name" -v r="$rep" -v b="$b" -v j="$1" -v i="$2" -v x="$3" 'BEGIN {
+			printf "  %-13s %9s %11.1f %11s %11.1f %11s %11.1f %11s %8.2fx %9s\n",
+				n, r " walks", j / b, "-", i / b, "-", x / b, "-", j / x, "-" }'
+		return
+	fi
+	awk -v n="$name" -v r="$rep" \
+		-v jb="$(echo "$j" | field best_ns)" -v jm="$(echo "$j" | field mean_ns)" \
+		-v ib="$(echo "$i" | field best_ns)" -v im="$(echo "$i" | field mean_ns)" \
+		-v nb="$(echo "$n" | field best_ns)" -v nm="$(echo "$n" | field mean_ns)" 'BEGIN {
+		printf "  %-13s %9d %11.1f %11.1f %11.1f %11.1f %11.1f %11.1f %8.2fx %8.2fx\n",
+			n, r, jb, jm, ib, im, nb, nm, jb / nb, jm / nm }'
+}
+
+echo "bench-native: per answer, ns; SYNTHETIC snapshots (fake kernel), not a guest"
+printf '  %-13s %9s %11s %11s %11s %11s %11s %11s %9s %9s\n' sample runs \
+	jit_best jit_mean interp_best interp_mean native_best native_mean \
+	jit/nat jit/nat_mean
+BTF=$B
+row msr_guard "$MSR" "$S" "$ID_MSR" "$N" --ctx 0xdead
+row tracing "$TR" "$S" "$ID_TR" "$N" --ctx 1,30,1,2,3,4
+row ps "$PS" "$S" "$ID_PS" "$(max1 $((N / 50)))"
+row dmesg "$DM" "$S" "$ID_DM" "$(max1 $((N / 50)))"
+row tlb_shootdown "$TLB" "$S" "$ID_TLB" "$N" --ctx 0,1000
+BTF=$DIR/synthetic.btf
+row free_discard "$FD" "$DIR/synthetic.snap" "$ID_FD" "$(max1 $((N / 5000)))"
+exit $status
