@@ -30,7 +30,7 @@
  *     hup_budget__setup(&enabled);          // at load, freezes the signal
  *     hup_budget__note(budget_ns);          // at load, if enabled
  *     b = hup_budget__self();               // at run, lazily registered
- *     outer = hup_budget__arm(b, deadline); // before the guarded run
+ *     outer = hup_budget__arm(b, deadline, wake); // before the run
  *     ... hup_view__run_guarded(...) ...    // -ETIMEDOUT on expiry
  *     hup_budget__disarm(b, outer);
  */
@@ -125,9 +125,16 @@ static inline struct hup_budget_thread *hup_budget__self(int *err)
  * Start the budget of a run ending at deadline; returns the deadline it
  * replaces (non-zero only for a nested attempt from inside an env
  * callback, which hup_view__run_guarded refuses with -EBUSY at once).
+ * wake: wake an idle watchdog.  A program that runs each instruction at
+ * most once (hup_insns__straight) passes false: it ends within its
+ * instructions' time, so only an env callback can hold it past its
+ * deadline, and during one the watchdog signals nothing anyway (hold);
+ * a budget signal that does arrive there is still honoured at release.
+ * That spares the rare straight run (an MSR check tens of ms after the
+ * last) the wakeup: a syscall and, with the watchdog's CPU idle, an IPI.
  */
 static inline uint64_t hup_budget__arm(struct hup_budget_thread *b,
-				       uint64_t deadline)
+				       uint64_t deadline, bool wake)
 {
 	uint64_t outer = b->deadline;
 
@@ -136,8 +143,8 @@ static inline uint64_t hup_budget__arm(struct hup_budget_thread *b,
 	/* Only this thread writes runs; the watchdog reads it. */
 	__atomic_store_n(&b->runs, b->runs + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&b->deadline, deadline, __ATOMIC_RELAXED);
-	if (__builtin_expect(__atomic_load_n(&hup_budget_idle,
-					     __ATOMIC_RELAXED), 0))
+	if (wake && __builtin_expect(__atomic_load_n(&hup_budget_idle,
+						     __ATOMIC_RELAXED), 0))
 		hup_budget__kick();
 	return outer;
 }

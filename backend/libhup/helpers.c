@@ -69,7 +69,7 @@ int hup_run_state__run(struct hup_run_state *st, uint64_t (*fn)(void *arg),
 		b = hup_budget__self(&err);
 		if (!b)
 			return err;
-		outer = hup_budget__arm(b, st->deadline_ns);
+		outer = hup_budget__arm(b, st->deadline_ns, !st->straight);
 	}
 	prev = hup_run_state__enter(st);
 	err = hup_view__run_guarded(st->view, fn, arg, r0);

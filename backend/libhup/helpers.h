@@ -62,6 +62,10 @@ struct hup_run_state {
 	/* Run-clock ns (clock.h) past which the run is abandoned (-ETIMEDOUT),
 	 * 0 for none; the loader sets it after init (budget.h). */
 	uint64_t deadline_ns;
+	/* Each instruction runs at most once (hup_insns__straight): the run
+	 * cannot outrun its budget in its own code, so an idle watchdog is
+	 * not woken for it (budget.h). */
+	bool straight;
 	/* Budgets and counters of this run, for the loader's statistics. */
 	uint32_t out_bytes;     /* emitted by HUP_FN_output */
 	uint32_t print_lines;   /* printed by HUP_FN_debug_print */

@@ -11,6 +11,7 @@
 
 #include <linux/bpf.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifndef BPF_MEMSX
@@ -77,6 +78,46 @@ static inline bool hup_insn_is_pseudo_call(const struct bpf_insn *insn)
 {
 	return insn->code == (BPF_JMP | BPF_CALL) &&
 	       insn->src_reg == BPF_PSEUDO_CALL;
+}
+
+/*
+ * Whether the program runs each instruction at most once: no jump goes
+ * backwards (or to itself) and no BPF-to-BPF call (a rewritten loop's
+ * callback, a subprogram) exists.  Such a run ends after at most cnt
+ * instructions and their helpers, whatever the data: the budget watchdog
+ * need not be woken for it (budget.h).  A static scan of what the engines
+ * run, independent of the verifier's reasoning (pure).
+ */
+static inline bool hup_insns__straight(const struct bpf_insn *insns,
+				       size_t cnt)
+{
+	for (size_t i = 0; i < cnt; i++) {
+		const struct bpf_insn *in = &insns[i];
+		uint8_t cls = in->code & 0x07, op = in->code & 0xf0;
+		int64_t off;
+
+		if (hup_insn_is_ldimm64(in)) {
+			i++; /* its second slot is data */
+			continue;
+		}
+		if (cls != BPF_JMP && cls != BPF_JMP32)
+			continue;
+		if (op == BPF_EXIT)
+			continue;
+		if (op == BPF_CALL) {
+			/* a subprogram, or callx: a target in a register */
+			if (in->src_reg == BPF_PSEUDO_CALL ||
+			    (in->code & BPF_X))
+				return false;
+			continue;
+		}
+		/* gotol (JMP32 | JA) takes its offset from imm */
+		off = cls == BPF_JMP32 && op == BPF_JA ? (int64_t)in->imm
+						       : (int64_t)in->off;
+		if (off < 0) /* -1: a jump to itself */
+			return false;
+	}
+	return true;
 }
 
 #endif /* HUP_INSN_H */

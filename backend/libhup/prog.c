@@ -30,6 +30,7 @@
 #include "clock.h"
 #include "engine.h"
 #include "helpers.h"
+#include "insn.h"
 #include "log.h"
 #include "verifier.h"
 #include "verifier/env.h"
@@ -46,6 +47,7 @@ struct hup_prog {
 	struct hup_jit_image jit;  /* entry == NULL: interpreted */
 	struct hup_confine conf;   /* what the engines confine it to */
 	uint64_t budget_ns;        /* per run, 0: none (budget.h) */
+	bool straight;             /* hup_insns__straight of what runs */
 	_Atomic uint64_t runs;
 	_Atomic uint64_t aborts;
 	_Atomic uint64_t run_ns;
@@ -308,6 +310,7 @@ int hup_prog__load(const void *insns, size_t insn_cnt, enum hup_event event,
 	err = patch_pseudo(prog->insns, prog->insn_cnt, prog->view, &log);
 	if (err)
 		goto err_free;
+	prog->straight = hup_insns__straight(prog->insns, prog->insn_cnt);
 
 	if (!opts || !opts->no_jit) {
 		err = hup_jit__compile_confined(prog->insns, prog->insn_cnt,
@@ -428,6 +431,7 @@ int hup_prog__run(struct hup_prog *prog, void *ctx, size_t ctx_size,
 	t0 = hup_clock__ns();
 	if (prog->budget_ns)
 		st.deadline_ns = t0 + prog->budget_ns; /* t0 serves both */
+	st.straight = prog->straight;
 	err = hup_run_state__run(&st, run_engine, &args, &r0);
 	ns = hup_clock__ns() - t0;
 	if ((int64_t)ns < 0)

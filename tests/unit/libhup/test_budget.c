@@ -465,6 +465,87 @@ static void test_idle_watchdog_woken(void)
 	hup_prog__free(prog);
 }
 
+/* hup_insns__straight: which programs run each instruction at most once. */
+static void test_straight_scan(void)
+{
+	static const struct bpf_insn fwd[] = {
+	    JMP_IMM(BPF_JEQ, 1, 0, 1), MOV64_IMM(0, 1), JA(0),
+	    CALL_HELPER(HUP_FN_debug_print), EXIT(),
+	};
+	static const struct bpf_insn back[] = {
+	    MOV64_IMM(0, 1), JMP_IMM(BPF_JNE, 0, 0, -2), EXIT(),
+	};
+	static const struct bpf_insn self[] = {JA(-1), EXIT()};
+	static const struct bpf_insn sub[] = {
+	    CALL_LOCAL(1), EXIT(), MOV64_IMM(0, 0), EXIT(),
+	};
+	static const struct bpf_insn callx[] = {CALLX(1), EXIT()};
+	static const struct bpf_insn gotol_back[] = {
+	    MOV64_IMM(0, 0), INSN(BPF_JMP32 | BPF_JA, 0, 0, 0, -2), EXIT(),
+	};
+	/* an ldimm64 whose second slot, read as an instruction, would be
+	 * a backward jump: it is data */
+	static const struct bpf_insn wide[] = {
+	    INSN(BPF_LD | BPF_IMM | BPF_DW, 0, 0, 0, 1),
+	    INSN(BPF_JMP | BPF_JA, 0, 0, -2, 0), EXIT(),
+	};
+
+	CHECK(hup_insns__straight(short_prog, ARRAY_LEN(short_prog)));
+	CHECK(hup_insns__straight(print_then_exit, ARRAY_LEN(print_then_exit)));
+	CHECK(hup_insns__straight(fwd, ARRAY_LEN(fwd)));
+	CHECK(hup_insns__straight(wide, ARRAY_LEN(wide)));
+	CHECK(!hup_insns__straight(back, ARRAY_LEN(back)));
+	CHECK(!hup_insns__straight(self, ARRAY_LEN(self)));
+	CHECK(!hup_insns__straight(sub, ARRAY_LEN(sub)));
+	CHECK(!hup_insns__straight(callx, ARRAY_LEN(callx)));
+	CHECK(!hup_insns__straight(gotol_back, ARRAY_LEN(gotol_back)));
+}
+
+/*
+ * A straight program (each instruction at most once) that starts while
+ * the watchdog sleeps its idle stretch does not wake it: it cannot outrun
+ * its budget (budget.h, hup_budget__arm).  Caught at the edge of a
+ * stretched sleep, a few runs leave the watchdog asleep; a wakeup would
+ * clear hup_budget_idle.  The watchdog can also end its sleep by itself
+ * within those microseconds, hence three tries.
+ */
+static void test_straight_run_lets_watchdog_sleep(void)
+{
+	struct hup_prog *prog = load(short_prog, ARRAY_LEN(short_prog), false,
+				     BUDGET_US, sizeof(struct hup_load_opts));
+	struct timespec idle = {.tv_sec = 0, .tv_nsec = 400 * 1000 * 1000};
+	bool slept = false;
+	uint64_t r0 = 0;
+
+	if (!prog)
+		return;
+	for (int attempt = 0; attempt < 3 && !slept; attempt++) {
+		bool seen_awake = false, edge = false;
+
+		nanosleep(&idle, NULL); /* no runs: the tick stretches */
+		for (uint64_t t = now_ns(); now_ns() - t < 20000000000ull;) {
+			uint32_t v = __atomic_load_n(&hup_budget_idle,
+						     __ATOMIC_ACQUIRE);
+
+			if (!v) {
+				seen_awake = true;
+			} else if (seen_awake) {
+				edge = true;
+				break;
+			}
+		}
+		if (!edge)
+			continue;
+		for (int i = 0; i < 8; i++) {
+			CHECK_EQ(run(prog, NULL, &r0, NULL), 0);
+			CHECK_EQ(r0, 42);
+		}
+		slept = __atomic_load_n(&hup_budget_idle, __ATOMIC_ACQUIRE);
+	}
+	CHECK(slept);
+	hup_prog__free(prog);
+}
+
 /* The budget holds on CLOCK_MONOTONIC too (machines without a usable
  * TSC), and on the TSC where the CPU has one. */
 static void test_both_clocks(void)
@@ -515,6 +596,8 @@ int main(void)
 	RUN(test_signal_during_callback_is_deferred);
 	RUN(test_threads_own_deadlines);
 	RUN(test_idle_watchdog_woken);
+	RUN(test_straight_scan);
+	RUN(test_straight_run_lets_watchdog_sleep);
 	RUN(test_both_clocks);
 	RUN(test_fork_child);
 	return check_exit();
