@@ -302,6 +302,30 @@ static void build_empty(struct prog *p)
 	p->kernel_ok = 1;
 }
 
+/* r0 = loop(1, cb, 0, 0), cb returning 1: the empty program's work plus
+ * one loop, so not straight (hup_insns__straight): its run after idleness
+ * wakes the budget watchdog, as any program with a loop does. */
+static void build_one_loop(struct prog *p)
+{
+	size_t n = 0, ld;
+
+	p->name = "one-loop";
+	p->what = "one HUP_FN_loop iteration: a program that is not straight";
+	p->insns[n++] = ALU64_IMM(BPF_MOV, 1, 1);
+	ld = n;
+	p->insns[n++] = INSN(BPF_LD | BPF_IMM | BPF_DW, 2, BPF_PSEUDO_FUNC, 0, 0);
+	p->insns[n++] = INSN(0, 0, 0, 0, 0);
+	p->insns[n++] = ALU64_IMM(BPF_MOV, 3, 0);
+	p->insns[n++] = ALU64_IMM(BPF_MOV, 4, 0);
+	p->insns[n++] = CALL_HELPER(HUP_FN_loop);
+	p->insns[n++] = EXIT();
+	p->insns[ld].imm = (int32_t)(n - (ld + 1));
+	p->insns[n++] = ALU64_IMM(BPF_MOV, 0, 1);
+	p->insns[n++] = EXIT();
+	p->cnt = n;
+	p->kernel_ok = 0;
+}
+
 /* ----------------------------------------------------------- engines */
 
 static unsigned char input[4096];
@@ -578,7 +602,7 @@ static void bench_prog_run(void)
 {
 	double armed, plain;
 
-	struct prog p;
+	struct prog p, loop;
 
 	build_empty(&p);
 	printf("\n== hup_prog__run() of the empty program (median of %u "
@@ -602,11 +626,15 @@ static void bench_prog_run(void)
 	/* Back to the process's own choice. */
 	hup_clock__force(hup_clock__tsc_usable() ? HUP_CLOCK_TSC
 						 : HUP_CLOCK_MONOTONIC);
-	printf("one run after %u ms of nothing (JIT, median of %u): %.0f ns "
-	       "with the default budget (the watchdog woken), %.0f ns "
-	       "without one\n",
+	build_one_loop(&loop);
+	printf("one run after %u ms of nothing (JIT, median of %u): the empty "
+	       "program %.0f ns with the default budget (straight: the "
+	       "watchdog left asleep), %.0f ns without one; a one-loop program "
+	       "%.0f ns with the budget (the watchdog woken), %.0f ns without\n",
 	       IDLE_GAP_MS, IDLE_RUNS, time_prog_run_idle(&p, 0),
-	       time_prog_run_idle(&p, HUP_RUN_BUDGET_NONE));
+	       time_prog_run_idle(&p, HUP_RUN_BUDGET_NONE),
+	       time_prog_run_idle(&loop, 0),
+	       time_prog_run_idle(&loop, HUP_RUN_BUDGET_NONE));
 	time_guarded(&armed, &plain);
 	printf("guarded section alone (fastest batch): %.1f ns without a "
 	       "budget, %.1f ns with one\n", plain, armed);
