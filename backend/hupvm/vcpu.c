@@ -329,7 +329,6 @@ static void *vcpu_loop(void *arg)
 	uint64_t targ[4];
 	uint32_t reason;
 	sigset_t set;
-	int r;
 
 	tls_run = v->run;
 	tls_vcpu = v;
@@ -343,10 +342,7 @@ static void *vcpu_loop(void *arg)
 			park(v);
 			continue;
 		}
-		r = ioctl(v->fd, KVM_RUN, 0);
-		atomic_store_explicit(&v->last_exit_ns, hupvm_now_ns(),
-				      memory_order_relaxed);
-		if (r < 0) {
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				v->run->immediate_exit = 0;
 				continue;

@@ -39,8 +39,6 @@ struct vcpu {
 	atomic_int tid; /* the thread's, for reports (0 before it runs) */
 	bool started;
 	atomic_ulong exits; /* exits handled, for statistics */
-	/* when KVM_RUN last returned (hupvm_now_ns), for hang reports */
-	_Atomic uint64_t last_exit_ns;
 	/* KVM's own count of this vCPU's exits, in-kernel ones included
 	 * (kvmstats.h); fd -1 where the kernel has none. */
 	struct kvmstats kvm_exits;
