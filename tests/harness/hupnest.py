@@ -427,10 +427,14 @@ class Ledger:
                 self.results[name] = r
         self.reached = max(self.reached, index)
 
-    def l1_gone(self, rc, why, now):
-        """L1 exited or was killed: the scenario it was under ends with rc."""
+    def l1_gone(self, rc, why, now, console=""):
+        """L1 exited or was killed: the scenario it was under ends with rc.
+        console: L1's last console lines, kept in the scenario's output (a
+        retry's next L1 overwrites l1-console.log)."""
         if self.cur is not None:
             self.cur.output += f"\nhupnest: {why} during this scenario\n"
+            if console:
+                self.cur.output += "hupnest: L1's last console lines:\n" + console + "\n"
             self._finish(rc, now)
 
     def deadline(self):
@@ -734,7 +738,8 @@ class Harness:
                     proc.wait(timeout=60)
                     return ledger, False
                 if exited:
-                    ledger.l1_gone(125, f"L1 exited (status {proc.returncode})", now)
+                    ledger.l1_gone(125, f"L1 exited (status {proc.returncode})", now,
+                                   tail(console))
                     out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
                     if ledger.ready_s is None:
                         raise HarnessError(f"L1 QEMU exited with {proc.returncode} before it was ready:\n"
@@ -751,7 +756,8 @@ class Harness:
                         + tail(console) + "\nlast scenario lines:\n"
                         + "\n".join("    | " + l for l in (cur.output.splitlines() if cur else
                                                            ledger.orphans + [rest])[-TAIL_LINES:]))
-                    ledger.l1_gone(124, "the harness killed L1 at its deadline", now)
+                    ledger.l1_gone(124, "the harness killed L1 at its deadline", now,
+                                   tail(console))
                     return ledger, False
                 time.sleep(0.1)
         finally:
