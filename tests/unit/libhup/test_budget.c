@@ -415,6 +415,28 @@ static void test_threads_own_deadlines(void)
 }
 
 /*
+ * Catch the instant the watchdog starts a new stretched sleep: false if
+ * not seen.  Its awake moment between two sleeps lasts microseconds: on a
+ * loaded machine this thread can miss it for a while (2 s was missed at a
+ * load of 6 on 2 cores), so it watches up to 20 s.
+ */
+static bool idle_edge(void)
+{
+	bool seen_awake = false;
+
+	for (uint64_t t = now_ns(); now_ns() - t < 20000000000ull;) {
+		uint32_t v = __atomic_load_n(&hup_budget_idle,
+					     __ATOMIC_ACQUIRE);
+
+		if (!v)
+			seen_awake = true;
+		else if (seen_awake)
+			return true;
+	}
+	return false;
+}
+
+/*
  * An idle watchdog sleeps up to HUP_BUDGET_TICK_IDLE_MAX_NS (64 ms).  A
  * runaway that starts just as such a sleep begins must wake it and be
  * stopped near its own 2 ms budget, not when the sleep ends.
@@ -426,28 +448,14 @@ static void test_idle_watchdog_woken(void)
 	struct hup_prog *prog = load(p, n, false, BUDGET_US,
 				     sizeof(struct hup_load_opts));
 	struct timespec idle = { .tv_sec = 0, .tv_nsec = 400 * 1000 * 1000 };
-	uint64_t ns = 0, t;
-	bool seen_awake = false, edge = false;
+	uint64_t ns = 0;
+	bool edge;
 
 	if (!prog)
 		return;
 	/* No runs for 400 ms: the tick has doubled up to its maximum. */
 	nanosleep(&idle, NULL);
-	/* Catch the instant the watchdog starts a new stretched sleep.  Its
-	 * awake moment between two sleeps lasts microseconds: on a loaded
-	 * machine this thread can miss it for a while (2 s was missed at a
-	 * load of 6 on 2 cores), so it watches up to 20 s. */
-	for (t = now_ns(); now_ns() - t < 20000000000ull;) {
-		uint32_t v = __atomic_load_n(&hup_budget_idle,
-					     __ATOMIC_ACQUIRE);
-
-		if (!v) {
-			seen_awake = true;
-		} else if (seen_awake) {
-			edge = true;
-			break;
-		}
-	}
+	edge = idle_edge();
 	CHECK_EQ(run(prog, NULL, NULL, &ns), -ETIMEDOUT);
 	CHECK(ns >= BUDGET_US * 1000ull);
 	/* Late by a sleep: >= 64 ms.  Woken: a few ms, whatever the load
@@ -520,21 +528,8 @@ static void test_straight_run_lets_watchdog_sleep(void)
 	if (!prog)
 		return;
 	for (int attempt = 0; attempt < 3 && !slept; attempt++) {
-		bool seen_awake = false, edge = false;
-
 		nanosleep(&idle, NULL); /* no runs: the tick stretches */
-		for (uint64_t t = now_ns(); now_ns() - t < 20000000000ull;) {
-			uint32_t v = __atomic_load_n(&hup_budget_idle,
-						     __ATOMIC_ACQUIRE);
-
-			if (!v) {
-				seen_awake = true;
-			} else if (seen_awake) {
-				edge = true;
-				break;
-			}
-		}
-		if (!edge)
+		if (!idle_edge())
 			continue;
 		for (int i = 0; i < 8; i++) {
 			CHECK_EQ(run(prog, NULL, &r0, NULL), 0);
