@@ -57,9 +57,17 @@ enum hang_verdict hang__verdict(const struct hang_vcpu *v, uint32_t n,
 }
 
 /* KVM's per-vCPU counters the report samples. */
-enum { K_EXITS, K_WINDOW, K_INJECT, K_NR };
-static const char *const kstat_names[K_NR] = {"exits", "irq_window_exits",
-					      "irq_injections"};
+/* The first three feed the verdict; the rest say what KVM's exits were
+ * (a vCPU KVM keeps exiting that never reaches hupvm: page faults it
+ * fixes, host interrupts, emulation), printed when not zero.  A stat the
+ * kernel lacks is skipped. */
+enum { K_EXITS, K_WINDOW, K_INJECT, K_DETAIL, K_NR = K_DETAIL + 12 };
+static const char *const kstat_names[K_NR] = {
+    "exits",	      "irq_window_exits", "irq_injections",
+    "io_exits",	      "mmio_exits",	  "irq_exits",
+    "halt_exits",     "signal_exits",	  "request_irq_exits",
+    "nmi_window_exits", "pf_fixed",	  "pf_spurious",
+    "pf_emulate",     "insn_emulation",	  "tlb_flush"};
 
 struct sample {
 	struct kvmstats st[K_NR];
@@ -92,6 +100,21 @@ static void sample_close(struct sample *s, struct vcpu *v)
 	}
 }
 
+static void say_detail(struct vcpu *v, const struct sample *s)
+{
+	char line[512];
+	size_t len = 0;
+
+	for (int k = K_DETAIL; k < K_NR && len < sizeof(line); k++)
+		if (s->delta[k] && s->delta[k] != UINT64_MAX)
+			len += (size_t)snprintf(line + len, sizeof(line) - len,
+						" %s=%llu", kstat_names[k],
+						(unsigned long long)s->delta[k]);
+	if (len)
+		pr_err("hang: vCPU %u: KVM's exits in that second:%s", v->id,
+		       line);
+}
+
 static void say_running(struct vcpu *v, const struct sample *s)
 {
 	char kvm[128] = "KVM's exits unknown";
@@ -111,6 +134,7 @@ static void say_running(struct vcpu *v, const struct sample *s)
 	pr_err("hang: vCPU %u: %s, %lu exits handled, %lu in 1 s; %s", v->id,
 	       vcpu__paused(v) ? "paused" : "running", atomic_load(&v->exits),
 	       s->exits_delta, kvm);
+	say_detail(v, s);
 }
 
 enum hang_verdict hang__report(struct vm *vm)
