@@ -73,6 +73,10 @@ HANG_CODES = (124, 125, None)
 # to about 1 in 500.  Every retry is logged and counted in scenario_retries.
 HANG_ATTEMPTS = 3
 TAIL_LINES = 25
+# L1's console kept in a scenario's log when L1 died under it: enough for
+# an oops's header above its call trace (the replay scenario's L1 panic of
+# 2026-12-06 left only the trace's tail in 25 lines).
+L1_DEATH_LINES = 80
 
 # QEMU firmware for L2 guests launched by QEMU inside L1.
 QEMU_FIRMWARE = {
@@ -739,7 +743,7 @@ class Harness:
                     return ledger, False
                 if exited:
                     ledger.l1_gone(125, f"L1 exited (status {proc.returncode})", now,
-                                   tail(console))
+                                   tail(console, L1_DEATH_LINES))
                     out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
                     if ledger.ready_s is None:
                         raise HarnessError(f"L1 QEMU exited with {proc.returncode} before it was ready:\n"
@@ -757,7 +761,7 @@ class Harness:
                         + "\n".join("    | " + l for l in (cur.output.splitlines() if cur else
                                                            ledger.orphans + [rest])[-TAIL_LINES:]))
                     ledger.l1_gone(124, "the harness killed L1 at its deadline", now,
-                                   tail(console))
+                                   tail(console, L1_DEATH_LINES))
                     return ledger, False
                 time.sleep(0.1)
         finally:
