@@ -56,8 +56,7 @@ enum hang_verdict hang__verdict(const struct hang_vcpu *v, uint32_t n,
 	return HANG_GUEST;
 }
 
-/* KVM's per-vCPU counters the report samples. */
-/* The first three feed the verdict; the rest say what KVM's exits were
+/* KVM's per-vCPU counters the report samples.  The first three feed the verdict; the rest say what KVM's exits were
  * (a vCPU KVM keeps exiting that never reaches hupvm: page faults it
  * fixes, host interrupts, emulation), printed when not zero.  A stat the
  * kernel lacks is skipped. */
