@@ -15,7 +15,7 @@ insmod /lib/hyperupcall.ko
 say "insmod rc=$?"
 hupload -v /lib/tracing.o > /tmp/out 2>&1
 say "hupload rc=$?"
-sed 's/^/HUP-G: hupload: /' /tmp/out
+show_load hupload /tmp/out
 keep=$(hupload list | awk '$2 == "trace" { print $1; exit }')
 say "keep ${keep:-none}"
 sync_l1 start

@@ -29,7 +29,7 @@ say "event-enable rc=$?"
 # Registration of the real sample.
 hupload -v /lib/tracing.o > /tmp/out 2>&1
 say "hupload rc=$?"
-sed 's/^/HUP-G: hupload: /' /tmp/out
+show_load hupload /tmp/out
 hupload list | sed 's/^/HUP-G: list: /'
 sed 's/^/HUP-G: programs: /' $D/programs
 

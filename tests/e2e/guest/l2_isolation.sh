@@ -19,7 +19,7 @@ reg() {
 	name=$1; prog=$2; shift 2
 	hupload -v --prog "$prog" --name "$name" "$@" /lib/probe.o > /tmp/out 2>&1
 	say "hupload-$name rc=$?"
-	sed 's/^/HUP-G: hupload: /' /tmp/out
+	show_load hupload /tmp/out
 }
 reg broad peek --window kernel:rw --window direct:rw
 reg poke-none poke --window none

@@ -15,7 +15,7 @@ load_free_discard
 hupload -v --window kernel --window direct --window vmemmap \
 	/lib/ps.o > /tmp/out 2>&1
 say "hupload-ps rc=$?"
-sed 's/^/HUP-G: hupload: /' /tmp/out
+show_load hupload /tmp/out
 sync_l1 registered
 rmmod hyperupcall
 say "rmmod rc=$?"

@@ -20,7 +20,7 @@ if grep -q 'hup.mode=hyp' /proc/cmdline; then
 	hupload -v --window kernel --window direct:rw /lib/tlb_shootdown.o \
 		> /tmp/out 2>&1
 	say "hupload rc=$?"
-	sed 's/^/HUP-G: hupload: /' /tmp/out
+	show_load hupload /tmp/out
 fi
 if dmesg | grep -q "KVM setup pv remote TLB flush"; then
 	say "pv-tlb-flush on"

@@ -43,19 +43,19 @@ else
 	hup-workload bench $BENCH_PORT 4000 | sed 's/^/HUP-G: off: /'
 	hupload -v /lib/tracing.o > /tmp/out 2>&1
 	say "hupload rc=$?"
-	sed 's/^/HUP-G: hupload: /' /tmp/out
+	show_load hupload /tmp/out
 	hupload --event-arg $TSC_AUX /lib/msr_guard.o > /tmp/out 2>&1
 	say "hupload-msr rc=$?"
-	sed 's/^/HUP-G: hupload-msr: /' /tmp/out
+	show_load hupload-msr /tmp/out
 	hupload -v /lib/ps.o > /tmp/out 2>&1
 	say "hupload-ps rc=$?"
-	sed 's/^/HUP-G: hupload-ps: /' /tmp/out
+	show_load hupload-ps /tmp/out
 	# the printk ring lies in kernel data or in memblock memory: the
 	# kernel image and the direct map, read-only, and nothing else.  Its
 	# relocations are not printed one by one: the console is slow nested.
 	hupload -v --window kernel --window direct /lib/dmesg.o > /tmp/out 2>&1
 	say "hupload-dmesg rc=$?"
-	grep -v 'CO-RE insn' /tmp/out | sed 's/^/HUP-G: hupload-dmesg: /'
+	show_load hupload-dmesg /tmp/out
 	hup-workload bench $BENCH_PORT 4000 | sed 's/^/HUP-G: on: /'
 
 	# The traced window: nothing goes to the console until the trace is
