@@ -76,12 +76,19 @@ struct sample {
 	unsigned long exits_before, exits_delta;
 };
 
+/* Through the stats file the vCPU opened when it was created, never a new
+ * KVM_GET_STATS_FD: like every vCPU ioctl it waits for the vCPU's mutex,
+ * which its thread holds while in KVM_RUN, forever when KVM never lets it
+ * out (a report that asked hung there, past hupvm's --timeout). */
 static void sample_open(struct sample *s, struct vcpu *v)
 {
+	int fd = v->kvm_exits.fd;
+
 	s->exits_before = atomic_load(&v->exits);
 	for (int k = 0; k < K_NR; k++) {
 		s->before[k] = UINT64_MAX;
-		if (kvmstats__open_vcpu(&s->st[k], v->fd, kstat_names[k]) ||
+		s->st[k] = (struct kvmstats){.fd = -1};
+		if (fd < 0 || kvmstats__open(&s->st[k], fd, kstat_names[k]) ||
 		    kvmstats__read(&s->st[k], &s->before[k]))
 			s->before[k] = UINT64_MAX;
 	}

@@ -510,12 +510,20 @@ void vcpu__kick(struct vcpu *v)
 	pthread_mutex_unlock(&v->pause_lock);
 }
 
-void vcpu__join(struct vcpu *v)
+int vcpu__join(struct vcpu *v, unsigned int timeout_s)
 {
-	if (v->started) {
-		pthread_join(v->thread, NULL);
-		v->started = false;
-	}
+	struct timespec t;
+	int e;
+
+	if (!v->started)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &t); /* pthread_timedjoin_np's clock */
+	t.tv_sec += timeout_s;
+	e = pthread_timedjoin_np(v->thread, NULL, &t);
+	if (e)
+		return -e;
+	v->started = false;
+	return 0;
 }
 
 int vcpu__kvm_exits(struct vcpu *v, uint64_t *n)

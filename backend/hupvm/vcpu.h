@@ -69,7 +69,9 @@ int vcpu__kvm_exits(struct vcpu *v, uint64_t *n);
 int vcpu__create(struct vm *vm, struct vcpu *v, uint32_t id);
 int vcpu__start(struct vcpu *v);
 void vcpu__kick(struct vcpu *v);
-void vcpu__join(struct vcpu *v);
+/* Wait up to timeout_s for v's thread to end: 0, or -ETIMEDOUT (a thread
+ * KVM never lets out of KVM_RUN; it may still use v). */
+int vcpu__join(struct vcpu *v, unsigned int timeout_s);
 void vcpu__destroy(struct vcpu *v);
 /*
  * Park the vCPU between two KVM_RUNs and wait until it is parked (from any

@@ -265,13 +265,24 @@ enum vm_stop_reason vm__wait(struct vm *vm, unsigned int timeout_s,
 
 void vm__destroy(struct vm *vm)
 {
+	uint32_t stuck = 0;
+
 	if (vm->vcpus) {
 		if (!vm__stopping(vm))
 			vm__stop(vm, VM_STOP_ERROR, -1);
 		for (uint32_t i = 0; i < vm->nr_vcpus; i++)
 			vcpu__kick(&vm->vcpus[i]);
 		for (uint32_t i = 0; i < vm->nr_vcpus; i++)
-			vcpu__join(&vm->vcpus[i]);
+			if (vcpu__join(&vm->vcpus[i], VM_JOIN_TIMEOUT_S))
+				stuck++;
+	}
+	if (stuck) {
+		/* Its memory and vCPU state may still be in use by that
+		 * thread: leave them all to the process's exit. */
+		pr_err("%u vCPU thread(s) still in KVM_RUN %u s after the "
+		       "stop; exiting without tearing the VM down",
+		       stuck, VM_JOIN_TIMEOUT_S);
+		return;
 	}
 	console__stop_input(&vm->console);
 	console__restore_tty(&vm->console);

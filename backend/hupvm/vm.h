@@ -22,6 +22,11 @@
 #include "mem.h"
 
 #define VM_MAX_CPUS 64u
+/* How long vm__destroy waits for each kicked vCPU thread to end.  A
+ * kicked thread leaves KVM_RUN at once; one that has not after this is
+ * held there by KVM (the hang report's "host" verdict), and hupvm exits
+ * without it rather than never. */
+#define VM_JOIN_TIMEOUT_S 10u
 
 enum vm_stop_reason {
 	VM_RUNNING,
