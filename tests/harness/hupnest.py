@@ -36,6 +36,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -77,6 +78,15 @@ TAIL_LINES = 25
 # an oops's header above its call trace (the replay scenario's L1 panic of
 # 2026-12-06 left only the trace's tail in 25 lines).
 L1_DEATH_LINES = 80
+# L1 boots that may run side by side ("lanes"), each with its share of a
+# run's scenarios; a Harness's `lanes` overrides it.  One TCG L1 keeps this
+# 2-core machine 55-80 % busy, and a guest that mostly waits (a 1-vCPU
+# guest, a paused one) leaves a host core idle: two lanes ran the replay
+# scenarios in 48 s instead of 97.  But two L1s each running a busy 2-vCPU
+# guest slow each other far more than twice (reclaim: 70-98 s a scenario
+# instead of 20-30), and numbers compared across scenarios need one L1 at
+# a time (docs/nested.md), so one lane is the default.  Memory: L1_MEM each.
+L1_LANES = int(os.environ.get("HUP_NEST_LANES", "1"))
 
 # QEMU firmware for L2 guests launched by QEMU inside L1.
 QEMU_FIRMWARE = {
@@ -132,7 +142,21 @@ for dir in $(ls -d /payload/scenarios/*/ 2>/dev/null | sort); do
 	while kill -0 $pid 2>/dev/null; do
 		sleep 1; t=$((t + 1))
 		if [ $t -ge $tmo ]; then
-			echo "L1: scenario $name timed out after $tmo s, killing it"
+			# Into the scenario's log (hang_cause() names it), with
+			# what it was doing: each of its threads' state and
+			# kernel stack, and hupvm's log when kept apart.
+			{ echo "L1: scenario $name timed out after $tmo s, killing it"
+			  for p in /proc/[0-9]*; do
+				set -- $(cat $p/stat 2>/dev/null)
+				[ "${5:-}" = "$pid" ] || continue
+				for t in $p/task/*; do
+					set -- $(cat $t/stat 2>/dev/null)
+					echo "L1: pid ${p#/proc/} tid $1 $2 state $3 wchan $(cat $t/wchan 2>/dev/null)"
+					sed 's/^/L1:     /' $t/stack 2>/dev/null
+				done
+			  done
+			  tail -n 40 $dir/hupvm.err 2>/dev/null | sed 's/^/L1: hupvm.err: /'
+			} >&3
 			kill -KILL -$pid 2>/dev/null; kill -KILL $pid 2>/dev/null
 			break
 		fi
@@ -269,6 +293,25 @@ class Run:
         self.l1_retries = 0
         self.scenario_retries = []  # names of scenarios re-run after a hang
         self.wall_s = None
+
+
+def split_lanes(scenarios, lanes):
+    """Scenarios dealt round-robin to at most `lanes` L1 boots, in their
+    order; never an empty lane."""
+    n = max(1, min(lanes, len(scenarios)))
+    return [scenarios[i::n] for i in range(n)]
+
+
+def merge_runs(runs, scenarios):
+    """The lanes' Runs as one, results in the order of scenarios."""
+    order = {sc.name: i for i, sc in enumerate(scenarios)}
+    m = Run(runs[0].path)
+    m.results = sorted((r for run in runs for r in run.results), key=lambda r: order[r.name])
+    ready = [run.l1_ready_s for run in runs if run.l1_ready_s is not None]
+    m.l1_ready_s = max(ready) if ready else None
+    m.l1_retries = sum(run.l1_retries for run in runs)
+    m.scenario_retries = [n for run in runs for n in run.scenario_retries]
+    return m
 
 
 # A marker as say() writes it; anything else on the channel is output.
@@ -498,8 +541,9 @@ def _run_script(sc, workdir, env):
 
 class Harness:
     def __init__(self, cache=None, kernel="6.1", flavour="cloud-amd64",
-                 logdir=None, force_nested=False, verbose=False):
+                 logdir=None, force_nested=False, verbose=False, lanes=None):
         self.cache = cache or guest_image.default_cache()
+        self.lanes = max(1, L1_LANES if lanes is None else lanes)
         self.kernel_spec = kernel
         self.flavour = flavour
         self.logdir = logdir or os.path.join(self.cache, "logs")
@@ -583,7 +627,7 @@ class Harness:
             raise HarnessError("scenario names must be unique")
         t0 = time.monotonic()
         kernel = guest_image.fetch(self.kernel_spec, self.flavour, self.cache, headers=False)
-        run = self._run_once(scenarios, kernel)
+        run = self._run_lanes(scenarios, kernel)
         for attempt in range(2, HANG_ATTEMPTS + 1):
             res = {r.name: r for r in run.results}
             hung = [sc for sc in scenarios if sc.retry_hang and
@@ -593,7 +637,7 @@ class Harness:
             log(f"retrying after a hang (attempt {attempt} of {HANG_ATTEMPTS}): "
                 + ", ".join(f"{sc.name} [{hang_cause(res[sc.name].output)}]"
                             for sc in hung))
-            again = self._run_once(hung, kernel)
+            again = self._run_lanes(hung, kernel)
             for r in again.results:
                 old = next(x for x in run.results if x.name == r.name)
                 with open(os.path.join(self.logdir, f"{r.name}.try{attempt - 1}.log"), "w") as f:
@@ -617,15 +661,39 @@ class Harness:
             + f" scenario_retries={len(run.scenario_retries)}")
         return run
 
-    def _run_once(self, scenarios, kernel):
+    def _run_lanes(self, scenarios, kernel):
+        """One pass over scenarios, on up to self.lanes L1s at once (the
+        nested path only)."""
+        lanes = split_lanes(scenarios, self.lanes)
+        if len(lanes) == 1 or (has_hw_virt() and not self.force_nested):
+            return self._run_once(scenarios, kernel)
+        self.l1_image(kernel)  # built once, before the lanes share it
+        runs, errors = [None] * len(lanes), []
+
+        def lane(i):
+            try:
+                runs[i] = self._run_once(lanes[i], kernel, lane=i)
+            except BaseException as e:  # re-raised below, in the caller
+                errors.append(e)
+        threads = [threading.Thread(target=lane, args=(i,)) for i in range(len(lanes))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+        return merge_runs(runs, scenarios)
+
+    def _run_once(self, scenarios, kernel, lane=0):
         """One pass over scenarios: every scenario gets a Result."""
         if has_hw_virt() and not self.force_nested:
             log("path: direct (this CPU has vmx/svm; scenarios run on this /dev/kvm)")
             run = self._run_direct(scenarios, kernel)
         else:
             log("path: nested (no vmx/svm here: L1 = %s under TCG with -cpu max, "
-                "scenarios run on L1's kvm-amd)" % kernel.release)
-            run = self._run_nested(scenarios, kernel)
+                "scenarios run on L1's kvm-amd)%s" % (kernel.release,
+                                                        f", lane {lane}" if lane else ""))
+            run = self._run_nested(scenarios, kernel, lane)
         ran = {r.name for r in run.results}
         for sc in scenarios:
             if sc.name not in ran:
@@ -652,7 +720,7 @@ class Harness:
             shutil.rmtree(work, ignore_errors=True)
         return run
 
-    def _run_nested(self, scenarios, kernel):
+    def _run_nested(self, scenarios, kernel, lane=0):
         base = self.l1_image(kernel)
         payload = self._payload(scenarios)
         work = tempfile.mkdtemp(prefix="hupnest.")
@@ -666,7 +734,8 @@ class Harness:
         try:
             while pending:
                 attempts += 1
-                ledger, stuck_boot = self._boot_l1(kernel, initrd, pending, run, work, attempts)
+                ledger, stuck_boot = self._boot_l1(kernel, initrd, pending, run, work,
+                                                   attempts, lane)
                 if stuck_boot:
                     if run.l1_retries >= L1_BOOT_RETRIES:
                         raise HarnessError("L1 failed to boot twice; giving up")
@@ -699,10 +768,11 @@ class Harness:
             shutil.rmtree(work, ignore_errors=True)
         return run
 
-    def _boot_l1(self, kernel, initrd, scenarios, run, work, attempt):
+    def _boot_l1(self, kernel, initrd, scenarios, run, work, attempt, lane=0):
         """One L1 boot running scenarios in order.  Returns (its Ledger,
         whether the boot itself got stuck)."""
-        console = os.path.join(self.logdir, "l1-console.log")
+        console = os.path.join(self.logdir, "l1-console.log" if not lane
+                               else f"l1-console-{lane}.log")
         chan = os.path.join(work, f"chan-{attempt}.log")
         cmd = [QEMU, "-accel", "tcg,thread=multi", "-cpu", "max", "-smp", "2",
                "-m", L1_MEM, "-nodefaults", "-display", "none", "-no-reboot",

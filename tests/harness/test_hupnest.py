@@ -56,7 +56,7 @@ class HangRetryFakeHostTest(unittest.TestCase):
 
     def run_fake(self, rcs):
         """rcs: {scenario: [rc of attempt 1, 2, ...]}; returns (run, calls, h)."""
-        h = hupnest.Harness(cache=tempfile.mkdtemp())
+        h = hupnest.Harness(cache=tempfile.mkdtemp(), lanes=1)
         calls = []
 
         def fake_once(scenarios, kernel):
@@ -188,8 +188,9 @@ class FakeL1Host:
         self.boots = list(boots)
         self.exit_first = exit_first
         self.payloads = []
+        self.cmds = []
 
-    def run(self, names=SELFTEST):
+    def run(self, names=SELFTEST, lane=0):
         h = hupnest.Harness(cache=tempfile.mkdtemp(), force_nested=True)
         base = os.path.join(h.cache, "l1-base.cpio")
         with open(base, "wb") as f:
@@ -202,12 +203,70 @@ class FakeL1Host:
             if not self.boots:
                 raise AssertionError(f"an L1 boot too many (payloads {self.payloads})")
             text, status = self.boots.pop(0)
+            self.cmds.append(cmd)
             return FakeL1(cmd, text, status, self.exit_first)
 
         kernel = type("K", (), {"vmlinuz": "/nonexistent", "release": "fake"})()
         scenarios = [hupnest.Scenario(n, "true", timeout=5) for n in names]
         with mock.patch.object(hupnest.subprocess, "Popen", popen):
-            return h._run_once(scenarios, kernel)
+            return h._run_once(scenarios, kernel, lane=lane)
+
+
+class LanesFakeHostTest(unittest.TestCase):
+    """L1 boots side by side: scenarios dealt round-robin to the lanes,
+    results merged back in the scenarios' order, a hang retried (on the
+    lanes again) and counted once, each lane's L1 console in its own
+    file.  Fake host passes, one per lane."""
+
+    def test_split(self):
+        sc = [hupnest.Scenario(n, "true") for n in "abcde"]
+        names = lambda lanes: [[s.name for s in lane] for lane in lanes]  # noqa: E731
+        self.assertEqual(names(hupnest.split_lanes(sc, 2)), [["a", "c", "e"], ["b", "d"]])
+        self.assertEqual(names(hupnest.split_lanes(sc[:1], 2)), [["a"]])
+        self.assertEqual(names(hupnest.split_lanes(sc, 1)), [list("abcde")])
+        self.assertEqual(names(hupnest.split_lanes(sc, 0)), [list("abcde")])
+
+    def test_two_lanes_merged_and_a_hang_retried(self):
+        h = hupnest.Harness(cache=tempfile.mkdtemp(), force_nested=True, lanes=2)
+        h.l1_image = lambda kernel: None
+        calls = []
+
+        def fake_once(scenarios, kernel, lane=0):
+            tries = [s.name for _, c in calls for s in c]
+            calls.append((lane, scenarios))
+            run = hupnest.Run("nested")
+            run.l1_ready_s, run.l1_retries = 3.0 + lane, lane
+            for sc in scenarios:
+                r = hupnest.Result(sc.name)
+                r.rc = 124 if sc.name == "b" and "b" not in tries else 0
+                run.results.append(r)
+            return run
+
+        h._run_once = fake_once
+        orig, orig_log = hupnest.guest_image.fetch, hupnest.log
+        hupnest.guest_image.fetch = lambda *a, **k: None
+        logged = []
+        hupnest.log = logged.append  # not on stderr: run-tests.sh counts retry lines
+        try:
+            run = h.run([hupnest.Scenario(n, "true") for n in "abcde"])
+        finally:
+            hupnest.guest_image.fetch, hupnest.log = orig, orig_log
+        self.assertEqual(sorted((lane, [s.name for s in c]) for lane, c in calls),
+                         [(0, ["a", "c", "e"]), (0, ["b"]), (1, ["b", "d"])])
+        self.assertEqual([r.name for r in run.results], list("abcde"))
+        self.assertEqual([r.rc for r in run.results], [0] * 5)
+        self.assertEqual(run.scenario_retries, ["b"])
+        self.assertEqual((run.l1_ready_s, run.l1_retries), (4.0, 1))
+        self.assertEqual([m for m in logged if m.startswith("retrying")],
+                         ["retrying after a hang (attempt 2 of 3): b [unknown]"])
+
+    def test_lane_console_file(self):
+        host = FakeL1Host([(chan(READY, "@BEGIN q1", "@END q1 rc=0 t=7", "@ALL-DONE"), 0)])
+        run = host.run(names=("q1",), lane=1)
+        self.assertEqual([r.rc for r in run.results], [0])
+        consoles = [a for a in host.cmds[0] if a.startswith("file:") and "console" in a]
+        self.assertEqual(len(consoles), 1)
+        self.assertTrue(consoles[0].endswith("/l1-console-1.log"), consoles)
 
 
 class NestedAccountingTest(unittest.TestCase):

@@ -18,7 +18,9 @@ import hupnest  # noqa: E402
 
 class NestedSelftest(unittest.TestCase):
     def test_two_l2_boots_and_a_timeout_in_one_host_boot(self):
-        h = hupnest.Harness(cache=os.environ.get("HUP_GUEST_CACHE"))
+        # One lane: the L1-ready and L2-to-userspace budgets are timed
+        # with nothing else on the host.
+        h = hupnest.Harness(cache=os.environ.get("HUP_GUEST_CACHE"), lanes=1)
         l2a, l2b = hupnest.selftest_scenarios(h.cache, count=2)
         stuck = hupnest.Scenario("overrun", "echo overrun-start; sleep 600; echo overrun-end",
                                  timeout=5, retry_hang=False)
@@ -43,6 +45,10 @@ class NestedSelftest(unittest.TestCase):
         self.assertNotIn("overrun", run.scenario_retries)
         self.assertIn("overrun-start", by["overrun"].output)
         self.assertNotIn("overrun-end", by["overrun"].output)
+        self.assertRegex(by["overrun"].output, r"scenario overrun timed out after 5")
+        if run.path == "nested":
+            # L1 said what the killed scenario was doing
+            self.assertRegex(by["overrun"].output, r"L1: pid \d+ tid \d+ \(sleep\) state S")
         timings = {"path": run.path, "wall_s": round(run.wall_s, 1),
                    "l1_ready_s": run.l1_ready_s and round(run.l1_ready_s, 1),
                    "l1_retries": run.l1_retries,

@@ -107,10 +107,13 @@ class ScenarioTest(unittest.TestCase):
 
     run_ = None
     by = {}
+    # L1 boots side by side: hupnest's default (L1_LANES, one) unless the
+    # test's guests mostly wait (hupnest.py says when lanes pay).
+    LANES = None
 
     @classmethod
     def run_scenarios(cls, scenarios, cache):
-        cls.run_ = hupnest.Harness(cache=cache).run(scenarios)
+        cls.run_ = hupnest.Harness(cache=cache, lanes=cls.LANES).run(scenarios)
         cls.by = {r.name: r for r in cls.run_.results}
 
     def result(self, name):
