@@ -71,9 +71,14 @@ NESTED_RUN_BUDGET_US = 20000
 # under a microsecond; the slack only absorbs the sample pair's skew.
 TS_SLACK_S = 200e-6
 CMDLINE = "console=ttyS0 quiet loglevel=4"
-# A healthy nested run takes 20-45 s from launch to poweroff (the rt and
+# A healthy nested run takes 15-30 s from launch to poweroff (the rt and
 # generic kernels are the slow ones); hupvm stops a hung guest after this.
-VM_TIMEOUT_S = 180
+# A hang costs the whole timeout, so each scenario's is about 4 times its
+# slowest healthy run (two L1 lanes side by side slow a run by up to 2x).
+VM_TIMEOUT_S = 120
+# What a scenario gets beyond its hupvm's --timeout: hupvm's hang report
+# (up to 15 s) and L1 printing the logs.  The L1 kills the scenario then.
+SCENARIO_MARGIN_S = 60
 
 # Runs on the KVM host.  The guest console streams through tee (the harness
 # shows it live); hupctl's answers go to a file printed at the end so they
@@ -278,7 +283,8 @@ def scenario(kname, tools, cache, mode="trace", budget_us=NESTED_RUN_BUDGET_US):
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": l2, "dmesg.o": tools.dmesg_o}
     name = f"{'trace' if mode == 'trace' else 'nomodule'}-{kname}"
-    return hupnest.Scenario(name, script, files, timeout=VM_TIMEOUT_S + 60, retry_hang=True)
+    return hupnest.Scenario(name, script, files, timeout=VM_TIMEOUT_S + SCENARIO_MARGIN_S,
+                            retry_hang=True)
 
 
 # ---------------------------------------------------------------------------

@@ -95,7 +95,7 @@ def scenario(kname, tools, cache, attack, tracing_o):
                   CMDLINE=CMDLINE, BUDGET=BUDGET_US)
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, attack, tracing_o)}
-    return hupnest.Scenario(f"attack-{kname}", script, files, timeout=VM_TIMEOUT_S + 120)
+    return hupnest.Scenario(f"attack-{kname}", script, files, timeout=VM_TIMEOUT_S + e2e.SCENARIO_MARGIN_S)
 
 
 def samples(out):

@@ -34,7 +34,7 @@ from e2elib import ScenarioTest, fill, l2_image, read  # noqa: E402
 
 MEM = "256M"
 # hupvm stops a hung guest after this: healthy runs take 10-20 s.
-VM_TIMEOUT_S = 180
+VM_TIMEOUT_S = 90
 CMDLINE = "console=ttyS0 quiet loglevel=4"
 DEFAULT_KERNELS = "6.1-cloud"
 PROBES = ("broad", "poke-none", "poke-ro")
@@ -81,7 +81,7 @@ def scenario(kname, tools, cache, probe_o):
                   CMDLINE=CMDLINE, PROBES=" ".join(PROBES))
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, probe_o)}
-    return hupnest.Scenario(f"isolation-{kname}", script, files, timeout=VM_TIMEOUT_S + 120)
+    return hupnest.Scenario(f"isolation-{kname}", script, files, timeout=VM_TIMEOUT_S + e2e.SCENARIO_MARGIN_S)
 
 
 def queries(out):

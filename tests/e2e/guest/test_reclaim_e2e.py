@@ -52,7 +52,7 @@ MEM = f"{MEM_MIB}M"
 # runs on the four kernels).
 MIN_RETURNED_MIB = 32
 # hupvm stops a hung guest after this: healthy runs take 20-45 s.
-VM_TIMEOUT_S = 240
+VM_TIMEOUT_S = 180
 CMDLINE = "console=ttyS0 quiet loglevel=4"
 POISON_KERNEL = "6.1-amd64"
 # Automatic reclaim: a threshold no host reaches (1 TiB of MemAvailable) is
@@ -155,7 +155,7 @@ def scenario(kname, mode, tools, cache, churn, fd_o):
                   HUPVM_ARGS=hupvm_args, AUTO_S=AUTO_S, FILL_OPTS=fill_opts)
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, churn, fd_o)}
-    return hupnest.Scenario(name, script, files, timeout=VM_TIMEOUT_S + 60)
+    return hupnest.Scenario(name, script, files, timeout=VM_TIMEOUT_S + e2e.SCENARIO_MARGIN_S)
 
 
 def reclaims(out):

@@ -32,8 +32,8 @@ import scenario as e2e  # noqa: E402
 from e2elib import ScenarioTest, fill, l2_image, read, s_json  # noqa: E402
 
 MEM = "256M"  # L1 has 2 GiB: guest, snapshot file and replay copy
-# hupvm stops a hung guest after this: healthy runs take 55-85 s.
-VM_TIMEOUT_S = 240
+# hupvm stops a hung guest after this: healthy runs take 40-60 s.
+VM_TIMEOUT_S = 180
 CMDLINE = "console=ttyS0 quiet loglevel=4"
 DEFAULT_KERNELS = "6.1-cloud,6.12-cloud"
 # A replayed run under TCG is 15-30x slower: no budget gets in the way.
@@ -91,10 +91,14 @@ def scenario(kname, tools, cache, fd_o, replay):
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "hupreplay": replay,
              "vmlinuz": k.vmlinuz, "vmlinux.btf": k.btf, "free_discard.o": fd_o,
              "l2.cpio": initramfs(k, tools, cache, fd_o)}
-    return hupnest.Scenario(f"replay-{kname}", script, files, timeout=VM_TIMEOUT_S + 120)
+    return hupnest.Scenario(f"replay-{kname}", script, files, timeout=VM_TIMEOUT_S + e2e.SCENARIO_MARGIN_S)
 
 
 class ReplayE2E(ScenarioTest):
+    # Two L1s at once: the guests sit paused while L1 dumps and replays
+    # (97 s for both kernels in one L1, 48 s side by side).
+    LANES = 2
+
     @classmethod
     def setUpClass(cls):
         tools = e2e.Tools()

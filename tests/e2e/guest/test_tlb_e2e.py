@@ -149,7 +149,7 @@ def scenario(kname, mode, tools, cache, remap, prog, remaps=None, seconds=REMAP_
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, remap, prog)}
     return hupnest.Scenario(name or f"{mode}-{kname}", script, files,
-                            timeout=vm_timeout + 60)
+                            timeout=vm_timeout + e2e.SCENARIO_MARGIN_S)
 
 
 def remaps_wanted(mode):

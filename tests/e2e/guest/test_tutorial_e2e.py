@@ -13,7 +13,6 @@ build/), HUP_GUEST_CACHE (kernels, modules, images; logs in its logs/).
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import unittest
 

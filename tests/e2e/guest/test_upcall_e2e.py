@@ -41,8 +41,8 @@ import scenario as e2e  # noqa: E402
 from e2elib import ScenarioTest, fill, l1_launch, l2_image, read, s_json, s_lines  # noqa: E402
 
 MEM_MB = 256
-# hupvm stops a hung guest after this: healthy runs take 40-70 s.
-VM_TIMEOUT_S = 240
+# hupvm stops a hung guest after this: healthy runs take 15-25 s.
+VM_TIMEOUT_S = 120
 CMDLINE = "console=ttyS0 quiet loglevel=4"
 TSC_AUX = 0xC0000103
 # the guest is idle while both answers are taken, a few seconds apart:
@@ -112,7 +112,7 @@ def scenario(kname, tools, cache, fd_o):
                   TRACE_ASKED=TRACE_ASKED, TIMEOUT_MS=TIMEOUT_MS)
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, fd_o)}
-    return hupnest.Scenario(f"upcall-{kname}", script, files, timeout=VM_TIMEOUT_S + 120)
+    return hupnest.Scenario(f"upcall-{kname}", script, files, timeout=VM_TIMEOUT_S + e2e.SCENARIO_MARGIN_S)
 
 
 def s_line(out, key):
