@@ -118,6 +118,20 @@ exec 3> $chan
 # end one (a marker glued to output would be lost, and its scenario with it).
 say() { printf '\n@@HUP %s@@\n' "$*" >&3; }
 bye() { exec 3>&-; poweroff -f; }
+# stacks PGID: each thread of process group PGID, its state and kernel
+# stack (its own variables: the caller's loop counts in t)
+stacks() {
+	local pg=$1 proc task
+	for proc in /proc/[0-9]*; do
+		set -- $(cat $proc/stat 2>/dev/null)
+		[ "${5:-}" = "$pg" ] || continue
+		for task in $proc/task/*; do
+			set -- $(cat $task/stat 2>/dev/null)
+			echo "L1: pid ${proc#/proc/} tid $1 $2 state $3 wchan $(cat $task/wchan 2>/dev/null)"
+			sed 's/^/L1:     /' $task/stack 2>/dev/null
+		done
+	done
+}
 die() { echo "L1: $*"; say "L1-FAILED $*"; bye; }
 for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko; do
 	insmod /lib/kvm/$(basename $m) || die "insmod $m failed"
@@ -146,15 +160,7 @@ for dir in $(ls -d /payload/scenarios/*/ 2>/dev/null | sort); do
 			# what it was doing: each of its threads' state and
 			# kernel stack, and hupvm's log when kept apart.
 			{ echo "L1: scenario $name timed out after $tmo s, killing it"
-			  for p in /proc/[0-9]*; do
-				set -- $(cat $p/stat 2>/dev/null)
-				[ "${5:-}" = "$pid" ] || continue
-				for t in $p/task/*; do
-					set -- $(cat $t/stat 2>/dev/null)
-					echo "L1: pid ${p#/proc/} tid $1 $2 state $3 wchan $(cat $t/wchan 2>/dev/null)"
-					sed 's/^/L1:     /' $t/stack 2>/dev/null
-				done
-			  done
+			  stacks $pid
 			  tail -n 40 $dir/hupvm.err 2>/dev/null | sed 's/^/L1: hupvm.err: /'
 			} >&3
 			kill -KILL -$pid 2>/dev/null; kill -KILL $pid 2>/dev/null
