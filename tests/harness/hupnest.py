@@ -320,6 +320,19 @@ def merge_runs(runs, scenarios):
     return m
 
 
+# L1's kernel saying one of its CPUs has made no progress for 21 s: under
+# TCG that CPU is stuck for good (seen in VMRUN with L2 running, which
+# then never exits), and waiting for the scenario's deadline only loses
+# minutes.  Our code runs in L1's user space and cannot stall its kernel.
+L1_STALL = re.compile(r"^.*rcu: INFO: rcu_\w+ detected stalls on CPUs.*$", re.M)
+
+
+def l1_stall(console_text):
+    """The line of L1's console that says its kernel stalled, or None."""
+    m = L1_STALL.search(console_text)
+    return m.group(0).strip() if m else None
+
+
 # A marker as say() writes it; anything else on the channel is output.
 # A marker cut short and glued to the next one ("@@HUP BEG@@HUP BEGIN b@@")
 # must not swallow the latter's opening "@@".
@@ -789,6 +802,9 @@ class Harness:
         if self.verbose:
             log("L1: " + " ".join(shlex.quote(c) for c in cmd))
         open(chan, "w").close()
+        # emptied here, not only by QEMU: the stall watch must never read
+        # the previous boot's console
+        open(console, "w").close()
         t0 = time.monotonic()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
@@ -796,7 +812,7 @@ class Harness:
             if self.verbose else None
         ledger = Ledger(scenarios, t0, echo)
         rest = ""
-        pos = 0
+        pos = cpos = 0
         try:
             while True:
                 # Polled before the read: once QEMU has exited, this read
@@ -824,6 +840,21 @@ class Harness:
                     if ledger.ready_s is None:
                         raise HarnessError(f"L1 QEMU exited with {proc.returncode} before it was ready:\n"
                                            f"{out.strip()}\n{tail(console)}")
+                    return ledger, False
+                with open(console, "rb") as f:
+                    f.seek(cpos)
+                    ctext = f.read()
+                # whole lines only: a stall line cut by the read is seen
+                # in the next one
+                ctext = ctext[:ctext.rfind(b"\n") + 1]
+                cpos += len(ctext)
+                stall = l1_stall(ctext.decode(errors="replace"))
+                if stall:
+                    log(f"L1 stalled: {stall}")
+                    if ledger.ready_s is None:
+                        return ledger, True
+                    ledger.l1_gone(125, f"L1 stalled ({stall})", now,
+                                   tail(console, L1_DEATH_LINES))
                     return ledger, False
                 if ledger.ready_s is None:
                     if now > t0 + L1_BOOT_TIMEOUT:

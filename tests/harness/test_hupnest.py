@@ -155,9 +155,12 @@ class FakeL1:
     exit_first the channel is written and QEMU gone in one step, between
     the harness' read and its poll."""
 
-    def __init__(self, cmd, text, status, exit_first=False):
+    def __init__(self, cmd, text, status, exit_first=False, console=""):
         self.chan = next(a[5:] for a in cmd if a.startswith("file:") and "chan" in a)
+        self.console_path = next(a[5:] for a in cmd if a.startswith("file:") and "console" in a)
         self.text, self.status, self.exit_first = text, status, exit_first
+        self.console = console
+        self.killed = False
         self.returncode = None
         self.stdout = io.BytesIO()
         self.polls = 0
@@ -167,8 +170,12 @@ class FakeL1:
         if self.polls == 1:
             with open(self.chan, "a") as f:
                 f.write(self.text)
+            with open(self.console_path, "a") as f:
+                f.write(self.console)
             if not self.exit_first:
                 return None
+        if self.status is None and not self.killed:
+            return None  # runs until killed
         self.returncode = self.status
         return self.returncode
 
@@ -177,7 +184,7 @@ class FakeL1:
         return self.status
 
     def kill(self):
-        pass
+        self.killed = True
 
 
 class FakeL1Host:
@@ -202,9 +209,9 @@ class FakeL1Host:
         def popen(cmd, **kw):
             if not self.boots:
                 raise AssertionError(f"an L1 boot too many (payloads {self.payloads})")
-            text, status = self.boots.pop(0)
+            text, status, *console = self.boots.pop(0)
             self.cmds.append(cmd)
-            return FakeL1(cmd, text, status, self.exit_first)
+            return FakeL1(cmd, text, status, self.exit_first, *console)
 
         kernel = type("K", (), {"vmlinuz": "/nonexistent", "release": "fake"})()
         scenarios = [hupnest.Scenario(n, "true", timeout=5) for n in names]
@@ -267,6 +274,34 @@ class LanesFakeHostTest(unittest.TestCase):
         consoles = [a for a in host.cmds[0] if a.startswith("file:") and "console" in a]
         self.assertEqual(len(consoles), 1)
         self.assertTrue(consoles[0].endswith("/l1-console-1.log"), consoles)
+
+
+class L1StallTest(unittest.TestCase):
+    """L1's kernel reporting an RCU stall ends its boot at once: the
+    scenario under it is a hang (125) named for the stall, the rest go to a
+    fresh L1, and the old console is never read again."""
+
+    STALL = ("[  108.013738] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n"
+             "[  108.014171] rcu: \t0-...0: (14 ticks this GP) idle=cc3c/1/0x4000000000000000\n")
+
+    def test_pattern(self):
+        self.assertEqual(hupnest.l1_stall("x\n" + self.STALL),
+                         "[  108.013738] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:")
+        self.assertIsNone(hupnest.l1_stall("rcu: Hierarchical SRCU implementation.\n"))
+
+    def test_stall_under_a_scenario(self):
+        # the first L1 runs until killed, its console saying it stalled
+        host = FakeL1Host([(chan(READY, "@BEGIN q1", "L2 started"), None, self.STALL),
+                           (chan(READY, "@BEGIN q2", "@END q2 rc=0 t=7", "@ALL-DONE"), 0)])
+        t = time.monotonic()
+        run = host.run(names=("q1", "q2"))
+        self.assertLess(time.monotonic() - t, 5, "waited for a deadline")
+        by = {r.name: r for r in run.results}
+        self.assertEqual((by["q1"].rc, by["q2"].rc), (125, 0))
+        self.assertIn("L1 stalled ([  108.013738] rcu: INFO", by["q1"].output)
+        self.assertEqual(host.payloads, [["q1", "q2"], ["q2"]])
+        self.assertEqual(hupnest.hang_cause(by["q1"].output).split(" (")[0],
+                         "L1 stalled")
 
 
 class NestedAccountingTest(unittest.TestCase):
