@@ -653,9 +653,11 @@ class Harness:
                     res[sc.name].rc in HANG_CODES]
             if not hung:
                 break
-            log(f"retrying after a hang (attempt {attempt} of {HANG_ATTEMPTS}): "
-                + ", ".join(f"{sc.name} [{hang_cause(res[sc.name].output)}]"
-                            for sc in hung))
+            # one line per scenario: make test counts these lines
+            # (run-tests.sh), and a cause may hold commas
+            for sc in hung:
+                log(f"retrying after a hang (attempt {attempt} of {HANG_ATTEMPTS}): "
+                    f"{sc.name} [{hang_cause(res[sc.name].output)}]")
             again = self._run_lanes(hung, kernel)
             for r in again.results:
                 old = next(x for x in run.results if x.name == r.name)

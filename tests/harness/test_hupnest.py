@@ -106,6 +106,16 @@ class HangRetryFakeHostTest(unittest.TestCase):
             with open(os.path.join(h.logdir, f"h2.try{n}.log")) as f:
                 self.assertEqual(f.read(), f"try {n}\n")
 
+    def test_two_hangs_one_line_each(self):
+        # make test counts retry lines: two scenarios retried in one pass
+        # are two retries (the fresh-clone run of 2026-12-06 said 2 for 3)
+        run, calls, h = self.run_fake({"a": [124, 0], "b": [125, 0], "ok": [0]})
+        self.assertEqual(calls, [["a", "b", "ok"], ["a", "b"]])
+        self.assertEqual(self.retry_lines(h),
+                         ["retrying after a hang (attempt 2 of 3): a [unknown]",
+                          "retrying after a hang (attempt 2 of 3): b [unknown]"])
+        self.assertEqual(len(run.scenario_retries), len(self.retry_lines(h)))
+
     def test_hang_cause_named(self):
         c = hupnest.hang_cause
         report = ("hupvm: error: hang: vCPU 0: rip=ffffffff81000000 if=1 runnable\n"
