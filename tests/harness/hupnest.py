@@ -12,10 +12,12 @@ Two paths:
           the scenarios run inside L1 on its (real) KVM.
 
 Several scenarios share one L1 boot.  Every wait has a timeout; on expiry the
-last console lines are printed, never a silent hang.  A stuck L1 boot (QEMU
-TCG bugs make ~1 in 15 multi-threaded boots hang) is retried once, and the
-retry is reported; a scenario that hangs is run again in a fresh L1, at
-most HANG_ATTEMPTS times in all, every retry reported.
+last console lines are printed, never a silent hang.  hupnest is the
+mechanism (boot hosts, run scripts, account for every scenario, return its
+status and log); what it may retry is flakes.py's one classifier: a stuck
+L1 boot is booted again (L1_BOOT_RETRIES), a scenario that hangs is run
+again in a fresh L1, at most HANG_ATTEMPTS times in all, every retry
+reported with its cause.
 
 L1 console protocol (serial port 2, "the channel"):
   @@HUP L1-READY uptime=<s>@@
@@ -43,12 +45,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import guest_image  # noqa: E402
+# The retry policy (one classifier, one budget) is flakes.py's.
+from flakes import (HANG_ATTEMPTS, L1_BOOT_RETRIES, SCENARIO_PRELUDE,  # noqa: E402
+                    l1_stall, retry_line, to_retry)
 
 QEMU = "qemu-system-x86_64"
 L1_MEM = "2G"
 # Budget is 15 s; beyond 60 s the boot is stuck.  Overridable for tests.
 L1_BOOT_TIMEOUT = float(os.environ.get("HUP_L1_BOOT_TIMEOUT", "60"))
-L1_BOOT_RETRIES = 1
 # L1's kernel command line; HUP_L1_APPEND adds to it (experiments).
 # maxcpus=1: CPU1 comes online only after the KVM keeper holds its VMs
 # (docs/nested.md, the L1 livelock).  Measured but not the default:
@@ -64,15 +68,6 @@ L1_CMDLINE = "console=ttyS0 panic=-1 quiet loglevel=4 maxcpus=1"
 L1_READY_BUDGET_S = 15.0
 L2_USERSPACE_BUDGET_S = 20.0
 DEFAULT_SCENARIO_TIMEOUT = 120.0
-# Result codes that mean "hung" rather than "failed": timed out (124), the
-# KVM host died under the scenario (125), never ran (None).
-HANG_CODES = (124, 125, None)
-# Attempts a hung scenario gets, each in a fresh L1 boot.  At the 1-5 %
-# nested flake rate per scenario (docs/nested.md; measured: 1-2 retries per
-# make test over ~35 scenarios), one retry still failed a make test in
-# about 1 of 20 runs (a scenario hanging twice: 35 x 0.04^2); two bring it
-# to about 1 in 500.  Every retry is logged and counted in scenario_retries.
-HANG_ATTEMPTS = 3
 TAIL_LINES = 25
 # L1's console kept in a scenario's log when L1 died under it: enough for
 # an oops's header above its call trace (the replay scenario's L1 panic of
@@ -176,26 +171,6 @@ for dir in $(ls -d /payload/scenarios/*/ 2>/dev/null | sort); do
 done
 say "ALL-DONE"
 bye
-"""
-
-
-# Prepended to every scenario script, on both paths.
-#
-# hup_vm_flake RC STARTED FILE...: whether a VMM's exit status RC, with its
-# logs FILEs, is the nested CPU model's fault rather than ours: a KVM
-# failure (hupvm's 5) before the guest printed STARTED (a boot that never
-# got going), or a triple fault at any point (KVM_EXIT_SHUTDOWN: the vCPU
-# is already reset, no guest oops or panic came first); or hupvm's timeout
-# (124) whose hang report blames the host (backend/hupvm/hang.h).  A
-# scenario exits 124 on it, a hang the harness retries (HANG_ATTEMPTS in
-# all, each shown).
-SCENARIO_PRELUDE = r"""hup_vm_flake() {
-	local started=$2 rc=$1
-	shift 2
-	[ "$rc" = 124 ] && { grep -q "hang: verdict: host" "$@"; return; }
-	[ "$rc" = 5 ] || return 1
-	! grep -q "$started" "$@" || grep -q "triple fault" "$@"
-}
 """
 
 
@@ -318,19 +293,6 @@ def merge_runs(runs, scenarios):
     m.l1_retries = sum(run.l1_retries for run in runs)
     m.scenario_retries = [n for run in runs for n in run.scenario_retries]
     return m
-
-
-# L1's kernel saying one of its CPUs has made no progress for 21 s: under
-# TCG that CPU is stuck for good (seen in VMRUN with L2 running, which
-# then never exits), and waiting for the scenario's deadline only loses
-# minutes.  Our code runs in L1's user space and cannot stall its kernel.
-L1_STALL = re.compile(r"^.*rcu: INFO: rcu_\w+ detected stalls on CPUs.*$", re.M)
-
-
-def l1_stall(console_text):
-    """The line of L1's console that says its kernel stalled, or None."""
-    m = L1_STALL.search(console_text)
-    return m.group(0).strip() if m else None
 
 
 # A marker as say() writes it; anything else on the channel is output.
@@ -514,27 +476,6 @@ class Ledger:
         return self.order[self.reached + 1:]
 
 
-def hang_cause(output):
-    """Why a hung scenario hung, in a few words, from its output: hupvm's
-    hang report verdict (backend/hupvm/hang.h), a triple fault, L1 gone or
-    killed, or the scenario's own timeout.  Shown in the retry line, so
-    every retry says what it retried."""
-    m = re.findall(r"hang: verdict: (\w+) \(([^)]*)\)", output)
-    if m:
-        return f"{m[-1][0]}: {m[-1][1]}"
-    if "triple fault" in output:
-        return "triple fault"
-    m = re.findall(r"hupnest: (L1 [^\n]*?|the harness killed L1[^\n]*?) during this scenario",
-                   output)
-    if m:
-        return m[-1]
-    if "did not run" in output or "none of its markers arrived" in output:
-        return "did not run (L1 gone before it)"
-    if re.search(r"timed out after \d+", output):
-        return "the scenario's timeout, no hang report"
-    return "unknown"
-
-
 def _run_script(sc, workdir, env):
     """Run one scenario script here (direct path); returns (rc, output)."""
     d = os.path.join(workdir, sc.name)
@@ -649,15 +590,11 @@ class Harness:
         run = self._run_lanes(scenarios, kernel)
         for attempt in range(2, HANG_ATTEMPTS + 1):
             res = {r.name: r for r in run.results}
-            hung = [sc for sc in scenarios if sc.retry_hang and
-                    res[sc.name].rc in HANG_CODES]
+            hung = to_retry(scenarios, res)
             if not hung:
                 break
-            # one line per scenario: make test counts these lines
-            # (run-tests.sh), and a cause may hold commas
             for sc in hung:
-                log(f"retrying after a hang (attempt {attempt} of {HANG_ATTEMPTS}): "
-                    f"{sc.name} [{hang_cause(res[sc.name].output)}]")
+                log(retry_line(attempt, sc.name, res[sc.name].output))
             again = self._run_lanes(hung, kernel)
             for r in again.results:
                 old = next(x for x in run.results if x.name == r.name)

@@ -12,6 +12,7 @@ from unittest import mock
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import flakes  # noqa: E402
 import hupnest  # noqa: E402
 
 
@@ -116,8 +117,18 @@ class HangRetryFakeHostTest(unittest.TestCase):
                           "retrying after a hang (attempt 2 of 3): b [unknown]"])
         self.assertEqual(len(run.scenario_retries), len(self.retry_lines(h)))
 
+    def test_only_retryable_hangs_are_retried(self):
+        # flakes.to_retry: a hang of a scenario that allows it; never a
+        # failure (rc 1, 5), never a scenario that opted out
+        scs = [hupnest.Scenario(n, "true") for n in ("t", "k", "none", "fail", "vm", "opt")]
+        for sc in scs:
+            sc.retry_hang = sc.name != "opt"
+        rcs = {"t": 124, "k": 125, "none": None, "fail": 1, "vm": 5, "opt": 124}
+        res = {n: mock.Mock(rc=rc) for n, rc in rcs.items()}
+        self.assertEqual([sc.name for sc in flakes.to_retry(scs, res)], ["t", "k", "none"])
+
     def test_hang_cause_named(self):
-        c = hupnest.hang_cause
+        c = flakes.hang_cause
         report = ("hupvm: error: hang: vCPU 0: rip=ffffffff81000000 if=1 runnable\n"
                   "hupvm: error: hang: verdict: host (vCPU 0 does not take interrupt 253: "
                   "19000 interrupt-window exits and no injection in 1 s, interrupts enabled)\n"
@@ -139,8 +150,8 @@ class HangRetryFakeHostTest(unittest.TestCase):
 
     def test_hang_every_time_fails(self):
         run, calls, _ = self.run_fake({"always": [124]})
-        self.assertEqual(len(calls), hupnest.HANG_ATTEMPTS)
-        self.assertEqual(len(run.scenario_retries), hupnest.HANG_ATTEMPTS - 1)
+        self.assertEqual(len(calls), flakes.HANG_ATTEMPTS)
+        self.assertEqual(len(run.scenario_retries), flakes.HANG_ATTEMPTS - 1)
         self.assertEqual(run.results[0].rc, 124)
         self.assertFalse(run.results[0].ok)
 
@@ -295,9 +306,9 @@ class L1StallTest(unittest.TestCase):
              "[  108.014171] rcu: \t0-...0: (14 ticks this GP) idle=cc3c/1/0x4000000000000000\n")
 
     def test_pattern(self):
-        self.assertEqual(hupnest.l1_stall("x\n" + self.STALL),
+        self.assertEqual(flakes.l1_stall("x\n" + self.STALL),
                          "[  108.013738] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:")
-        self.assertIsNone(hupnest.l1_stall("rcu: Hierarchical SRCU implementation.\n"))
+        self.assertIsNone(flakes.l1_stall("rcu: Hierarchical SRCU implementation.\n"))
 
     def test_stall_under_a_scenario(self):
         # the first L1 runs until killed, its console saying it stalled
@@ -316,7 +327,7 @@ class L1StallTest(unittest.TestCase):
         self.assertEqual((by["q1"].rc, by["q2"].rc), (125, 0))
         self.assertIn("L1 stalled ([  108.013738] rcu: INFO", by["q1"].output)
         self.assertEqual(host.payloads, [["q1", "q2"], ["q2"]])
-        self.assertEqual(hupnest.hang_cause(by["q1"].output).split(" (")[0],
+        self.assertEqual(flakes.hang_cause(by["q1"].output).split(" (")[0],
                          "L1 stalled")
 
 
