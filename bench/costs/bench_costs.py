@@ -45,14 +45,15 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e", "guest"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import hupnest  # noqa: E402
-import scenario as e2e  # noqa: E402
+import e2elib as e2e  # noqa: E402
 import test_tlb_e2e as tlb  # noqa: E402
-import e2elib  # noqa: E402
-from e2elib import fill, l1_launch, l2_image, read, s_lines  # noqa: E402
+from e2elib import fill, l1_launch, l2_image, read  # noqa: E402
+import guestlog  # noqa: E402
+from guestlog import s_lines  # noqa: E402
 
 MEM_MB = 256
 VM_TIMEOUT_S = 600
-CMDLINE = "console=ttyS0 quiet loglevel=4"
+CMDLINE = e2e.CMDLINE
 TSC_AUX = 0xC0000103
 DRY_RUNS = 3
 IDLE_S = 3
@@ -122,8 +123,8 @@ def scenario(kname, tools, cache, repeat, fd_o):
 
 
 def s_json(out, key):
-    """e2elib.s_json, where a line that is not JSON ends the benchmark."""
-    res = e2elib.s_json(out, key)
+    """guestlog.s_json, where a line that is not JSON ends the benchmark."""
+    res = guestlog.s_json(out, key)
     if None in res:
         raise SystemExit(f"bench_costs: {key}: {s_lines(out, key)}")
     return res

@@ -34,14 +34,15 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "e2e", "guest"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import hupnest  # noqa: E402
 import guest_image  # noqa: E402
-import scenario as e2e  # noqa: E402
+import e2elib as e2e  # noqa: E402
+from e2elib import fill, l2_image, read  # noqa: E402
 
 MODES = ("hupvm", "balloon", "fpr", "none")
 # The virtio-balloon driver and what it needs, in load order; the Debian
 # cloud kernel builds them as modules.
 VIRTIO_MODULES = ("virtio", "virtio_ring", "virtio_pci_legacy_dev",
                   "virtio_pci_modern_dev", "virtio_pci", "virtio_balloon")
-CMDLINE = "console=ttyS0 quiet loglevel=4"
+CMDLINE = e2e.CMDLINE
 VM_TIMEOUT_S = 600
 # How long a mode may take to give the memory back before it counts as
 # "not reached" (the none mode waits this long on purpose).
@@ -86,10 +87,6 @@ TRIGGERS = {
 }
 
 
-class SetupError(Exception):
-    pass
-
-
 def _modinfo_depends(path):
     with open(path, "rb") as f:
         m = re.search(rb"depends=([^\0]*)\0", f.read())
@@ -114,10 +111,10 @@ def virtio_modules(k):
         if any(n == name for n, _ in out) or not paths.get(name):
             return
         if depth > len(VIRTIO_MODULES):
-            raise SetupError(f"module dependency loop at {name}")
+            raise e2e.SetupError(f"module dependency loop at {name}")
         for d in _modinfo_depends(paths[name]):
             if d not in paths:
-                raise SetupError(f"{name}.ko needs {d}.ko, which the benchmark does not load")
+                raise e2e.SetupError(f"{name}.ko needs {d}.ko, which the benchmark does not load")
             add(d, depth + 1)
         out.append((name, paths[name]))
 
@@ -127,45 +124,33 @@ def virtio_modules(k):
 
 
 def images(k, tools, cache, churn, free_discard_o):
-    def common(img):
-        with open(os.path.join(HERE, "l2_bench.sh")) as f:
-            img.add_busybox(f.read())
-        img.add_file(os.path.join(ROOT, "tests", "e2e", "guest", "l2_lib.sh"),
-                     "lib/l2_lib.sh", 0o644)
-        img.add_file(churn, "bin/hup-churn", 0o755)
-
-    img = guest_image.Initramfs()
-    common(img)
-    img.add_file(e2e.module_for(k, cache), "lib/hyperupcall.ko", 0o644)
-    img.add_file(tools.hupload, "bin/hupload", 0o755)
-    img.add_file(free_discard_o, "lib/free_discard.o", 0o644)
-    hup = os.path.join(cache, f"l2-bench-hupvm-{k.release}.cpio")
-    img.write(hup)
-    img = guest_image.Initramfs()
-    common(img)
+    """The guest's two initramfs images, one init (l2_bench.sh): for hupvm
+    with the module, hupload and free_discard.o; for QEMU with the
+    balloon's modules (lib/modules.order gives l2_bench.sh their order)."""
+    init = read(os.path.join(HERE, "l2_bench.sh"))
+    hup = l2_image("bench-hupvm", k, tools, cache, init,
+                   {"bin/hup-churn": churn, "lib/free_discard.o": free_discard_o})
     mods = virtio_modules(k)
-    for name, p in mods:
-        img.add_file(p, f"lib/{name}.ko", 0o644)
-    img.add_bytes("lib/modules.order", "".join(f"{n}.ko\n" for n, _ in mods).encode())
-    qemu = os.path.join(cache, f"l2-bench-qemu-{k.release}.cpio")
-    img.write(qemu)
+    files = {f"lib/{name}.ko": p for name, p in mods}
+    files["bin/hup-churn"] = churn
+    qemu = l2_image("bench-qemu", k, tools, cache, init, files, module=False,
+                    data={"lib/modules.order": "".join(f"{n}.ko\n" for n, _ in mods).encode()})
     return hup, qemu
 
 
 def scenario(mode, k, files, mem, hog, drop):
     cmdline = f"{CMDLINE} hup.bench={mode} hup.hog_mib={hog}"
     if mode == "hupvm":
-        launch = HUPVM_LAUNCH
+        launch = fill(HUPVM_LAUNCH, MEM=mem, VMTIMEOUT=VM_TIMEOUT_S, CMDLINE=cmdline)
     else:
         dev = {"balloon": "-device virtio-balloon-pci",
                "fpr": "-device virtio-balloon-pci,free-page-reporting=on",
                "none": ""}[mode]
-        launch = QEMU_LAUNCH.replace("@DEVICE@", dev)
-    target = (mem - hog) << 20
-    script = (L1_SCRIPT.replace("@L1_FUNCS@", e2e.L1_FUNCS).replace("@LAUNCH@", launch).replace("@TRIGGER@", TRIGGERS[mode])
-              .replace("@MODE@", mode).replace("@MEM@", str(mem)).replace("@CMDLINE@", cmdline)
-              .replace("@VMTIMEOUT@", str(VM_TIMEOUT_S)).replace("@DROP@", str(drop))
-              .replace("@WATCH@", str(WATCH_TIMEOUT_S)).replace("@TARGET@", str(target)))
+        launch = fill(QEMU_LAUNCH, MEM=mem, CMDLINE=cmdline, DEVICE=dev)
+    trigger = {"DROP": drop, "WATCH": WATCH_TIMEOUT_S}
+    if mode == "balloon":
+        trigger["TARGET"] = (mem - hog) << 20
+    script = fill(L1_SCRIPT, MODE=mode, LAUNCH=launch, TRIGGER=fill(TRIGGERS[mode], **trigger))
     return hupnest.Scenario(f"reclaim-bench-{mode}", script, files,
                             timeout=VM_TIMEOUT_S + 60, retry_hang=True)
 
@@ -244,7 +229,7 @@ def main(argv=None):
                  "hup-benchtool": extra["benchtool"], "l2-hupvm.cpio": hup, "l2-qemu.cpio": qemu}
         scs = [scenario(m, k, files, a.mem_mib, a.hog_mib, a.drop_mib) for m in modes]
         run = hupnest.Harness(cache=cache, verbose=a.verbose).run(scs)
-    except (SetupError, e2e.SetupError, hupnest.HarnessError, guest_image.GuestImageError) as e:
+    except (e2e.SetupError, hupnest.HarnessError, guest_image.GuestImageError) as e:
         print(f"bench-reclaim: {e}", file=sys.stderr)
         return 2
     results, problems = {}, []

@@ -43,7 +43,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e", "guest"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import hupnest  # noqa: E402
-import scenario as e2e  # noqa: E402
+import e2elib as e2e  # noqa: E402
 import test_tlb_e2e as tlb  # noqa: E402
 
 MODES = ("none", "pv", "hyp", "full")

@@ -1,58 +1,244 @@
-"""What the use-case e2e tests share beyond the tracing scenario's pieces
-(scenario.py: Tools, kernels, module builds, the L1 shell functions):
+"""What the use-case e2e tests, the benchmarks and the demo share to build
+and run a scenario (reading its output is guestlog.py's job):
 
-- fill(): an L1 or L2 script from its template, every placeholder filled
-  or an error (a misspelt @KEY@ would otherwise reach the shell as text);
+- KERNELS, kernel(): the four Debian guest kernels, fetched and cached;
+- Tools, built(): the built files a scenario carries;
+- module_for(): hyperupcall.ko built for exactly a guest's release, cached
+  by the hash of its sources;
+- L1_FUNCS, L1_END, fill(), l1_launch(): an L1 script from its template,
+  every placeholder filled or an error (a misspelt @KEY@ would otherwise
+  reach the shell as text), its hupvm start and its one ending;
 - l2_image(): the initramfs of a use-case guest (busybox, its init,
   l2_lib.sh, hyperupcall.ko, hupload, and the test's own files);
-- l1_launch(): the start of an L1 script that boots a guest on hupvm;
-- s_lines() / s_json(): the "HUP-S: KEY ..." lines an L1 script printed;
+- VM_TIMEOUT_S, SCENARIO_MARGIN_S: how long a scenario may take;
+  NESTED_RUN_BUDGET_US, CMDLINE: a nested guest's run budget and command
+  line;
 - ScenarioTest: a test class that runs its scenarios once on the nested
-  harness (hupnest: retries through its one classifier, every one
-  reported) and looks each result up by name.
+  harness (hupnest: boots the KVM host, retries only through its one
+  classifier, every retry reported) and looks each result up by name.
 """
-import json
+import hashlib
 import os
 import re
+import shutil
+import subprocess
+import sys
+import tempfile
 import unittest
 
-import guest_image
-import hupnest
-import scenario as e2e
-
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+for _d in (os.path.join(ROOT, "tests", "harness"), os.path.join(ROOT, "scripts")):
+    if _d not in sys.path:
+        sys.path.insert(0, _d)
+import guest_image  # noqa: E402
+import hupnest  # noqa: E402
+
+# name: (series, flavour).  Every sample runs unchanged on all of them.
+KERNELS = {
+    "6.1-cloud": ("6.1", "cloud-amd64"),
+    "6.1-amd64": ("6.1", "amd64"),
+    "6.1-rt": ("6.1", "rt-amd64"),
+    "6.12-cloud": ("6.12", "cloud-amd64"),
+}
+# A healthy nested run takes 15-30 s from launch to poweroff (the rt and
+# generic kernels are the slow ones); hupvm stops a hung guest after this.
+# A hang costs the whole timeout, so each scenario's is about 4 times its
+# slowest healthy run (two L1 lanes side by side slow a run by up to 2x).
+VM_TIMEOUT_S = 120
+# What a scenario gets beyond its hupvm's --timeout: hupvm's hang report
+# (up to 15 s) and L1 printing the logs.  The L1 kills the scenario then.
+SCENARIO_MARGIN_S = 60
+# Per-run budget of the programs under nesting: L2 runs 15-30x slower than
+# native and hupvm's vCPU thread can be descheduled by TCG, so libhup's
+# native 1 ms default aborts a few runs; 20 ms never should.
+NESTED_RUN_BUDGET_US = 20000
+# A guest's kernel command line: its console on the serial port, quiet.
+CMDLINE = "console=ttyS0 quiet loglevel=4"
 
 PLACEHOLDER = re.compile(r"@[A-Z][A-Z0-9_]*@")
 
 
+class SetupError(Exception):
+    pass
+
+
+def _find(env, build, *rel):
+    p = os.environ.get(env)
+    if p:
+        return p
+    for r in rel:
+        c = os.path.join(build, r)
+        if os.path.exists(c):
+            return c
+    return os.path.join(build, rel[0])
+
+
+class Tools:
+    """The built files a scenario carries: from the environment (ctest sets
+    them) or found in a build directory."""
+
+    def __init__(self, build=None):
+        b = build or os.path.join(ROOT, "build")
+        self.hupvm = _find("HUP_E2E_HUPVM", b, "backend/hupvm/hupvm")
+        self.hupctl = _find("HUPCTL", b, "backend/hupctl/hupctl")
+        self.hupload = _find("HUPLOAD", b, "bin/hupload")
+        self.tracing_o = _find("HUP_TRACING_O", b, "samples/tracing.o")
+        self.msr_guard_o = _find("HUP_MSR_GUARD_O", b, "samples/msr_guard.o")
+        self.ps_o = _find("HUP_PS_O", b, "samples/ps.o")
+        self.dmesg_o = _find("HUP_DMESG_O", b, "samples/dmesg.o")
+        self.workload = _find("HUP_WORKLOAD", b, "tests/e2e/guest/hup-workload")
+
+    def missing(self):
+        return [p for p in vars(self).values() if not os.path.exists(p)]
+
+
+def built(*names):
+    """The files named by these environment variables (ctest sets them):
+    the calling test class is skipped if one is not built."""
+    paths = [os.environ.get(n) for n in names]
+    if not all(p and os.path.exists(p) for p in paths):
+        raise unittest.SkipTest(" / ".join(names) + " not built")
+    return paths
+
+
+def guest_cache():
+    """$HUP_GUEST_CACHE, or the build tree's guest/ (kernels, modules, logs)."""
+    return guest_image.default_cache()
+
+
+def chosen(var, default):
+    """A comma list from environment variable var (kernels, modes)."""
+    return os.environ.get(var, default).split(",")
+
+
+def kernel(name, cache):
+    """The guest kernel KERNELS[name] (vmlinuz, modules, headers), cached."""
+    series, flavour = KERNELS[name]
+    return guest_image.fetch(series, flavour, cache, headers=True)
+
+
+def _module_sources_hash():
+    h = hashlib.sha256()
+    dirs = [os.path.join(ROOT, "kernel-module"),
+            os.path.join(ROOT, "sdk", "include", "hyperupcall")]
+    for d in dirs:
+        for name in sorted(os.listdir(d)):
+            p = os.path.join(d, name)
+            if os.path.isfile(p):
+                with open(p, "rb") as f:
+                    h.update(name.encode() + b"\0" + f.read())
+    with open(os.path.join(ROOT, "tests", "kmod", "build_kmod.sh"), "rb") as f:
+        h.update(f.read())
+    return h.hexdigest()[:16]
+
+
+def module_for(k, cache, debug=False):
+    """hyperupcall.ko built for exactly k.release (cached by source hash);
+    debug: with HUP_DEBUG=1 (the ring-injection hook the no-backend test
+    drives)."""
+    tag = "-debug" if debug else ""
+    out = os.path.join(cache, "kmod", f"{k.release}-{_module_sources_hash()}{tag}")
+    ko = os.path.join(out, "hyperupcall.ko")
+    if os.path.exists(ko):
+        return ko
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".kmod-", dir=os.path.dirname(out))
+    try:
+        r = subprocess.run([os.path.join(ROOT, "tests", "kmod", "build_kmod.sh"),
+                            k.headers, tmp] + (["HUP_DEBUG=1"] if debug else []),
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise SetupError(f"hyperupcall.ko for {k.release} does not build:\n"
+                             + r.stdout[-2000:] + r.stderr[-3000:])
+        os.makedirs(out, exist_ok=True)
+        os.replace(os.path.join(tmp, "hyperupcall.ko"), ko)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return ko
+
+
+# Shell functions of the L1 scripts: the guest's console streams into
+# vm.log, hupvm's exit status lands in rc.txt, hupvm's control socket is
+# ./ctl.sock.
+#   waitfor NAME   until the guest printed "HUP-G: sync NAME" (0), or hupvm
+#                  exited or 10 minutes passed (1)
+#   c ARGS...      hupctl ARGS, its output and status appended to hupctl.log
+#                  between "HUPCTL $ hupctl ARGS" and "HUPCTL rc=N" (query
+#                  answers are raw bytes: a newline ends them first;
+#                  guestlog.hupctl_runs() reads them back)
+L1_FUNCS = r"""
+waitfor() {
+	n=0
+	until grep -q "HUP-G: sync $1" vm.log; do
+		[ -s rc.txt ] && return 1
+		n=$((n + 1)); [ $n -gt 6000 ] && return 1
+		sleep 0.1
+	done
+}
+c() { { echo "HUPCTL \$ hupctl $*"; ./hupctl -s ./ctl.sock "$@"; r=$?; echo; echo "HUPCTL rc=$r"; } >> hupctl.log 2>&1; }
+"""
+
+# The end of the L1 scripts: wait for hupvm, print hupvm's log if kept
+# apart (hupvm.err), hupctl's log and "HUP-RC <hupvm's exit status>", and
+# exit 0 only for a clean poweroff.  What is the environment's fault is
+# the one classifier's to say (tests/harness/flakes.py, hup_vm_flake):
+# exit 124 hands it a retry, which the harness reports.
+L1_END = r"""
+wait
+exec 3>&-
+echo "HUP-S: exit $(now)"
+# hupvm's own log, when a script keeps it apart from the console
+logs=vm.log
+[ -f hupvm.err ] && cat hupvm.err && logs="vm.log hupvm.err"
+cat hupctl.log 2>/dev/null
+rc=$(cat rc.txt)
+echo "HUP-RC $rc"
+# hupvm's --timeout: the guest hung (docs/nested.md: rare L2 deadlocks under
+# TCG).  124 tells the harness it was a hang, which it retries (HANG_ATTEMPTS).
+[ "$rc" = 124 ] && exit 124
+# The nested CPU model's faults (flakes.py's hup_vm_flake): seen as triple
+# faults in early boot, and once mid-run in 6.1-amd64.
+if hup_vm_flake "$rc" "HUP-G: init ran" $logs; then
+	echo "HUP-S: KVM failure of the nested CPU model: retryable"
+	exit 124
+fi
+[ "$rc" = 0 ]
+"""
+
+
 def fill(template, **subs):
-    """template with @L1_FUNCS@ and @L1_END@ (scenario.py's L1 shell
-    functions and ending) and each @KEY@ of subs replaced by str(value).
+    """template with @L1_FUNCS@ and @L1_END@ (the L1 shell functions and
+    ending above) and each @KEY@ of subs replaced by str(value).
     SetupError if a placeholder is left."""
-    out = template.replace("@L1_FUNCS@", e2e.L1_FUNCS).replace("@L1_END@", e2e.L1_END)
+    out = template.replace("@L1_FUNCS@", L1_FUNCS).replace("@L1_END@", L1_END)
     for k, v in subs.items():
         if f"@{k}@" not in out:
-            raise e2e.SetupError(f"script template has no @{k}@")
+            raise SetupError(f"script template has no @{k}@")
         out = out.replace(f"@{k}@", str(v))
     left = sorted(set(PLACEHOLDER.findall(out)))
     if left:
-        raise e2e.SetupError("script placeholders not filled: " + ", ".join(left))
+        raise SetupError("script placeholders not filled: " + ", ".join(left))
     return out
 
 
-def l2_image(name, k, tools, cache, init, files):
+def l2_image(name, k, tools, cache, init, files, module=True, data=None):
     """The initramfs of a guest of kernel k, written to
     cache/l2-NAME-RELEASE.cpio (its path): busybox with init (the script's
-    text) as /init, l2_lib.sh at /lib, hyperupcall.ko built for k at
-    /lib/hyperupcall.ko, hupload at /bin; and files, {destination: source},
-    executable under bin/."""
+    text) as /init, l2_lib.sh at /lib; with module, hyperupcall.ko built
+    for k at /lib/hyperupcall.ko and hupload at /bin; files,
+    {destination: source}, executable under bin/; and data,
+    {destination: bytes}."""
     img = guest_image.Initramfs()
     img.add_busybox(init)
     img.add_file(os.path.join(HERE, "l2_lib.sh"), "lib/l2_lib.sh", 0o644)
-    img.add_file(e2e.module_for(k, cache), "lib/hyperupcall.ko", 0o644)
-    img.add_file(tools.hupload, "bin/hupload", 0o755)
+    if module:
+        img.add_file(module_for(k, cache), "lib/hyperupcall.ko", 0o644)
+        img.add_file(tools.hupload, "bin/hupload", 0o755)
     for dst, src in files.items():
         img.add_file(src, dst, 0o755 if dst.startswith("bin/") else 0o644)
+    for dst, blob in (data or {}).items():
+        img.add_bytes(dst, blob)
     path = os.path.join(cache, f"l2-{name}-{k.release}.cpio")
     img.write(path)
     return path
@@ -81,23 +267,6 @@ echo "HUP-S: launch $(now) kernel @RELEASE@"
 { ./hupvm -k ./vmlinuz -i ./l2.cpio --control ./ctl.sock @ARGS@ < in 2> hupvm.err
   echo $? > rc.txt; } | tee vm.log &
 exec 3>in""", RELEASE=release, ARGS=hupvm_args)
-
-
-def s_lines(out, key):
-    """The rest of each "HUP-S: key ..." line of out, stripped, in order."""
-    return [m.strip() for m in re.findall(rf"(?m)^HUP-S: {re.escape(key)} (.*)$", out)]
-
-
-def s_json(out, key):
-    """The JSON objects of the "HUP-S: key {...}" lines, in order; None for
-    a line that is not one (a failed command's message)."""
-    res = []
-    for line in s_lines(out, key):
-        try:
-            res.append(json.loads(line))
-        except ValueError:
-            res.append(None)
-    return res
 
 
 class ScenarioTest(unittest.TestCase):

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The L2 guest's init for the tracing scenario (tests/e2e/guest/scenario.py,
+# The L2 guest's init for the tracing scenario (tests/e2e/guest/trace_case.py,
 # shared by guest-trace-e2e and `make demo`), under hupvm:
 #   hup.mode=trace     load hyperupcall.ko, register samples/tracing.c,
 #                      samples/msr_guard.c, samples/ps.c and samples/dmesg.c

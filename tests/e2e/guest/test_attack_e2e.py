@@ -19,7 +19,7 @@ errno) are printed.
 
 Environment (ctest sets it): HUP_E2E_HUPVM, HUPCTL, HUPLOAD, HUP_ATTACK,
 HUP_TRACING_O, HUP_GUEST_CACHE; HUP_ATTACK_KERNELS (comma list of
-scenario.KERNELS names, default 6.1-cloud), HUP_ATTACK_SECONDS (guest
+e2elib.KERNELS names, default 6.1-cloud), HUP_ATTACK_SECONDS (guest
 seconds, default 20).
 """
 import os
@@ -33,11 +33,11 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
-import scenario as e2e  # noqa: E402
+import e2elib as e2e  # noqa: E402
 from e2elib import ScenarioTest, fill, l2_image, read  # noqa: E402
 
 MEM = "256M"
-CMDLINE = "console=ttyS0 quiet loglevel=4"
+CMDLINE = e2e.CMDLINE
 DEFAULT_KERNELS = "6.1-cloud"
 RSS_SLACK_MB = 64
 # The run budget: the tracing program must not abort, and under nesting a

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""e2elib without a guest: fill() fills every placeholder or refuses,
-l1_launch() starts hupvm as the scripts expect, l2_image() packs a
-guest, s_lines()/s_json() read
-the L1 script's lines, and ScenarioTest.result() finds a scenario's
-result or skips the test."""
+"""The e2e library without a guest: e2elib's fill() fills every placeholder
+or refuses, l1_launch() starts hupvm as the scripts expect, l2_image()
+packs a guest, ScenarioTest.result() finds a scenario's result or skips
+the test; guestlog reads the guest's, the L1 script's and hupctl's lines;
+trace_case.check() passes a recorded tracing run (data/, a real nested
+run of trace-6.1-cloud) and names what each damage to it breaks."""
 import os
 import subprocess
 import sys
@@ -16,25 +17,26 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
-import scenario as e2e  # noqa: E402
 import e2elib  # noqa: E402
-from e2elib import ScenarioTest, fill, l1_launch, l2_image, s_json, s_lines  # noqa: E402
+from e2elib import ScenarioTest, fill, l1_launch, l2_image  # noqa: E402
+import trace_case  # noqa: E402
+from guestlog import GuestLog, g_lines, g_values, hupctl_runs, s_json, s_lines, vm_rc  # noqa: E402
 
 
 class Fill(unittest.TestCase):
     def test_fills_keys_and_l1_parts(self):
         out = fill("@L1_FUNCS@\nrun @MEM@ @N@\n@L1_END@", MEM="256M", N=3)
         self.assertIn("run 256M 3", out)
-        self.assertTrue(out.startswith(e2e.L1_FUNCS))
-        self.assertTrue(out.endswith(e2e.L1_END))
-        self.assertNotIn("@", out.replace(e2e.L1_FUNCS, "").replace(e2e.L1_END, ""))
+        self.assertTrue(out.startswith(e2elib.L1_FUNCS))
+        self.assertTrue(out.endswith(e2elib.L1_END))
+        self.assertNotIn("@", out.replace(e2elib.L1_FUNCS, "").replace(e2elib.L1_END, ""))
 
     def test_refuses_a_placeholder_left(self):
-        with self.assertRaisesRegex(e2e.SetupError, "not filled: @MEM@"):
+        with self.assertRaisesRegex(e2elib.SetupError, "not filled: @MEM@"):
             fill("run @MEM@", )
 
     def test_refuses_a_key_the_template_lacks(self):
-        with self.assertRaisesRegex(e2e.SetupError, "no @MEMORY@"):
+        with self.assertRaisesRegex(e2elib.SetupError, "no @MEMORY@"):
             fill("run @MEM@", MEM=1, MEMORY=2)
 
     def test_shell_at_signs_are_not_placeholders(self):
@@ -65,13 +67,13 @@ class Image(unittest.TestCase):
             ko, tool, obj = made("ko", b"ko"), made("tool", b"tool"), made("o", b"obj")
             tools = types.SimpleNamespace(hupload=made("hupload", b"hupload"))
             k = types.SimpleNamespace(release="6.1.0-test")
-            saved = e2elib.e2e.module_for
-            e2elib.e2e.module_for = lambda kk, cache: ko  # a fake module build
+            saved = e2elib.module_for
+            e2elib.module_for = lambda kk, cache: ko  # a fake module build
             try:
                 path = l2_image("unit", k, tools, d, "#!/bin/sh\n",
                                 {"bin/hup-tool": tool, "lib/x.o": obj})
             finally:
-                e2elib.e2e.module_for = saved
+                e2elib.module_for = saved
             self.assertEqual(path, os.path.join(d, "l2-unit-6.1.0-test.cpio"))
             with open(path, "rb") as f:
                 listing = subprocess.run(["cpio", "-itv", "--quiet"], stdin=f,
@@ -97,6 +99,92 @@ class Lines(unittest.TestCase):
 
     def test_json_or_none(self):
         self.assertEqual(s_json(self.OUT, "k"), [{"a": 1}, None, {"a": 3}])
+
+
+class GuestLines(unittest.TestCase):
+    OUT = ("noise\nHUP-G: insmod rc=0\nHUP-G: bad-dmesg 0\nHUP-G: insmod rc=1 \n"
+           "HUP-G: trace: a-1 [000] one\nHUP-G: trace: two\nHUP-G: tracefoo: x\n"
+           "HUPCTL $ hupctl list\nprog 1 name=\"ps\" event=query runs=3\n\n"
+           "HUPCTL rc=0\nHUPCTL $ hupctl stats\nHUPCTL rc=2\n"
+           "HUPCTL $ hupctl query 9\npartial\nHUP-RC 5\nHUP-RC 7\n")
+
+    def test_values_last_wins_stripped(self):
+        v = g_values(self.OUT)
+        self.assertEqual(v["insmod"], "rc=1")
+        self.assertEqual(v["bad-dmesg"], "0")
+
+    def test_lines_of_one_key(self):
+        self.assertEqual(g_lines(self.OUT, "trace"), ["a-1 [000] one", "two"])
+        self.assertEqual(g_lines(self.OUT, "missing"), [])
+
+    def test_hupctl_runs_complete_only(self):
+        self.assertEqual(hupctl_runs(self.OUT),
+                         [("list", ['prog 1 name="ps" event=query runs=3'], 0),
+                          ("stats", [], 2)])
+
+    def test_vm_rc_first_or_none(self):
+        self.assertEqual(vm_rc(self.OUT), 5)
+        self.assertIsNone(vm_rc("HUP-G: done\n"))
+
+    def test_guestlog(self):
+        g = GuestLog("x", self.OUT, rc=1)
+        self.assertEqual((g.name, g.rc, g.vm_rc), ("x", 1, 5))
+        self.assertEqual(g.hupctl_cmd("stats"), ("stats", [], 2))
+        self.assertIsNone(g.hupctl_cmd("stats", 1))
+        self.assertEqual(g.prog(g.hupctl_cmd("list")[1], "ps"),
+                         {"name": '"ps"', "event": "query", "runs": "3"})
+        self.assertIsNone(g.prog([], "ps"))
+
+
+class TraceCheck(unittest.TestCase):
+    """check() on a real run's output, and on that output damaged."""
+
+    @classmethod
+    def setUpClass(cls):
+        with open(os.path.join(HERE, "data", "trace-6.1-cloud.log"), errors="replace") as f:
+            cls.out = f.read()
+
+    def problems(self, out):
+        return trace_case.check(trace_case.Outcome("trace-6.1-cloud", out))
+
+    def test_the_recorded_run_passes(self):
+        o = trace_case.Outcome("trace-6.1-cloud", self.out)
+        self.assertEqual(trace_case.check(o), [])
+        n = trace_case.numbers(o)
+        self.assertEqual(n["release"], "6.1.0-57-cloud-amd64")
+        self.assertEqual(n["port_events"], trace_case.PORT_COUNT)
+        self.assertGreater(n["ps_tasks"], 10)
+        self.assertGreaterEqual(n["dmesg_records"], trace_case.DMESG_MIN)
+        self.assertIn("PASS", trace_case.summary(o, "nested"))
+        self.assertIn("trace_marker  guest: after the workload", trace_case.excerpt(o))
+
+    def damaged(self, old, new="", count=1):
+        self.assertIn(old, self.out)
+        return self.problems(self.out.replace(old, new, count))
+
+    def test_each_damage_is_named(self):
+        cases = [
+            ("HUP-G: done", "", "did not finish"),
+            ("HUP-RC 0", "HUP-RC 1", "hupvm exit status 1"),
+            ("HUP-G: HUP-W: msr 0xc0000103=0xdead refused", "", "did not refuse 0xdead"),
+            ("tracing_mark_write: guest: after the workload", "", "missing trace_marker"),
+            ("HUP-G: rmmod rc=0", "HUP-G: rmmod rc=1", "rmmod hyperupcall failed"),
+            ("HUP-G: status: backend: present", "", "did not find the backend"),
+            ("name=\"msr_guard\"", "name=\"other\"", "hupctl list: msr_guard missing"),
+        ]
+        for old, new, want in cases:
+            with self.subTest(damage=old):
+                probs = self.damaged(old, new)
+                self.assertTrue(any(want in p for p in probs), probs)
+
+    def test_no_hv_events(self):
+        out = "\n".join(l for l in self.out.split("\n") if "hv_event:" not in l)
+        self.assertIn("no hyperupcall:hv_event lines in the trace", self.problems(out))
+
+    def test_nomodule_mode_checks_its_own_workload(self):
+        # the traced guest runs no dd: the nomodule check must miss it
+        probs = trace_case.check(trace_case.Outcome("nomodule-6.1-cloud", self.out), "nomodule")
+        self.assertEqual(probs, ["dd workload failed"])
 
 
 class Result(unittest.TestCase):

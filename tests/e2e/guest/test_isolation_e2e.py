@@ -15,7 +15,7 @@ seen a write that got through.  No kernel complaint, a clean poweroff.
 
 Environment (ctest sets it): HUP_E2E_HUPVM, HUPCTL, HUPLOAD,
 HUP_ISOLATION_PROBE_O, HUP_GUEST_CACHE; HUP_ISOLATION_KERNELS (comma list
-of scenario.KERNELS names, default 6.1-cloud).
+of e2elib.KERNELS names, default 6.1-cloud).
 """
 import json
 import os
@@ -29,13 +29,13 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
-import scenario as e2e  # noqa: E402
+import e2elib as e2e  # noqa: E402
 from e2elib import ScenarioTest, fill, l2_image, read  # noqa: E402
 
 MEM = "256M"
 # hupvm stops a hung guest after this: healthy runs take 10-20 s.
 VM_TIMEOUT_S = 90
-CMDLINE = "console=ttyS0 quiet loglevel=4"
+CMDLINE = e2e.CMDLINE
 DEFAULT_KERNELS = "6.1-cloud"
 PROBES = ("broad", "poke-none", "poke-ro")
 

@@ -24,7 +24,7 @@ rounds logged and counted.
 
 Environment (ctest sets it): HUP_E2E_HUPVM, HUPCTL, HUPLOAD, HUP_CHURN,
 HUP_FREE_DISCARD_O, HUP_GUEST_CACHE; HUP_RECLAIM_KERNELS (comma list of
-scenario.KERNELS names) narrows the kernels; HUP_RECLAIM_MODES (default
+e2elib.KERNELS names) narrows the kernels; HUP_RECLAIM_MODES (default
 reclaim,poison,auto; also fill, fill-dry) picks the scenarios.
 """
 import json
@@ -39,8 +39,9 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
-import scenario as e2e  # noqa: E402
+import e2elib as e2e  # noqa: E402
 from e2elib import ScenarioTest, fill, l2_image, read  # noqa: E402
+from guestlog import hupctl_runs  # noqa: E402
 
 RECLAIMS = 50          # during the churn (the issue's minimum)
 CHURN_MIB = 96         # of a 512 MiB guest (filled at ~20 MB/s nested)
@@ -53,7 +54,7 @@ MEM = f"{MEM_MIB}M"
 MIN_RETURNED_MIB = 32
 # hupvm stops a hung guest after this: healthy runs take 20-45 s.
 VM_TIMEOUT_S = 180
-CMDLINE = "console=ttyS0 quiet loglevel=4"
+CMDLINE = e2e.CMDLINE
 POISON_KERNEL = "6.1-amd64"
 # Automatic reclaim: a threshold no host reaches (1 TiB of MemAvailable) is
 # the kernel's own signal saying "short of memory" all the time, so hupvm
@@ -161,7 +162,7 @@ def scenario(kname, mode, tools, cache, churn, fd_o):
 def reclaims(out):
     """(rc, the JSON answer or None) of every `hupctl --json reclaim`."""
     res = []
-    for cmd, body, rc in e2e.Outcome("reclaim", out).hupctl:
+    for cmd, body, rc in hupctl_runs(out):
         if cmd.startswith("--json reclaim"):
             obj = None
             for l in body:

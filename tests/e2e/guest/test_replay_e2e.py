@@ -15,7 +15,7 @@ them natively, docs/bench-scan.md); the snapshot is left in L1.
 
 Environment (ctest sets it): HUP_E2E_HUPVM, HUPCTL, HUPREPLAY, HUPLOAD,
 HUP_PS_O, HUP_FREE_DISCARD_O, HUP_GUEST_CACHE; HUP_REPLAY_KERNELS (comma
-list of scenario.KERNELS names, default 6.1-cloud,6.12-cloud).
+list of e2elib.KERNELS names, default 6.1-cloud,6.12-cloud).
 """
 import os
 import re
@@ -28,13 +28,14 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
-import scenario as e2e  # noqa: E402
-from e2elib import ScenarioTest, fill, l2_image, read, s_json  # noqa: E402
+import e2elib as e2e  # noqa: E402
+from e2elib import ScenarioTest, fill, l2_image, read  # noqa: E402
+from guestlog import s_json  # noqa: E402
 
 MEM = "256M"  # L1 has 2 GiB: guest, snapshot file and replay copy
 # hupvm stops a hung guest after this: healthy runs take 40-60 s.
 VM_TIMEOUT_S = 180
-CMDLINE = "console=ttyS0 quiet loglevel=4"
+CMDLINE = e2e.CMDLINE
 DEFAULT_KERNELS = "6.1-cloud,6.12-cloud"
 # A replayed run under TCG is 15-30x slower: no budget gets in the way.
 BUDGET = "--run-budget-us 10000000"

@@ -46,7 +46,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
-import scenario as e2e  # noqa: E402
+import e2elib as e2e  # noqa: E402
 from e2elib import ScenarioTest, fill, l2_image, read  # noqa: E402
 
 VCPUS, PCPUS, SLICE_MS = 4, 2, 5

@@ -7,8 +7,8 @@ guest's trace_marker lines; hupload list and hupctl (in L1) show the
 program with runs; the query programs answer: ps.o the guest's tasks,
 dmesg.o the tail of its kernel log, record for record what the guest's own
 /dev/kmsg said just before (seq, text, level, facility, time, oldest
-first); rmmod unregisters; hupvm exits 0.  The scenario is scenario.py
-(shared with `make demo`).
+first); rmmod unregisters; hupvm exits 0.  The scenario is trace_case.py
+(shared with `make demo`, demo.py).
 
 One L1 boot, several L2 scenarios:
   trace-6.1-cloud, trace-6.1-amd64, trace-6.1-rt, trace-6.12-cloud
@@ -30,34 +30,35 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import scenario  # noqa: E402
+import e2elib  # noqa: E402
 import hupnest  # noqa: E402
+import trace_case as tc  # noqa: E402
 
 
 class TraceE2E(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        tools = scenario.Tools()
+        tools = e2elib.Tools()
         if tools.missing():
             raise unittest.SkipTest("not built: " + ", ".join(tools.missing()))
-        cache = os.environ.get("HUP_GUEST_CACHE") or os.path.join(scenario.ROOT, "build", "guest")
-        kernels = os.environ.get("HUP_TRACE_E2E_KERNELS", ",".join(scenario.KERNELS)).split(",")
-        scs = [scenario.scenario(k, tools, cache) for k in kernels]
-        scs.append(scenario.scenario("6.1-cloud", tools, cache, mode="nomodule"))
+        cache = e2elib.guest_cache()
+        kernels = e2elib.chosen("HUP_TRACE_E2E_KERNELS", ",".join(e2elib.KERNELS))
+        scs = [tc.scenario(k, tools, cache) for k in kernels]
+        scs.append(tc.scenario("6.1-cloud", tools, cache, mode="nomodule"))
         # Two L1s at once: the guests have one vCPU (81 s for the five
         # scenarios, against about 100 s in one L1).
         cls.h = hupnest.Harness(cache=cache, lanes=2)
         cls.run_ = cls.h.run(scs)
-        cls.by = {r.name: scenario.Outcome(r.name, r.output, r.rc) for r in cls.run_.results}
+        cls.by = {r.name: tc.Outcome(r.name, r.output, r.rc) for r in cls.run_.results}
         report = {"path": cls.run_.path, "scenario_retries": cls.run_.scenario_retries,
-                  "scenarios": [scenario.numbers(o) for n, o in cls.by.items()
+                  "scenarios": [tc.numbers(o) for n, o in cls.by.items()
                                 if n.startswith("trace-")]}
         print(json.dumps(report, indent=1))
         out = os.environ.get("HUP_TRACE_OUT") or os.path.join(cls.h.logdir, "guest-trace-e2e.json")
         with open(out, "w") as f:
             json.dump(report, f, indent=1)
         if "trace-6.1-cloud" in cls.by:
-            print(scenario.excerpt(cls.by["trace-6.1-cloud"]))
+            print(tc.excerpt(cls.by["trace-6.1-cloud"]))
 
     def outcome(self, name):
         if name not in self.by:
@@ -66,10 +67,10 @@ class TraceE2E(unittest.TestCase):
 
     def check(self, name, mode="trace"):
         o = self.outcome(name)
-        probs = scenario.check(o, mode)
+        probs = tc.check(o, mode)
         self.assertEqual(probs, [], "\n".join(probs) + "\n--- output tail ---\n"
                          + o.output[-3000:])
-        print(scenario.summary(o, self.run_.path) if mode == "trace" else f"{name}: ok")
+        print(tc.summary(o, self.run_.path) if mode == "trace" else f"{name}: ok")
 
     def test_6_1_cloud(self):
         self.check("trace-6.1-cloud")

@@ -24,7 +24,7 @@ measured ones); the test prints them.
 
 Environment (ctest sets it): HUP_E2E_HUPVM, HUPCTL, HUPLOAD,
 HUP_FREE_DISCARD_O, HUP_GUEST_CACHE; HUP_UPCALL_KERNELS (comma list of
-scenario.KERNELS names, default all four).
+e2elib.KERNELS names, default all four).
 """
 import os
 import re
@@ -37,13 +37,14 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
-import scenario as e2e  # noqa: E402
-from e2elib import ScenarioTest, fill, l1_launch, l2_image, read, s_json, s_lines  # noqa: E402
+import e2elib as e2e  # noqa: E402
+from e2elib import ScenarioTest, fill, l1_launch, l2_image, read  # noqa: E402
+from guestlog import s_json, s_lines  # noqa: E402
 
 MEM_MB = 256
 # hupvm stops a hung guest after this: healthy runs take 15-25 s.
 VM_TIMEOUT_S = 120
-CMDLINE = "console=ttyS0 quiet loglevel=4"
+CMDLINE = e2e.CMDLINE
 TSC_AUX = 0xC0000103
 # the guest is idle while both answers are taken, a few seconds apart:
 # its allocator moves by a few pages (timers, RCU), not more

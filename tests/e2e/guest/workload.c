@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * hup-workload: the guest-side workload of the tracing scenario
- * (tests/e2e/guest/scenario.py), static so it drops into the L2 initramfs.
+ * (tests/e2e/guest/trace_case.py), static so it drops into the L2 initramfs.
  * Each command causes exits that the VMM (hupvm) handles itself:
  *
  *   hup-workload io PORT N          N outb to PORT (an unclaimed port: one

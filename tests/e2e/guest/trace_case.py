@@ -1,9 +1,8 @@
-#!/usr/bin/env python3
 """The tracing use case end to end: a stock Debian guest on hupvm registers
 samples/tracing.c and reads the hypervisor's events in its own ftrace trace.
 
-Shared by the e2e test (test_trace_e2e.py) and the demo (`make demo`, which
-runs this file).  On the KVM host (L1 under the nested harness, or this
+Shared by the e2e test (test_trace_e2e.py) and the demo (demo.py, which
+`make demo` runs).  On the KVM host (L1 under the nested harness, or this
 machine with VT-x/AMD-V) a scenario boots the guest with hupvm
 --control; the guest (l2_trace.sh):
   - loads hyperupcall.ko (built for that exact release) and msr.ko,
@@ -24,37 +23,21 @@ machine with VT-x/AMD-V) a scenario boots the guest with hupvm
 Mode "nomodule" boots the same kernel without the module (symbiosis: the
 guest runs normally on hupvm).
 
-`check()` turns a scenario's output into a list of problems (empty = pass);
-assertions never depend on exact event counts (the ring may overflow, a run
-may be aborted under emulation: both are counted and reported).
-
-Demo usage: scenario.py [--build DIR] [--kernel NAME] [-v]
+`check()` turns a scenario's output (an Outcome: guestlog.GuestLog plus
+the trace) into a list of problems (empty = pass); assertions never depend
+on exact event counts (the ring may overflow, a run may be aborted under
+emulation: both are counted and reported).
 """
-import argparse
-import hashlib
 import json
 import os
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
-import unittest  # noqa: E402
-import hupnest  # noqa: E402
-import guest_image  # noqa: E402
+import e2elib
+import hupnest
+from e2elib import (CMDLINE, NESTED_RUN_BUDGET_US, SCENARIO_MARGIN_S, VM_TIMEOUT_S,
+                    SetupError, fill, kernel, l2_image, read)
+from guestlog import GuestLog, g_lines
 
-# name: (series, flavour).  The same tracing.o runs on all of them.
-KERNELS = {
-    "6.1-cloud": ("6.1", "cloud-amd64"),
-    "6.1-amd64": ("6.1", "amd64"),
-    "6.1-rt": ("6.1", "rt-amd64"),
-    "6.12-cloud": ("6.12", "cloud-amd64"),
-}
 PORT = 0x2f0          # the workload's unclaimed port (l2_trace.sh)
 PORT_COUNT = 64
 SERIAL = 0x3f8
@@ -63,22 +46,10 @@ TSC_AUX = 0xc0000103
 MSR_VALUES = (0x1234, 0xdead)   # 0xdead is refused by msr_guard.o
 MARKERS = ("guest: before the workload", "guest: port I/O done, serial output next",
            "guest: serial done, MSR writes next", "guest: after the workload")
-# Per-run budget of the programs under nesting: L2 runs 15-30x slower than
-# native and hupvm's vCPU thread can be descheduled by TCG, so libhup's
-# native 1 ms default aborts a few runs; 20 ms never should.
-NESTED_RUN_BUDGET_US = 20000
 # Converted hv timestamps vs guest markers: the conversion is good to well
 # under a microsecond; the slack only absorbs the sample pair's skew.
 TS_SLACK_S = 200e-6
-CMDLINE = "console=ttyS0 quiet loglevel=4"
-# A healthy nested run takes 15-30 s from launch to poweroff (the rt and
-# generic kernels are the slow ones); hupvm stops a hung guest after this.
-# A hang costs the whole timeout, so each scenario's is about 4 times its
-# slowest healthy run (two L1 lanes side by side slow a run by up to 2x).
-VM_TIMEOUT_S = 120
-# What a scenario gets beyond its hupvm's --timeout: hupvm's hang report
-# (up to 15 s) and L1 printing the logs.  The L1 kills the scenario then.
-SCENARIO_MARGIN_S = 60
+
 
 # Runs on the KVM host.  The guest console streams through tee (the harness
 # shows it live); hupctl's answers go to a file printed at the end so they
@@ -110,162 +81,16 @@ fi
 @L1_END@"""
 
 
-# Shell functions of the L1 scripts (here, guest-reclaim-e2e, the reclaim
-# benchmark): the guest's console streams into vm.log, hupvm's exit status
-# lands in rc.txt, hupvm's control socket is ./ctl.sock.
-#   waitfor NAME   until the guest printed "HUP-G: sync NAME" (0), or hupvm
-#                  exited or 10 minutes passed (1)
-#   c ARGS...      hupctl ARGS, its output and status appended to hupctl.log
-#                  between "HUPCTL $ hupctl ARGS" and "HUPCTL rc=N" (query
-#                  answers are raw bytes: a newline ends them first)
-L1_FUNCS = r"""
-waitfor() {
-	n=0
-	until grep -q "HUP-G: sync $1" vm.log; do
-		[ -s rc.txt ] && return 1
-		n=$((n + 1)); [ $n -gt 6000 ] && return 1
-		sleep 0.1
-	done
-}
-c() { { echo "HUPCTL \$ hupctl $*"; ./hupctl -s ./ctl.sock "$@"; r=$?; echo; echo "HUPCTL rc=$r"; } >> hupctl.log 2>&1; }
-"""
-
-# The end of those L1 scripts: wait for hupvm, print hupvm's log if kept
-# apart (hupvm.err), hupctl's log and "HUP-RC <hupvm's exit status>", and
-# exit 0 only for a clean poweroff.
-L1_END = r"""
-wait
-exec 3>&-
-echo "HUP-S: exit $(now)"
-# hupvm's own log, when a script keeps it apart from the console
-logs=vm.log
-[ -f hupvm.err ] && cat hupvm.err && logs="vm.log hupvm.err"
-cat hupctl.log 2>/dev/null
-rc=$(cat rc.txt)
-echo "HUP-RC $rc"
-# hupvm's --timeout: the guest hung (docs/nested.md: rare L2 deadlocks under
-# TCG).  124 tells the harness it was a hang, which it retries (HANG_ATTEMPTS).
-[ "$rc" = 124 ] && exit 124
-# The nested CPU model's faults (hupnest's hup_vm_flake): seen as triple
-# faults in early boot, and once mid-run in 6.1-amd64.
-if hup_vm_flake "$rc" "HUP-G: init ran" $logs; then
-	echo "HUP-S: KVM failure of the nested CPU model: retryable"
-	exit 124
-fi
-[ "$rc" = 0 ]
-"""
-
-
-class SetupError(Exception):
-    pass
-
-
-def _find(env, build, *rel):
-    p = os.environ.get(env)
-    if p:
-        return p
-    for r in rel:
-        c = os.path.join(build, r)
-        if os.path.exists(c):
-            return c
-    return os.path.join(build, rel[0])
-
-
-class Tools:
-    """The built files a scenario carries: from the environment (ctest sets
-    them) or found in a build directory."""
-
-    def __init__(self, build=None):
-        b = build or os.path.join(ROOT, "build")
-        self.hupvm = _find("HUP_E2E_HUPVM", b, "backend/hupvm/hupvm")
-        self.hupctl = _find("HUPCTL", b, "backend/hupctl/hupctl")
-        self.hupload = _find("HUPLOAD", b, "bin/hupload")
-        self.tracing_o = _find("HUP_TRACING_O", b, "samples/tracing.o")
-        self.msr_guard_o = _find("HUP_MSR_GUARD_O", b, "samples/msr_guard.o")
-        self.ps_o = _find("HUP_PS_O", b, "samples/ps.o")
-        self.dmesg_o = _find("HUP_DMESG_O", b, "samples/dmesg.o")
-        self.workload = _find("HUP_WORKLOAD", b, "tests/e2e/guest/hup-workload")
-
-    def missing(self):
-        return [p for p in vars(self).values() if not os.path.exists(p)]
-
-
-def _module_sources_hash():
-    h = hashlib.sha256()
-    dirs = [os.path.join(ROOT, "kernel-module"),
-            os.path.join(ROOT, "sdk", "include", "hyperupcall")]
-    for d in dirs:
-        for name in sorted(os.listdir(d)):
-            p = os.path.join(d, name)
-            if os.path.isfile(p):
-                with open(p, "rb") as f:
-                    h.update(name.encode() + b"\0" + f.read())
-    with open(os.path.join(ROOT, "tests", "kmod", "build_kmod.sh"), "rb") as f:
-        h.update(f.read())
-    return h.hexdigest()[:16]
-
-
-def built(*names):
-    """The files named by these environment variables (ctest sets them):
-    the calling test class is skipped if one is not built."""
-    paths = [os.environ.get(n) for n in names]
-    if not all(p and os.path.exists(p) for p in paths):
-        raise unittest.SkipTest(" / ".join(names) + " not built")
-    return paths
-
-
-def guest_cache():
-    return os.environ.get("HUP_GUEST_CACHE") or os.path.join(ROOT, "build", "guest")
-
-
-def chosen(var, default):
-    """A comma list from environment variable var (kernels, modes)."""
-    return os.environ.get(var, default).split(",")
-
-
-def kernel(name, cache):
-    series, flavour = KERNELS[name]
-    return guest_image.fetch(series, flavour, cache, headers=True)
-
-
-def module_for(k, cache):
-    """hyperupcall.ko built for exactly k.release (cached by source hash)."""
-    out = os.path.join(cache, "kmod", f"{k.release}-{_module_sources_hash()}")
-    ko = os.path.join(out, "hyperupcall.ko")
-    if os.path.exists(ko):
-        return ko
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".kmod-", dir=os.path.dirname(out))
-    try:
-        r = subprocess.run([os.path.join(ROOT, "tests", "kmod", "build_kmod.sh"),
-                            k.headers, tmp], capture_output=True, text=True)
-        if r.returncode != 0:
-            raise SetupError(f"hyperupcall.ko for {k.release} does not build:\n"
-                             + r.stdout[-2000:] + r.stderr[-3000:])
-        os.makedirs(out, exist_ok=True)
-        os.replace(os.path.join(tmp, "hyperupcall.ko"), ko)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return ko
-
-
 def initramfs(k, tools, cache, with_module=True):
-    img = guest_image.Initramfs()
-    with open(os.path.join(HERE, "l2_trace.sh")) as f:
-        img.add_busybox(f.read())
-    img.add_file(os.path.join(HERE, "l2_lib.sh"), "lib/l2_lib.sh", 0o644)
-    img.add_file(k.module("arch/x86/kernel/msr.ko"), "lib/msr.ko", 0o644)
-    img.add_file(tools.workload, "bin/hup-workload", 0o755)
+    """The tracing guest's initramfs (l2_trace.sh, msr.ko, the workload;
+    with_module: hyperupcall.ko, hupload and the four samples)."""
+    files = {"lib/msr.ko": k.module("arch/x86/kernel/msr.ko"),
+             "bin/hup-workload": tools.workload}
     if with_module:
-        img.add_file(module_for(k, cache), "lib/hyperupcall.ko", 0o644)
-        img.add_file(tools.hupload, "bin/hupload", 0o755)
-        img.add_file(tools.tracing_o, "lib/tracing.o", 0o644)
-        img.add_file(tools.msr_guard_o, "lib/msr_guard.o", 0o644)
-        img.add_file(tools.ps_o, "lib/ps.o", 0o644)
-        img.add_file(tools.dmesg_o, "lib/dmesg.o", 0o644)
-    path = os.path.join(cache, f"l2-trace-{k.release}{'' if with_module else '-nomodule'}.cpio")
-    img.write(path)
-    return path
+        files.update({"lib/tracing.o": tools.tracing_o, "lib/msr_guard.o": tools.msr_guard_o,
+                      "lib/ps.o": tools.ps_o, "lib/dmesg.o": tools.dmesg_o})
+    return l2_image("trace" if with_module else "trace-nomodule", k, tools, cache,
+                    read(os.path.join(e2elib.HERE, "l2_trace.sh")), files, module=with_module)
 
 
 def scenario(kname, tools, cache, mode="trace", budget_us=NESTED_RUN_BUDGET_US):
@@ -275,11 +100,9 @@ def scenario(kname, tools, cache, mode="trace", budget_us=NESTED_RUN_BUDGET_US):
         raise SetupError("not built: " + ", ".join(missing))
     k = kernel(kname, cache)
     l2 = initramfs(k, tools, cache, with_module=(mode == "trace"))
-    script = (L1_SCRIPT.replace("@L1_FUNCS@", L1_FUNCS).replace("@L1_END@", L1_END)
-              .replace("@RELEASE@", k.release).replace("@MODE@", mode)
-              .replace("@MEM@", "512M").replace("@VMTIMEOUT@", str(VM_TIMEOUT_S))
-              .replace("@BUDGET@", f"--run-budget-us {budget_us}" if budget_us else "")
-              .replace("@CMDLINE@", CMDLINE))
+    script = fill(L1_SCRIPT, RELEASE=k.release, MODE=mode, MEM="512M",
+                  VMTIMEOUT=VM_TIMEOUT_S, CMDLINE=CMDLINE,
+                  BUDGET=f"--run-budget-us {budget_us}" if budget_us else "")
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": l2, "dmesg.o": tools.dmesg_o}
     name = f"{'trace' if mode == 'trace' else 'nomodule'}-{kname}"
@@ -323,15 +146,16 @@ class Event:
         return f"exit {h['reason']} args {','.join(f'{x:#x}' for x in a)}"
 
 
-class Outcome:
-    def __init__(self, name, output, rc=None, path=None):
-        self.name, self.output, self.rc, self.path = name, output, rc, path
-        self.values = {}
-        for m in re.finditer(r"^HUP-G: ([\w-]+)[ =]([^\n]*)$", output, re.M):
-            self.values[m.group(1)] = m.group(2).strip()
+class Outcome(GuestLog):
+    """A tracing scenario's output: guestlog.GuestLog (the guest's values,
+    hupctl's runs, hupvm's status) and what the guest printed of its trace,
+    its ring's counters, `hupload list` and the exit-rate bench."""
+
+    def __init__(self, name, output, rc=None):
+        super().__init__(name, output, rc)
         self.events = []          # in trace order (emission)
-        for m in re.finditer(r"^HUP-G: trace: (.*)$", output, re.M):
-            t = TRACE_RE.match(m.group(1))
+        for line in g_lines(output, "trace"):
+            t = TRACE_RE.match(line)
             if not t:
                 continue
             if t.group("ev") == "tracing_mark_write":
@@ -346,25 +170,12 @@ class Outcome:
                 hv["delay"] = int(hv["delay"])
                 self.events.append(Event(float(hv["ts"]), "hv", t.group("rest"), hv))
         self.ring = dict(re.findall(r"^HUP-G: ring: (\w+): (\S+)", output, re.M))
-        self.list = [l for l in re.findall(r"^HUP-G: list: (.*)$", output, re.M)]
+        self.list = g_lines(output, "list")
         self.bench = {}
         for which in ("off", "on"):
             m = re.search(rf"^HUP-G: {which}: HUP-W: bench .*exits_per_s=(\d+)", output, re.M)
             if m:
                 self.bench[which] = int(m.group(1))
-        self.hupctl = []          # (command, lines, rc)
-        cur = None
-        for line in output.splitlines():
-            if line.startswith("HUPCTL $ hupctl "):
-                cur = [line[len("HUPCTL $ hupctl "):], [], None]
-            elif line.startswith("HUPCTL rc=") and cur:
-                cur[2] = int(line.split("=")[1])
-                self.hupctl.append(tuple(cur))
-                cur = None
-            elif cur is not None and line.strip():
-                cur[1].append(line)
-        m = re.search(r"^HUP-RC (\d+)", output, re.M)
-        self.vm_rc = int(m.group(1)) if m else None
 
     # -- derived ------------------------------------------------------------
 
@@ -393,16 +204,6 @@ class Outcome:
         return "".join(chr(e.hv["args"][2]) for e in self.window(1)
                        if e.hv["reason"] == "io" and e.hv["args"][0] == SERIAL
                        and e.hv["args"][3] and 32 <= e.hv["args"][2] < 127)
-
-    def prog(self, hupctl_lines, name):
-        for l in hupctl_lines:
-            if f'name="{name}"' in l:
-                return {k: v for k, v in re.findall(r"(\w+)=(\S+)", l)}
-        return None
-
-    def hupctl_cmd(self, cmd, n=0):
-        found = [x for x in self.hupctl if x[0] == cmd]
-        return found[n] if len(found) > n else None
 
     def ps(self):
         """Task names from `hupctl query` of samples/ps.c (NUL-padded
@@ -537,121 +338,149 @@ def dmesg_problems(o):
     return bad
 
 
-def check(o, mode="trace"):
-    """Problems with a scenario's outcome; [] means it passed."""
-    bad = []
+class _Problems(list):
+    """The problems found so far; want(cond, what) adds what unless cond,
+    and returns cond."""
 
-    def want(cond, what):
+    def want(self, cond, what):
         if not cond:
-            bad.append(what)
+            self.append(what)
         return cond
 
-    v = o.values
-    if not want("HUP-G: done" in o.output, "the guest init did not finish (no 'HUP-G: done')"):
-        return bad
-    want(o.vm_rc == 0, f"hupvm exit status {o.vm_rc}, want 0 (poweroff)")
-    want(v.get("bad-dmesg") == "0", "kernel complaints: "
-         + "; ".join(re.findall(r"^HUP-G: bad: (.*)$", o.output, re.M)))
-    want(v.get("insmod-msr") == "rc=0", "insmod msr.ko failed")
-    if mode == "nomodule":
-        want(re.search(rf"^HUP-G: HUP-W: io port={PORT:#x} n={PORT_COUNT}", o.output, re.M),
-             "port I/O workload did not run")
-        want(re.search(r"^HUP-G: HUP-W: msr 0xc0000103=0x1234 written", o.output, re.M),
-             "MSR write without a vetting program was not performed")
-        want(re.search(r"^HUP-G: workload dd rc=0", o.output, re.M), "dd workload failed")
-        return bad
 
-    want(v.get("insmod") == "rc=0", "insmod hyperupcall.ko failed")
-    want("HUP-G: status: backend: present" in o.output, "module did not find the backend")
+def _guest_lines(o, key):
+    return " | ".join(re.findall(rf"^HUP-G: {key}: (.*)$", o.output, re.M))
+
+
+def _nomodule_problems(o, bad):
+    """The guest without the module ran its workload: the MSR write, with
+    nothing to vet it, was performed."""
+    bad.want(re.search(rf"^HUP-G: HUP-W: io port={PORT:#x} n={PORT_COUNT}", o.output, re.M),
+             "port I/O workload did not run")
+    bad.want(re.search(r"^HUP-G: HUP-W: msr 0xc0000103=0x1234 written", o.output, re.M),
+             "MSR write without a vetting program was not performed")
+    bad.want(re.search(r"^HUP-G: workload dd rc=0", o.output, re.M), "dd workload failed")
+
+
+def _registration_problems(o, bad):
+    """The module found the backend; the four samples registered, the
+    query programs CO-RE-relocated and answering."""
+    v = o.values
+    bad.want(v.get("insmod") == "rc=0", "insmod hyperupcall.ko failed")
+    bad.want("HUP-G: status: backend: present" in o.output, "module did not find the backend")
     # hv_event timestamps follow the clock ftrace stamps its lines with.
     fclock = re.search(r"^HUP-G: trace_clock .*\[(\w+)\]", o.output, re.M)
-    want(fclock and o.ring.get("trace_clock") == fclock.group(1),
-         f"module trace clock {o.ring.get('trace_clock')!r} is not ftrace's "
-         f"({fclock.group(1) if fclock else 'not printed'})")
-    want(v.get("hupload") == "rc=0", "hupload tracing.o failed: "
-         + " | ".join(re.findall(r"^HUP-G: hupload: (.*)$", o.output, re.M)))
-    want(re.search(r"^HUP-G: hupload: \d+ trace_to_ring trace", o.output, re.M),
-         "hupload did not report the registered program")
-    want(v.get("hupload-msr") == "rc=0", "hupload msr_guard.o failed: "
-         + " | ".join(re.findall(r"^HUP-G: hupload-msr: (.*)$", o.output, re.M)))
+    bad.want(fclock and o.ring.get("trace_clock") == fclock.group(1),
+             f"module trace clock {o.ring.get('trace_clock')!r} is not ftrace's "
+             f"({fclock.group(1) if fclock else 'not printed'})")
+    bad.want(v.get("hupload") == "rc=0", "hupload tracing.o failed: " + _guest_lines(o, "hupload"))
+    bad.want(re.search(r"^HUP-G: hupload: \d+ trace_to_ring trace", o.output, re.M),
+             "hupload did not report the registered program")
+    bad.want(v.get("hupload-msr") == "rc=0",
+             "hupload msr_guard.o failed: " + _guest_lines(o, "hupload-msr"))
     # CO-RE: ps.o's task_struct offsets relocated against this kernel.
-    want(v.get("hupload-ps") == "rc=0", "hupload ps.o failed: "
-         + " | ".join(re.findall(r"^HUP-G: hupload-ps: (.*)$", o.output, re.M)))
-    want(re.search(r"^HUP-G: hupload-ps: .*ps \(query\): \d+ insns, \d+ ksyms, [1-9]\d* CO-RE "
-                   r"relocations \(0 missing\)", o.output, re.M),
-         "ps.o: no CO-RE relocations applied")
+    bad.want(v.get("hupload-ps") == "rc=0", "hupload ps.o failed: " + _guest_lines(o, "hupload-ps"))
+    bad.want(re.search(r"^HUP-G: hupload-ps: .*ps \(query\): \d+ insns, \d+ ksyms, [1-9]\d* "
+                       r"CO-RE relocations \(0 missing\)", o.output, re.M),
+             "ps.o: no CO-RE relocations applied")
     tasks = o.ps()
-    want(tasks and "kthreadd" in tasks and any(t.startswith("init") for t in tasks),
-         f"hupctl query ps: task list wrong: {tasks}")
+    bad.want(tasks and "kthreadd" in tasks and any(t.startswith("init") for t in tasks),
+             f"hupctl query ps: task list wrong: {tasks}")
     # The printk ring, CO-RE-relocated, with only the windows it needs.
-    want(v.get("hupload-dmesg") == "rc=0", "hupload dmesg.o failed: "
-         + " | ".join(re.findall(r"^HUP-G: hupload-dmesg: (.*)$", o.output, re.M)))
-    want(re.search(r"^HUP-G: hupload-dmesg: .*dmesg \(query\): \d+ insns, \d+ ksyms, "
-                   r"[1-9]\d* CO-RE relocations \(0 missing\), 0 unresolved, 2 windows",
-                   o.output, re.M), "dmesg.o: no CO-RE relocations or not 2 windows")
+    bad.want(v.get("hupload-dmesg") == "rc=0",
+             "hupload dmesg.o failed: " + _guest_lines(o, "hupload-dmesg"))
+    bad.want(re.search(r"^HUP-G: hupload-dmesg: .*dmesg \(query\): \d+ insns, \d+ ksyms, "
+                       r"[1-9]\d* CO-RE relocations \(0 missing\), 0 unresolved, 2 windows",
+                       o.output, re.M), "dmesg.o: no CO-RE relocations or not 2 windows")
     bad.extend(dmesg_problems(o))
 
-    # Markers: all four, in order.
+
+def _trace_problems(o, bad):
+    """The guest's trace: its four markers in order, the hypervisor's
+    events in ring order with monotonic converted timestamps, each part of
+    the workload traced between its own markers."""
     ms = [o.marker(t) for t in MARKERS]
-    if want(all(ms), "missing trace_marker lines: "
-            + ", ".join(t for t, m in zip(MARKERS, ms) if not m)):
-        want(all(ms[i].t < ms[i + 1].t for i in range(3)), "markers out of order")
+    if bad.want(all(ms), "missing trace_marker lines: "
+                + ", ".join(t for t, m in zip(MARKERS, ms) if not m)):
+        bad.want(all(ms[i].t < ms[i + 1].t for i in range(3)), "markers out of order")
     hv = o.hv()
-    if not want(hv, "no hyperupcall:hv_event lines in the trace"):
-        return bad
+    if not bad.want(hv, "no hyperupcall:hv_event lines in the trace"):
+        return
     # Emission order is ring order (seq); converted timestamps must follow.
     seqs = [e.hv["seq"] for e in hv]
-    want(seqs == sorted(seqs), "hv_event seq not increasing in the trace")
+    bad.want(seqs == sorted(seqs), "hv_event seq not increasing in the trace")
     inv = max((hv[i].t - hv[i + 1].t for i in range(len(hv) - 1)), default=0)
-    want(inv <= 5e-6, f"hv_event timestamps go back by {inv * 1e6:.1f} us")
-    if all(ms):
-        # Plausible: every event converted to a time near the window, and
-        # events were drained after they happened.
-        want(all(ms[0].t - 1.0 < e.t < ms[3].t + 1.0 for e in hv),
+    bad.want(inv <= 5e-6, f"hv_event timestamps go back by {inv * 1e6:.1f} us")
+    if not all(ms):
+        return
+    # Plausible: every event converted to a time near the window, and
+    # events were drained after they happened.
+    bad.want(all(ms[0].t - 1.0 < e.t < ms[3].t + 1.0 for e in hv),
              "hv_event timestamps far outside the traced window")
-        want(all(e.hv["delay"] < 5_000_000 for e in hv), "hv_event drained > 5 s late")
-        # Port I/O to the unclaimed port: only the workload does it, so every
-        # such event lies between the first two markers, in program order.
-        pe = o.port_events()
-        want(pe, f"no port I/O exit to {PORT:#x} traced")
-        want(all(e in o.window(0) for e in pe),
-             f"port {PORT:#x} events outside their markers")
-        data = [e.hv["args"][2] for e in pe]
-        want(data == sorted(set(data)) and all(x < PORT_COUNT for x in data)
+    bad.want(all(e.hv["delay"] < 5_000_000 for e in hv), "hv_event drained > 5 s late")
+    # Port I/O to the unclaimed port: only the workload does it, so every
+    # such event lies between the first two markers, in program order.
+    pe = o.port_events()
+    bad.want(pe, f"no port I/O exit to {PORT:#x} traced")
+    bad.want(all(e in o.window(0) for e in pe), f"port {PORT:#x} events outside their markers")
+    data = [e.hv["args"][2] for e in pe]
+    bad.want(data == sorted(set(data)) and all(x < PORT_COUNT for x in data)
              and all(e.hv["args"][1] == 1 and e.hv["args"][3] == 1 for e in pe),
              f"port {PORT:#x} events: wrong size/direction/data {data[:8]}")
-        ser = [e for e in o.window(1) if e.hv["reason"] == "io" and e.hv["args"][0] == SERIAL]
-        want(ser, "no serial-port exit traced between its markers")
-        me = o.msr_events()
-        want(me, f"no WRMSR {TSC_AUX:#x} exit traced")
-        want(all(e in o.window(2) for e in me), "WRMSR events outside their markers")
-        want(all(e.hv["args"][2] in MSR_VALUES for e in me), "WRMSR events with wrong values")
-    want(re.search(r"^HUP-G: HUP-W: msr 0xc0000103=0x1234 written", o.output, re.M),
-         "allowed MSR write not performed")
-    want(re.search(r"^HUP-G: HUP-W: msr 0xc0000103=0xdead refused: Input/output error",
-                   o.output, re.M), "msr_guard did not refuse 0xdead")
-    # Counters.
-    want(o.ring.get("capacity") == "4096", "ring capacity not 4096")
+    ser = [e for e in o.window(1) if e.hv["reason"] == "io" and e.hv["args"][0] == SERIAL]
+    bad.want(ser, "no serial-port exit traced between its markers")
+    me = o.msr_events()
+    bad.want(me, f"no WRMSR {TSC_AUX:#x} exit traced")
+    bad.want(all(e in o.window(2) for e in me), "WRMSR events outside their markers")
+    bad.want(all(e.hv["args"][2] in MSR_VALUES for e in me), "WRMSR events with wrong values")
+
+
+def _counter_problems(o, bad):
+    """msr_guard vetted the writes; the ring, `hupload list` and L1's
+    `hupctl list`/`stats` count the runs; rmmod unregistered everything."""
+    v = o.values
+    bad.want(re.search(r"^HUP-G: HUP-W: msr 0xc0000103=0x1234 written", o.output, re.M),
+             "allowed MSR write not performed")
+    bad.want(re.search(r"^HUP-G: HUP-W: msr 0xc0000103=0xdead refused: Input/output error",
+                       o.output, re.M), "msr_guard did not refuse 0xdead")
+    bad.want(o.ring.get("capacity") == "4096", "ring capacity not 4096")
     lp = o.list_prog("trace_to_ring")
-    want(lp and lp["runs"] > 0, "hupload list: trace_to_ring missing or no runs")
+    bad.want(lp and lp["runs"] > 0, "hupload list: trace_to_ring missing or no runs")
     mp = o.list_prog("msr_guard")
-    want(mp and mp["runs"] >= 1, "hupload list: msr_guard missing or no runs")
-    # hupctl in L1.
+    bad.want(mp and mp["runs"] >= 1, "hupload list: msr_guard missing or no runs")
     lst = o.hupctl_cmd("list", 0)
-    if want(lst and lst[2] == 0, "hupctl list failed"):
+    if bad.want(lst and lst[2] == 0, "hupctl list failed"):
         p = o.prog(lst[1], "trace_to_ring")
-        want(p and p.get("event") == "trace" and int(p.get("runs", 0)) > 0,
-             "hupctl list: trace_to_ring missing or runs == 0")
+        bad.want(p and p.get("event") == "trace" and int(p.get("runs", 0)) > 0,
+                 "hupctl list: trace_to_ring missing or runs == 0")
         p = o.prog(lst[1], "msr_guard")
-        want(p and p.get("event") == "msr_write", "hupctl list: msr_guard missing")
+        bad.want(p and p.get("event") == "msr_write", "hupctl list: msr_guard missing")
     st = o.hupctl_cmd("stats")
-    want(st and st[2] == 0, "hupctl stats failed")
-    want(v.get("rmmod") == "rc=0", "rmmod hyperupcall failed")
-    want(v.get("list-after-rmmod", "rc=0") != "rc=0", "hupload list worked after rmmod")
+    bad.want(st and st[2] == 0, "hupctl stats failed")
+    bad.want(v.get("rmmod") == "rc=0", "rmmod hyperupcall failed")
+    bad.want(v.get("list-after-rmmod", "rc=0") != "rc=0", "hupload list worked after rmmod")
     after = o.hupctl_cmd("list", 1)
-    want(after and after[2] == 0 and not any(l.startswith("prog ") for l in after[1]),
-         "hupctl list after rmmod still shows programs")
-    return bad
+    bad.want(after and after[2] == 0 and not any(l.startswith("prog ") for l in after[1]),
+             "hupctl list after rmmod still shows programs")
+
+
+def check(o, mode="trace"):
+    """Problems with a scenario's outcome; [] means it passed."""
+    bad = _Problems()
+    if not bad.want("HUP-G: done" in o.output, "the guest init did not finish (no 'HUP-G: done')"):
+        return list(bad)
+    v = o.values
+    bad.want(o.vm_rc == 0, f"hupvm exit status {o.vm_rc}, want 0 (poweroff)")
+    bad.want(v.get("bad-dmesg") == "0", "kernel complaints: "
+             + "; ".join(re.findall(r"^HUP-G: bad: (.*)$", o.output, re.M)))
+    bad.want(v.get("insmod-msr") == "rc=0", "insmod msr.ko failed")
+    if mode == "nomodule":
+        _nomodule_problems(o, bad)
+    else:
+        _registration_problems(o, bad)
+        _trace_problems(o, bad)
+        _counter_problems(o, bad)
+    return list(bad)
 
 
 def numbers(o):
@@ -731,51 +560,3 @@ def summary(o, run_path):
     parts.append("PASS" if not probs else f"FAIL ({len(probs)} problems)")
     return "summary: " + " ".join(parts)
 
-
-# ---------------------------------------------------------------------------
-# The demo
-
-def main(argv=None):
-    p = argparse.ArgumentParser(description="make demo: the tracing use case end to end")
-    p.add_argument("--build", default=os.path.join(ROOT, "build"), help="build directory")
-    p.add_argument("--cache", help="guest cache (default: $HUP_GUEST_CACHE or BUILD/guest)")
-    p.add_argument("--kernel", default="6.1-cloud", choices=sorted(KERNELS))
-    p.add_argument("--nested", action="store_true", help="force the nested path")
-    p.add_argument("-v", "--verbose", action="store_true", help="stream the guest console")
-    a = p.parse_args(argv)
-    cache = a.cache or os.environ.get("HUP_GUEST_CACHE") or os.path.join(a.build, "guest")
-    tools = Tools(a.build)
-    try:
-        sc = scenario(a.kernel, tools, cache)
-        h = hupnest.Harness(cache=cache, force_nested=a.nested, verbose=a.verbose)
-        run = h.run([sc])
-    except (SetupError, hupnest.HarnessError, guest_image.GuestImageError) as e:
-        print(f"demo: {e}", file=sys.stderr)
-        return 2
-    r = run.results[0]
-    o = Outcome(r.name, r.output, r.rc)
-    print(f"\n== {sc.name}: a Debian guest on hupvm registered samples/tracing.c; "
-          "its /sys/kernel/tracing/trace, in timestamp order ==")
-    print(excerpt(o))
-    for l in o.list:
-        print("  hupload list | " + l)
-    lst = o.hupctl_cmd("list")
-    for l in (lst[1] if lst else []):
-        print("  hupctl list  | " + l)
-    tasks = o.ps() or []
-    print(f"  hupctl query (samples/ps.c, CO-RE): {len(tasks)} guest tasks: "
-          + " ".join(tasks[:12]) + (" ..." if len(tasks) > 12 else ""))
-    answer, _ = o.dmesg()
-    recs = (answer or {}).get("records") or []
-    print(f"  hupctl query (samples/dmesg.c, CO-RE): the guest's last {len(recs)} log records"
-          + "".join(f"\n    [{r['ts_nsec'] / 1e9:12.6f}] {r['text']}" for r in recs[-3:]))
-    probs = check(o)
-    for b in probs:
-        print("  problem: " + b)
-    print(summary(o, run.path))
-    print(f"(full log: {r.log})")
-    return 0 if not probs else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
