@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Writing a hand-made kernel BTF (libbpf's btf__add_*) to a file, for the
- * tests that prepare objects against a made-up kernel as hupload would
- * against /sys/kernel/btf/vmlinux.
+ * Kernel BTF for the tests, through libbpf: writing a hand-made one
+ * (btf__add_*) to a file, for the tests that prepare objects against a
+ * made-up kernel as hupload would against /sys/kernel/btf/vmlinux; and
+ * reading a kernel's layout by name (member offsets, sizes, enumerators),
+ * the tests' own oracle, written without hupload's CO-RE code.
  */
 #ifndef HUP_TEST_BTF_H
 #define HUP_TEST_BTF_H
@@ -10,6 +12,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <bpf/btf.h>
 
@@ -28,6 +31,124 @@ static inline int hup_test_write_btf(struct btf *b, const char *path)
 	if (fclose(f) && !err)
 		err = -errno;
 	return err;
+}
+
+/* The type id behind id's typedefs and modifiers, or -ENOENT. */
+static inline int hup_test_btf__skip_mods(const struct btf *b, uint32_t id)
+{
+	const struct btf_type *t = btf__type_by_id(b, id);
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
+		id = t->type;
+		t = btf__type_by_id(b, id);
+	}
+	return t ? (int)id : -ENOENT;
+}
+
+/* Member name of the struct or union id (through typedefs), looking into
+ * anonymous members as C does: its bit offset, bitfield size (0: not a
+ * bitfield; bits may be NULL) and type id (type may be NULL).  0 or
+ * -ENOENT. */
+static inline int hup_test_btf__find_member(const struct btf *b, uint32_t id,
+					    const char *name, uint32_t *bit_off,
+					    uint32_t *bits, uint32_t *type)
+{
+	int rid = hup_test_btf__skip_mods(b, id);
+	const struct btf_type *t = rid > 0 ? btf__type_by_id(b, (uint32_t)rid) : NULL;
+
+	if (!t || !btf_is_composite(t))
+		return -ENOENT;
+	for (uint32_t i = 0; i < btf_vlen(t); i++) {
+		const struct btf_member *m = btf_members(t) + i;
+		const char *n = btf__name_by_offset(b, m->name_off);
+		uint32_t sub;
+
+		if (n && *n) {
+			if (strcmp(n, name))
+				continue;
+			*bit_off = btf_member_bit_offset(t, i);
+			if (bits)
+				*bits = btf_member_bitfield_size(t, i);
+			if (type)
+				*type = m->type;
+			return 0;
+		}
+		if (!hup_test_btf__find_member(b, m->type, name, &sub, bits, type)) {
+			*bit_off = btf_member_bit_offset(t, i) + sub;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* The member at path ("a.b.c") of struct sname: its bit offset from the
+ * struct's start, bitfield size and type id (bits, type may be NULL).  0
+ * or -ENOENT. */
+static inline int hup_test_btf__member(const struct btf *b, const char *sname,
+				       const char *path, uint32_t *bit_off,
+				       uint32_t *bits, uint32_t *type)
+{
+	int id = btf__find_by_name_kind(b, sname, BTF_KIND_STRUCT);
+	char buf[128], *save = NULL, *name;
+	uint32_t off = 0, bf = 0, ty;
+
+	if (id <= 0 || strlen(path) >= sizeof(buf))
+		return -ENOENT;
+	ty = (uint32_t)id;
+	memcpy(buf, path, strlen(path) + 1);
+	for (name = strtok_r(buf, ".", &save); name;
+	     name = strtok_r(NULL, ".", &save)) {
+		uint32_t o;
+
+		if (hup_test_btf__find_member(b, ty, name, &o, &bf, &ty))
+			return -ENOENT;
+		off += o;
+	}
+	*bit_off = off;
+	if (bits)
+		*bits = bf;
+	if (type)
+		*type = ty;
+	return 0;
+}
+
+/* The size of the member at path of struct sname in bytes; 0 if none. */
+static inline uint32_t hup_test_btf__member_size(const struct btf *b, const char *sname,
+						 const char *path)
+{
+	uint32_t off, type;
+	long long sz;
+
+	if (hup_test_btf__member(b, sname, path, &off, NULL, &type))
+		return 0;
+	sz = btf__resolve_size(b, type);
+	return sz > 0 ? (uint32_t)sz : 0;
+}
+
+/* The size of struct name in bytes; 0 if there is none. */
+static inline uint32_t hup_test_btf__struct_size(const struct btf *b, const char *name)
+{
+	int id = btf__find_by_name_kind(b, name, BTF_KIND_STRUCT);
+
+	return id > 0 ? btf__type_by_id(b, (uint32_t)id)->size : 0;
+}
+
+/* The value of enumerator name of enum type: 0, or -ENOENT. */
+static inline int hup_test_btf__enum_value(const struct btf *b, const char *type,
+					   const char *name, int64_t *val)
+{
+	int id = btf__find_by_name_kind(b, type, BTF_KIND_ENUM);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(b, (uint32_t)id) : NULL;
+
+	for (uint32_t i = 0; t && i < btf_vlen(t); i++) {
+		const struct btf_enum *e = btf_enum(t) + i;
+
+		if (!strcmp(btf__name_by_offset(b, e->name_off), name)) {
+			*val = e->val;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 /* The printk ring's types (printk_ringbuffer and what it holds) as

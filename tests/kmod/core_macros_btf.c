@@ -70,66 +70,24 @@ static struct btf *made_btf(void)
 	return b;
 }
 
-/* A direct member of struct sname: its size, or 0 if there is none. */
-static uint64_t member_size(const struct btf *b, const char *sname,
-			    const char *mname)
-{
-	int id = btf__find_by_name_kind(b, sname, BTF_KIND_STRUCT);
-	const struct btf_type *t = id > 0 ? btf__type_by_id(b, id) : NULL;
-
-	for (uint32_t i = 0; t && i < btf_vlen(t); i++) {
-		const struct btf_member *m = btf_members(t) + i;
-		const char *n = btf__name_by_offset(b, m->name_off);
-
-		if (n && !strcmp(n, mname)) {
-			long long sz = btf__resolve_size(b, m->type);
-
-			return sz > 0 ? (uint64_t)sz : 0;
-		}
-	}
-	return 0;
-}
-
-static uint64_t struct_size(const struct btf *b, const char *name)
-{
-	int id = btf__find_by_name_kind(b, name, BTF_KIND_STRUCT);
-
-	return id > 0 ? btf__type_by_id(b, id)->size : 0;
-}
-
-/* The value of enumerator ename of enum tname; *found 0 if none. */
-static uint64_t enum_value(const struct btf *b, const char *tname,
-			   const char *ename, uint64_t *found)
-{
-	int id = btf__find_by_name_kind(b, tname, BTF_KIND_ENUM);
-	const struct btf_type *t = id > 0 ? btf__type_by_id(b, id) : NULL;
-
-	*found = 0;
-	for (uint32_t i = 0; t && i < btf_vlen(t); i++) {
-		const struct btf_enum *e = btf_enum(t) + i;
-
-		if (!strcmp(btf__name_by_offset(b, e->name_off), ename)) {
-			*found = 1;
-			return (uint64_t)(int64_t)e->val;
-		}
-	}
-	return 0;
-}
-
 /* What the host's BTF says, by name, without hupload's code. */
 static void host_answers(const struct btf *b, uint64_t *a)
 {
+	int64_t sid;
+
 	memset(a, 0, CORE_Q_NR * sizeof(*a));
-	a[CORE_Q_PID_SIZE] = member_size(b, "task_struct", "pid");
+	a[CORE_Q_PID_SIZE] = hup_test_btf__member_size(b, "task_struct", "pid");
 	a[CORE_Q_PID_EXISTS] = a[CORE_Q_PID_SIZE] != 0;
-	a[CORE_Q_COMM_SIZE] = member_size(b, "task_struct", "comm");
-	a[CORE_Q_TASK_SIZE] = struct_size(b, "task_struct");
+	a[CORE_Q_COMM_SIZE] = hup_test_btf__member_size(b, "task_struct", "comm");
+	a[CORE_Q_TASK_SIZE] = hup_test_btf__struct_size(b, "task_struct");
 	a[CORE_Q_TASK_EXISTS] = a[CORE_Q_TASK_SIZE] != 0;
-	a[CORE_Q_LIST_SIZE] = struct_size(b, "list_head");
-	a[CORE_Q_MAYBE_SIZE] = struct_size(b, "hup_cm_maybe");
+	a[CORE_Q_LIST_SIZE] = hup_test_btf__struct_size(b, "list_head");
+	a[CORE_Q_MAYBE_SIZE] = hup_test_btf__struct_size(b, "hup_cm_maybe");
 	a[CORE_Q_MAYBE_EXISTS] = a[CORE_Q_MAYBE_SIZE] != 0;
-	a[CORE_Q_SID] = enum_value(b, "pid_type", "PIDTYPE_SID",
-				   &a[CORE_Q_SID_EXISTS]);
+	if (!hup_test_btf__enum_value(b, "pid_type", "PIDTYPE_SID", &sid)) {
+		a[CORE_Q_SID_EXISTS] = 1;
+		a[CORE_Q_SID] = (uint64_t)sid;
+	}
 }
 
 struct out {

@@ -73,53 +73,6 @@ struct layout {
 	uint32_t rb_size;
 };
 
-/* Bit offset of the member at path ("a.b.c") of struct sname. */
-static int member(const struct btf *b, const char *sname, const char *path,
-		  uint32_t *bit_off, uint32_t *bits)
-{
-	int id = btf__find_by_name_kind(b, sname, BTF_KIND_STRUCT);
-	char buf[128], *save = NULL, *name;
-	uint32_t off = 0, bf = 0;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (name = strtok_r(buf, ".", &save); name;
-	     name = strtok_r(NULL, ".", &save)) {
-		const struct btf_type *t;
-		uint32_t i, n;
-
-		if (id <= 0)
-			return -ENOENT;
-		id = btf__resolve_type(b, id);
-		t = btf__type_by_id(b, id);
-		if (!t || !btf_is_composite(t))
-			return -ENOENT;
-		n = btf_vlen(t);
-		for (i = 0; i < n; i++) {
-			const struct btf_member *m = btf_members(t) + i;
-
-			if (!strcmp(btf__name_by_offset(b, m->name_off), name)) {
-				off += btf_member_bit_offset(t, i);
-				bf = btf_member_bitfield_size(t, i);
-				id = (int)m->type;
-				break;
-			}
-		}
-		if (i == n)
-			return -ENOENT;
-	}
-	*bit_off = off;
-	if (bits)
-		*bits = bf;
-	return 0;
-}
-
-static uint32_t struct_size(const struct btf *b, const char *name)
-{
-	int id = btf__find_by_name_kind(b, name, BTF_KIND_STRUCT);
-
-	return id > 0 ? btf__type_by_id(b, id)->size : 0;
-}
-
 static int layout_of(const struct btf *b, struct layout *l)
 {
 	static const struct {
@@ -150,7 +103,7 @@ static int layout_of(const struct btf *b, struct layout *l)
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
 		uint32_t bit_off;
 
-		if (member(b, m[i].s, m[i].path, &bit_off, NULL)) {
+		if (hup_test_btf__member(b, m[i].s, m[i].path, &bit_off, NULL, NULL)) {
 			fprintf(stderr, "no %s.%s in the BTF\n", m[i].s,
 				m[i].path);
 			return -ENOENT;
@@ -161,11 +114,12 @@ static int layout_of(const struct btf *b, struct layout *l)
 	}
 	/* A kernel without the level bitfield: its records are never
 	 * written here (the program must refuse it first). */
-	if (member(b, "printk_info", "level", &l->i_level, &l->i_level_bits))
+	if (hup_test_btf__member(b, "printk_info", "level", &l->i_level,
+				 &l->i_level_bits, NULL))
 		l->i_level_bits = 0;
-	l->desc_size = struct_size(b, "prb_desc");
-	l->info_size = struct_size(b, "printk_info");
-	l->rb_size = struct_size(b, "printk_ringbuffer");
+	l->desc_size = hup_test_btf__struct_size(b, "prb_desc");
+	l->info_size = hup_test_btf__struct_size(b, "printk_info");
+	l->rb_size = hup_test_btf__struct_size(b, "printk_ringbuffer");
 	return l->desc_size && l->info_size && l->rb_size ? 0 : -ENOENT;
 }
 

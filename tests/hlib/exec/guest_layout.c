@@ -8,6 +8,8 @@
 
 #include <bpf/btf.h>
 
+#include "hup_test_btf.h"
+
 void guest_layout_default(struct guest_layout *l)
 {
 	memset(l, 0, sizeof(*l));
@@ -27,73 +29,10 @@ void guest_layout_default(struct guest_layout *l)
 	l->pcpu_runqueues = 203136;
 }
 
-static int find_type(const struct btf *btf, const char *name, int kind)
-{
-	int id = btf__find_by_name_kind(btf, name, kind);
-
-	if (id < 0)
-		fprintf(stderr, "BTF: no %s %s\n",
-			kind == BTF_KIND_STRUCT ? "struct" :
-			kind == BTF_KIND_ENUM ? "enum" : "type", name);
-	return id;
-}
-
-/* Byte offset of member name of the struct/union id, looking into
- * anonymous members; -1 if absent. */
-static long member_off(const struct btf *btf, int id, const char *name)
-{
-	const struct btf_type *t = btf__type_by_id(btf, (unsigned int)id);
-	const struct btf_member *m;
-
-	if (!t || (!btf_is_struct(t) && !btf_is_union(t)))
-		return -1;
-	m = btf_members(t);
-	for (unsigned int i = 0; i < btf_vlen(t); i++, m++) {
-		const char *mn = btf__name_by_offset(btf, m->name_off);
-		long bit = (long)btf_member_bit_offset(t, i);
-
-		if (mn && *mn) {
-			if (!strcmp(mn, name))
-				return bit / 8;
-			continue;
-		}
-		/* Anonymous struct or union: search it. */
-		{
-			int sub = btf__resolve_type(btf, m->type);
-			long off = sub < 0 ? -1 : member_off(btf, sub, name);
-
-			if (off >= 0)
-				return bit / 8 + off;
-		}
-	}
-	return -1;
-}
-
 struct want {
 	const char *type, *member; /* member NULL: the type's size */
 	uint32_t *out;
 };
-
-static int enum_value(const struct btf *btf, const char *type,
-		      const char *name, uint32_t *out)
-{
-	int id = find_type(btf, type, BTF_KIND_ENUM);
-	const struct btf_type *t;
-	const struct btf_enum *e;
-
-	if (id < 0)
-		return -ENOENT;
-	t = btf__type_by_id(btf, (unsigned int)id);
-	e = btf_enum(t);
-	for (unsigned int i = 0; i < btf_vlen(t); i++, e++) {
-		if (!strcmp(btf__name_by_offset(btf, e->name_off), name)) {
-			*out = (uint32_t)e->val;
-			return 0;
-		}
-	}
-	fprintf(stderr, "BTF: no %s in enum %s\n", name, type);
-	return -ENOENT;
-}
 
 static int percpu_vars(const struct btf *btf, struct guest_layout *l)
 {
@@ -170,29 +109,34 @@ int guest_layout_from_btf(struct guest_layout *l, const char *path)
 	memset(l, 0, sizeof(*l));
 	l->from_btf = true;
 	for (size_t i = 0; !err && i < sizeof(want) / sizeof(want[0]); i++) {
-		int id = find_type(btf, want[i].type, BTF_KIND_STRUCT);
-		long v;
+		uint32_t v;
 
-		if (id < 0) {
-			err = -ENOENT;
-			break;
-		}
 		if (!want[i].member) {
-			v = btf__resolve_size(btf, (unsigned int)id);
-		} else {
-			v = member_off(btf, id, want[i].member);
-			if (v < 0)
-				fprintf(stderr, "BTF: no %s.%s\n", want[i].type,
-					want[i].member);
-		}
-		if (v < 0)
+			v = hup_test_btf__struct_size(btf, want[i].type);
+			if (!v) {
+				fprintf(stderr, "BTF: no struct %s\n", want[i].type);
+				err = -ENOENT;
+			}
+		} else if (hup_test_btf__member(btf, want[i].type, want[i].member,
+						&v, NULL, NULL)) {
+			fprintf(stderr, "BTF: no %s.%s\n", want[i].type,
+				want[i].member);
 			err = -ENOENT;
-		else
-			*want[i].out = (uint32_t)v;
+		} else {
+			v /= 8;
+		}
+		if (!err)
+			*want[i].out = v;
 	}
-	if (!err)
-		err = enum_value(btf, "pid_type", "PIDTYPE_TGID",
-				 &l->pidtype_tgid);
+	if (!err) {
+		int64_t tgid;
+
+		err = hup_test_btf__enum_value(btf, "pid_type", "PIDTYPE_TGID", &tgid);
+		if (err)
+			fprintf(stderr, "BTF: no PIDTYPE_TGID in enum pid_type\n");
+		else
+			l->pidtype_tgid = (uint32_t)tgid;
+	}
 	if (!err)
 		err = percpu_vars(btf, l);
 	btf__free(btf);
