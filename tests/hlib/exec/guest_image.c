@@ -22,6 +22,7 @@
 #include "guest_layout.h"
 #include "hupcc.h"
 #include "hlib_guest.h"
+#include "hup_test_pt.h"
 
 /* ------------------------------------------------------------ the image */
 
@@ -227,48 +228,36 @@ int query(const char *obj, const char *name, uint64_t a0, uint64_t a1,
 
 /* ------------------------------------------------------ building the image */
 
-static void pt_set(uint64_t table_pa, uint64_t va, int shift, uint64_t e)
+static void *image_table(void *ctx, uint64_t pa)
 {
-	u64p(table_pa)[(va >> shift) & 511] = e;
+	(void)ctx;
+	return hp(pa);
 }
 
-
-/* Page tables: PGD at PT_PA. */
+/* Page tables: PGD at PT_PA, the others after it in the order made. */
 static void build_page_tables(void)
 {
-	const uint64_t pgd = PT_PA, pud_d = PT_PA + 0x1000,
-		       pud_k = PT_PA + 0x2000, pmd_k = PT_PA + 0x3000,
-		       pud_v = PT_PA + 0x4000, pmd_v = PT_PA + 0x5000,
-		       pt_v = PT_PA + 0x6000, pud_u = PT_PA + 0x7000,
-		       pmd_u = PT_PA + 0x8000, pt_u = PT_PA + 0x9000;
+	struct hup_test_pt pt = { .table = image_table, .root = PT_PA,
+				  .levels = 4, .next = PT_PA + 0x1000 };
 
-	memset(hp(PT_PA), 0, 0x10000);
+	memset(hp(PT_PA), 0, 0x1000);
 	/* Direct map: one 1 GiB page at pa 0 (PAT bit of a large page set). */
-	pt_set(pgd, POB, 39, pud_d | TBL);
-	pt_set(pud_d, POB, 30, 0 | P | RW | A | D | PSE | GL | NX | PAT_LARGE);
+	hup_test_pt__set(&pt, POB, 3, 0 | P | RW | A | D | PSE | GL | NX | PAT_LARGE, TBL);
 	/* Kernel image: 2 MiB pages; the one after it not present. */
-	pt_set(pgd, KIMG_VA, 39, pud_k | TBL);
-	pt_set(pud_k, KIMG_VA, 30, pmd_k | TBL);
 	for (uint64_t i = 0; i < KIMG_SIZE >> 21; i++)
-		pt_set(pmd_k, KIMG_VA + (i << 21), 21,
-		       (KIMG_PA + (i << 21)) | P | RW | A | D | PSE | GL |
-		       (i == 1 ? PAT_LARGE : 0));
+		hup_test_pt__set(&pt, KIMG_VA + (i << 21), 2,
+				 (KIMG_PA + (i << 21)) | P | RW | A | D | PSE | GL |
+				 (i == 1 ? PAT_LARGE : 0), TBL);
 	/* vmemmap: 4 KiB pages of its backing. */
-	pt_set(pgd, VMEMMAP, 39, pud_v | TBL);
-	pt_set(pud_v, VMEMMAP, 30, pmd_v | TBL);
-	pt_set(pmd_v, VMEMMAP, 21, pt_v | TBL);
 	for (uint64_t i = 0; i < 256; i++)
-		pt_set(pt_v, VMEMMAP + (i << 12), 12,
-		       (VMM_PA + (i << 12)) | P | RW | A | D | GL | NX);
+		hup_test_pt__set(&pt, VMEMMAP + (i << 12), 1,
+				 (VMM_PA + (i << 12)) | P | RW | A | D | GL | NX, TBL);
 	/* A user page, and a swapped-out (non-present) one after it. */
-	pt_set(pgd, USER_VA, 39, pud_u | TBL | US);
-	pt_set(pud_u, USER_VA, 30, pmd_u | TBL | US);
-	pt_set(pmd_u, USER_VA, 21, pt_u | TBL | US);
-	pt_set(pt_u, USER_VA, 12, USER_PA | P | RW | US | A | D | NX);
-	pt_set(pt_u, USER_VA + 0x1000, 12, 0x3a5c00ull); /* a swap entry */
+	hup_test_pt__set(&pt, USER_VA, 1, USER_PA | P | RW | US | A | D | NX, TBL | US);
+	hup_test_pt__set(&pt, USER_VA + 0x1000, 1, 0x3a5c00ull, TBL | US); /* a swap entry */
 	/* PGD[1]: a PUD table in the hole; PGD[2]: one beyond guest RAM. */
-	u64p(pgd)[1] = HOLE_PA | TBL | US;
-	u64p(pgd)[2] = 0x7f000000ull | TBL | US;
+	u64p(PT_PA)[1] = HOLE_PA | TBL | US;
+	u64p(PT_PA)[2] = 0x7f000000ull | TBL | US;
 }
 
 uint64_t pcpu_area_pa(unsigned int cpu)

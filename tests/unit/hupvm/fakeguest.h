@@ -15,6 +15,7 @@
 #include <hyperupcall/abi.h>
 
 #include "hup_insn.h"
+#include "hup_test_pt.h"
 #include "hyperupcall/ptwalk.h"
 #include "mem.h"
 
@@ -26,8 +27,8 @@
 
 struct fake_guest {
 	struct mem mem;
-	uint64_t next_table;
-	struct ptw_root root;
+	struct ptw_root root;	/* what hupvm's walker is given */
+	struct hup_test_pt pt;	/* the builder of the tables root points at */
 };
 
 static inline void *fg_hva(struct fake_guest *g, uint64_t gpa, uint64_t len)
@@ -35,13 +36,9 @@ static inline void *fg_hva(struct fake_guest *g, uint64_t gpa, uint64_t len)
 	return mem__gpa_to_hva(&g->mem, gpa, len);
 }
 
-static inline uint64_t fg_table(struct fake_guest *g)
+static inline void *fg_pt_table(void *g, uint64_t pa)
 {
-	uint64_t t = g->next_table;
-
-	g->next_table += FG_4K;
-	memset(fg_hva(g, t, FG_4K), 0, FG_4K);
-	return t;
+	return fg_hva(g, pa, FG_4K);
 }
 
 /* RAM [0, low) and [high, high + size - low). */
@@ -52,55 +49,34 @@ static inline int fg_init(struct fake_guest *g, uint64_t size, uint64_t low,
 
 	if (err)
 		return err;
-	g->next_table = FG_TABLES;
+	g->pt = (struct hup_test_pt){ .table = fg_pt_table, .ctx = g,
+				      .levels = la57 ? 5 : 4, .next = FG_TABLES };
+	g->pt.root = hup_test_pt__new_table(&g->pt);
 	g->root.la57 = la57;
-	g->root.cr3 = fg_table(g);
+	g->root.cr3 = g->pt.root;
 	return 0;
 }
 
 static inline uint64_t *fg_entry(struct fake_guest *g, uint64_t table,
 				 uint64_t va, int level)
 {
-	unsigned int shift = 12 + 9 * (unsigned int)(level - 1);
-
-	return fg_hva(g, table + ((va >> shift) & 511) * 8, 8);
+	return hup_test_pt__entry(&g->pt, table, va, level);
 }
 
 /* Map gva -> gpa with a page of `size` (4K, 2M or 1G); flags | P | RW. */
 static inline void fg_map(struct fake_guest *g, uint64_t gva, uint64_t gpa,
 			  uint64_t size, uint64_t flags)
 {
-	int level = g->root.la57 ? 5 : 4;
 	int leaf = size == FG_1G ? 3 : size == FG_2M ? 2 : 1;
-	uint64_t table = g->root.cr3 & PTW_ADDR_MASK;
 
-	for (; level > leaf; level--) {
-		uint64_t *e = fg_entry(g, table, gva, level);
-
-		if (!(*e & PTW_PRESENT))
-			*e = fg_table(g) | PTW_PRESENT | PTW_WRITE;
-		table = *e & PTW_ADDR_MASK;
-	}
-	*fg_entry(g, table, gva, leaf) = gpa | flags | PTW_PRESENT | PTW_WRITE |
-					 (leaf > 1 ? PTW_PS : 0);
+	hup_test_pt__set(&g->pt, gva, leaf,
+			 gpa | flags | PTW_PRESENT | PTW_WRITE | (leaf > 1 ? PTW_PS : 0),
+			 PTW_PRESENT | PTW_WRITE);
 }
 
 static inline void fg_unmap(struct fake_guest *g, uint64_t gva)
 {
-	int level = g->root.la57 ? 5 : 4;
-	uint64_t table = g->root.cr3 & PTW_ADDR_MASK;
-
-	for (; level >= 1; level--) {
-		uint64_t *e = fg_entry(g, table, gva, level);
-
-		if (!(*e & PTW_PRESENT))
-			return;
-		if (level == 1 || (*e & PTW_PS)) {
-			*e = 0;
-			return;
-		}
-		table = *e & PTW_ADDR_MASK;
-	}
+	hup_test_pt__clear(&g->pt, gva);
 }
 
 /* ---- BPF assembly */
