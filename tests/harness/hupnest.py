@@ -192,6 +192,17 @@ def has_hw_virt():
     return ("vmx" in fl or "svm" in fl) and os.access("/dev/kvm", os.R_OK | os.W_OK)
 
 
+def read_new(path, pos, whole_lines=False):
+    """(the bytes of path from offset pos on, the offset after them); with
+    whole_lines, only up to the last newline (the rest is read next time)."""
+    with open(path, "rb") as f:
+        f.seek(pos)
+        data = f.read()
+    if whole_lines:
+        data = data[:data.rfind(b"\n") + 1]
+    return data, pos + len(data)
+
+
 def tail(path, n=TAIL_LINES):
     try:
         with open(path, "rb") as f:
@@ -757,10 +768,7 @@ class Harness:
                 # Polled before the read: once QEMU has exited, this read
                 # has everything L1 wrote, its last markers included.
                 exited = proc.poll() is not None
-                with open(chan, "rb") as f:
-                    f.seek(pos)
-                    data = f.read()
-                pos += len(data)
+                data, pos = read_new(chan, pos)
                 now = time.monotonic()
                 events, rest = channel_events(rest + data.decode(errors="replace"),
                                               final=exited)
@@ -780,13 +788,9 @@ class Harness:
                         raise HarnessError(f"L1 QEMU exited with {proc.returncode} before it was ready:\n"
                                            f"{out.strip()}\n{tail(console)}")
                     return ledger, False
-                with open(console, "rb") as f:
-                    f.seek(cpos)
-                    ctext = f.read()
                 # whole lines only: a stall line cut by the read is seen
                 # in the next one
-                ctext = ctext[:ctext.rfind(b"\n") + 1]
-                cpos += len(ctext)
+                ctext, cpos = read_new(console, cpos, whole_lines=True)
                 stall = l1_stall(ctext.decode(errors="replace"))
                 if stall:
                     log(f"L1 stalled: {stall}")

@@ -117,6 +117,17 @@ class HangRetryFakeHostTest(unittest.TestCase):
                           "retrying after a hang (attempt 2 of 3): b [unknown]"])
         self.assertEqual(len(run.scenario_retries), len(self.retry_lines(h)))
 
+    def test_read_new_bytes_and_whole_lines(self):
+        with tempfile.NamedTemporaryFile() as f:
+            f.write(b"one\ntwo\nthr")
+            f.flush()
+            self.assertEqual(hupnest.read_new(f.name, 0), (b"one\ntwo\nthr", 11))
+            self.assertEqual(hupnest.read_new(f.name, 4, whole_lines=True), (b"two\n", 8))
+            self.assertEqual(hupnest.read_new(f.name, 8, whole_lines=True), (b"", 8))
+            f.write(b"ee\n")
+            f.flush()
+            self.assertEqual(hupnest.read_new(f.name, 8, whole_lines=True), (b"three\n", 14))
+
     def test_only_retryable_hangs_are_retried(self):
         # flakes.to_retry: a hang of a scenario that allows it; never a
         # failure (rc 1, 5), never a scenario that opted out
