@@ -4,6 +4,11 @@
  * when it fails, a failure with file:line, and carries on, so one run
  * reports every broken expectation.  main ends with check_summary(name)
  * (or check_exit()), non-zero if anything failed or nothing was checked.
+ *
+ * A test of several files defines HUP_CHECK_SHARED before including this
+ * (the counters are then one pair, defined by exactly one file with
+ * HUP_CHECK_DEFINE); HUP_CHECK_TAG, a string expression, tags each failure
+ * (e.g. the engine it ran on).
  */
 #ifndef HUP_TEST_CHECK_H_
 #define HUP_TEST_CHECK_H_
@@ -11,7 +16,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#ifdef HUP_CHECK_SHARED
+#ifdef HUP_CHECK_DEFINE
+int check_count, check_failures;
+#else
+extern int check_count, check_failures;
+#endif
+#else
 static int check_count, check_failures;
+#endif
+
+#ifndef HUP_CHECK_TAG
+#define HUP_CHECK_TAG NULL
+#endif
 
 #define CHECK(cond) CHECK_MSG(cond, "CHECK(%s) failed", #cond)
 
@@ -21,7 +38,10 @@ static int check_count, check_failures;
 		check_count++;                                               \
 		if (!(cond)) {                                               \
 			check_failures++;                                    \
+			const char *tag_ = HUP_CHECK_TAG;                    \
 			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);      \
+			if (tag_)                                            \
+				fprintf(stderr, "[%s] ", tag_);              \
 			fprintf(stderr, __VA_ARGS__);                        \
 			fputc('\n', stderr);                                 \
 		}                                                            \

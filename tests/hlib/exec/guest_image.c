@@ -6,7 +6,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 
 #include "guest_layout.h"
 #include "hupcc.h"
+#define HUP_CHECK_DEFINE /* the one pair of check counters */
 #include "hlib_guest.h"
 #include "hup_test_pt.h"
 
@@ -52,23 +52,8 @@ uint64_t halloc(uint64_t size)
 
 /* ------------------------------------------------------------- checking */
 
-int checks, failures, engine;
-static const char *const engine_name[2] = { "interp", "jit" };
-
-void check(bool ok, const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	checks++;
-	if (ok)
-		return;
-	failures++;
-	fprintf(stderr, "FAIL %s:%d [%s]: ", file, line, engine_name[engine]);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+int engine;
+const char *const engine_name[2] = { "interp", "jit" };
 
 /* ------------------------------------------------------------- programs */
 
@@ -144,7 +129,7 @@ static struct hup_prog *get(const char *obj, const char *name)
 	snprintf(path, sizeof(path), "%s/%s.o", outdir, obj);
 	err = hupcc__link_program(path, name, ksyms, nksyms, &insns, &cnt, &ev);
 	if (err) {
-		CHECK(0, "%s/%s: cannot link: %s", obj, name, strerror(-err));
+		CHECK_MSG(0, "%s/%s: cannot link: %s", obj, name, strerror(-err));
 		return NULL;
 	}
 	for (int jit = 0; jit < 2; jit++) {
@@ -154,7 +139,7 @@ static struct hup_prog *get(const char *obj, const char *name)
 		};
 
 		err = hup_prog__load(insns, cnt, ev, &o, &pr->p[jit]);
-		CHECK(!err, "%s/%s: load (%s): %s\n%s", obj, name,
+		CHECK_MSG(!err, "%s/%s: load (%s): %s\n%s", obj, name,
 		      engine_name[jit], strerror(-err), log);
 		if (err)
 			pr->p[jit] = NULL;
@@ -211,7 +196,7 @@ int run_ctx(const char *obj, const char *name, void *ctx, size_t size,
 	err = hup_prog__run(p, ctx, size, &env, &res);
 	hup_prog__stats(p, &after);
 	if (err == -EFAULT)
-		CHECK(after.aborts == before.aborts + 1,
+		CHECK_MSG(after.aborts == before.aborts + 1,
 		      "%s: -EFAULT not counted as an abort", name);
 	*r0 = (int64_t)res.r0;
 	return err;

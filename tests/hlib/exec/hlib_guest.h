@@ -80,10 +80,11 @@ int map_view(void);
 
 /* ------------------------------------------------ checking, per engine */
 
-extern int checks, failures, engine; /* engine: 0 interpreter, 1 JIT */
-void check(bool ok, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-#define CHECK(cond, ...) check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+extern int engine; /* 0 interpreter, 1 JIT */
+extern const char *const engine_name[2];
+#define HUP_CHECK_SHARED
+#define HUP_CHECK_TAG engine_name[engine]
+#include "hup_check.h"
 
 /* ------------------------------------------------ programs */
 
