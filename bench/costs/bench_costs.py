@@ -66,7 +66,7 @@ H() { ./hupctl -s ./ctl.sock "$@" 2>&1 | tr '\n' ' '; }
 S() { echo "HUP-S: $1 $(ms) $(H --json stats)"; }
 if waitfor ready; then
 	echo "HUP-S: list $(H --json list)"
-	fd=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \([0-9]*\) .*name="free_discard".*/\1/p')
+	fd=$(id_of free_discard)
 	S idle0; sleep @IDLE@; S idle1
 	i=0
 	while [ $i -lt @DRY_RUNS@ ]; do
@@ -85,8 +85,8 @@ if waitfor ready; then
 	c pause 1
 	echo "HUP-S: up-tlb $(H --json upcall tlb_ack 1 --repeat @REPEAT@)"
 	c resume 1
-	ps=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \([0-9]*\) .*name="ps".*/\1/p')
-	dm=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \([0-9]*\) .*name="dmesg".*/\1/p')
+	ps=$(id_of ps)
+	dm=$(id_of dmesg)
 	i=0
 	while [ $i -lt @QUERIES@ ]; do
 		./hupctl -s ./ctl.sock query ${ps:-none} > /dev/null 2>&1

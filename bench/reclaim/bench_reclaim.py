@@ -77,7 +77,7 @@ QEMU_LAUNCH = ("qemu-system-x86_64 -enable-kvm -cpu host -m @MEM@M -smp 2 -nodef
                "-qmp unix:./qmp.sock,server=on,wait=off -name bench,debug-threads=on @DEVICE@")
 TRIGGERS = {
     "hupvm": (
-        "id=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \\([0-9]*\\) .*name=\"free_discard\".*/\\1/p')\n"
+        "id=$(id_of free_discard)\n"
         "\t./hup-benchtool watch $pid @DROP@ @WATCH@ vcpu ./hupctl -s ./ctl.sock --json reclaim ${id:-none}"),
     "balloon": (
         "./hup-benchtool watch $pid @DROP@ @WATCH@ 'CPU ' ./hup-benchtool qmp ./qmp.sock "

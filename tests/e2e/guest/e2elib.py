@@ -167,6 +167,8 @@ def module_for(k, cache, debug=False):
 #                  between "HUPCTL $ hupctl ARGS" and "HUPCTL rc=N" (query
 #                  answers are raw bytes: a newline ends them first;
 #                  guestlog.hupctl_runs() reads them back)
+#   id_of NAME     the id of the (first) registered program named NAME, as
+#                  `hupctl list` shows it; empty if there is none
 L1_FUNCS = r"""
 waitfor() {
 	n=0
@@ -177,6 +179,7 @@ waitfor() {
 	done
 }
 c() { { echo "HUPCTL \$ hupctl $*"; ./hupctl -s ./ctl.sock "$@"; r=$?; echo; echo "HUPCTL rc=$r"; } >> hupctl.log 2>&1; }
+id_of() { ./hupctl -s ./ctl.sock list | sed -n "s/^prog \([0-9]*\) .*name=\"$1\".*/\1/p" | head -n 1; }
 """
 
 # The end of the L1 scripts: wait for hupvm, print hupvm's log if kept
@@ -250,23 +253,28 @@ def read(path):
         return f.read()
 
 
-def l1_launch(release, hupvm_args):
+def l1_launch(release, hupvm_args, mode=None, remove=()):
     """The start of an L1 script (fill it in as @L1_LAUNCH@): the helpers
-    now (uptime, s) and ms (uptime, ms); hupvm started with hupvm_args
-    (after -k ./vmlinuz -i ./l2.cpio and --control ./ctl.sock), the
-    guest's console in vm.log, hupvm's log in hupvm.err, its exit status
-    in rc.txt; fd 3 feeds the guest's console (the answers to its
+    now (uptime, s) and ms (uptime, ms); the files of an earlier run and
+    those of remove deleted; "HUP-S: launch TIME kernel RELEASE [mode
+    MODE]"; hupvm started with hupvm_args (after -k ./vmlinuz -i
+    ./l2.cpio and --control ./ctl.sock), the guest's console in vm.log,
+    its exit status in rc.txt, and hupvm's own log in hupvm.err (L1_END
+    prints it after the console: hupvm's lines would otherwise land
+    inside the guest's, and a "HUP-G: sync" line cut in two is never
+    answered); fd 3 feeds the guest's console (the answers to its
     sync_l1)."""
     return fill(r"""set -u
 trap '' PIPE
 now() { cut -d' ' -f1 /proc/uptime; }
 ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
-rm -f in ctl.sock vm.log hupvm.err hupctl.log rc.txt
+rm -f in ctl.sock vm.log hupvm.err hupctl.log rc.txt@REMOVE@
 mkfifo in
-echo "HUP-S: launch $(now) kernel @RELEASE@"
+echo "HUP-S: launch $(now) kernel @RELEASE@@MODE@"
 { ./hupvm -k ./vmlinuz -i ./l2.cpio --control ./ctl.sock @ARGS@ < in 2> hupvm.err
   echo $? > rc.txt; } | tee vm.log &
-exec 3>in""", RELEASE=release, ARGS=hupvm_args)
+exec 3>in""", RELEASE=release, ARGS=hupvm_args, MODE=f" mode {mode}" if mode else "",
+                REMOVE="".join(f" {r}" for r in remove))
 
 
 class ScenarioTest(unittest.TestCase):

@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
 import e2elib as e2e  # noqa: E402
-from e2elib import ScenarioTest, fill, l2_image, read  # noqa: E402
+from e2elib import ScenarioTest, fill, l1_launch, l2_image, read  # noqa: E402
 
 MEM = "256M"
 CMDLINE = e2e.CMDLINE
@@ -48,17 +48,7 @@ SECONDS = int(os.environ.get("HUP_ATTACK_SECONDS", "20"))
 VM_TIMEOUT_S = 240 + 4 * SECONDS
 
 L1_SCRIPT = r"""
-set -u
-trap '' PIPE
-now() { cut -d' ' -f1 /proc/uptime; }
-rm -f in ctl.sock vm.log hupvm.err hupctl.log rc.txt
-mkfifo in
-echo "HUP-S: launch $(now) kernel @RELEASE@"
-{ ./hupvm -k ./vmlinuz -i ./l2.cpio -c 2 -m @MEM@ --timeout @VMTIMEOUT@ \
-	--control ./ctl.sock --run-budget-us @BUDGET@ -a '@CMDLINE@' \
-	< in 2> hupvm.err
-  echo $? > rc.txt; } | tee vm.log &
-exec 3>in
+@L1_LAUNCH@
 @L1_FUNCS@
 rss() { awk '/^VmRSS/ { print $2 }' /proc/$(pidof hupvm)/status 2>/dev/null; }
 sample() {
@@ -91,8 +81,9 @@ def initramfs(k, tools, cache, attack, tracing_o):
 
 def scenario(kname, tools, cache, attack, tracing_o):
     k = e2e.kernel(kname, cache)
-    script = fill(L1_SCRIPT, RELEASE=k.release, MEM=MEM, VMTIMEOUT=VM_TIMEOUT_S,
-                  CMDLINE=CMDLINE, BUDGET=BUDGET_US)
+    launch = l1_launch(k.release, f"-c 2 -m {MEM} --timeout {VM_TIMEOUT_S} "
+                       f"--run-budget-us {BUDGET_US} -a '{CMDLINE}'")
+    script = fill(L1_SCRIPT, L1_LAUNCH=launch)
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, attack, tracing_o)}
     return hupnest.Scenario(f"attack-{kname}", script, files, timeout=VM_TIMEOUT_S + e2e.SCENARIO_MARGIN_S)

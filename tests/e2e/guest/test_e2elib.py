@@ -56,6 +56,22 @@ class Launch(unittest.TestCase):
         self.assertTrue(script.startswith("set -u\n"))
 
 
+class Funcs(unittest.TestCase):
+    def test_id_of_by_name_first_or_empty(self):
+        # L1_FUNCS's id_of against a fake hupctl's `list`
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "hupctl"), "w") as f:
+                f.write('#!/bin/sh\n[ "$3" = list ] || exit 2\n'
+                        'echo \'prog 3 event=query name="ps" runs=0\'\n'
+                        'echo \'prog 12 event=reclaim name="free_discard" runs=1\'\n'
+                        'echo \'prog 14 event=query name="ps" runs=0\'\n')
+            os.chmod(os.path.join(d, "hupctl"), 0o755)
+            script = e2elib.L1_FUNCS + 'echo "[$(id_of ps)] [$(id_of free_discard)] [$(id_of p)]"\n'
+            out = subprocess.run(["sh", "-c", script], cwd=d, capture_output=True,
+                                 text=True, check=True).stdout
+        self.assertEqual(out, "[3] [12] []\n")
+
+
 class Image(unittest.TestCase):
     def test_the_shared_files_and_the_tests_own(self):
         with tempfile.TemporaryDirectory() as d:

@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
 import e2elib as e2e  # noqa: E402
-from e2elib import ScenarioTest, fill, l2_image, read  # noqa: E402
+from e2elib import ScenarioTest, fill, l1_launch, l2_image, read  # noqa: E402
 
 MEM = "256M"
 # hupvm stops a hung guest after this: healthy runs take 10-20 s.
@@ -40,19 +40,8 @@ DEFAULT_KERNELS = "6.1-cloud"
 PROBES = ("broad", "poke-none", "poke-ro")
 
 L1_SCRIPT = r"""
-set -u
-trap '' PIPE
-now() { cut -d' ' -f1 /proc/uptime; }
-rm -f in ctl.sock vm.log hupvm.err hupctl.log rc.txt
-mkfifo in
-echo "HUP-S: launch $(now) kernel @RELEASE@"
-{ ./hupvm -k ./vmlinuz -i ./l2.cpio -c 1 -m @MEM@ --timeout @VMTIMEOUT@ -v \
-	--control ./ctl.sock --run-budget-us 20000 -a '@CMDLINE@' \
-	< in 2> hupvm.err
-  echo $? > rc.txt; } | tee vm.log &
-exec 3>in
+@L1_LAUNCH@
 @L1_FUNCS@
-id_of() { ./hupctl -s ./ctl.sock list | sed -n "s/^prog \([0-9]*\) .*name=\"$1\".*/\1/p"; }
 ask() {
 	out=$(./hupctl -s ./ctl.sock --json query "$(id_of "$1")" 2>&1)
 	echo "HUP-S: query $1 rc=$? $out"
@@ -77,8 +66,9 @@ def initramfs(k, tools, cache, probe_o):
 
 def scenario(kname, tools, cache, probe_o):
     k = e2e.kernel(kname, cache)
-    script = fill(L1_SCRIPT, RELEASE=k.release, MEM=MEM, VMTIMEOUT=VM_TIMEOUT_S,
-                  CMDLINE=CMDLINE, PROBES=" ".join(PROBES))
+    launch = l1_launch(k.release, f"-c 1 -m {MEM} --timeout {VM_TIMEOUT_S} -v "
+                       f"--run-budget-us 20000 -a '{CMDLINE}'")
+    script = fill(L1_SCRIPT, L1_LAUNCH=launch, PROBES=" ".join(PROBES))
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, probe_o)}
     return hupnest.Scenario(f"isolation-{kname}", script, files, timeout=VM_TIMEOUT_S + e2e.SCENARIO_MARGIN_S)

@@ -40,7 +40,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
 import e2elib as e2e  # noqa: E402
-from e2elib import ScenarioTest, fill, l2_image, read  # noqa: E402
+from e2elib import ScenarioTest, fill, l1_launch, l2_image, read  # noqa: E402
 from guestlog import hupctl_runs  # noqa: E402
 
 RECLAIMS = 50          # during the churn (the issue's minimum)
@@ -71,24 +71,11 @@ AUTO_S = 8
 MIN_AUTO_ROUNDS = 3
 
 L1_SCRIPT = r"""
-set -u
-trap '' PIPE
-now() { cut -d' ' -f1 /proc/uptime; }
-rm -f in ctl.sock vm.log hupvm.err hupctl.log rc.txt
-mkfifo in
-echo "HUP-S: launch $(now) kernel @RELEASE@ mode @MODE@"
-# hupvm's own log goes to hupvm.err, printed at the end: its lines (one
-# per automatic reclaim, for one) would otherwise land inside the guest's
-# console lines, and a "HUP-G: sync" line cut in two is never answered.
-{ ./hupvm -k ./vmlinuz -i ./l2.cpio -c 2 -m @MEM@ --timeout @VMTIMEOUT@ -v \
-	--control ./ctl.sock --run-budget-us 20000 @HUPVM_ARGS@ -a '@CMDLINE@' \
-	< in 2> hupvm.err
-  echo $? > rc.txt; } | tee vm.log &
-exec 3>in
+@L1_LAUNCH@
 @L1_FUNCS@id=none
 if waitfor registered; then
 	c list
-	id=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \([0-9]*\) .*name="free_discard".*/\1/p')
+	id=$(id_of free_discard)
 	# (auto: hupvm reclaims on its own; a second reclaim would be EBUSY)
 	# (fill-dry: this one is a dry run too, so that mode discards nothing)
 	[ @MODE@ = auto ] || c --json reclaim ${id:-none} @FILL_OPTS@
@@ -151,9 +138,11 @@ def scenario(kname, mode, tools, cache, churn, fd_o):
     elif mode == "auto":
         cmdline += " hup.mode=auto"
         hupvm_args = AUTO_ARGS
-    script = fill(L1_SCRIPT, RELEASE=k.release, MODE=mode, MEM=MEM,
-                  VMTIMEOUT=VM_TIMEOUT_S, CMDLINE=cmdline, RECLAIMS=RECLAIMS,
-                  HUPVM_ARGS=hupvm_args, AUTO_S=AUTO_S, FILL_OPTS=fill_opts)
+    launch = l1_launch(k.release, " ".join(filter(None, [
+        f"-c 2 -m {MEM} --timeout {VM_TIMEOUT_S} -v --run-budget-us 20000", hupvm_args,
+        f"-a '{cmdline}'"])), mode=mode)
+    script = fill(L1_SCRIPT, L1_LAUNCH=launch, MODE=mode, RECLAIMS=RECLAIMS,
+                  AUTO_S=AUTO_S, FILL_OPTS=fill_opts)
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, churn, fd_o)}
     return hupnest.Scenario(name, script, files, timeout=VM_TIMEOUT_S + e2e.SCENARIO_MARGIN_S)

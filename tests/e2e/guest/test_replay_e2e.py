@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
 import e2elib as e2e  # noqa: E402
-from e2elib import ScenarioTest, fill, l2_image, read  # noqa: E402
+from e2elib import ScenarioTest, fill, l1_launch, l2_image, read  # noqa: E402
 from guestlog import s_json  # noqa: E402
 
 MEM = "256M"  # L1 has 2 GiB: guest, snapshot file and replay copy
@@ -46,21 +46,11 @@ BUDGET = "--run-budget-us 10000000"
 LIVE_BUDGET_US = 1000000
 
 L1_SCRIPT = r"""
-set -u
-trap '' PIPE
-now() { cut -d' ' -f1 /proc/uptime; }
-rm -f in ctl.sock vm.log hupvm.err hupctl.log rc.txt g.snap
-mkfifo in
-echo "HUP-S: launch $(now) kernel @RELEASE@"
-{ ./hupvm -k ./vmlinuz -i ./l2.cpio -c 2 -m @MEM@ --timeout @VMTIMEOUT@ -v \
-	--control ./ctl.sock --run-budget-us @LIVE_BUDGET@ -a '@CMDLINE@' \
-	< in 2> hupvm.err
-  echo $? > rc.txt; } | tee vm.log &
-exec 3>in
+@L1_LAUNCH@
 @L1_FUNCS@
 if waitfor registered; then
 	c list
-	fd=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \([0-9]*\) .*name="free_discard".*/\1/p')
+	fd=$(id_of free_discard)
 	ps=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \([0-9]*\) event=query .*/\1/p' | head -n 1)
 	c pause 0
 	c pause 1
@@ -90,8 +80,9 @@ def initramfs(k, tools, cache, fd_o):
 
 def scenario(kname, tools, cache, fd_o, replay):
     k = e2e.kernel(kname, cache)
-    script = fill(L1_SCRIPT, RELEASE=k.release, MEM=MEM, VMTIMEOUT=VM_TIMEOUT_S,
-                  CMDLINE=CMDLINE, BUDGET=BUDGET, LIVE_BUDGET=LIVE_BUDGET_US)
+    launch = l1_launch(k.release, f"-c 2 -m {MEM} --timeout {VM_TIMEOUT_S} -v "
+                       f"--run-budget-us {LIVE_BUDGET_US} -a '{CMDLINE}'", remove=("g.snap",))
+    script = fill(L1_SCRIPT, L1_LAUNCH=launch, BUDGET=BUDGET)
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "hupreplay": replay,
              "vmlinuz": k.vmlinuz, "vmlinux.btf": k.btf, "free_discard.o": fd_o,
              "l2.cpio": initramfs(k, tools, cache, fd_o)}

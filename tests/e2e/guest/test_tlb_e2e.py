@@ -47,7 +47,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
 import e2elib as e2e  # noqa: E402
-from e2elib import ScenarioTest, fill, l2_image, read  # noqa: E402
+from e2elib import ScenarioTest, fill, l1_launch, l2_image, read  # noqa: E402
 
 VCPUS, PCPUS, SLICE_MS = 4, 2, 5
 MEM = "256M"
@@ -77,17 +77,7 @@ BASELINE_KERNELS = "6.1-cloud"
 HUPVM_ARGS = {"none": "", "pv": "--pv-tlb-flush", "hyp": ""}
 
 L1_SCRIPT = r"""
-set -u
-trap '' PIPE
-now() { cut -d' ' -f1 /proc/uptime; }
-rm -f in ctl.sock vm.log hupvm.err hupctl.log rc.txt
-mkfifo in
-echo "HUP-S: launch $(now) kernel @RELEASE@ mode @MODE@"
-{ ./hupvm -k ./vmlinuz -i ./l2.cpio -c @VCPUS@ -m @MEM@ --timeout @VMTIMEOUT@ -v \
-	--control ./ctl.sock --pcpus @PCPUS@ --timeslice-ms @SLICE@ @HUPVM_ARGS@ \
-	-a '@CMDLINE@' < in 2> hupvm.err
-  echo $? > rc.txt; } | tee vm.log &
-exec 3>in
+@L1_LAUNCH@
 @L1_FUNCS@if waitfor remapped; then
 	c stats
 fi
@@ -143,9 +133,10 @@ def scenario(kname, mode, tools, cache, remap, prog, remaps=None, seconds=REMAP_
     vm_timeout = VM_TIMEOUT_S + seconds - REMAP_S if seconds > REMAP_S else VM_TIMEOUT_S
     cmdline = (f"{CMDLINE} hup.remaps={remaps or REMAPS[mode]} hup.remap_s={seconds}"
                f" hup.mode={mode}")
-    script = fill(L1_SCRIPT, RELEASE=k.release, MODE=mode, VCPUS=VCPUS, PCPUS=pcpus,
-                  SLICE=SLICE_MS, MEM=MEM, VMTIMEOUT=vm_timeout,
-                  HUPVM_ARGS=f"{HUPVM_ARGS[mode]} {hupvm_args}".strip(), CMDLINE=cmdline)
+    launch = l1_launch(k.release, " ".join(filter(None, [
+        f"-c {VCPUS} -m {MEM} --timeout {vm_timeout} -v --pcpus {pcpus} --timeslice-ms {SLICE_MS}",
+        HUPVM_ARGS[mode], hupvm_args, f"-a '{cmdline}'"])), mode=mode)
+    script = fill(L1_SCRIPT, L1_LAUNCH=launch)
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, remap, prog)}
     return hupnest.Scenario(name or f"{mode}-{kname}", script, files,

@@ -62,7 +62,7 @@ if waitfor muted; then u muted "free_pfns 0"; fi
 echo go >&3
 if waitfor ready; then
 	c stats
-	fd=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \([0-9]*\) .*name="free_discard".*/\1/p')
+	fd=$(id_of free_discard)
 	echo "HUP-S: dry-run $(./hupctl -s ./ctl.sock --json reclaim ${fd:-none} --dry-run --every-batch 2>&1 | tr '\n' ' ')"
 	total=0; pfn=0
 	while [ $pfn -lt @PFNS@ ]; do

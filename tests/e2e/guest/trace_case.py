@@ -68,9 +68,9 @@ exec 3>in
 @L1_FUNCS@if [ @MODE@ = trace ]; then
 	if waitfor registered; then
 		c list; c stats
-		ps=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \([0-9]*\) .*name="ps".*/\1/p')
+		ps=$(id_of ps)
 		c query ${ps:-none}
-		dm=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \([0-9]*\) .*name="dmesg".*/\1/p')
+		dm=$(id_of dmesg)
 		c --obj ./dmesg.o query ${dm:-none}
 		c --obj ./dmesg.o --json query ${dm:-none}
 	fi
