@@ -42,8 +42,10 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 ROOT = os.path.dirname(ROOT) if os.path.basename(ROOT) == "tests" else ROOT
 sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e", "guest"))
 import hupnest  # noqa: E402
 import guest_image  # noqa: E402
+from guestlog import hupctl_runs  # noqa: E402
 
 EXIT_POWEROFF, EXIT_REBOOT, EXIT_PANIC, EXIT_FAULT, EXIT_TIMEOUT = 0, 3, 4, 5, 124
 GUEST_CMDLINE = "console=ttyS0 quiet loglevel=4"
@@ -208,22 +210,6 @@ if hup_vm_flake "$rc" "HUP-PROBE: ready" vm.log vm.err; then
 fi
 [ "$rc" = 0 ]
 """
-
-
-def hupctl_runs(output):
-    """{command: (output lines, rc)} of the HUPCTL blocks, in order."""
-    runs = []
-    cur = None
-    for line in output.splitlines():
-        if line.startswith("HUPCTL $ hupctl "):
-            cur = [line[len("HUPCTL $ hupctl "):], [], None]
-        elif line.startswith("HUPCTL rc=") and cur:
-            cur[2] = int(line.split("=")[1])
-            runs.append(tuple(cur))
-            cur = None
-        elif cur is not None:
-            cur[1].append(line)
-    return runs
 
 
 def stamps(output):
