@@ -55,6 +55,10 @@ static void usage(FILE *out)
 	      "                       --every-batch: also in RAM the "
 	      "host holds no\n"
 	      "                       memory for (skipped otherwise)\n"
+	      "  sched [N]            the overcommit scheduler (hupvm "
+	      "--pcpus): show it, or\n"
+	      "                       run N vCPUs at a time from the next "
+	      "slice on\n"
 	      "  pause VCPU           deschedule a vCPU\n"
 	      "  resume VCPU          resume it (runs vcpu_resume "
 	      "programs)\n"
@@ -128,7 +132,7 @@ static int build(int argc, char **argv, bool json, char *line, size_t cap)
 	    {"query", 1, 5, true},  {"reclaim", 1, 5, true},
 	    {"pause", 1, 1, true},  {"resume", 1, 1, true},
 	    {"dump", 1, 1, false},  {"help", 0, 0, false},
-	    {"upcall", 2, 11, false},
+	    {"upcall", 2, 11, false}, {"sched", 0, 1, true},
 	};
 	char path[PATH_MAX];
 	size_t n, i;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * The control commands (see control.h): list, stats, query, reclaim,
- * pause, resume, dump, help; upcall is control_upcall.c's.  Each validates its arguments, acts through
- * the backend or the vCPUs, and writes human lines or one JSON object.
+ * pause, resume, dump, help; upcall is control_upcall.c's, sched
+ * control_sched.c's.  Each validates its arguments, acts through the
+ * backend or the vCPUs, and writes human lines or one JSON object.
  */
 #include "control.h"
 #include "control_req.h"
@@ -336,7 +337,7 @@ static int cmd_stats(struct req *r)
 
 		group(r, "sched", true);
 		f = true;
-		control__kv(r, &f, "pcpus", vs->pcpus);
+		control__kv(r, &f, "pcpus", atomic_load(&vs->pcpus));
 		control__kv(r, &f, "timeslice_ns", vs->slice_ns);
 		control__kv(r, &f, "slices", atomic_load(&vs->slices));
 		control__kv(r, &f, "deschedules", atomic_load(&vs->deschedules));
@@ -701,6 +702,9 @@ static int cmd_help(struct req *r)
 	    "pause VCPU            deschedule a vCPU",
 	    "resume VCPU           resume it (runs vcpu_resume programs)",
 	    "dump FILE             guest RAM snapshot (absolute path, new file)",
+	    CONTROL_SCHED_USAGE,
+	    "                      the overcommit scheduler (--pcpus): show it,",
+	    "                      or run N vCPUs at a time from the next slice",
 	    CONTROL_UPCALL_USAGE,
 	    "                      ask the guest kernel by an interrupt (the",
 	    "                      baseline hyperupcalls are measured against)",
@@ -755,6 +759,8 @@ void control__execute(struct vm *vm, const char *line, FILE *out)
 		err = cmd_dump(&r);
 	else if (!strcmp(r.argv[0], "upcall"))
 		err = control__cmd_upcall(&r);
+	else if (!strcmp(r.argv[0], "sched"))
+		err = control__cmd_sched(&r);
 	else if (!strcmp(r.argv[0], "help"))
 		err = cmd_help(&r);
 	else

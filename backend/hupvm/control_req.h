@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * What the control commands share (control_cmd.c, control_upcall.c): the
- * request being served and the way every command answers.
+ * What the control commands share (control_cmd.c, control_upcall.c,
+ * control_sched.c): the request being served and the way every command
+ * answers.
  */
 #ifndef HUPVM_CONTROL_REQ_H
 #define HUPVM_CONTROL_REQ_H
@@ -31,5 +32,9 @@ void control__kv(struct req *r, bool *first, const char *k, uint64_t v);
 	"upcall KIND [ARG...] [--repeat N] [--timeout-ms T]"
 /* upcall KIND ...: control_upcall.c. */
 int control__cmd_upcall(struct req *r);
+
+#define CONTROL_SCHED_USAGE "sched [N]"
+/* sched [N]: control_sched.c. */
+int control__cmd_sched(struct req *r);
 
 #endif

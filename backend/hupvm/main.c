@@ -182,7 +182,7 @@ int main(int argc, char **argv)
 			o.no_jit ? "interpreter" : "JIT", hup_clock_name());
 	}
 	r = vm__start(&vm);
-	if (!r && o.pcpus && o.pcpus < o.cpus) {
+	if (!r && o.pcpus) {
 		struct vsched_config sc = {
 		    .pcpus = o.pcpus,
 		    .slice_ms = o.timeslice_ms,

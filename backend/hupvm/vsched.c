@@ -159,7 +159,7 @@ static void *loop(void *arg)
 	while (!atomic_load(&s->stop) && !vm__stopping(s->vm)) {
 		uint64_t k = atomic_fetch_add(&s->slices, 1);
 
-		switch_to(s, vsched__pick(s->vm->nr_vcpus, s->pcpus, k));
+		switch_to(s, vsched__pick(s->vm->nr_vcpus, atomic_load(&s->pcpus), k));
 		/* Absolute deadlines: a slow switch does not stretch the
 		 * slices after it. */
 		tick = slice_end;
@@ -186,12 +186,13 @@ int vsched__start(struct vsched *s, struct vm *vm,
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	if (!c->pcpus || !c->slice_ms || c->slice_ms > VSCHED_MAX_SLICE_MS ||
+	if (!c->pcpus || c->pcpus > vm->nr_vcpus || !c->slice_ms ||
+	    c->slice_ms > VSCHED_MAX_SLICE_MS ||
 	    c->period_us < VSCHED_MIN_PERIOD_US ||
 	    c->period_us > VSCHED_MAX_PERIOD_US)
 		return -EINVAL;
 	s->vm = vm;
-	s->pcpus = c->pcpus;
+	atomic_init(&s->pcpus, c->pcpus);
 	s->slice_ns = c->slice_ms * 1000000ull;
 	s->period_ns = c->period_us * 1000ull;
 	s->pv_preempt = c->pv_preempt;
@@ -213,6 +214,14 @@ int vsched__start(struct vsched *s, struct vm *vm,
 	}
 	s->fifo = c->fifo;
 	s->started = true;
+	return 0;
+}
+
+int vsched__set_pcpus(struct vsched *s, uint32_t pcpus)
+{
+	if (!pcpus || pcpus > s->vm->nr_vcpus)
+		return -EINVAL;
+	atomic_store(&s->pcpus, pcpus);
 	return 0;
 }
 

@@ -20,6 +20,11 @@
  * Slice changes take the park lock (vmreclaim.h): a reclaim chunk never
  * has a vCPU resumed under it.  While the scheduler runs, the vCPUs' run
  * state is its own: the control commands pause/resume are refused.
+ *
+ * N may be changed while the guest runs (`hupctl sched N`,
+ * vsched__set_pcpus), from the next slice on; --pcpus equal to --cpus
+ * starts the scheduler with every vCPU running, to be lowered later (a
+ * test boots its guest at full speed, then overcommits its workload).
  */
 #ifndef HUPVM_VSCHED_H
 #define HUPVM_VSCHED_H
@@ -47,7 +52,7 @@ struct vm;
 
 struct vsched {
 	struct vm *vm;
-	uint32_t pcpus;
+	atomic_uint pcpus; /* vsched__set_pcpus; read once a slice */
 	uint64_t slice_ns;
 	uint64_t period_ns; /* of HUP_EVENT_VCPU_DESCHED runs */
 	bool pv_preempt;
@@ -84,6 +89,9 @@ uint64_t vsched__pick(uint32_t nr_vcpus, uint32_t pcpus, uint64_t k);
  * (-EPERM: SCHED_FIFO asked for and not allowed). */
 int vsched__start(struct vsched *s, struct vm *vm,
 		  const struct vsched_config *c);
+/* Run pcpus (1..the VM's vCPUs) vCPUs at a time from the next slice on;
+ * 0 or -EINVAL. */
+int vsched__set_pcpus(struct vsched *s, uint32_t pcpus);
 /* Stop it; the vCPUs it held stay parked until the VM stops. */
 void vsched__stop(struct vsched *s);
 

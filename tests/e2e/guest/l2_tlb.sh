@@ -1,7 +1,7 @@
 #!/bin/sh
 # The L2 guest's init for the TLB-shootdown test (tests/e2e/guest/
 # test_tlb_e2e.py), under hupvm with 4 vCPUs of which hupvm runs 2 at a
-# time (--pcpus 2):
+# time once L1 has lowered it (sync overcommit: hupctl sched 2):
 #   hup.mode=hyp: load hyperupcall.ko, register samples/tlb_shootdown.c;
 #   report the CPUs online and whether the kernel chose KVM's paravirtual
 #   TLB flush (its dmesg line), run hup-remap (one page remapped again and
@@ -31,6 +31,8 @@ fi
 # longer run (the correctness run) goes untimed
 mount -t tracefs nodev /sys/kernel/tracing
 [ "${REMAPS:-1000}" -le 10000 ] && export HUP_REMAP_TRACE=/sys/kernel/tracing
+# booted with every vCPU running; the workload runs overcommitted
+sync_l1 overcommit
 hup-remap ${REMAPS:-1000} ${REMAP_S:-60} > /tmp/remap.out 2>&1
 say "remap rc=$?"
 cat /tmp/remap.out
