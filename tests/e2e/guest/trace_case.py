@@ -35,7 +35,7 @@ import re
 import e2elib
 import hupnest
 from e2elib import (CMDLINE, NESTED_RUN_BUDGET_US, SCENARIO_MARGIN_S, VM_TIMEOUT_S,
-                    SetupError, fill, kernel, l2_image, read)
+                    SetupError, fill, kernel, l1_launch, l2_image, read)
 from guestlog import GuestLog, g_lines
 
 PORT = 0x2f0          # the workload's unclaimed port (l2_trace.sh)
@@ -52,19 +52,10 @@ TS_SLACK_S = 200e-6
 
 
 # Runs on the KVM host.  The guest console streams through tee (the harness
-# shows it live); hupctl's answers go to a file printed at the end so they
-# never interleave with console lines.
+# shows it live); hupvm's log and hupctl's answers go to files printed at
+# the end, so they never interleave with console lines.
 L1_SCRIPT = r"""
-set -u
-trap '' PIPE  # a guest that died early must not kill us on "echo go"
-now() { cut -d' ' -f1 /proc/uptime; }
-rm -f in ctl.sock vm.log hupctl.log rc.txt
-mkfifo in
-echo "HUP-S: launch $(now) kernel @RELEASE@ mode @MODE@"
-{ ./hupvm -k ./vmlinuz -i ./l2.cpio -c 1 -m @MEM@ --timeout @VMTIMEOUT@ -v \
-	--control ./ctl.sock @BUDGET@ -a '@CMDLINE@ hup.mode=@MODE@' < in 2>&1
-  echo $? > rc.txt; } | tee vm.log &
-exec 3>in
+@L1_LAUNCH@
 @L1_FUNCS@if [ @MODE@ = trace ]; then
 	if waitfor registered; then
 		c list; c stats
@@ -100,9 +91,10 @@ def scenario(kname, tools, cache, mode="trace", budget_us=NESTED_RUN_BUDGET_US):
         raise SetupError("not built: " + ", ".join(missing))
     k = kernel(kname, cache)
     l2 = initramfs(k, tools, cache, with_module=(mode == "trace"))
-    script = fill(L1_SCRIPT, RELEASE=k.release, MODE=mode, MEM="512M",
-                  VMTIMEOUT=VM_TIMEOUT_S, CMDLINE=CMDLINE,
-                  BUDGET=f"--run-budget-us {budget_us}" if budget_us else "")
+    budget = f" --run-budget-us {budget_us}" if budget_us else ""
+    launch = l1_launch(k.release, f"-c 1 -m 512M --timeout {VM_TIMEOUT_S} -v{budget} "
+                       f"-a '{CMDLINE} hup.mode={mode}'", mode=mode)
+    script = fill(L1_SCRIPT, L1_LAUNCH=launch, MODE=mode)
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": l2, "dmesg.o": tools.dmesg_o}
     name = f"{'trace' if mode == 'trace' else 'nomodule'}-{kname}"
