@@ -453,19 +453,114 @@ const char *hup_core__kind_name(uint32_t k)
 	return k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
 
-/* The target's answer: every matching candidate must agree. */
+/*
+ * The target's named types by the hash of their essential name, sorted by
+ * hash then id: a relocation looks at its few candidates instead of every
+ * type of the kernel.  Scanning all of them per relocation made ps.o's 385
+ * relocations against a 6.1 vmlinux (about 100,000 types) take 0.85 s
+ * natively, and a nested guest's hupload 15-30 times that.
+ */
+struct cand {
+	uint64_t hash;
+	uint32_t id;
+};
+
+struct cand_index {
+	struct cand *e;
+	uint32_t n;
+};
+
+/* FNV-1a over the first len bytes of s. */
+static uint64_t name_hash(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)s[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static int cand_cmp(const void *pa, const void *pb)
+{
+	const struct cand *a = pa, *b = pb;
+
+	if (a->hash != b->hash)
+		return a->hash < b->hash ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* 0 or -ENOMEM; cand_index__free() after either. */
+static int cand_index__build(struct cand_index *ix, const struct btf *tb)
+{
+	uint32_t n = btf__type_cnt(tb);
+
+	ix->n = 0;
+	ix->e = calloc(n ? n : 1, sizeof(*ix->e));
+	if (!ix->e)
+		return -ENOMEM;
+	for (uint32_t id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(tb, id);
+		const char *name = btf__name_by_offset(tb, t->name_off);
+
+		if (name && *name)
+			ix->e[ix->n++] = (struct cand){
+				name_hash(name, essential_len(name)), id};
+	}
+	qsort(ix->e, ix->n, sizeof(*ix->e), cand_cmp);
+	return 0;
+}
+
+static void cand_index__free(struct cand_index *ix)
+{
+	free(ix->e);
+	ix->e = NULL;
+}
+
+/* Where the candidates of hash h start: the first entry not below it. */
+static uint32_t cand_first(const struct cand_index *ix, uint64_t h)
+{
+	uint32_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (ix->e[mid].hash < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The next type id that may be a candidate of the name of hash h (0: no
+ * more), in id order: from ix's bucket, or every type without an index. */
+static uint32_t cand_next(const struct cand_index *ix, const struct btf *tb,
+			  uint64_t h, uint32_t *pos)
+{
+	if (!ix)
+		return ++*pos < btf__type_cnt(tb) ? *pos : 0;
+	if (*pos >= ix->n || ix->e[*pos].hash != h)
+		return 0;
+	return ix->e[(*pos)++].id;
+}
+
+/* The target's answer: every matching candidate must agree.  ix: the
+ * target's cand_index, or NULL to look at every type. */
 static int target_value(const struct core_spec *ls, const struct btf *tb,
-			uint64_t *val, struct core_spec *match, char *err,
-			size_t errlen)
+			const struct cand_index *ix, uint64_t *val,
+			struct core_spec *match, char *err, size_t errlen)
 {
 	const struct btf_type *lt = btf__type_by_id(ls->btf, ls->root_id);
 	const char *lname = btf__name_by_offset(ls->btf, lt->name_off);
-	uint32_t n = btf__type_cnt(tb);
 	bool found = false;
+	uint64_t h;
+	uint32_t pos, id;
 
 	if (!lname || !*lname)
 		return fail(err, errlen, "relocation on an anonymous type");
-	for (uint32_t id = 1; id < n; id++) {
+	h = name_hash(lname, essential_len(lname));
+	pos = ix ? cand_first(ix, h) : 0;
+	while ((id = cand_next(ix, tb, h, &pos))) {
 		const struct btf_type *t = btf__type_by_id(tb, id);
 		const char *name = btf__name_by_offset(tb, t->name_off);
 		struct core_spec ts;
@@ -513,7 +608,7 @@ int hup_core__value(const struct btf *local, uint32_t type_id,
 		*val = type_id;
 		return 0;
 	}
-	return target_value(&ls, target, val, NULL, err, errlen);
+	return target_value(&ls, target, NULL, val, NULL, err, errlen);
 }
 
 /* ------------------------------------------------------------- patching */
@@ -700,28 +795,16 @@ struct core_relo {
 	uint32_t insn_off, type_id, access_str_off, kind;
 };
 
-int hup_core__relocate(const struct hupobj *o, struct hupobj_prog *p,
-		       const struct btf *local, const struct btf *target,
-		       struct hup_core_stats *stats, char *err, size_t errlen)
+/* Every record of cr that is p's, against target through ix. */
+static int relocate_records(const struct hupobj_ext *cr, struct hupobj_prog *p,
+			    const struct btf *local, const struct btf *target,
+			    const struct cand_index *ix,
+			    struct hup_core_stats *stats, char *err,
+			    size_t errlen)
 {
-	const uint8_t *q, *end;
-	struct hupobj_ext cr;
-	uint32_t rec;
-	int ret;
+	const uint8_t *q = cr->data, *end = cr->end;
+	uint32_t rec = cr->rec_size;
 
-	memset(stats, 0, sizeof(*stats));
-	ret = hupobj__btf_ext(o, HUPOBJ_EXT_CORE_RELO,
-			      sizeof(struct core_relo), &cr);
-	if (ret == -ENOENT)
-		return 0; /* no CO-RE relocations */
-	if (ret)
-		return fail(err, errlen, ".BTF.ext is malformed (its header, "
-			    "core_relo bounds or record size)");
-	q = cr.data;
-	end = cr.end;
-	rec = cr.rec_size;
-	if (!local)
-		return fail(err, errlen, "CO-RE relocations without .BTF");
 	while (end - q >= 8) {
 		uint32_t sec_off, n;
 		const char *sec;
@@ -758,8 +841,8 @@ int hup_core__relocate(const struct hupobj *o, struct hupobj_prog *p,
 				val = r.type_id;
 				e = 0;
 			} else {
-				e = target_value(&ls, target, &val, &ts, err,
-						 errlen);
+				e = target_value(&ls, target, ix, &val, &ts,
+						 err, errlen);
 			}
 			if (e == -ENOENT && !is_exists_kind(r.kind)) {
 				e = poison(p->insns, p->cnt, (size_t)idx, err,
@@ -801,4 +884,32 @@ int hup_core__relocate(const struct hupobj *o, struct hupobj_prog *p,
 		}
 	}
 	return 0;
+}
+
+int hup_core__relocate(const struct hupobj *o, struct hupobj_prog *p,
+		       const struct btf *local, const struct btf *target,
+		       struct hup_core_stats *stats, char *err, size_t errlen)
+{
+	struct cand_index ix;
+	struct hupobj_ext cr;
+	int ret;
+
+	memset(stats, 0, sizeof(*stats));
+	ret = hupobj__btf_ext(o, HUPOBJ_EXT_CORE_RELO,
+			      sizeof(struct core_relo), &cr);
+	if (ret == -ENOENT)
+		return 0; /* no CO-RE relocations */
+	if (ret)
+		return fail(err, errlen, ".BTF.ext is malformed (its header, "
+			    "core_relo bounds or record size)");
+	if (!local)
+		return fail(err, errlen, "CO-RE relocations without .BTF");
+	if (cand_index__build(&ix, target)) {
+		cand_index__free(&ix);
+		return fail(err, errlen, "out of memory for the target's type "
+			    "index");
+	}
+	ret = relocate_records(&cr, p, local, target, &ix, stats, err, errlen);
+	cand_index__free(&ix);
+	return ret;
 }
