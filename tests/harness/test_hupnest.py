@@ -151,6 +151,9 @@ class HangRetryFakeHostTest(unittest.TestCase):
                          "guest: every vCPU left KVM_RUN when kicked and takes its interrupts")
         self.assertEqual(c("hupvm: error: vCPU 0: triple fault (KVM_EXIT_SHUTDOWN)"),
                          "triple fault")
+        self.assertEqual(c("[ 14.9] BUG: ENTRY_TRAMPOLINE stack guard page was hit at 0\n"
+                           "[ 14.9] Kernel panic - not syncing: Fatal exception in interrupt\n"),
+                         "guest panic: stack guard page hit (the CPU model's recursive fault)")
         self.assertEqual(c("x\nhupnest: L1 exited (status 0) during this scenario\n"),
                          "L1 exited (status 0)")
         self.assertEqual(c("hupnest: scenario did not run (its KVM host died before it)\n"),
@@ -559,17 +562,23 @@ class DirectRunnerTest(unittest.TestCase):
 
     def test_vm_flake_prelude(self):
         """hup_vm_flake, prepended to every scenario: only a KVM failure
-        (5) before the start marker, a triple fault, or a timeout (124)
-        whose hang report blames the host, is retryable."""
+        (5) before the start marker, a triple fault, a timeout (124)
+        whose hang report blames the host, or a guest panic (4) on a
+        stack guard page with no program registered, is retryable."""
         script = "\n".join([
             "echo 'HUP-G: init ran' > started.log",
             "echo 'hupvm: error: vCPU 0: triple fault' > tf.log",
             "echo 'hupvm: error: hang: verdict: host (vCPU 1 does not take' > host.log",
             "echo 'hupvm: error: hang: verdict: guest (every vCPU left' > guest.log",
+            "echo 'BUG: ENTRY_TRAMPOLINE stack guard page was hit at 0' > guard.log",
+            "echo 'hupvm: hyperupcalls: 0 registrations, 0 requests refused' > none.log",
+            "echo 'hupvm: hyperupcalls: 1 registrations, 0 requests refused' > one.log",
             ": > empty.log",
             "for c in '5 empty.log' '5 started.log' '5 started.log tf.log' "
             "'4 empty.log' '0 tf.log' '124 started.log host.log' "
-            "'124 started.log guest.log' '124 empty.log' '5 started.log host.log'; do",
+            "'124 started.log guest.log' '124 empty.log' '5 started.log host.log' "
+            "'4 guard.log none.log' '4 guard.log one.log' '4 none.log' "
+            "'5 started.log guard.log none.log'; do",
             "  set -- $c; rc=$1; shift",
             "  if hup_vm_flake $rc 'HUP-G: init ran' \"$@\"; then echo \"$c: flake\";"
             "  else echo \"$c: real\"; fi",
@@ -577,12 +586,14 @@ class DirectRunnerTest(unittest.TestCase):
         rc, out = hupnest._run_script(hupnest.Scenario("flake", script),
                                       tempfile.mkdtemp(), {})
         self.assertEqual(rc, 0, out)
-        self.assertEqual(out.split("\n")[:9], [
+        self.assertEqual(out.split("\n")[:13], [
             "5 empty.log: flake", "5 started.log: real",
             "5 started.log tf.log: flake", "4 empty.log: real",
             "0 tf.log: real", "124 started.log host.log: flake",
             "124 started.log guest.log: real", "124 empty.log: real",
-            "5 started.log host.log: real"])
+            "5 started.log host.log: real",
+            "4 guard.log none.log: flake", "4 guard.log one.log: real",
+            "4 none.log: real", "5 started.log guard.log none.log: real"])
 
     def test_timeout_kills_the_process_group(self):
         with tempfile.TemporaryDirectory() as work:
