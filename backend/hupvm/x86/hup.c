@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <linux/kvm.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -87,17 +88,31 @@ static int read_tsc_offset(struct vcpu *v, uint64_t *off)
 	return ioctl(v->fd, KVM_GET_DEVICE_ATTR, &a) < 0 ? -errno : 0;
 }
 
-/* Once per vCPU, on its thread: pick the method, and at -v say what each
- * costs here (docs/hupvm.md records the numbers). */
+bool x86_hup__host_tsc_stable(const char *clocksource_path)
+{
+	char buf[32] = "";
+	FILE *f = fopen(clocksource_path, "re");
+	bool tsc;
+
+	if (!f)
+		return false; /* unknown: the exact method */
+	tsc = fgets(buf, sizeof(buf), f) && !strcmp(buf, "tsc\n");
+	fclose(f);
+	return tsc;
+}
+
+/* Once per vCPU, on its thread: pick the method (x86/hup.h), and at -v say
+ * what each costs here (docs/hupvm.md records the numbers). */
 static void tsc_probe(struct vcpu *v)
 {
 	struct kvm_device_attr a = {.group = KVM_VCPU_TSC_CTRL,
 				    .attr = KVM_VCPU_TSC_OFFSET};
+	bool attr = ioctl(v->fd, KVM_HAS_DEVICE_ATTR, &a) == 0;
+	bool stable = x86_hup__host_tsc_stable(X86_HUP_CLOCKSOURCE);
 	uint64_t t0, t1, t2, x = 0;
 	const int n = 200;
 
-	v->tsc_mode = ioctl(v->fd, KVM_HAS_DEVICE_ATTR, &a) == 0 ? TSC_ATTR
-								 : TSC_MSR;
+	v->tsc_mode = attr && stable ? TSC_ATTR : TSC_MSR;
 	if (v->id != 0 || log__level() < LOG_INFO)
 		return;
 	t0 = hupvm_now_ns();
@@ -107,10 +122,11 @@ static void tsc_probe(struct vcpu *v)
 	for (int i = 0; i < n && v->tsc_mode == TSC_ATTR; i++)
 		read_tsc_offset(v, &x);
 	t2 = hupvm_now_ns();
-	pr_info("guest TSC: %s; KVM_GET_MSRS(IA32_TSC) %llu ns, "
+	pr_info("guest TSC: %s%s; KVM_GET_MSRS(IA32_TSC) %llu ns, "
 		"KVM_VCPU_TSC_OFFSET read %llu ns, cached offset + rdtsc ~0",
 		v->tsc_mode == TSC_ATTR ? "rdtsc + cached KVM_VCPU_TSC_OFFSET"
 					: "KVM_GET_MSRS(IA32_TSC) per event",
+		stable ? "" : " (the host's clocksource is not the TSC)",
 		(unsigned long long)((t1 - t0) / n),
 		(unsigned long long)((t2 - t1) / n));
 }

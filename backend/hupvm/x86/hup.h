@@ -12,8 +12,15 @@
  * guest TSC = host TSC + offset exactly.  Reading IA32_TSC with
  * KVM_GET_MSRS costs an ioctl per event (see docs/hupvm.md for the
  * measured costs); it is the fallback when the attribute is missing
- * (kernels before 5.16).  A guest write to IA32_TSC moves the offset: the
- * cache shows the old one for at most the refresh interval.
+ * (kernels before 5.16), and the method on a host whose kernel does not
+ * keep the TSC as its clocksource (it found it unstable: an L1 under TCG,
+ * whose CPUs' TSCs are not in sync).  There KVM recomputes a vCPU's offset
+ * at every load so that its TSC goes on from where it stopped, and host
+ * rdtsc plus a cached offset drifts from what the guest reads: once by
+ * 1.3 ms within a run, which put a trace event before its predecessor.
+ * KVM_GET_MSRS loads the vCPU first and answers exactly.  A guest write
+ * to IA32_TSC moves the offset: the cache shows the old one for at most
+ * the refresh interval.
  *
  * MSR writes (HUP_EVENT_MSR_WRITE): KVM_CAP_X86_USER_SPACE_MSR with
  * KVM_MSR_EXIT_REASON_FILTER, and KVM_X86_SET_MSR_FILTER denying writes of
@@ -43,8 +50,10 @@
 #ifndef HUPVM_X86_HUP_H
 #define HUPVM_X86_HUP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#define X86_HUP_CLOCKSOURCE "/sys/devices/system/clocksource/clocksource0/current_clocksource"
 #define X86_HUP_TSC_REFRESH_NS 10000000ull /* 10 ms */
 
 struct vm;
@@ -56,6 +65,10 @@ int x86_hup__init(struct vm *vm, uint32_t *events, uint32_t *features);
 void x86_hup__exit(struct vm *vm);
 /* A user-space MSR exit of vCPU v: run the vetting programs, answer. */
 int x86_hup__msr_exit(struct vcpu *v, const struct exit_action *act);
+/* Whether the clocksource file (the host's
+ * /sys/devices/system/clocksource/clocksource0/current_clocksource) names
+ * the TSC: then rdtsc plus a cached offset is the guest's TSC. */
+bool x86_hup__host_tsc_stable(const char *clocksource_path);
 /* Make the vCPU's next entry flush its TLB (on its own thread). */
 int x86_hup__flush_tlb(struct vcpu *v);
 uint64_t x86_hup__guest_tsc(struct vcpu *v);
