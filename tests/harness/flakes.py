@@ -64,6 +64,9 @@ SCENARIO_PRELUDE = r"""hup_vm_flake() {
 # TCG that CPU is stuck for good (seen in VMRUN with L2 running, which
 # then never exits), and waiting for the scenario's deadline only loses
 # minutes.  Our code runs in L1's user space and cannot stall its kernel.
+# What hupnest writes before the L1 console lines it keeps in a scenario's
+# log when L1 died under it.
+L1_CONSOLE_HEADER = "hupnest: L1's last console lines:"
 L1_STALL = re.compile(r"^.*rcu: INFO: rcu_\w+ detected stalls on CPUs.*$", re.M)
 
 
@@ -88,22 +91,27 @@ def retry_line(attempt, name, output):
 
 def hang_cause(output):
     """Why a hung scenario hung, in a few words, from its output: hupvm's
-    hang report verdict (backend/hupvm/hang.h), a triple fault, L1 gone or
-    killed, or the scenario's own timeout.  Shown in the retry line, so
-    every retry says what it retried."""
-    m = re.findall(r"hang: verdict: (\w+) \(([^)]*)\)", output)
+    hang report verdict (backend/hupvm/hang.h), a triple fault or a guest
+    panic on a stack guard page, L1 gone or killed (with its kernel's
+    panic, from the L1 console lines hupnest keeps), or the scenario's own
+    timeout.  Shown in the retry line, so every retry says what it
+    retried."""
+    guest, _, l1 = output.partition(L1_CONSOLE_HEADER)
+    m = re.findall(r"hang: verdict: (\w+) \(([^)]*)\)", guest)
     if m:
         return f"{m[-1][0]}: {m[-1][1]}"
-    if "triple fault" in output:
+    if "triple fault" in guest:
         return "triple fault"
-    if "stack guard page was hit" in output and "Kernel panic" in output:
+    if "stack guard page was hit" in guest and "Kernel panic" in guest:
         return "guest panic: stack guard page hit (the CPU model's recursive fault)"
     m = re.findall(r"hupnest: (L1 [^\n]*?|the harness killed L1[^\n]*?) during this scenario",
-                   output)
+                   guest)
     if m:
-        return m[-1]
-    if "did not run" in output or "none of its markers arrived" in output:
+        panic = re.findall(r"Kernel panic - not syncing: ([^\n]*)", l1)
+        guard = " after a stack guard page hit" if "stack guard page was hit" in l1 else ""
+        return m[-1] + (f"; L1's kernel panicked{guard}: {panic[-1].strip()}" if panic else "")
+    if "did not run" in guest or "none of its markers arrived" in guest:
         return "did not run (L1 gone before it)"
-    if re.search(r"timed out after \d+", output):
+    if re.search(r"timed out after \d+", guest):
         return "the scenario's timeout, no hang report"
     return "unknown"

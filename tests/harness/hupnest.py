@@ -46,7 +46,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import guest_image  # noqa: E402
 # The retry policy (one classifier, one budget) is flakes.py's.
-from flakes import (HANG_ATTEMPTS, L1_BOOT_RETRIES, SCENARIO_PRELUDE,  # noqa: E402
+from flakes import (HANG_ATTEMPTS, L1_BOOT_RETRIES, L1_CONSOLE_HEADER, SCENARIO_PRELUDE,  # noqa: E402
                     l1_stall, retry_line, to_retry)
 
 QEMU = "qemu-system-x86_64"
@@ -473,7 +473,7 @@ class Ledger:
         if self.cur is not None:
             self.cur.output += f"\nhupnest: {why} during this scenario\n"
             if console:
-                self.cur.output += "hupnest: L1's last console lines:\n" + console + "\n"
+                self.cur.output += L1_CONSOLE_HEADER + "\n" + console + "\n"
             self._finish(rc, now)
 
     def deadline(self):

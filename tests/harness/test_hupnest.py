@@ -154,6 +154,18 @@ class HangRetryFakeHostTest(unittest.TestCase):
         self.assertEqual(c("[ 14.9] BUG: ENTRY_TRAMPOLINE stack guard page was hit at 0\n"
                            "[ 14.9] Kernel panic - not syncing: Fatal exception in interrupt\n"),
                          "guest panic: stack guard page hit (the CPU model's recursive fault)")
+        # L1's own oops, in the L1 console lines hupnest keeps: L1's, not the guest's
+        l1_oops = ("HUP-G: sync reclaimed\n\nhupnest: L1 exited (status 0) during this scenario\n"
+                   + flakes.L1_CONSOLE_HEADER + "\n"
+                   "    | [ 224.2] BUG: TASK stack guard page was hit at 00000000cf731b49\n"
+                   "    | [ 224.2] Kernel panic - not syncing: Fatal exception in interrupt\n")
+        self.assertEqual(c(l1_oops), "L1 exited (status 0); L1's kernel panicked after a "
+                         "stack guard page hit: Fatal exception in interrupt")
+        self.assertEqual(c("hupnest: L1 exited (status 0) during this scenario\n"
+                           + flakes.L1_CONSOLE_HEADER + "\n    | [ 75.1] Kernel panic - not "
+                           "syncing: corrupted stack end detected inside scheduler\n"),
+                         "L1 exited (status 0); L1's kernel panicked: corrupted stack end "
+                         "detected inside scheduler")
         self.assertEqual(c("x\nhupnest: L1 exited (status 0) during this scenario\n"),
                          "L1 exited (status 0)")
         self.assertEqual(c("hupnest: scenario did not run (its KVM host died before it)\n"),
