@@ -28,14 +28,12 @@ int control__cmd_sched(struct req *r)
 		return control__fail(r, -ENODEV,
 			    "no scheduler: hupvm runs without --pcpus");
 	was = atomic_load(&s->pcpus);
-	if (r->argc == 2) {
-		if (control__parse_u64(r->argv[1], &n) || !n ||
-		    n > r->vm->nr_vcpus)
-			return control__fail(r, -EINVAL,
-				    "sched: '%s': N must be 1..%u (the vCPUs)",
-				    r->argv[1], r->vm->nr_vcpus);
-		vsched__set_pcpus(s, (uint32_t)n);
-	}
+	if (r->argc == 2 && (control__parse_u64(r->argv[1], &n) ||
+			     n > UINT32_MAX ||
+			     vsched__set_pcpus(s, (uint32_t)n)))
+		return control__fail(r, -EINVAL,
+			    "sched: '%s': N must be 1..%u (the vCPUs)",
+			    r->argv[1], r->vm->nr_vcpus);
 	fputs(r->json ? "{" : "sched ", r->out);
 	control__kv(r, &f, "pcpus", atomic_load(&s->pcpus));
 	control__kv(r, &f, "was", was);

@@ -143,8 +143,8 @@ uint64_t x86_hup__guest_tsc(struct vcpu *v)
 	}
 	if (v->tsc_mode == TSC_UNKNOWN)
 		tsc_probe(v);
-	if (v->tsc_mode == TSC_MSR)
-		return read_tsc_msr(v, &tsc) ? 0 : tsc;
+	/* Refreshed in either mode: the other threads' events (above) read
+	 * the cached offset even when this thread reads the MSR. */
 	now = hupvm_now_ns();
 	if (now - v->tsc_offset_ns > X86_HUP_TSC_REFRESH_NS) {
 		uint64_t off;
@@ -153,6 +153,8 @@ uint64_t x86_hup__guest_tsc(struct vcpu *v)
 			atomic_store(&v->tsc_offset, off);
 		v->tsc_offset_ns = now;
 	}
+	if (v->tsc_mode == TSC_MSR)
+		return read_tsc_msr(v, &tsc) ? 0 : tsc;
 	return __rdtsc() + atomic_load(&v->tsc_offset);
 }
 

@@ -18,7 +18,8 @@
 int main(void)
 {
 	static const char *const bad[] = {"sched 0", "sched 5", "sched x",
-					  "sched -1", "sched 1 2"};
+					  "sched -1", "sched 1 2",
+					  "sched 4294967297"};
 	static struct backend no_backend; /* control wants one; unused */
 	struct vsched s;
 	struct vm vm;
