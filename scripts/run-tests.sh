@@ -49,7 +49,8 @@ run() {
 	echo "=== $name ($dir) ==="
 	start=$SECONDS
 	log=$(mktemp)
-	# Unit tests run in parallel; e2e tests are RUN_SERIAL (both cores).
+	# Unit tests run in parallel, beside one e2e test at a time
+	# (hup_nested_test, tests/CMakeLists.txt).
 	# shellcheck disable=SC2086
 	ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" ${CTEST_ARGS:-} "$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}

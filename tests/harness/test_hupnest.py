@@ -531,7 +531,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in -serial) case "$2" in file:*chan*) chan=${2#file:};; esac;; esac
 	shift
 done
-printf '@@HUP L1-READY uptime=1 cpus=2@@\n@@HUP BEGIN a@@\nhello\n' >> "$chan"
+printf '@@HUP L1-READY uptime=1 cpus=2@@\n@@HUP BEGIN a@@\nhello nice=%s\n' "$(nice)" >> "$chan"
 printf 'no newline here@@HUP END a rc=0 t=1@@\n' >> "$chan"
 printf '@@HUP BEGIN b@@\n\n@@HUP END b rc=3 t=0@@\n@@HUP ALL-DONE@@\n' >> "$chan"
 """
@@ -560,6 +560,24 @@ printf '@@HUP BEGIN b@@\n\n@@HUP END b rc=3 t=0@@\n@@HUP ALL-DONE@@\n' >> "$chan
         self.assertIn("hello", by["a"].output)
         self.assertIn("no newline here", by["a"].output)
         self.assertEqual(by["b"].rc, 3)
+        # QEMU ran at L1_NICE where this process may raise a priority
+        want = hupnest.L1_NICE if hupnest.l1_nice_prefix() else os.nice(0)
+        self.assertIn(f"hello nice={want}\n", by["a"].output)
+
+
+class L1NiceTest(unittest.TestCase):
+    """Who may start L1 at a raised priority: root, or a user whose
+    RLIMIT_NICE allows L1_NICE (ceiling 20 - limit); anyone else gets no
+    prefix (a `nice` that fails would only print a warning)."""
+
+    def test_who_may(self):
+        prefix = ["nice", "-n", str(hupnest.L1_NICE)]
+        self.assertEqual(hupnest.l1_nice_prefix(euid=0, nice_limit=0), prefix)
+        self.assertEqual(hupnest.l1_nice_prefix(euid=1000, nice_limit=0), [])
+        self.assertEqual(hupnest.l1_nice_prefix(euid=1000, nice_limit=29), [])
+        self.assertEqual(hupnest.l1_nice_prefix(euid=1000, nice_limit=30), prefix)
+        self.assertEqual(hupnest.l1_nice_prefix(
+            euid=1000, nice_limit=hupnest.resource.RLIM_INFINITY), prefix)
 
 
 class DirectRunnerTest(unittest.TestCase):
