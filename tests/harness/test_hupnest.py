@@ -574,8 +574,9 @@ class L1NiceTest(unittest.TestCase):
         prefix = ["nice", "-n", str(hupnest.L1_NICE)]
         self.assertEqual(hupnest.l1_nice_prefix(euid=0, nice_limit=0), prefix)
         self.assertEqual(hupnest.l1_nice_prefix(euid=1000, nice_limit=0), [])
-        self.assertEqual(hupnest.l1_nice_prefix(euid=1000, nice_limit=29), [])
-        self.assertEqual(hupnest.l1_nice_prefix(euid=1000, nice_limit=30), prefix)
+        need = 20 - hupnest.L1_NICE
+        self.assertEqual(hupnest.l1_nice_prefix(euid=1000, nice_limit=need - 1), [])
+        self.assertEqual(hupnest.l1_nice_prefix(euid=1000, nice_limit=need), prefix)
         self.assertEqual(hupnest.l1_nice_prefix(
             euid=1000, nice_limit=hupnest.resource.RLIM_INFINITY), prefix)
 

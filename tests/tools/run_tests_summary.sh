@@ -38,5 +38,31 @@ rc=$?
 [ $rc -ne 0 ] || { echo "FAIL: exit 0 with a failed test"; fail=1; }
 echo "$out" | tail -1 | grep -qx '1 passed, 1 failed' ||
 	{ echo "FAIL: final line of a failing run: $(echo "$out" | tail -1)"; fail=1; }
-[ $fail -eq 0 ] && echo "ok: run-tests.sh shows and counts retries, skips, failures"
+# the matrix beside the build: its entries counted and shown after the
+# build's, its "alone" tests run after both, alone
+eng='set_tests_properties(fake-engine PROPERTIES LABELS "engine")'
+alone='add_test(fake-alone "/bin/sh" "-c" "echo alone-ran")'
+aloneprop='set_tests_properties(fake-alone PROPERTIES LABELS "engine;alone")'
+project "$tmp/r" 'add_test(fake-engine "/bin/true")' "$eng" "$alone" "$aloneprop"
+out=$("$src/scripts/run-tests.sh" --release "$tmp/r" "$tmp/a" 2>&1)
+rc=$?
+echo "$out" | tail -5
+[ $rc -eq 0 ] || { echo "FAIL: exit $rc for a passing run with a matrix"; fail=1; }
+echo "$out" | tail -1 | grep -qx '4 passed, 0 failed, 1 skipped, 1 retried' ||
+	{ echo "FAIL: final line with a matrix: $(echo "$out" | tail -1)"; fail=1; }
+echo "$out" | grep -qx 'gcc Release: 1 passed, 0 failed ([0-9]* s)' ||
+	{ echo "FAIL: the matrix entry's line (the alone test left out)"; fail=1; }
+echo "$out" | grep -qx 'gcc Release, alone: 1 passed, 0 failed ([0-9]* s)' ||
+	{ echo "FAIL: the alone entry's line"; fail=1; }
+order=$(echo "$out" | grep -E '^=== (gcc RelWithDebInfo|the build matrix|gcc Release)' |
+	cut -d' ' -f2-4 | sed 's| (.*||' | tr '\n' '|')
+[ "$order" = "gcc RelWithDebInfo|the build matrix,|gcc Release|gcc Release, alone|" ] ||
+	{ echo "FAIL: the entries' output out of order: $order"; fail=1; }
+project "$tmp/rb" 'add_test(fake-engine "/bin/false")' "$eng" "$alone" "$aloneprop"
+out=$("$src/scripts/run-tests.sh" --release "$tmp/rb" "$tmp/a" 2>&1)
+rc=$?
+[ $rc -ne 0 ] || { echo "FAIL: exit 0 with a failed matrix test"; fail=1; }
+echo "$out" | tail -1 | grep -qx '3 passed, 1 failed, 1 skipped, 1 retried' ||
+	{ echo "FAIL: final line of a failing matrix: $(echo "$out" | tail -1)"; fail=1; }
+[ $fail -eq 0 ] && echo "ok: run-tests.sh shows and counts retries, skips, failures, the matrix beside"
 exit $fail

@@ -4,7 +4,9 @@ and run a scenario (reading its output is guestlog.py's job):
 - KERNELS, kernel(): the four Debian guest kernels, fetched and cached;
 - Tools, built(): the built files a scenario carries;
 - module_for(): hyperupcall.ko built for exactly a guest's release, cached
-  by the hash of its sources;
+  by the hash of its sources; build_modules() builds every one the tests
+  load ahead of them (`e2elib.py build-modules`, the ctest fixture
+  kmod-build);
 - L1_FUNCS, L1_END, fill(), l1_launch(): an L1 script from its template,
   every placeholder filled or an error (a misspelt @KEY@ would otherwise
   reach the shell as text), its hupvm start and its one ending;
@@ -17,6 +19,7 @@ and run a scenario (reading its output is guestlog.py's job):
   harness (hupnest: boots the KVM host, retries only through its one
   classifier, every retry reported) and looks each result up by name.
 """
+import argparse
 import hashlib
 import os
 import re
@@ -24,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -156,6 +160,31 @@ def module_for(k, cache, debug=False):
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return ko
+
+
+# The kernels whose guests load the HUP_DEBUG=1 module (test_guest_e2e's
+# no-backend guests drive its ring-injection hook).
+DEBUG_MODULE_KERNELS = ("6.1-cloud", "6.12-cloud")
+
+
+def build_modules(cache, names=None, out=sys.stdout):
+    """module_for() each of names (default: all KERNELS), and the debug
+    module too for DEBUG_MODULE_KERNELS: built once, ahead of the nested
+    tests (which then find them cached), where the CPU their L1 leaves
+    idle builds them.  Raises SetupError on an unknown name or a failed
+    build."""
+    names = names or list(KERNELS)
+    for name in names:
+        if name not in KERNELS:
+            raise SetupError(f"unknown kernel {name!r} (known: {', '.join(KERNELS)})")
+    for name in names:
+        k = kernel(name, cache)
+        for debug in (False, True) if name in DEBUG_MODULE_KERNELS else (False,):
+            t0 = time.monotonic()
+            ko = module_for(k, cache, debug=debug)
+            print(f"{name}{' HUP_DEBUG=1' if debug else ''}: {ko} "
+                  f"({os.path.getsize(ko)} bytes, {time.monotonic() - t0:.1f} s)",
+                  file=out)
 
 
 # Shell functions of the L1 scripts: the guest's console streams into
@@ -297,3 +326,26 @@ class ScenarioTest(unittest.TestCase):
         if name not in self.by:
             self.skipTest(f"{name} not run")
         return self.by[name]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        description="What the e2e tests share, from the command line.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build-modules", help="build (or find cached) hyperupcall.ko "
+                       "for each guest kernel the e2e tests boot")
+    b.add_argument("kernels", nargs="*", metavar="KERNEL",
+                   help=f"of {', '.join(KERNELS)} (default: all)")
+    b.add_argument("--cache", default=None,
+                   help="the guest cache (default: $HUP_GUEST_CACHE or build/guest)")
+    a = ap.parse_args(argv)
+    try:
+        build_modules(a.cache or guest_cache(), a.kernels)
+    except (SetupError, guest_image.GuestImageError) as e:
+        print(f"e2elib: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -72,6 +72,47 @@ class Funcs(unittest.TestCase):
         self.assertEqual(out, "[3] [12] []\n")
 
 
+class BuildModulesFake(unittest.TestCase):
+    """build_modules() with a fake kernel fetch and module build: every
+    kernel's module, the debug one only where a guest loads it; an unknown
+    kernel refused before anything is built."""
+
+    def setUp(self):
+        self.built = []
+        self.saved = e2elib.kernel, e2elib.module_for
+        self.tmp = tempfile.TemporaryDirectory()
+        ko = os.path.join(self.tmp.name, "ko")
+        with open(ko, "wb") as f:
+            f.write(b"12345")
+        e2elib.kernel = lambda name, cache: types.SimpleNamespace(name=name)
+
+        def fake_module_for(k, cache, debug=False):
+            self.built.append((k.name, debug))
+            return ko
+        e2elib.module_for = fake_module_for
+
+    def tearDown(self):
+        e2elib.kernel, e2elib.module_for = self.saved
+        self.tmp.cleanup()
+
+    def test_all_and_the_debug_ones(self):
+        out = types.SimpleNamespace(lines=[])
+        out.write = out.lines.append
+        e2elib.build_modules("/cache", out=out)
+        want = [(n, False) for n in e2elib.KERNELS] + \
+            [(n, True) for n in e2elib.DEBUG_MODULE_KERNELS]
+        self.assertEqual(sorted(self.built), sorted(want))
+        text = "".join(out.lines)
+        self.assertIn("6.1-cloud HUP_DEBUG=1: ", text)
+        self.assertIn("(5 bytes, ", text)
+
+    def test_unknown_kernel(self):
+        with self.assertRaisesRegex(e2elib.SetupError, "unknown kernel 'bogus'"):
+            e2elib.build_modules("/cache", ["6.1-cloud", "bogus"])
+        self.assertEqual(self.built, [])
+        self.assertEqual(e2elib.main(["build-modules", "--cache", "/x", "bogus"]), 1)
+
+
 class Image(unittest.TestCase):
     def test_the_shared_files_and_the_tests_own(self):
         with tempfile.TemporaryDirectory() as d:
