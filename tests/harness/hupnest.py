@@ -95,17 +95,21 @@ L1_LANES = int(os.environ.get("HUP_NEST_LANES", "1"))
 L1_NICE = -15
 
 
-def l1_nice_prefix(euid=None, nice_limit=None):
-    """The command prefix that starts L1's QEMU at L1_NICE, or [] when this
-    process may not raise a priority that far (an unprivileged user with
-    the default RLIMIT_NICE of 0)."""
+def l1_nice_allowed(euid=None, nice_limit=None):
+    """Whether this process may raise a priority to L1_NICE (not an
+    unprivileged user with the default RLIMIT_NICE of 0)."""
     euid = os.geteuid() if euid is None else euid
     if nice_limit is None:
         nice_limit = resource.getrlimit(resource.RLIMIT_NICE)[0]
     # RLIMIT_NICE's ceiling is 20 - limit (RLIM_INFINITY: any)
-    allowed = euid == 0 or nice_limit == resource.RLIM_INFINITY or \
+    return euid == 0 or nice_limit == resource.RLIM_INFINITY or \
         20 - nice_limit <= L1_NICE
-    return ["nice", "-n", str(L1_NICE)] if allowed else []
+
+
+def l1_nice_prefix(euid=None, nice_limit=None):
+    """The command prefix that starts L1's QEMU at L1_NICE, or [] where
+    that is not allowed."""
+    return ["nice", "-n", str(L1_NICE)] if l1_nice_allowed(euid, nice_limit) else []
 
 # QEMU firmware for L2 guests launched by QEMU inside L1.
 QEMU_FIRMWARE = {

@@ -338,7 +338,12 @@ def main(argv=None):
                    help=f"of {', '.join(KERNELS)} (default: all)")
     b.add_argument("--cache", default=None,
                    help="the guest cache (default: $HUP_GUEST_CACHE or build/guest)")
+    b.add_argument("--nested-priority", action="store_true",
+                   help="build at the nested tests' L1 priority (hupnest.L1_NICE) "
+                   "where allowed: they wait for these modules")
     a = ap.parse_args(argv)
+    if getattr(a, "nested_priority", False) and hupnest.l1_nice_allowed():
+        os.setpriority(os.PRIO_PROCESS, 0, hupnest.L1_NICE)
     try:
         build_modules(a.cache or guest_cache(), a.kernels)
     except (SetupError, guest_image.GuestImageError) as e:

@@ -112,6 +112,17 @@ class BuildModulesFake(unittest.TestCase):
         self.assertEqual(self.built, [])
         self.assertEqual(e2elib.main(["build-modules", "--cache", "/x", "bogus"]), 1)
 
+    def test_nested_priority(self):
+        # in a child: the flag changes the priority of the process
+        code = ("import os, sys; sys.path.insert(0, sys.argv[1]); import e2elib; "
+                "e2elib.build_modules = lambda cache, names: None; "
+                "rc = e2elib.main(['build-modules', '--nested-priority', '--cache', '/x']); "
+                "print(rc, os.getpriority(os.PRIO_PROCESS, 0))")
+        out = subprocess.run([sys.executable, "-c", code, HERE], capture_output=True,
+                             text=True, check=True).stdout.split()
+        want = e2elib.hupnest.L1_NICE if e2elib.hupnest.l1_nice_allowed() else os.nice(0)
+        self.assertEqual(out, ["0", str(want)])
+
 
 class Image(unittest.TestCase):
     def test_the_shared_files_and_the_tests_own(self):
