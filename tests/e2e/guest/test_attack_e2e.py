@@ -41,8 +41,9 @@ CMDLINE = e2e.CMDLINE
 DEFAULT_KERNELS = "6.1-cloud"
 RSS_SLACK_MB = 64
 # The run budget: the tracing program must not abort, and under nesting a
-# run of it that L1 deschedules for 20 ms (the tracing scenarios' budget)
-# while two vCPUs hammer hupvm is L1's scheduling, not the guest's attack.
+# run of it that L1 deschedules for a long time (a 20 ms budget once
+# aborted one) while two vCPUs hammer hupvm is L1's scheduling, not the
+# guest's attack.
 BUDGET_US = 1000000
 SECONDS = int(os.environ.get("HUP_ATTACK_SECONDS", "20"))
 VM_TIMEOUT_S = 240 + 4 * SECONDS

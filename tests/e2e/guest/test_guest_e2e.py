@@ -50,7 +50,7 @@ HUPVM = r"""
 set -u
 echo "guest-e2e: L2 @KERNEL@ under hupvm (backend)"
 set -o pipefail
-./hupvm -k @KERNEL@ -i ./l2.cpio -c 1 -m 256M --timeout 150 --run-budget-us 20000 \
+./hupvm -k @KERNEL@ -i ./l2.cpio -c 1 -m 256M --timeout 150 --run-budget-us @BUDGET@ \
 	-a '@CMDLINE@ hup.mode=backend' 2>&1 | tee vm.log
 rc=$?
 echo "guest-e2e: L2 exited with $rc"
@@ -98,7 +98,8 @@ class GuestE2E(unittest.TestCase):
                                               timeout=240))
             if series == "6.1" and os.environ.get("HUP_E2E_HUPVM"):
                 hfiles = dict(files, hupvm=os.environ["HUP_E2E_HUPVM"])
-                script = e2elib.fill(HUPVM, KERNEL="./vmlinuz", CMDLINE=CMDLINE)
+                script = e2elib.fill(HUPVM, KERNEL="./vmlinuz", CMDLINE=CMDLINE,
+                                     BUDGET=e2elib.NESTED_RUN_BUDGET_US)
                 scenarios.append(hupnest.Scenario("guest-hupvm-6.1", script, hfiles,
                                                   timeout=240))
         cls.run_ = cls.h.run(scenarios)

@@ -67,7 +67,7 @@ def initramfs(k, tools, cache, probe_o):
 def scenario(kname, tools, cache, probe_o):
     k = e2e.kernel(kname, cache)
     launch = l1_launch(k.release, f"-c 1 -m {MEM} --timeout {VM_TIMEOUT_S} -v "
-                       f"--run-budget-us 20000 -a '{CMDLINE}'")
+                       f"--run-budget-us {e2e.NESTED_RUN_BUDGET_US} -a '{CMDLINE}'")
     script = fill(L1_SCRIPT, L1_LAUNCH=launch, PROBES=" ".join(PROBES))
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, probe_o)}

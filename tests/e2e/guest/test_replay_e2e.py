@@ -40,9 +40,8 @@ DEFAULT_KERNELS = "6.1-cloud,6.12-cloud"
 # A replayed run under TCG is 15-30x slower: no budget gets in the way.
 BUDGET = "--run-budget-us 10000000"
 # The live ps query too: one run of its 2,700 instructions over 60 tasks
-# took 10 ms (6.1) to 30 ms (6.12) in L1 under TCG, past the 20 ms the
-# tracing scenarios give their short programs, and a budget abort is not
-# what this test is about.
+# took 10 ms (6.1) to 30 ms (6.12) in L1 under TCG, and a budget abort is
+# not what this test is about.
 LIVE_BUDGET_US = 1000000
 
 L1_SCRIPT = r"""
