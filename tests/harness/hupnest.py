@@ -87,9 +87,10 @@ L1_LANES = int(os.environ.get("HUP_NEST_LANES", "1"))
 # priority (root, or an RLIMIT_NICE that allows it).  ctest runs the native
 # tests beside the one nested test at a time (hup_nested_test in
 # tests/CMakeLists.txt): at nice 0 against L1's -15 they get about 3 % of
-# a core L1 wants, so they fill the CPU L1 leaves idle instead of slowing
-# it.  At -10 (a tenth) a busy 2-vCPU guest's test ran 28 % longer beside
-# them; -20 would leave the harness's own process (nice 0) a third of that.
+# a core L1 wants, so they fill the CPU L1 leaves idle.  They still slow
+# a busy 2-vCPU guest's test by about 30 % (at -10 and at -15 alike: the
+# priority does not share out memory bandwidth and caches); the tests
+# whose guests mostly wait lose little (docs/nested.md).
 # Where it may not, L1 shares the CPU evenly (slower, and
 # HUP_NESTED_EXCLUSIVE=ON at configure time keeps the nested tests alone).
 L1_NICE = -15
