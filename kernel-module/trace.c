@@ -10,7 +10,17 @@
  *
  * Timestamps.  The host records the vCPU's TSC at the event (guest_tsc:
  * the TSC this guest reads).  At each drain the reader samples the pair
- * (rdtsc, trace clock) with interrupts off and places an event at
+ * (rdtsc, trace clock) with interrupts off, (tsc0, clock0).  An event
+ * recorded since the previous drain's pair (tsc1, clock1) is placed
+ * between the two pairs in proportion to its TSC:
+ *
+ *	ts = clock1 + (guest_tsc - tsc1) * (clock0 - clock1) / (tsc0 - tsc1)
+ *
+ * exact at both pairs and continuous from one drain to the next, so the
+ * events of successive drains never go back in time whatever the trace
+ * clock's rate against the TSC.  Other events (the first drain, one after
+ * a pause of the drains, an event newer than tsc0) are placed from the
+ * nearest pair at the TSC's nominal rate:
  *
  *	ts = clock0 - (tsc0 - guest_tsc) * 10^6 / tsc_khz
  *
@@ -22,10 +32,14 @@
  * away from "global" and local_clock() (sched_clock_cpu()); with an
  * unstable sched clock ftrace switches to "global" at boot.  No clock may
  * stand in for another.  In a KVM
- * guest these are kvm-clock, the TSC scaled by host-provided factors, so
- * the conversion error is the disagreement of tsc_khz with that scale
- * (ppm) over the distance back to the sample (at most one poll period:
- * tens of ns for 10 ms) plus the skew of taking the pair (< 1 us).
+ * guest these are kvm-clock, the TSC scaled by host-provided factors,
+ * which KVM updates from its own clock: on a host whose TSC is stable the
+ * rate agrees with tsc_khz to ppm, and the nominal rate alone would be
+ * off by tens of ns over a 10 ms poll period.  On a host whose TSC is not
+ * (a nested L1 under TCG) the two drifted apart by 1.7 ms within 18 ms,
+ * and events of successive drains went back in time; the interpolation
+ * leaves the skew of taking the pair (< 1 us) and the clock's own
+ * unevenness between two pairs.
  *
  * Overflow is counted twice: by producers in ring->overflow (ring full or
  * head contended), and here as "lost" for a slot reserved but never
@@ -163,11 +177,27 @@ size_t hup_trace_ring_bytes(void)
 	return hup_ring_size;
 }
 
-/* A guest TSC value on the trace clock, from the pair (tsc0, ns0). */
-static u64 hup_tsc_to_clock(u64 tsc, u64 tsc0, u64 ns0)
+/* The previous drain's pair and its clock: interpolation's lower end. */
+static u64 hup_prev_tsc, hup_prev_ns;
+static unsigned int hup_prev_clock;
+/* Pairs further apart (the drains paused: no program) are not used. */
+#define HUP_TRACE_INTERP_MAX_NS (10ULL * NSEC_PER_SEC)
+
+/*
+ * A guest TSC value on the trace clock c, from this drain's pair
+ * (tsc0, ns0) and the previous one (see Timestamps above).
+ */
+static u64 hup_tsc_to_clock(u64 tsc, u64 tsc0, u64 ns0, unsigned int c)
 {
 	u64 d;
 
+	if (hup_prev_tsc && hup_prev_clock == c && tsc > hup_prev_tsc &&
+	    tsc <= tsc0 && ns0 > hup_prev_ns &&
+	    ns0 - hup_prev_ns <= HUP_TRACE_INTERP_MAX_NS)
+		return hup_prev_ns +
+		       mul_u64_u64_div_u64(tsc - hup_prev_tsc,
+					   ns0 - hup_prev_ns,
+					   tsc0 - hup_prev_tsc);
 	if (!tsc_khz)
 		return ns0;
 	if (tsc <= tsc0) {
@@ -181,12 +211,13 @@ static void hup_trace_drain(void)
 {
 	u32 mask = hup_ring_cap - 1;
 	u64 t = hup_tail, tsc0, ns0;
+	unsigned int c = hup_trace_clock_now();
 	unsigned long flags;
 	u32 n;
 
 	local_irq_save(flags);
 	tsc0 = rdtsc_ordered();
-	ns0 = hup_trace_clocks[hup_trace_clock_now()].now();
+	ns0 = hup_trace_clocks[c].now();
 	local_irq_restore(flags);
 
 	/* At most one ring's worth per drain: the loop is bounded. */
@@ -211,7 +242,7 @@ static void hup_trace_drain(void)
 		}
 		smp_rmb();	/* the entry after its seq */
 		memcpy(&e, slot, sizeof(e));
-		ts = hup_tsc_to_clock(e.guest_tsc, tsc0, ns0);
+		ts = hup_tsc_to_clock(e.guest_tsc, tsc0, ns0, c);
 		trace_hv_event(&e, ts, ns0 > ts ? ns0 - ts : 0);
 		hup_consumed++;
 		t++;
@@ -220,6 +251,9 @@ static void hup_trace_drain(void)
 	smp_mb();
 	WRITE_ONCE(hup_ring->tail, t);
 	hup_tail = t;
+	hup_prev_tsc = tsc0;
+	hup_prev_ns = ns0;
+	hup_prev_clock = c;
 }
 
 static void hup_drain_fn(struct work_struct *work)

@@ -70,7 +70,7 @@ echo "BENCH mode @MODE@ vmm rc=$rc"
 """
 
 HUPVM_LAUNCH = ("./hupvm -k ./vmlinuz -i ./l2-hupvm.cpio -c 2 -m @MEM@M --timeout @VMTIMEOUT@ "
-                f"--run-budget-us {e2e.NESTED_RUN_BUDGET_US} --control ./ctl.sock -a '@CMDLINE@'")
+                f"--run-budget-us {e2e.RECLAIM_RUN_BUDGET_US} --control ./ctl.sock -a '@CMDLINE@'")
 QEMU_LAUNCH = ("qemu-system-x86_64 -enable-kvm -cpu host -m @MEM@M -smp 2 -nodefaults "
                "-display none -serial stdio -no-reboot -bios $HUP_QEMU_BIOS "
                "-kernel ./vmlinuz -initrd ./l2-qemu.cpio -append '@CMDLINE@' "

@@ -139,7 +139,7 @@ def scenario(kname, mode, tools, cache, churn, fd_o):
         cmdline += " hup.mode=auto"
         hupvm_args = AUTO_ARGS
     launch = l1_launch(k.release, " ".join(filter(None, [
-        f"-c 2 -m {MEM} --timeout {VM_TIMEOUT_S} -v --run-budget-us {e2e.NESTED_RUN_BUDGET_US}",
+        f"-c 2 -m {MEM} --timeout {VM_TIMEOUT_S} -v --run-budget-us {e2e.RECLAIM_RUN_BUDGET_US}",
         hupvm_args,
         f"-a '{cmdline}'"])), mode=mode)
     script = fill(L1_SCRIPT, L1_LAUNCH=launch, MODE=mode, RECLAIMS=RECLAIMS,
