@@ -121,10 +121,10 @@ matrix() {
 # add_counts LINE: a run-tests.sh final line ("N passed, N failed[, N
 # skipped][, N retried]") added to this one's counts
 add_counts() {
-	local n
+	local w n
 	for w in passed failed skipped retried; do
 		n=$(grep -oE "[0-9]+ $w" <<<"$1" | cut -d' ' -f1)
-		[ -n "$n" ] && eval "$w=\$(($w + n))"
+		[ -n "$n" ] && printf -v "$w" '%d' $((${!w} + n))
 	done
 }
 

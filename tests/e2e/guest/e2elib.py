@@ -57,8 +57,8 @@ SCENARIO_MARGIN_S = 60
 # native, and the run clock is wall time, which goes on while L1 does not
 # run hupvm's thread (L1's scheduler, or the host preempting L1's vCPU).
 # libhup's native 1 ms default aborts a few runs; 20 ms aborted a ps query
-# (about 1 ms of L1 time) once in a fresh-clone run with native tests
-# beside L1.  Tests of the budget itself set their own.
+# (10-30 ms of L1 time, test_replay_e2e) once in a fresh-clone run with
+# native tests beside L1.  Tests of the budget itself set their own.
 NESTED_RUN_BUDGET_US = 100000
 # ... except reclaim's: hupvm cuts a reclaim into stops of at most 50 ms,
 # each taking as many 512-page batches as fit at their worst case, the run
@@ -178,8 +178,7 @@ DEBUG_MODULE_KERNELS = ("6.1-cloud", "6.12-cloud")
 def build_modules(cache, names=None, out=sys.stdout):
     """module_for() each of names (default: all KERNELS), and the debug
     module too for DEBUG_MODULE_KERNELS: built once, ahead of the nested
-    tests (which then find them cached), where the CPU their L1 leaves
-    idle builds them.  Raises SetupError on an unknown name or a failed
+    tests (which then find them cached).  Raises SetupError on an unknown name or a failed
     build."""
     names = names or list(KERNELS)
     for name in names:
