@@ -4,7 +4,7 @@
 # ("N retried"), a skipped test named, a failure counted and the exit
 # status non-zero.
 # usage: run_tests_summary.sh SRC
-src=$1
+src=$(cd "$1" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -64,5 +64,28 @@ rc=$?
 [ $rc -ne 0 ] || { echo "FAIL: exit 0 with a failed matrix test"; fail=1; }
 echo "$out" | tail -1 | grep -qx '3 passed, 1 failed, 1 skipped, 1 retried' ||
 	{ echo "FAIL: final line of a failing matrix: $(echo "$out" | tail -1)"; fail=1; }
-[ $fail -eq 0 ] && echo "ok: run-tests.sh shows and counts retries, skips, failures, the matrix beside"
+# --make: the matrix's directory made (by the current directory's
+# Makefile) in the second run-tests.sh, before its entries and at a lower
+# priority; a failed make counts as 1 failed and runs none of the matrix
+mkdir -p "$tmp/mk"
+printf '%s\n' 'mat:' \
+	"	mkdir -p m && cp $tmp/r/CTestTestfile.cmake m/ && echo nice=\$\$(nice)" \
+	'broken:' '	false' >"$tmp/mk/Makefile"
+out=$(cd "$tmp/mk" && "$src/scripts/run-tests.sh" --make mat --release m "$tmp/a" 2>&1)
+rc=$?
+[ $rc -eq 0 ] || { echo "FAIL: exit $rc for a passing run with --make"; fail=1; }
+echo "$out" | grep -qx 'nice=10' || { echo "FAIL: the matrix not made at nice 10"; fail=1; }
+echo "$out" | tail -1 | grep -qx '4 passed, 0 failed, 1 skipped, 1 retried' ||
+	{ echo "FAIL: final line with --make: $(echo "$out" | tail -1)"; fail=1; }
+echo "$out" | grep -qx 'gcc Release, alone: 1 passed, 0 failed ([0-9]* s)' ||
+	{ echo "FAIL: the alone entry after --make"; fail=1; }
+out=$(cd "$tmp/mk" && "$src/scripts/run-tests.sh" --make broken --release m2 "$tmp/a" 2>&1)
+rc=$?
+[ $rc -ne 0 ] || { echo "FAIL: exit 0 when the matrix's make failed"; fail=1; }
+echo "$out" | tail -1 | grep -qx '2 passed, 1 failed, 1 skipped, 1 retried' ||
+	{ echo "FAIL: final line of a failed --make: $(echo "$out" | tail -1)"; fail=1; }
+echo "$out" | grep -q '^make broken: failed (exit status 2), counted as 1 failed; the matrix did not run$' ||
+	{ echo "FAIL: the failed make's summary line"; fail=1; }
+echo "$out" | grep -q '^=== gcc Release' && { echo "FAIL: a matrix entry ran after its make failed"; fail=1; }
+[ $fail -eq 0 ] && echo "ok: run-tests.sh shows and counts retries, skips, failures, the matrix beside, its make"
 exit $fail
