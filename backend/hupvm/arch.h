@@ -47,6 +47,10 @@ int arch__flush_tlb(struct vcpu *v);
  * through the paravirtual interface it enabled: 0, or -errno (-ENOENT:
  * the guest uses none). */
 int arch__mark_preempted(struct vcpu *v);
+/* On v's own thread as it parks, before it counts as paused: read what
+ * arch__mark_preempted needs, so that nobody issues a vCPU ioctl for it
+ * from another thread (each would load v on that thread's CPU). */
+void arch__parking(struct vcpu *v);
 void arch__exit_vm(struct vm *vm);
 
 #endif

@@ -288,6 +288,7 @@ static void park(struct vcpu *v)
 	uint32_t actions = 0;
 
 	trace(v, HUP_TRACE_PAUSE, 0, arg);
+	arch__parking(v);
 	t0 = hupvm_now_ns();
 	pthread_mutex_lock(&v->pause_lock);
 	v->paused = true;

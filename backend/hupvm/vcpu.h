@@ -56,6 +56,11 @@ struct vcpu {
 	 * programs, vsched.c): done at its next entry, with the resume
 	 * programs' own. */
 	atomic_uint entry_actions;
+	/* MSR_KVM_STEAL_TIME as this vCPU's own thread read it when it last
+	 * parked, or the -errno of that read (--pv-tlb-flush, x86/pvtime.h);
+	 * written before paused is set, so whoever saw it paused may read. */
+	uint64_t steal_time_msr;
+	int steal_time_err;
 
 	/* Guest TSC (x86/hup.c): method, cached offset, when refreshed. */
 	int tsc_mode;

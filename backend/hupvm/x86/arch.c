@@ -271,6 +271,12 @@ int arch__mark_preempted(struct vcpu *v)
 	return x86_pvtime__mark_preempted(v);
 }
 
+void arch__parking(struct vcpu *v)
+{
+	if (v->vm->cfg.pv_tlb_flush)
+		x86_pvtime__parking(v);
+}
+
 void arch__exit_vm(struct vm *vm)
 {
 	struct arch_vm *a = vm->arch;

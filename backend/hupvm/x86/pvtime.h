@@ -15,9 +15,13 @@
 
 struct vcpu;
 
-/* Mark vCPU v (parked: out of KVM_RUN) preempted in its steal-time area:
- * 0, -ENOENT if the guest has not enabled one, -EFAULT if it lies outside
- * RAM, -EIO if KVM does not know the MSR. */
+/* On v's own thread as it parks: read MSR_KVM_STEAL_TIME for
+ * x86_pvtime__mark_preempted. */
+void x86_pvtime__parking(struct vcpu *v);
+/* Mark vCPU v (parked: out of KVM_RUN) preempted in its steal-time area,
+ * at the address its thread read as it parked: 0, -ENOENT if the guest
+ * has not enabled one, -EFAULT if it lies outside RAM, -EIO if KVM does
+ * not know the MSR. */
 int x86_pvtime__mark_preempted(struct vcpu *v);
 
 #endif
