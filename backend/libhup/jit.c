@@ -12,7 +12,11 @@
  * jumps are aimed at the previous pass's offsets and take the rel8 form
  * when it reaches.  Sizes can then only shrink, so the layout converges;
  * the pass in which no offset changed emitted exact displacements, and its
- * bytes are the image.
+ * bytes are the image.  But one jump's shrinking may only then bring
+ * another into rel8 range, one jump a pass: a 143-instruction program the
+ * fuzzer found took 37 passes.  From HUP_JIT_PAD_PASS on, each block is
+ * padded with NOPs to its previous size, so no block moves again and the
+ * next pass converges (the kernel's x86 JIT pads for the same reason).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -155,6 +159,17 @@ static int jit_scan(struct hup_jit_ctx *ctx)
 	return 0;
 }
 
+/* In a padding pass: fill insn i's block up to its size in the previous
+ * pass.  It can only have shrunk (see the top of this file). */
+static void jit_pad(struct hup_jit_ctx *ctx, size_t i)
+{
+	uint32_t want = ctx->old.blk[i + 1] - ctx->old.blk[i];
+	uint32_t have = ctx->out.pos - ctx->cur.blk[i];
+
+	if (have < want)
+		hup_jit_x86__nops(ctx, want - have);
+}
+
 /* One pass over the program into ctx->out, filling ctx->cur. */
 static int jit_pass(struct hup_jit_ctx *ctx)
 {
@@ -179,6 +194,8 @@ static int jit_pass(struct hup_jit_ctx *ctx)
 		ctx->cur.code[i] = b->pos;
 		if (hup_jit_x86__insn(ctx, i) || ctx->err)
 			return ctx->err;
+		if (ctx->pad)
+			jit_pad(ctx, i);
 	}
 	ctx->cur.blk[cnt] = ctx->cur.entry[cnt] = ctx->cur.code[cnt] = b->pos;
 	hup_jit__region(ctx, ctx->old.blk[cnt]);
@@ -271,6 +288,7 @@ int hup_jit__compile_confined(const struct bpf_insn *insns, size_t cnt,
 			goto out;
 		}
 		ctx.force_near = pass == 0;
+		ctx.pad = pass >= HUP_JIT_PAD_PASS;
 		ret = jit_pass(&ctx);
 		if (ret)
 			goto out;

@@ -19,8 +19,12 @@
 
 /* Longest program the JIT takes on (the verifier's cap is far below). */
 #define HUP_JIT_MAX_INSNS 65536u
-/* Sizes only shrink from pass to pass, so this is never reached in practice. */
+/* Sizes only shrink from pass to pass, and from HUP_JIT_PAD_PASS on no
+ * block moves; a program that still has not converged is refused. */
 #define HUP_JIT_MAX_PASSES 32u
+/* From this pass on, every instruction is padded with NOPs to its size in
+ * the previous pass (jit.c, jit_pad). */
+#define HUP_JIT_PAD_PASS 16u
 /* Largest helper table copied into an image for callx. */
 #define HUP_JIT_MAX_HELPERS 4096u
 
@@ -62,6 +66,7 @@ struct hup_jit_ctx {
 	struct hup_jit_layout cur; /* this pass, being filled in */
 	struct hup_jit_buf out;
 	bool force_near; /* pass 0: every variable jump at its largest */
+	bool pad;        /* from HUP_JIT_PAD_PASS: blocks keep their sizes */
 
 	/* Region being emitted: its start in the previous pass and now, so a
 	 * jump's own address can be expressed in previous-pass terms. */
@@ -112,5 +117,7 @@ void hup_jit_x86__callee_entry(struct hup_jit_ctx *ctx, size_t i);
 int hup_jit_x86__insn(struct hup_jit_ctx *ctx, size_t i);
 /* After the last insn: the fall-off stub, epilogue, abort stub, table. */
 void hup_jit_x86__tail(struct hup_jit_ctx *ctx, bool fall_off);
+/* n bytes of padding that may be run: NOP instructions. */
+void hup_jit_x86__nops(struct hup_jit_ctx *ctx, uint32_t n);
 
 #endif /* HUP_JIT_H */
