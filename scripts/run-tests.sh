@@ -27,9 +27,9 @@
 # the nested tests leave 20-40 % of the CPU idle for minutes, which the
 # matrix's build (--make) and native tests fill (their L1 runs at a higher
 # priority, tests/CMakeLists.txt hup_nested_test), so the first nested
-# test no longer waits for two more builds (2 min 26 s here).  Tests labelled "alone" need the
-# machine to themselves (libhup-budget); there they are left out, and run
-# after everything else, alone.
+# test no longer waits for two more builds (2 min 25 s here).  Tests
+# labelled "alone" need the machine to themselves (libhup-budget); there
+# they are left out, and run after everything else, alone.
 #
 # Extra ctest arguments for every entry: CTEST_ARGS.
 set -uo pipefail
