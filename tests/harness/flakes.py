@@ -10,6 +10,8 @@ by hupnest as one line, "retrying after a hang (attempt N of M): NAME
 
   hup_vm_flake (SCENARIO_PRELUDE)  inside a scenario: a VMM's exit that is
                                    the CPU model's fault becomes 124
+  GUEST_STALL_PANIC, STALL_PANIC   a guest that panics on its own stall
+                                   report, and that panic: a hang
   HANG_CODES, HANG_ATTEMPTS        which results hupnest re-runs in a fresh
                                    L1, and how often
   L1_BOOT_RETRIES                  stuck L1 boots hupnest boots again
@@ -25,12 +27,16 @@ L1_BOOT_RETRIES = 1
 # Result codes that mean "hung" rather than "failed": timed out (124), the
 # KVM host died under the scenario (125), never ran (None).
 HANG_CODES = (124, 125, None)
-# Attempts a hung scenario gets, each in a fresh L1 boot.  At the 1-5 %
-# nested flake rate per scenario (docs/nested.md; measured: 1-2 retries per
-# make test over ~35 scenarios), one retry still failed a make test in
-# about 1 of 20 runs (a scenario hanging twice: 35 x 0.04^2); two bring it
-# to about 1 in 500.  Every retry is logged and counted in scenario_retries.
-HANG_ATTEMPTS = 3
+# Attempts a hung scenario gets, each in a fresh L1 boot.  Most scenarios
+# fail 1-5 % of their attempts (docs/nested.md), but guest-tlb-e2e's (a
+# 4-vCPU guest overcommitted on 2, TLB-shootdown IPIs all the time) failed
+# 20 of 68 on 2026-12-06: L1's kernel dying on a corrupted stack, L2
+# triple faults, an L2 stuck with an interrupt never injected; with or
+# without our program, with 5 or 20 ms slices.  At 30 % three attempts
+# fail a scenario 2.7 % of the time, and make test runs six of them (CI
+# failed so); five bring it to 0.24 %, about 1.5 % a make test.  Every
+# retry is logged and counted in scenario_retries.
+HANG_ATTEMPTS = 5
 
 # Prepended to every scenario script, on both paths.
 #
@@ -45,19 +51,28 @@ HANG_ATTEMPTS = 3
 # GS-relative reads until it overflows its stack, the oops L1's kernel
 # dies of under the same CPU model with none of our code in it
 # (docs/nested.md).  With a program registered it stays a failure: a
-# program that may write the guest's page tables could cause it.  A
+# program that may write the guest's page tables could cause it.  Also a
+# guest panic on the guest kernel's own stall report (STALL_PANIC): a
+# guest booted with softlockup_panic=1 and panic_on_rcu_stall=1 (the TLB
+# scenarios, GUEST_STALL_PANIC) ends a hang 20 s in instead of at hupvm's
+# --timeout minutes later; the use-case scenarios retry a hang whatever
+# its cause (e2elib's L1_END), and a stall in a run that would have gone
+# on fails its bad-dmesg check anyway, so only the wait changes.  A
 # scenario exits 124 on it, a hang the harness retries (HANG_ATTEMPTS in
 # all, each shown).
+STALL_PANIC = "Kernel panic - not syncing: (softlockup: hung tasks|RCU Stall)"
+GUEST_STALL_PANIC = "softlockup_panic=1 sysctl.kernel.panic_on_rcu_stall=1"
 SCENARIO_PRELUDE = r"""hup_vm_flake() {
 	local started=$2 rc=$1
 	shift 2
 	[ "$rc" = 124 ] && { grep -q "hang: verdict: host" "$@"; return; }
+	[ "$rc" = 4 ] && grep -q -E "@STALL_PANIC@" "$@" && return
 	[ "$rc" = 4 ] && { grep -q "stack guard page was hit" "$@" &&
 		grep -q "hyperupcalls: 0 registrations" "$@"; return; }
 	[ "$rc" = 5 ] || return 1
 	! grep -q "$started" "$@" || grep -q "triple fault" "$@"
 }
-"""
+""".replace("@STALL_PANIC@", STALL_PANIC)
 
 
 # L1's kernel saying one of its CPUs has made no progress for 21 s: under
@@ -102,6 +117,10 @@ def hang_cause(output):
         return f"{m[-1][0]}: {m[-1][1]}"
     if "triple fault" in guest:
         return "triple fault"
+    m = re.search(STALL_PANIC, guest)
+    if m:
+        what = "soft lockup" if m.group(1).startswith("soft") else "RCU stall"
+        return f"guest panic on its own {what} report (a hang, caught early)"
     if "stack guard page was hit" in guest and "Kernel panic" in guest:
         return "guest panic: stack guard page hit (the CPU model's recursive fault)"
     m = re.findall(r"hupnest: (L1 [^\n]*?|the harness killed L1[^\n]*?) during this scenario",

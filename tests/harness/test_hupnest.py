@@ -15,6 +15,9 @@ sys.path.insert(0, HERE)
 import flakes  # noqa: E402
 import hupnest  # noqa: E402
 
+# The retry lines name the budget: "attempt N of M".
+M = flakes.HANG_ATTEMPTS
+
 
 class ScenarioTest(unittest.TestCase):
     def test_rejects_bad_name(self):
@@ -100,8 +103,8 @@ class HangRetryFakeHostTest(unittest.TestCase):
         self.assertEqual(calls, [["h2", "ok"], ["h2"], ["h2"]])
         self.assertEqual(run.scenario_retries, ["h2", "h2"])
         self.assertEqual(self.retry_lines(h),
-                         ["retrying after a hang (attempt 2 of 3): h2 [unknown]",
-                          "retrying after a hang (attempt 3 of 3): h2 [unknown]"])
+                         [f"retrying after a hang (attempt 2 of {M}): h2 [unknown]",
+                          f"retrying after a hang (attempt 3 of {M}): h2 [unknown]"])
         self.assertEqual(run.results[0].rc, 0)
         for n in (1, 2):
             with open(os.path.join(h.logdir, f"h2.try{n}.log")) as f:
@@ -113,8 +116,8 @@ class HangRetryFakeHostTest(unittest.TestCase):
         run, calls, h = self.run_fake({"a": [124, 0], "b": [125, 0], "ok": [0]})
         self.assertEqual(calls, [["a", "b", "ok"], ["a", "b"]])
         self.assertEqual(self.retry_lines(h),
-                         ["retrying after a hang (attempt 2 of 3): a [unknown]",
-                          "retrying after a hang (attempt 2 of 3): b [unknown]"])
+                         [f"retrying after a hang (attempt 2 of {M}): a [unknown]",
+                          f"retrying after a hang (attempt 2 of {M}): b [unknown]"])
         self.assertEqual(len(run.scenario_retries), len(self.retry_lines(h)))
 
     def test_read_new_bytes_and_whole_lines(self):
@@ -154,6 +157,11 @@ class HangRetryFakeHostTest(unittest.TestCase):
         self.assertEqual(c("[ 14.9] BUG: ENTRY_TRAMPOLINE stack guard page was hit at 0\n"
                            "[ 14.9] Kernel panic - not syncing: Fatal exception in interrupt\n"),
                          "guest panic: stack guard page hit (the CPU model's recursive fault)")
+        self.assertEqual(c("[ 35.6] watchdog: BUG: soft lockup - CPU#0 stuck for 23s!\n"
+                           "[ 35.6] Kernel panic - not syncing: softlockup: hung tasks\n"),
+                         "guest panic on its own soft lockup report (a hang, caught early)")
+        self.assertEqual(c("[ 33.3] Kernel panic - not syncing: RCU Stall\n"),
+                         "guest panic on its own RCU stall report (a hang, caught early)")
         # L1's own oops, in the L1 console lines hupnest keeps: L1's, not the guest's
         l1_oops = ("HUP-G: sync reclaimed\n\nhupnest: L1 exited (status 0) during this scenario\n"
                    + flakes.L1_CONSOLE_HEADER + "\n"
@@ -312,7 +320,7 @@ class LanesFakeHostTest(unittest.TestCase):
         self.assertEqual(run.scenario_retries, ["b"])
         self.assertEqual((run.l1_ready_s, run.l1_retries), (4.0, 1))
         self.assertEqual([m for m in logged if m.startswith("retrying")],
-                         ["retrying after a hang (attempt 2 of 3): b [unknown]"])
+                         [f"retrying after a hang (attempt 2 of {M}): b [unknown]"])
 
     def test_lane_console_file(self):
         host = FakeL1Host([(chan(READY, "@BEGIN q1", "@END q1 rc=0 t=7", "@ALL-DONE"), 0)])
@@ -595,7 +603,8 @@ class DirectRunnerTest(unittest.TestCase):
         """hup_vm_flake, prepended to every scenario: only a KVM failure
         (5) before the start marker, a triple fault, a timeout (124)
         whose hang report blames the host, or a guest panic (4) on a
-        stack guard page with no program registered, is retryable."""
+        stack guard page with no program registered or on the guest's own
+        stall report (flakes.STALL_PANIC), is retryable."""
         script = "\n".join([
             "echo 'HUP-G: init ran' > started.log",
             "echo 'hupvm: error: vCPU 0: triple fault' > tf.log",
@@ -604,12 +613,17 @@ class DirectRunnerTest(unittest.TestCase):
             "echo 'BUG: ENTRY_TRAMPOLINE stack guard page was hit at 0' > guard.log",
             "echo 'hupvm: hyperupcalls: 0 registrations, 0 requests refused' > none.log",
             "echo 'hupvm: hyperupcalls: 1 registrations, 0 requests refused' > one.log",
+            "echo '[ 35.6] Kernel panic - not syncing: softlockup: hung tasks' > soft.log",
+            "echo '[ 33.3] Kernel panic - not syncing: RCU Stall' > rcu.log",
+            "echo '[ 33.3] Kernel panic - not syncing: Fatal exception' > fatal.log",
             ": > empty.log",
             "for c in '5 empty.log' '5 started.log' '5 started.log tf.log' "
             "'4 empty.log' '0 tf.log' '124 started.log host.log' "
             "'124 started.log guest.log' '124 empty.log' '5 started.log host.log' "
             "'4 guard.log none.log' '4 guard.log one.log' '4 none.log' "
-            "'5 started.log guard.log none.log'; do",
+            "'5 started.log guard.log none.log' '4 started.log soft.log one.log' "
+            "'4 started.log rcu.log' '4 started.log fatal.log one.log' "
+            "'5 started.log soft.log'; do",
             "  set -- $c; rc=$1; shift",
             "  if hup_vm_flake $rc 'HUP-G: init ran' \"$@\"; then echo \"$c: flake\";"
             "  else echo \"$c: real\"; fi",
@@ -617,14 +631,16 @@ class DirectRunnerTest(unittest.TestCase):
         rc, out = hupnest._run_script(hupnest.Scenario("flake", script),
                                       tempfile.mkdtemp(), {})
         self.assertEqual(rc, 0, out)
-        self.assertEqual(out.split("\n")[:13], [
+        self.assertEqual(out.split("\n")[:17], [
             "5 empty.log: flake", "5 started.log: real",
             "5 started.log tf.log: flake", "4 empty.log: real",
             "0 tf.log: real", "124 started.log host.log: flake",
             "124 started.log guest.log: real", "124 empty.log: real",
             "5 started.log host.log: real",
             "4 guard.log none.log: flake", "4 guard.log one.log: real",
-            "4 none.log: real", "5 started.log guard.log none.log: real"])
+            "4 none.log: real", "5 started.log guard.log none.log: real",
+            "4 started.log soft.log one.log: flake", "4 started.log rcu.log: flake",
+            "4 started.log fatal.log one.log: real", "5 started.log soft.log: real"])
 
     def test_timeout_kills_the_process_group(self):
         with tempfile.TemporaryDirectory() as work:
