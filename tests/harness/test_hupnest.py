@@ -162,6 +162,11 @@ class HangRetryFakeHostTest(unittest.TestCase):
                          "guest panic on its own soft lockup report (a hang, caught early)")
         self.assertEqual(c("[ 33.3] Kernel panic - not syncing: RCU Stall\n"),
                          "guest panic on its own RCU stall report (a hang, caught early)")
+        self.assertEqual(c("[ 8.52] traps: PANIC: double fault, error_code: 0x0\n"
+                           "[ 8.52] RSP: 0018:ff5ab42d80273a90 EFLAGS: 429663c2\n"
+                           "[ 8.52] Kernel panic - not syncing: Fatal exception in interrupt\n"),
+                         "guest panic with EFLAGS: 429663c2 (reserved bits set: the CPU "
+                         "model's flags)")
         # L1's own oops, in the L1 console lines hupnest keeps: L1's, not the guest's
         l1_oops = ("HUP-G: sync reclaimed\n\nhupnest: L1 exited (status 0) during this scenario\n"
                    + flakes.L1_CONSOLE_HEADER + "\n"
@@ -604,7 +609,8 @@ class DirectRunnerTest(unittest.TestCase):
         (5) before the start marker, a triple fault, a timeout (124)
         whose hang report blames the host, or a guest panic (4) on a
         stack guard page with no program registered or on the guest's own
-        stall report (flakes.STALL_PANIC), is retryable."""
+        stall report (flakes.STALL_PANIC) or with an EFLAGS no CPU produces
+        (flakes.IMPOSSIBLE_EFLAGS), is retryable."""
         script = "\n".join([
             "echo 'HUP-G: init ran' > started.log",
             "echo 'hupvm: error: vCPU 0: triple fault' > tf.log",
@@ -616,6 +622,9 @@ class DirectRunnerTest(unittest.TestCase):
             "echo '[ 35.6] Kernel panic - not syncing: softlockup: hung tasks' > soft.log",
             "echo '[ 33.3] Kernel panic - not syncing: RCU Stall' > rcu.log",
             "echo '[ 33.3] Kernel panic - not syncing: Fatal exception' > fatal.log",
+            "echo '[ 8.5] RSP: 0018:ff5ab42d80273a90 EFLAGS: 429663c2' > junk.log",
+            "echo '[ 8.5] RSP: 0018:ff5ab42d80273a90 EFLAGS: 00400002' > bit22.log",
+            "echo '[ 8.5] RSP: 002b:00007ffcf6825240 EFLAGS: 00200293 ORIG_RAX: 1' > id.log",
             ": > empty.log",
             "for c in '5 empty.log' '5 started.log' '5 started.log tf.log' "
             "'4 empty.log' '0 tf.log' '124 started.log host.log' "
@@ -623,7 +632,8 @@ class DirectRunnerTest(unittest.TestCase):
             "'4 guard.log none.log' '4 guard.log one.log' '4 none.log' "
             "'5 started.log guard.log none.log' '4 started.log soft.log one.log' "
             "'4 started.log rcu.log' '4 started.log fatal.log one.log' "
-            "'5 started.log soft.log'; do",
+            "'5 started.log soft.log' '4 started.log junk.log one.log' "
+            "'4 bit22.log' '4 started.log id.log one.log'; do",
             "  set -- $c; rc=$1; shift",
             "  if hup_vm_flake $rc 'HUP-G: init ran' \"$@\"; then echo \"$c: flake\";"
             "  else echo \"$c: real\"; fi",
@@ -631,7 +641,7 @@ class DirectRunnerTest(unittest.TestCase):
         rc, out = hupnest._run_script(hupnest.Scenario("flake", script),
                                       tempfile.mkdtemp(), {})
         self.assertEqual(rc, 0, out)
-        self.assertEqual(out.split("\n")[:17], [
+        self.assertEqual(out.split("\n")[:20], [
             "5 empty.log: flake", "5 started.log: real",
             "5 started.log tf.log: flake", "4 empty.log: real",
             "0 tf.log: real", "124 started.log host.log: flake",
@@ -640,7 +650,9 @@ class DirectRunnerTest(unittest.TestCase):
             "4 guard.log none.log: flake", "4 guard.log one.log: real",
             "4 none.log: real", "5 started.log guard.log none.log: real",
             "4 started.log soft.log one.log: flake", "4 started.log rcu.log: flake",
-            "4 started.log fatal.log one.log: real", "5 started.log soft.log: real"])
+            "4 started.log fatal.log one.log: real", "5 started.log soft.log: real",
+            "4 started.log junk.log one.log: flake", "4 bit22.log: flake",
+            "4 started.log id.log one.log: real"])
 
     def test_timeout_kills_the_process_group(self):
         with tempfile.TemporaryDirectory() as work:
