@@ -55,13 +55,13 @@ HANG_ATTEMPTS = 5
 # program that may write the guest's page tables could cause it.  Also a
 # guest panic on the guest kernel's own stall report (STALL_PANIC): a
 # guest booted with softlockup_panic=1 and panic_on_rcu_stall=1 (the TLB
-# scenarios, GUEST_STALL_PANIC) ends a hang 20 s in instead of at hupvm's
-# --timeout minutes later; the use-case scenarios retry a hang whatever
-# its cause (e2elib's L1_END), and a stall in a run that would have gone
-# on fails its bad-dmesg check anyway, so only the wait changes.  A
-# scenario exits 124 on it, a hang the harness retries (HANG_ATTEMPTS in
-# all, each shown).  And a guest oops whose register dump shows an EFLAGS
-# with reserved bits set (IMPOSSIBLE_EFLAGS, bits 22-31: no CPU produces
+# and reclaim scenarios, GUEST_STALL_PANIC) ends a hang 20 s in instead
+# of at hupvm's --timeout minutes later; the use-case scenarios retry a
+# hang whatever its cause (e2elib's L1_END), and a stall in a run that
+# would have gone on fails its bad-dmesg check anyway, so only the wait
+# changes.  A scenario exits 124 on it, a hang the harness retries
+# (HANG_ATTEMPTS in all, each shown).  And a guest oops whose register
+# dump shows an EFLAGS with reserved bits set (IMPOSSIBLE_EFLAGS, bits 22-31: no CPU produces
 # them and no program can write a register): TCG's lazily computed flags
 # gone wrong, seen as an L2 double fault whose EFLAGS 429663c2 held the
 # low bits of RAX (docs/nested.md, 2026-12-06).
