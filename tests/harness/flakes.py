@@ -61,10 +61,10 @@ HANG_ATTEMPTS = 5
 # would have gone on fails its bad-dmesg check anyway, so only the wait
 # changes.  A scenario exits 124 on it, a hang the harness retries
 # (HANG_ATTEMPTS in all, each shown).  And a guest oops whose register
-# dump shows an EFLAGS with reserved bits set (IMPOSSIBLE_EFLAGS, bits 22-31: no CPU produces
-# them and no program can write a register): TCG's lazily computed flags
-# gone wrong, seen as an L2 double fault whose EFLAGS 429663c2 held the
-# low bits of RAX (docs/nested.md, 2026-12-06).
+# dump shows an EFLAGS with reserved bits 22-31 set (IMPOSSIBLE_EFLAGS):
+# no CPU produces them and no program can write a register, so it is
+# TCG's lazily computed flags gone wrong, seen as an L2 double fault
+# whose EFLAGS 429663c2 held the low bits of RAX (docs/nested.md).
 STALL_PANIC = "Kernel panic - not syncing: (softlockup: hung tasks|RCU Stall)"
 IMPOSSIBLE_EFLAGS = "EFLAGS: ([1-9a-f][0-9a-f]{7}|0[1-9a-f][0-9a-f]{6}|00[4-9a-f][0-9a-f]{5})"
 GUEST_STALL_PANIC = "softlockup_panic=1 sysctl.kernel.panic_on_rcu_stall=1"
