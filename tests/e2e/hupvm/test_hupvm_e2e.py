@@ -82,20 +82,30 @@ poweroff -f
 """
 
 # Runs in L1.  Streams the L2 console, stamps launch / userspace / exit with
-# L1's /proc/uptime, and checks the VMM's exit status.  $1: expected status.
+# L1's /proc/uptime, and checks the VMM's exit status against @EXPECT@.  An
+# unexpected status that is the nested CPU model's fault (flakes.py's
+# hup_vm_flake: a triple fault of a booted guest, seen on vCPU 1 of
+# hupvm-smp2) exits 124, which the harness retries and reports; any other
+# unexpected status fails.
 RUN_TEMPLATE = r"""
 set -u
 now() { cut -d' ' -f1 /proc/uptime; }
 expect=@EXPECT@
 echo "HUP-T launch $(now)"
-{ @CMD@ ; echo $? > rc.txt; } 2>&1 | while IFS= read -r line; do
+{ @CMD@ ; echo $? > rc.txt; } 2>&1 | tee vm.out | while IFS= read -r line; do
 	case "$line" in *"HUP-L2: init ran"*) echo "HUP-T userspace $(now)" ;; esac
 	printf '%s\n' "$line"
 done
 echo "HUP-T exit $(now)"
 rc=$(cat rc.txt)
 echo "HUP-RC $rc"
-[ "$rc" = "$expect" ] || { echo "unexpected exit status $rc (want $expect)"; exit 1; }
+[ "$rc" = "$expect" ] && exit 0
+if hup_vm_flake "$rc" "HUP-L2: init ran" vm.out; then
+	echo "HUP-T KVM failure of the nested CPU model: retryable"
+	exit 124
+fi
+echo "unexpected exit status $rc (want $expect)"
+exit 1
 """
 
 
