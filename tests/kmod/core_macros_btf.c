@@ -27,6 +27,7 @@
 #include "core_macros.h"
 #include "hupload.h"
 #include "hup_test_btf.h"
+#include "hup_test_budget.h"
 
 static const char *const q_names[CORE_Q_NR] = {
 	"pid exists", "pid size", "comm size", "no such field",
@@ -115,6 +116,7 @@ static int run_on(const char *obj, const char *name, const char *btf,
 	struct hup_load_opts lo = {
 		.sz = sizeof(lo), .view = view, .log_buf = vlog,
 		.log_size = sizeof(vlog), .name = name,
+		.budget_us = HUP_TEST_RUN_BUDGET_US,
 	};
 	struct hup_query_ctx ctx = { .arg = { 0xffff888000001000ull } };
 	struct out o = { .len = 0 };

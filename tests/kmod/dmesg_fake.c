@@ -39,6 +39,7 @@
 #include "check.h"
 #include "hupload.h"
 #include "hup_test_btf.h"
+#include "hup_test_budget.h"
 #include "hup_test_gmem.h"
 
 #define GMEM_SIZE (1u << 20)
@@ -413,7 +414,7 @@ static int load(const char *obj, const char *btf, uint64_t prb, struct prog *out
 		struct hup_load_opts lo = {
 			.sz = sizeof(lo), .view = view, .log_buf = vlog,
 			.log_size = sizeof(vlog), .name = p->name,
-			.no_jit = !jit,
+			.no_jit = !jit, .budget_us = HUP_TEST_RUN_BUDGET_US,
 		};
 
 		vlog[0] = 0;
@@ -683,6 +684,7 @@ static void unknown_layout(const char *obj, const char *btf_path,
 		struct hup_load_opts lo = {
 			.sz = sizeof(lo), .view = view, .log_buf = vlog,
 			.log_size = sizeof(vlog), .name = p->name,
+			.budget_us = HUP_TEST_RUN_BUDGET_US,
 		};
 		struct hup_prog *prog = NULL;
 

@@ -35,6 +35,9 @@ static int run(const struct insn *prog, size_t n, int no_jit, long *r0)
 	opts.log_buf = log;
 	opts.log_size = sizeof(log);
 	opts.no_jit = no_jit;
+	/* a test of answers: a run preempted on a loaded machine must not
+	 * outlive a wall-clock budget and fail it */
+	opts.budget_us = HUP_RUN_BUDGET_NONE;
 	err = hup_prog__load(prog, n, HUP_EVENT_QUERY, &opts, &p);
 	if (err) {
 		printf("load: %s: %s", hup_strerror(err), log);

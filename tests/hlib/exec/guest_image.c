@@ -22,6 +22,7 @@
 #include "hupcc.h"
 #define HUP_CHECK_DEFINE /* the one pair of check counters */
 #include "hlib_guest.h"
+#include "hup_test_budget.h"
 #include "hup_test_pt.h"
 
 /* ------------------------------------------------------------ the image */
@@ -136,6 +137,7 @@ static struct hup_prog *get(const char *obj, const char *name)
 		struct hup_load_opts o = {
 			.sz = sizeof(o), .name = name, .view = view,
 			.log_buf = log, .log_size = sizeof(log), .no_jit = !jit,
+			.budget_us = HUP_TEST_RUN_BUDGET_US,
 		};
 
 		err = hup_prog__load(insns, cnt, ev, &o, &pr->p[jit]);

@@ -23,6 +23,7 @@
 #include <hyperupcall/trace_ring.h>
 
 #include "hupcc.h"
+#include "hup_test_budget.h"
 #include "hup_test_gmem.h"
 
 #define GMEM_SIZE (4u << 20)
@@ -64,7 +65,7 @@ static int load(const char *obj, const char *name,
 		struct hup_load_opts o = {
 			.sz = sizeof(o), .name = name, .view = view,
 			.log_buf = log, .log_size = sizeof(log),
-			.no_jit = !jit,
+			.no_jit = !jit, .budget_us = HUP_TEST_RUN_BUDGET_US,
 		};
 
 		err = hup_prog__load(insns, cnt, ev, &o, &l->prog[jit]);

@@ -21,11 +21,13 @@ expect() {
 	echo "$out" | grep -q -- "$pat" || fail "$*: no '$pat' in: $out"
 }
 
-# run ARGS...: hupreplay running programs with a budget of 1 s a run.
-# libhup's defaults are production's, and this test checks answers, not
-# budgets (libhup-budget does): the sanitizer build's interpreter, beside
-# make test's nested tests and builds, outran the reclaim default once.
-run() { "$R" "$@" --run-budget-us 1000000; }
+# run ARGS...: hupreplay running programs with the tests' run budget
+# (tests/include/hup_test_budget.h, passed by ctest).  libhup's defaults
+# are production's, and this test checks answers, not budgets
+# (libhup-budget does): the sanitizer build's interpreter, beside make
+# test's nested tests and builds, outran the reclaim default once.
+BUDGET=${HUP_TEST_RUN_BUDGET_US:?set by ctest from tests/include/hup_test_budget.h}
+run() { "$R" "$@" --run-budget-us "$BUDGET"; }
 
 set -- $("$MK" "$OBJ" "$D" 64) || { echo "hup-mksnap failed" >&2; exit 1; }
 ID=$1 FREE=$2 S=$D/synthetic.snap B=$D/synthetic.btf

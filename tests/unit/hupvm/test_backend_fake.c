@@ -15,6 +15,7 @@
 
 #include "bus.h"
 #include "check.h"
+#include "hup_test_budget.h"
 #include "ctlexec.h"
 #include "devices/doorbell.h"
 #include "fakeguest.h"
@@ -759,6 +760,7 @@ int main(void)
 		fprintf(stderr, "cannot create the backend\n");
 		return 1;
 	}
+	be.run_budget_us = HUP_TEST_RUN_BUDGET_US;
 	test_doorbell_register_trace();
 	test_verifier_rejection_log();
 	test_hostile_requests_counted();

@@ -18,6 +18,7 @@
 
 #include "autoreclaim.h"
 #include "check.h"
+#include "hup_test_budget.h"
 #include "control.h"
 #include "ctlexec.h"
 #include "fakeguest.h"
@@ -143,15 +144,20 @@ static uint64_t ram_nonzero_pages(void)
 	return n;
 }
 
-/* ---- a fake clock: every reading is 1 ms later, so each phase (park,
- * run, discard, resume: one reading each) looks as slow as the 1 ms run
- * budget, and a chunk's batches must be cut by the stop budget */
+/* ---- a fake clock: every reading is one run budget later (TICK), so
+ * each phase (park, run, discard, resume: one reading each) looks as slow
+ * as a batch's worst case, and a chunk's batches must be cut by the stop
+ * budget, STOP: ten of them.  The run budget is the generous one of the
+ * tests (hup_test_budget.h): the batches run for real, and a real budget
+ * of 1 ms aborted them when the loaded test machine preempted one. */
+#define TICK (HUP_TEST_RUN_BUDGET_US * 1000ull)
+#define STOP (10 * TICK)
 static uint64_t fake_now;
 
 static uint64_t fake_clock(void *opaque)
 {
 	(void)opaque;
-	return fake_now += MS;
+	return fake_now += TICK;
 }
 
 /* park/unpark: balanced, never nested; on park number unreg_at, the
@@ -197,7 +203,7 @@ static struct backend_reclaim_opts fake_opts(uint64_t stop_ns)
 
 static void test_fake_chunks_within_budget(uint32_t id)
 {
-	struct backend_reclaim_opts o = fake_opts(10 * MS);
+	struct backend_reclaim_opts o = fake_opts(STOP);
 	struct backend_reclaim_report rep;
 	uint64_t d0 = atomic_load(&be.st.pages_discarded);
 
@@ -213,7 +219,7 @@ static void test_fake_chunks_within_budget(uint32_t id)
 	CHECK(rep.chunks > 1);
 	CHECK(rep.chunks < rep.batches);
 	CHECK(rep.max_stop_ns > 0);
-	CHECK(rep.max_stop_ns <= 10 * MS);
+	CHECK(rep.max_stop_ns <= STOP);
 	CHECK_EQ(pk.parks, rep.chunks);
 	CHECK_EQ(pk.unparks, rep.chunks);
 	CHECK(!pk.nested && !pk.parked);
@@ -295,7 +301,7 @@ static void test_fake_skips_holes(uint32_t id)
  * answers, but the guest's memory and the host's stay as they were. */
 static void test_fake_dry_run(uint32_t id)
 {
-	struct backend_reclaim_opts o = fake_opts(10 * MS);
+	struct backend_reclaim_opts o = fake_opts(STOP);
 	struct backend_reclaim_report rep;
 	uint64_t d0 = atomic_load(&be.st.pages_discarded);
 	uint64_t runs0 = atomic_load(&be.st.reclaims);
@@ -312,7 +318,7 @@ static void test_fake_dry_run(uint32_t id)
 	CHECK_EQ(atomic_load(&be.st.pages_discarded), d0);
 	CHECK_EQ(atomic_load(&be.st.reclaims), runs0);
 	/* with --max-bytes: stops counting there too */
-	o = fake_opts(10 * MS);
+	o = fake_opts(STOP);
 	o.dry_run = true;
 	o.max_bytes = MB;
 	CHECK_EQ(backend__reclaim(&be, id, &o, &rep), 0);
@@ -322,7 +328,7 @@ static void test_fake_dry_run(uint32_t id)
 
 static void test_fake_max_bytes(uint32_t id)
 {
-	struct backend_reclaim_opts o = fake_opts(10 * MS);
+	struct backend_reclaim_opts o = fake_opts(STOP);
 	struct backend_reclaim_report rep;
 
 	fill_ram();
@@ -334,7 +340,7 @@ static void test_fake_max_bytes(uint32_t id)
 	CHECK_EQ(rep.batches, 1);
 	CHECK_EQ(rep.next_pfn, HUP_RECLAIM_BATCH);
 
-	o = fake_opts(10 * MS);
+	o = fake_opts(STOP);
 	o.max_bytes = 3 * MB; /* across batches and chunks */
 	fill_ram();
 	CHECK_EQ(backend__reclaim(&be, id, &o, &rep), 0);
@@ -349,13 +355,13 @@ static void test_fake_max_bytes(uint32_t id)
 
 static void test_fake_unregistered_midway(void)
 {
-	struct backend_reclaim_opts o = fake_opts(10 * MS);
+	struct backend_reclaim_opts o = fake_opts(STOP);
 	struct backend_reclaim_report rep;
 	uint32_t id;
 
 	fill_ram();
 	id = do_register(p_all, ARRAY_LEN(p_all));
-	o = fake_opts(10 * MS);
+	o = fake_opts(STOP);
 	pk.unreg_at = 2;
 	pk.unreg_id = id;
 	CHECK_EQ(backend__reclaim(&be, id, &o, &rep), -ENOENT);
@@ -368,7 +374,7 @@ static void test_fake_unregistered_midway(void)
 	CHECK_EQ(ram_nonzero_pages(), PAGES - rep.pages + 1);
 	CHECK(!pk.parked);
 	/* and an id nobody has: -ENOENT before any batch */
-	o = fake_opts(10 * MS);
+	o = fake_opts(STOP);
 	CHECK_EQ(backend__reclaim(&be, id, &o, &rep), -ENOENT);
 	CHECK_EQ(rep.batches, 0);
 	CHECK_EQ(rep.chunks, 1);
@@ -378,13 +384,13 @@ static char *exec(const char *line);
 
 static void test_fake_refusal(void)
 {
-	struct backend_reclaim_opts o = fake_opts(10 * MS);
+	struct backend_reclaim_opts o = fake_opts(STOP);
 	struct backend_reclaim_report rep;
 	uint32_t id;
 
 	fill_ram();
 	id = do_register(p_refuse, ARRAY_LEN(p_refuse));
-	o = fake_opts(10 * MS);
+	o = fake_opts(STOP);
 	CHECK_EQ(backend__reclaim(&be, id, &o, &rep), -EIO);
 	CHECK(rep.refused);
 	CHECK_EQ(rep.batches, 1);
@@ -679,8 +685,8 @@ int main(void)
 		fprintf(stderr, "cannot create the backend\n");
 		return 1;
 	}
-	/* 1 ms: the worst case of one batch the chunks plan with */
-	be.run_budget_us = 1000;
+	/* the worst case of one batch the chunks plan with: TICK */
+	be.run_budget_us = HUP_TEST_RUN_BUDGET_US;
 	vm.hup = &be;
 	vm.nr_vcpus = 0;
 	id = do_register(p_all, ARRAY_LEN(p_all));

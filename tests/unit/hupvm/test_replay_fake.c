@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "hup_test_budget.h"
 #include "control.h"
 #include "ctlexec.h"
 #include "fakeguest.h"
@@ -28,8 +29,6 @@
 
 #define MB (1ull << 20)
 #define HIGH (4ull << 30) /* RAM [0, 32M) and [4G, 4G + 32M) */
-/* Generous: a loaded test machine must not make a run time out. */
-#define BUDGET_US 10000000u
 #define RAM (64 * MB)
 #define BLOCK 0x10000ull
 #define INSNS 0x20000ull
@@ -165,7 +164,8 @@ static void on_line(void *opaque, const char *line, uint32_t len)
 static void test_fake_replay_query(uint32_t id, bool no_jit)
 {
 	uint64_t args[4] = {5, 0, 0, 0}, r0 = 0;
-	struct replay_opts o = {.no_jit = no_jit, .run_budget_us = BUDGET_US,
+	struct replay_opts o = {.no_jit = no_jit,
+				.run_budget_us = HUP_TEST_RUN_BUDGET_US,
 				.line = on_line};
 	char live[64], got[64], err[256];
 	size_t llen = 0, rlen = 0;
@@ -190,7 +190,8 @@ static void test_fake_replay_query(uint32_t id, bool no_jit)
 
 static uint64_t replay_free_pages(uint32_t id, bool no_jit)
 {
-	struct replay_opts o = {.no_jit = no_jit, .run_budget_us = BUDGET_US};
+	struct replay_opts o = {.no_jit = no_jit,
+				.run_budget_us = HUP_TEST_RUN_BUDGET_US};
 	struct backend_reclaim_report rep;
 	struct replay *r = malloc(sizeof(*r));
 	char err[256];
@@ -391,7 +392,7 @@ static void test_fake_rejections(void)
 
 static void test_fake_unknown_id(uint32_t qid, uint32_t rid)
 {
-	struct replay_opts o = {.run_budget_us = BUDGET_US};
+	struct replay_opts o = {.run_budget_us = HUP_TEST_RUN_BUDGET_US};
 	struct replay *r = malloc(sizeof(*r));
 	char err[256], want[64];
 
@@ -413,7 +414,7 @@ static void test_fake_unknown_id(uint32_t qid, uint32_t rid)
 static void test_fake_verifier_refuses(uint32_t id)
 {
 	uint8_t *data = malloc(good_len);
-	struct replay_opts o = {.run_budget_us = BUDGET_US};
+	struct replay_opts o = {.run_budget_us = HUP_TEST_RUN_BUDGET_US};
 	struct replay *r = malloc(sizeof(*r));
 	char path[300], err[256];
 	struct snapshot_prog *p = PROG0(data);
@@ -459,7 +460,7 @@ int main(void)
 		fprintf(stderr, "cannot create the fake guest\n");
 		return 1;
 	}
-	be.run_budget_us = BUDGET_US;
+	be.run_budget_us = HUP_TEST_RUN_BUDGET_US;
 	/* all of RAM written (the live reclaim skips what the host never
 	 * allocated), but the page tables */
 	memset(g.mem.hva + FG_TABLES_END, 0xab, 32 * MB - FG_TABLES_END);

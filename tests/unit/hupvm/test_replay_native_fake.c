@@ -19,13 +19,12 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "hup_test_budget.h"
 #include "fakekernel.h"
 #include "native.h"
 #include "replay.h"
 #include "snapshot.h"
 
-/* Generous: a loaded test machine must not make a run time out. */
-#define BUDGET_US 10000000u
 #define RAM	  (64ull << 20)
 
 static const char *obj;
@@ -35,7 +34,8 @@ static struct fake_kernel k;
 static uint64_t replay_pages(const char *snap, uint32_t id, bool no_jit,
 			     const char *native_btf, int *native_err)
 {
-	struct replay_opts o = {.no_jit = no_jit, .run_budget_us = BUDGET_US};
+	struct replay_opts o = {.no_jit = no_jit,
+				.run_budget_us = HUP_TEST_RUN_BUDGET_US};
 	struct backend_reclaim_report rep;
 	struct replay *r = malloc(sizeof(*r));
 	struct native *n = NULL;
@@ -91,7 +91,7 @@ static void run_kernel(bool pgty)
 	CHECK(expect > k.pages / 4);
 	if (!expect)
 		return;
-	k.be.run_budget_us = BUDGET_US;
+	k.be.run_budget_us = HUP_TEST_RUN_BUDGET_US;
 	id = fk_register(&k, obj, btf);
 	if (!id)
 		fprintf(stderr, "%s\n", k.err);

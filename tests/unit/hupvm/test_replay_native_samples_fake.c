@@ -37,13 +37,12 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "hup_test_budget.h"
 #include "fakesamples.h"
 #include "native.h"
 #include "replay.h"
 #include "snapshot.h"
 
-/* Generous: a loaded test machine must not make a run time out. */
-#define BUDGET_US  10000000u
 #define RAM	   (64ull << 20)
 #define RING_CAP   16u
 #define RING_HEAD0 13u	/* the first slot: the index wraps at 16 */
@@ -179,7 +178,7 @@ static int replay(const char *snap, uint32_t id, enum engine e, const char *obj,
 		  struct answer *a, char *err, size_t errlen)
 {
 	struct replay_opts o = {.no_jit = e == INTERP,
-				.run_budget_us = BUDGET_US,
+				.run_budget_us = HUP_TEST_RUN_BUDGET_US,
 				.line = log_line,
 				.opaque = a};
 	struct replay *r = malloc(sizeof(*r));
@@ -425,7 +424,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "no fake kernel\n");
 		return 1;
 	}
-	k.be.run_budget_us = BUDGET_US;
+	k.be.run_budget_us = HUP_TEST_RUN_BUDGET_US;
 	fs_build_ring(&k, RING_CAP, RING_HEAD0);
 	fs_build_tasks(&k, NR_TASKS);
 	fs_build_printk(&k);

@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "clock.h"
+#include "hup_test_budget.h"
 
 static void sleep_ms(unsigned int ms)
 {
@@ -114,7 +115,8 @@ static void check_run_stats(void)
 	};
 	struct hup_run_env env = { .sz = sizeof(env),
 				   .debug_print = env_sleep };
-	struct hup_load_opts o = { .sz = sizeof(o) };
+	struct hup_load_opts o = { .sz = sizeof(o),
+				   .budget_us = HUP_TEST_RUN_BUDGET_US };
 	struct hup_trace_ctx ctx = {0};
 	struct hup_run_result res = {0};
 	struct hup_prog_stats s;

@@ -15,6 +15,7 @@
 #include <hup/libhup.h>
 
 #include "check.h"
+#include "hup_test_budget.h"
 
 #define CANARY 0x1234
 
@@ -43,7 +44,8 @@ static void run(bool no_jit, uint64_t x)
 {
 	char buf[512] = {0};
 	struct hup_load_opts o = {.sz = sizeof(o), .no_jit = no_jit,
-				  .log_buf = buf, .log_size = sizeof(buf)};
+				  .log_buf = buf, .log_size = sizeof(buf),
+				  .budget_us = HUP_TEST_RUN_BUDGET_US};
 	struct hup_trace_ctx ctx = {0};
 	struct hup_run_result res = {0};
 	struct hup_prog *prog = NULL;

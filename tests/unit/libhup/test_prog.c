@@ -16,6 +16,7 @@
 #include <hup/libhup.h>
 
 #include "check.h"
+#include "hup_test_budget.h"
 
 #define VIEW_BITS 30
 #define GUEST_RAM (1u << 20)
@@ -67,7 +68,8 @@ static void load_both(const struct bpf_insn *insns, size_t cnt,
 {
 	char log[1024];
 	struct hup_load_opts o = {.sz = sizeof(o), .view = view,
-				  .log_buf = log, .log_size = sizeof(log)};
+				  .log_buf = log, .log_size = sizeof(log),
+				  .budget_us = HUP_TEST_RUN_BUDGET_US};
 
 	CHECK_EQ(hup_prog__load(insns, cnt, HUP_EVENT_TRACE, &o, jit), 0);
 	if (!*jit)
