@@ -28,8 +28,11 @@
 # matrix's build (--make) and native tests fill (their L1 runs at a higher
 # priority, tests/CMakeLists.txt hup_nested_test), so the first nested
 # test no longer waits for two more builds (2 min 25 s here).  Tests
-# labelled "alone" need the machine to themselves (libhup-budget); there
-# they are left out, and run after everything else, alone.
+# labelled "alone" need the machine to themselves (libhup-budget): every
+# entry, BUILD's too, leaves them out, and they run after everything else,
+# alone.  Each entry's ctest log is kept as
+# Testing/Temporary/LastTest-NAME.log (the alone runs would overwrite
+# LastTest.log, and with it the nested tests' output).
 #
 # Extra ctest arguments for every entry: CTEST_ARGS.
 set -uo pipefail
@@ -68,7 +71,7 @@ summaries=()
 run() {
 	local name=$1 dir=$2
 	shift 2
-	local log rc summary f t start skip k retries r
+	local log rc summary none f t start skip k retries r
 	echo "=== $name ($dir) ==="
 	start=$SECONDS
 	log=$(mktemp)
@@ -78,7 +81,10 @@ run() {
 	# shellcheck disable=SC2086
 	ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" ${CTEST_ARGS:-} "$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
+	cp "$dir/Testing/Temporary/LastTest.log" \
+		"$dir/Testing/Temporary/LastTest-${name//[^A-Za-z0-9+]/-}.log" 2>/dev/null
 	summary=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
+	none=$(grep -m1 '^No tests were found' "$log")
 	# ctest counts a skipped test (exit 77, tests/needs.sh) among those
 	# that did not fail; here it is neither passed nor failed, and named
 	skip=$(grep -E '^[[:space:]]*[0-9]+ - .* \(Skipped\)$' "$log" |
@@ -102,6 +108,10 @@ run() {
 		sed 's/^/  /' <<<"$retries"
 	fi
 	retried=$((retried + r))
+	if [ -z "$summary" ] && [ "$rc" -eq 0 ] && [ -n "$none" ]; then
+		summaries+=("$name: no test selected")
+		return
+	fi
 	if [ -z "$summary" ]; then
 		echo "run-tests: ctest in $dir produced no summary (exit status $rc)"
 		summaries+=("$name: no summary (ctest exit status $rc), counted as 1 failed")
@@ -160,7 +170,7 @@ if [ -n "$build" ] && { [ -n "$release" ] || [ -n "$sanitize" ]; }; then
 		${release:+--release "$release"} ${sanitize:+--sanitize "$sanitize"} \
 		>"$mlog" 2>&1 &
 	mpid=$!
-	run "gcc RelWithDebInfo" "$build" "$@"
+	run "gcc RelWithDebInfo" "$build" "$@" -LE alone
 	wait "$mpid"
 	mrc=$?
 	echo "=== the build matrix, run beside it ==="
@@ -176,8 +186,9 @@ if [ -n "$build" ] && { [ -n "$release" ] || [ -n "$sanitize" ]; }; then
 		failed=$((failed + 1))
 	fi
 	[ "$mrc" -eq 0 ] || status=1
-	# what needs the machine to itself, now that nothing else runs (if
-	# the matrix was built)
+	# what needs the machine to itself, now that nothing else runs (the
+	# matrix's, if it was built)
+	run "gcc RelWithDebInfo, alone" "$build" "$@" -L alone
 	if [ -z "$make_targets" ] || grep -q '^run-tests: make .* took' "$mlog"; then
 		[ -n "$release" ] && run "gcc Release, alone" "$release" -L alone
 		[ -n "$sanitize" ] && run "clang-19 ASan+UBSan, alone" "$sanitize" -L alone

@@ -56,8 +56,23 @@ echo "$out" | grep -qx 'gcc Release, alone: 1 passed, 0 failed ([0-9]* s)' ||
 	{ echo "FAIL: the alone entry's line"; fail=1; }
 order=$(echo "$out" | grep -E '^=== (gcc RelWithDebInfo|the build matrix|gcc Release)' |
 	cut -d' ' -f2-4 | sed 's| (.*||' | tr '\n' '|')
-[ "$order" = "gcc RelWithDebInfo|the build matrix,|gcc Release|gcc Release, alone|" ] ||
+[ "$order" = "gcc RelWithDebInfo|the build matrix,|gcc Release|gcc RelWithDebInfo, alone|gcc Release, alone|" ] ||
 	{ echo "FAIL: the entries' output out of order: $order"; fail=1; }
+echo "$out" | grep -qx 'gcc RelWithDebInfo, alone: no test selected' ||
+	{ echo "FAIL: BUILD's alone entry, with no alone test"; fail=1; }
+# BUILD's own alone test: not beside the matrix, after it; each entry's
+# ctest log kept under its name
+project "$tmp/aa" "$ok" "$alone" 'set_tests_properties(fake-alone PROPERTIES LABELS "alone")'
+out=$("$src/scripts/run-tests.sh" --release "$tmp/r" "$tmp/aa" 2>&1)
+rc=$?
+[ $rc -eq 0 ] || { echo "FAIL: exit $rc with BUILD's alone test"; fail=1; }
+echo "$out" | grep -qx 'gcc RelWithDebInfo: 1 passed, 0 failed ([0-9]* s)' ||
+	{ echo "FAIL: BUILD's entry ran its alone test beside the matrix"; fail=1; }
+echo "$out" | grep -qx 'gcc RelWithDebInfo, alone: 1 passed, 0 failed ([0-9]* s)' ||
+	{ echo "FAIL: BUILD's alone entry"; fail=1; }
+grep -q 'fake-ok' "$tmp/aa/Testing/Temporary/LastTest-gcc-RelWithDebInfo.log" 2>/dev/null &&
+	grep -q 'alone-ran' "$tmp/aa/Testing/Temporary/LastTest-gcc-RelWithDebInfo--alone.log" 2>/dev/null ||
+	{ echo "FAIL: each entry's ctest log kept under its name"; fail=1; }
 project "$tmp/rb" 'add_test(fake-engine "/bin/false")' "$eng" "$alone" "$aloneprop"
 out=$("$src/scripts/run-tests.sh" --release "$tmp/rb" "$tmp/a" 2>&1)
 rc=$?

@@ -16,11 +16,14 @@ fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 answer() {
 	printf "$1" > "$D/resp"
 	rm -f "$D/sock"
+	# bound and listening under another name, then renamed: the socket
+	# the loop below waits for already accepts connections
 	python3 -c '
-import socket, sys
+import os, socket, sys
 s = socket.socket(socket.AF_UNIX)
-s.bind(sys.argv[1])
+s.bind(sys.argv[1] + ".new")
 s.listen(1)
+os.rename(sys.argv[1] + ".new", sys.argv[1])
 c, _ = s.accept()
 c.recv(4096)
 c.sendall(open(sys.argv[2], "rb").read())

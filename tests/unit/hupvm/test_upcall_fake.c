@@ -336,11 +336,13 @@ static void test_control_command(void)
 	CHECK_MSG(!strncmp(r, "ERR ETIMEDOUT ", 14), "mute -> %s", r);
 	stop();
 	start(GOOD);
-	r = ctl_exec(&vm, "upcall free_pfns 10 20 --repeat 3");
+	/* answered: a timeout no preemption of the fake guest reaches */
+	r = ctl_exec(&vm,
+		     "upcall free_pfns 10 20 --repeat 3 --timeout-ms 30000");
 	CHECK_MSG(strstr(r, "answer result=0 len=3 free=10\n") &&
 		      strstr(r, "calls=3 ns_min=") && strstr(r, "\nOK\n"),
 		  "%s", r);
-	r = ctl_exec(&vm, "json upcall free_pfns 10 20");
+	r = ctl_exec(&vm, "json upcall free_pfns 10 20 --timeout-ms 30000");
 	CHECK_MSG(strstr(r, "{\"kind\":\"free_pfns\",\"result\":0,"
 			    "\"answer_len\":3,\"free\":10,\"calls\":1,") == r,
 		  "%s", r);
