@@ -18,9 +18,14 @@
  *
  * exact at both pairs and continuous from one drain to the next, so the
  * events of successive drains never go back in time whatever the trace
- * clock's rate against the TSC.  Other events (the first drain, one after
- * a pause of the drains, an event newer than tsc0) are placed from the
- * nearest pair at the TSC's nominal rate:
+ * clock's rate against the TSC.  An event newer than tsc0 (recorded after
+ * the pair was taken) ends the drain and waits for the next one, whose
+ * pair places it the same way: placed now, from tsc0 at the nominal rate,
+ * it could land after the next drain's events (74 us after, in a nested
+ * run whose trace clock ran slower than the TSC's nominal rate).  Other
+ * events (the first drain, one after a pause of the drains, one still
+ * newer than the next drain's tsc0: another vCPU's TSC ahead of ours) are
+ * placed from the nearest pair at the TSC's nominal rate:
  *
  *	ts = clock0 - (tsc0 - guest_tsc) * 10^6 / tsc_khz
  *
@@ -160,6 +165,7 @@ static struct hup_trace_ring *hup_ring;
 static size_t hup_ring_size;
 static u32 hup_ring_cap;
 static u64 hup_tail;		/* next index to read: the reader's own */
+static u64 hup_held;		/* 1 + the index a drain left for the next */
 static u64 hup_stall_idx;
 static unsigned int hup_stall_polls;
 static u64 hup_consumed, hup_lost;
@@ -242,6 +248,12 @@ static void hup_trace_drain(void)
 		}
 		smp_rmb();	/* the entry after its seq */
 		memcpy(&e, slot, sizeof(e));
+		/* Newer than our pair: the next drain's pair places it (once;
+		 * see Timestamps above). */
+		if (e.guest_tsc > tsc0 && hup_held != t + 1) {
+			hup_held = t + 1;
+			break;
+		}
 		ts = hup_tsc_to_clock(e.guest_tsc, tsc0, ns0, c);
 		trace_hv_event(&e, ts, ns0 > ts ? ns0 - ts : 0);
 		hup_consumed++;

@@ -26,7 +26,13 @@
  * each limit's result, and exits 1 if a limit's result was not the one
  * expected or the setup failed.
  *
- *	hup-attack SECONDS KEEP_ID
+ *	hup-attack SECONDS KEEP_ID [THREADS]
+ *
+ * THREADS, a comma list of the names above (default: all five), runs a
+ * part of the campaign, to find which part a guest failure follows; and
+ * "exits" (not in the default) is a control: one thread per vCPU reading
+ * the doorbell's status port in a loop, the VM-exit load of the campaign
+ * with no request in it.
  *
  * Needs: root (port access, /proc/self/pagemap's frame numbers) and one
  * free 2 MiB huge page (vm.nr_hugepages), whose frames are contiguous, for
@@ -39,6 +45,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -647,30 +654,89 @@ static void report(const char *name, struct tally *t)
 	printf("\n");
 }
 
+/* The control thread of "exits": port exits that carry no request. */
+static void *exits(void *arg)
+{
+	pin((int)(uintptr_t)arg);
+	while (!atomic_load(&stop)) {
+		(void)inl(PORT + HUP_DB_STATUS);
+		atomic_fetch_add(&port_ops, 1);
+	}
+	return NULL;
+}
+
+static const struct {
+	const char *name;
+	void *(*fn)(void *);
+	int nr; /* threads: the thread's argument is its index */
+	bool all;
+} parts[] = {
+	{"doorbell", doorbell, 1, true}, {"racer", racer, 1, true},
+	{"ioctl", ioctls, 1, true},	 {"regloop", regloop, 1, true},
+	{"limits", limit_thread, 1, true}, {"exits", exits, 2, false},
+};
+#define NR_PARTS (sizeof(parts) / sizeof(parts[0]))
+
+/* Which parts a THREADS list names: a bit each, 0 if a name is unknown. */
+static unsigned int parse_parts(const char *list)
+{
+	char buf[128], *save = NULL;
+	unsigned int mask = 0;
+
+	if (!list) {
+		for (size_t i = 0; i < NR_PARTS; i++)
+			mask |= parts[i].all ? 1u << i : 0;
+		return mask;
+	}
+	if (strlen(list) >= sizeof(buf))
+		return 0;
+	strcpy(buf, list);
+	for (char *w = strtok_r(buf, ",", &save); w;
+	     w = strtok_r(NULL, ",", &save)) {
+		size_t i = 0;
+
+		while (i < NR_PARTS && strcmp(parts[i].name, w))
+			i++;
+		if (i == NR_PARTS) {
+			fprintf(stderr, "hup-attack: no part '%s' (doorbell, "
+					"racer, ioctl, regloop, limits, exits)\n",
+				w);
+			return 0;
+		}
+		mask |= 1u << i;
+	}
+	return mask;
+}
+
 int main(int argc, char **argv)
 {
-	void *(*fns[])(void *) = {doorbell, racer, ioctls, regloop,
-				  limit_thread};
-	pthread_t th[5];
+	pthread_t th[8];
+	unsigned int nth = 0, mask;
 	struct timespec d;
 	uint32_t leftover = 0;
 
-	if (argc != 3 || atoi(argv[1]) <= 0) {
-		fprintf(stderr, "usage: hup-attack SECONDS KEEP_ID\n");
+	if ((argc != 3 && argc != 4) || atoi(argv[1]) <= 0) {
+		fprintf(stderr, "usage: hup-attack SECONDS KEEP_ID [THREADS]\n");
 		return 2;
 	}
+	mask = parse_parts(argc == 4 ? argv[3] : NULL);
+	if (!mask)
+		return 2;
 	keep_id = (uint32_t)strtoul(argv[2], NULL, 0);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (setup())
 		return 1;
-	printf("ATTACK start gpa=%#llx keep=%u\n",
-	       (unsigned long long)mem_gpa, keep_id);
-	for (int i = 0; i < 5; i++)
-		pthread_create(&th[i], NULL, fns[i], NULL);
+	printf("ATTACK start gpa=%#llx keep=%u threads=%s\n",
+	       (unsigned long long)mem_gpa, keep_id,
+	       argc == 4 ? argv[3] : "all");
+	for (size_t i = 0; i < NR_PARTS; i++)
+		for (int k = 0; mask & 1u << i && k < parts[i].nr; k++)
+			pthread_create(&th[nth++], NULL, parts[i].fn,
+				       (void *)(uintptr_t)k);
 	d = (struct timespec){atoi(argv[1]), 0};
 	nanosleep(&d, NULL);
 	atomic_store(&stop, 1);
-	for (int i = 0; i < 5; i++)
+	for (unsigned int i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
 	/* what a garbled block registered and nobody undid */
 	for (uint32_t id = 1; id <= atomic_load(&max_id) + 64; id++)

@@ -19,7 +19,8 @@ show_load hupload /tmp/out
 keep=$(hupload list | awk '$2 == "trace" { print $1; exit }')
 say "keep ${keep:-none}"
 sync_l1 start
-hup-attack @SECONDS@ "${keep:-0}" > /tmp/attack 2>&1
+# @THREADS@: empty (the whole campaign) or one comma list (HUP_ATTACK_THREADS)
+hup-attack @SECONDS@ "${keep:-0}" @THREADS@ > /tmp/attack 2>&1
 say "attack rc=$?"
 sed 's/^/HUP-G: /' /tmp/attack
 hupload list | sed 's/^/HUP-G: after: /'

@@ -20,7 +20,9 @@ errno) are printed.
 Environment (ctest sets it): HUP_E2E_HUPVM, HUPCTL, HUPLOAD, HUP_ATTACK,
 HUP_TRACING_O, HUP_GUEST_CACHE; HUP_ATTACK_KERNELS (comma list of
 e2elib.KERNELS names, default 6.1-cloud), HUP_ATTACK_SECONDS (guest
-seconds, default 20).
+seconds, default 20), HUP_ATTACK_THREADS (hup-attack's THREADS: a part of
+the campaign, or the "exits" control, to find which part a failure
+follows; the checks then fail on what did not run, default all).
 """
 import os
 import re
@@ -46,6 +48,9 @@ RSS_SLACK_MB = 64
 # guest's attack.
 BUDGET_US = 1000000
 SECONDS = int(os.environ.get("HUP_ATTACK_SECONDS", "20"))
+THREADS = os.environ.get("HUP_ATTACK_THREADS", "")
+if not re.fullmatch(r"[a-z,]*", THREADS):
+    raise SystemExit(f"HUP_ATTACK_THREADS={THREADS!r}: a comma list of hup-attack's parts")
 VM_TIMEOUT_S = 240 + 4 * SECONDS
 
 L1_SCRIPT = r"""
@@ -76,7 +81,8 @@ echo go >&3
 
 def initramfs(k, tools, cache, attack, tracing_o):
     return l2_image("attack", k, tools, cache,
-                    fill(read(os.path.join(HERE, "l2_attack.sh")), SECONDS=SECONDS),
+                    fill(read(os.path.join(HERE, "l2_attack.sh")), SECONDS=SECONDS,
+                         THREADS=THREADS),
                     {"bin/hup-attack": attack, "lib/tracing.o": tracing_o})
 
 
