@@ -168,7 +168,7 @@ static u64 hup_tail;		/* next index to read: the reader's own */
 static u64 hup_held;		/* 1 + the index a drain left for the next */
 static u64 hup_stall_idx;
 static unsigned int hup_stall_polls;
-static u64 hup_consumed, hup_lost;
+static u64 hup_consumed, hup_lost, hup_held_n;
 static atomic_t hup_trace_users = ATOMIC_INIT(0);
 static DEFINE_MUTEX(hup_drain_lock);
 static struct delayed_work hup_drain_work;
@@ -252,6 +252,7 @@ static void hup_trace_drain(void)
 		 * see Timestamps above). */
 		if (e.guest_tsc > tsc0 && hup_held != t + 1) {
 			hup_held = t + 1;
+			hup_held_n++;
 			break;
 		}
 		ts = hup_tsc_to_clock(e.guest_tsc, tsc0, ns0, c);
@@ -297,8 +298,9 @@ static int hup_trace_stats_show(struct seq_file *m, void *v)
 		   hup_ring_size, hup_ring_cap);
 	seq_printf(m, "head: %llu\ntail: %llu\n", READ_ONCE(hup_ring->head),
 		   READ_ONCE(hup_ring->tail));
-	seq_printf(m, "overflow: %llu\nlost: %llu\nconsumed: %llu\n",
-		   READ_ONCE(hup_ring->overflow), hup_lost, hup_consumed);
+	seq_printf(m, "overflow: %llu\nlost: %llu\nconsumed: %llu\nheld: %llu\n",
+		   READ_ONCE(hup_ring->overflow), hup_lost, hup_consumed,
+		   hup_held_n);
 	seq_printf(m, "readers: %d\npoll_ms: %u\ntsc_khz: %u\n",
 		   atomic_read(&hup_trace_users), trace_poll_ms, tsc_khz);
 	seq_printf(m, "trace_clock: %s\n",

@@ -235,7 +235,7 @@ static int cmd_stats(struct req *r)
 {
 	struct backend_stats *s = &r->vm->hup->st;
 	uint64_t by[VCPU_EXIT_REASONS] = {0}, total = 0, pauses = 0, tlb = 0;
-	uint64_t kvm_total = 0, n;
+	uint64_t kvm_total = 0, n, tsc_back = 0, tsc_back_max = 0;
 	bool kvm_ok = true;
 	uint32_t id = 0;
 	bool f;
@@ -259,6 +259,9 @@ static int cmd_stats(struct req *r)
 		total += atomic_load(&v->exits);
 		pauses += atomic_load(&v->pauses);
 		tlb += atomic_load(&v->tlb_flushes);
+		tsc_back += __atomic_load_n(&v->tsc_fwd.back, __ATOMIC_RELAXED);
+		n = __atomic_load_n(&v->tsc_fwd.back_max, __ATOMIC_RELAXED);
+		tsc_back_max = n > tsc_back_max ? n : tsc_back_max;
 		if (vcpu__kvm_exits(v, &n))
 			kvm_ok = false;
 		else
@@ -303,6 +306,9 @@ static int cmd_stats(struct req *r)
 	control__kv(r, &f, "pages_discarded", atomic_load(&s->pages_discarded));
 	control__kv(r, &f, "view_faults", atomic_load(&s->view_faults));
 	control__kv(r, &f, "debug_lines", atomic_load(&s->debug_lines));
+	/* guest TSC readings below the last one, held (x86/hup.h) */
+	control__kv(r, &f, "tsc_back", tsc_back);
+	control__kv(r, &f, "tsc_back_max_cycles", tsc_back_max);
 	group(r, "events", false);
 	group(r, "reclaim", true);
 	f = true;

@@ -20,6 +20,7 @@
 
 #include "exit.h"
 #include "kvmstats.h"
+#include "x86/hup.h"
 
 #define VCPU_KICK_SIGNAL SIGUSR1
 /* How long vcpu__pause waits for a kicked vCPU to leave KVM_RUN. */
@@ -62,10 +63,12 @@ struct vcpu {
 	uint64_t steal_time_msr;
 	int steal_time_err;
 
-	/* Guest TSC (x86/hup.c): method, cached offset, when refreshed. */
+	/* Guest TSC (x86/hup.c): method, cached offset, when refreshed,
+	 * and what keeps the reported TSC from going back. */
 	int tsc_mode;
 	_Atomic uint64_t tsc_offset;
 	uint64_t tsc_offset_ns;
+	struct x86_hup_tsc_fwd tsc_fwd;
 };
 
 int vcpu__signals_init(void);

@@ -153,9 +153,31 @@ uint64_t x86_hup__guest_tsc(struct vcpu *v)
 			atomic_store(&v->tsc_offset, off);
 		v->tsc_offset_ns = now;
 	}
-	if (v->tsc_mode == TSC_MSR)
-		return read_tsc_msr(v, &tsc) ? 0 : tsc;
-	return __rdtsc() + atomic_load(&v->tsc_offset);
+	if (v->tsc_mode == TSC_MSR) {
+		if (read_tsc_msr(v, &tsc))
+			return 0;
+	} else {
+		tsc = __rdtsc() + atomic_load(&v->tsc_offset);
+	}
+	return x86_hup__tsc_forward(&v->tsc_fwd, tsc);
+}
+
+uint64_t x86_hup__tsc_forward(struct x86_hup_tsc_fwd *f, uint64_t tsc)
+{
+	uint64_t drop;
+
+	if (!tsc)
+		return 0;
+	if (tsc >= f->last || f->last - tsc >= X86_HUP_TSC_REWIND) {
+		f->last = tsc;
+		return tsc;
+	}
+	drop = f->last - tsc;
+	/* counters read by the control thread: relaxed atomics */
+	__atomic_store_n(&f->back, f->back + 1, __ATOMIC_RELAXED);
+	if (drop > f->back_max)
+		__atomic_store_n(&f->back_max, drop, __ATOMIC_RELAXED);
+	return f->last;
 }
 
 /* ------------------------------------------------------- backend_ops */

@@ -22,6 +22,16 @@
  * to IA32_TSC moves the offset: the cache shows the old one for at most
  * the refresh interval.
  *
+ * On one vCPU the guest TSC hupvm reports never goes back
+ * (x86_hup__tsc_forward): a reading below the last one is reported as the
+ * last one, and counted (hupctl stats: tsc_back, tsc_back_max_cycles).
+ * The guest's own TSC does not go back, and trace readers order one
+ * vCPU's events by it; yet on an L1 under TCG, KVM_GET_MSRS(IA32_TSC)
+ * once answered 74 us below its answer at the vCPU's previous exit (KVM
+ * recomputes the offset at every load there), and the guest's trace put
+ * the later event first.  A drop of X86_HUP_TSC_REWIND cycles or more is
+ * the guest rewriting its TSC, and taken as it is.
+ *
  * MSR writes (HUP_EVENT_MSR_WRITE): KVM_CAP_X86_USER_SPACE_MSR with
  * KVM_MSR_EXIT_REASON_FILTER, and KVM_X86_SET_MSR_FILTER denying writes of
  * exactly the vetted MSRs (default allow).  A denied write exits to hupvm:
@@ -55,6 +65,7 @@
 
 #define X86_HUP_CLOCKSOURCE "/sys/devices/system/clocksource/clocksource0/current_clocksource"
 #define X86_HUP_TSC_REFRESH_NS 10000000ull /* 10 ms */
+#define X86_HUP_TSC_REWIND (1ull << 32) /* cycles: 1-4 s at 1-4 GHz */
 
 struct vm;
 struct vcpu;
@@ -72,5 +83,13 @@ bool x86_hup__host_tsc_stable(const char *clocksource_path);
 /* Make the vCPU's next entry flush its TLB (on its own thread). */
 int x86_hup__flush_tlb(struct vcpu *v);
 uint64_t x86_hup__guest_tsc(struct vcpu *v);
+
+/* One vCPU's reported TSC, kept from going back (above). */
+struct x86_hup_tsc_fwd {
+	uint64_t last;
+	uint64_t back, back_max; /* readings held, the largest drop */
+};
+/* What to report for the reading tsc (0: unknown, passed on as it is). */
+uint64_t x86_hup__tsc_forward(struct x86_hup_tsc_fwd *f, uint64_t tsc);
 
 #endif

@@ -484,7 +484,7 @@ def numbers(o):
     d["serial_window_events"] = len([e for e in o.window(1) if e.hv["args"][0] == SERIAL])
     d["serial_text"] = o.serial_text()
     d["msr_events"] = len(o.msr_events())
-    for k in ("overflow", "lost", "consumed", "head"):
+    for k in ("overflow", "lost", "consumed", "held", "head"):
         if k in o.ring:
             d[k] = int(o.ring[k])
     lp = o.list_prog("trace_to_ring")
@@ -497,6 +497,13 @@ def numbers(o):
         d["ratio_traced_over_untraced"] = round(o.bench["on"] / o.bench["off"], 3)
     if hv:
         d["delay_us_median"] = sorted(e.hv["delay"] for e in hv)[len(hv) // 2]
+    # guest TSC readings hupvm held because they went back (x86/hup.h)
+    st = o.hupctl_cmd("stats")
+    ev = next((l for l in (st[1] if st else []) if l.startswith("events ")), "")
+    for k in ("tsc_back", "tsc_back_max_cycles"):
+        m = re.search(rf"\b{k}=(\d+)", ev)
+        if m:
+            d[k] = int(m.group(1))
     d["ps_tasks"] = len(o.ps() or [])
     answer, _ = o.dmesg()
     d["dmesg_records"] = len((answer or {}).get("records") or [])
