@@ -248,8 +248,10 @@ static void hup_trace_drain(void)
 		}
 		smp_rmb();	/* the entry after its seq */
 		memcpy(&e, slot, sizeof(e));
-		/* Newer than our pair: the next drain's pair places it (once;
-		 * see Timestamps above). */
+		/*
+		 * Newer than our pair: the next drain's pair places it
+		 * (once; see Timestamps above).
+		 */
 		if (e.guest_tsc > tsc0 && hup_held != t + 1) {
 			hup_held = t + 1;
 			hup_held_n++;
