@@ -18,14 +18,9 @@
  *
  * exact at both pairs and continuous from one drain to the next, so the
  * events of successive drains never go back in time whatever the trace
- * clock's rate against the TSC.  An event newer than tsc0 (recorded after
- * the pair was taken) ends the drain and waits for the next one, whose
- * pair places it the same way: placed now, from tsc0 at the nominal rate,
- * it could land after the next drain's events (74 us after, in a nested
- * run whose trace clock ran slower than the TSC's nominal rate).  Other
- * events (the first drain, one after a pause of the drains, one still
- * newer than the next drain's tsc0: another vCPU's TSC ahead of ours) are
- * placed from the nearest pair at the TSC's nominal rate:
+ * clock's rate against the TSC.  Other events (the first drain, one after
+ * a pause of the drains, an event newer than tsc0) are placed from the
+ * nearest pair at the TSC's nominal rate:
  *
  *	ts = clock0 - (tsc0 - guest_tsc) * 10^6 / tsc_khz
  *
@@ -165,10 +160,9 @@ static struct hup_trace_ring *hup_ring;
 static size_t hup_ring_size;
 static u32 hup_ring_cap;
 static u64 hup_tail;		/* next index to read: the reader's own */
-static u64 hup_held;		/* 1 + the index a drain left for the next */
 static u64 hup_stall_idx;
 static unsigned int hup_stall_polls;
-static u64 hup_consumed, hup_lost, hup_held_n;
+static u64 hup_consumed, hup_lost;
 static atomic_t hup_trace_users = ATOMIC_INIT(0);
 static DEFINE_MUTEX(hup_drain_lock);
 static struct delayed_work hup_drain_work;
@@ -248,15 +242,6 @@ static void hup_trace_drain(void)
 		}
 		smp_rmb();	/* the entry after its seq */
 		memcpy(&e, slot, sizeof(e));
-		/*
-		 * Newer than our pair: the next drain's pair places it
-		 * (once; see Timestamps above).
-		 */
-		if (e.guest_tsc > tsc0 && hup_held != t + 1) {
-			hup_held = t + 1;
-			hup_held_n++;
-			break;
-		}
 		ts = hup_tsc_to_clock(e.guest_tsc, tsc0, ns0, c);
 		trace_hv_event(&e, ts, ns0 > ts ? ns0 - ts : 0);
 		hup_consumed++;
@@ -300,9 +285,8 @@ static int hup_trace_stats_show(struct seq_file *m, void *v)
 		   hup_ring_size, hup_ring_cap);
 	seq_printf(m, "head: %llu\ntail: %llu\n", READ_ONCE(hup_ring->head),
 		   READ_ONCE(hup_ring->tail));
-	seq_printf(m, "overflow: %llu\nlost: %llu\nconsumed: %llu\nheld: %llu\n",
-		   READ_ONCE(hup_ring->overflow), hup_lost, hup_consumed,
-		   hup_held_n);
+	seq_printf(m, "overflow: %llu\nlost: %llu\nconsumed: %llu\n",
+		   READ_ONCE(hup_ring->overflow), hup_lost, hup_consumed);
 	seq_printf(m, "readers: %d\npoll_ms: %u\ntsc_khz: %u\n",
 		   atomic_read(&hup_trace_users), trace_poll_ms, tsc_khz);
 	seq_printf(m, "trace_clock: %s\n",

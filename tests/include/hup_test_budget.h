@@ -10,8 +10,8 @@
  * with those, runs were aborted with -ETIMEDOUT and correct answers
  * reported as failures (hlib-guest-exec, hupvm-unit-hupreplay_cli,
  * 2026-12-06).  Verified programs end on their own, so this budget only
- * bounds a bug.  The budgets themselves are tested by libhup-budget and
- * hupvm-unit-reclaim's chunk planning, each with budgets of its own.
+ * bounds a bug.  The budgets themselves are tested by libhup-budget, with
+ * budgets of its own, run alone.
  */
 #ifndef HUP_TEST_BUDGET_H_
 #define HUP_TEST_BUDGET_H_
