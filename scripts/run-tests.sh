@@ -2,8 +2,9 @@
 # Run the tests of a build and of the build matrix; end with one line
 # "N passed, N failed" over all of them (", N skipped" when some were
 # skipped, ", N retried" when the nested harness re-ran something after a
-# hang; each entry's line names them).  Exit status is non-zero if any
-# entry failed.
+# hang; each entry's line names them).  Under a failing entry's line:
+# each failed test and why (scripts/failure-reasons.sh).  Exit status is
+# non-zero if any entry failed.
 #
 # usage: run-tests.sh [--make TARGETS] [--release DIR] [--sanitize DIR]
 #                     [BUILD [CTEST_ARG...]]
@@ -71,7 +72,7 @@ summaries=()
 run() {
 	local name=$1 dir=$2
 	shift 2
-	local log rc summary none f t start skip k retries r
+	local log rc summary none f t start skip k retries r l
 	echo "=== $name ($dir) ==="
 	start=$SECONDS
 	log=$(mktemp)
@@ -129,6 +130,12 @@ run() {
 	[ "$k" -gt 0 ] && line+=", $k skipped: ${skip% }"
 	[ "$r" -gt 0 ] && line+=", $r retried after a hang (above)"
 	summaries+=("$line ($((SECONDS - start)) s)")
+	# why, where a report that keeps only the tail still shows it
+	if [ "$f" -gt 0 ]; then
+		while IFS= read -r l; do
+			summaries+=("  $l")
+		done < <("$(dirname "$0")/failure-reasons.sh" "$dir/Testing/Temporary/LastTest.log")
+	fi
 }
 
 # the matrix's entries, in this shell, after building them (--make)

@@ -18,7 +18,7 @@ retry='add_test(fake-retried "/bin/sh" "-c" "echo \"hupnest: retrying after a ha
 ok='add_test(fake-ok "/bin/true")'
 skip='add_test(fake-skip "/bin/sh" "-c" "echo SKIPPED: no reason; exit 77")'
 skipprop='set_tests_properties(fake-skip PROPERTIES SKIP_RETURN_CODE 77)'
-bad='add_test(fake-bad "/bin/false")'
+bad='add_test(fake-bad "/bin/sh" "-c" "echo noise; echo \"AssertionError: the reason\"; exit 1")'
 
 project "$tmp/a" "$retry" "$ok" "$skip" "$skipprop"
 out=$("$src/scripts/run-tests.sh" "$tmp/a" 2>&1)
@@ -38,6 +38,10 @@ rc=$?
 [ $rc -ne 0 ] || { echo "FAIL: exit 0 with a failed test"; fail=1; }
 echo "$out" | tail -1 | grep -qx '1 passed, 1 failed' ||
 	{ echo "FAIL: final line of a failing run: $(echo "$out" | tail -1)"; fail=1; }
+# why it failed, in the summary (a report may keep only the tail)
+echo "$out" | sed -n '/^=== summary ===$/,$p' | grep -A1 -x '  fake-bad:' |
+	grep -qx '      AssertionError: the reason' ||
+	{ echo "FAIL: the failed test's reason is not in the summary"; fail=1; }
 # the matrix beside the build: its entries counted and shown after the
 # build's, its "alone" tests run after both, alone
 eng='set_tests_properties(fake-engine PROPERTIES LABELS "engine")'
@@ -73,10 +77,14 @@ echo "$out" | grep -qx 'gcc RelWithDebInfo, alone: 1 passed, 0 failed ([0-9]* s)
 grep -q 'fake-ok' "$tmp/aa/Testing/Temporary/LastTest-gcc-RelWithDebInfo.log" 2>/dev/null &&
 	grep -q 'alone-ran' "$tmp/aa/Testing/Temporary/LastTest-gcc-RelWithDebInfo--alone.log" 2>/dev/null ||
 	{ echo "FAIL: each entry's ctest log kept under its name"; fail=1; }
-project "$tmp/rb" 'add_test(fake-engine "/bin/false")' "$eng" "$alone" "$aloneprop"
+project "$tmp/rb" 'add_test(fake-engine "/bin/sh" "-c" "echo FAIL: engine reason; exit 1")' \
+	"$eng" "$alone" "$aloneprop"
 out=$("$src/scripts/run-tests.sh" --release "$tmp/rb" "$tmp/a" 2>&1)
 rc=$?
 [ $rc -ne 0 ] || { echo "FAIL: exit 0 with a failed matrix test"; fail=1; }
+echo "$out" | sed -n '/^=== summary ===$/,$p' | grep -A1 -x '  fake-engine:' |
+	grep -qx '      FAIL: engine reason' ||
+	{ echo "FAIL: the failed matrix test's reason is not in the summary"; fail=1; }
 echo "$out" | tail -1 | grep -qx '3 passed, 1 failed, 1 skipped, 1 retried' ||
 	{ echo "FAIL: final line of a failing matrix: $(echo "$out" | tail -1)"; fail=1; }
 # --make: the matrix's directory made (by the current directory's
@@ -102,5 +110,5 @@ echo "$out" | tail -1 | grep -qx '2 passed, 1 failed, 1 skipped, 1 retried' ||
 echo "$out" | grep -q '^make broken: failed (exit status 2), counted as 1 failed; the matrix did not run$' ||
 	{ echo "FAIL: the failed make's summary line"; fail=1; }
 echo "$out" | grep -q '^=== gcc Release' && { echo "FAIL: a matrix entry ran after its make failed"; fail=1; }
-[ $fail -eq 0 ] && echo "ok: run-tests.sh shows and counts retries, skips, failures, the matrix beside, its make"
+[ $fail -eq 0 ] && echo "ok: run-tests.sh shows and counts retries, skips, failures (and why), the matrix beside, its make"
 exit $fail
