@@ -18,9 +18,17 @@
  *
  * exact at both pairs and continuous from one drain to the next, so the
  * events of successive drains never go back in time whatever the trace
- * clock's rate against the TSC.  Other events (the first drain, one after
- * a pause of the drains, an event newer than tsc0) are placed from the
- * nearest pair at the TSC's nominal rate:
+ * clock's rate against the TSC.  An event newer than tsc0 (recorded after
+ * the pair was taken) ends the drain and waits for the next one, whose
+ * pair places it the same way.  Placed at once, from tsc0 at the nominal
+ * rate, it lands wherever that rate's error puts it, possibly after the
+ * next drain's first events.  It happens where the drain worker can be
+ * preempted mid-drain (PREEMPT_RT: in a nested run of the rt kernel, nine
+ * port writes of the workload were recorded while one drain was
+ * preempted, 2 ms past its pair).  Other events (the first drain, one
+ * after a pause of the drains, one still newer than the next drain's
+ * tsc0: another vCPU's TSC ahead of ours, and all of them at unload) are
+ * placed from the nearest pair at the TSC's nominal rate:
  *
  *	ts = clock0 - (tsc0 - guest_tsc) * 10^6 / tsc_khz
  *
@@ -160,9 +168,10 @@ static struct hup_trace_ring *hup_ring;
 static size_t hup_ring_size;
 static u32 hup_ring_cap;
 static u64 hup_tail;		/* next index to read: the reader's own */
+static u64 hup_held;		/* 1 + the index a drain left for the next */
 static u64 hup_stall_idx;
 static unsigned int hup_stall_polls;
-static u64 hup_consumed, hup_lost;
+static u64 hup_consumed, hup_lost, hup_held_n;
 static atomic_t hup_trace_users = ATOMIC_INIT(0);
 static DEFINE_MUTEX(hup_drain_lock);
 static struct delayed_work hup_drain_work;
@@ -207,7 +216,8 @@ static u64 hup_tsc_to_clock(u64 tsc, u64 tsc0, u64 ns0, unsigned int c)
 	return ns0 + mul_u64_u32_div(tsc - tsc0, NSEC_PER_MSEC, tsc_khz);
 }
 
-static void hup_trace_drain(void)
+/* final: the last drain (unload), which holds nothing back. */
+static void hup_trace_drain(bool final)
 {
 	u32 mask = hup_ring_cap - 1;
 	u64 t = hup_tail, tsc0, ns0;
@@ -242,6 +252,15 @@ static void hup_trace_drain(void)
 		}
 		smp_rmb();	/* the entry after its seq */
 		memcpy(&e, slot, sizeof(e));
+		/*
+		 * Newer than our pair: the next drain's pair places it
+		 * (once; see Timestamps above).
+		 */
+		if (e.guest_tsc > tsc0 && hup_held != t + 1 && !final) {
+			hup_held = t + 1;
+			hup_held_n++;
+			break;
+		}
 		ts = hup_tsc_to_clock(e.guest_tsc, tsc0, ns0, c);
 		trace_hv_event(&e, ts, ns0 > ts ? ns0 - ts : 0);
 		hup_consumed++;
@@ -259,7 +278,7 @@ static void hup_trace_drain(void)
 static void hup_drain_fn(struct work_struct *work)
 {
 	mutex_lock(&hup_drain_lock);
-	hup_trace_drain();
+	hup_trace_drain(false);
 	mutex_unlock(&hup_drain_lock);
 	if (atomic_read(&hup_trace_users) > 0)
 		schedule_delayed_work(&hup_drain_work,
@@ -285,8 +304,9 @@ static int hup_trace_stats_show(struct seq_file *m, void *v)
 		   hup_ring_size, hup_ring_cap);
 	seq_printf(m, "head: %llu\ntail: %llu\n", READ_ONCE(hup_ring->head),
 		   READ_ONCE(hup_ring->tail));
-	seq_printf(m, "overflow: %llu\nlost: %llu\nconsumed: %llu\n",
-		   READ_ONCE(hup_ring->overflow), hup_lost, hup_consumed);
+	seq_printf(m, "overflow: %llu\nlost: %llu\nconsumed: %llu\nheld: %llu\n",
+		   READ_ONCE(hup_ring->overflow), hup_lost, hup_consumed,
+		   hup_held_n);
 	seq_printf(m, "readers: %d\npoll_ms: %u\ntsc_khz: %u\n",
 		   atomic_read(&hup_trace_users), trace_poll_ms, tsc_khz);
 	seq_printf(m, "trace_clock: %s\n",
@@ -301,12 +321,14 @@ DEFINE_SHOW_ATTRIBUTE(hup_trace_stats);
 
 #ifdef HUP_DEBUG
 /*
- * Test hook (HUP_DEBUG builds only): "echo N > inject" produces N entries
+ * Test hooks (HUP_DEBUG builds only): "echo N > inject" produces N entries
  * as a tracing program would (same reservation protocol), stamped with this
  * CPU's TSC, then drains the ring once.  Lets the trace path be tested on a
- * hypervisor without the backend.
+ * hypervisor without the backend.  "echo US > inject_ahead" produces one
+ * entry stamped US microseconds ahead (arg 0 is US), as if recorded after
+ * the drain's pair was taken, then drains once: that drain holds it.
  */
-static void hup_trace_produce(u64 i)
+static void hup_trace_produce(u64 i, u64 ahead)
 {
 	struct hup_trace_ring *r = hup_ring;
 	struct hup_trace_entry *e;
@@ -321,7 +343,7 @@ static void hup_trace_produce(u64 i)
 			continue;
 		e = &r->entries[h & (hup_ring_cap - 1)];
 		e->host_ns = ktime_get_ns();
-		e->guest_tsc = rdtsc_ordered();
+		e->guest_tsc = rdtsc_ordered() + ahead;
 		e->vcpu = raw_smp_processor_id();
 		e->kind = HUP_TRACE_EXIT;
 		e->reason = HUP_EXIT_OTHER;
@@ -348,9 +370,29 @@ static ssize_t hup_inject_write(struct file *f, const char __user *buf,
 	if (n > HUP_TRACE_MAX_ENTRIES)
 		return -E2BIG;
 	for (i = 0; i < n; i++)
-		hup_trace_produce(i);
+		hup_trace_produce(i, 0);
 	mutex_lock(&hup_drain_lock);
-	hup_trace_drain();
+	hup_trace_drain(false);
+	mutex_unlock(&hup_drain_lock);
+	return len;
+}
+
+#define HUP_INJECT_AHEAD_MAX_US USEC_PER_SEC
+
+static ssize_t hup_inject_ahead_write(struct file *f, const char __user *buf,
+				      size_t len, loff_t *ppos)
+{
+	unsigned int us;
+	int err;
+
+	err = kstrtouint_from_user(buf, len, 0, &us);
+	if (err)
+		return err;
+	if (us > HUP_INJECT_AHEAD_MAX_US || !tsc_khz)
+		return -EINVAL;
+	hup_trace_produce(us, div_u64((u64)us * tsc_khz, USEC_PER_MSEC));
+	mutex_lock(&hup_drain_lock);
+	hup_trace_drain(false);
 	mutex_unlock(&hup_drain_lock);
 	return len;
 }
@@ -358,6 +400,12 @@ static ssize_t hup_inject_write(struct file *f, const char __user *buf,
 static const struct file_operations hup_inject_fops = {
 	.owner = THIS_MODULE,
 	.write = hup_inject_write,
+	.llseek = noop_llseek,
+};
+
+static const struct file_operations hup_inject_ahead_fops = {
+	.owner = THIS_MODULE,
+	.write = hup_inject_ahead_write,
 	.llseek = noop_llseek,
 };
 #endif
@@ -389,6 +437,8 @@ int hup_trace_init(struct dentry *dir)
 	debugfs_create_file("trace", 0444, dir, NULL, &hup_trace_stats_fops);
 #ifdef HUP_DEBUG
 	debugfs_create_file("inject", 0200, dir, NULL, &hup_inject_fops);
+	debugfs_create_file("inject_ahead", 0200, dir, NULL,
+			    &hup_inject_ahead_fops);
 #endif
 	return 0;
 }
@@ -403,7 +453,7 @@ void hup_trace_exit(bool busy)
 	atomic_set(&hup_trace_users, 0);
 	cancel_delayed_work_sync(&hup_drain_work);
 	mutex_lock(&hup_drain_lock);
-	hup_trace_drain();
+	hup_trace_drain(true);
 	mutex_unlock(&hup_drain_lock);
 	if (busy) {
 		pr_err("trace ring still registered on the host: leaked\n");

@@ -59,6 +59,17 @@ fi
 echo guest-after > $T/trace_marker
 grep -E 'tracing_mark_write|hv_event' $T/trace | head -40 | sed 's/^/HUP-G: trace: /'
 echo > $T/trace
+# An entry recorded after the drain's pair was taken waits for the next
+# drain (trace.c, Timestamps): stamped 2 ms ahead, the drain its injection
+# triggers holds it; a drain 50 ms later places it before its own pair.
+if [ $mode != backend ]; then
+	echo 2000 > $D/inject_ahead
+	say "ahead-held $(grep -c hv_event $T/trace) $(awk '/^held:/ {print $2}' $D/trace)"
+	sleep 0.05
+	echo 0 > $D/inject
+	grep hv_event $T/trace | sed 's/^/HUP-G: ahead: /'
+	echo > $T/trace
+fi
 # Overflow: more events than the ring holds (1024 entries).
 [ -e $D/inject ] && echo 1100 > $D/inject
 sed 's/^/HUP-G: ring: /' $D/trace

@@ -10,7 +10,8 @@ under plain QEMU -enable-kvm, i.e. a hypervisor WITHOUT the backend:
   - the trace path works (debug hook: entries injected into the ring come
     out as hyperupcall:hv_event in /sys/kernel/tracing/trace, between the
     guest's own trace_marker events, with monotonic converted timestamps),
-    and overflow is counted,
+    an entry stamped after its drain's pair waits for the next drain, and
+    overflow is counted,
   - boot-time preload of a `hupload prepare` blob is attempted (ENODEV),
   - rmmod works twice, no BUG/Oops/WARNING, a workload runs, poweroff.
 Scenarios: the 6.1 cloud kernel, and the 6.12 one when its module builds.
@@ -158,10 +159,19 @@ class GuestE2E(unittest.TestCase):
                         f"{t_before}..{t_after}")
         args = [int(re.search(r"args=([0-9a-f]+),", l).group(1), 16) for l in lines[1:-1]]
         self.assertEqual(args, list(range(8)))
+        # An entry newer than the drain's pair: held by that drain (no
+        # line, held 1), placed by the next before its pair (delay > 0).
+        self.assertEqual(v["ahead-held"], "0 1")
+        ahead = g_lines(out, "ahead")
+        self.assertEqual(len(ahead), 1, "\n".join(ahead))
+        self.assertRegex(ahead[0], r" args=7d0,0,0,0 ")
+        self.assertGreater(int(re.search(r"delay_us=(\d+)", ahead[0]).group(1)), 0,
+                           "the held entry was placed after its drain's pair: " + ahead[0])
         ring = dict(re.findall(r"^HUP-G: ring: (\w+): (\S+)", out, re.M))
         self.assertEqual(ring["capacity"], "1024")
         self.assertEqual(int(ring["overflow"]), 1100 - 1024)
-        self.assertEqual(int(ring["consumed"]), 8 + 1024)
+        self.assertEqual(int(ring["consumed"]), 8 + 1 + 1024)
+        self.assertEqual(ring["held"], "1")
         self.assertEqual(v["trace-lines"], "1024")
         return r
 

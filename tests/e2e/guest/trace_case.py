@@ -484,7 +484,7 @@ def numbers(o):
     d["serial_window_events"] = len([e for e in o.window(1) if e.hv["args"][0] == SERIAL])
     d["serial_text"] = o.serial_text()
     d["msr_events"] = len(o.msr_events())
-    for k in ("overflow", "lost", "consumed", "head"):
+    for k in ("overflow", "lost", "consumed", "held", "head"):
         if k in o.ring:
             d[k] = int(o.ring[k])
     lp = o.list_prog("trace_to_ring")
