@@ -27,8 +27,9 @@
  * port writes of the workload were recorded while one drain was
  * preempted, 2 ms past its pair).  Other events (the first drain, one
  * after a pause of the drains, one still newer than the next drain's
- * tsc0: another vCPU's TSC ahead of ours, and all of them at unload) are
- * placed from the nearest pair at the TSC's nominal rate:
+ * tsc0: another vCPU's TSC ahead of ours; every entry of the last drain,
+ * at unload or once no program writes the ring) are placed from the
+ * nearest pair at the TSC's nominal rate:
  *
  *	ts = clock0 - (tsc0 - guest_tsc) * 10^6 / tsc_khz
  *
@@ -216,7 +217,7 @@ static u64 hup_tsc_to_clock(u64 tsc, u64 tsc0, u64 ns0, unsigned int c)
 	return ns0 + mul_u64_u32_div(tsc - tsc0, NSEC_PER_MSEC, tsc_khz);
 }
 
-/* final: the last drain (unload), which holds nothing back. */
+/* final: the last drain (unload, no reader left): it holds nothing back. */
 static void hup_trace_drain(bool final)
 {
 	u32 mask = hup_ring_cap - 1;
@@ -277,10 +278,13 @@ static void hup_trace_drain(bool final)
 
 static void hup_drain_fn(struct work_struct *work)
 {
+	/* No reader left: no next drain to hold an entry for. */
+	bool last = atomic_read(&hup_trace_users) == 0;
+
 	mutex_lock(&hup_drain_lock);
-	hup_trace_drain(false);
+	hup_trace_drain(last);
 	mutex_unlock(&hup_drain_lock);
-	if (atomic_read(&hup_trace_users) > 0)
+	if (!last)
 		schedule_delayed_work(&hup_drain_work,
 				      msecs_to_jiffies(max(trace_poll_ms, 1u)));
 }
