@@ -26,12 +26,15 @@
  * preempted mid-drain (PREEMPT_RT: in a nested run of the rt kernel, nine
  * port writes of the workload were recorded while one drain was
  * preempted, 2 ms past its pair).  Other events (the first drain, one
- * after a pause of the drains, one still newer than the next drain's
- * tsc0: another vCPU's TSC ahead of ours; every entry of the last drain,
- * at unload or once no program writes the ring) are placed from the
- * nearest pair at the TSC's nominal rate:
+ * after a pause of the drains, one older than the previous pair: another
+ * vCPU's, published after the previous drain passed its slot; one still
+ * newer than the next drain's tsc0: another vCPU's TSC ahead of ours;
+ * every entry of the last drain, at unload or once no program writes the
+ * ring) are placed from the nearest pair at the TSC's nominal rate:
  *
  *	ts = clock0 - (tsc0 - guest_tsc) * 10^6 / tsc_khz
+ *
+ * (The arithmetic, alone in trace_conv.h, is unit-tested natively.)
  *
  * The trace clock must be the one ftrace stamps lines with, or events land
  * beside the wrong guest lines: the trace_clock parameter names it, and
@@ -73,6 +76,7 @@
 #include <asm/tsc.h>
 
 #include "hup.h"
+#include "trace_conv.h"
 
 #define CREATE_TRACE_POINTS
 #include "hup_trace.h"
@@ -187,48 +191,21 @@ size_t hup_trace_ring_bytes(void)
 	return hup_ring_size;
 }
 
-/* The previous drain's pair and its clock: interpolation's lower end. */
-static u64 hup_prev_tsc, hup_prev_ns;
-static unsigned int hup_prev_clock;
-/* Pairs further apart (the drains paused: no program) are not used. */
-#define HUP_TRACE_INTERP_MAX_NS (10ULL * NSEC_PER_SEC)
-
-/*
- * A guest TSC value on the trace clock c, from this drain's pair
- * (tsc0, ns0) and the previous one (see Timestamps above).
- */
-static u64 hup_tsc_to_clock(u64 tsc, u64 tsc0, u64 ns0, unsigned int c)
-{
-	u64 d;
-
-	if (hup_prev_tsc && hup_prev_clock == c && tsc > hup_prev_tsc &&
-	    tsc <= tsc0 && ns0 > hup_prev_ns &&
-	    ns0 - hup_prev_ns <= HUP_TRACE_INTERP_MAX_NS)
-		return hup_prev_ns +
-		       mul_u64_u64_div_u64(tsc - hup_prev_tsc,
-					   ns0 - hup_prev_ns,
-					   tsc0 - hup_prev_tsc);
-	if (!tsc_khz)
-		return ns0;
-	if (tsc <= tsc0) {
-		d = mul_u64_u32_div(tsc0 - tsc, NSEC_PER_MSEC, tsc_khz);
-		return d < ns0 ? ns0 - d : 0;
-	}
-	return ns0 + mul_u64_u32_div(tsc - tsc0, NSEC_PER_MSEC, tsc_khz);
-}
+/* The previous drain's pair: interpolation's lower end. */
+static struct hup_trace_pair hup_prev;
 
 /* final: the last drain (unload, no reader left): it holds nothing back. */
 static void hup_trace_drain(bool final)
 {
 	u32 mask = hup_ring_cap - 1;
-	u64 t = hup_tail, tsc0, ns0;
-	unsigned int c = hup_trace_clock_now();
+	u64 t = hup_tail;
+	struct hup_trace_pair cur = { .clock = hup_trace_clock_now() };
 	unsigned long flags;
 	u32 n;
 
 	local_irq_save(flags);
-	tsc0 = rdtsc_ordered();
-	ns0 = hup_trace_clocks[c].now();
+	cur.tsc = rdtsc_ordered();
+	cur.ns = hup_trace_clocks[cur.clock].now();
 	local_irq_restore(flags);
 
 	/* At most one ring's worth per drain: the loop is bounded. */
@@ -257,13 +234,13 @@ static void hup_trace_drain(bool final)
 		 * Newer than our pair: the next drain's pair places it
 		 * (once; see Timestamps above).
 		 */
-		if (e.guest_tsc > tsc0 && hup_held != t + 1 && !final) {
+		if (e.guest_tsc > cur.tsc && hup_held != t + 1 && !final) {
 			hup_held = t + 1;
 			hup_held_n++;
 			break;
 		}
-		ts = hup_tsc_to_clock(e.guest_tsc, tsc0, ns0, c);
-		trace_hv_event(&e, ts, ns0 > ts ? ns0 - ts : 0);
+		ts = hup_trace_conv(e.guest_tsc, &hup_prev, &cur, tsc_khz);
+		trace_hv_event(&e, ts, cur.ns > ts ? cur.ns - ts : 0);
 		hup_consumed++;
 		t++;
 	}
@@ -271,9 +248,7 @@ static void hup_trace_drain(bool final)
 	smp_mb();
 	WRITE_ONCE(hup_ring->tail, t);
 	hup_tail = t;
-	hup_prev_tsc = tsc0;
-	hup_prev_ns = ns0;
-	hup_prev_clock = c;
+	hup_prev = cur;
 }
 
 static void hup_drain_fn(struct work_struct *work)
