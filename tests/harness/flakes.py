@@ -17,6 +17,7 @@ by hupnest as one line, "retrying after a hang (attempt N of M): NAME
                                    L1, and how often
   L1_BOOT_RETRIES                  stuck L1 boots hupnest boots again
   l1_stall()                       L1's kernel stalled: end L1 at once
+  l1_triple_fault()                L1's CPU triple-faulted (QEMU's log)
   hang_cause()                     the cause a retry line names
 """
 import re
@@ -95,6 +96,21 @@ def l1_stall(console_text):
     """The line of L1's console that says its kernel stalled, or None."""
     m = L1_STALL.search(console_text)
     return m.group(0).strip() if m else None
+
+
+# L1's QEMU runs with "-d cpu_reset -D FILE": its x86 target logs "Triple
+# fault" there when an L1 CPU takes a fault while delivering a double
+# fault, and then resets the machine, which -no-reboot turns into QEMU
+# exiting with status 0.  L1's console says nothing then (no panic), so
+# without this the retry's cause was only "L1 exited (status 0)" (CI's run
+# of 2026-12-07).  L1's kernel is not ours.
+L1_TRIPLE_FAULT = "Triple fault"
+L1_QEMU_LOG_ARGS = ["-d", "cpu_reset", "-D"]
+
+
+def l1_triple_fault(qemu_log_text):
+    """Whether L1's QEMU log (L1_QEMU_LOG_ARGS) records a triple fault."""
+    return re.search(rf"^{L1_TRIPLE_FAULT}$", qemu_log_text, re.M) is not None
 
 
 def to_retry(scenarios, results):

@@ -47,8 +47,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import guest_image  # noqa: E402
 # The retry policy (one classifier, one budget) is flakes.py's.
-from flakes import (HANG_ATTEMPTS, L1_BOOT_RETRIES, L1_CONSOLE_HEADER, SCENARIO_PRELUDE,  # noqa: E402
-                    l1_stall, retry_line, to_retry)
+from flakes import (HANG_ATTEMPTS, L1_BOOT_RETRIES, L1_CONSOLE_HEADER, L1_QEMU_LOG_ARGS,  # noqa: E402
+                    SCENARIO_PRELUDE, l1_stall, l1_triple_fault, retry_line, to_retry)
 
 QEMU = "qemu-system-x86_64"
 L1_MEM = "2G"
@@ -230,6 +230,15 @@ def read_new(path, pos, whole_lines=False):
     if whole_lines:
         data = data[:data.rfind(b"\n") + 1]
     return data, pos + len(data)
+
+
+def text_of(path):
+    """A file's text, "" if it cannot be read (QEMU never wrote it)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def tail(path, n=TAIL_LINES):
@@ -772,9 +781,11 @@ class Harness:
         console = os.path.join(self.logdir, "l1-console.log" if not lane
                                else f"l1-console-{lane}.log")
         chan = os.path.join(work, f"chan-{attempt}.log")
+        qlog = os.path.join(work, f"qemu-{attempt}.log")
         cmd = l1_nice_prefix() + [QEMU, "-accel", "tcg,thread=multi", "-cpu", "max", "-smp", "2",
                "-m", L1_MEM, "-nodefaults", "-display", "none", "-no-reboot",
                "-serial", f"file:{console}", "-serial", f"file:{chan}",
+               *L1_QEMU_LOG_ARGS, qlog,
                "-kernel", kernel.vmlinuz, "-initrd", initrd,
                "-append", " ".join(filter(None, [
                    L1_CMDLINE, os.environ.get("HUP_L1_APPEND", "")]))]
@@ -810,8 +821,10 @@ class Harness:
                     proc.wait(timeout=60)
                     return ledger, False
                 if exited:
-                    ledger.l1_gone(125, f"L1 exited (status {proc.returncode})", now,
-                                   tail(console, L1_DEATH_LINES))
+                    why = f"L1 exited (status {proc.returncode})"
+                    if l1_triple_fault(text_of(qlog)):
+                        why += ", its CPU triple-faulted (QEMU's log)"
+                    ledger.l1_gone(125, why, now, tail(console, L1_DEATH_LINES))
                     out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
                     if ledger.ready_s is None:
                         raise HarnessError(f"L1 QEMU exited with {proc.returncode} before it was ready:\n"

@@ -578,6 +578,59 @@ printf '@@HUP BEGIN b@@\n\n@@HUP END b rc=3 t=0@@\n@@HUP ALL-DONE@@\n' >> "$chan
         self.assertIn(f"hello nice={want}\n", by["a"].output)
 
 
+class L1TripleFaultTest(unittest.TestCase):
+    """L1's QEMU exits with status 0 in the middle of a scenario (an L1
+    reset under -no-reboot): the scenario hangs (125), and its retry names
+    the cause when QEMU's log (-d cpu_reset -D FILE) records a triple
+    fault, and only then."""
+
+    FAKE = r"""#!/bin/sh
+chan= qlog=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-serial) case "$2" in file:*chan*) chan=${2#file:};; esac;;
+	-D) qlog=$2;;
+	esac
+	shift
+done
+printf '@@HUP L1-READY uptime=1 cpus=2@@\n@@HUP BEGIN a@@\nworking\n' >> "$chan"
+[ -n "$qlog" ] && printf 'CPU Reset (CPU 0)\n%s' "$QLOG_TEXT" >> "$qlog"
+exit 0
+"""
+
+    def boot(self, qlog_text):
+        tmp = tempfile.mkdtemp()
+        fake = os.path.join(tmp, "qemu")
+        with open(fake, "w") as f:
+            f.write(self.FAKE)
+        os.chmod(fake, 0o755)
+        h = hupnest.Harness(cache=tmp)
+        os.makedirs(h.logdir, exist_ok=True)
+        kernel = type("K", (), {"vmlinuz": "/nonexistent"})()
+        saved, hupnest.QEMU = hupnest.QEMU, fake
+        os.environ["QLOG_TEXT"] = qlog_text
+        try:
+            ledger, stuck = h._boot_l1(kernel, "/nonexistent", [hupnest.Scenario("a", "true")],
+                                       hupnest.Run("nested"), tmp, 1)
+        finally:
+            hupnest.QEMU = saved
+            del os.environ["QLOG_TEXT"]
+        self.assertFalse(stuck)
+        return ledger.results["a"]
+
+    def test_named_from_qemu_log(self):
+        r = self.boot("Triple fault\n")
+        self.assertEqual(r.rc, 125)
+        self.assertIn("working", r.output)
+        self.assertEqual(flakes.hang_cause(r.output),
+                         "L1 exited (status 0), its CPU triple-faulted (QEMU's log)")
+
+    def test_reset_without_triple_fault(self):
+        r = self.boot("")
+        self.assertEqual(r.rc, 125)
+        self.assertEqual(flakes.hang_cause(r.output), "L1 exited (status 0)")
+
+
 class L1NiceTest(unittest.TestCase):
     """Who may start L1 at a raised priority: root, or a user whose
     RLIMIT_NICE allows L1_NICE (ceiling 20 - limit); anyone else gets no
