@@ -532,6 +532,22 @@ class LedgerTest(unittest.TestCase):
         self.assertEqual(lg.pending(), ["overrun", "q2"])
 
 
+def boot_fake_qemu(script, names):
+    """Harness._boot_l1 with the shell script as L1's QEMU, one scenario
+    "true" per name: (its Ledger, whether the boot got stuck)."""
+    tmp = tempfile.mkdtemp()
+    fake = os.path.join(tmp, "qemu")
+    with open(fake, "w") as f:
+        f.write(script)
+    os.chmod(fake, 0o755)
+    h = hupnest.Harness(cache=tmp)
+    os.makedirs(h.logdir, exist_ok=True)
+    kernel = type("K", (), {"vmlinuz": "/nonexistent"})()
+    with mock.patch.object(hupnest, "QEMU", fake):
+        return h._boot_l1(kernel, "/nonexistent", [hupnest.Scenario(n, "true") for n in names],
+                          hupnest.Run("nested"), tmp, 1)
+
+
 class ChannelFakeQemuTest(unittest.TestCase):
     """_boot_l1 against a fake QEMU process that writes a canned channel: a
     marker glued to output without a newline (seen when a scenario's last
@@ -550,22 +566,7 @@ printf '@@HUP BEGIN b@@\n\n@@HUP END b rc=3 t=0@@\n@@HUP ALL-DONE@@\n' >> "$chan
 """
 
     def test_glued_marker(self):
-        tmp = tempfile.mkdtemp()
-        fake = os.path.join(tmp, "qemu")
-        with open(fake, "w") as f:
-            f.write(self.FAKE)
-        os.chmod(fake, 0o755)
-        h = hupnest.Harness(cache=tmp)
-        os.makedirs(h.logdir, exist_ok=True)
-        kernel = type("K", (), {"vmlinuz": "/nonexistent"})()
-        run = hupnest.Run("nested")
-        saved, hupnest.QEMU = hupnest.QEMU, fake
-        try:
-            ledger, stuck = h._boot_l1(kernel, "/nonexistent",
-                                       [hupnest.Scenario(n, "true") for n in "ab"],
-                                       run, tmp, 1)
-        finally:
-            hupnest.QEMU = saved
+        ledger, stuck = boot_fake_qemu(self.FAKE, "ab")
         self.assertFalse(stuck)
         by = ledger.results
         self.assertEqual(list(by), ["a", "b"])
@@ -599,22 +600,8 @@ exit 0
 """
 
     def boot(self, qlog_text):
-        tmp = tempfile.mkdtemp()
-        fake = os.path.join(tmp, "qemu")
-        with open(fake, "w") as f:
-            f.write(self.FAKE)
-        os.chmod(fake, 0o755)
-        h = hupnest.Harness(cache=tmp)
-        os.makedirs(h.logdir, exist_ok=True)
-        kernel = type("K", (), {"vmlinuz": "/nonexistent"})()
-        saved, hupnest.QEMU = hupnest.QEMU, fake
-        os.environ["QLOG_TEXT"] = qlog_text
-        try:
-            ledger, stuck = h._boot_l1(kernel, "/nonexistent", [hupnest.Scenario("a", "true")],
-                                       hupnest.Run("nested"), tmp, 1)
-        finally:
-            hupnest.QEMU = saved
-            del os.environ["QLOG_TEXT"]
+        with mock.patch.dict(os.environ, {"QLOG_TEXT": qlog_text}):
+            ledger, stuck = boot_fake_qemu(self.FAKE, "a")
         self.assertFalse(stuck)
         return ledger.results["a"]
 
