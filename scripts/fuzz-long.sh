@@ -166,9 +166,13 @@ for t in "${targets[@]}"; do
 	ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$last")
 	nfiles=$(find "$cdir" -type f | wc -l)
 	kib=$(du -sk "$cdir" | cut -f1)
-	new=$(comm -13 <(echo "$before") <(find "$adir" -type f | sort) |
-		grep -v '^$' | tr '\n' ' ')
-	kind= interrupted=
+	new=$(comm -13 <(echo "$before") <(find "$adir" -type f | sort) | grep -v '^$')
+	# libFuzzer's slow-unit-* files: an input that took over 10 s
+	# (-report_slow_units) but ended; said so, never taken for a finding
+	slow=$(grep '/slow-unit-[^/]*$' <<<"$new" | tr '\n' ' ')
+	new=$(grep -v '/slow-unit-[^/]*$' <<<"$new" | tr '\n' ' ')
+	new=${new% }
+	kind='' interrupted=''
 	if grep -q 'ERROR: libFuzzer: timeout' "$log"; then kind=timeout
 	elif grep -q 'ERROR: libFuzzer: out-of-memory' "$log"; then kind=oom
 	elif grep -q 'ERROR: LeakSanitizer' "$log"; then kind=leak
@@ -183,7 +187,7 @@ for t in "${targets[@]}"; do
 	[ -n "$interrupted" ] && result=interrupted
 	[ -n "$kind" ] && found=1
 	row=$(printf "$row_fmt" "$t" "${execs:-?}" "${eps:-?}" "${cov:-?}" "${ft:-?}" \
-		"$nfiles files/${kib}K" "$result${new:+ $new}")
+		"$nfiles files/${kib}K" "$result${new:+ $new}${slow:+ (slow input: ${slow% })}")
 	rows+=("$row")
 	echo "fuzz-long: $t: $((t1 - t0)) s, exit $rc"
 	printf '%s\n' "$row"
