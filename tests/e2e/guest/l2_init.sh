@@ -63,6 +63,11 @@ echo > $T/trace
 # drain (trace.c, Timestamps): stamped 2 ms ahead, the drain its injection
 # triggers holds it; a drain 50 ms later places it before its own pair.
 if [ $mode != backend ]; then
+	# more than 1 s ahead, or not a number: refused, nothing produced
+	echo 1000001 > $D/inject_ahead 2>/dev/null
+	say "ahead-too-far rc=$?"
+	echo 2ms > $D/inject_ahead 2>/dev/null
+	say "ahead-not-a-number rc=$?"
 	echo 2000 > $D/inject_ahead
 	say "ahead-held $(grep -c hv_event $T/trace) $(awk '/^held:/ {print $2}' $D/trace)"
 	sleep 0.05

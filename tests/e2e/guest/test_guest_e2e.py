@@ -161,6 +161,7 @@ class GuestE2E(unittest.TestCase):
         self.assertEqual(args, list(range(8)))
         # An entry newer than the drain's pair: held by that drain (no
         # line, held 1), placed by the next before its pair (delay > 0).
+        self.assertEqual((v["ahead-too-far"], v["ahead-not-a-number"]), ("rc=1", "rc=1"))
         self.assertEqual(v["ahead-held"], "0 1")
         ahead = g_lines(out, "ahead")
         self.assertEqual(len(ahead), 1, "\n".join(ahead))
