@@ -17,15 +17,12 @@ MAX=${FAILURE_REASON_LINES:-16}
 [ $# -eq 1 ] || { echo "usage: failure-reasons.sh LASTTEST_LOG" >&2; exit 2; }
 [ -r "$1" ] || { echo "failure-reasons.sh: cannot read $1" >&2; exit 1; }
 LC_ALL=C awk -v max="$MAX" '
-function flush(   i, n) {
+function flush(   i) {
 	if (name == "" || passed)
 		return
 	print name ":"
-	n = 0
-	for (i = 1; i <= nr && n < max; i++) {
+	for (i = 1; i <= nr && i <= max; i++)
 		print "    " why[i]
-		n++
-	}
 	if (nr == 0)
 		for (i = (nout > 4 ? nout - 4 : 1); i <= nout; i++)
 			print "    " last[i]
