@@ -110,5 +110,12 @@ echo "$out" | tail -1 | grep -qx '2 passed, 1 failed, 1 skipped, 1 retried' ||
 echo "$out" | grep -q '^make broken: failed (exit status 2), counted as 1 failed; the matrix did not run$' ||
 	{ echo "FAIL: the failed make's summary line"; fail=1; }
 echo "$out" | grep -q '^=== gcc Release' && { echo "FAIL: a matrix entry ran after its make failed"; fail=1; }
+# failure-reasons.sh refuses a wrong argument count and an unreadable log
+"$src/scripts/failure-reasons.sh" >/dev/null 2>&1
+[ $? -eq 2 ] || { echo "FAIL: failure-reasons.sh without a log: not exit 2"; fail=1; }
+"$src/scripts/failure-reasons.sh" "$tmp/none" 2>&1 | grep -q "cannot read $tmp/none" ||
+	{ echo "FAIL: failure-reasons.sh on a missing log: no message"; fail=1; }
+"$src/scripts/failure-reasons.sh" "$tmp/none" >/dev/null 2>&1
+[ $? -eq 1 ] || { echo "FAIL: failure-reasons.sh on a missing log: not exit 1"; fail=1; }
 [ $fail -eq 0 ] && echo "ok: run-tests.sh shows and counts retries, skips, failures (and why), the matrix beside, its make"
 exit $fail
