@@ -53,13 +53,13 @@ TRACE_EVENT(hv_event,
 		memcpy(__entry->args, e->arg, sizeof(__entry->args));
 	),
 
-	TP_printk("vcpu=%u %s %s ts=%llu.%09llu delay_us=%llu args=%llx,%llx,%llx,%llx seq=%llu",
+	TP_printk("vcpu=%u %s %s ts=%llu.%09llu delay_us=%llu args=%llx,%llx,%llx,%llx seq=%llu tsc=%llu",
 		  __entry->vcpu, hup_show_kind(__entry->kind),
 		  hup_show_reason(__entry->reason),
 		  __entry->ts / NSEC_PER_SEC, __entry->ts % NSEC_PER_SEC,
 		  __entry->delay_ns / NSEC_PER_USEC,
 		  __entry->args[0], __entry->args[1], __entry->args[2],
-		  __entry->args[3], __entry->seq)
+		  __entry->args[3], __entry->seq, __entry->guest_tsc)
 );
 
 #endif /* _HUP_TRACE_H */

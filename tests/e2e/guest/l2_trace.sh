@@ -19,7 +19,9 @@ mount -t debugfs none /sys/kernel/debug
 mount -t tracefs none /sys/kernel/tracing
 T=/sys/kernel/tracing
 D=/sys/kernel/debug/hyperupcall
-mark() { echo "$1" > $T/trace_marker; }
+# A marker line, and the guest TSC around it (for the exact window check),
+# kept with the workload's output until the trace has been read.
+mark() { hup-workload mark "$1" >> /tmp/w; }
 PORT=0x2f0        # unclaimed: every outb is one exit answered by hupvm's bus
 BENCH_PORT=0x2f1
 TSC_AUX=0xc0000103
@@ -64,8 +66,9 @@ else
 	say "trace_clock $(cat $T/trace_clock)"
 	echo > $T/trace
 	echo 1 > $T/events/hyperupcall/hv_event/enable
+	: > /tmp/w
 	mark "guest: before the workload"
-	hup-workload io $PORT 64 > /tmp/w
+	hup-workload io $PORT 64 >> /tmp/w
 	mark "guest: port I/O done, serial output next"
 	echo "hup-serial-workload" > /dev/ttyS0
 	mark "guest: serial done, MSR writes next"

@@ -245,6 +245,42 @@ class TraceCheck(unittest.TestCase):
                 probs = self.damaged(old, new)
                 self.assertTrue(any(want in p for p in probs), probs)
 
+    def test_an_event_outside_its_window_is_shown(self):
+        # the first WRMSR converted 30 ms early: before its window opens
+        probs = self.damaged("msr_write ts=7.278155943", "msr_write ts=7.248155943")
+        msg = [p for p in probs if p.startswith("WRMSR events outside their markers")]
+        self.assertEqual(len(msg), 1, probs)
+        self.assertIn("window [7.268417, 7.301392]", msg[0])
+        self.assertIn("seq 5658 vcpu 0 at 7.248156 (-20.261 ms from the first marker", msg[0])
+        self.assertIn("delay 1984 us", msg[0])
+        # its raw stamp is right: the exact check has nothing to say
+        self.assertFalse([p for p in probs if "stamped outside" in p], probs)
+
+    def test_a_stamp_outside_the_markers_tscs_is_shown(self):
+        # stamped 4 ms (at 2.3 GHz) before the guest wrote the opening marker
+        probs = self.damaged("seq=5658 tsc=25590763481", "seq=5658 tsc=25559000000")
+        msg = [p for p in probs if p.startswith("WRMSR events stamped outside")]
+        self.assertEqual(len(msg), 1, probs)
+        self.assertIn("(25568431619, 25644110851)", msg[0])
+        self.assertIn("seq 5658 tsc 25559000000 (-9431619 cycles from the first marker", msg[0])
+
+    def test_markers_need_their_tscs(self):
+        out = "\n".join(l for l in self.out.split("\n") if "HUP-W: mark tsc" not in l)
+        self.assertIn("markers without their TSCs (no 'HUP-W: mark tsc' lines)", self.problems(out))
+
+    def test_the_slack_follows_the_markers_stray(self):
+        o = trace_case.Outcome("trace-6.1-cloud", self.out)
+        base = o.stray_s()
+        self.assertLess(base, 0.001)
+        self.assertAlmostEqual(o.slack_s(), trace_case.TS_SLACK_S + base)
+        # the closing marker's TSC 2 ms (4.6M cycles) earlier: the clock
+        # strayed 2 ms from it, and the slack grows by as much
+        moved = self.out.replace("mark tsc 25644110851 25644187697",
+                                 "mark tsc 25639510851 25639587697")
+        o2 = trace_case.Outcome("trace-6.1-cloud", moved)
+        self.assertAlmostEqual(o2.stray_s(), 0.002, delta=0.0002)
+        self.assertEqual(trace_case.check(o2), [])
+
     def test_no_hv_events(self):
         out = "\n".join(l for l in self.out.split("\n") if "hv_event:" not in l)
         self.assertIn("no hyperupcall:hv_event lines in the trace", self.problems(out))

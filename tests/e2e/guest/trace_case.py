@@ -11,9 +11,10 @@ machine with VT-x/AMD-V) a scenario boots the guest with hupvm
     IA32_TSC_AUX), ps.o and dmesg.o (query programs whose task_struct and
     printk ring accesses hupload CO-RE-relocates against
     /sys/kernel/btf/vmlinux), times again,
-  - enables hyperupcall:hv_event and writes trace_marker lines before,
-    between and after a workload of VMM-handled exits: 64 outb to an
-    unclaimed port, a line on the serial port, two WRMSR (one refused),
+  - enables hyperupcall:hv_event and writes trace_marker lines (each with
+    the guest TSC read around it) before, between and after a workload of
+    VMM-handled exits: 64 outb to an unclaimed port, a line on the serial
+    port, two WRMSR (one refused),
   - prints the trace, `hupload list`, the ring's counters, the last
     records of /dev/kmsg; waits while L1 runs `hupctl list`/`stats`/`query`
     (ps.o: the guest's task names; dmesg.o: the log's tail, as records and
@@ -46,8 +47,17 @@ TSC_AUX = 0xc0000103
 MSR_VALUES = (0x1234, 0xdead)   # 0xdead is refused by msr_guard.o
 MARKERS = ("guest: before the workload", "guest: port I/O done, serial output next",
            "guest: serial done, MSR writes next", "guest: after the workload")
-# Converted hv timestamps vs guest markers: the conversion is good to well
-# under a microsecond; the slack only absorbs the sample pair's skew.
+# Converted hv timestamps vs guest markers.  The conversion follows the
+# trace clock between two drains' (TSC, clock) pairs, so it is as good as
+# that clock is even against the TSC: well under a microsecond on a host
+# whose TSC is stable, where the slack only absorbs the pairs' skew.  With
+# an unstable sched clock (the nested L1 runs on the HPET) ftrace stamps
+# with "global", sched_clock_cpu() held within a tick of the timekeeping
+# clock, which strays from the TSC by up to milliseconds when a tick comes
+# late; an hv event then lands as far from the guest's lines as those lines
+# stray.  So the slack is TS_SLACK_S plus that stray, measured in the same
+# run on the markers' own (clock, TSC) pairs (Outcome.stray_s).  The raw
+# stamps are checked exactly against the markers' TSCs (tsc_window).
 TS_SLACK_S = 200e-6
 
 
@@ -108,7 +118,10 @@ def scenario(kname, tools, cache, mode="trace", budget_us=NESTED_RUN_BUDGET_US):
 TRACE_RE = re.compile(r"^\s*(?P<task>.+?)-(?P<pid>\d+)\s+\[(?P<cpu>\d+)\]\s+\S+\s+"
                       r"(?P<stamp>\d+\.\d+): (?P<ev>\w+): (?P<rest>.*)$")
 HV_RE = re.compile(r"vcpu=(?P<vcpu>\d+) (?P<kind>\w+) (?P<reason>\S+) ts=(?P<ts>\d+\.\d+) "
-                   r"delay_us=(?P<delay>\d+) args=(?P<args>[0-9a-f,]+) seq=(?P<seq>\d+)")
+                   r"delay_us=(?P<delay>\d+) args=(?P<args>[0-9a-f,]+) seq=(?P<seq>\d+)"
+                   r"(?: tsc=(?P<tsc>\d+))?")
+# hup-workload mark: the guest TSC read before and after a marker's write.
+MARK_RE = re.compile(r"^HUP-G: HUP-W: mark tsc (\d+) (\d+) (.*)$", re.M)
 
 
 class Event:
@@ -160,8 +173,11 @@ class Outcome(GuestLog):
                 hv["args"] = [int(x, 16) for x in hv["args"].split(",")]
                 hv["seq"] = int(hv["seq"])
                 hv["delay"] = int(hv["delay"])
+                hv["tsc"] = int(hv["tsc"]) if hv["tsc"] else None
                 self.events.append(Event(float(hv["ts"]), "hv", t.group("rest"), hv))
         self.ring = dict(re.findall(r"^HUP-G: ring: (\w+): (\S+)", output, re.M))
+        self.mark_tsc = {m.group(3): (int(m.group(1)), int(m.group(2)))
+                         for m in MARK_RE.finditer(output)}
         self.list = g_lines(output, "list")
         self.bench = {}
         for which in ("off", "on"):
@@ -177,12 +193,57 @@ class Outcome(GuestLog):
     def marker(self, text):
         return next((e for e in self.events if e.source == "guest" and e.text == text), None)
 
+    def stray_s(self):
+        """How far the markers' trace clock strayed from their TSC in this
+        run (seconds): the spread of clock - TSC / tsc_khz over the
+        markers; 0 without their TSCs."""
+        khz = int(self.ring.get("tsc_khz") or 0)
+        d = [m.t - sum(self.mark_tsc[m.text]) / 2 / (khz * 1e3)
+             for m in (self.marker(t) for t in MARKERS) if m and m.text in self.mark_tsc]
+        return max(d) - min(d) if khz and len(d) > 1 else 0.0
+
+    def slack_s(self):
+        return TS_SLACK_S + self.stray_s()
+
     def window(self, i):
-        """hv events between MARKERS[i] and MARKERS[i + 1] (by timestamp)."""
+        """hv events between MARKERS[i] and MARKERS[i + 1] (by timestamp,
+        give or take slack_s())."""
         a, b = self.marker(MARKERS[i]), self.marker(MARKERS[i + 1])
         if not a or not b:
             return []
-        return [e for e in self.hv() if a.t - TS_SLACK_S <= e.t <= b.t + TS_SLACK_S]
+        sl = self.slack_s()
+        return [e for e in self.hv() if a.t - sl <= e.t <= b.t + sl]
+
+    def tsc_window(self, i):
+        """The guest TSC after MARKERS[i] was written and before
+        MARKERS[i + 1] was: what lies between happened between them."""
+        a, b = self.mark_tsc.get(MARKERS[i]), self.mark_tsc.get(MARKERS[i + 1])
+        return (a[1], b[0]) if a and b else None
+
+    def stamped_outside(self, evs, i):
+        """Which of evs the host stamped outside tsc_window(i): the failure
+        message (seq, stamp, how far out)."""
+        lo, hi = self.tsc_window(i)
+        out = [e for e in evs if e.hv["tsc"] is None or not lo < e.hv["tsc"] < hi]
+        return [f"seq {e.hv['seq']} tsc {e.hv['tsc']} "
+                + ("(no stamp)" if e.hv["tsc"] is None else
+                   f"({e.hv['tsc'] - lo:+d} cycles from the first marker, "
+                   f"{e.hv['tsc'] - hi:+d} from the second)") for e in out]
+
+    def outside(self, evs, i):
+        """Which of evs lie outside window(i), and by how much: the
+        failure message a timestamp problem needs (seq, vCPU, delay)."""
+        a, b = self.marker(MARKERS[i]), self.marker(MARKERS[i + 1])
+        inside = self.window(i)
+        out = [e for e in evs if e not in inside]
+        if not a or not b:
+            return "markers missing"
+        return (f"window [{a.t:.6f}, {b.t:.6f}] +-{self.slack_s() * 1e6:.0f} us "
+                f"(the markers strayed {self.stray_s() * 1e6:.0f} us from their TSC); "
+                + "; ".join(f"seq {e.hv['seq']} vcpu {e.hv['vcpu']} at {e.t:.6f} "
+                            f"({(e.t - a.t) * 1e3:+.3f} ms from the first marker, "
+                            f"{(e.t - b.t) * 1e3:+.3f} ms from the second), "
+                            f"delay {e.hv['delay']} us" for e in out))
 
     def port_events(self):
         return [e for e in self.hv() if e.hv["reason"] == "io" and e.hv["args"][0] == PORT]
@@ -414,7 +475,8 @@ def _trace_problems(o, bad):
     # such event lies between the first two markers, in program order.
     pe = o.port_events()
     bad.want(pe, f"no port I/O exit to {PORT:#x} traced")
-    bad.want(all(e in o.window(0) for e in pe), f"port {PORT:#x} events outside their markers")
+    bad.want(all(e in o.window(0) for e in pe),
+             f"port {PORT:#x} events outside their markers: " + o.outside(pe, 0))
     data = [e.hv["args"][2] for e in pe]
     bad.want(data == sorted(set(data)) and all(x < PORT_COUNT for x in data)
              and all(e.hv["args"][1] == 1 and e.hv["args"][3] == 1 for e in pe),
@@ -423,8 +485,18 @@ def _trace_problems(o, bad):
     bad.want(ser, "no serial-port exit traced between its markers")
     me = o.msr_events()
     bad.want(me, f"no WRMSR {TSC_AUX:#x} exit traced")
-    bad.want(all(e in o.window(2) for e in me), "WRMSR events outside their markers")
+    bad.want(all(e in o.window(2) for e in me),
+             "WRMSR events outside their markers: " + o.outside(me, 2))
     bad.want(all(e.hv["args"][2] in MSR_VALUES for e in me), "WRMSR events with wrong values")
+    # Exact: the host's raw stamps against the guest's TSC around the
+    # markers (one vCPU: one TSC), whatever the trace clock did.
+    if not bad.want(all(o.mark_tsc.get(t) for t in MARKERS),
+                    "markers without their TSCs (no 'HUP-W: mark tsc' lines)"):
+        return
+    for what, evs, i in ((f"port {PORT:#x}", pe, 0), ("WRMSR", me, 2)):
+        out = o.stamped_outside(evs, i)
+        bad.want(not out, f"{what} events stamped outside their markers' TSCs "
+                 f"{o.tsc_window(i)}: " + "; ".join(out))
 
 
 def _counter_problems(o, bad):
@@ -497,6 +569,8 @@ def numbers(o):
         d["ratio_traced_over_untraced"] = round(o.bench["on"] / o.bench["off"], 3)
     if hv:
         d["delay_us_median"] = sorted(e.hv["delay"] for e in hv)[len(hv) // 2]
+    # how far the trace clock strayed from the TSC over the traced window
+    d["clock_stray_us"] = round(o.stray_s() * 1e6)
     # guest TSC readings hupvm held because they went back (x86/hup.h)
     st = o.hupctl_cmd("stats")
     ev = next((l for l in (st[1] if st else []) if l.startswith("events ")), "")
@@ -518,7 +592,8 @@ def excerpt(o, keep=3):
     ms = [o.marker(t) for t in MARKERS]
     evs = sorted(o.events, key=lambda e: e.t)
     if all(ms):
-        evs = [e for e in evs if ms[0].t - TS_SLACK_S <= e.t <= ms[3].t + TS_SLACK_S]
+        sl = o.slack_s()
+        evs = [e for e in evs if ms[0].t - sl <= e.t <= ms[3].t + sl]
     lines = [f"  {'time (s)':>14}  {'source':<6}  event"]
 
     def key(e):

@@ -9,6 +9,9 @@
  *   hup-workload bench PORT N       the same, timed: prints exits_per_s
  *   hup-workload msr MSR VALUE      one WRMSR through /dev/cpu/0/msr (msr.ko);
  *                                   exits to the VMM when a program vets MSR
+ *   hup-workload mark TEXT          TEXT as one trace_marker line, with the
+ *                                   TSC read just before and just after
+ *                                   writing it ("HUP-W: mark tsc A B TEXT")
  *   hup-workload kmsg N             the last N records of the kernel log as
  *                                   /dev/kmsg gives them ("LEVEL,SEQ,USEC,
  *                                   FLAGS;TEXT"), for a check of what the
@@ -27,6 +30,7 @@
 #include <sys/io.h>
 #include <time.h>
 #include <unistd.h>
+#include <x86intrin.h>
 
 static int number(const char *s, unsigned long long *out)
 {
@@ -136,6 +140,37 @@ static int kmsg_tail(unsigned long long n)
 	return got ? 0 : 1;
 }
 
+/*
+ * The guest TSC around a trace_marker line.  The tracing test checks hv
+ * events' raw stamps (hv_event's tsc=, the TSC the host recorded) against
+ * these: exact, whatever the trace clock does.  The scenario's guest has
+ * one vCPU, so this TSC is the one the host stamps.  rdtsc is not ordered
+ * against the write, but the workload's exits are milliseconds away.
+ */
+static int trace_mark(const char *text)
+{
+	int fd = open("/sys/kernel/tracing/trace_marker", O_WRONLY);
+	size_t len = strlen(text);
+	uint64_t before, after;
+	ssize_t r;
+
+	if (fd < 0) {
+		printf("HUP-W: mark open: %s\n", strerror(errno));
+		return 1;
+	}
+	before = __rdtsc();
+	r = write(fd, text, len);
+	after = __rdtsc();
+	close(fd);
+	if (r != (ssize_t)len) {
+		printf("HUP-W: mark: %s\n", r < 0 ? strerror(errno) : "short write");
+		return 1;
+	}
+	printf("HUP-W: mark tsc %llu %llu %s\n", (unsigned long long)before,
+	       (unsigned long long)after, text);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long a, b;
@@ -144,9 +179,13 @@ int main(int argc, char **argv)
 		setvbuf(stdout, NULL, _IOLBF, 0);
 		return kmsg_tail(a);
 	}
+	if (argc == 3 && !strcmp(argv[1], "mark")) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		return trace_mark(argv[2]);
+	}
 	if (argc != 4 || number(argv[2], &a) || number(argv[3], &b)) {
 		fprintf(stderr, "usage: hup-workload io|bench PORT N | msr MSR VALUE | "
-			"kmsg N\n");
+			"mark TEXT | kmsg N\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
