@@ -199,6 +199,13 @@ enum hang_verdict hang__report(struct vm *vm)
 		h[i].isr = b.isr;
 		h[i].tpr = b.tpr;
 		pr_err("hang: vCPU %u: %s", v->id, b.text);
+		if (b.valid && !b.halted) {
+			/* running: where exactly (a spin, a loop of emulated
+			 * accesses) takes the registers and the code */
+			pr_err("hang: vCPU %u: registers:", v->id);
+			arch__dump_vcpu(v, stderr);
+			fflush(stderr);
+		}
 	}
 	if (locked)
 		vm__park_unlock();

@@ -24,10 +24,12 @@
 #include "devices/i8042.h"
 #include "devices/legacy.h"
 #include "devices/serial.h"
+#include "hyperupcall/ptwalk.h"
 #include "log.h"
 #include "vcpu.h"
 #include "vm.h"
 #include "x86/acpi.h"
+#include "x86/bits.h"
 #include "x86/boot.h"
 #include "x86/cpuid.h"
 #include "x86/pvtime.h"
@@ -246,9 +248,54 @@ int arch__start(struct vm *vm)
 	return console__start_input(&vm->console, vm->arch->serial);
 }
 
+/*
+ * The bytes at rip, through the guest's own page tables: with the
+ * registers they name the instruction a crashed or spinning vCPU was on
+ * (KASLR moves the kernel and its modules, so an address alone is not
+ * enough).  64-bit paging only; a page boundary ends the dump.
+ */
+static void dump_code(struct vcpu *v, FILE *out)
+{
+	enum { CODE_BYTES = 16 };
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	struct ptw_root root;
+	const uint8_t *p;
+	uint64_t gpa, n;
+	int err;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
+	    ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return;
+	if (!(s.cr0 & X86_CR0_PG) || !(s.efer & X86_EFER_LMA)) {
+		fprintf(out, "  code: not shown (not in 64-bit paging)\n");
+		return;
+	}
+	root.cr3 = s.cr3;
+	root.la57 = (s.cr4 & X86_CR4_LA57) != 0;
+	err = ptw__translate(&v->vm->mem, &root, r.rip, &gpa);
+	if (err) {
+		fprintf(out, "  code: rip not mapped (%s)\n", strerror(-err));
+		return;
+	}
+	n = X86_PAGE_SIZE - (gpa & (X86_PAGE_SIZE - 1));
+	n = n < CODE_BYTES ? n : CODE_BYTES;
+	p = mem__gpa_to_hva(&v->vm->mem, gpa, n);
+	if (!p) {
+		fprintf(out, "  code: rip at gpa %#llx, not RAM\n",
+			(unsigned long long)gpa);
+		return;
+	}
+	fprintf(out, "  code at rip (gpa %#llx):", (unsigned long long)gpa);
+	for (uint64_t i = 0; i < n; i++)
+		fprintf(out, " %02x", p[i]);
+	fputc('\n', out);
+}
+
 void arch__dump_vcpu(struct vcpu *v, FILE *out)
 {
 	regs__dump(v->fd, out);
+	dump_code(v, out);
 }
 
 void arch__brief_vcpu(struct vcpu *v, struct vcpu_brief *b)

@@ -16,6 +16,7 @@
 #define X86_EFER_LME (1ull << 8)
 #define X86_EFER_LMA (1ull << 10)
 #define X86_EFER_NX (1ull << 11)
+#define X86_PAGE_SIZE 4096ull
 
 #define MSR_IA32_TSC 0x10u
 #define MSR_EFER 0xc0000080u

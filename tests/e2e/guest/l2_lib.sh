@@ -26,12 +26,16 @@ show_load() { grep -v -E '^hupload:   CO-RE insn [0-9]+: .* = [0-9]+$' "$2" | se
 meminfo() { say "meminfo $1 $(awk '/^(MemTotal|MemFree|MemAvailable):/ {printf "%s%s ", $1, $2}' /proc/meminfo)"; }
 BAD='BUG|Oops|WARNING|Call Trace|general protection|Bad page|detected stalls|self-detected stall|soft lockup'
 BAD_MEM='corrupt|poison'
+# Where hyperupcall.ko's code lies in this boot (KASLR): a hang report's
+# rip (hupvm) in module space becomes a function with it and the .ko.
+module_text() { say "module-text hyperupcall $(cat /sys/module/hyperupcall/sections/.text 2>&1)"; }
 # hyperupcall.ko loaded and samples/free_discard.c registered with the
 # windows it documents (kernel image, direct map read-write for the zone
 # locks, vmemmap)
 load_free_discard() {
 	insmod /lib/hyperupcall.ko
 	say "insmod rc=$?"
+	module_text
 	hupload -v --window kernel --window direct --window vmemmap \
 		/lib/free_discard.o > /tmp/out 2>&1
 	say "hupload rc=$?"

@@ -17,6 +17,7 @@ dmesg_mark
 sync_l1 nomodule
 insmod /lib/hyperupcall.ko upcall=0
 say "insmod-muted rc=$?"
+module_text
 sed 's/^/HUP-G: muted-status: /' $D/status
 sync_l1 muted
 rmmod hyperupcall

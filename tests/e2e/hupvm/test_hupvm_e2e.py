@@ -337,6 +337,11 @@ class HupvmE2E(unittest.TestCase):
         self.assertRegex(r.output, r"(?m)hang: vCPU 0: rip=[0-9a-f]{16} if=[01] "
                          r"(runnable|halted) injecting=")
         self.assertRegex(r.output, r"(?m)hang: verdict: guest \(every vCPU left KVM_RUN")
+        # a running vCPU's registers and the code at its rip, read through
+        # the guest's page tables (hupvm starts it in 64-bit paging)
+        if re.search(r"hang: vCPU 0: rip=[0-9a-f]{16} if=[01] runnable", r.output):
+            self.assertRegex(r.output, r"hang: vCPU 0: registers:\n  rip=[0-9a-f]{16} rsp=")
+            self.assertRegex(r.output, r"(?m)^  code at rip \(gpa 0x[0-9a-f]+\):( [0-9a-f]{2}){1,16}$")
         self.assertLess(stamps(r.output).get("to_exit", 99), 10)
 
     def test_3d_triple_fault_reported(self):
