@@ -37,9 +37,15 @@ sys.path.insert(0, HERE)
 import hupnest  # noqa: E402
 import e2elib as e2e  # noqa: E402
 from e2elib import ScenarioTest, fill, l1_launch, l2_image, read  # noqa: E402
+from flakes import GUEST_STALL_PANIC  # noqa: E402
 
 MEM = "256M"
-CMDLINE = e2e.CMDLINE
+# A guest stuck in its kernel panics on its own stall report 20 s in, with
+# the stuck CPU's backtrace (the guests print no backtrace at loglevel=4),
+# a hang the harness retries (flakes.GUEST_STALL_PANIC): the 55th
+# fresh-clone run saw a vCPU sit 178 s in hup-attack's kernel mode with
+# nothing to say where (docs/nested.md).
+CMDLINE = f"{e2e.CMDLINE} {GUEST_STALL_PANIC}"
 DEFAULT_KERNELS = "6.1-cloud"
 RSS_SLACK_MB = 64
 # The run budget: the tracing program must not abort, and under nesting a
