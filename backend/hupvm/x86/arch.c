@@ -267,12 +267,10 @@ static void dump_code(struct vcpu *v, FILE *out)
 	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
 	    ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
 		return;
-	if (!(s.cr0 & X86_CR0_PG) || !(s.efer & X86_EFER_LMA)) {
+	if (regs__paging_root(&s, &root)) {
 		fprintf(out, "  code: not shown (not in 64-bit paging)\n");
 		return;
 	}
-	root.cr3 = s.cr3;
-	root.la57 = (s.cr4 & X86_CR4_LA57) != 0;
 	err = ptw__translate(&v->vm->mem, &root, r.rip, &gpa);
 	if (err) {
 		fprintf(out, "  code: rip not mapped (%s)\n", strerror(-err));

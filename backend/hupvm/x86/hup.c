@@ -29,6 +29,7 @@
 #include "x86/bits.h"
 #include "x86/layout.h"
 #include "x86/msr.h"
+#include "x86/regs.h"
 #include "upcall.h"
 
 /* One filter range covers at most this many MSRs around a vetted one. */
@@ -192,12 +193,7 @@ static int ops_paging(void *opaque, uint32_t cpu, struct ptw_root *root)
 		return -EPERM;
 	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
 		return -errno;
-	/* Only 64-bit paging has the tables we walk. */
-	if (!(s.cr0 & X86_CR0_PG) || !(s.efer & X86_EFER_LMA))
-		return -EINVAL;
-	root->cr3 = s.cr3;
-	root->la57 = (s.cr4 & X86_CR4_LA57) != 0;
-	return 0;
+	return regs__paging_root(&s, root);
 }
 
 static uint64_t ops_guest_tsc(void *opaque, uint32_t cpu)

@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 
 #include "arch.h"
+#include "hyperupcall/ptwalk.h"
 #include "x86/bits.h"
 #include "x86/layout.h"
 
@@ -109,6 +110,15 @@ static void dump_seg(FILE *out, const char *name, const struct kvm_segment *s)
 		"l=%u db=%u\n",
 		name, s->selector, (unsigned long long)s->base, s->limit,
 		s->type, s->present, s->dpl, s->l, s->db);
+}
+
+int regs__paging_root(const struct kvm_sregs *s, struct ptw_root *root)
+{
+	if (!(s->cr0 & X86_CR0_PG) || !(s->efer & X86_EFER_LMA))
+		return -EINVAL;
+	root->cr3 = s->cr3;
+	root->la57 = (s->cr4 & X86_CR4_LA57) != 0;
+	return 0;
 }
 
 void regs__dump(int vcpu_fd, FILE *out)

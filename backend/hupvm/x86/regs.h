@@ -18,6 +18,12 @@
 int regs__setup_tables(struct mem *m);
 /* Registers of the boot CPU: long mode, rip = entry, rsi = boot_params. */
 int regs__setup_boot_cpu(int vcpu_fd, uint64_t entry, uint64_t boot_params);
+struct kvm_sregs;
+struct ptw_root;
+/* The root of a vCPU's guest page tables for ptwalk, from its system
+ * registers: 0, or -EINVAL outside 64-bit paging (only its tables are
+ * walked). */
+int regs__paging_root(const struct kvm_sregs *s, struct ptw_root *root);
 /* Print general and system registers of a vCPU. */
 void regs__dump(int vcpu_fd, FILE *out);
 struct vcpu_brief;

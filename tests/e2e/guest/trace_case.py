@@ -231,19 +231,22 @@ class Outcome(GuestLog):
                    f"{e.hv['tsc'] - hi:+d} from the second)") for e in out]
 
     def outside(self, evs, i):
-        """Which of evs lie outside window(i), and by how much: the
-        failure message a timestamp problem needs (seq, vCPU, delay)."""
+        """Which of evs lie outside window(i), each described for the
+        failure message (seq, vCPU, time, distance from either marker,
+        delay): [] when all are inside."""
         a, b = self.marker(MARKERS[i]), self.marker(MARKERS[i + 1])
-        inside = self.window(i)
-        out = [e for e in evs if e not in inside]
         if not a or not b:
-            return "markers missing"
+            return ["markers missing"]
+        inside = self.window(i)
+        return [f"seq {e.hv['seq']} vcpu {e.hv['vcpu']} at {e.t:.6f} "
+                f"({(e.t - a.t) * 1e3:+.3f} ms from the first marker, "
+                f"{(e.t - b.t) * 1e3:+.3f} ms from the second), "
+                f"delay {e.hv['delay']} us" for e in evs if e not in inside]
+
+    def window_text(self, i):
+        a, b = self.marker(MARKERS[i]), self.marker(MARKERS[i + 1])
         return (f"window [{a.t:.6f}, {b.t:.6f}] +-{self.slack_s() * 1e6:.0f} us "
-                f"(the markers strayed {self.stray_s() * 1e6:.0f} us from their TSC); "
-                + "; ".join(f"seq {e.hv['seq']} vcpu {e.hv['vcpu']} at {e.t:.6f} "
-                            f"({(e.t - a.t) * 1e3:+.3f} ms from the first marker, "
-                            f"{(e.t - b.t) * 1e3:+.3f} ms from the second), "
-                            f"delay {e.hv['delay']} us" for e in out))
+                f"(the markers strayed {self.stray_s() * 1e6:.0f} us from their TSC)")
 
     def port_events(self):
         return [e for e in self.hv() if e.hv["reason"] == "io" and e.hv["args"][0] == PORT]
@@ -475,8 +478,9 @@ def _trace_problems(o, bad):
     # such event lies between the first two markers, in program order.
     pe = o.port_events()
     bad.want(pe, f"no port I/O exit to {PORT:#x} traced")
-    bad.want(all(e in o.window(0) for e in pe),
-             f"port {PORT:#x} events outside their markers: " + o.outside(pe, 0))
+    out = o.outside(pe, 0)
+    bad.want(not out, f"port {PORT:#x} events outside their markers: "
+             f"{o.window_text(0)}; " + "; ".join(out))
     data = [e.hv["args"][2] for e in pe]
     bad.want(data == sorted(set(data)) and all(x < PORT_COUNT for x in data)
              and all(e.hv["args"][1] == 1 and e.hv["args"][3] == 1 for e in pe),
@@ -485,8 +489,9 @@ def _trace_problems(o, bad):
     bad.want(ser, "no serial-port exit traced between its markers")
     me = o.msr_events()
     bad.want(me, f"no WRMSR {TSC_AUX:#x} exit traced")
-    bad.want(all(e in o.window(2) for e in me),
-             "WRMSR events outside their markers: " + o.outside(me, 2))
+    out = o.outside(me, 2)
+    bad.want(not out, f"WRMSR events outside their markers: {o.window_text(2)}; "
+             + "; ".join(out))
     bad.want(all(e.hv["args"][2] in MSR_VALUES for e in me), "WRMSR events with wrong values")
     # Exact: the host's raw stamps against the guest's TSC around the
     # markers (one vCPU: one TSC), whatever the trace clock did.
