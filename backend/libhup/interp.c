@@ -138,11 +138,20 @@ DEFINE_ATOMIC(atomic32, uint32_t)
  * stack, at sealed static offsets) and HUP_REG_CTX are taken as they are;
  * any other base is a view pointer in a sealed program and is confined to
  * the view (engine.h); unsealed runs have vb 0 and vmask ~0, the identity.
+ * A sealed stack access at or above the top of frame 0's stack is a frame
+ * further up than the run has (a frame count the verifier got wrong): the
+ * run ends there, as in the JIT, rather than touch the interpreter's own
+ * C stack.
  */
 #define MADDR(r)                                                             \
-	((uintptr_t)((r) < BPF_REG_10 ?                                      \
-		     vb + ((reg[(r)] + OFF64 - vb) & vmask) :                \
-		     reg[(r)] + OFF64))
+	({                                                                   \
+		uintptr_t a_ = (uintptr_t)((r) < BPF_REG_10 ?                \
+			vb + ((reg[(r)] + OFF64 - vb) & vmask) :             \
+			reg[(r)] + OFF64);                                   \
+		if (unlikely((r) == BPF_REG_10 && sealed && a_ >= stack_end)) \
+			goto fault;                                          \
+		a_;                                                          \
+	})
 #define SRC_ADDR MADDR(insn->src_reg)
 #define DST_ADDR MADDR(insn->dst_reg)
 
@@ -304,9 +313,10 @@ const struct hup_confine hup_confine_none = {
 	.view_base = 0, .view_mask = UINT64_MAX, .ctx_size = 0, .sealed = false,
 };
 
-/* A sealed helper call's buffer argument, rebuilt from its static place. */
-static inline void remat_arg(uint64_t *reg, const struct bpf_insn *insn,
-			     uint32_t ctx_size)
+/* A sealed helper call's buffer argument, rebuilt from its static place.
+ * False: a stack argument above frame 0's stack (stack_end), see MADDR. */
+static inline bool remat_arg(uint64_t *reg, const struct bpf_insn *insn,
+			     uint32_t ctx_size, uintptr_t stack_end)
 {
 	unsigned int r = insn->dst_reg & 7;
 	int32_t off = insn->off;
@@ -318,9 +328,12 @@ static inline void remat_arg(uint64_t *reg, const struct bpf_insn *insn,
 	} else {
 		reg[r] = reg[BPF_REG_10] + (uint64_t)(int64_t)off;
 		lim = (uint64_t)-(int64_t)hup_seal_frame_off(off);
+		if (reg[r] >= stack_end)
+			return false;
 	}
 	if (reg[r + 1] > lim)
 		reg[r + 1] = lim;
+	return true;
 }
 
 uint64_t hup_interp__run(const struct bpf_insn *insns, size_t cnt,
@@ -407,6 +420,9 @@ uint64_t hup_interp__run_confined(const struct bpf_insn *insns, size_t cnt,
 	const uint64_t vb = c ? c->view_base : 0;
 	const uint64_t vmask = c ? c->view_mask : UINT64_MAX;
 	const bool sealed = c && c->sealed;
+	/* just past frame 0's stack: no frame lies above it */
+	const uintptr_t stack_end =
+		(uintptr_t)(stack[STACK_TOP] + INTERP_STACK_VECS);
 	const struct bpf_insn *insn;
 	unsigned int depth = 0, cleared = 0; /* stack[0..cleared] zeroed */
 	size_t pc = 0;
@@ -429,7 +445,7 @@ uint64_t hup_interp__run_confined(const struct bpf_insn *insns, size_t cnt,
 	reg[1] = r1;
 	reg[2] = r2;
 	reg[HUP_REG_CTX] = r1;
-	reg[10] = (uint64_t)(uintptr_t)(stack[STACK_TOP] + INTERP_STACK_VECS);
+	reg[10] = stack_end;
 	DISPATCH();
 
 	ALU_OP(add, d + s, d + s)
@@ -575,8 +591,9 @@ call:
 		if (unlikely(!helpers || id >= helpers->nr ||
 			     !helpers->fns[id]))
 			goto fault;
-		if (sealed && insn->dst_reg)
-			remat_arg(reg, insn, c->ctx_size);
+		if (sealed && insn->dst_reg &&
+		    !remat_arg(reg, insn, c->ctx_size, stack_end))
+			goto fault;
 		reg[0] = helpers->fns[id](reg[1], reg[2], reg[3], reg[4],
 					  reg[5]);
 	}

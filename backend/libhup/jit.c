@@ -86,6 +86,84 @@ static bool jit_target_ok(const struct hup_jit_ctx *ctx, int64_t t,
 }
 
 /*
+ * Whether insn names its own frame's stack: r10 anywhere but as the base of
+ * a sealed access to a caller's frame (offset >= 0, engine.h), or a sealed
+ * helper argument rebuilt in its own frame (offset < 0).
+ */
+static bool names_own_frame(const struct hup_jit_ctx *ctx,
+			    const struct bpf_insn *insn)
+{
+	uint8_t cls = BPF_CLASS(insn->code);
+	bool r10_base;
+
+	if (!ctx->conf->sealed)
+		return insn->dst_reg == BPF_REG_10 ||
+		       insn->src_reg == BPF_REG_10;
+	if (insn->code == (BPF_JMP | BPF_CALL) && !insn->src_reg &&
+	    insn->dst_reg)
+		return !(insn->dst_reg & HUP_SEAL_ARG_CTX) && insn->off < 0;
+	if (cls == BPF_LDX)
+		r10_base = insn->src_reg == BPF_REG_10 &&
+			   insn->dst_reg != BPF_REG_10;
+	else if (cls == BPF_ST || cls == BPF_STX)
+		r10_base = insn->dst_reg == BPF_REG_10 &&
+			   (cls == BPF_ST || insn->src_reg != BPF_REG_10);
+	else
+		r10_base = false;
+	if (r10_base)
+		return insn->off < 0;
+	return insn->dst_reg == BPF_REG_10 || insn->src_reg == BPF_REG_10;
+}
+
+/*
+ * Which frames are cleared on entry (HUP_JIT_ZERO_FRAME): defence in
+ * depth, as in the interpreter, so that a program never sees host bytes
+ * left on the native stack even were the verifier wrong about what it
+ * wrote first.  Clearing 512 bytes is most of a small callee's cost (a
+ * rewritten loop's callback runs once per iteration), so it is done only
+ * where the program can reach the frame.  Unsealed (trusted) programs:
+ * every frame, if any instruction names r10 (pointers into a frame are raw
+ * there).  Sealed ones reach a stack only through r10 at a static offset:
+ * the function's own frame, or an ancestor's (offset >= 0), which is the
+ * frame of a function that calls.  So a frame is cleared if its function
+ * names its own frame or makes a BPF-to-BPF call; a leaf that reaches only
+ * its callers' frames (a loop callback reading its caller's state) runs
+ * without.  A function runs from its entry to the next one (what the
+ * verifier accepts; only sealed programs are judged per function).
+ */
+static void jit_frames(struct hup_jit_ctx *ctx)
+{
+	const struct bpf_insn *insns = ctx->insns;
+	bool sealed = ctx->conf->sealed, any = false, zero = false;
+	size_t i, start = 0;
+
+	for (i = 0; i <= ctx->cnt; i++) {
+		if (i == ctx->cnt ||
+		    (i && (ctx->call_target[i] & HUP_JIT_CALLEE))) {
+			if (sealed && zero)
+				ctx->call_target[start] |= HUP_JIT_ZERO_FRAME;
+			if (i == ctx->cnt)
+				break;
+			start = i;
+			zero = false;
+		}
+		if (ctx->imm_hi[i])
+			continue;
+		if (names_own_frame(ctx, &insns[i]) ||
+		    hup_insn_is_pseudo_call(&insns[i]))
+			zero = true;
+		if (insns[i].dst_reg == BPF_REG_10 ||
+		    insns[i].src_reg == BPF_REG_10)
+			any = true;
+	}
+	if (sealed || !any)
+		return;
+	for (i = 0; i < ctx->cnt; i++)
+		if (!i || (ctx->call_target[i] & HUP_JIT_CALLEE))
+			ctx->call_target[i] |= HUP_JIT_ZERO_FRAME;
+}
+
+/*
  * The structural facts the back end relies on: ldimm64 has its second
  * slot, no jump or call lands outside the program or inside an ldimm64.
  * Also marks callees and notes whether callx needs the helper table.
@@ -112,10 +190,6 @@ static int jit_scan(struct hup_jit_ctx *ctx)
 
 		if (ctx->imm_hi[i])
 			continue;
-		/* Only r10 leads to the stack (callees get it through r1-r5
-		 * from a caller that named r10). */
-		if (insn->dst_reg == BPF_REG_10 || insn->src_reg == BPF_REG_10)
-			ctx->zero_stack = true;
 		if (cls != BPF_JMP && cls != BPF_JMP32)
 			continue;
 		switch (BPF_OP(insn->code)) {
@@ -133,7 +207,7 @@ static int jit_scan(struct hup_jit_ctx *ctx)
 					      "range", i, (long long)t);
 				return -EOPNOTSUPP;
 			}
-			ctx->call_target[t] = 1;
+			ctx->call_target[t] |= HUP_JIT_CALLEE;
 			continue;
 		}
 		if (insn->code == (BPF_JMP32 | BPF_JA))
@@ -156,6 +230,7 @@ static int jit_scan(struct hup_jit_ctx *ctx)
 	}
 	if (ctx->has_callx && !ctx->helpers)
 		ctx->has_callx = false; /* every callx aborts; no table */
+	jit_frames(ctx);
 	return 0;
 }
 
@@ -189,7 +264,7 @@ static int jit_pass(struct hup_jit_ctx *ctx)
 			continue;
 		}
 		hup_jit__region(ctx, ctx->old.blk[i]);
-		if (ctx->call_target[i])
+		if (ctx->call_target[i] & HUP_JIT_CALLEE)
 			hup_jit_x86__callee_entry(ctx, i);
 		ctx->cur.code[i] = b->pos;
 		if (hup_jit_x86__insn(ctx, i) || ctx->err)

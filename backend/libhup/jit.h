@@ -49,6 +49,11 @@ struct hup_jit_layout {
 	uint32_t len;      /* total bytes */
 };
 
+/* call_target[i]: insn i starts a BPF-to-BPF callee; the frame of the
+ * function starting at insn i (0: the entry's) is cleared on entry. */
+#define HUP_JIT_CALLEE 1u
+#define HUP_JIT_ZERO_FRAME 2u
+
 struct hup_jit_ctx {
 	const struct bpf_insn *insns;
 	size_t cnt;
@@ -56,11 +61,10 @@ struct hup_jit_ctx {
 	const struct hup_confine *conf; /* never NULL (engine.h) */
 	struct hup_log *log;
 
-	uint8_t *call_target; /* [cnt] insn i starts a BPF-to-BPF callee */
+	uint8_t *call_target; /* [cnt] HUP_JIT_CALLEE | HUP_JIT_ZERO_FRAME */
 	uint8_t *imm_hi;      /* [cnt] insn i is the second slot of an ldimm64 */
 	bool has_callx;       /* the image carries a copy of the helper table */
 	bool target_end;      /* some jump aims just past the last insn */
-	bool zero_stack;      /* the program names r10: clear each frame's stack */
 
 	struct hup_jit_layout old; /* previous pass: what jumps aim at */
 	struct hup_jit_layout cur; /* this pass, being filled in */

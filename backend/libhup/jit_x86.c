@@ -76,13 +76,10 @@ static const uint8_t reg_map[HUP_NR_REGS] = {
 #define FLOOR_OFFSET ((HUP_MAX_CALL_DEPTH - 2) * FRAME_BYTES)
 _Static_assert(HUP_MAX_CALL_DEPTH >= 2, "depth floor needs two frames");
 /*
- * Where a callee frame keeps its caller's rbp, i.e. the caller's BPF r10:
- * above the padding and five other saved registers.  Sealed programs reach
- * the stack of the frame d levels up by following it d times; the saved
- * registers lie outside every BPF stack, so the program cannot forge the
- * chain.
+ * Frame k's rbp (its BPF r10) is frame k - 1's minus FRAME_BYTES, so sealed
+ * programs reach the stack of the frame d levels up at rbp + d *
+ * FRAME_BYTES (emit_frame_up), an address the program cannot forge.
  */
-#define SAVED_RBP (FRAME_PAD + 5 * 8)
 /* The entry frame's padding holds the run's ctx pointer (HUP_REG_CTX),
  * found from r12 at any depth, out of the program's reach. */
 #define CTX_SLOT (FLOOR_OFFSET + HUP_STACK_SIZE)
@@ -149,8 +146,9 @@ static void bind_local(struct hup_jit_ctx *ctx, size_t i, uint32_t after)
 
 /* ------------------------------------------------------ frames, stubs */
 
-/* The part of a frame's setup shared by the entry and every callee. */
-static void emit_frame_setup(struct hup_jit_ctx *ctx)
+/* The part of a frame's setup shared by the entry and every callee; fn is
+ * the function's first insn (jit.c decides whose frame is cleared). */
+static void emit_frame_setup(struct hup_jit_ctx *ctx, size_t fn)
 {
 	struct hup_jit_buf *b = &ctx->out;
 	uint32_t loop;
@@ -163,7 +161,7 @@ static void emit_frame_setup(struct hup_jit_ctx *ctx)
 	emit_push(b, X86_R15);                       /* push r15 */
 	emit_lea(b, X86_RBP, X86_RSP, -FRAME_PAD);   /* lea rbp, [rsp - 8] */
 	emit_alu_ri(b, true, X86_SUB, X86_RSP, FRAME_LOCALS); /* sub rsp, 520 */
-	if (!ctx->zero_stack)
+	if (!(ctx->call_target[fn] & HUP_JIT_ZERO_FRAME))
 		return;
 	/*
 	 * Defence in depth, as the interpreter: the verifier proves stack
@@ -185,7 +183,7 @@ void hup_jit_x86__prologue(struct hup_jit_ctx *ctx)
 {
 	struct hup_jit_buf *b = &ctx->out;
 
-	emit_frame_setup(ctx);
+	emit_frame_setup(ctx, 0);
 	/* lea r12, [rsp - FLOOR_OFFSET]: the depth floor of this run */
 	emit_lea(b, DEPTH_FLOOR, X86_RSP, -FLOOR_OFFSET);
 	emit_stx(b, 8, X86_RBP, 0, X86_RDI);       /* mov [rbp], rdi: ctx */
@@ -216,7 +214,7 @@ void hup_jit_x86__callee_entry(struct hup_jit_ctx *ctx, size_t i)
 	if (prev_falls)
 		skip = emit_local_fwd(b, -1);          /* jmp code[i] */
 	ctx->cur.entry[i] = b->pos;
-	emit_frame_setup(ctx);
+	emit_frame_setup(ctx, i);
 	if (prev_falls)
 		bind_local(ctx, i, skip);
 }
@@ -531,12 +529,26 @@ static int bpf_size(uint8_t code)
 	}
 }
 
-/* dst = the r10 of the frame d >= 1 levels up the call chain. */
-static void emit_frame_up(struct hup_jit_buf *b, int dst, unsigned int d)
+/*
+ * dst = the r10 of the frame d >= 1 levels up the call chain, less
+ * FRAME_UP_BIAS (the caller adds it back in its displacement).  Frames are
+ * FRAME_BYTES apart exactly, so that is rbp + d * FRAME_BYTES: no load, where
+ * following the saved rbp d times was d dependent loads on every access of
+ * a loop callback to its caller's state.  A frame above the run's entry
+ * frame (a d the verifier got wrong) is not a frame: the run aborts rather
+ * than touch the host's stack.  The entry frame's r10 is r12 +
+ * FRAME_UP_BIAS, so the check is one compare with r12.
+ */
+#define FRAME_UP_BIAS (FLOOR_OFFSET + HUP_STACK_SIZE)
+static void emit_frame_up(struct hup_jit_ctx *ctx, int dst, unsigned int d)
 {
-	emit_ldx(b, 8, dst, X86_RBP, SAVED_RBP);        /* mov dst, [rbp + 48] */
-	while (--d)
-		emit_ldx(b, 8, dst, dst, SAVED_RBP);    /* mov dst, [dst + 48] */
+	struct hup_jit_buf *b = &ctx->out;
+
+	/* lea dst, [rbp + d * FRAME_BYTES - FRAME_UP_BIAS] */
+	emit_lea(b, dst, X86_RBP,
+		 (int32_t)(d * FRAME_BYTES) - FRAME_UP_BIAS);
+	emit_alu_rr(b, true, X86_CMP, dst, DEPTH_FLOOR);  /* cmp dst, r12 */
+	emit_jump(ctx, X86_CC_A, ctx->old.abort, 0);      /* ja abort */
 }
 
 static bool confined_view(const struct hup_confine *c)
@@ -570,8 +582,8 @@ static int mem_base(struct hup_jit_ctx *ctx, uint8_t regno, int32_t *off,
 	if (regno == BPF_REG_10) {
 		if (!c->sealed || *off < 0)
 			return X86_RBP;
-		emit_frame_up(b, AUX_TMP, hup_seal_frames(*off));
-		*off = hup_seal_frame_off(*off);
+		emit_frame_up(ctx, AUX_TMP, hup_seal_frames(*off));
+		*off = hup_seal_frame_off(*off) + FRAME_UP_BIAS;
 		return AUX_TMP;
 	}
 	if (regno == HUP_REG_CTX && c->sealed) {
@@ -778,8 +790,8 @@ static int emit_remat_arg(struct hup_jit_ctx *ctx, size_t i)
 		lim = (uint32_t)-off;
 	} else {
 		o = hup_seal_frame_off(off);
-		emit_frame_up(b, dst, hup_seal_frames(off));
-		emit_lea(b, dst, dst, o);                    /* lea dst, [dst + o] */
+		emit_frame_up(ctx, dst, hup_seal_frames(off));
+		emit_lea(b, dst, dst, o + FRAME_UP_BIAS);    /* lea dst, [dst + o + bias] */
 		lim = (uint32_t)-o;
 	}
 	emit_alu_ri(b, true, X86_CMP, sz, (int32_t)lim); /* cmp size, lim */

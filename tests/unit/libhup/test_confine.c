@@ -123,7 +123,7 @@ static void test_stack_wrong_value(void)
 /*
  * A callee writes through a pointer to its caller's fp-8, offset by a
  * wrong 1000: it lands on the caller's fp-8 (one frame up), under both
- * engines (frames top down / the saved rbp chain).
+ * engines (frames top down / rbp + FRAME_BYTES).
  */
 static void test_stack_frame_up(void)
 {
@@ -151,6 +151,175 @@ static void test_stack_frame_up(void)
 	recs[9] = REC(HUP_REC_STACK, -8, 1, 1);
 	recs[10] = REC(HUP_REC_STACK, 0, 0, 10);
 	run_both("frame up", p, ARRAY_LEN(p), recs, &sealed_no_view, ctx, 0x55);
+}
+
+/* Seal p with recs and run it under both engines: each must end the run
+ * as an abort (the interpreter's -EINVAL, the JIT's abort stub). */
+static void aborts_both(const char *what, const struct bpf_insn *p,
+			size_t cnt, struct hup_mem_rec *recs)
+{
+	struct bpf_insn insns[MAXI];
+	struct hup_jit_image img;
+	uint8_t ctx[64] = {0};
+	uint64_t r0;
+	int err;
+
+	memcpy(insns, p, cnt * sizeof(*p));
+	mark_seen(recs, cnt);
+	CHECK_EQ(hup_seal(insns, cnt, recs, cnt, sizeof(ctx), false, NULL), 0);
+	r0 = hup_interp__run_confined(insns, cnt, &helpers, &sealed_no_view,
+				      (uint64_t)(uintptr_t)ctx, 0, &err);
+	if (err != -EINVAL)
+		fprintf(stderr, "%s: interpreter did not abort\n", what);
+	CHECK_EQ(err, -EINVAL);
+	CHECK_EQ(r0, 0);
+	CHECK_EQ(hup_jit__compile_confined(insns, cnt, &helpers,
+					   &sealed_no_view, &img, NULL), 0);
+	if (!img.entry)
+		return;
+	aborts = 0;
+	r0 = img.entry((uint64_t)(uintptr_t)ctx, 0);
+	if (aborts != 1)
+		fprintf(stderr, "%s: jit did not abort\n", what);
+	CHECK_EQ(aborts, 1);
+	CHECK_EQ(r0, 0);
+	hup_jit__free(&img);
+}
+
+/*
+ * A frame count the verifier got wrong, pointing above the run's entry
+ * frame (at depth 0, "one frame up"; in a callee, two up): no such frame
+ * exists, and the access would land in the host's own stack.  Both engines
+ * end the run instead, for loads, stores and a helper's buffer.
+ */
+static void test_stack_frame_up_past_entry(void)
+{
+	const struct bpf_insn load[] = {
+		LDX(BPF_DW, 0, 10, -8),
+		EXIT(),
+	};
+	const struct bpf_insn store[] = {
+		ST(BPF_DW, 10, -8, 0x66),
+		MOV64_IMM(0, 0),
+		EXIT(),
+	};
+	const struct bpf_insn arg[] = {
+		MOV64_IMM(1, 0),
+		MOV64_IMM(2, 8),
+		CALL_HELPER(1),
+		EXIT(),
+	};
+	const struct bpf_insn callee[] = {
+		CALL_LOCAL(1),
+		EXIT(),
+		LDX(BPF_DW, 0, 10, -8),
+		EXIT(),
+	};
+	struct hup_mem_rec recs[MAXI] = {0};
+
+	recs[0] = REC(HUP_REC_STACK, -8, 1, 10);
+	aborts_both("load one frame up at depth 0", load, ARRAY_LEN(load),
+		    recs);
+	memset(recs, 0, sizeof(recs));
+	recs[0] = REC(HUP_REC_STACK, -8, 1, 10);
+	aborts_both("store one frame up at depth 0", store, ARRAY_LEN(store),
+		    recs);
+	memset(recs, 0, sizeof(recs));
+	recs[2] = REC(HUP_REC_STACK, -8, 1, 1);
+	aborts_both("helper buffer one frame up at depth 0", arg,
+		    ARRAY_LEN(arg), recs);
+	memset(recs, 0, sizeof(recs));
+	recs[2] = REC(HUP_REC_STACK, -8, 2, 10);
+	aborts_both("load two frames up at depth 1", callee, ARRAY_LEN(callee),
+		    recs);
+}
+
+/* Fill the native stack below the caller with 0xa5, as host code that ran
+ * deeper before a run leaves it. */
+static __attribute__((noinline)) void dirty_stack(void)
+{
+	volatile uint8_t junk[16384];
+
+	memset((void *)junk, 0xa5, sizeof(junk));
+	__asm__ volatile("" : : "r"(junk) : "memory");
+}
+
+/* Run a sealed program under the JIT right after dirty_stack(). */
+static uint64_t jit_on_dirty_stack(const struct bpf_insn *p, size_t cnt,
+				   struct hup_mem_rec *recs)
+{
+	struct bpf_insn insns[MAXI];
+	struct hup_jit_image img;
+	uint8_t ctx[64] = {0};
+	uint64_t r0 = UINT64_MAX;
+
+	memcpy(insns, p, cnt * sizeof(*p));
+	mark_seen(recs, cnt);
+	CHECK_EQ(hup_seal(insns, cnt, recs, cnt, sizeof(ctx), false, NULL), 0);
+	CHECK_EQ(hup_jit__compile_confined(insns, cnt, &helpers,
+					   &sealed_no_view, &img, NULL), 0);
+	if (!img.entry)
+		return r0;
+	dirty_stack();
+	r0 = img.entry((uint64_t)(uintptr_t)ctx, 0);
+	hup_jit__free(&img);
+	return r0;
+}
+
+/*
+ * The JIT clears only the frames a sealed program can reach (jit.c,
+ * jit_frames): reading 8 bytes no instruction wrote (what the verifier
+ * forbids, simulated by records) gives 0, never host bytes, from a leaf
+ * that names its own frame (a load; its frame as a helper's buffer) and
+ * from a frame that calls but never names its own frame, read by its
+ * callee one frame up.
+ */
+static void test_frames_cleared(void)
+{
+	const struct bpf_insn leaf_load[] = {
+		ST(BPF_DW, 10, -16, 1),
+		CALL_LOCAL(2),
+		LDX(BPF_DW, 1, 10, -16),
+		EXIT(),
+		LDX(BPF_DW, 0, 10, -8),          /* unwritten */
+		EXIT(),
+	};
+	const struct bpf_insn leaf_arg[] = {
+		ST(BPF_DW, 10, -16, 1),
+		CALL_LOCAL(2),
+		LDX(BPF_DW, 1, 10, -16),
+		EXIT(),
+		MOV64_IMM(1, 0),
+		MOV64_IMM(2, 8),
+		CALL_HELPER(1),                  /* capture: reads fp-8 */
+		EXIT(),
+	};
+	const struct bpf_insn middle[] = {
+		ST(BPF_DW, 10, -16, 1),
+		CALL_LOCAL(2),
+		LDX(BPF_DW, 1, 10, -16),
+		EXIT(),
+		CALL_LOCAL(1),                   /* never names r10 */
+		EXIT(),
+		LDX(BPF_DW, 0, 10, -8),          /* the middle frame's fp-8 */
+		EXIT(),
+	};
+	struct hup_mem_rec recs[MAXI] = {0};
+
+	recs[0] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[2] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[4] = REC(HUP_REC_STACK, 0, 0, 10);
+	CHECK_EQ(jit_on_dirty_stack(leaf_load, ARRAY_LEN(leaf_load), recs), 0);
+	memset(recs, 0, sizeof(recs));
+	recs[0] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[2] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[6] = REC(HUP_REC_STACK, -8, 0, 1);
+	CHECK_EQ(jit_on_dirty_stack(leaf_arg, ARRAY_LEN(leaf_arg), recs), 0);
+	memset(recs, 0, sizeof(recs));
+	recs[0] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[2] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[6] = REC(HUP_REC_STACK, -8, 1, 10);
+	CHECK_EQ(jit_on_dirty_stack(middle, ARRAY_LEN(middle), recs), 0);
 }
 
 /* r2 = ctx + 4096 believed ctx + 0: the load reads ctx + 16. */
@@ -415,6 +584,8 @@ int main(void)
 {
 	RUN(test_stack_wrong_value);
 	RUN(test_stack_frame_up);
+	RUN(test_stack_frame_up_past_entry);
+	RUN(test_frames_cleared);
 	RUN(test_ctx_wrong_value);
 	RUN(test_view_masked);
 	RUN(test_helper_remat);
