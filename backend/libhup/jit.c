@@ -86,22 +86,26 @@ static bool jit_target_ok(const struct hup_jit_ctx *ctx, int64_t t,
 }
 
 /*
- * Whether insn names its own frame's stack: r10 anywhere but as the base of
- * a sealed access to a caller's frame (offset >= 0, engine.h), or a sealed
- * helper argument rebuilt in its own frame (offset < 0).
+ * How a sealed insn reaches a stack: -1 its own frame (r10 named anywhere
+ * but as the base of an access to a caller's frame, or a helper argument
+ * rebuilt in its own frame), d >= 1 the frame d levels up (a sealed offset
+ * >= 0, engine.h), 0 no stack at all.  Unsealed: -1 whenever r10 is named.
  */
-static bool names_own_frame(const struct hup_jit_ctx *ctx,
-			    const struct bpf_insn *insn)
+static int stack_reach(const struct hup_jit_ctx *ctx,
+		       const struct bpf_insn *insn)
 {
 	uint8_t cls = BPF_CLASS(insn->code);
-	bool r10_base;
+	bool r10_base, names = insn->dst_reg == BPF_REG_10 ||
+			       insn->src_reg == BPF_REG_10;
 
 	if (!ctx->conf->sealed)
-		return insn->dst_reg == BPF_REG_10 ||
-		       insn->src_reg == BPF_REG_10;
+		return names ? -1 : 0;
 	if (insn->code == (BPF_JMP | BPF_CALL) && !insn->src_reg &&
-	    insn->dst_reg)
-		return !(insn->dst_reg & HUP_SEAL_ARG_CTX) && insn->off < 0;
+	    insn->dst_reg) {
+		if (insn->dst_reg & HUP_SEAL_ARG_CTX)
+			return 0;
+		return insn->off < 0 ? -1 : (int)hup_seal_frames(insn->off);
+	}
 	if (cls == BPF_LDX)
 		r10_base = insn->src_reg == BPF_REG_10 &&
 			   insn->dst_reg != BPF_REG_10;
@@ -111,8 +115,50 @@ static bool names_own_frame(const struct hup_jit_ctx *ctx,
 	else
 		r10_base = false;
 	if (r10_base)
-		return insn->off < 0;
-	return insn->dst_reg == BPF_REG_10 || insn->src_reg == BPF_REG_10;
+		return insn->off < 0 ? -1 : (int)hup_seal_frames(insn->off);
+	return names ? -1 : 0;
+}
+
+/* Whether the back end emits a call for insn: any call but one of a
+ * helper no table has (a sealed trap), which is a jump to the abort stub. */
+static bool emits_call(const struct hup_jit_ctx *ctx,
+		       const struct bpf_insn *insn)
+{
+	const struct hup_helper_table *h = ctx->helpers;
+	uint32_t id = (uint32_t)insn->imm;
+
+	if (insn->code != (BPF_JMP | BPF_CALL) || insn->src_reg)
+		return true;
+	return h && id < h->nr && h->fns[id];
+}
+
+/* The BPF r6-r9 a sealed insn writes (bit k: r(6 + k)); 0xf if it calls
+ * anything, which a light callee may not. */
+static uint8_t callee_saved_written(const struct hup_jit_ctx *ctx,
+				    const struct bpf_insn *insn)
+{
+	uint8_t cls = BPF_CLASS(insn->code), r;
+
+	if ((cls == BPF_JMP || cls == BPF_JMP32) &&
+	    BPF_OP(insn->code) == BPF_CALL)
+		return emits_call(ctx, insn) ? 0xf : 0;
+	if (cls == BPF_ALU || cls == BPF_ALU64 || cls == BPF_LDX ||
+	    cls == BPF_LD)
+		r = insn->dst_reg;
+	else if (insn->code == (BPF_STX | BPF_ATOMIC | BPF_W) ||
+		 insn->code == (BPF_STX | BPF_ATOMIC | BPF_DW))
+		r = (insn->imm & BPF_FETCH) ? insn->src_reg : 0;
+	else
+		return 0;
+	return r >= BPF_REG_6 && r <= BPF_REG_9 ? 1u << (r - BPF_REG_6) : 0;
+}
+
+/* Mark insns [start, end) a light callee saving `saves` (HUP_JIT_LIGHT). */
+static void mark_light(struct hup_jit_ctx *ctx, size_t start, size_t end,
+		       uint8_t saves)
+{
+	for (size_t k = start; k < end; k++)
+		ctx->light[k] = (uint8_t)(HUP_JIT_LIGHT | saves);
 }
 
 /*
@@ -136,22 +182,32 @@ static void jit_frames(struct hup_jit_ctx *ctx)
 	const struct bpf_insn *insns = ctx->insns;
 	bool sealed = ctx->conf->sealed, any = false, zero = false;
 	size_t i, start = 0;
+	int reach, up = 0;
+	uint8_t saves = 0;
 
 	for (i = 0; i <= ctx->cnt; i++) {
 		if (i == ctx->cnt ||
 		    (i && (ctx->call_target[i] & HUP_JIT_CALLEE))) {
 			if (sealed && zero)
 				ctx->call_target[start] |= HUP_JIT_ZERO_FRAME;
+			else if (sealed && start && saves != 0xf)
+				mark_light(ctx, start, i, saves);
+			ctx->frames_up[start] = (uint8_t)up;
 			if (i == ctx->cnt)
 				break;
 			start = i;
 			zero = false;
+			up = 0;
+			saves = 0;
 		}
 		if (ctx->imm_hi[i])
 			continue;
-		if (names_own_frame(ctx, &insns[i]) ||
-		    hup_insn_is_pseudo_call(&insns[i]))
+		saves |= callee_saved_written(ctx, &insns[i]);
+		reach = stack_reach(ctx, &insns[i]);
+		if (reach < 0 || hup_insn_is_pseudo_call(&insns[i]))
 			zero = true;
+		if (reach > up)
+			up = reach;
 		if (insns[i].dst_reg == BPF_REG_10 ||
 		    insns[i].src_reg == BPF_REG_10)
 			any = true;
@@ -267,6 +323,7 @@ static int jit_pass(struct hup_jit_ctx *ctx)
 		if (ctx->call_target[i] & HUP_JIT_CALLEE)
 			hup_jit_x86__callee_entry(ctx, i);
 		ctx->cur.code[i] = b->pos;
+		ctx->at_light = ctx->light[i];
 		if (hup_jit_x86__insn(ctx, i) || ctx->err)
 			return ctx->err;
 		if (ctx->pad)
@@ -346,9 +403,11 @@ int hup_jit__compile_confined(const struct bpf_insn *insns, size_t cnt,
 		return -EOPNOTSUPP;
 	}
 	ctx.call_target = calloc(cnt, 1);
+	ctx.frames_up = calloc(cnt, 1);
+	ctx.light = calloc(cnt, 1);
 	ctx.imm_hi = calloc(cnt, 1);
 	ret = -ENOMEM;
-	if (!ctx.call_target || !ctx.imm_hi ||
+	if (!ctx.call_target || !ctx.frames_up || !ctx.light || !ctx.imm_hi ||
 	    layout_alloc(&ctx.old, cnt) || layout_alloc(&ctx.cur, cnt))
 		goto out;
 	ret = jit_scan(&ctx);
@@ -389,6 +448,8 @@ out:
 	layout_free(&ctx.old);
 	layout_free(&ctx.cur);
 	free(ctx.call_target);
+	free(ctx.frames_up);
+	free(ctx.light);
 	free(ctx.imm_hi);
 	return ret;
 }

@@ -53,6 +53,13 @@ struct hup_jit_layout {
  * function starting at insn i (0: the entry's) is cleared on entry. */
 #define HUP_JIT_CALLEE 1u
 #define HUP_JIT_ZERO_FRAME 2u
+/*
+ * light[i]: a sealed callee that makes no call of any kind and never names
+ * its own frame (only its callers', d >= 1) needs no frame: it runs on its
+ * caller's rbp and saves only the BPF r6-r9 it writes (bit k: r(6 + k)),
+ * pushed on entry and popped at each exit.
+ */
+#define HUP_JIT_LIGHT 0x80u
 
 struct hup_jit_ctx {
 	const struct bpf_insn *insns;
@@ -62,6 +69,11 @@ struct hup_jit_ctx {
 	struct hup_log *log;
 
 	uint8_t *call_target; /* [cnt] HUP_JIT_CALLEE | HUP_JIT_ZERO_FRAME */
+	uint8_t *frames_up;   /* [cnt] at a function's first insn: the most
+			       * frames up its sealed stack accesses reach */
+	uint8_t *light;       /* [cnt] insn i is in a light callee (no frame of
+			       * its own): HUP_JIT_LIGHT | the r6-r9 it writes */
+	uint8_t at_light;     /* light[] of the insn being emitted */
 	uint8_t *imm_hi;      /* [cnt] insn i is the second slot of an ldimm64 */
 	bool has_callx;       /* the image carries a copy of the helper table */
 	bool target_end;      /* some jump aims just past the last insn */

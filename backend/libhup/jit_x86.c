@@ -10,8 +10,9 @@
  * The code must never hurt the host on its own account: division and modulo
  * are guarded so that `div`/`idiv` can never raise #DE (zero divisor,
  * INT_MIN / -1), BPF r10 (rbp, which the epilogue trusts) is never written,
- * the native stack per BPF frame is fixed and call depth is checked at run
- * time, and an indirect helper call (callx) is bounds- and NULL-checked
+ * the native stack per BPF frame is fixed (a light callee, which calls
+ * nothing, adds at most 40 bytes below the deepest frame) and call depth is
+ * checked at run time, and an indirect helper call (callx) is bounds- and NULL-checked
  * against a copy of the helper table sealed read-only inside the image.
  */
 #include <errno.h>
@@ -63,7 +64,12 @@ static const uint8_t reg_map[HUP_NR_REGS] = {
  *
  * Entered with rsp = 8 (mod 16), this leaves rbp and rsp 16-byte aligned,
  * as SysV wants at every helper call.  Every frame saves the same registers
- * so the one epilogue (`lea rsp, [rbp + 8]; pop x6; ret`) serves all.  A
+ * so the one epilogue (`lea rsp, [rbp + 8]; pop x6; ret`) serves all.
+ * A light callee (jit.h: it calls nothing and never names its own frame,
+ * as a rewritten loop's callback reading its caller's state) has no frame:
+ * it pushes the r6-r9 it writes, runs on its caller's rbp, and pops them
+ * and returns at each exit; rsp is unaligned there, which only the abort
+ * stub's own call must mind.  A
  * frame is FRAME_BYTES of native stack exactly, which is what lets the
  * depth check and the abort find the entry frame from r12 alone.
  */
@@ -146,6 +152,61 @@ static void bind_local(struct hup_jit_ctx *ctx, size_t i, uint32_t after)
 
 /* ------------------------------------------------------ frames, stubs */
 
+/*
+ * A function whose sealed stack accesses reach up to d >= 1 frames up
+ * (jit.c, frames_up) checks once, on entry, that its caller chain is that
+ * deep: frame d up is at rbp + d * FRAME_BYTES, and above the run's entry
+ * frame (a frame count the verifier got wrong) lies the host's own stack.
+ * The run aborts instead.  The entry frame's r10 is r12 + FRAME_UP_BIAS, so
+ * this is one compare with r12, and rbp being fixed for the call, each
+ * access is then a plain [rbp + d * FRAME_BYTES + o].
+ */
+#define FRAME_UP_BIAS (FLOOR_OFFSET + HUP_STACK_SIZE)
+static void emit_frames_up_check(struct hup_jit_ctx *ctx, size_t fn)
+{
+	struct hup_jit_buf *b = &ctx->out;
+	unsigned int d = ctx->frames_up[fn];
+
+	if (ctx->light[fn] && d)
+		d--; /* a light callee runs on its caller's rbp */
+	if (!d)
+		return;
+	/* lea r11, [rbp + d * FRAME_BYTES - FRAME_UP_BIAS] */
+	emit_lea(b, AUX_TMP, X86_RBP,
+		 (int32_t)(d * FRAME_BYTES) - FRAME_UP_BIAS);
+	emit_alu_rr(b, true, X86_CMP, AUX_TMP, DEPTH_FLOOR); /* cmp r11, r12 */
+	emit_jump(ctx, X86_CC_A, ctx->old.abort, 0);         /* ja abort */
+}
+
+/* The displacement from rbp of sealed stack offset off >= 0 in the insn
+ * being emitted (a light callee's rbp is its caller's: one frame less). */
+static int32_t frame_up_disp(const struct hup_jit_ctx *ctx, int32_t off)
+{
+	unsigned int d = hup_seal_frames(off) - (ctx->at_light ? 1 : 0);
+
+	return (int32_t)(d * FRAME_BYTES) + hup_seal_frame_off(off);
+}
+
+/* The native registers of BPF r6-r9, in push order (jit.h, light[]). */
+static const uint8_t light_regs[4] = {X86_RBX, X86_R13, X86_R14, X86_R15};
+
+/* A light callee's entry: push the r6-r9 it writes. */
+static void emit_light_entry(struct hup_jit_buf *b, uint8_t light)
+{
+	for (int k = 0; k < 4; k++)
+		if (light & (1u << k))
+			emit_push(b, light_regs[k]);
+}
+
+/* A light callee's exit: pop them back, return r0 in rax. */
+static void emit_light_exit(struct hup_jit_buf *b, uint8_t light)
+{
+	for (int k = 3; k >= 0; k--)
+		if (light & (1u << k))
+			emit_pop(b, light_regs[k]);
+	emit_ret(b);
+}
+
 /* The part of a frame's setup shared by the entry and every callee; fn is
  * the function's first insn (jit.c decides whose frame is cleared). */
 static void emit_frame_setup(struct hup_jit_ctx *ctx, size_t fn)
@@ -187,6 +248,7 @@ void hup_jit_x86__prologue(struct hup_jit_ctx *ctx)
 	/* lea r12, [rsp - FLOOR_OFFSET]: the depth floor of this run */
 	emit_lea(b, DEPTH_FLOOR, X86_RSP, -FLOOR_OFFSET);
 	emit_stx(b, 8, X86_RBP, 0, X86_RDI);       /* mov [rbp], rdi: ctx */
+	emit_frames_up_check(ctx, 0);
 	/*
 	 * BPF registers other than r1, r2 and r10 start at zero rather than
 	 * holding whatever the host left in them: a verified program never
@@ -214,7 +276,11 @@ void hup_jit_x86__callee_entry(struct hup_jit_ctx *ctx, size_t i)
 	if (prev_falls)
 		skip = emit_local_fwd(b, -1);          /* jmp code[i] */
 	ctx->cur.entry[i] = b->pos;
-	emit_frame_setup(ctx, i);
+	if (ctx->light[i])
+		emit_light_entry(b, ctx->light[i]);
+	else
+		emit_frame_setup(ctx, i);
+	emit_frames_up_check(ctx, i);
 	if (prev_falls)
 		bind_local(ctx, i, skip);
 }
@@ -248,7 +314,9 @@ void hup_jit_x86__tail(struct hup_jit_ctx *ctx, bool fall_off)
 	ctx->cur.abort = b->pos;
 	hup_jit__region(ctx, ctx->old.abort);
 	if (ctx->conf->on_abort) {
-		/* every jump here comes from BPF code, rsp 16-byte aligned */
+		/* and rsp, -16: a light callee runs with rsp unaligned; rsp
+		 * is reloaded from r12 below */
+		emit_alu_ri(b, true, X86_AND, X86_RSP, -16);
 		emit_movabs(b, AUX_TMP, (uint64_t)(uintptr_t)ctx->conf->on_abort);
 		emit_call_r(b, AUX_TMP);               /* call on_abort */
 	}
@@ -529,28 +597,6 @@ static int bpf_size(uint8_t code)
 	}
 }
 
-/*
- * dst = the r10 of the frame d >= 1 levels up the call chain, less
- * FRAME_UP_BIAS (the caller adds it back in its displacement).  Frames are
- * FRAME_BYTES apart exactly, so that is rbp + d * FRAME_BYTES: no load, where
- * following the saved rbp d times was d dependent loads on every access of
- * a loop callback to its caller's state.  A frame above the run's entry
- * frame (a d the verifier got wrong) is not a frame: the run aborts rather
- * than touch the host's stack.  The entry frame's r10 is r12 +
- * FRAME_UP_BIAS, so the check is one compare with r12.
- */
-#define FRAME_UP_BIAS (FLOOR_OFFSET + HUP_STACK_SIZE)
-static void emit_frame_up(struct hup_jit_ctx *ctx, int dst, unsigned int d)
-{
-	struct hup_jit_buf *b = &ctx->out;
-
-	/* lea dst, [rbp + d * FRAME_BYTES - FRAME_UP_BIAS] */
-	emit_lea(b, dst, X86_RBP,
-		 (int32_t)(d * FRAME_BYTES) - FRAME_UP_BIAS);
-	emit_alu_rr(b, true, X86_CMP, dst, DEPTH_FLOOR);  /* cmp dst, r12 */
-	emit_jump(ctx, X86_CC_A, ctx->old.abort, 0);      /* ja abort */
-}
-
 static bool confined_view(const struct hup_confine *c)
 {
 	return c->view_mask != UINT64_MAX || c->view_base;
@@ -582,9 +628,8 @@ static int mem_base(struct hup_jit_ctx *ctx, uint8_t regno, int32_t *off,
 	if (regno == BPF_REG_10) {
 		if (!c->sealed || *off < 0)
 			return X86_RBP;
-		emit_frame_up(ctx, AUX_TMP, hup_seal_frames(*off));
-		*off = hup_seal_frame_off(*off) + FRAME_UP_BIAS;
-		return AUX_TMP;
+		*off = frame_up_disp(ctx, *off);
+		return X86_RBP;
 	}
 	if (regno == HUP_REG_CTX && c->sealed) {
 		emit_ldx(b, 8, AUX_TMP, DEPTH_FLOOR, CTX_SLOT); /* mov r11, [r12 + slot] */
@@ -790,8 +835,7 @@ static int emit_remat_arg(struct hup_jit_ctx *ctx, size_t i)
 		lim = (uint32_t)-off;
 	} else {
 		o = hup_seal_frame_off(off);
-		emit_frame_up(ctx, dst, hup_seal_frames(off));
-		emit_lea(b, dst, dst, o + FRAME_UP_BIAS);    /* lea dst, [dst + o + bias] */
+		emit_lea(b, dst, X86_RBP, frame_up_disp(ctx, off)); /* lea dst, [rbp + d*576 + o] */
 		lim = (uint32_t)-o;
 	}
 	emit_alu_ri(b, true, X86_CMP, sz, (int32_t)lim); /* cmp size, lim */
@@ -872,6 +916,10 @@ static int emit_jmp(struct hup_jit_ctx *ctx, size_t i)
 		emit_jump(ctx, -1, ctx->old.code[t], ctx->old.blk[i + 1]); /* jmp */
 		return 0;
 	case BPF_JMP | BPF_EXIT:
+		if (ctx->at_light) {
+			emit_light_exit(b, ctx->at_light);
+			return 0;
+		}
 		/* jmp epilogue */
 		emit_jump(ctx, -1, ctx->old.epilogue, ctx->old.blk[i + 1]);
 		return 0;

@@ -153,6 +153,61 @@ static void test_stack_frame_up(void)
 	run_both("frame up", p, ARRAY_LEN(p), recs, &sealed_no_view, ctx, 0x55);
 }
 
+/*
+ * A light callee (jit.c: no call, never names its own frame) runs on its
+ * caller's rbp and saves only the r6-r9 it writes: the caller's r6 must
+ * survive it, and its sealed accesses one and two frames up must land in
+ * its caller's and grandparent's frames, as in the interpreter.
+ */
+static void test_light_callee(void)
+{
+	const struct bpf_insn one_up[] = {
+		MOV64_IMM(6, 7),
+		ST(BPF_DW, 10, -8, 5),
+		ST(BPF_DW, 10, -16, 0),
+		CALL_LOCAL(4),
+		ALU64_REG(BPF_ADD, 0, 6),        /* r6 kept: + 7 */
+		LDX(BPF_DW, 1, 10, -16),
+		ALU64_REG(BPF_ADD, 0, 1),        /* + 15 */
+		EXIT(),
+		/* light: writes r6, reads and writes its caller's frame */
+		LDX(BPF_DW, 6, 10, -8),
+		ALU64_IMM(BPF_MUL, 6, 3),
+		STX(BPF_DW, 10, 6, -16),
+		MOV64_REG(0, 6),
+		ALU64_IMM(BPF_ADD, 0, 1),        /* 16 */
+		EXIT(),
+	};
+	const struct bpf_insn two_up[] = {
+		ST(BPF_DW, 10, -8, 11),
+		MOV64_IMM(9, 100),
+		CALL_LOCAL(2),
+		ALU64_REG(BPF_ADD, 0, 9),        /* r9 kept through both */
+		EXIT(),
+		CALL_LOCAL(2),                   /* the middle: framed */
+		ALU64_IMM(BPF_ADD, 0, 1),
+		EXIT(),
+		LDX(BPF_DW, 9, 10, -8),          /* light: two frames up */
+		MOV64_REG(0, 9),
+		EXIT(),
+	};
+	struct hup_mem_rec recs[MAXI] = {0};
+	uint8_t ctx[64] = {0};
+
+	recs[1] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[2] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[5] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[8] = REC(HUP_REC_STACK, 0, 1, 10);
+	recs[10] = REC(HUP_REC_STACK, 0, 1, 10);
+	run_both("light callee, one frame up", one_up, ARRAY_LEN(one_up),
+		 recs, &sealed_no_view, ctx, 38);
+	memset(recs, 0, sizeof(recs));
+	recs[0] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[8] = REC(HUP_REC_STACK, 0, 2, 10);
+	run_both("light callee, two frames up", two_up, ARRAY_LEN(two_up),
+		 recs, &sealed_no_view, ctx, 112);
+}
+
 /* Seal p with recs and run it under both engines: each must end the run
  * as an abort (the interpreter's -EINVAL, the JIT's abort stub). */
 static void aborts_both(const char *what, const struct bpf_insn *p,
@@ -217,11 +272,11 @@ static void test_stack_frame_up_past_entry(void)
 	};
 	struct hup_mem_rec recs[MAXI] = {0};
 
-	recs[0] = REC(HUP_REC_STACK, -8, 1, 10);
+	recs[0] = REC(HUP_REC_STACK, 0, 1, 10);
 	aborts_both("load one frame up at depth 0", load, ARRAY_LEN(load),
 		    recs);
 	memset(recs, 0, sizeof(recs));
-	recs[0] = REC(HUP_REC_STACK, -8, 1, 10);
+	recs[0] = REC(HUP_REC_STACK, 0, 1, 10);
 	aborts_both("store one frame up at depth 0", store, ARRAY_LEN(store),
 		    recs);
 	memset(recs, 0, sizeof(recs));
@@ -229,7 +284,7 @@ static void test_stack_frame_up_past_entry(void)
 	aborts_both("helper buffer one frame up at depth 0", arg,
 		    ARRAY_LEN(arg), recs);
 	memset(recs, 0, sizeof(recs));
-	recs[2] = REC(HUP_REC_STACK, -8, 2, 10);
+	recs[2] = REC(HUP_REC_STACK, 0, 2, 10);
 	aborts_both("load two frames up at depth 1", callee, ARRAY_LEN(callee),
 		    recs);
 }
@@ -318,7 +373,7 @@ static void test_frames_cleared(void)
 	memset(recs, 0, sizeof(recs));
 	recs[0] = REC(HUP_REC_STACK, 0, 0, 10);
 	recs[2] = REC(HUP_REC_STACK, 0, 0, 10);
-	recs[6] = REC(HUP_REC_STACK, -8, 1, 10);
+	recs[6] = REC(HUP_REC_STACK, 0, 1, 10);
 	CHECK_EQ(jit_on_dirty_stack(middle, ARRAY_LEN(middle), recs), 0);
 }
 
@@ -586,6 +641,7 @@ int main(void)
 	RUN(test_stack_frame_up);
 	RUN(test_stack_frame_up_past_entry);
 	RUN(test_frames_cleared);
+	RUN(test_light_callee);
 	RUN(test_ctx_wrong_value);
 	RUN(test_view_masked);
 	RUN(test_helper_remat);
