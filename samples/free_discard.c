@@ -70,6 +70,7 @@ struct scan {
 	__u64 lo, hi;    /* the zone range being scanned */
 	__u64 block_end; /* pfns below it (and >= lo) are in a free block */
 	__u64 word;      /* bits found free */
+	__u64 vmemmap;   /* vmemmap_base, read once per batch */
 };
 
 /* One pfn: free if inside the current free block, or heading one (a head
@@ -83,7 +84,8 @@ static long scan_pfn(__u32 i, void *data)
 	if (pfn < s->lo || pfn >= s->hi)
 		return 0;
 	if (pfn >= s->block_end) {
-		order = hlib_buddy_order(pfn);
+		order = hlib_buddy_order_at(s->vmemmap +
+					    pfn * HLIB_STRUCT_PAGE_SIZE);
 		if (order < 0 || (pfn & ((1ull << order) - 1)))
 			return 0;
 		s->block_end = pfn + (1ull << order);
@@ -167,6 +169,7 @@ static __always_inline int scan_range(const struct range *r, __u64 batch,
 	s.lo = r->lo;
 	s.hi = r->hi;
 	s.block_end = b.end;
+	s.vmemmap = hlib_pfn_to_page(0);
 #pragma unroll
 	for (unsigned int w = 0; w < FD_WORDS; w++) {
 		s.pfn = batch + w * 64;

@@ -78,15 +78,16 @@ static __always_inline int hlib_buddy_mark(void)
 	return HLIB_BUDDY_MARK_UNKNOWN;
 }
 
-/* The order of the free block pfn heads, or -1 if it heads none, its
- * order is not believable, or the mark's encoding is unknown.  The mark is
- * computed here (inlined CO-RE constants), not passed in through memory,
- * so the host verifier sees which branch runs and never reaches the other
- * encoding's unresolved access. */
-static __always_inline int hlib_buddy_order(__u64 pfn)
+/* The order of the free block whose head's struct page is at guest
+ * address page, or -1 if it heads none, its order is not believable, or
+ * the mark's encoding is unknown.  The mark is computed here (inlined
+ * CO-RE constants), not passed in through memory, so the host verifier
+ * sees which branch runs and never reaches the other encoding's
+ * unresolved access.  A scan over many pfns reads vmemmap_base once and
+ * passes hlib_pfn_to_page()'s sum itself. */
+static __always_inline int hlib_buddy_order_at(__u64 page)
 {
-	struct page___hlib *p =
-		hlib_gptr(struct page___hlib, hlib_pfn_to_page(pfn));
+	struct page___hlib *p = hlib_gptr(struct page___hlib, page);
 	int mark = hlib_buddy_mark();
 	unsigned long order;
 	unsigned int type;
@@ -106,6 +107,12 @@ static __always_inline int hlib_buddy_order(__u64 pfn)
 		return -1;
 	order = READ_ONCE(p->private);
 	return order <= HLIB_BUDDY_MAX_ORDER ? (int)order : -1;
+}
+
+/* The same for pfn's struct page. */
+static __always_inline int hlib_buddy_order(__u64 pfn)
+{
+	return hlib_buddy_order_at(hlib_pfn_to_page(pfn));
 }
 
 /* Guest address of node nid's pg_data_t, 0 if there is none. */
