@@ -25,9 +25,18 @@ L1 console protocol (serial port 2, "the channel"):
   @@HUP ALL-DONE@@
 The host accounts for scenarios by name (Ledger): a lost or garbled marker
 costs that scenario's outcome, never another scenario's.
+
+Export (serial port 3, nested; a file, direct): a scenario may hand a
+file back to the host, for a benchmark to use natively, by appending to
+$HUP_EXPORT a block
+  @@EXPORT <tag>@@ <the file gzip'ed, base64> @@EXPORT-END@@
+which exports(logdir) decodes afterwards (export_path() is where each L1
+boot's blocks land; scenarios that export nothing leave it empty).
 """
 
 import argparse
+import base64
+import gzip
 import hashlib
 import json
 import os
@@ -174,7 +183,7 @@ for dir in $(ls -d /payload/scenarios/*/ 2>/dev/null | sort); do
 	name=$(cat $dir/name)
 	tmo=$(cat $dir/timeout)
 	say "BEGIN $name"
-	(cd $dir && HUP_PATH=nested HUP_PAYLOAD=$dir exec setsid sh ./run.sh) > $chan 2>&1 < /dev/null 3>&- &
+	(cd $dir && HUP_PATH=nested HUP_PAYLOAD=$dir HUP_EXPORT=/dev/ttyS2 exec setsid sh ./run.sh) > $chan 2>&1 < /dev/null 3>&- &
 	pid=$!
 	t=0
 	while kill -0 $pid 2>/dev/null; do
@@ -205,6 +214,30 @@ bye
 
 class HarnessError(Exception):
     pass
+
+
+def export_path(logdir, lane=0):
+    """Where an L1 boot's (or the direct path's) exported blocks land."""
+    return os.path.join(logdir, "l1-export.b64" if not lane else f"l1-export-{lane}.b64")
+
+
+EXPORT_RE = re.compile(r"@@EXPORT (\S+)@@\r?\n(.*?)@@EXPORT-END@@", re.S)
+
+
+def exports(logdir):
+    """{tag: bytes} of every complete export block of the last run (all
+    lanes); a block cut short (L1 died) is not one."""
+    out = {}
+    for name in sorted(os.listdir(logdir)):
+        if not (name.startswith("l1-export") and name.endswith(".b64")):
+            continue
+        text = text_of(os.path.join(logdir, name))
+        for tag, body in EXPORT_RE.findall(text):
+            try:
+                out[tag] = gzip.decompress(base64.b64decode("".join(body.split())))
+            except (ValueError, OSError, EOFError) as e:
+                raise HarnessError(f"export {tag} in {name} is damaged: {e}")
+    return out
 
 
 def log(msg):
@@ -635,6 +668,11 @@ class Harness:
         if len(set(names)) != len(names):
             raise HarnessError("scenario names must be unique")
         t0 = time.monotonic()
+        for name in os.listdir(self.logdir):
+            if name.startswith("l1-export") and name.endswith(".b64"):
+                os.unlink(os.path.join(self.logdir, name))
+        for lane in range(self.lanes):
+            open(export_path(self.logdir, lane), "w").close()
         kernel = guest_image.fetch(self.kernel_spec, self.flavour, self.cache, headers=False)
         run = self._run_lanes(scenarios, kernel)
         for attempt in range(2, HANG_ATTEMPTS + 1):
@@ -713,7 +751,8 @@ class Harness:
         run = Run("direct")
         work = tempfile.mkdtemp(prefix="hupnest.")
         env = {"HUP_L2_KERNEL": kernel.vmlinuz,
-               "HUP_QEMU_BIOS": "/usr/share/seabios/bios-256k.bin"}
+               "HUP_QEMU_BIOS": "/usr/share/seabios/bios-256k.bin",
+               "HUP_EXPORT": export_path(self.logdir)}
         try:
             for sc in scenarios:
                 res = Result(sc.name)
@@ -782,9 +821,14 @@ class Harness:
                                else f"l1-console-{lane}.log")
         chan = os.path.join(work, f"chan-{attempt}.log")
         qlog = os.path.join(work, f"qemu-{attempt}.log")
+        export = export_path(self.logdir, lane)
         cmd = l1_nice_prefix() + [QEMU, "-accel", "tcg,thread=multi", "-cpu", "max", "-smp", "2",
                "-m", L1_MEM, "-nodefaults", "-display", "none", "-no-reboot",
                "-serial", f"file:{console}", "-serial", f"file:{chan}",
+               # appended to: a retried scenario's L1 keeps the earlier
+               # boots' blocks (run() empties it once)
+               "-chardev", f"file,id=hupexport,append=on,path={export.replace(',', ',,')}",
+               "-serial", "chardev:hupexport",
                *L1_QEMU_LOG_ARGS, qlog,
                "-kernel", kernel.vmlinuz, "-initrd", initrd,
                "-append", " ".join(filter(None, [

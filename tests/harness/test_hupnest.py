@@ -532,9 +532,10 @@ class LedgerTest(unittest.TestCase):
         self.assertEqual(lg.pending(), ["overrun", "q2"])
 
 
-def boot_fake_qemu(script, names):
+def boot_fake_qemu(script, names, harness=None):
     """Harness._boot_l1 with the shell script as L1's QEMU, one scenario
-    "true" per name: (its Ledger, whether the boot got stuck)."""
+    "true" per name: (its Ledger, whether the boot got stuck).  harness: a
+    list that gets the Harness (its logdir)."""
     tmp = tempfile.mkdtemp()
     fake = os.path.join(tmp, "qemu")
     with open(fake, "w") as f:
@@ -542,6 +543,8 @@ def boot_fake_qemu(script, names):
     os.chmod(fake, 0o755)
     h = hupnest.Harness(cache=tmp)
     os.makedirs(h.logdir, exist_ok=True)
+    if harness is not None:
+        harness.append(h)
     kernel = type("K", (), {"vmlinuz": "/nonexistent"})()
     with mock.patch.object(hupnest, "QEMU", fake):
         return h._boot_l1(kernel, "/nonexistent", [hupnest.Scenario(n, "true") for n in names],
@@ -577,6 +580,42 @@ printf '@@HUP BEGIN b@@\n\n@@HUP END b rc=3 t=0@@\n@@HUP ALL-DONE@@\n' >> "$chan
         # QEMU ran at L1_NICE where this process may raise a priority
         want = hupnest.L1_NICE if hupnest.l1_nice_prefix() else os.nice(0)
         self.assertIn(f"hello nice={want}\n", by["a"].output)
+
+
+class ExportFakeQemuTest(unittest.TestCase):
+    """A scenario's file handed back through serial port 3 (hupnest's
+    docstring, "Export"): _boot_l1 gives L1's QEMU a third port appending to
+    export_path(); exports() decodes each complete block, leaves out one cut
+    short (L1 died in the middle), and refuses a damaged one."""
+
+    FAKE = r"""#!/bin/sh
+chan= exp=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-serial) case "$2" in file:*chan*) chan=${2#file:};; esac;;
+	-chardev) case "$2" in *id=hupexport,append=on,path=*) exp=${2#*path=};; esac;;
+	esac
+	shift
+done
+[ -n "$exp" ] || exit 3
+{ echo '@@EXPORT snap-a@@'; printf 'hello export' | gzip -c | base64; echo '@@EXPORT-END@@'
+  echo '@@EXPORT cut@@'; printf 'never ends' | gzip -c | base64; } | sed 's/$/\r/' >> "$exp"
+printf '@@HUP L1-READY uptime=1 cpus=2@@\n@@HUP BEGIN a@@\n@@HUP END a rc=0 t=1@@\n@@HUP ALL-DONE@@\n' >> "$chan"
+"""
+
+    def test_blocks_decoded(self):
+        h = []
+        ledger, stuck = boot_fake_qemu(self.FAKE, "a", h)
+        self.assertFalse(stuck)
+        self.assertEqual(ledger.results["a"].rc, 0)
+        self.assertEqual(hupnest.exports(h[0].logdir), {"snap-a": b"hello export"})
+
+    def test_damaged_block_refused(self):
+        d = tempfile.mkdtemp()
+        with open(hupnest.export_path(d, 1), "w") as f:
+            f.write("@@EXPORT bad@@\nnot base64 of gzip!\n@@EXPORT-END@@\n")
+        with self.assertRaises(hupnest.HarnessError):
+            hupnest.exports(d)
 
 
 class L1TripleFaultTest(unittest.TestCase):

@@ -326,7 +326,9 @@ class ScenarioTest(unittest.TestCase):
 
     @classmethod
     def run_scenarios(cls, scenarios, cache):
-        cls.run_ = hupnest.Harness(cache=cache, lanes=cls.LANES).run(scenarios)
+        h = hupnest.Harness(cache=cache, lanes=cls.LANES)
+        cls.logdir = h.logdir  # the scenario logs and exports (hupnest)
+        cls.run_ = h.run(scenarios)
         cls.by = {r.name: r for r in cls.run_.results}
 
     def result(self, name):

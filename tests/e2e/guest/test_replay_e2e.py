@@ -16,9 +16,16 @@ them natively, docs/bench-scan.md); the snapshot is left in L1.
 Environment (ctest sets it): HUP_E2E_HUPVM, HUPCTL, HUPREPLAY, HUPLOAD,
 HUP_PS_O, HUP_FREE_DISCARD_O, HUP_GUEST_CACHE; HUP_REPLAY_KERNELS (comma
 list of e2elib.KERNELS names, default 6.1-cloud,6.12-cloud).
+
+HUP_REPLAY_EXPORT=DIR also hands each snapshot back to the host (through
+hupnest's export port: gzip'ed, base64, ~1 min more per kernel under
+TCG) and writes DIR/replay-KERNEL.snap, the guest's BTF beside it
+(replay-KERNEL.btf) and the programs' ids, so that the natively run
+benchmarks get a real guest's memory (docs/bench-scan.md).
 """
 import os
 import re
+import shutil
 import sys
 import unittest
 
@@ -62,6 +69,13 @@ if waitfor registered; then
 		echo "HUP-S: replay-reclaim $(./hupreplay g.snap ${fd:-none} $e --json @BUDGET@ 2>>replay.err)"
 	done
 	sed 's/^/HUP-S: replay-err: /' replay.err
+	if [ -n "@EXPORT@" ]; then
+		# HUP_REPLAY_EXPORT: the snapshot back to the host (hupnest's
+		# export port), for bench-scan and bench-native to run natively
+		echo "HUP-S: export-ids fd=${fd:-none} ps=${ps:-none}"
+		{ echo "@@EXPORT @EXPORT@@@"; gzip -1 -c g.snap | base64; echo "@@EXPORT-END@@"; } >> "$HUP_EXPORT"
+		echo "HUP-S: exported rc=$?"
+	fi
 	# L1's files live in its RAM: the 256 MiB snapshot goes now, not
 	# when L1 powers off after the next scenario
 	rm -f g.snap
@@ -77,15 +91,22 @@ def initramfs(k, tools, cache, fd_o):
                     {"lib/free_discard.o": fd_o, "lib/ps.o": tools.ps_o})
 
 
-def scenario(kname, tools, cache, fd_o, replay):
+# Extra scenario time for the export: gzip and base64 of 256 MiB and the
+# serial port under TCG.
+EXPORT_S = 240
+
+
+def scenario(kname, tools, cache, fd_o, replay, export):
     k = e2e.kernel(kname, cache)
-    launch = l1_launch(k.release, f"-c 2 -m {MEM} --timeout {VM_TIMEOUT_S} -v "
+    launch = l1_launch(k.release, f"-c 2 -m {MEM} --timeout {VM_TIMEOUT_S + (EXPORT_S if export else 0)} -v "
                        f"--run-budget-us {LIVE_BUDGET_US} -a '{CMDLINE}'", remove=("g.snap",))
-    script = fill(L1_SCRIPT, L1_LAUNCH=launch, BUDGET=BUDGET)
+    script = fill(L1_SCRIPT, L1_LAUNCH=launch, BUDGET=BUDGET,
+                  EXPORT=f"replay-{kname}" if export else "")
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "hupreplay": replay,
              "vmlinuz": k.vmlinuz, "vmlinux.btf": k.btf, "free_discard.o": fd_o,
              "l2.cpio": initramfs(k, tools, cache, fd_o)}
-    return hupnest.Scenario(f"replay-{kname}", script, files, timeout=VM_TIMEOUT_S + e2e.SCENARIO_MARGIN_S)
+    return hupnest.Scenario(f"replay-{kname}", script, files,
+                            timeout=VM_TIMEOUT_S + e2e.SCENARIO_MARGIN_S + (EXPORT_S if export else 0))
 
 
 class ReplayE2E(ScenarioTest):
@@ -99,7 +120,11 @@ class ReplayE2E(ScenarioTest):
         fd_o, replay, _ = e2e.built("HUP_FREE_DISCARD_O", "HUPREPLAY", "HUP_PS_O")
         cache = e2e.guest_cache()
         names = e2e.chosen("HUP_REPLAY_KERNELS", DEFAULT_KERNELS)
-        cls.run_scenarios([scenario(n, tools, cache, fd_o, replay) for n in names], cache)
+        cls.export = os.environ.get("HUP_REPLAY_EXPORT", "")
+        cls.cache = cache
+        cls.run_scenarios([scenario(n, tools, cache, fd_o, replay, bool(cls.export))
+                           for n in names], cache)
+        cls.exported = hupnest.exports(cls.logdir) if cls.export else {}
 
     def check(self, kname):
         name = f"replay-{kname}"
@@ -125,6 +150,24 @@ class ReplayE2E(ScenarioTest):
         self.assertRegex(out, r"(?m)^HUP-RC 0$", "hupvm did not exit 0 (poweroff)")
         print(f"\n{kname}: ps {live[0]['len']} bytes alike; free pages {pages}; "
               + ", ".join(f"{r['engine']} {r['gb_per_s']:.2f} GB/s (TCG)" for r in rec))
+        if self.export:
+            self.save_export(kname, name, out)
+
+    def save_export(self, kname, name, out):
+        """HUP_REPLAY_EXPORT: the snapshot, its BTF and the ids, on the host."""
+        self.assertRegex(out, r"(?m)^HUP-S: exported rc=0$", "the export failed in L1")
+        ids = re.search(r"(?m)^HUP-S: export-ids fd=(\d+) ps=(\d+)$", out)
+        self.assertIsNotNone(ids, "no program ids for the export")
+        self.assertIn(name, self.exported, "the snapshot did not come back whole")
+        os.makedirs(self.export, exist_ok=True)
+        base = os.path.join(self.export, name)
+        with open(base + ".snap", "wb") as f:
+            f.write(self.exported[name])
+        shutil.copy(e2e.kernel(kname, self.cache).btf, base + ".btf")
+        with open(base + ".ids", "w") as f:
+            f.write(f"free_discard={ids.group(1)} ps={ids.group(2)}\n")
+        print(f"{kname}: exported {base}.snap ({len(self.exported[name]) >> 20} MiB), "
+              f"free_discard id {ids.group(1)}, ps id {ids.group(2)}")
 
     def test_6_1_cloud(self):
         self.check("6.1-cloud")
