@@ -9,6 +9,8 @@
 #   bench_native.sh HUPREPLAY HUP_MKSNAP HUP_MKSNAP_SAMPLES FREE_DISCARD_O \
 #                   MSR_GUARD_O TRACING_O PS_O DMESG_O TLB_SHOOTDOWN_O WORKDIR
 #
+# HUP_NATIVE_GUESTS=DIR: also ps and free_discard on each real guest's
+# snapshot in DIR (guest-replay-e2e with HUP_REPLAY_EXPORT=DIR).
 # HUP_NATIVE_ROUNDS (3): rounds of the three engines in turn; each
 # engine's fastest round (best_ns; free_discard: scan_ns) is reported.
 # HUP_NATIVE_REPEAT: runs of msr_guard and tracing (100000; at most the
@@ -46,7 +48,7 @@ status=0
 row() {
 	name=$1 obj=$2 snap=$3 id=$4 rep=$5; shift 5
 	key=best_ns
-	[ "$name" = free_discard ] && key=scan_ns
+	case $name in free_discard*) key=scan_ns ;; esac
 	j='' i='' n=''
 	# ROUNDS rounds of the three engines in turn, each engine's fastest
 	# kept: a burst of other work on the shared cores then hits one round
@@ -67,13 +69,14 @@ row() {
 		[ "$(echo "$e" | sed -n 's/.*"\(answer\|pages_free\)":\("[^"]*"\|[0-9]*\).*/\2/p')" = "$a" ] ||
 			{ echo "bench-native: $name: the engines' answers differ" >&2; status=1; }
 	done
-	if [ "$name" = free_discard ]; then
+	case $name in free_discard*) fd=1 ;; *) fd='' ;; esac
+	if [ -n "$fd" ]; then
 		# per 512-page batch of the best walk (its scan time over its
 		# batches); hupreplay keeps no mean of walks
 		b=$(echo "$n" | field batches)
 		set -- $(echo "$j" | field scan_ns) $(echo "$i" | field scan_ns) $(echo "$n" | field scan_ns)
 		awk -v n="$name" -v r="$rep" -v b="$b" -v j="$1" -v i="$2" -v x="$3" 'BEGIN {
-			printf "  %-13s %9s %11.1f %11s %11.1f %11s %11.1f %11s %8.2fx %9s\n",
+			printf "  %-23s %9s %11.1f %11s %11.1f %11s %11.1f %11s %8.2fx %9s\n",
 				n, r " walks", j / b, "-", i / b, "-", x / b, "-", j / x, "-" }'
 		return
 	fi
@@ -81,12 +84,12 @@ row() {
 		-v jb="$(echo "$j" | field best_ns)" -v jm="$(echo "$j" | field mean_ns)" \
 		-v ib="$(echo "$i" | field best_ns)" -v im="$(echo "$i" | field mean_ns)" \
 		-v nb="$(echo "$n" | field best_ns)" -v nm="$(echo "$n" | field mean_ns)" 'BEGIN {
-		printf "  %-13s %9d %11.1f %11.1f %11.1f %11.1f %11.1f %11.1f %8.2fx %8.2fx\n",
+		printf "  %-23s %9d %11.1f %11.1f %11.1f %11.1f %11.1f %11.1f %8.2fx %8.2fx\n",
 			n, r, jb, jm, ib, im, nb, nm, jb / nb, jm / nm }'
 }
 
 echo "bench-native: per answer, ns; SYNTHETIC snapshots (fake kernel), not a guest"
-printf '  %-13s %9s %11s %11s %11s %11s %11s %11s %9s %9s\n' sample runs \
+printf '  %-23s %9s %11s %11s %11s %11s %11s %11s %9s %9s\n' sample runs \
 	jit_best jit_mean interp_best interp_mean native_best native_mean \
 	jit/nat jit/nat_mean
 BTF=$B
@@ -97,4 +100,23 @@ row dmesg "$DM" "$S" "$ID_DM" "$(max1 $((N / 50)))"
 row tlb_shootdown "$TLB" "$S" "$ID_TLB" "$N" --ctx 0,1000
 BTF=$DIR/synthetic.btf
 row free_discard "$FD" "$DIR/synthetic.snap" "$ID_FD" "$(max1 $((N / 5000)))"
+# Real guests' snapshots, as guest-replay-e2e exports them
+# (HUP_REPLAY_EXPORT=DIR: replay-KERNEL.snap, .btf, .ids)
+if [ -n "${HUP_NATIVE_GUESTS:-}" ]; then
+	found=''
+	for snap in "$HUP_NATIVE_GUESTS"/replay-*.snap; do
+		[ -e "$snap" ] || continue
+		base=${snap%.snap} k=${base##*/replay-}
+		ids=$(cat "$base.ids" 2>/dev/null) || { echo "bench-native: no $base.ids" >&2; status=1; continue; }
+		id_fd=$(echo "$ids" | sed -n 's/.*free_discard=\([0-9]*\).*/\1/p')
+		id_ps=$(echo "$ids" | sed -n 's/.*ps=\([0-9]*\).*/\1/p')
+		[ -n "$id_fd" ] && [ -n "$id_ps" ] || { echo "bench-native: $base.ids: '$ids'" >&2; status=1; continue; }
+		[ -n "$found" ] || echo "bench-native: guests' snapshots ($HUP_NATIVE_GUESTS), idle after boot"
+		found=1
+		BTF=$base.btf
+		row "ps:$k" "$PS" "$snap" "$id_ps" "$(max1 $((N / 50)))"
+		row "free_discard:$k" "$FD" "$snap" "$id_fd" "$(max1 $((N / 5000)))"
+	done
+	[ -n "$found" ] || { echo "bench-native: no replay-*.snap in $HUP_NATIVE_GUESTS" >&2; status=1; }
+fi
 exit $status
