@@ -52,6 +52,17 @@ static void mark_seen(struct hup_mem_rec *recs, size_t cnt)
 		recs[i].seen = 1;
 }
 
+/* insns = p (cnt insns) sealed with recs for conf. */
+static void seal_copy(struct bpf_insn *insns, const struct bpf_insn *p,
+		      size_t cnt, struct hup_mem_rec *recs,
+		      const struct hup_confine *conf)
+{
+	memcpy(insns, p, cnt * sizeof(*p));
+	mark_seen(recs, cnt);
+	CHECK_EQ(hup_seal(insns, cnt, recs, cnt, conf->ctx_size,
+			  conf->view_mask != UINT64_MAX, NULL), 0);
+}
+
 /* Seal p (cnt insns) with recs, run it under both engines, compare r0. */
 static void run_both(const char *what, const struct bpf_insn *p, size_t cnt,
 		     struct hup_mem_rec *recs, const struct hup_confine *conf,
@@ -62,11 +73,7 @@ static void run_both(const char *what, const struct bpf_insn *p, size_t cnt,
 	uint64_t r0;
 	int err;
 
-	memcpy(insns, p, cnt * sizeof(*p));
-	mark_seen(recs, cnt);
-	err = hup_seal(insns, cnt, recs, cnt, conf->ctx_size,
-		       conf->view_mask != UINT64_MAX, NULL);
-	CHECK_EQ(err, 0);
+	seal_copy(insns, p, cnt, recs, conf);
 	r0 = hup_interp__run_confined(insns, cnt, &helpers, conf,
 				      (uint64_t)(uintptr_t)ctx, 0, &err);
 	if (r0 != want || err)
@@ -219,9 +226,7 @@ static void aborts_both(const char *what, const struct bpf_insn *p,
 	uint64_t r0;
 	int err;
 
-	memcpy(insns, p, cnt * sizeof(*p));
-	mark_seen(recs, cnt);
-	CHECK_EQ(hup_seal(insns, cnt, recs, cnt, sizeof(ctx), false, NULL), 0);
+	seal_copy(insns, p, cnt, recs, &sealed_no_view);
 	r0 = hup_interp__run_confined(insns, cnt, &helpers, &sealed_no_view,
 				      (uint64_t)(uintptr_t)ctx, 0, &err);
 	if (err != -EINVAL)
@@ -308,9 +313,7 @@ static uint64_t jit_on_dirty_stack(const struct bpf_insn *p, size_t cnt,
 	uint8_t ctx[64] = {0};
 	uint64_t r0 = UINT64_MAX;
 
-	memcpy(insns, p, cnt * sizeof(*p));
-	mark_seen(recs, cnt);
-	CHECK_EQ(hup_seal(insns, cnt, recs, cnt, sizeof(ctx), false, NULL), 0);
+	seal_copy(insns, p, cnt, recs, &sealed_no_view);
 	CHECK_EQ(hup_jit__compile_confined(insns, cnt, &helpers,
 					   &sealed_no_view, &img, NULL), 0);
 	if (!img.entry)
