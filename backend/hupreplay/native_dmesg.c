@@ -207,6 +207,16 @@ static uint64_t level_of(const struct dm_state *s, const struct native_view *v,
 	return x;
 }
 
+/*
+ * The text's copy calls libc's memcpy, as the program's guest read copies
+ * in a routine of its own: gcc -O2 inlines a memcpy of a variable length
+ * as `rep movsq`, whose start-up cost on this machine (AMD EPYC) was more
+ * than the rest of a record's work (3.85 us per 64-record answer against
+ * 1.67 us), a baseline slower than it need be.  Through a volatile pointer
+ * gcc cannot inline it.
+ */
+static void *(*volatile copy_fn)(void *, const void *, size_t) = memcpy;
+
 /* The sample's one_record(): 1 if record i was output. */
 static int one_record(const struct dm_state *s, const struct native_view *v,
 		      const struct walk *w, uint32_t i,
@@ -247,7 +257,7 @@ static int one_record(const struct dm_state *s, const struct native_view *v,
 	if (len > DMESG_TEXT_LEN - 1)
 		len = DMESG_TEXT_LEN - 1;
 	if (len)
-		memcpy(r.text, native_gp(v, text), len);
+		copy_fn(r.text, native_gp(v, text), len);
 	__asm__ volatile("" ::: "memory");
 	if (NATIVE_READ(v, uint64_t, d + s->state_var) != sv)
 		return 0;

@@ -9,7 +9,7 @@
 #   bench_native.sh HUPREPLAY HUP_MKSNAP HUP_MKSNAP_SAMPLES FREE_DISCARD_O \
 #                   MSR_GUARD_O TRACING_O PS_O DMESG_O TLB_SHOOTDOWN_O WORKDIR
 #
-# HUP_NATIVE_GUESTS=DIR: also ps and free_discard on each real guest's
+# HUP_NATIVE_GUESTS=DIR: also ps, dmesg and free_discard on each real guest's
 # snapshot in DIR (guest-replay-e2e with HUP_REPLAY_EXPORT=DIR).
 # HUP_NATIVE_ROUNDS (3): rounds of the three engines in turn; each
 # engine's fastest round (best_ns; free_discard: scan_ns) is reported.
@@ -110,11 +110,14 @@ if [ -n "${HUP_NATIVE_GUESTS:-}" ]; then
 		ids=$(cat "$base.ids" 2>/dev/null) || { echo "bench-native: no $base.ids" >&2; status=1; continue; }
 		id_fd=$(echo "$ids" | sed -n 's/.*free_discard=\([0-9]*\).*/\1/p')
 		id_ps=$(echo "$ids" | sed -n 's/.*ps=\([0-9]*\).*/\1/p')
+		id_dm=$(echo "$ids" | sed -n 's/.*dmesg=\([0-9]*\).*/\1/p')
 		[ -n "$id_fd" ] && [ -n "$id_ps" ] || { echo "bench-native: $base.ids: '$ids'" >&2; status=1; continue; }
 		[ -n "$found" ] || echo "bench-native: guests' snapshots ($HUP_NATIVE_GUESTS), idle after boot"
 		found=1
 		BTF=$base.btf
 		row "ps:$k" "$PS" "$snap" "$id_ps" "$(max1 $((N / 50)))"
+		# exports before dmesg joined the replay guest have no dmesg id
+		[ -z "$id_dm" ] || row "dmesg:$k" "$DM" "$snap" "$id_dm" "$(max1 $((N / 50)))"
 		row "free_discard:$k" "$FD" "$snap" "$id_fd" "$(max1 $((N / 5000)))"
 	done
 	[ -n "$found" ] || { echo "bench-native: no replay-*.snap in $HUP_NATIVE_GUESTS" >&2; status=1; }

@@ -2,13 +2,14 @@
 """Replay against the live guest it was dumped from (issue 13, item 2).
 
 A guest on hupvm (2 vCPUs, tests/e2e/guest/l2_replay.sh) registers
-samples/free_discard.c and samples/ps.c.  L1 pauses both vCPUs (the
-guest's memory then stays as it is), asks ps live (`hupctl --json query`),
-dumps the VM (`hupctl dump`), and runs hupreplay on the snapshot, in L1,
-without the VM: ps under the JIT and the interpreter, free_discard under
-the JIT, the interpreter and the native port (--native, with the guest
-kernel's BTF).  Passing means: the replayed ps answer is byte for byte
-the live one under both engines; the three free_discard walks find the
+samples/free_discard.c, samples/ps.c and samples/dmesg.c.  L1 pauses both
+vCPUs (the guest's memory then stays as it is), asks ps and dmesg live
+(`hupctl --json query`), dumps the VM (`hupctl dump`), and runs hupreplay
+on the snapshot, in L1, without the VM: ps and dmesg under the JIT and
+the interpreter, free_discard under the JIT, the interpreter and the
+native port (--native, with the guest kernel's BTF).  Passing means: the
+replayed ps and dmesg answers are byte for byte the live ones under both
+engines; the three free_discard walks find the
 same pages, and some; the guest resumes and powers off cleanly.  Timings
 taken in L1 under TCG mean nothing and are not asserted (bench-scan takes
 them natively, docs/bench-scan.md); the snapshot is left in L1.
@@ -57,13 +58,16 @@ L1_SCRIPT = r"""
 if waitfor registered; then
 	c list
 	fd=$(id_of free_discard)
-	ps=$(./hupctl -s ./ctl.sock list | sed -n 's/^prog \([0-9]*\) event=query .*/\1/p' | head -n 1)
+	ps=$(id_of ps)
+	dm=$(id_of dmesg)
 	c pause 0
 	c pause 1
 	echo "HUP-S: live-query $(./hupctl -s ./ctl.sock --json query ${ps:-none} 2>>replay.err)"
+	echo "HUP-S: live-dmesg $(./hupctl -s ./ctl.sock --json query ${dm:-none} 2>>replay.err)"
 	c dump "$PWD/g.snap"
 	for e in --jit --interp; do
 		echo "HUP-S: replay-query $(./hupreplay g.snap ${ps:-none} $e --json @BUDGET@ 2>>replay.err)"
+		echo "HUP-S: replay-dmesg $(./hupreplay g.snap ${dm:-none} $e --json @BUDGET@ 2>>replay.err)"
 	done
 	for e in --jit --interp "--native ./free_discard.o --btf ./vmlinux.btf"; do
 		echo "HUP-S: replay-reclaim $(./hupreplay g.snap ${fd:-none} $e --json @BUDGET@ 2>>replay.err)"
@@ -72,7 +76,7 @@ if waitfor registered; then
 	if [ -n "@EXPORT@" ]; then
 		# HUP_REPLAY_EXPORT: the snapshot back to the host (hupnest's
 		# export port), for bench-scan and bench-native to run natively
-		echo "HUP-S: export-ids fd=${fd:-none} ps=${ps:-none}"
+		echo "HUP-S: export-ids fd=${fd:-none} ps=${ps:-none} dmesg=${dm:-none}"
 		{ echo "@@EXPORT @EXPORT@@@"; gzip -1 -c g.snap | base64; echo "@@EXPORT-END@@"; } >> "$HUP_EXPORT"
 		echo "HUP-S: exported rc=$?"
 	fi
@@ -88,7 +92,8 @@ echo go >&3
 
 def initramfs(k, tools, cache, fd_o):
     return l2_image("replay", k, tools, cache, read(os.path.join(HERE, "l2_replay.sh")),
-                    {"lib/free_discard.o": fd_o, "lib/ps.o": tools.ps_o})
+                    {"lib/free_discard.o": fd_o, "lib/ps.o": tools.ps_o,
+                     "lib/dmesg.o": tools.dmesg_o})
 
 
 # Extra scenario time for the export: gzip and base64 of 256 MiB and the
@@ -117,7 +122,8 @@ class ReplayE2E(ScenarioTest):
     @classmethod
     def setUpClass(cls):
         tools = e2e.Tools()
-        fd_o, replay, _ = e2e.built("HUP_FREE_DISCARD_O", "HUPREPLAY", "HUP_PS_O")
+        fd_o, replay, _, _ = e2e.built("HUP_FREE_DISCARD_O", "HUPREPLAY", "HUP_PS_O",
+                                       "HUP_DMESG_O")
         cache = e2e.guest_cache()
         names = e2e.chosen("HUP_REPLAY_KERNELS", DEFAULT_KERNELS)
         cls.export = os.environ.get("HUP_REPLAY_EXPORT", "")
@@ -137,9 +143,19 @@ class ReplayE2E(ScenarioTest):
         self.assertEqual(len(live), 1)
         self.assertIsNotNone(live[0], f"live query failed; {errs}")
         self.assertGreater(live[0]["len"], 0)
+        self.assertRegex(out, r"(?m)^HUP-G: hupload-dmesg rc=0$")
         for q in s_json(out, "replay-query"):
             self.assertIsNotNone(q, f"replayed query failed: {errs}")
             self.assertEqual(q["answer"], live[0]["answer"], f"{q['engine']}: answer differs")
+        dm = s_json(out, "live-dmesg")
+        self.assertEqual(len(dm), 1)
+        self.assertIsNotNone(dm[0], f"live dmesg query failed; {errs}")
+        self.assertGreater(dm[0]["len"], 0)
+        rdm = s_json(out, "replay-dmesg")
+        self.assertEqual(len(rdm), 2)
+        for q in rdm:
+            self.assertIsNotNone(q, f"replayed dmesg failed: {errs}")
+            self.assertEqual(q["answer"], dm[0]["answer"], f"{q['engine']}: dmesg differs")
         rec = s_json(out, "replay-reclaim")
         self.assertEqual(len(rec), 3)
         for r in rec:
@@ -148,7 +164,8 @@ class ReplayE2E(ScenarioTest):
         self.assertEqual(len(set(pages.values())), 1, f"engines disagree: {pages}")
         self.assertGreater(rec[0]["pages_free"], 0, "nothing free in an idle guest?")
         self.assertRegex(out, r"(?m)^HUP-RC 0$", "hupvm did not exit 0 (poweroff)")
-        print(f"\n{kname}: ps {live[0]['len']} bytes alike; free pages {pages}; "
+        print(f"\n{kname}: ps {live[0]['len']} and dmesg {dm[0]['len']} bytes alike; "
+              f"free pages {pages}; "
               + ", ".join(f"{r['engine']} {r['gb_per_s']:.2f} GB/s (TCG)" for r in rec))
         if self.export:
             self.save_export(kname, name, out)
@@ -156,7 +173,7 @@ class ReplayE2E(ScenarioTest):
     def save_export(self, kname, name, out):
         """HUP_REPLAY_EXPORT: the snapshot, its BTF and the ids, on the host."""
         self.assertRegex(out, r"(?m)^HUP-S: exported rc=0$", "the export failed in L1")
-        ids = re.search(r"(?m)^HUP-S: export-ids fd=(\d+) ps=(\d+)$", out)
+        ids = re.search(r"(?m)^HUP-S: export-ids fd=(\d+) ps=(\d+) dmesg=(\d+)$", out)
         self.assertIsNotNone(ids, "no program ids for the export")
         self.assertIn(name, self.exported, "the snapshot did not come back whole")
         os.makedirs(self.export, exist_ok=True)
@@ -165,7 +182,7 @@ class ReplayE2E(ScenarioTest):
             f.write(self.exported[name])
         shutil.copy(e2e.kernel(kname, self.cache).btf, base + ".btf")
         with open(base + ".ids", "w") as f:
-            f.write(f"free_discard={ids.group(1)} ps={ids.group(2)}\n")
+            f.write(f"free_discard={ids.group(1)} ps={ids.group(2)} dmesg={ids.group(3)}\n")
         print(f"{kname}: exported {base}.snap ({len(self.exported[name]) >> 20} MiB), "
               f"free_discard id {ids.group(1)}, ps id {ids.group(2)}")
 
