@@ -11,7 +11,11 @@
  * 0 (a value inside every helper's declared result range, so the verifier's
  * reasoning about results stays true) and touch nothing.  Any difference in
  * r0 or in the context bytes, or a JIT that refuses a verified program,
- * aborts.
+ * aborts.  Then the same again on the form libhup loads (prog.c): loops
+ * rewritten, sealed with the verifier's records and run confined, where
+ * the JIT's sealed-only code lives (frames cleared only where reachable,
+ * frameless callees, frame-up accesses and their ceiling); the engines
+ * must also agree on whether the run aborted.
  *
  * Build: cmake -DHUP_FUZZ=ON -DCMAKE_C_COMPILER=clang-19; run
  *   fuzz_jit_diff -max_total_time=600 CORPUS_DIR
@@ -46,12 +50,74 @@ static const struct hup_helper_table fake_helpers = {fake_fns,
 
 static struct bpf_insn prog[HUP_MAX_INSNS > PROGEN_MAX_INSNS ?
 			    HUP_MAX_INSNS : PROGEN_MAX_INSNS];
+static struct hup_mem_rec recs[HUP_MAX_INSNS > PROGEN_MAX_INSNS ?
+				HUP_MAX_INSNS : PROGEN_MAX_INSNS];
+
+static int jit_aborts;
+
+static void note_abort(void)
+{
+	jit_aborts++;
+}
+
+/* The loaded form of prog (cnt insns, verified with recs) under both
+ * engines, confined, on identical copies of *ctx. */
+static void run_sealed(size_t cnt, const struct hup_reclaim_ctx *ctx)
+{
+	const struct hup_confine conf = {
+		.view_base = 0, .view_mask = UINT64_MAX,
+		.ctx_size = sizeof(*ctx), .sealed = true,
+		.on_abort = note_abort,
+	};
+	struct hup_reclaim_ctx ctx_in = *ctx, ctx_jit = *ctx;
+	struct bpf_insn *insns = malloc(cnt * sizeof(*insns));
+	struct hup_jit_image img;
+	size_t n = cnt;
+	uint64_t r0_in, r0_jit;
+	int err, ret;
+
+	if (!insns)
+		abort();
+	memcpy(insns, prog, cnt * sizeof(*insns));
+	if (hup_fixup__inline_loops(&insns, &n) ||
+	    hup_seal(insns, n, recs, cnt, sizeof(*ctx), false, NULL)) {
+		fprintf(stderr, "fuzz_jit_diff: a verified program did not "
+			"rewrite or seal\n");
+		abort();
+	}
+	r0_in = hup_interp__run_confined(insns, n, &fake_helpers, &conf,
+					 (uint64_t)(uintptr_t)&ctx_in, 0, &err);
+	ret = hup_jit__compile_confined(insns, n, &fake_helpers, &conf, &img,
+					NULL);
+	if (ret) {
+		fprintf(stderr, "fuzz_jit_diff: JIT refused a sealed program "
+			"(%d)\n", ret);
+		abort();
+	}
+	jit_aborts = 0;
+	r0_jit = img.entry((uint64_t)(uintptr_t)&ctx_jit, 0);
+	hup_jit__free(&img);
+	free(insns);
+	if (r0_in != r0_jit || !err != !jit_aborts) {
+		fprintf(stderr, "fuzz_jit_diff: sealed: r0 interp %#llx (err "
+			"%d) jit %#llx (aborts %d)\n",
+			(unsigned long long)r0_in, err,
+			(unsigned long long)r0_jit, jit_aborts);
+		abort();
+	}
+	if (memcmp(&ctx_in, &ctx_jit, sizeof(ctx_in))) {
+		fprintf(stderr, "fuzz_jit_diff: sealed: context memory "
+			"differs\n");
+		abort();
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct hup_verifier_opts opts = {.event = HUP_EVENT_RECLAIM};
+	struct hup_verifier_opts opts = {.event = HUP_EVENT_RECLAIM,
+					 .recs = recs};
 	struct hup_verifier_info info;
-	struct hup_reclaim_ctx ctx_in, ctx_jit;
+	struct hup_reclaim_ctx ctx_in, ctx_jit, ctx0;
 	struct progen_src src;
 	struct hup_jit_image img;
 	uint64_t r0_in, r0_jit;
@@ -70,13 +136,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		progen_src_init(&src, data + 1, size - 1);
 		cnt = progen_build(&src, prog);
 	}
+	memset(recs, 0, cnt * sizeof(*recs));
 	if (hup_verify(prog, cnt, &opts, &info))
 		return 0;
 
 	for (size_t i = 0; i < sizeof(ctx_in); i++)
 		((uint8_t *)&ctx_in)[i] = (uint8_t)progen_next(&src, 256);
 	ctx_in.nr_pfns = HUP_RECLAIM_BATCH;
-	ctx_jit = ctx_in;
+	ctx_jit = ctx0 = ctx_in;
 
 	r0_in = hup_interp__run(prog, cnt, &fake_helpers,
 				(uint64_t)(uintptr_t)&ctx_in, 0, &err);
@@ -98,5 +165,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "fuzz_jit_diff: context memory differs\n");
 		abort();
 	}
+	run_sealed(cnt, &ctx0);
 	return 0;
 }

@@ -35,6 +35,7 @@ struct gen {
 	size_t unit_start[MAX_UNITS + 1];
 	struct fixup fix[MAX_UNITS * 2];
 	size_t nfix;
+	bool leaf; /* the callee is gen_leaf_callee()'s */
 };
 
 /* Registers that only ever hold scalars; r6 is the context, r10 the fp. */
@@ -310,6 +311,12 @@ static void gen_ja(struct gen *g, size_t u)
 
 static void gen_call(struct gen *g)
 {
+	if (g->leaf) {
+		/* r1 = one of the caller's initialised stack slots */
+		put(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_10, 0, 0);
+		put(g, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_1, 0, 0,
+		    -8 * (int32_t)(1 + progen_next(g->src, STACK_BYTES / 8)));
+	}
 	put(g, BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0);
 	put_fixup(g, 0, FIX_CALL);
 	/* r1-r5 are dead after a call: write them again. */
@@ -374,6 +381,39 @@ static void gen_callee(struct gen *g)
 	put(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 }
 
+/*
+ * A leaf callee that works on its caller's stack slot (r1) and never on a
+ * stack of its own, as a loop callback on its caller's state does: it
+ * reads the slot, mixes it in r0 and r7-r9 (which it writes first; the
+ * caller's must come back unchanged), writes the slot back and returns.
+ * Once loaded and sealed, such a callee is what the JIT runs without a
+ * frame of its own (a "light" callee, backend/libhup/jit.h).
+ */
+static void gen_leaf_callee(struct gen *g)
+{
+	static const uint8_t regs[] = {0, 7, 8, 9};
+	struct progen_src *s = g->src;
+	uint32_t n = 1 + progen_next(s, 6);
+
+	put(g, BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_7, BPF_REG_1, 0, 0);
+	put(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_0, BPF_REG_7, 0, 0);
+	put(g, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_8, 0, 0, pick_imm(s));
+	put(g, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_9, 0, 0, pick_imm(s));
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t op = alu_ops[progen_next(s, sizeof(alu_ops))];
+		uint8_t dst = regs[progen_next(s, sizeof(regs))];
+		uint8_t src = regs[progen_next(s, sizeof(regs))];
+
+		if (op == BPF_NEG)
+			put(g, BPF_ALU64 | op | BPF_K, dst, 0, 0, 0);
+		else
+			put(g, BPF_ALU64 | op | BPF_X, dst, src, 0, 0);
+	}
+	put(g, BPF_STX | BPF_MEM | BPF_DW, BPF_REG_1, BPF_REG_8, 0, 0);
+	put(g, BPF_ALU64 | BPF_XOR | BPF_X, BPF_REG_0, BPF_REG_9, 0, 0);
+	put(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+}
+
 size_t progen_build(struct progen_src *src, struct bpf_insn *out)
 {
 	static struct gen g; /* large; the fuzzer is single-threaded */
@@ -385,6 +425,7 @@ size_t progen_build(struct progen_src *src, struct bpf_insn *out)
 	g.out = out;
 	nunits = 1 + progen_next(src, MAX_UNITS);
 	callee = progen_next(src, 3) == 0;
+	g.leaf = callee && progen_next(src, 2);
 
 	/* Prologue: context to r6, every scalar register and the stack
 	 * written before anything reads them. */
@@ -417,7 +458,10 @@ size_t progen_build(struct progen_src *src, struct bpf_insn *out)
 	for (size_t i = 0; i < g.nfix; i++) {
 		if (g.fix[i].kind == FIX_CALL) {
 			callee_start = g.n;
-			gen_callee(&g);
+			if (g.leaf)
+				gen_leaf_callee(&g);
+			else
+				gen_callee(&g);
 			break;
 		}
 	}

@@ -6,7 +6,8 @@
  * Programs are built from a byte string (a fuzzer input, or PRNG output) and
  * are memory-safe by construction, so they can run without the verifier:
  * r1 is a struct hup_reclaim_ctx (read anywhere, write only free[]), kept
- * in r6; the stack is used only in [r10 - 64, r10) after being initialised;
+ * in r6; the stack is used only in [r10 - 64, r10) after being initialised
+ * (a leaf callee: the caller's, through r1 = r10 - 8k);
  * r6 and r10 never enter arithmetic; jumps go forward only, so every
  * program terminates.  They are also written to pass a sound verifier for
  * HUP_EVENT_RECLAIM (every register written before it is read, aligned
@@ -14,7 +15,8 @@
  * what it accepts.  Coverage: every ALU/ALU64 op incl. sdiv/smod, movsx and
  * byte swaps, every jump op in JMP and JMP32 with reg and imm, ja and gotol,
  * ldimm64, all load/store sizes incl. sign-extending loads, all atomics,
- * and BPF-to-BPF calls into a generated callee.
+ * and BPF-to-BPF calls into a generated callee: one with a stack of its
+ * own, or a leaf that works on a caller's stack slot passed in r1.
  */
 #ifndef HUP_PROGEN_H
 #define HUP_PROGEN_H
