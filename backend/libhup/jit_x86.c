@@ -11,9 +11,10 @@
  * are guarded so that `div`/`idiv` can never raise #DE (zero divisor,
  * INT_MIN / -1), BPF r10 (rbp, which the epilogue trusts) is never written,
  * the native stack per BPF frame is fixed (a light callee, which calls
- * nothing, adds at most 40 bytes below the deepest frame) and call depth is
- * checked at run time, and an indirect helper call (callx) is bounds- and NULL-checked
- * against a copy of the helper table sealed read-only inside the image.
+ * nothing, adds at most 40 bytes below the deepest frame), call depth is
+ * checked at run time, and an indirect helper call (callx) is bounds- and
+ * NULL-checked against a copy of the helper table sealed read-only inside
+ * the image.
  */
 #include <errno.h>
 #include <string.h>
@@ -64,14 +65,15 @@ static const uint8_t reg_map[HUP_NR_REGS] = {
  *
  * Entered with rsp = 8 (mod 16), this leaves rbp and rsp 16-byte aligned,
  * as SysV wants at every helper call.  Every frame saves the same registers
- * so the one epilogue (`lea rsp, [rbp + 8]; pop x6; ret`) serves all.
+ * so the one epilogue (`lea rsp, [rbp + 8]; pop x6; ret`) serves all.  A
+ * frame is FRAME_BYTES of native stack exactly, which is what lets the
+ * depth check and the abort find the entry frame from r12 alone.
+ *
  * A light callee (jit.h: it calls nothing and never names its own frame,
  * as a rewritten loop's callback reading its caller's state) has no frame:
  * it pushes the r6-r9 it writes, runs on its caller's rbp, and pops them
  * and returns at each exit; rsp is unaligned there, which only the abort
- * stub's own call must mind.  A
- * frame is FRAME_BYTES of native stack exactly, which is what lets the
- * depth check and the abort find the entry frame from r12 alone.
+ * stub's own call must mind.
  */
 #define SAVED_BYTES (6 * 8)
 #define FRAME_PAD 8

@@ -77,8 +77,18 @@ if waitfor registered; then
 		# HUP_REPLAY_EXPORT: the snapshot back to the host (hupnest's
 		# export port), for bench-scan and bench-native to run natively
 		echo "HUP-S: export-ids fd=${fd:-none} ps=${ps:-none} dmesg=${dm:-none}"
-		{ echo "@@EXPORT @EXPORT@@@"; gzip -1 -c g.snap | base64; echo "@@EXPORT-END@@"; } >> "$HUP_EXPORT"
-		echo "HUP-S: exported rc=$?"
+		# rc: gzip's or base64's failure, not the closing echo's
+		# (no pipefail in dash, the direct path's sh)
+		rm -f export.err
+		{ echo "@@EXPORT @EXPORT@@@"
+		  { gzip -1 -c g.snap || echo "gzip rc=$?" >> export.err; } |
+			base64 || echo "base64 rc=$?" >> export.err
+		  echo "@@EXPORT-END@@"; } >> "$HUP_EXPORT"
+		if [ -s export.err ]; then
+			echo "HUP-S: exported rc=1 ($(cat export.err))"
+		else
+			echo "HUP-S: exported rc=0"
+		fi
 	fi
 	# L1's files live in its RAM: the 256 MiB snapshot goes now, not
 	# when L1 powers off after the next scenario
@@ -103,7 +113,8 @@ EXPORT_S = 240
 
 def scenario(kname, tools, cache, fd_o, replay, export):
     k = e2e.kernel(kname, cache)
-    launch = l1_launch(k.release, f"-c 2 -m {MEM} --timeout {VM_TIMEOUT_S + (EXPORT_S if export else 0)} -v "
+    vm_timeout = VM_TIMEOUT_S + (EXPORT_S if export else 0)
+    launch = l1_launch(k.release, f"-c 2 -m {MEM} --timeout {vm_timeout} -v "
                        f"--run-budget-us {LIVE_BUDGET_US} -a '{CMDLINE}'", remove=("g.snap",))
     script = fill(L1_SCRIPT, L1_LAUNCH=launch, BUDGET=BUDGET,
                   EXPORT=f"replay-{kname}" if export else "")
@@ -111,7 +122,7 @@ def scenario(kname, tools, cache, fd_o, replay, export):
              "vmlinuz": k.vmlinuz, "vmlinux.btf": k.btf, "free_discard.o": fd_o,
              "l2.cpio": initramfs(k, tools, cache, fd_o)}
     return hupnest.Scenario(f"replay-{kname}", script, files,
-                            timeout=VM_TIMEOUT_S + e2e.SCENARIO_MARGIN_S + (EXPORT_S if export else 0))
+                            timeout=vm_timeout + e2e.SCENARIO_MARGIN_S)
 
 
 class ReplayE2E(ScenarioTest):
