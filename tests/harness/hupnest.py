@@ -277,10 +277,35 @@ def text_of(path):
 def tail(path, n=TAIL_LINES):
     try:
         with open(path, "rb") as f:
-            lines = f.read().decode(errors="replace").splitlines()
+            text = f.read().decode(errors="replace")
     except OSError:
         return "(no output)"
-    return "\n".join("    | " + l for l in lines[-n:]) or "    | (empty)"
+    return excerpt(text, n)
+
+
+# A guest kernel's console line, and the first sign of its trouble.
+KERNEL_LINE = re.compile(r"^\[\s*\d+\.\d+\] ")
+KERNEL_TROUBLE = re.compile(r"Kernel panic|BUG|Oops|WARNING|general protection|"
+                            r"Call Trace|watchdog|rcu_|stall|segfault")
+KERNEL_LINES = 40
+
+
+def excerpt(text, n=TAIL_LINES):
+    """A failed scenario's story: its last n lines and, when its output
+    goes on past the guest kernel's first complaint (a panic is often
+    followed by the host side's own lines), up to KERNEL_LINES of the
+    kernel's console lines from that complaint on."""
+    lines = text.splitlines()
+    head = lines[:-n] if n else lines
+    kern = [l for l in head if KERNEL_LINE.match(l)]
+    first = next((i for i, l in enumerate(kern) if KERNEL_TROUBLE.search(l)), None)
+    out = []
+    if first is not None:
+        out.append("    guest kernel, from its first complaint:")
+        out += ["    | " + l for l in kern[first:first + KERNEL_LINES]]
+        out.append("    last lines:")
+    out += ["    | " + l for l in lines[-n:]] if n else []
+    return "\n".join(out) or "    | (empty)"
 
 
 class Scenario:

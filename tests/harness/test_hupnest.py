@@ -53,6 +53,34 @@ class ScenarioTest(unittest.TestCase):
             h.run([hupnest.Scenario("a", "true"), hupnest.Scenario("a", "true")])
 
 
+class ExcerptTest(unittest.TestCase):
+    """A failed scenario's excerpt keeps the guest kernel's panic even when
+    the host side's lines (hupctl's, hupvm's) come after it."""
+
+    def test_panic_before_the_tail_is_shown(self):
+        text = "\n".join(["HUP-G: init ran",
+                          "[    9.100000] BUG: unable to handle page fault",
+                          "[    9.100001] RIP: 0010:free_pcppages_bulk+0x1",
+                          "[    9.100002] Kernel panic - not syncing: Fatal exception"]
+                         + [f"HUPCTL rc=0 #{i}" for i in range(30)])
+        e = hupnest.excerpt(text, 5)
+        self.assertIn("guest kernel, from its first complaint:", e)
+        self.assertIn("BUG: unable to handle page fault", e)
+        self.assertIn("Kernel panic - not syncing", e)
+        self.assertIn("HUPCTL rc=0 #29", e)
+        self.assertNotIn("HUPCTL rc=0 #24", e)
+
+    def test_quiet_kernel_only_the_tail(self):
+        text = "\n".join(["[    0.796033] PCI: Fatal: No config space access function found"]
+                         + [f"line {i}" for i in range(30)])
+        e = hupnest.excerpt(text, 3)
+        self.assertNotIn("complaint", e)
+        self.assertEqual(e.splitlines(), ["    | line 27", "    | line 28", "    | line 29"])
+
+    def test_empty(self):
+        self.assertEqual(hupnest.excerpt(""), "    | (empty)")
+
+
 class HangRetryFakeHostTest(unittest.TestCase):
     """Harness.run with a fake host pass: a hung scenario is retried, at most
     HANG_ATTEMPTS times in all, every retry reported and its earlier log

@@ -189,7 +189,7 @@ class ReclaimE2E(ScenarioTest):
     def result(self, name):
         r = super().result(name)
         self.assertIn("HUP-G: done", r.output, f"{name}: the guest did not finish:\n"
-                      + r.output[-4000:])
+                      + hupnest.excerpt(r.output, 60))
         return r
 
     def common(self, r):

@@ -69,7 +69,7 @@ class TraceE2E(unittest.TestCase):
         o = self.outcome(name)
         probs = tc.check(o, mode)
         self.assertEqual(probs, [], "\n".join(probs) + "\n--- output tail ---\n"
-                         + o.output[-3000:])
+                         + hupnest.excerpt(o.output, 50))
         print(tc.summary(o, self.run_.path) if mode == "trace" else f"{name}: ok")
 
     def test_6_1_cloud(self):
