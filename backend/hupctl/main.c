@@ -39,7 +39,8 @@ static void usage(FILE *out)
 	      "  query ID [ARG...]    run query program ID (up to 4 "
 	      "numeric args), print\n"
 	      "                       its answer\n"
-	      "  reclaim ID [--max-bytes N] [--dry-run [--every-batch]]\n"
+	      "  reclaim ID [--max-bytes N] [--dry-run | --audit FILL] "
+	      "[--every-batch]\n"
 	      "                       run reclaim program ID over guest "
 	      "RAM and discard\n"
 	      "                       the free pages it finds, in chunks "
@@ -52,6 +53,12 @@ static void usage(FILE *out)
 	      "and longest stop;\n"
 	      "                       --dry-run: count the free pages, "
 	      "discard nothing;\n"
+	      "                       --audit page_poison|init_on_free: a "
+	      "dry run that\n"
+	      "                       also checks every page answered free "
+	      "holds what\n"
+	      "                       that guest boot option fills free "
+	      "pages with\n"
 	      "                       --every-batch: also in RAM the "
 	      "host holds no\n"
 	      "                       memory for (skipped otherwise)\n"
@@ -149,7 +156,7 @@ static int build(int argc, char **argv, bool json, char *line, size_t cap)
 		/* the options and N are hupvm's to check (one parser) */
 		if (argv[2][0] != '-')
 			return bad("usage: reclaim ID [--max-bytes N] [--dry-run "
-				   "[--every-batch]]");
+				   "| --audit FILL] [--every-batch]");
 		nargs = 1;
 	}
 	for (int k = 1; k <= nargs && cmds[i].numeric; k++)

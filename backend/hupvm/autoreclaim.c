@@ -49,9 +49,9 @@ static unsigned int round_all(struct autoreclaim *a)
 	if (!n)
 		return 0; /* nothing to ask: no round, no log line */
 	for (unsigned int i = 0; i < n; i++) {
+		struct backend_reclaim_opts how = {.max_bytes = a->max_bytes};
 		struct backend_reclaim_report rep;
-		int e = vm__reclaim(a->vm, ids[i], a->max_bytes, false, false,
-				    &rep);
+		int e = vm__reclaim(a->vm, ids[i], &how, &rep);
 
 		pages += rep.pages;
 		if (rep.bytes_before > rep.bytes_after)

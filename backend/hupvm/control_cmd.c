@@ -468,7 +468,38 @@ static void ms_kv(struct req *r, bool *first, const char *k, uint64_t ns)
 	}
 }
 
+/* --audit's verdict (JSON: the report's "audit" object). */
+static void audit_report(struct req *r, uint8_t fill,
+			 const struct backend_reclaim_report *p)
+{
+	bool f = true;
+
+	if (r->json)
+		fputs(",\"audit\":{", r->out);
+	else if (p->audit_bad)
+		fprintf(r->out, "audit: %llu of the pages answered free hold "
+				"data, not the free-page fill (0x%02x): the "
+				"program answered pages in use\n",
+			(unsigned long long)p->audit_bad, fill);
+	else
+		fprintf(r->out, "audit: every page answered free holds the "
+				"free-page fill (0x%02x) or is not held by the "
+				"host\n",
+			fill);
+	control__kv(r, &f, "fill", fill);
+	control__kv(r, &f, "pages_checked", p->pages - p->audit_holes);
+	control__kv(r, &f, "pages_never_written", p->audit_holes);
+	control__kv(r, &f, "pages_bad", p->audit_bad);
+	if (p->audit_bad) {
+		control__kv(r, &f, "first_bad_pfn", p->audit_first_pfn);
+		control__kv(r, &f, "first_bad_offset", p->audit_first_off);
+		control__kv(r, &f, "first_bad_word", p->audit_first_word);
+	}
+	fputs(r->json ? "}" : "\n", r->out);
+}
+
 static void reclaim_report(struct req *r, uint32_t id, bool dry,
+			   const struct backend_reclaim_opts *how,
 			   const struct backend_reclaim_report *p)
 {
 	uint64_t ret = p->bytes_before > p->bytes_after
@@ -505,6 +536,8 @@ static void reclaim_report(struct req *r, uint32_t id, bool dry,
 		ms_kv(r, &f, "total_ns", p->total_ns);
 		ms_kv(r, &f, "max_stop_ns", p->max_stop_ns);
 		control__kv(r, &f, "next_pfn", p->next_pfn);
+		if (how->audit)
+			audit_report(r, how->audit_byte, p);
 		fputs("}\n", r->out);
 		return;
 	}
@@ -517,9 +550,29 @@ static void reclaim_report(struct req *r, uint32_t id, bool dry,
 	ms_kv(r, &f, "total", p->total_ns);
 	ms_kv(r, &f, "longest_stop", p->max_stop_ns);
 	fputc('\n', r->out);
+	if (how->audit)
+		audit_report(r, how->audit_byte, p);
 }
 
-#define RECLAIM_USAGE "reclaim ID [--max-bytes N] [--dry-run [--every-batch]]"
+#define RECLAIM_USAGE                                                          \
+	"reclaim ID [--max-bytes N] [--dry-run | --audit FILL] [--every-batch]"
+
+/* --audit FILL: the guest's boot option that fills every page it frees
+ * (backend_reclaim_opts.audit_byte); 0 or -EINVAL. */
+static int arg_audit(struct req *r, const char *a, uint8_t *byte)
+{
+	if (!strcmp(a, "page_poison"))
+		*byte = BACKEND_PAGE_POISON;
+	else if (!strcmp(a, "init_on_free"))
+		*byte = 0;
+	else
+		return control__fail(r, -EINVAL,
+				     "reclaim: --audit '%s': the guest's fill "
+				     "is page_poison (page_poison=1) or "
+				     "init_on_free (init_on_free=1)",
+				     a);
+	return 0;
+}
 
 /* --max-bytes N: 0 or -EINVAL with the reason answered. */
 static int arg_max_bytes(struct req *r, const char *a, uint64_t *max)
@@ -544,8 +597,9 @@ static int arg_max_bytes(struct req *r, const char *a, uint64_t *max)
 
 static int cmd_reclaim(struct req *r)
 {
+	struct backend_reclaim_opts how = {0};
 	struct backend_reclaim_report rep;
-	bool dry = false, have_max = false, every = false;
+	bool dry = false, have_max = false, every = false, audit = false;
 	uint64_t max = 0;
 	uint32_t id;
 	int err;
@@ -559,6 +613,12 @@ static int cmd_reclaim(struct req *r)
 
 		if (!strcmp(a, "--dry-run") && !dry) {
 			dry = true;
+		} else if (!strcmp(a, "--audit") && !audit) {
+			if (k + 1 == r->argc)
+				return control__fail(r, -EINVAL, "usage: " RECLAIM_USAGE);
+			if ((err = arg_audit(r, r->argv[++k], &how.audit_byte)))
+				return err;
+			audit = true;
 		} else if (!strcmp(a, "--every-batch") && !every) {
 			every = true;
 		} else if (!strcmp(a, "--max-bytes") && !have_max) {
@@ -568,7 +628,7 @@ static int cmd_reclaim(struct req *r)
 				return err;
 			have_max = true;
 		} else if (!strcmp(a, "--dry-run") || !strcmp(a, "--max-bytes") ||
-			   !strcmp(a, "--every-batch")) {
+			   !strcmp(a, "--every-batch") || !strcmp(a, "--audit")) {
 			return control__fail(r, -EINVAL, "reclaim: %s given twice", a);
 		} else if (a[0] == '-') {
 			return control__fail(r, -EINVAL,
@@ -581,10 +641,17 @@ static int cmd_reclaim(struct req *r)
 	}
 	/* Deciding batches the host holds no memory for only counts: a
 	 * real reclaim would have nothing to return there. */
-	if (every && !dry)
+	if (dry && audit)
+		return control__fail(r, -EINVAL,
+				     "reclaim: --audit is a dry run already");
+	if (every && !dry && !audit)
 		return control__fail(r, -EINVAL,
 				     "reclaim: --every-batch is for --dry-run");
-	err = vm__reclaim(r->vm, id, max, dry, every, &rep);
+	how.max_bytes = max;
+	how.dry_run = dry || audit;
+	how.every_batch = every;
+	how.audit = audit;
+	err = vm__reclaim(r->vm, id, &how, &rep);
 	if (err == -EBUSY)
 		return control__fail(r, err, "a reclaim is already running; try again "
 				    "when it ends");
@@ -607,7 +674,7 @@ static int cmd_reclaim(struct req *r)
 			    strerror(-err), (unsigned long long)rep.pages,
 			    (unsigned long long)rep.chunks,
 			    rep.max_stop_ns / 1e6);
-	reclaim_report(r, id, dry, &rep);
+	reclaim_report(r, id, dry || audit, &how, &rep);
 	return 0;
 }
 
@@ -703,6 +770,9 @@ static int cmd_help(struct req *r)
 	    "                      or NK/NM/NG; in chunks that stop the guest "
 	    "<= 50 ms;",
 	    "                      --dry-run: count them, discard nothing;",
+	    "                      --audit page_poison|init_on_free: a dry run",
+	    "                      that checks each page answered free holds",
+	    "                      what that guest boot option fills it with;",
 	    "                      --every-batch: also where the host holds "
 	    "no memory)",
 	    "pause VCPU            deschedule a vCPU",

@@ -93,22 +93,18 @@ static void unpark(void *opaque)
 	vm__park_unlock();
 }
 
-int vm__reclaim(struct vm *vm, uint32_t id, uint64_t max_bytes, bool dry_run,
-		bool every_batch,
+int vm__reclaim(struct vm *vm, uint32_t id,
+		const struct backend_reclaim_opts *how,
 		struct backend_reclaim_report *rep)
 {
 	struct park pk = {vm, 0};
-	struct backend_reclaim_opts o;
+	struct backend_reclaim_opts o = *how;
 	int err;
 
 	memset(rep, 0, sizeof(*rep));
 	if (pthread_mutex_trylock(&reclaim_lock))
 		return -EBUSY;
 	atomic_store(&running, true);
-	memset(&o, 0, sizeof(o));
-	o.max_bytes = max_bytes;
-	o.dry_run = dry_run;
-	o.every_batch = every_batch;
 	o.park = park;
 	o.unpark = unpark;
 	o.opaque = &pk;

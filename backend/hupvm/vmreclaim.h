@@ -16,10 +16,11 @@
 
 struct vm;
 
-/* 0, -EBUSY if a reclaim is already running, or backend__reclaim's;
- * dry_run: see backend_reclaim_opts. */
-int vm__reclaim(struct vm *vm, uint32_t id, uint64_t max_bytes, bool dry_run,
-		bool every_batch,
+/* 0, -EBUSY if a reclaim is already running, or backend__reclaim's.
+ * how: what to do (max_bytes, dry_run, every_batch, audit); its park
+ * callbacks are vm__reclaim's own. */
+int vm__reclaim(struct vm *vm, uint32_t id,
+		const struct backend_reclaim_opts *how,
 		struct backend_reclaim_report *rep);
 /* A reclaim is running (for stats and tests). */
 bool vm__reclaim_running(void);

@@ -221,7 +221,22 @@ struct backend_reclaim_opts {
 	 * into a memfd, has no holes (hupreplay, whose scan time must be
 	 * the decisions' alone). */
 	bool every_batch;
+	/* A dry run that also checks every page answered free against
+	 * audit_byte, what the guest's allocator writes in every page it
+	 * frees: BACKEND_PAGE_POISON when booted with page_poison=1 (it also
+	 * checks the pattern when it hands the page out again), 0 with
+	 * init_on_free=1.  A free page holds nothing else; one answered free
+	 * that does was in use: the program would have lost the guest's data
+	 * (audit_bad).  With 0 an answered page in use that holds only zeros
+	 * goes unseen.  The program must answer on such a guest
+	 * (free_discard refuses page poisoning unless built with FD_AUDIT). */
+	bool audit;
+	uint8_t audit_byte;
 };
+
+/* Linux's PAGE_POISON (include/linux/poison.h): what page_poison=1
+ * writes in every page it frees. */
+#define BACKEND_PAGE_POISON 0xaau
 
 struct backend_reclaim_report {
 	uint64_t pages;			  /* discarded (dry run: found free) */
@@ -231,6 +246,11 @@ struct backend_reclaim_report {
 	uint64_t park_ns, scan_ns, discard_ns, resume_ns; /* summed */
 	uint64_t total_ns, max_stop_ns;
 	uint64_t next_pfn; /* where it stopped (end of RAM if complete) */
+	/* --audit: pages answered free the host holds no memory of (never
+	 * written: nothing to lose), pages holding anything but the poison,
+	 * and the first of those (pfn, byte offset, the 8 bytes there). */
+	uint64_t audit_holes, audit_bad;
+	uint64_t audit_first_pfn, audit_first_off, audit_first_word;
 	bool refused;	   /* the error is the program's (answer or abort) */
 };
 

@@ -112,6 +112,55 @@ static bool all_holes(const struct backend *b, uint64_t off, uint64_t len)
 	return (uint64_t)data >= off + len;
 }
 
+/* --audit, one page the host holds: 1 if it holds anything but the
+ * guest's free-page fill (the first such page is recorded). */
+static int audit_page(struct walk *w, uint64_t off, uint64_t pfn)
+{
+	const uint64_t poison = 0x0101010101010101ull * w->o->audit_byte;
+	const uint64_t *q = (const uint64_t *)(w->b->mem->hva + off);
+
+	for (unsigned int k = 0; k < PAGE / 8; k++) {
+		if (q[k] == poison)
+			continue;
+		if (!w->rep->audit_bad++) {
+			w->rep->audit_first_pfn = pfn;
+			w->rep->audit_first_off = k * 8;
+			w->rep->audit_first_word = q[k];
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* --audit, pages [pfn, pfn + n) at memfd offset off, all answered free:
+ * the ones the host holds must hold the guest's free-page fill.  Holes are counted, not
+ * read (a read would allocate them). */
+static int audit(struct walk *w, uint64_t off, uint64_t pfn, uint64_t n)
+{
+	uint64_t end = off + n * PAGE;
+
+	while (off < end) {
+		off_t data = lseek(w->b->mem->fd, (off_t)off, SEEK_DATA);
+		off_t hole;
+
+		if (data < 0 && errno != ENXIO)
+			return -errno;
+		if (data < 0 || (uint64_t)data >= end) {
+			w->rep->audit_holes += (end - off) / PAGE;
+			break;
+		}
+		w->rep->audit_holes += ((uint64_t)data - off) / PAGE;
+		pfn += ((uint64_t)data - off) / PAGE;
+		off = (uint64_t)data;
+		hole = lseek(w->b->mem->fd, (off_t)off, SEEK_HOLE);
+		if (hole < 0)
+			return -errno;
+		for (; off < end && off < (uint64_t)hole; off += PAGE, pfn++)
+			audit_page(w, off, pfn);
+	}
+	return 0;
+}
+
 /* One batch at the walk's position: run, then discard every run of set
  * bits (capped by max_pages).  Nothing is discarded if the run failed.
  * A batch the host holds no memory of is skipped without running.
@@ -161,7 +210,9 @@ static int batch(struct walk *w, struct registry_prog *p, uint64_t *t)
 			    j - i < room;
 		     j++)
 			;
-		if (!w->o->dry_run)
+		if (w->o->audit)
+			err = audit(w, base + i * PAGE, ctx.pfn_start + i, j - i);
+		else if (!w->o->dry_run)
 			err = discard(w->b, base + i * PAGE,
 				      (uint64_t)(j - i) * PAGE);
 		if (!err)
@@ -299,7 +350,7 @@ int backend__reclaim(struct backend *b, uint32_t id,
 		rep->bytes_after = rep->bytes_before;
 	rep->total_ns = clock_ns(&w) - t0;
 	/* it ran, if only partly; a dry run gave nothing back */
-	if ((rep->batches || rep->skipped) && !o->dry_run)
+	if ((rep->batches || rep->skipped) && !o->dry_run && !o->audit)
 		account(b, rep);
 	return err;
 }

@@ -11,8 +11,10 @@
 #   hup.mode=auto     the same, but hupvm reclaims on its own (--auto-reclaim)
 #                     while the churn runs; L1 only waits and reads stats.
 #   hup.mode=poison   the same kernel booted with page_poison=1: the program
-#                     must refuse (L1 checks hupctl's error); a short churn
-#                     shows the guest's memory intact and dmesg clean.
+#                     must refuse (L1 checks hupctl's error); it also
+#                     registers free_discard built for the audit (as
+#                     fd_audit), whose answers L1 audits while idle, during
+#                     a churn and after it; memory intact, dmesg clean.
 # Everything the test checks is a "HUP-G: " or "HUP-C: " line.  "HUP-G:
 # sync NAME" waits for one line on the console (L1 answers after its
 # hupctl commands).
@@ -26,30 +28,29 @@ say "init ran, kernel $(uname -r), mode $mode, cpus $(nproc), uptime $(cut -d' '
 dmesg_mark
 
 load_free_discard
+if [ $mode = poison ]; then
+	hupload -v --name fd_audit --window kernel --window direct \
+		--window vmemmap /lib/free_discard_audit.o > /tmp/out 2>&1
+	say "hupload audit rc=$?"
+fi
 meminfo idle
 sync_l1 registered
 
-if [ $mode != poison ]; then
-	hup-churn ${CHURN_MIB:-96} 2 /tmp/stop 900 > /tmp/churn.out 2>&1 &
-	churn=$!
-	n=0
-	until grep -q "HUP-C: filled" /tmp/churn.out; do
-		n=$((n + 1)); [ $n -gt 1200 ] && break
-		sleep 0.1
-	done
-	meminfo churning
-	sync_l1 churning
-	touch /tmp/stop
-	wait $churn
-	say "churn rc=$?"
-	cat /tmp/churn.out
-	meminfo freed
-	sync_l1 freed
-else
-	hup-churn 32 2 /tmp/stop 3 > /tmp/churn.out 2>&1
-	say "churn rc=$?"
-	cat /tmp/churn.out
-fi
+hup-churn ${CHURN_MIB:-96} 2 /tmp/stop 900 > /tmp/churn.out 2>&1 &
+churn=$!
+n=0
+until grep -q "HUP-C: filled" /tmp/churn.out; do
+	n=$((n + 1)); [ $n -gt 1200 ] && break
+	sleep 0.1
+done
+meminfo churning
+sync_l1 churning
+touch /tmp/stop
+wait $churn
+say "churn rc=$?"
+cat /tmp/churn.out
+meminfo freed
+sync_l1 freed
 
 rmmod hyperupcall
 say "rmmod rc=$?"

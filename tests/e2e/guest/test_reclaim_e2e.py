@@ -10,12 +10,19 @@ after the churn freed everything.  Passing means: every reclaim succeeded,
 the churn found 0 mismatches in every page it checked, the guest's dmesg
 has no bad-page, corruption or poison message, the guest powers off
 cleanly, and the host really got memory back (bytes the memfd no longer
-holds after the last reclaim).
+holds after the last reclaim).  On the two cloud kernels the guest boots
+with init_on_free=1 and each reclaim during the churn is preceded by an
+audit (`hupctl reclaim ID --audit init_on_free`): every page the program
+answers free must read as zeros, the allocator's fill of a freed page, or
+be one the host no longer holds.
 
 And the refusal: the 6.1 generic kernel (CONFIG_PAGE_POISONING=y) booted
 with page_poison=1, where a discarded free page would read as corruption:
 the program refuses (hupctl reclaim fails with EOPNOTSUPP), nothing is
-discarded, the guest's memory and dmesg stay clean.
+discarded, the guest's memory and dmesg stay clean.  The same guest also
+registers the sample built with FD_AUDIT (which answers there), and its
+answers are audited (`--audit page_poison`) idle, during a churn and after
+it: every page it calls free must still hold the poison.
 
 And automatic reclaim (6.1 cloud): hupvm --auto-reclaim with a threshold
 every host is below, a round every second from registration on, through
@@ -23,7 +30,7 @@ the churn's burst of allocation and its loop; the same checks, and the
 rounds logged and counted.
 
 Environment (ctest sets it): HUP_E2E_HUPVM, HUPCTL, HUPLOAD, HUP_CHURN,
-HUP_FREE_DISCARD_O, HUP_GUEST_CACHE; HUP_RECLAIM_KERNELS (comma list of
+HUP_FREE_DISCARD_O, HUP_FREE_DISCARD_AUDIT_O, HUP_GUEST_CACHE; HUP_RECLAIM_KERNELS (comma list of
 e2elib.KERNELS names) narrows the kernels; HUP_RECLAIM_MODES (default
 reclaim,poison,auto; also fill, fill-dry) picks the scenarios.
 """
@@ -60,6 +67,10 @@ VM_TIMEOUT_S = 180
 # 180 s in the 24th fresh-clone run, docs/nested.md)
 CMDLINE = f"{e2e.CMDLINE} {GUEST_STALL_PANIC}"
 POISON_KERNEL = "6.1-amd64"
+# The poisoning guest churns less (its allocator writes and checks every
+# page it frees and hands out); its audits run back to back meanwhile.
+POISON_CHURN_MIB = 32
+POISON_AUDITS = 2
 # Automatic reclaim: a threshold no host reaches (1 TiB of MemAvailable) is
 # the kernel's own signal saying "short of memory" all the time, so hupvm
 # reclaims every second on its own while the guest churns for AUTO_S.
@@ -73,15 +84,29 @@ DEFAULT_MODES = "reclaim,poison,auto"
 AUTO_ARGS = "--auto-reclaim 1048576 --auto-reclaim-interval 1"
 AUTO_S = 8
 MIN_AUTO_ROUNDS = 3
+# The reclaim scenarios of these kernels boot with init_on_free=1 (the
+# cloud kernels have no page poisoning): the allocator zeroes every page
+# it frees, so every page the program answers free must read as zeros or
+# be one the host no longer holds.  Before each reclaim (when the pages
+# freed since the last one are still held: the churn's 96 MiB before the
+# last), `hupctl reclaim ID --audit init_on_free` checks that, page by
+# page: a page answered free that holds data is one a reclaim would lose.
+# The other two kernels keep the default boot.
+AUDIT_KERNELS = ("6.1-cloud", "6.12-cloud")
 
 L1_SCRIPT = r"""
 @L1_LAUNCH@
 @L1_FUNCS@id=none
+# (poison: the audit build's registration, aid; the others audit id)
+aid=
+audit() { [ -z "@AUDIT@" ] || c --json reclaim ${aid:-${id:-none}} --audit @AUDIT@; }
 if waitfor registered; then
 	c list
 	id=$(id_of free_discard)
+	[ @MODE@ = poison ] && aid=$(id_of fd_audit)
 	# (auto: hupvm reclaims on its own; a second reclaim would be EBUSY)
 	# (fill-dry: this one is a dry run too, so that mode discards nothing)
+	audit
 	[ @MODE@ = auto ] || c --json reclaim ${id:-none} @FILL_OPTS@
 fi
 # (fill: reclaims go on back to back in the background, from before the
@@ -100,15 +125,26 @@ elif [ @MODE@ = reclaim ] && waitfor churning; then
 	echo "HUP-S: reclaims start $(now)"
 	i=0
 	while [ $i -lt @RECLAIMS@ ]; do
+		audit
 		c --json reclaim ${id:-none}
 		i=$((i + 1))
 	done
 	echo "HUP-S: reclaims end $(now)"
 	echo go >&3
 	if waitfor freed; then
+		audit
 		c --json reclaim ${id:-none}
 		c stats
 	fi
+	echo go >&3
+elif [ @MODE@ = poison ] && waitfor churning; then
+	i=0
+	while [ $i -lt @POISON_AUDITS@ ]; do
+		audit
+		i=$((i + 1))
+	done
+	echo go >&3
+	waitfor freed && audit
 	echo go >&3
 elif [ @MODE@ = auto ] && waitfor churning; then
 	sleep @AUTO_S@
@@ -124,10 +160,12 @@ fi
 
 def initramfs(k, tools, cache, churn, fd_o):
     return l2_image("reclaim", k, tools, cache, read(os.path.join(HERE, "l2_reclaim.sh")),
-                    {"lib/free_discard.o": fd_o, "bin/hup-churn": churn})
+                    {"lib/free_discard.o": fd_o[0], "lib/free_discard_audit.o": fd_o[1],
+                     "bin/hup-churn": churn})
 
 
 def scenario(kname, mode, tools, cache, churn, fd_o):
+    """fd_o: the sample's object and its audit build's."""
     k = e2e.kernel(kname, cache)
     cmdline = f"{CMDLINE} hup.churn_mib={CHURN_MIB}"
     hupvm_args = ""
@@ -135,8 +173,14 @@ def scenario(kname, mode, tools, cache, churn, fd_o):
     fill_opts = ""
     if mode == "fill-dry":
         mode, fill_opts = "fill", "--dry-run"
+    audit = ""
+    if mode == "reclaim" and kname in AUDIT_KERNELS:
+        cmdline += " init_on_free=1"
+        audit = "init_on_free"
     if mode == "poison":
-        cmdline += " hup.mode=poison page_poison=1"
+        cmdline = (f"{CMDLINE} hup.churn_mib={POISON_CHURN_MIB} hup.mode=poison "
+                   "page_poison=1")
+        audit = "page_poison"
     elif mode == "fill":
         cmdline += " hup.mode=fill"
     elif mode == "auto":
@@ -147,17 +191,19 @@ def scenario(kname, mode, tools, cache, churn, fd_o):
         hupvm_args,
         f"-a '{cmdline}'"])), mode=mode)
     script = fill(L1_SCRIPT, L1_LAUNCH=launch, MODE=mode, RECLAIMS=RECLAIMS,
-                  AUTO_S=AUTO_S, FILL_OPTS=fill_opts)
+                  AUTO_S=AUTO_S, FILL_OPTS=fill_opts, AUDIT=audit,
+                  POISON_AUDITS=POISON_AUDITS)
     files = {"hupvm": tools.hupvm, "hupctl": tools.hupctl, "vmlinuz": k.vmlinuz,
              "l2.cpio": initramfs(k, tools, cache, churn, fd_o)}
     return hupnest.Scenario(name, script, files, timeout=VM_TIMEOUT_S + e2e.SCENARIO_MARGIN_S)
 
 
-def reclaims(out):
-    """(rc, the JSON answer or None) of every `hupctl --json reclaim`."""
+def reclaims(out, audits=False):
+    """(rc, the JSON answer or None, the output) of every `hupctl --json
+    reclaim`, or of every `... --audit` one."""
     res = []
     for cmd, body, rc in hupctl_runs(out):
-        if cmd.startswith("--json reclaim"):
+        if cmd.startswith("--json reclaim") and ("--audit" in cmd) == audits:
             obj = None
             for l in body:
                 if l.startswith("{"):
@@ -173,7 +219,8 @@ class ReclaimE2E(ScenarioTest):
     @classmethod
     def setUpClass(cls):
         tools = e2e.Tools()
-        churn, fd_o = e2e.built("HUP_CHURN", "HUP_FREE_DISCARD_O")
+        churn, *fd_o = e2e.built("HUP_CHURN", "HUP_FREE_DISCARD_O",
+                                 "HUP_FREE_DISCARD_AUDIT_O")
         cache = e2e.guest_cache()
         names = e2e.chosen("HUP_RECLAIM_KERNELS", ",".join(e2e.KERNELS))
         modes = e2e.chosen("HUP_RECLAIM_MODES", DEFAULT_MODES)
@@ -239,7 +286,30 @@ class ReclaimE2E(ScenarioTest):
         print(f"\n{kname}: {len(rs)} reclaims, longest stop {max(stops):.1f} ms, "
               f"median {sorted(stops)[len(stops) // 2]:.1f} ms; last returned "
               f"{last['bytes_returned'] >> 20} MiB in {last['total_ns'] / 1e6:.0f} ms")
+        if kname in AUDIT_KERNELS:
+            self.check_audits(kname, out)
+        else:
+            self.assertEqual(reclaims(out, audits=True), [])
         return {"idle": idle, "last": last, "during_pages": during}
+
+    def check_audits(self, kname, out):
+        audits = reclaims(out, audits=True)
+        self.assertEqual(len(audits), RECLAIMS + 2, f"audits run: {len(audits)}")
+        checked = 0
+        for rc, obj, body in audits:
+            self.assertEqual(rc, 0, f"an audit failed: {body}")
+            self.assertIsNotNone(obj, f"no JSON answer: {body}")
+            a = obj["audit"]
+            self.assertEqual(a["fill"], 0)
+            self.assertEqual(a["pages_bad"], 0,
+                             f"pages answered free held data (lost by a reclaim): {a}")
+            self.assertEqual(a["pages_checked"] + a["pages_never_written"], obj["pages_free"])
+            checked += a["pages_checked"]
+        # the churn's memory, freed (zeroed) since the reclaim before
+        self.assertGreater(audits[-1][1]["audit"]["pages_checked"], (MIN_RETURNED_MIB << 20) >> 12,
+                           "the last audit read too few pages")
+        print(f"{kname}: {len(audits)} audits (init_on_free=1), {checked} pages "
+              f"answered free and read: all zeros")
 
     def test_6_1_cloud(self):
         self.check_reclaim("6.1-cloud")
@@ -298,6 +368,26 @@ class ReclaimE2E(ScenarioTest):
         self.assertRegex(r.output, r"free_discard: page poisoning is on",
                          "the program's reason is not in hupvm's log")
         self.assertNotRegex(r.output, r"discarded [1-9]", "pages discarded")
+        # The audit build's answers: every page it calls free holds the
+        # poison the allocator wrote when it freed the page (and checks
+        # when it hands it out): idle, during the churn, after it.
+        self.assertRegex(r.output, r"(?m)^HUP-G: hupload audit rc=0$")
+        audits = reclaims(r.output, audits=True)
+        self.assertEqual(len(audits), POISON_AUDITS + 2, f"audits run: {len(audits)}")
+        for rc, obj, body in audits:
+            self.assertEqual(rc, 0, f"an audit failed: {body}")
+            a = obj["audit"]
+            self.assertEqual(a["fill"], 0xaa)
+            self.assertEqual(a["pages_bad"], 0,
+                             f"pages answered free did not hold the poison: {a}")
+        self.assertGreater(audits[0][1]["audit"]["pages_checked"], 1000,
+                           "the idle audit read too few pages")
+        self.assertGreater(audits[-1][1]["audit"]["pages_checked"],
+                           (POISON_CHURN_MIB << 20) >> 13,
+                           "the audit after the churn read too few pages")
+        print(f"\npoison-{POISON_KERNEL}: {len(audits)} audits (page_poison=1), "
+              f"{sum(o['audit']['pages_checked'] for _, o, _ in audits)} pages "
+              f"answered free and read: all 0xaa")
 
 
 if __name__ == "__main__":

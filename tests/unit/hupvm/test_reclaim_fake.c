@@ -9,6 +9,7 @@
  * command rejects bad arguments.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -326,6 +327,61 @@ static void test_fake_dry_run(uint32_t id)
 	CHECK_EQ(ram_nonzero_pages(), PAGES);
 }
 
+/* --audit: a dry run that finds every page answered free still holding
+ * the free-page poison, counts the ones the host holds no memory of
+ * without allocating them, and names the first page holding anything
+ * else (the program answering a page in use). */
+static void test_fake_audit(uint32_t id)
+{
+	struct backend_reclaim_opts o = fake_opts(STOP);
+	struct backend_reclaim_report rep;
+	uint8_t *ram = g.mem.hva;
+	uint64_t d0 = atomic_load(&be.st.pages_discarded);
+	uint64_t bad = 5000 * 4096ull + 100; /* pfn 5000, offset 100 */
+
+	memset(ram, BACKEND_PAGE_POISON, RAM);
+	o.audit = true;
+	o.audit_byte = BACKEND_PAGE_POISON;
+	CHECK_EQ(backend__reclaim(&be, id, &o, &rep), 0);
+	CHECK_EQ(rep.pages, PAGES);
+	CHECK_EQ(rep.audit_bad, 0);
+	CHECK_EQ(rep.audit_holes, 0);
+	/* nothing discarded, nothing counted as a reclaim */
+	CHECK_EQ(rep.bytes_after, RAM);
+	CHECK_EQ(atomic_load(&be.st.pages_discarded), d0);
+
+	ram[bad] = 0x01;
+	ram[RAM - 1] = 0x00; /* the last page of the high region */
+	/* 3 pages the host does not hold: never written */
+	CHECK_EQ(fallocate(g.mem.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			   7000 * 4096, 3 * 4096), 0);
+	o = fake_opts(STOP);
+	o.audit = true;
+	o.audit_byte = BACKEND_PAGE_POISON;
+	CHECK_EQ(backend__reclaim(&be, id, &o, &rep), 0);
+	CHECK_EQ(rep.pages, PAGES);
+	CHECK_EQ(rep.audit_bad, 2);
+	CHECK_EQ(rep.audit_holes, 3);
+	CHECK_EQ(rep.audit_first_pfn, 5000);
+	CHECK_EQ(rep.audit_first_off, 96);
+	CHECK_EQ(rep.audit_first_word, 0xaaaaaa01aaaaaaaaull);
+	/* the holes stayed holes */
+	CHECK_EQ(rep.bytes_after, RAM - 3 * 4096);
+	CHECK_EQ(rep.bytes_before, rep.bytes_after);
+	/* init_on_free's fill: zeros; one byte set is a page in use, named
+	 * by its guest pfn */
+	memset(ram, 0, RAM);
+	ram[9000 * 4096ull + 4095] = 0x80;
+	o = fake_opts(STOP);
+	o.audit = true;
+	o.audit_byte = 0;
+	CHECK_EQ(backend__reclaim(&be, id, &o, &rep), 0);
+	CHECK_EQ(rep.audit_bad, 1);
+	/* memfd page 9000 is the high region's page 808 */
+	CHECK_EQ(rep.audit_first_pfn, HIGH / 4096 + 808);
+	CHECK_EQ(rep.audit_first_off, 4088);
+}
+
 static void test_fake_max_bytes(uint32_t id)
 {
 	struct backend_reclaim_opts o = fake_opts(STOP);
@@ -461,6 +517,12 @@ static void test_fake_control(uint32_t id)
 	    {"--dryrun", "unknown option"},
 	    {"--every-batch", "is for --dry-run"},
 	    {"--dry-run --every-batch --every-batch", "given twice"},
+	    {"--audit page_poison --audit page_poison", "given twice"},
+	    {"--audit page_poison --dry-run", "a dry run already"},
+	    {"--dry-run --audit init_on_free", "a dry run already"},
+	    {"--audit", "usage"},
+	    {"--audit 0xaa", "the guest's fill is page_poison"},
+	    {"--audit --max-bytes 4096", "the guest's fill is page_poison"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
 		snprintf(line, sizeof(line), "reclaim %u %s", id, bad[i].args);
@@ -511,6 +573,21 @@ static void test_fake_control(uint32_t id)
 	r = exec(line);
 	CHECK(strstr(r, "\"dry_run\":true,\"pages_free\":2,") != NULL);
 	CHECK(strstr(r, "\"bytes_returned\":0,") != NULL);
+	CHECK_EQ(ram_nonzero_pages(), PAGES);
+	/* --audit over RAM holding 0xab, not the poison: every page bad */
+	snprintf(line, sizeof(line),
+		 "json reclaim %u --audit page_poison --max-bytes 8K", id);
+	r = exec(line);
+	CHECK(strstr(r, "\"dry_run\":true,\"pages_free\":2,") != NULL);
+	CHECK(strstr(r, ",\"audit\":{\"fill\":170,\"pages_checked\":2,"
+			"\"pages_never_written\":0,\"pages_bad\":2,"
+			"\"first_bad_pfn\":0,\"first_bad_offset\":0,") != NULL);
+	CHECK(strstr(r, "}}\nOK\n") != NULL);
+	snprintf(line, sizeof(line), "reclaim %u --audit init_on_free "
+		 "--max-bytes 8K", id);
+	r = exec(line);
+	CHECK(strstr(r, "audit: 2 of the pages answered free hold data") !=
+	      NULL);
 	CHECK_EQ(ram_nonzero_pages(), PAGES);
 	r = exec("stats");
 	CHECK(strstr(r, "reclaim runs=") != NULL);
@@ -695,6 +772,7 @@ int main(void)
 	test_fake_real_clock(id);
 	test_fake_max_bytes(id);
 	test_fake_dry_run(id);
+	test_fake_audit(id);
 	test_fake_skips_holes(id);
 	test_fake_control(id);
 	test_fake_meminfo_auto_reclaim();
