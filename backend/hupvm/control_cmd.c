@@ -483,12 +483,12 @@ static void audit_report(struct req *r, uint8_t fill,
 			(unsigned long long)p->audit_bad, fill);
 	else
 		fprintf(r->out, "audit: every page answered free holds the "
-				"free-page fill (0x%02x) or is not held by the "
-				"host\n",
+				"free-page fill (0x%02x) or is one the host does "
+				"not hold\n",
 			fill);
 	control__kv(r, &f, "fill", fill);
 	control__kv(r, &f, "pages_checked", p->pages - p->audit_holes);
-	control__kv(r, &f, "pages_never_written", p->audit_holes);
+	control__kv(r, &f, "pages_not_held", p->audit_holes);
 	control__kv(r, &f, "pages_bad", p->audit_bad);
 	if (p->audit_bad) {
 		control__kv(r, &f, "first_bad_pfn", p->audit_first_pfn);
@@ -498,10 +498,11 @@ static void audit_report(struct req *r, uint8_t fill,
 	fputs(r->json ? "}" : "\n", r->out);
 }
 
-static void reclaim_report(struct req *r, uint32_t id, bool dry,
+static void reclaim_report(struct req *r, uint32_t id,
 			   const struct backend_reclaim_opts *how,
 			   const struct backend_reclaim_report *p)
 {
+	bool dry = how->dry_run;
 	uint64_t ret = p->bytes_before > p->bytes_after
 			   ? p->bytes_before - p->bytes_after
 			   : 0;
@@ -674,7 +675,7 @@ static int cmd_reclaim(struct req *r)
 			    strerror(-err), (unsigned long long)rep.pages,
 			    (unsigned long long)rep.chunks,
 			    rep.max_stop_ns / 1e6);
-	reclaim_report(r, id, dry || audit, &how, &rep);
+	reclaim_report(r, id, &how, &rep);
 	return 0;
 }
 

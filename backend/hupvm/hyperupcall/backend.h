@@ -247,8 +247,9 @@ struct backend_reclaim_report {
 	uint64_t total_ns, max_stop_ns;
 	uint64_t next_pfn; /* where it stopped (end of RAM if complete) */
 	/* --audit: pages answered free the host holds no memory of (never
-	 * written: nothing to lose), pages holding anything but the poison,
-	 * and the first of those (pfn, byte offset, the 8 bytes there). */
+	 * written, or discarded before: nothing to lose), pages holding
+	 * anything but the fill, and the first of those (pfn, byte offset,
+	 * the 8 bytes there). */
 	uint64_t audit_holes, audit_bad;
 	uint64_t audit_first_pfn, audit_first_off, audit_first_word;
 	bool refused;	   /* the error is the program's (answer or abort) */

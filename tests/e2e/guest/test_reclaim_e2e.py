@@ -303,7 +303,7 @@ class ReclaimE2E(ScenarioTest):
             self.assertEqual(a["fill"], 0)
             self.assertEqual(a["pages_bad"], 0,
                              f"pages answered free held data (lost by a reclaim): {a}")
-            self.assertEqual(a["pages_checked"] + a["pages_never_written"], obj["pages_free"])
+            self.assertEqual(a["pages_checked"] + a["pages_not_held"], obj["pages_free"])
             checked += a["pages_checked"]
         # the churn's memory, freed (zeroed) since the reclaim before
         self.assertGreater(audits[-1][1]["audit"]["pages_checked"], (MIN_RETURNED_MIB << 20) >> 12,

@@ -580,7 +580,7 @@ static void test_fake_control(uint32_t id)
 	r = exec(line);
 	CHECK(strstr(r, "\"dry_run\":true,\"pages_free\":2,") != NULL);
 	CHECK(strstr(r, ",\"audit\":{\"fill\":170,\"pages_checked\":2,"
-			"\"pages_never_written\":0,\"pages_bad\":2,"
+			"\"pages_not_held\":0,\"pages_bad\":2,"
 			"\"first_bad_pfn\":0,\"first_bad_offset\":0,") != NULL);
 	CHECK(strstr(r, "}}\nOK\n") != NULL);
 	snprintf(line, sizeof(line), "reclaim %u --audit init_on_free "
