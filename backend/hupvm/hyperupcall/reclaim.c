@@ -117,7 +117,8 @@ static bool all_holes(const struct backend *b, uint64_t off, uint64_t len)
 static int audit_page(struct walk *w, uint64_t off, uint64_t pfn)
 {
 	const uint64_t poison = 0x0101010101010101ull * w->o->audit_byte;
-	const uint64_t *q = (const uint64_t *)(w->b->mem->hva + off);
+	/* via void *: a page of the memfd mapping, page-aligned */
+	const uint64_t *q = (const void *)(w->b->mem->hva + off);
 
 	for (unsigned int k = 0; k < PAGE / 8; k++) {
 		if (q[k] == poison)
