@@ -331,19 +331,27 @@ static void test_fake_dry_run(uint32_t id)
  * the free-page poison, counts the ones the host holds no memory of
  * without allocating them, and names the first page holding anything
  * else (the program answering a page in use). */
-static void test_fake_audit(uint32_t id)
+/* One audit walk over the fake guest's RAM with this fill. */
+static void audit_walk(uint32_t id, uint8_t fill,
+		       struct backend_reclaim_report *rep)
 {
 	struct backend_reclaim_opts o = fake_opts(STOP);
+
+	o.audit = true;
+	o.audit_byte = fill;
+	CHECK_EQ(backend__reclaim(&be, id, &o, rep), 0);
+	CHECK_EQ(rep->pages, PAGES);
+}
+
+static void test_fake_audit(uint32_t id)
+{
 	struct backend_reclaim_report rep;
 	uint8_t *ram = g.mem.hva;
 	uint64_t d0 = atomic_load(&be.st.pages_discarded);
 	uint64_t bad = 5000 * 4096ull + 100; /* pfn 5000, offset 100 */
 
 	memset(ram, BACKEND_PAGE_POISON, RAM);
-	o.audit = true;
-	o.audit_byte = BACKEND_PAGE_POISON;
-	CHECK_EQ(backend__reclaim(&be, id, &o, &rep), 0);
-	CHECK_EQ(rep.pages, PAGES);
+	audit_walk(id, BACKEND_PAGE_POISON, &rep);
 	CHECK_EQ(rep.audit_bad, 0);
 	CHECK_EQ(rep.audit_holes, 0);
 	/* nothing discarded, nothing counted as a reclaim */
@@ -355,11 +363,7 @@ static void test_fake_audit(uint32_t id)
 	/* 3 pages the host does not hold: never written */
 	CHECK_EQ(fallocate(g.mem.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			   7000 * 4096, 3 * 4096), 0);
-	o = fake_opts(STOP);
-	o.audit = true;
-	o.audit_byte = BACKEND_PAGE_POISON;
-	CHECK_EQ(backend__reclaim(&be, id, &o, &rep), 0);
-	CHECK_EQ(rep.pages, PAGES);
+	audit_walk(id, BACKEND_PAGE_POISON, &rep);
 	CHECK_EQ(rep.audit_bad, 2);
 	CHECK_EQ(rep.audit_holes, 3);
 	CHECK_EQ(rep.audit_first_pfn, 5000);
@@ -372,10 +376,7 @@ static void test_fake_audit(uint32_t id)
 	 * by its guest pfn */
 	memset(ram, 0, RAM);
 	ram[9000 * 4096ull + 4095] = 0x80;
-	o = fake_opts(STOP);
-	o.audit = true;
-	o.audit_byte = 0;
-	CHECK_EQ(backend__reclaim(&be, id, &o, &rep), 0);
+	audit_walk(id, 0, &rep);
 	CHECK_EQ(rep.audit_bad, 1);
 	/* memfd page 9000 is the high region's page 808 */
 	CHECK_EQ(rep.audit_first_pfn, HIGH / 4096 + 808);
