@@ -647,7 +647,8 @@ static int cmd_reclaim(struct req *r)
 				     "reclaim: --audit is a dry run already");
 	if (every && !dry && !audit)
 		return control__fail(r, -EINVAL,
-				     "reclaim: --every-batch is for --dry-run");
+				     "reclaim: --every-batch is for --dry-run "
+				     "or --audit");
 	how.max_bytes = max;
 	how.dry_run = dry || audit;
 	how.every_batch = every;

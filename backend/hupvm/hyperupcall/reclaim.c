@@ -112,9 +112,9 @@ static bool all_holes(const struct backend *b, uint64_t off, uint64_t len)
 	return (uint64_t)data >= off + len;
 }
 
-/* --audit, one page the host holds: 1 if it holds anything but the
- * guest's free-page fill (the first such page is recorded). */
-static int audit_page(struct walk *w, uint64_t off, uint64_t pfn)
+/* --audit, one page the host holds: counted bad if it holds anything but
+ * the guest's free-page fill (the first such page is recorded). */
+static void audit_page(struct walk *w, uint64_t off, uint64_t pfn)
 {
 	const uint64_t poison = 0x0101010101010101ull * w->o->audit_byte;
 	/* via void *: a page of the memfd mapping, page-aligned */
@@ -128,14 +128,13 @@ static int audit_page(struct walk *w, uint64_t off, uint64_t pfn)
 			w->rep->audit_first_off = k * 8;
 			w->rep->audit_first_word = q[k];
 		}
-		return 1;
+		return;
 	}
-	return 0;
 }
 
 /* --audit, pages [pfn, pfn + n) at memfd offset off, all answered free:
- * the ones the host holds must hold the guest's free-page fill.  Holes are counted, not
- * read (a read would allocate them). */
+ * the ones the host holds must hold the guest's free-page fill.  Holes
+ * are counted, not read (a read would allocate them). */
 static int audit(struct walk *w, uint64_t off, uint64_t pfn, uint64_t n)
 {
 	uint64_t end = off + n * PAGE;
@@ -212,12 +211,14 @@ static int batch(struct walk *w, struct registry_prog *p, uint64_t *t)
 			    j - i < room;
 		     j++)
 			;
-		if (w->o->audit)
+		if (w->o->audit) {
 			err = audit(w, base + i * PAGE, ctx.pfn_start + i, j - i);
-		else if (!w->o->dry_run)
+			acted = true;
+		} else if (!w->o->dry_run) {
 			err = discard(w->b, base + i * PAGE,
 				      (uint64_t)(j - i) * PAGE);
-		acted |= w->o->audit || !w->o->dry_run;
+			acted = true;
+		}
 		if (!err)
 			w->rep->pages += j - i;
 		i = j;
