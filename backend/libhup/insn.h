@@ -81,6 +81,43 @@ static inline bool hup_insn_is_pseudo_call(const struct bpf_insn *insn)
 }
 
 /*
+ * The registers r0..r10 an instruction writes, bit k for rk; HUP_WRITES_ALL
+ * for what clobbers more than its operands say (any call: r0-r5, and
+ * whatever a subprogram or callx does; the legacy packet loads).  An upper
+ * bound: a fetching atomic counts its source, a compare-and-exchange r0.
+ */
+#define HUP_WRITES_ALL 0x7ffu
+static inline uint16_t hup_insn_writes(const struct bpf_insn *insn)
+{
+	uint8_t cls = insn->code & 0x07;
+
+	switch (cls) {
+	case BPF_ALU:
+	case BPF_ALU64:
+	case BPF_LDX:
+		return (uint16_t)(1u << (insn->dst_reg & 0xf)) & HUP_WRITES_ALL;
+	case BPF_LD:
+		return hup_insn_is_ldimm64(insn)
+			       ? (uint16_t)(1u << (insn->dst_reg & 0xf)) &
+					 HUP_WRITES_ALL
+			       : HUP_WRITES_ALL;
+	case BPF_STX:
+		if ((insn->code & 0xe0) != BPF_ATOMIC)
+			return 0;
+		if (insn->imm == BPF_CMPXCHG)
+			return 1u;
+		return insn->imm & BPF_FETCH
+			       ? (uint16_t)(1u << (insn->src_reg & 0xf)) &
+					 HUP_WRITES_ALL
+			       : 0;
+	case BPF_JMP:
+	case BPF_JMP32:
+		return (insn->code & 0xf0) == BPF_CALL ? HUP_WRITES_ALL : 0;
+	}
+	return 0; /* BPF_ST */
+}
+
+/*
  * Whether the program runs each instruction at most once: no jump goes
  * backwards (or to itself) and no BPF-to-BPF call (a rewritten loop's
  * callback, a subprogram) exists.  Such a run ends after at most cnt

@@ -137,20 +137,12 @@ static bool emits_call(const struct hup_jit_ctx *ctx,
 static uint8_t callee_saved_written(const struct hup_jit_ctx *ctx,
 				    const struct bpf_insn *insn)
 {
-	uint8_t cls = BPF_CLASS(insn->code), r;
+	uint8_t cls = BPF_CLASS(insn->code);
 
 	if ((cls == BPF_JMP || cls == BPF_JMP32) &&
 	    BPF_OP(insn->code) == BPF_CALL)
 		return emits_call(ctx, insn) ? 0xf : 0;
-	if (cls == BPF_ALU || cls == BPF_ALU64 || cls == BPF_LDX ||
-	    cls == BPF_LD)
-		r = insn->dst_reg;
-	else if (insn->code == (BPF_STX | BPF_ATOMIC | BPF_W) ||
-		 insn->code == (BPF_STX | BPF_ATOMIC | BPF_DW))
-		r = (insn->imm & BPF_FETCH) ? insn->src_reg : 0;
-	else
-		return 0;
-	return r >= BPF_REG_6 && r <= BPF_REG_9 ? 1u << (r - BPF_REG_6) : 0;
+	return (uint8_t)((hup_insn_writes(insn) >> BPF_REG_6) & 0xf);
 }
 
 /* Mark insns [start, end) a light callee saving `saves` (HUP_JIT_LIGHT). */

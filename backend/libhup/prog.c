@@ -289,17 +289,15 @@ int hup_prog__load(const void *insns, size_t insn_cnt, enum hup_event event,
 	if (err)
 		goto err_free;
 
-	err = hup_fixup__inline_loops(&prog->insns, &prog->insn_cnt);
-	if (err) {
-		hup_log__line(&log, "0: loop rewrite failed (%d)", err);
-		goto err_free;
-	}
 	/* From here on a wrong pointer value cannot move a stack or ctx
 	 * access (verifier/seal.c); the view is masked by the engines. */
-	err = hup_seal(prog->insns, prog->insn_cnt, recs, insn_cnt,
-		       layout->size, prog->view != NULL, &log);
-	if (err)
+	err = hup_fixup__engines(&prog->insns, &prog->insn_cnt, recs, insn_cnt,
+				 layout->size, prog->view != NULL, &log);
+	if (err) {
+		hup_log__line(&log, "0: rewrite for the engines failed (%d)",
+			      err);
 		goto err_free;
+	}
 	prog->conf.sealed = true;
 	prog->conf.ctx_size = layout->size;
 	prog->conf.on_abort = note_jit_abort;

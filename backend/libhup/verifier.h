@@ -45,7 +45,12 @@ struct hup_mem_rec {
 	uint8_t regno;     /* the base (or helper buffer argument) register */
 	uint8_t seen;      /* the walk reached the instruction */
 	int32_t off;       /* stack, ctx: the pointer's constant offset */
+	/* A HUP_FN_loop call: 1 + the first insn of the callback every path
+	 * passes it, HUP_LOOP_CB_MIXED if paths pass different ones, 0 if
+	 * none reached it (verifier/inline.c inlines the proven one). */
+	uint32_t loop_cb;
 };
+#define HUP_LOOP_CB_MIXED UINT32_MAX
 
 struct hup_verifier_opts {
 	enum hup_event event;
@@ -92,5 +97,25 @@ int hup_fixup__inline_loops(struct bpf_insn **insns, size_t *cnt);
 int hup_seal(struct bpf_insn *insns, size_t cnt, const struct hup_mem_rec *recs,
 	     size_t nrecs, uint32_t ctx_size, bool has_view,
 	     struct hup_log *log);
+
+/*
+ * After hup_seal(): each HUP_FN_loop call whose callback the verifier
+ * proved (recs[i].loop_cb) and that is small and self-contained (no call,
+ * no frame of its own, jumps that stay inside) calls a trampoline of its
+ * own with the callback's body in the loop, instead of the shared one
+ * that calls the callback once per iteration.  Appends only; *insns must
+ * come from malloc.  0, -ENOMEM, or -EINVAL (bad arguments).
+ * (verifier/inline.c)
+ */
+int hup_fixup__inline_callbacks(struct bpf_insn **insns, size_t *cnt,
+				const struct hup_mem_rec *recs, size_t nrecs);
+
+/*
+ * What every engine runs of a verified program: hup_fixup__inline_loops,
+ * hup_seal, hup_fixup__inline_callbacks in that order (their errors).
+ */
+int hup_fixup__engines(struct bpf_insn **insns, size_t *cnt,
+		       const struct hup_mem_rec *recs, size_t nrecs,
+		       uint32_t ctx_size, bool has_view, struct hup_log *log);
 
 #endif /* HUP_VERIFIER_H */

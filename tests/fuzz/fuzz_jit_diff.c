@@ -79,8 +79,8 @@ static void run_sealed(size_t cnt, const struct hup_reclaim_ctx *ctx)
 	if (!insns)
 		abort();
 	memcpy(insns, prog, cnt * sizeof(*insns));
-	if (hup_fixup__inline_loops(&insns, &n) ||
-	    hup_seal(insns, n, recs, cnt, sizeof(*ctx), false, NULL)) {
+	if (hup_fixup__engines(&insns, &n, recs, cnt, sizeof(*ctx), false,
+			       NULL)) {
 		fprintf(stderr, "fuzz_jit_diff: a verified program did not "
 			"rewrite or seal\n");
 		abort();

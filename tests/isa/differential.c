@@ -332,9 +332,9 @@ static void patch_view(struct bpf_insn *insns, size_t cnt,
 
 /*
  * The verifier's accept corpus (tests/verifier/accept: NAME.s, and NAME.hex
- * assembled from it): each program is verified for its event, its loop
- * calls inlined (hup_fixup__inline_loops, as the loader does), and run under
- * both engines with a zeroed context and helpers that answer 0.  Cases with
+ * assembled from it): each program is verified for its event, rewritten
+ * and sealed (hup_fixup__engines, as the loader does), and run under both
+ * engines with a zeroed context and helpers that answer 0.  Cases with
  * a view ("-- view") get one: a window of guest memory at gva 0, the pseudo
  * loads patched as the loader would, both runs guarded by the view's fault
  * recovery; then the result of the run (a hole gives -EFAULT), r0, the
@@ -399,10 +399,9 @@ static int run_accept(const char *dir, unsigned int *agree,
 		vo.recs = recs;
 		ret = recs ? hup_verify(insns, cnt, &vo, &info) : -ENOMEM;
 		if (!ret)
-			ret = hup_fixup__inline_loops(&insns, &cnt);
-		if (!ret)
-			ret = hup_seal(insns, cnt, recs, (size_t)clen / 8,
-				       MEM_BYTES, vo.has_view, NULL);
+			ret = hup_fixup__engines(&insns, &cnt, recs,
+						 (size_t)clen / 8, MEM_BYTES,
+						 vo.has_view, NULL);
 		if (ret) {
 			printf("FAIL %s: verify/fixup/seal: %d\n", names[i], ret);
 			bad = 1;

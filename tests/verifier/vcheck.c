@@ -4,9 +4,9 @@
  * other).  Reads cases from stdin, runs hup_verify() on each and prints the
  * verdict and the log, so the Python side can compare them with the case's
  * expectations.  With --run, an accepted case is also rewritten by
- * hup_fixup__inline_loops() and run under the interpreter with a zeroed
+ * hup_fixup__engines() and run under the interpreter with a zeroed
  * context and fake helpers that return 0, and r0 printed (this checks
- * the loop rewrite end to end).
+ * the loop rewrites end to end).
  *
  * Input, per case, two lines:
  *   NAME EVENT VIEW_BITS MAX_INSNS RUN      (VIEW_BITS 0: no view)
@@ -138,10 +138,8 @@ static void run_case(const char *name, unsigned int event, unsigned int bits,
 			return;
 		}
 		memcpy(insns, code, len);
-		err = hup_fixup__inline_loops(&insns, &cnt);
-		if (!err)
-			err = hup_seal(insns, cnt, recs, len / 8, sizeof(ctx),
-				       bits != 0, &log);
+		err = hup_fixup__engines(&insns, &cnt, recs, len / 8,
+					 sizeof(ctx), bits != 0, &log);
 		if (!err)
 			r0 = hup_interp__run_confined(insns, cnt, &helpers,
 						      &conf,

@@ -118,6 +118,7 @@ static int check_loop(struct hup_venv *env, uint32_t idx)
 	struct hup_vstate *st = env->cur, *w, *start;
 	struct hup_vreg *regs = hup_cur_regs(env);
 	const struct hup_subprog *sp = &env->subprogs[regs[BPF_REG_2].subprog];
+	struct hup_mem_rec *rec = &env->aux[idx].rec;
 	uint32_t caller = st->curframe, round, f;
 	uint64_t imax = regs[BPF_REG_1].umax;
 	struct hup_vframe *tramp, *cb;
@@ -130,6 +131,11 @@ static int check_loop(struct hup_venv *env, uint32_t idx)
 		return hup_verr(env, E2BIG, idx,
 				"call stack too deep: more than %u frames",
 				HUP_MAX_CALL_DEPTH);
+	/* the callback this call runs on this path (inline.c) */
+	if (!rec->loop_cb)
+		rec->loop_cb = sp->start + 1;
+	else if (rec->loop_cb != sp->start + 1)
+		rec->loop_cb = HUP_LOOP_CB_MIXED;
 	if (imax > HUP_LOOP_MAX)
 		imax = HUP_LOOP_MAX;
 	if (!imax)
