@@ -405,6 +405,7 @@ int hup_jit__compile_confined(const struct bpf_insn *insns, size_t cnt,
 	ret = jit_scan(&ctx);
 	if (ret)
 		goto out;
+	ctx.bmi2 = hup_jit_x86__bmi2();
 
 	for (pass = 0;; pass++) {
 		if (pass >= HUP_JIT_MAX_PASSES) {

@@ -76,6 +76,7 @@ struct hup_jit_ctx {
 	uint8_t at_light;     /* light[] of the insn being emitted */
 	uint8_t *imm_hi;      /* [cnt] insn i is the second slot of an ldimm64 */
 	bool has_callx;       /* the image carries a copy of the helper table */
+	bool bmi2;            /* hup_jit_x86__bmi2(), asked once per compile */
 	bool target_end;      /* some jump aims just past the last insn */
 
 	struct hup_jit_layout old; /* previous pass: what jumps aim at */
@@ -124,6 +125,13 @@ static inline bool hup_jit__falls_through(const struct bpf_insn *insn)
 }
 
 /* ------------------------------------------------------ x86-64 back end */
+
+/* Whether shifts by a register may take BMI2's shlx/shrx/sarx (any count
+ * register, no rcx juggling): the CPU's answer (cpuid), unless a test set
+ * the mode OFF to cover the classic encoding too. */
+enum hup_jit_bmi2 { HUP_JIT_BMI2_AUTO, HUP_JIT_BMI2_OFF };
+extern enum hup_jit_bmi2 hup_jit_x86_bmi2_mode;
+bool hup_jit_x86__bmi2(void);
 
 /* The native entry, up to the first instruction's code. */
 void hup_jit_x86__prologue(struct hup_jit_ctx *ctx);

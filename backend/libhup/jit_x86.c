@@ -16,6 +16,7 @@
  * NULL-checked against a copy of the helper table sealed read-only inside
  * the image.
  */
+#include <cpuid.h>
 #include <errno.h>
 #include <string.h>
 
@@ -92,6 +93,18 @@ _Static_assert(HUP_MAX_CALL_DEPTH >= 2, "depth floor needs two frames");
  * found from r12 at any depth, out of the program's reach. */
 #define CTX_SLOT (FLOOR_OFFSET + HUP_STACK_SIZE)
 _Static_assert(FRAME_BYTES % 16 == 0, "frames keep rsp 16-byte aligned");
+
+enum hup_jit_bmi2 hup_jit_x86_bmi2_mode = HUP_JIT_BMI2_AUTO;
+
+bool hup_jit_x86__bmi2(void)
+{
+	unsigned int a, b, c, d;
+
+	if (hup_jit_x86_bmi2_mode == HUP_JIT_BMI2_OFF)
+		return false;
+	/* leaf 7 subleaf 0, EBX bit 8 */
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 8));
+}
 
 static int unsupported(struct hup_jit_ctx *ctx, size_t i, const char *why)
 {
@@ -454,10 +467,17 @@ static void emit_divmod(struct hup_jit_ctx *ctx, size_t i, bool w, bool mod,
 			bind_local(ctx, i, to_done[k]);
 }
 
-/* Shift by a register: x86 wants the count in cl, which is BPF r4. */
-static void emit_shift_reg(struct hup_jit_buf *b, bool w, enum x86_shift op,
-			   int dst, int src)
+/* Shift by a register: with BMI2 one shlx/shrx/sarx from any register;
+ * else x86 wants the count in cl, which is BPF r4. */
+static void emit_shift_reg(struct hup_jit_ctx *ctx, bool w,
+			   enum x86_shift op, int dst, int src)
 {
+	struct hup_jit_buf *b = &ctx->out;
+
+	if (ctx->bmi2) {
+		emit_shiftx(b, w, op, dst, dst, src);      /* shXx dst, dst, src */
+		return;
+	}
 	if (src == X86_RCX) {
 		emit_shift_cl(b, w, op, dst);              /* shX dst, cl */
 		return;
@@ -523,7 +543,7 @@ static int emit_alu(struct hup_jit_ctx *ctx, size_t i)
 	case BPF_ARSH:
 		sop = op == BPF_LSH ? X86_SHL : op == BPF_RSH ? X86_SHR : X86_SAR;
 		if (x) {
-			emit_shift_reg(b, w, sop, dst, src);
+			emit_shift_reg(ctx, w, sop, dst, src);
 		} else if (!w || (imm & 63)) {
 			/* counts are masked as x86 masks them; a 32-bit shift
 			 * by 0 still zero-extends */

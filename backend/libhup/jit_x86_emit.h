@@ -264,6 +264,25 @@ static inline void emit_shift_cl(struct hup_jit_buf *b, bool w,
 	emit_modrm_rr(b, op, dst);
 }
 
+/*
+ * shlx/shrx/sarx dst, src, cnt (BMI2): dst = src shifted by cnt, which any
+ * register may hold, flags untouched.  VEX.LZ.{66,F2,F3}.0F38.W{0,1} F7 /r:
+ * c4, then ~R ~X ~B 00010 (map 0F38), then W ~vvvv(cnt) L=0 pp, f7, and
+ * ModRM with dst in reg and src in rm.
+ */
+static inline void emit_shiftx(struct hup_jit_buf *b, bool w,
+			       enum x86_shift op, int dst, int src, int cnt)
+{
+	uint8_t pp = op == X86_SHL ? 1 : op == X86_SAR ? 2 : 3;
+
+	emit1(b, 0xc4);
+	emit1(b, (uint8_t)((dst & 8 ? 0 : 0x80) | 0x40 | (src & 8 ? 0 : 0x20) |
+			   0x02));
+	emit1(b, (uint8_t)((w ? 0x80 : 0) | ((~cnt & 0xf) << 3) | pp));
+	emit1(b, 0xf7);
+	emit_modrm_rr(b, dst, src);
+}
+
 /* ror dst16, 8                 66 REX? c1 /1 08  (swap the two low bytes) */
 static inline void emit_ror16_8(struct hup_jit_buf *b, int dst)
 {

@@ -25,6 +25,7 @@
 #include <hyperupcall/abi.h>
 
 #include "engine.h"
+#include "jit.h"
 #include "progen.h"
 #include "suite.h"
 #include "view.h"
@@ -126,32 +127,48 @@ static int run_both_in(const char *name, const struct bpf_insn *insns,
 	engine_guarded(&a, g);
 	if (g)
 		memcpy(win_in, g->win, g->win_len);
-	ret = hup_jit__compile_confined(insns, cnt, helpers, conf, &img, NULL);
-	if (ret) {
-		printf("FAIL %s: jit compile: %s\n", name, strerror(-ret));
-		return ret;
-	}
-	a.entry = img.entry;
-	a.o = &jt;
-	engine_guarded(&a, g);
-	hup_jit__free(&img);
-
-	if (in.rc != jt.rc || in.r0 != jt.r0) {
-		printf("FAIL %s: interp r0 %#llx (err %d, run %d) jit r0 %#llx "
-		       "(run %d)\n", name, (unsigned long long)in.r0, in.err,
-		       in.rc, (unsigned long long)jt.r0, jt.rc);
-		return 1;
-	}
-	for (size_t i = 0; i < MEM_BYTES; i++) {
-		if (in.mem[i] != jt.mem[i]) {
-			printf("FAIL %s: memory byte %zu: interp %#x jit %#x\n",
-			       name, i, in.mem[i], jt.mem[i]);
+	/* the JIT twice where the CPU has BMI2: its shifts, and the classic
+	 * encoding the JIT takes elsewhere */
+	for (int mode = 0; mode < (hup_jit_x86__bmi2() ? 2 : 1); mode++) {
+		hup_jit_x86_bmi2_mode = mode ? HUP_JIT_BMI2_OFF :
+					       HUP_JIT_BMI2_AUTO;
+		memcpy(jt.mem, mem, MEM_BYTES);
+		if (g)
+			memcpy(g->win, win_in, g->win_len);
+		ret = hup_jit__compile_confined(insns, cnt, helpers, conf,
+						&img, NULL);
+		hup_jit_x86_bmi2_mode = HUP_JIT_BMI2_AUTO;
+		if (ret) {
+			printf("FAIL %s: jit compile: %s\n", name,
+			       strerror(-ret));
+			return ret;
+		}
+		a.entry = img.entry;
+		a.o = &jt;
+		engine_guarded(&a, g);
+		hup_jit__free(&img);
+		if (in.rc != jt.rc || in.r0 != jt.r0) {
+			printf("FAIL %s%s: interp r0 %#llx (err %d, run %d) "
+			       "jit r0 %#llx (run %d)\n", name,
+			       mode ? " (no BMI2)" : "",
+			       (unsigned long long)in.r0, in.err, in.rc,
+			       (unsigned long long)jt.r0, jt.rc);
 			return 1;
 		}
-	}
-	if (g && memcmp(win_in, g->win, g->win_len)) {
-		printf("FAIL %s: guest memory differs\n", name);
-		return 1;
+		for (size_t i = 0; i < MEM_BYTES; i++) {
+			if (in.mem[i] != jt.mem[i]) {
+				printf("FAIL %s%s: memory byte %zu: interp "
+				       "%#x jit %#x\n", name,
+				       mode ? " (no BMI2)" : "", i,
+				       in.mem[i], jt.mem[i]);
+				return 1;
+			}
+		}
+		if (g && memcmp(win_in, g->win, g->win_len)) {
+			printf("FAIL %s%s: guest memory differs\n", name,
+			       mode ? " (no BMI2)" : "");
+			return 1;
+		}
 	}
 	if (verbose)
 		printf("ok   %s r0=%#llx%s\n", name, (unsigned long long)in.r0,
