@@ -49,8 +49,13 @@ struct hup_mem_rec {
 	 * passes it, HUP_LOOP_CB_MIXED if paths pass different ones, 0 if
 	 * none reached it (verifier/inline.c inlines the proven one). */
 	uint32_t loop_cb;
+	/* A conditional jump: the sides some path took (seal.c hard-wires a
+	 * jump that always goes one way). */
+	uint8_t took;
 };
 #define HUP_LOOP_CB_MIXED UINT32_MAX
+#define HUP_TOOK_FALL 1u /* fell through */
+#define HUP_TOOK_JUMP 2u /* jumped */
 
 struct hup_verifier_opts {
 	enum hup_event event;
@@ -90,7 +95,8 @@ int hup_fixup__inline_loops(struct bpf_insn **insns, size_t *cnt);
  * ctx accesses and helper buffers use the static locations the verifier
  * recorded (recs, nrecs = the verified instruction count), never a
  * register's value; unreached memory accesses and helper calls become
- * traps.  The engines must then run it confined (engine.h).  0, or
+ * traps, a conditional jump every path took the same way jumps that way
+ * unconditionally.  The engines must then run it confined (engine.h).  0, or
  * -EINVAL when a record does not pass the seal's own integer checks.
  * (verifier/seal.c)
  */

@@ -276,6 +276,7 @@ int hup_jmp__check(struct hup_venv *env, uint32_t idx, bool *stop)
 	uint8_t op = BPF_OP(in->code);
 	uint32_t target = (uint32_t)(idx + 1 + in->off);
 	struct hup_vreg a, b, a2, b2;
+	struct hup_mem_rec *rec = &env->aux[idx].rec;
 	struct hup_vstate *other;
 	int err, taken;
 
@@ -296,6 +297,7 @@ int hup_jmp__check(struct hup_venv *env, uint32_t idx, bool *stop)
 		if (err)
 			return err;
 		/* same region: no refinement, both ways possible */
+		rec->took |= HUP_TOOK_FALL | HUP_TOOK_JUMP;
 		err = hup_walk__push(env, env->cur);
 		if (err)
 			return err;
@@ -306,16 +308,19 @@ int hup_jmp__check(struct hup_venv *env, uint32_t idx, bool *stop)
 
 	taken = hup_scalar__branch(&a, &b, op, is32);
 	if (taken == 1) {
+		rec->took |= HUP_TOOK_JUMP;
 		env->cur->pc = target;
 		return 0;
 	}
 	if (taken == 0) {
+		rec->took |= HUP_TOOK_FALL;
 		env->cur->pc = idx + 1;
 		return 0;
 	}
 	/* both: the taken branch is queued, the fall-through walked now */
 	a2 = a, b2 = b;
 	if (hup_scalar__refine(&a2, &b2, op, is32, true)) {
+		rec->took |= HUP_TOOK_JUMP;
 		err = hup_walk__push(env, env->cur);
 		if (err)
 			return err;
@@ -329,6 +334,7 @@ int hup_jmp__check(struct hup_venv *env, uint32_t idx, bool *stop)
 		*stop = true;
 		return 0;
 	}
+	rec->took |= HUP_TOOK_FALL;
 	regs[in->dst_reg] = a;
 	if (x)
 		regs[in->src_reg] = b;

@@ -19,7 +19,11 @@
  *    location right before the call, its size clamped to the region;
  *  - a view access keeps its register: the engines mask it into the view;
  *  - a memory access or helper call the walk never reached (a branch the
- *    domain believed dead) becomes a trap: it aborts the run.
+ *    domain believed dead) becomes a trap: it aborts the run;
+ *  - a conditional jump that every path took the same way becomes
+ *    unconditional: the run follows the proven path even were the domain
+ *    wrong, and the engines skip a compare the verifier already decided
+ *    (a CO-RE constant tested, a field that exists).
  *
  * Every rewritten offset is re-checked here with plain integer checks
  * that trust nothing but the records' structure.
@@ -44,6 +48,26 @@ static bool is_mem(const struct bpf_insn *in)
 static bool is_helper_call(const struct bpf_insn *in)
 {
 	return in->code == (BPF_JMP | BPF_CALL) && in->src_reg == 0;
+}
+
+/* A conditional jump (not ja, call or exit). */
+static bool is_cond_jump(const struct bpf_insn *in)
+{
+	uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+
+	return (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_JA &&
+	       op != BPF_CALL && op != BPF_EXIT;
+}
+
+/* A conditional jump that every path took the same way: jump that way
+ * unconditionally (ja +0 falls through). */
+static void hard_wire(struct bpf_insn *in, const struct hup_mem_rec *r)
+{
+	if (r->took == HUP_TOOK_FALL)
+		*in = (struct bpf_insn){.code = BPF_JMP | BPF_JA};
+	else if (r->took == HUP_TOOK_JUMP)
+		*in = (struct bpf_insn){.code = BPF_JMP | BPF_JA,
+					.off = in->off};
 }
 
 static void trap(struct bpf_insn *in)
@@ -153,6 +177,10 @@ int hup_seal(struct bpf_insn *insns, size_t cnt, const struct hup_mem_rec *recs,
 
 		if (hup_insn_is_ldimm64(in)) {
 			i++;
+			continue;
+		}
+		if (r && is_cond_jump(in)) {
+			hard_wire(in, r);
 			continue;
 		}
 		if (!is_mem(in) && !is_helper_call(in))

@@ -603,6 +603,59 @@ static void test_seal_disagree(void)
 }
 
 /* An access the walk never reached (a branch believed dead) traps. */
+/*
+ * A conditional jump every path took the same way becomes a ja that way:
+ * taken (the verifier knew r3 = 1), not taken (r4 = 0), and one it could
+ * not decide (a ctx word) stays.  Then r3 holds what the verifier
+ * did NOT believe (a value-domain bug, simulated by editing the constant
+ * after the seal): both engines still follow the proven path.
+ */
+static void test_seal_hard_wired(void)
+{
+	struct bpf_insn p[] = {
+		MOV64_IMM(3, 1),
+		JMP_IMM(BPF_JEQ, 3, 1, 2),   /* always taken */
+		MOV64_IMM(0, 7),
+		EXIT(),
+		MOV64_IMM(4, 0),
+		JMP32_IMM(BPF_JNE, 4, 0, 2), /* never taken (its target is
+					      * reached, from insn 7) */
+		LDX(BPF_W, 5, 1, 16),
+		JMP_IMM(BPF_JEQ, 5, 0, 2),   /* undecided: stays */
+		MOV64_IMM(0, 3),
+		EXIT(),
+		MOV64_IMM(0, 5),
+		EXIT(),
+	};
+	uint8_t ctx[64] = {0};
+	char buf[256];
+	int err;
+
+	CHECK_EQ(verify_seal(p, ARRAY_LEN(p), buf, sizeof(buf)), 0);
+	CHECK_EQ(p[1].code, BPF_JMP | BPF_JA);
+	CHECK_EQ(p[1].off, 2);
+	CHECK_EQ(p[5].code, BPF_JMP | BPF_JA);
+	CHECK_EQ(p[5].off, 0);
+	CHECK_EQ(p[7].code, BPF_JMP | BPF_JEQ | BPF_K);
+	p[0].imm = 0; /* would fall to r0 = 7 */
+	p[4].imm = 1; /* would jump to r0 = 3 */
+	CHECK_EQ(hup_interp__run_confined(p, ARRAY_LEN(p), &helpers,
+					  &sealed_no_view,
+					  (uint64_t)(uintptr_t)ctx, 0, &err),
+		 5);
+	CHECK_EQ(err, 0);
+	{
+		struct hup_jit_image img;
+
+		CHECK_EQ(hup_jit__compile_confined(p, ARRAY_LEN(p), &helpers,
+						   &sealed_no_view, &img, NULL), 0);
+		if (img.entry) {
+			CHECK_EQ(img.entry((uint64_t)(uintptr_t)ctx, 0), 5);
+			hup_jit__free(&img);
+		}
+	}
+}
+
 static void test_seal_trap(void)
 {
 	struct bpf_insn p[] = {
@@ -619,7 +672,10 @@ static void test_seal_trap(void)
 	CHECK_EQ(verify_seal(p, ARRAY_LEN(p), buf, sizeof(buf)), 0);
 	CHECK_EQ(p[4].code, BPF_JMP | BPF_CALL);
 	CHECK_EQ(p[4].imm, HUP_SEAL_TRAP_ID);
-	/* run from the dead branch on: the interpreter aborts */
+	/* the branch no path took is hard-wired (test_seal_hard_wired); put
+	 * it back and run from the dead branch on: the interpreter aborts */
+	CHECK_EQ(p[1].code, BPF_JMP | BPF_JA);
+	p[1] = (struct bpf_insn)JMP_IMM(BPF_JNE, 3, 0, 2);
 	p[0].imm = 1;
 	CHECK_EQ(hup_interp__run_confined(p, ARRAY_LEN(p), &helpers,
 					  &sealed_no_view, 0, 0, &err), 0);
@@ -650,6 +706,7 @@ int main(void)
 	RUN(test_helper_remat);
 	RUN(test_seal_rewrites);
 	RUN(test_seal_disagree);
+	RUN(test_seal_hard_wired);
 	RUN(test_seal_trap);
 	return check_exit();
 }
