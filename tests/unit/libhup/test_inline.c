@@ -23,6 +23,9 @@
 	INSN(BPF_LD | BPF_IMM | BPF_DW, d, BPF_PSEUDO_FUNC, 0, rel),         \
 	INSN(0, 0, 0, 0, 0)
 
+/* Stack accesses in the appended trampolines of the last check_prog(). */
+static unsigned int appended_stack;
+
 struct form {
 	struct bpf_insn *insns;
 	size_t cnt;
@@ -99,6 +102,15 @@ static size_t check_prog(const char *name, const struct bpf_insn *p,
 	if (err)
 		goto out;
 	grew = mine.cnt - shared.cnt;
+	appended_stack = 0;
+	for (size_t i = shared.cnt; i < mine.cnt; i++) {
+		uint8_t cls = BPF_CLASS(mine.insns[i].code);
+
+		if ((cls == BPF_LDX && mine.insns[i].src_reg == BPF_REG_10) ||
+		    ((cls == BPF_STX || cls == BPF_ST) &&
+		     mine.insns[i].dst_reg == BPF_REG_10))
+			appended_stack++;
+	}
 	if (site >= 0) {
 		int64_t t = site + 1 + (int64_t)mine.insns[site].imm;
 
@@ -146,6 +158,48 @@ static const struct bpf_insn sum[] = {
 static void test_sum(void)
 {
 	CHECK_PROG("sum", sum, 0, 10000 + 45, SITE, true);
+	/* the slot lives in a register: one load before the loop, a store
+	 * at each of its two ends, none per iteration */
+	CHECK_EQ(appended_stack, 3);
+}
+
+/* Five slots: summed into and counted (8 bytes), summed into at 4 bytes
+ * (stays in memory: an access other than a plain 8-byte one), stored an
+ * immediate, and added to; four is the most a trampoline keeps. */
+static void test_slots(void)
+{
+	static const struct bpf_insn p[] = {
+		ST(BPF_DW, 10, -8, 0), ST(BPF_DW, 10, -16, 0),
+		ST(BPF_DW, 10, -24, 0), ST(BPF_DW, 10, -32, 0),
+		ST(BPF_DW, 10, -40, 0),
+		MOV64_IMM(1, 10), LD_FUNC(2, 19), MOV64_REG(3, 10),
+		ADD64_IMM(3, -40), MOV64_IMM(4, 0), CALL_HELPER(HUP_FN_loop),
+		/* r0 = s0 + 100 s1 + 10^4 s2 + 10^6 s3 + 10^8 s4 */
+		LDX(BPF_DW, 0, 10, -40), LDX(BPF_DW, 3, 10, -32),
+		ALU64_IMM(BPF_MUL, 3, 100), ALU64_REG(BPF_ADD, 0, 3),
+		LDX(BPF_DW, 3, 10, -24), ALU64_IMM(BPF_MUL, 3, 10000),
+		ALU64_REG(BPF_ADD, 0, 3), LDX(BPF_DW, 3, 10, -16),
+		ALU64_IMM(BPF_MUL, 3, 1000000), ALU64_REG(BPF_ADD, 0, 3),
+		LDX(BPF_DW, 3, 10, -8), ALU64_IMM(BPF_MUL, 3, 100000000),
+		ALU64_REG(BPF_ADD, 0, 3), EXIT(),
+		/* 26: the callback */
+		LDX(BPF_DW, 3, 2, 0), ALU64_REG(BPF_ADD, 3, 1),
+		STX(BPF_DW, 2, 3, 0),
+		LDX(BPF_DW, 3, 2, 8), ADD64_IMM(3, 1), STX(BPF_DW, 2, 3, 8),
+		LDX(BPF_W, 3, 2, 16), ALU64_REG(BPF_ADD, 3, 1),
+		STX(BPF_W, 2, 3, 16),
+		ST(BPF_DW, 2, 24, 7),
+		LDX(BPF_DW, 3, 2, 32), ADD64_IMM(3, 2), STX(BPF_DW, 2, 3, 32),
+		MOV64_IMM(0, 0), EXIT(),
+	};
+
+	CHECK_PROG("slots", p, 0,
+		   45 + 100 * 10 + 10000 * 45 + 1000000ull * 7 +
+			   100000000ull * 20,
+		   11, true);
+	/* the four 8-byte slots in registers (a load before the loop, a
+	 * store at each end), the 4-byte one loaded and stored in the body */
+	CHECK_EQ(appended_stack, 4 * 3 + 2);
 }
 
 /* The callback writes r1 and r2 first thing, so index and data live in
@@ -299,6 +353,7 @@ static void test_ctx_data(void)
 int main(void)
 {
 	RUN(test_sum);
+	RUN(test_slots);
 	RUN(test_writes_args);
 	RUN(test_no_free_register);
 	RUN(test_stop_early);
