@@ -15,7 +15,9 @@
  * rewritten, sealed with the verifier's records and run confined, where
  * the JIT's sealed-only code lives (frames cleared only where reachable,
  * frameless callees, frame-up accesses and their ceiling); the engines
- * must also agree on whether the run aborted.
+ * must also agree on whether the run aborted, and the interpreter on the
+ * form whose loop callbacks stay calls (verifier/inline.c left out) must
+ * agree with them.  A program with a loop callback runs only that way.
  *
  * Build: cmake -DHUP_FUZZ=ON -DCMAKE_C_COMPILER=clang-19; run
  *   fuzz_jit_diff -max_total_time=600 CORPUS_DIR
@@ -76,17 +78,42 @@ static void run_sealed(size_t cnt, const struct hup_reclaim_ctx *ctx)
 	uint64_t r0_in, r0_jit;
 	int err, ret;
 
-	if (!insns)
+	struct bpf_insn *shared = malloc(cnt * sizeof(*shared));
+	struct hup_reclaim_ctx ctx_sh = *ctx;
+	size_t ns = cnt;
+	uint64_t r0_sh;
+	int err_sh;
+
+	if (!insns || !shared)
 		abort();
 	memcpy(insns, prog, cnt * sizeof(*insns));
+	memcpy(shared, prog, cnt * sizeof(*shared));
 	if (hup_fixup__engines(&insns, &n, recs, cnt, sizeof(*ctx), false,
-			       NULL)) {
+			       NULL) ||
+	    hup_fixup__inline_loops(&shared, &ns) ||
+	    hup_seal(shared, ns, recs, cnt, sizeof(*ctx), false, NULL)) {
 		fprintf(stderr, "fuzz_jit_diff: a verified program did not "
 			"rewrite or seal\n");
 		abort();
 	}
+	/* the shared loop trampoline only (no callback inlined), under the
+	 * interpreter: what verifier/inline.c must not change */
+	r0_sh = hup_interp__run_confined(shared, ns, &fake_helpers, &conf,
+					 (uint64_t)(uintptr_t)&ctx_sh, 0,
+					 &err_sh);
+	free(shared);
 	r0_in = hup_interp__run_confined(insns, n, &fake_helpers, &conf,
 					 (uint64_t)(uintptr_t)&ctx_in, 0, &err);
+	if (r0_sh != r0_in || err_sh != err ||
+	    memcmp(&ctx_sh, &ctx_in, sizeof(ctx_in))) {
+		fprintf(stderr, "fuzz_jit_diff: inlined callbacks: r0 %#llx "
+			"(err %d), shared trampoline r0 %#llx (err %d)%s\n",
+			(unsigned long long)r0_in, err,
+			(unsigned long long)r0_sh, err_sh,
+			memcmp(&ctx_sh, &ctx_in, sizeof(ctx_in)) ?
+				", context differs" : "");
+		abort();
+	}
 	ret = hup_jit__compile_confined(insns, n, &fake_helpers, &conf, &img,
 					NULL);
 	if (ret) {
@@ -121,6 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct progen_src src;
 	struct hup_jit_image img;
 	uint64_t r0_in, r0_jit;
+	bool raw_ok = true;
 	size_t cnt;
 	int err, ret;
 
@@ -134,17 +162,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		progen_src_init(&src, data, size); /* for the context bytes */
 	} else {
 		progen_src_init(&src, data + 1, size - 1);
-		cnt = progen_build(&src, prog);
+		cnt = progen_build(&src, prog, true);
 	}
 	memset(recs, 0, cnt * sizeof(*recs));
 	if (hup_verify(prog, cnt, &opts, &info))
 		return 0;
+	for (size_t i = 0; i < cnt; i++)
+		raw_ok &= !hup_insn_is_ldimm64(&prog[i]) ||
+			  prog[i].src_reg != BPF_PSEUDO_FUNC;
 
 	for (size_t i = 0; i < sizeof(ctx_in); i++)
 		((uint8_t *)&ctx_in)[i] = (uint8_t)progen_next(&src, 256);
 	ctx_in.nr_pfns = HUP_RECLAIM_BATCH;
 	ctx_jit = ctx0 = ctx_in;
 
+	/* a loop callback's load means something only once rewritten */
+	if (!raw_ok) {
+		run_sealed(cnt, &ctx0);
+		return 0;
+	}
 	r0_in = hup_interp__run(prog, cnt, &fake_helpers,
 				(uint64_t)(uintptr_t)&ctx_in, 0, &err);
 	ret = hup_jit__compile(prog, cnt, &fake_helpers, &img, NULL);

@@ -20,7 +20,7 @@
 #define CTX_BYTES ((int)sizeof(struct hup_reclaim_ctx))
 #define CTX_FREE_OFF 16 /* offsetof(struct hup_reclaim_ctx, free) */
 
-enum fix_kind { FIX_OFF, FIX_GOTOL, FIX_CALL };
+enum fix_kind { FIX_OFF, FIX_GOTOL, FIX_CALL, FIX_FUNC };
 
 struct fixup {
 	size_t at;        /* instruction to patch */
@@ -36,6 +36,9 @@ struct gen {
 	struct fixup fix[MAX_UNITS * 2];
 	size_t nfix;
 	bool leaf; /* the callee is gen_leaf_callee()'s */
+	bool loop; /* the callee is a loop callback (gen_loop_callback()) */
+	int32_t loop_off; /* ...on this slot of the caller's stack at every
+			   * call: a sealed access has one location */
 };
 
 /* Registers that only ever hold scalars; r6 is the context, r10 the fp. */
@@ -309,8 +312,29 @@ static void gen_ja(struct gen *g, size_t u)
 	}
 }
 
+/* HUP_FN_loop(nr, the callback, the program's slot, 0): nr up to 9, so
+ * that the callback's stop (at an index up to 11) may come or not. */
+static void gen_loop_call(struct gen *g)
+{
+	put(g, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_1, 0, 0,
+	    (int32_t)progen_next(g->src, 10));
+	put(g, BPF_LD | BPF_IMM | BPF_DW, BPF_REG_2, BPF_PSEUDO_FUNC, 0, 0);
+	put_fixup(g, 0, FIX_FUNC);
+	put(g, 0, 0, 0, 0, 0);
+	put(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, BPF_REG_10, 0, 0);
+	put(g, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_3, 0, 0, g->loop_off);
+	put(g, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_4, 0, 0, 0);
+	put(g, BPF_JMP | BPF_CALL, 0, 0, 0, HUP_FN_loop);
+	for (uint8_t r = BPF_REG_1; r <= BPF_REG_5; r++)
+		init_reg(g, r);
+}
+
 static void gen_call(struct gen *g)
 {
+	if (g->loop) {
+		gen_loop_call(g);
+		return;
+	}
 	if (g->leaf) {
 		/* r1 = one of the caller's initialised stack slots */
 		put(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_10, 0, 0);
@@ -414,7 +438,57 @@ static void gen_leaf_callee(struct gen *g)
 	put(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 }
 
-size_t progen_build(struct progen_src *src, struct bpf_insn *out)
+/*
+ * A loop callback on its caller's stack slot (r2 = data, r1 = the index),
+ * in one of the shapes libhup's inlining tells apart (verifier/inline.c):
+ * the slot read and written 8 bytes at a time or 4, the work in r0 and
+ * r7-r9 or also in r1 and r3-r5 (then too few registers stay free for the
+ * loop's own), and a return of 0, or of 1 at one index (the loop stops;
+ * that exit is jumped to).
+ */
+static void gen_loop_callback(struct gen *g)
+{
+	static const uint8_t few[] = {0, 7, 8, 9};
+	static const uint8_t many[] = {0, 1, 3, 4, 5, 7, 8, 9};
+	struct progen_src *s = g->src;
+	bool wide = progen_next(s, 4) != 0, all = progen_next(s, 3) == 0;
+	const uint8_t *regs = all ? many : few;
+	uint32_t nregs = all ? sizeof(many) : sizeof(few);
+	uint8_t size = wide ? BPF_DW : BPF_W;
+	uint32_t n = 1 + progen_next(s, 8);
+
+	put(g, BPF_LDX | BPF_MEM | size, BPF_REG_7, BPF_REG_2, 0, 0);
+	put(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_0, BPF_REG_7, 0, 0);
+	put(g, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_8, 0, 0, pick_imm(s));
+	put(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_9, BPF_REG_1, 0, 0);
+	if (all)
+		for (uint8_t r = BPF_REG_3; r <= BPF_REG_5; r++)
+			put(g, BPF_ALU64 | BPF_MOV | BPF_K, r, 0, 0,
+			    pick_imm(s));
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t op = alu_ops[progen_next(s, sizeof(alu_ops))];
+		uint8_t dst = regs[progen_next(s, nregs)];
+		uint8_t src = regs[progen_next(s, nregs)];
+
+		if (op == BPF_NEG)
+			put(g, BPF_ALU64 | op | BPF_K, dst, 0, 0, 0);
+		else
+			put(g, BPF_ALU64 | op | BPF_X, dst, src, 0, 0);
+	}
+	put(g, BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_8, BPF_REG_9, 0, 0);
+	put(g, BPF_ALU64 | BPF_XOR | BPF_X, BPF_REG_8, BPF_REG_0, 0, 0);
+	put(g, BPF_STX | BPF_MEM | size, BPF_REG_2, BPF_REG_8, 0, 0);
+	put(g, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
+	if (progen_next(s, 2)) {
+		/* r9 began as the index: stop where it is K */
+		put(g, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_9, 0, 1,
+		    (int32_t)progen_next(s, 12));
+		put(g, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1);
+	}
+	put(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+}
+
+size_t progen_build(struct progen_src *src, struct bpf_insn *out, bool loops)
 {
 	static struct gen g; /* large; the fuzzer is single-threaded */
 	size_t nunits, u, callee_start = 0;
@@ -426,6 +500,8 @@ size_t progen_build(struct progen_src *src, struct bpf_insn *out)
 	nunits = 1 + progen_next(src, MAX_UNITS);
 	callee = progen_next(src, 3) == 0;
 	g.leaf = callee && progen_next(src, 2);
+	g.loop = loops && g.leaf && progen_next(src, 2);
+	g.loop_off = -8 * (int32_t)(1 + progen_next(src, STACK_BYTES / 8));
 
 	/* Prologue: context to r6, every scalar register and the stack
 	 * written before anything reads them. */
@@ -456,9 +532,11 @@ size_t progen_build(struct progen_src *src, struct bpf_insn *out)
 
 	/* The callee only if some unit calls it: else it is dead code. */
 	for (size_t i = 0; i < g.nfix; i++) {
-		if (g.fix[i].kind == FIX_CALL) {
+		if (g.fix[i].kind == FIX_CALL || g.fix[i].kind == FIX_FUNC) {
 			callee_start = g.n;
-			if (g.leaf)
+			if (g.loop)
+				gen_loop_callback(&g);
+			else if (g.leaf)
 				gen_leaf_callee(&g);
 			else
 				gen_callee(&g);
@@ -470,7 +548,7 @@ size_t progen_build(struct progen_src *src, struct bpf_insn *out)
 		struct fixup *f = &g.fix[i];
 		int64_t rel;
 
-		if (f->kind == FIX_CALL)
+		if (f->kind == FIX_CALL || f->kind == FIX_FUNC)
 			rel = (int64_t)callee_start - (int64_t)(f->at + 1);
 		else
 			rel = (int64_t)g.unit_start[f->unit] - (int64_t)(f->at + 1);

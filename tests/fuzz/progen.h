@@ -16,11 +16,13 @@
  * byte swaps, every jump op in JMP and JMP32 with reg and imm, ja and gotol,
  * ldimm64, all load/store sizes incl. sign-extending loads, all atomics,
  * and BPF-to-BPF calls into a generated callee: one with a stack of its
- * own, or a leaf that works on a caller's stack slot passed in r1.
+ * own, a leaf that works on a caller's stack slot passed in r1, or (with
+ * loops) a HUP_FN_loop callback on one.
  */
 #ifndef HUP_PROGEN_H
 #define HUP_PROGEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,7 +43,11 @@ void progen_src_init(struct progen_src *src, const uint8_t *data, size_t len);
 /* A value in [0, bound), bound > 0. */
 uint32_t progen_next(struct progen_src *src, uint32_t bound);
 
-/* Build a program into out (PROGEN_MAX_INSNS slots); returns its length. */
-size_t progen_build(struct progen_src *src, struct bpf_insn *out);
+/* Build a program into out (PROGEN_MAX_INSNS slots); returns its length.
+ * loops: the callee may also be a HUP_FN_loop callback, called through
+ * the helper with a BPF_PSEUDO_FUNC load: such a program means something
+ * only after hup_fixup__engines() (hup_verify() first), and the JIT
+ * refuses it raw. */
+size_t progen_build(struct progen_src *src, struct bpf_insn *out, bool loops);
 
 #endif /* HUP_PROGEN_H */

@@ -266,7 +266,7 @@ static int run_generated(unsigned int count, uint64_t seed,
 		for (int b = 0; b < 16; b++)
 			bytes[b] = (uint8_t)((seed + k) >> (8 * (b % 8)) ^ b * 37);
 		progen_src_init(&src, bytes, sizeof(bytes));
-		cnt = progen_build(&src, prog);
+		cnt = progen_build(&src, prog, false);
 		memset(mem, MEM_FILL, sizeof(mem));
 		for (size_t i = 0; i < sizeof(struct hup_reclaim_ctx); i++)
 			mem[i] = (unsigned char)progen_next(&src, 256);
@@ -275,6 +275,124 @@ static int run_generated(unsigned int count, uint64_t seed,
 			bad = 1;
 		else
 			(*agree)++;
+	}
+	return bad;
+}
+
+/* insns's form for the engines: the shared loop trampoline only, sealed
+ * (inlined = false), or all of hup_fixup__engines (true). */
+static struct bpf_insn *loaded_form(const struct bpf_insn *prog, size_t cnt,
+				    const struct hup_mem_rec *recs,
+				    bool inlined, size_t *out_cnt)
+{
+	struct bpf_insn *insns = malloc(cnt * sizeof(*insns));
+	size_t n = cnt;
+	int ret;
+
+	if (!insns)
+		return NULL;
+	memcpy(insns, prog, cnt * sizeof(*insns));
+	if (inlined)
+		ret = hup_fixup__engines(&insns, &n, recs, cnt, MEM_BYTES,
+					 false, NULL);
+	else if (!(ret = hup_fixup__inline_loops(&insns, &n)))
+		ret = hup_seal(insns, n, recs, cnt, MEM_BYTES, false, NULL);
+	if (ret) {
+		free(insns);
+		return NULL;
+	}
+	*out_cnt = n;
+	return insns;
+}
+
+/*
+ * Generated programs whose callee may be a HUP_FN_loop callback, as
+ * libhup loads them (verified, rewritten, sealed, run confined): the
+ * interpreter on the form with the shared loop trampoline must agree with
+ * both engines on the form with the callbacks inlined (verifier/inline.c),
+ * which run_both_in() then compares as for every other program.
+ */
+static int run_generated_loops(unsigned int count, uint64_t seed,
+			       unsigned int *agree, unsigned int *loops,
+			       unsigned int *refused, unsigned int *inlined)
+{
+	static struct bpf_insn prog[PROGEN_MAX_INSNS];
+	static struct hup_mem_rec recs[PROGEN_MAX_INSNS];
+	struct hup_confine conf = hup_confine_none;
+	int bad = 0;
+
+	conf.sealed = true;
+	conf.ctx_size = MEM_BYTES;
+	for (unsigned int k = 0; k < count; k++) {
+		struct hup_verifier_opts vo = {.event = HUP_EVENT_RECLAIM,
+					       .recs = recs};
+		unsigned char mem[MEM_BYTES], a[MEM_BYTES], b[MEM_BYTES];
+		struct bpf_insn *shared, *mine;
+		size_t cnt, ns = 0, nm = 0;
+		struct progen_src src;
+		uint8_t bytes[16];
+		uint64_t ra, rb;
+		char name[64];
+		bool has_loop = false;
+		int ea, eb;
+
+		/* splitmix64 of seed and k: every byte varies with k (the
+		 * first ones pick the callee's kind) */
+		for (int j = 0; j < 16; j += 8) {
+			uint64_t z = (seed << 32) + 2 * k + (unsigned int)j / 8 +
+				     0x9e3779b97f4a7c15ull;
+
+			z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+			z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+			z ^= z >> 31;
+			memcpy(&bytes[j], &z, 8);
+		}
+		progen_src_init(&src, bytes, sizeof(bytes));
+		cnt = progen_build(&src, prog, true);
+		for (size_t i = 0; i < cnt; i++)
+			has_loop |= prog[i].code == (BPF_JMP | BPF_CALL) &&
+				    !prog[i].src_reg && prog[i].imm == HUP_FN_loop;
+		memset(recs, 0, cnt * sizeof(*recs));
+		if (!has_loop)
+			continue;
+		(*loops)++;
+		if (hup_verify(prog, cnt, &vo, NULL)) {
+			(*refused)++;
+			continue;
+		}
+		memset(mem, MEM_FILL, sizeof(mem));
+		for (size_t i = 0; i < sizeof(struct hup_reclaim_ctx); i++)
+			mem[i] = (unsigned char)progen_next(&src, 256);
+		snprintf(name, sizeof(name), "gen-loop#%u", k);
+		shared = loaded_form(prog, cnt, recs, false, &ns);
+		mine = loaded_form(prog, cnt, recs, true, &nm);
+		if (!shared || !mine) {
+			printf("FAIL %s: a verified program did not load\n", name);
+			bad = 1;
+			goto next;
+		}
+		*inlined += nm > ns;
+		memcpy(a, mem, sizeof(a));
+		memcpy(b, mem, sizeof(b));
+		ra = hup_interp__run_confined(shared, ns, &suite_helpers, &conf,
+					      (uint64_t)(uintptr_t)a, 0, &ea);
+		rb = hup_interp__run_confined(mine, nm, &suite_helpers, &conf,
+					      (uint64_t)(uintptr_t)b, 0, &eb);
+		if (ra != rb || ea != eb || memcmp(a, b, sizeof(a))) {
+			printf("FAIL %s: shared trampoline r0 %#llx (err %d), "
+			       "inlined r0 %#llx (err %d)%s\n", name,
+			       (unsigned long long)ra, ea, (unsigned long long)rb,
+			       eb, memcmp(a, b, sizeof(a)) ? ", memory differs" : "");
+			bad = 1;
+		} else if (run_both_in(name, mine, nm, &suite_helpers, mem, 0,
+				       NULL, &conf)) {
+			bad = 1;
+		} else {
+			(*agree)++;
+		}
+next:
+		free(shared);
+		free(mine);
 	}
 	return bad;
 }
@@ -461,6 +579,7 @@ int main(int argc, char **argv)
 {
 	unsigned int gen = 3000, c_ok = 0, c_total = 0, g_ok = 0;
 	unsigned int a_ok = 0, a_total = 0, a_skip = 0;
+	unsigned int l_ok = 0, l_total = 0, l_ref = 0, l_inl = 0;
 	const char *accept = NULL, *dir = NULL;
 	uint64_t seed = 1;
 	int bad = 0;
@@ -488,11 +607,20 @@ int main(int argc, char **argv)
 	}
 	bad |= run_conformance(dir, &c_ok, &c_total);
 	bad |= run_generated(gen, seed, &g_ok);
+	/* a loop in about one program in 30: four times as many draws */
+	bad |= run_generated_loops(4 * gen, seed, &l_ok, &l_total, &l_ref,
+				   &l_inl);
 	if (accept)
 		bad |= run_accept(accept, &a_ok, &a_total, &a_skip);
 	printf("conformance: %u/%u agree\n", c_ok, c_total);
 	printf("generated: %u/%u agree (seed %llu)\n", g_ok, gen,
 	       (unsigned long long)seed);
+	printf("generated with loops: %u/%u agree (%u refused by the "
+	       "verifier), %u inlined\n", l_ok, l_total - l_ref, l_ref, l_inl);
+	if (!l_inl) {
+		printf("FAIL no generated loop was inlined\n");
+		bad = 1;
+	}
 	if (accept)
 		printf("verifier accept corpus: %u/%u agree, %u skipped\n",
 		       a_ok, a_total, a_skip);
