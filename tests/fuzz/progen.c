@@ -457,6 +457,8 @@ static void gen_loop_callback(struct gen *g)
 	uint8_t size = wide ? BPF_DW : BPF_W;
 	uint32_t n = 1 + progen_next(s, 8);
 
+	if (progen_next(s, 2)) /* the u32 index cast, as clang emits it */
+		put(g, BPF_ALU | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_1, 0, 0);
 	put(g, BPF_LDX | BPF_MEM | size, BPF_REG_7, BPF_REG_2, 0, 0);
 	put(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_0, BPF_REG_7, 0, 0);
 	put(g, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_8, 0, 0, pick_imm(s));

@@ -112,6 +112,13 @@ static uint32_t function_end(const struct bpf_insn *p, size_t cnt,
 	return end;
 }
 
+/* `w1 = w1` (the u32 index as the callback's source casts it). */
+static bool is_index_cast(const struct bpf_insn *in)
+{
+	return in->code == (BPF_ALU | BPF_MOV | BPF_X) &&
+	       in->dst_reg == BPF_REG_1 && in->src_reg == BPF_REG_1 && !in->off;
+}
+
 /* Whether any insn of [start, end) names register r (an ldimm64's
  * src_reg is a kind, not a register). */
 static bool names(const struct bpf_insn *p, uint32_t start, uint32_t end,
@@ -253,9 +260,7 @@ static bool inlinable(const struct bpf_insn *p, size_t cnt, uint32_t start,
 			continue;
 		/* `w1 = w1`, the index as the u32 it is, changes nothing:
 		 * rI < HUP_LOOP_MAX, so r1 may still be rI */
-		if (in->code != (BPF_ALU | BPF_MOV | BPF_X) ||
-		    in->dst_reg != BPF_REG_1 || in->src_reg != BPF_REG_1 ||
-		    in->off)
+		if (!is_index_cast(in))
 			w |= hup_insn_writes(in);
 		if ((cls != BPF_JMP && cls != BPF_JMP32) ||
 		    BPF_OP(in->code) == BPF_EXIT)
@@ -361,6 +366,28 @@ static size_t store_back(struct bpf_insn *out, size_t k, const struct body *b)
 	return k;
 }
 
+/*
+ * The body's `w1 = w1` on its straight way in, before anything writes r1
+ * or jumps or is jumped to, finds r1 = rI < HUP_LOOP_MAX, zero-extended
+ * already: it becomes `ja +0`, which the JIT emits as nothing.
+ */
+static void drop_index_cast(struct bpf_insn *body, size_t n, const bool *tgt)
+{
+	for (size_t j = 0; j < n && !tgt[j]; j++) {
+		uint8_t cls = BPF_CLASS(body[j].code);
+
+		if (is_index_cast(&body[j])) {
+			body[j] = INSN(BPF_JMP | BPF_JA, 0, 0, 0, 0);
+			return;
+		}
+		if (cls == BPF_JMP || cls == BPF_JMP32 ||
+		    (hup_insn_writes(&body[j]) & (1u << BPF_REG_1)))
+			return;
+		if (hup_insn_is_ldimm64(&body[j]))
+			j++;
+	}
+}
+
 /* `r0 = K` (64 or 32 bits): 1 if K is 0, 2 if not, 0 if not that insn. */
 static int sets_r0(const struct bpf_insn *in)
 {
@@ -418,6 +445,7 @@ static size_t emit(struct bpf_insn *out, size_t w, const struct bpf_insn *p,
 	stop = check + 3 + b->nprom;
 	memcpy(&out[k], &p[b->start], n * sizeof(*out));
 	body_targets(&out[k], n, tgt);
+	drop_index_cast(&out[k], n, tgt);
 	for (j = 0; j < n; j++) {
 		struct bpf_insn *in = &out[k + j];
 		int kind;

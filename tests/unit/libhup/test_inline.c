@@ -217,6 +217,28 @@ static void test_writes_args(void)
 	CHECK_PROG("writes-args", p, 0, 10000 + 90, SITE, true);
 }
 
+/* `w1 = w1` first (as clang casts the u32 index), then r1 written: the
+ * index lives elsewhere and the cast is dropped; after r1 <<= 32 the same
+ * cast is not (it zeroes r1 there). */
+static void test_index_cast(void)
+{
+	static const struct bpf_insn first[] = {
+		CALLER(10),
+		ALU32_REG(BPF_MOV, 1, 1), LDX(BPF_DW, 3, 2, 0),
+		ALU64_REG(BPF_ADD, 3, 1), STX(BPF_DW, 2, 3, 0),
+		MOV64_IMM(1, 0), MOV64_IMM(0, 0), EXIT(),
+	};
+	static const struct bpf_insn later[] = {
+		CALLER(10),
+		ALU64_IMM(BPF_LSH, 1, 32), ALU32_REG(BPF_MOV, 1, 1),
+		LDX(BPF_DW, 3, 2, 0), ALU64_REG(BPF_ADD, 3, 1),
+		STX(BPF_DW, 2, 3, 0), MOV64_IMM(0, 0), EXIT(),
+	};
+
+	CHECK_PROG("index-cast-first", first, 0, 10000 + 45, SITE, true);
+	CHECK_PROG("index-cast-later", later, 0, 10000, SITE, true);
+}
+
 /* Every register but r0 and r10 written: nowhere to keep the loop's
  * state, so the shared trampoline stays. */
 static void test_no_free_register(void)
@@ -355,6 +377,7 @@ int main(void)
 	RUN(test_sum);
 	RUN(test_slots);
 	RUN(test_writes_args);
+	RUN(test_index_cast);
 	RUN(test_no_free_register);
 	RUN(test_stop_early);
 	RUN(test_zero_iterations);
