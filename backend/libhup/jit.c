@@ -132,16 +132,24 @@ static bool emits_call(const struct hup_jit_ctx *ctx,
 	return h && id < h->nr && h->fns[id];
 }
 
-/* The BPF r6-r9 a sealed insn writes (bit k: r(6 + k)); 0xf if it calls
- * anything, which a light callee may not. */
-static uint8_t callee_saved_written(const struct hup_jit_ctx *ctx,
-				    const struct bpf_insn *insn)
+/* Whether the back end emits a call of any kind for insn, which a light
+ * callee may not make. */
+static bool calls(const struct hup_jit_ctx *ctx, const struct bpf_insn *insn)
+{
+	uint8_t cls = BPF_CLASS(insn->code);
+
+	return (cls == BPF_JMP || cls == BPF_JMP32) &&
+	       BPF_OP(insn->code) == BPF_CALL && emits_call(ctx, insn);
+}
+
+/* The BPF r6-r9 a sealed insn that makes no call writes (bit k: r(6 + k)). */
+static uint8_t callee_saved_written(const struct bpf_insn *insn)
 {
 	uint8_t cls = BPF_CLASS(insn->code);
 
 	if ((cls == BPF_JMP || cls == BPF_JMP32) &&
 	    BPF_OP(insn->code) == BPF_CALL)
-		return emits_call(ctx, insn) ? 0xf : 0;
+		return 0;
 	return (uint8_t)((hup_insn_writes(insn) >> BPF_REG_6) & 0xf);
 }
 
@@ -176,13 +184,14 @@ static void jit_frames(struct hup_jit_ctx *ctx)
 	size_t i, start = 0;
 	int reach, up = 0;
 	uint8_t saves = 0;
+	bool calling = false;
 
 	for (i = 0; i <= ctx->cnt; i++) {
 		if (i == ctx->cnt ||
 		    (i && (ctx->call_target[i] & HUP_JIT_CALLEE))) {
 			if (sealed && zero)
 				ctx->call_target[start] |= HUP_JIT_ZERO_FRAME;
-			else if (sealed && start && saves != 0xf)
+			else if (sealed && start && !calling)
 				mark_light(ctx, start, i, saves);
 			ctx->frames_up[start] = (uint8_t)up;
 			if (i == ctx->cnt)
@@ -191,10 +200,12 @@ static void jit_frames(struct hup_jit_ctx *ctx)
 			zero = false;
 			up = 0;
 			saves = 0;
+			calling = false;
 		}
 		if (ctx->imm_hi[i])
 			continue;
-		saves |= callee_saved_written(ctx, &insns[i]);
+		saves |= callee_saved_written(&insns[i]);
+		calling |= calls(ctx, &insns[i]);
 		reach = stack_reach(ctx, &insns[i]);
 		if (reach < 0 || hup_insn_is_pseudo_call(&insns[i]))
 			zero = true;

@@ -198,9 +198,31 @@ static void test_light_callee(void)
 		MOV64_REG(0, 9),
 		EXIT(),
 	};
+	/* light though it writes all of r6-r9 (pushed, popped) */
+	const struct bpf_insn all_four[] = {
+		MOV64_IMM(6, 1), MOV64_IMM(7, 2), MOV64_IMM(8, 3),
+		MOV64_IMM(9, 4), ST(BPF_DW, 10, -8, 1000),
+		CALL_LOCAL(7),
+		ALU64_REG(BPF_ADD, 0, 6), ALU64_REG(BPF_ADD, 0, 7),
+		ALU64_REG(BPF_ADD, 0, 8), ALU64_REG(BPF_ADD, 0, 9),
+		LDX(BPF_DW, 1, 10, -8),
+		ALU64_REG(BPF_ADD, 0, 1),        /* + 10 + 1000 */
+		EXIT(),
+		LDX(BPF_DW, 6, 10, -8), MOV64_IMM(7, 20), MOV64_IMM(8, 30),
+		MOV64_IMM(9, 40), ALU64_REG(BPF_ADD, 6, 7),
+		ALU64_REG(BPF_ADD, 6, 8), ALU64_REG(BPF_ADD, 6, 9),
+		MOV64_REG(0, 6),                 /* 1090 */
+		EXIT(),
+	};
 	struct hup_mem_rec recs[MAXI] = {0};
 	uint8_t ctx[64] = {0};
 
+	recs[4] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[10] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[13] = REC(HUP_REC_STACK, 0, 1, 10);
+	run_both("light callee writing r6-r9", all_four, ARRAY_LEN(all_four),
+		 recs, &sealed_no_view, ctx, 1090 + 10 + 1000);
+	memset(recs, 0, sizeof(recs));
 	recs[1] = REC(HUP_REC_STACK, 0, 0, 10);
 	recs[2] = REC(HUP_REC_STACK, 0, 0, 10);
 	recs[5] = REC(HUP_REC_STACK, 0, 0, 10);
