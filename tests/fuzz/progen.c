@@ -405,6 +405,24 @@ static void gen_callee(struct gen *g)
 	put(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 }
 
+/* n 64-bit ALU ops, register to register, among regs[0, nregs). */
+static void gen_mix(struct gen *g, const uint8_t *regs, uint32_t nregs,
+		    uint32_t n)
+{
+	struct progen_src *s = g->src;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t op = alu_ops[progen_next(s, sizeof(alu_ops))];
+		uint8_t dst = regs[progen_next(s, nregs)];
+		uint8_t src = regs[progen_next(s, nregs)];
+
+		if (op == BPF_NEG)
+			put(g, BPF_ALU64 | op | BPF_K, dst, 0, 0, 0);
+		else
+			put(g, BPF_ALU64 | op | BPF_X, dst, src, 0, 0);
+	}
+}
+
 /*
  * A leaf callee that works on its caller's stack slot (r1) and never on a
  * stack of its own, as a loop callback on its caller's state does: it
@@ -423,16 +441,7 @@ static void gen_leaf_callee(struct gen *g)
 	put(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_0, BPF_REG_7, 0, 0);
 	put(g, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_8, 0, 0, pick_imm(s));
 	put(g, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_9, 0, 0, pick_imm(s));
-	for (uint32_t i = 0; i < n; i++) {
-		uint8_t op = alu_ops[progen_next(s, sizeof(alu_ops))];
-		uint8_t dst = regs[progen_next(s, sizeof(regs))];
-		uint8_t src = regs[progen_next(s, sizeof(regs))];
-
-		if (op == BPF_NEG)
-			put(g, BPF_ALU64 | op | BPF_K, dst, 0, 0, 0);
-		else
-			put(g, BPF_ALU64 | op | BPF_X, dst, src, 0, 0);
-	}
+	gen_mix(g, regs, sizeof(regs), n);
 	put(g, BPF_STX | BPF_MEM | BPF_DW, BPF_REG_1, BPF_REG_8, 0, 0);
 	put(g, BPF_ALU64 | BPF_XOR | BPF_X, BPF_REG_0, BPF_REG_9, 0, 0);
 	put(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
@@ -467,16 +476,7 @@ static void gen_loop_callback(struct gen *g)
 		for (uint8_t r = BPF_REG_3; r <= BPF_REG_5; r++)
 			put(g, BPF_ALU64 | BPF_MOV | BPF_K, r, 0, 0,
 			    pick_imm(s));
-	for (uint32_t i = 0; i < n; i++) {
-		uint8_t op = alu_ops[progen_next(s, sizeof(alu_ops))];
-		uint8_t dst = regs[progen_next(s, nregs)];
-		uint8_t src = regs[progen_next(s, nregs)];
-
-		if (op == BPF_NEG)
-			put(g, BPF_ALU64 | op | BPF_K, dst, 0, 0, 0);
-		else
-			put(g, BPF_ALU64 | op | BPF_X, dst, src, 0, 0);
-	}
+	gen_mix(g, regs, nregs, n);
 	put(g, BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_8, BPF_REG_9, 0, 0);
 	put(g, BPF_ALU64 | BPF_XOR | BPF_X, BPF_REG_8, BPF_REG_0, 0, 0);
 	put(g, BPF_STX | BPF_MEM | size, BPF_REG_2, BPF_REG_8, 0, 0);
