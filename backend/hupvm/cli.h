@@ -36,6 +36,7 @@ struct cli_opts {
 	const char *log;
 	const char *control; /* control socket path, or NULL */
 	bool no_jit;
+	bool no_run_timing;     /* hup_set_run_timing(false) */
 	uint32_t run_budget_us; /* 0 = libhup's default per event */
 	uint64_t mem;
 	uint32_t cpus;

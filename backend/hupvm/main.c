@@ -178,8 +178,10 @@ int main(int argc, char **argv)
 	if (vm.hup) {
 		vm.hup->no_jit = o.no_jit;
 		vm.hup->run_budget_us = o.run_budget_us;
-		pr_info("hyperupcalls: %s, run clock %s",
-			o.no_jit ? "interpreter" : "JIT", hup_clock_name());
+		hup_set_run_timing(!o.no_run_timing);
+		pr_info("hyperupcalls: %s, run clock %s%s",
+			o.no_jit ? "interpreter" : "JIT", hup_clock_name(),
+			o.no_run_timing ? ", runs not timed" : "");
 	}
 	r = vm__start(&vm);
 	if (!r && o.pcpus) {

@@ -404,12 +404,21 @@ static uint64_t run_engine(void *arg)
 					&a->err);
 }
 
+/* hup_set_run_timing(): whether runs are timed for the statistics. */
+static _Atomic bool run_timing = true;
+
+bool hup_set_run_timing(bool on)
+{
+	return atomic_exchange_explicit(&run_timing, on, memory_order_relaxed);
+}
+
 int hup_prog__run(struct hup_prog *prog, void *ctx, size_t ctx_size,
 		  const struct hup_run_env *env, struct hup_run_result *res)
 {
 	struct hup_run_state st;
 	struct run_args args;
 	uint64_t t0, r0 = 0, ns;
+	bool timed, deadline;
 	int err;
 
 	if (!prog || !ctx || !res)
@@ -426,17 +435,26 @@ int hup_prog__run(struct hup_prog *prog, void *ctx, size_t ctx_size,
 	args.ctx = ctx;
 	args.err = 0;
 	hup_run_state__init(&st, prog->view, prog->event, env);
-	t0 = hup_clock__ns();
-	if (prog->budget_ns)
+	/* The clock is read for the statistics, and for the budget's deadline
+	 * where the run needs one: a straight program ends within its
+	 * instructions and helpers (budget.h), so untimed it reads none. */
+	timed = atomic_load_explicit(&run_timing, memory_order_relaxed);
+	deadline = prog->budget_ns && (timed || !prog->straight);
+	t0 = timed || deadline ? hup_clock__ns() : 0;
+	if (deadline)
 		st.deadline_ns = t0 + prog->budget_ns; /* t0 serves both */
 	st.straight = prog->straight;
 	err = hup_run_state__run(&st, run_engine, &args, &r0);
-	ns = hup_clock__ns() - t0;
-	if ((int64_t)ns < 0)
-		ns = 0; /* migrated to a CPU whose TSC lags by a few ns */
+	ns = 0;
+	if (timed) {
+		ns = hup_clock__ns() - t0;
+		if ((int64_t)ns < 0)
+			ns = 0; /* migrated to a CPU whose TSC lags a few ns */
+		atomic_fetch_add_explicit(&prog->run_ns, ns,
+					  memory_order_relaxed);
+	}
 	if (!err && args.err)
 		err = args.err; /* the interpreter met what verification forbids */
-	atomic_fetch_add_explicit(&prog->run_ns, ns, memory_order_relaxed);
 	if (err == -EBUSY)
 		return err; /* nothing ran */
 	if (err) {

@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench-native: each sample's answer three ways on one SYNTHETIC snapshot
-# (the unit tests' fake kernel): hupreplay under libhup's JIT, under its
+# (the unit tests' fake kernel): hupreplay under libhup's JIT (also with
+# libhup's run timing off, --no-run-timing: "untimed"), under its
 # interpreter, and with the native gcc -O2 port in the program's place
 # (--native), each through the backend entry of the program's event;
 # per answer the best and the mean of the repeats, and JIT / native.
@@ -49,23 +50,25 @@ row() {
 	name=$1 obj=$2 snap=$3 id=$4 rep=$5; shift 5
 	key=best_ns
 	case $name in free_discard*) key=scan_ns ;; esac
-	j='' i='' n=''
-	# ROUNDS rounds of the three engines in turn, each engine's fastest
-	# kept: a burst of other work on the shared cores then hits one round
-	# of every engine, not all of one engine's
+	j='' u='' i='' n=''
+	# ROUNDS rounds of the engines in turn, each engine's fastest kept: a
+	# burst of other work on the shared cores then hits one round of
+	# every engine, not all of one engine's.  The JIT twice: as hupvm
+	# runs it by default, and with libhup's run timing off (--no-run-timing)
 	for _ in $(seq "$ROUNDS"); do
 		a=$("$R" "$snap" "$id" --jit --repeat "$rep" --json "$@" 2>/dev/null)
+		d=$("$R" "$snap" "$id" --jit --no-run-timing --repeat "$rep" --json "$@" 2>/dev/null)
 		b=$("$R" "$snap" "$id" --interp --repeat "$rep" --json "$@" 2>/dev/null)
 		c=$("$R" "$snap" "$id" --native "$obj" --btf "$BTF" --repeat "$rep" --json "$@" 2>/dev/null)
-		for e in "$a" "$b" "$c"; do
+		for e in "$a" "$d" "$b" "$c"; do
 			[ -n "$e" ] || { echo "bench-native: $name failed" >&2; status=1; return; }
 		done
-		j=$(faster "$j" "$a" "$key") i=$(faster "$i" "$b" "$key")
-		n=$(faster "$n" "$c" "$key")
+		j=$(faster "$j" "$a" "$key") u=$(faster "$u" "$d" "$key")
+		i=$(faster "$i" "$b" "$key") n=$(faster "$n" "$c" "$key")
 	done
 	# the answers must agree (a query's bytes, a verdict, pages free)
 	a=$(echo "$j" | sed -n 's/.*"\(answer\|pages_free\)":\("[^"]*"\|[0-9]*\).*/\2/p')
-	for e in "$i" "$n"; do
+	for e in "$u" "$i" "$n"; do
 		[ "$(echo "$e" | sed -n 's/.*"\(answer\|pages_free\)":\("[^"]*"\|[0-9]*\).*/\2/p')" = "$a" ] ||
 			{ echo "bench-native: $name: the engines' answers differ" >&2; status=1; }
 	done
@@ -74,24 +77,25 @@ row() {
 		# per 512-page batch of the best walk (its scan time over its
 		# batches); hupreplay keeps no mean of walks
 		b=$(echo "$n" | field batches)
-		set -- $(echo "$j" | field scan_ns) $(echo "$i" | field scan_ns) $(echo "$n" | field scan_ns)
-		awk -v n="$name" -v r="$rep" -v b="$b" -v j="$1" -v i="$2" -v x="$3" 'BEGIN {
-			printf "  %-23s %9s %11.1f %11s %11.1f %11s %11.1f %11s %8.2fx %9s\n",
-				n, r " walks", j / b, "-", i / b, "-", x / b, "-", j / x, "-" }'
+		set -- $(echo "$j" | field scan_ns) $(echo "$i" | field scan_ns) $(echo "$n" | field scan_ns) $(echo "$u" | field scan_ns)
+		awk -v n="$name" -v r="$rep" -v b="$b" -v j="$1" -v i="$2" -v x="$3" -v u="$4" 'BEGIN {
+			printf "  %-23s %9s %11.1f %11s %11.1f %11.1f %11s %11.1f %11s %8.2fx %8.2fx %9s\n",
+				n, r " walks", j / b, "-", u / b, i / b, "-", x / b, "-", j / x, u / x, "-" }'
 		return
 	fi
 	awk -v n="$name" -v r="$rep" \
 		-v jb="$(echo "$j" | field best_ns)" -v jm="$(echo "$j" | field mean_ns)" \
+		-v ub="$(echo "$u" | field best_ns)" \
 		-v ib="$(echo "$i" | field best_ns)" -v im="$(echo "$i" | field mean_ns)" \
 		-v nb="$(echo "$n" | field best_ns)" -v nm="$(echo "$n" | field mean_ns)" 'BEGIN {
-		printf "  %-23s %9d %11.1f %11.1f %11.1f %11.1f %11.1f %11.1f %8.2fx %8.2fx\n",
-			n, r, jb, jm, ib, im, nb, nm, jb / nb, jm / nm }'
+		printf "  %-23s %9d %11.1f %11.1f %11.1f %11.1f %11.1f %11.1f %11.1f %8.2fx %8.2fx %8.2fx\n",
+			n, r, jb, jm, ub, ib, im, nb, nm, jb / nb, ub / nb, jm / nm }'
 }
 
 echo "bench-native: per answer, ns; SYNTHETIC snapshots (fake kernel), not a guest"
-printf '  %-23s %9s %11s %11s %11s %11s %11s %11s %9s %9s\n' sample runs \
-	jit_best jit_mean interp_best interp_mean native_best native_mean \
-	jit/nat jit/nat_mean
+printf '  %-23s %9s %11s %11s %11s %11s %11s %11s %11s %9s %9s %9s\n' sample runs \
+	jit_best jit_mean untimed_best interp_best interp_mean native_best \
+	native_mean jit/nat untimed/nat jit/nat_mean
 BTF=$B
 row msr_guard "$MSR" "$S" "$ID_MSR" "$N" --ctx 0xdead
 row tracing "$TR" "$S" "$ID_TR" "$N" --ctx 1,30,1,2,3,4

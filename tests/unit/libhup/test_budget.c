@@ -188,6 +188,30 @@ static void test_over_budget_both_engines(void)
 	}
 }
 
+/* With run timing off a program with a loop still gets its deadline:
+ * the runaway is stopped at its budget, untimed. */
+static void test_untimed_runaway(void)
+{
+	static struct bpf_insn p[PROG_MAX];
+	size_t n = build_loop(p, 1 << 20, false);
+	struct hup_prog *prog = load(p, n, 0, BUDGET_US,
+				     sizeof(struct hup_load_opts));
+	struct hup_prog_stats s;
+	uint64_t ns = 0;
+
+	if (!prog)
+		return;
+	CHECK_EQ(hup_set_run_timing(false), true);
+	CHECK_EQ(run(prog, NULL, NULL, &ns), -ETIMEDOUT);
+	CHECK_EQ(hup_set_run_timing(true), false);
+	CHECK(ns >= BUDGET_US * 1000ull);
+	CHECK(ns < 500ull * 1000 * 1000); /* the run takes seconds */
+	hup_prog__stats(prog, &s);
+	CHECK_EQ(s.aborts, 1);
+	CHECK_EQ(s.run_ns, 0);
+	hup_prog__free(prog);
+}
+
 static void test_under_budget_unaffected(void)
 {
 	static struct bpf_insn p[PROG_MAX];
@@ -585,6 +609,7 @@ int main(void)
 {
 	RUN(test_signal_override);
 	RUN(test_over_budget_both_engines);
+	RUN(test_untimed_runaway);
 	RUN(test_under_budget_unaffected);
 	RUN(test_opts_versions);
 	RUN(test_abort_waits_for_callback);

@@ -134,6 +134,43 @@ static void check_run_stats(void)
 	hup_prog__free(prog);
 }
 
+/* With run timing off (hup_set_run_timing) runs are counted, not timed. */
+static void test_untimed_runs(void)
+{
+	static const struct bpf_insn p[] = {
+		DEBUG_PRINT_STACK8(),
+		MOV64_IMM(0, 7),
+		EXIT(),
+	};
+	struct hup_run_env env = { .sz = sizeof(env),
+				   .debug_print = env_sleep };
+	struct hup_load_opts o = { .sz = sizeof(o),
+				   .budget_us = HUP_TEST_RUN_BUDGET_US };
+	struct hup_trace_ctx ctx = {0};
+	struct hup_run_result res = {0, 1};
+	struct hup_prog_stats s;
+	struct hup_prog *prog = NULL;
+
+	CHECK_EQ(hup_prog__load(p, ARRAY_LEN(p), HUP_EVENT_TRACE, &o, &prog),
+		 0);
+	if (!prog)
+		return;
+	CHECK_EQ(hup_set_run_timing(false), true);
+	CHECK_EQ(hup_prog__run(prog, &ctx, sizeof(ctx), &env, &res), 0);
+	CHECK_EQ(hup_set_run_timing(true), false);
+	hup_prog__stats(prog, &s);
+	CHECK_EQ(s.runs, 1);
+	CHECK_EQ(res.r0, 7);
+	CHECK_EQ(res.ns, 0);
+	CHECK_EQ(s.run_ns, 0);
+	/* timed again: the next run counts its 5 ms */
+	CHECK_EQ(hup_prog__run(prog, &ctx, sizeof(ctx), &env, &res), 0);
+	hup_prog__stats(prog, &s);
+	CHECK_EQ(s.runs, 2);
+	CHECK(res.ns >= 5000000u && s.run_ns == res.ns);
+	hup_prog__free(prog);
+}
+
 static void test_monotonic_mode(void)
 {
 	CHECK_EQ(hup_clock__force(HUP_CLOCK_MONOTONIC), 0);
@@ -166,5 +203,6 @@ int main(void)
 	RUN(test_choice_follows_rules);
 	RUN(test_monotonic_mode);
 	RUN(test_tsc_mode);
+	RUN(test_untimed_runs);
 	return check_exit();
 }

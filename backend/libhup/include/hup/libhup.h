@@ -191,7 +191,7 @@ struct hup_run_env {
 
 struct hup_run_result {
 	uint64_t r0;            /* the program's return value */
-	uint64_t ns;            /* time spent */
+	uint64_t ns;            /* time spent (0 with run timing off) */
 };
 
 /*
@@ -210,10 +210,22 @@ HUP_API int hup_prog__run(struct hup_prog *prog, void *ctx, size_t ctx_size,
 struct hup_prog_stats {
 	uint64_t runs;          /* completed runs */
 	uint64_t aborts;        /* runs ended by a fault or the budget */
-	uint64_t run_ns;        /* total time in completed and aborted runs */
+	uint64_t run_ns;        /* total time in completed and aborted runs
+				 * (those timed: hup_set_run_timing) */
 };
 HUP_API void hup_prog__stats(const struct hup_prog *prog,
 			     struct hup_prog_stats *stats);
+
+/*
+ * Whether runs are timed for run_ns and hup_run_result.ns: on unless
+ * turned off; process-wide, at any time; returns the setting it replaces.
+ * Two clock reads are most of a short program's fixed cost (docs/libhup.md,
+ * "The run clock"); off, a run reads the clock only when its budget needs
+ * a deadline (a program with a loop or a call: a straight one ends within
+ * its instructions and helpers and needs none), as Linux times BPF runs
+ * only with kernel.bpf_stats_enabled.  runs and aborts are always counted.
+ */
+HUP_API bool hup_set_run_timing(bool on);
 
 /*
  * The signal that aborts a run past its budget: a process-wide watchdog
