@@ -80,6 +80,37 @@ static inline bool hup_insn_is_pseudo_call(const struct bpf_insn *insn)
 	       insn->src_reg == BPF_PSEUDO_CALL;
 }
 
+/* A conditional jump: JMP or JMP32, neither ja, call nor exit. */
+static inline bool hup_insn_is_cond_jump(const struct bpf_insn *insn)
+{
+	uint8_t cls = insn->code & 0x07, op = insn->code & 0xf0;
+
+	return (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_JA &&
+	       op != BPF_CALL && op != BPF_EXIT;
+}
+
+/* A jump's offset from the next insn: gotol (JMP32 | JA) keeps it in imm. */
+static inline int64_t hup_insn_jump_off(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_JMP32 | BPF_JA) ? (int64_t)insn->imm
+						  : (int64_t)insn->off;
+}
+
+/* A load or store whose base register is r10 (and that does not store
+ * r10 itself): in a sealed program, a stack access at a static offset. */
+static inline bool hup_insn_r10_base(const struct bpf_insn *insn)
+{
+	uint8_t cls = insn->code & 0x07;
+
+	if (cls == BPF_LDX)
+		return insn->src_reg == BPF_REG_10 &&
+		       insn->dst_reg != BPF_REG_10;
+	if (cls == BPF_ST || cls == BPF_STX)
+		return insn->dst_reg == BPF_REG_10 &&
+		       (cls == BPF_ST || insn->src_reg != BPF_REG_10);
+	return false;
+}
+
 /*
  * The registers r0..r10 an instruction writes, bit k for rk; HUP_WRITES_ALL
  * for what clobbers more than its operands say (any call: r0-r5, and
@@ -148,9 +179,7 @@ static inline bool hup_insns__straight(const struct bpf_insn *insns,
 				return false;
 			continue;
 		}
-		/* gotol (JMP32 | JA) takes its offset from imm */
-		off = cls == BPF_JMP32 && op == BPF_JA ? (int64_t)in->imm
-						       : (int64_t)in->off;
+		off = hup_insn_jump_off(in);
 		if (off < 0) /* -1: a jump to itself */
 			return false;
 	}

@@ -94,9 +94,8 @@ static bool jit_target_ok(const struct hup_jit_ctx *ctx, int64_t t,
 static int stack_reach(const struct hup_jit_ctx *ctx,
 		       const struct bpf_insn *insn)
 {
-	uint8_t cls = BPF_CLASS(insn->code);
-	bool r10_base, names = insn->dst_reg == BPF_REG_10 ||
-			       insn->src_reg == BPF_REG_10;
+	bool names = insn->dst_reg == BPF_REG_10 ||
+		     insn->src_reg == BPF_REG_10;
 
 	if (!ctx->conf->sealed)
 		return names ? -1 : 0;
@@ -106,15 +105,7 @@ static int stack_reach(const struct hup_jit_ctx *ctx,
 			return 0;
 		return insn->off < 0 ? -1 : (int)hup_seal_frames(insn->off);
 	}
-	if (cls == BPF_LDX)
-		r10_base = insn->src_reg == BPF_REG_10 &&
-			   insn->dst_reg != BPF_REG_10;
-	else if (cls == BPF_ST || cls == BPF_STX)
-		r10_base = insn->dst_reg == BPF_REG_10 &&
-			   (cls == BPF_ST || insn->src_reg != BPF_REG_10);
-	else
-		r10_base = false;
-	if (r10_base)
+	if (hup_insn_r10_base(insn))
 		return insn->off < 0 ? -1 : (int)hup_seal_frames(insn->off);
 	return names ? -1 : 0;
 }
@@ -269,10 +260,7 @@ static int jit_scan(struct hup_jit_ctx *ctx)
 			ctx->call_target[t] |= HUP_JIT_CALLEE;
 			continue;
 		}
-		if (insn->code == (BPF_JMP32 | BPF_JA))
-			t = (int64_t)i + 1 + insn->imm;
-		else
-			t = (int64_t)i + 1 + insn->off;
+		t = (int64_t)i + 1 + hup_insn_jump_off(insn);
 		if (!jit_target_ok(ctx, t, true)) {
 			hup_log__line(ctx->log, "%zu: jit: jump target %lld out "
 				      "of range", i, (long long)t);

@@ -21,14 +21,6 @@ static bool is_ja(const struct bpf_insn *in)
 	return in->code == (BPF_JMP | BPF_JA) || in->code == (BPF_JMP32 | BPF_JA);
 }
 
-static bool is_cond_jmp(const struct bpf_insn *in)
-{
-	uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
-
-	return (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_JA &&
-	       op != BPF_CALL && op != BPF_EXIT;
-}
-
 static bool is_pseudo_func(const struct bpf_insn *in)
 {
 	return hup_insn_is_ldimm64(in) && in->src_reg == BPF_PSEUDO_FUNC;
@@ -284,7 +276,7 @@ static uint32_t successors(struct hup_venv *env, uint32_t i, uint32_t out[2])
 		return n;
 	}
 	out[n++] = i + 1;
-	if (is_cond_jmp(in))
+	if (hup_insn_is_cond_jump(in))
 		out[n++] = (uint32_t)target_of(in, i);
 	return n;
 }
@@ -366,7 +358,7 @@ int hup_cfg__check(struct hup_venv *env)
 			return err;
 		if (hup_insn_is_ldimm64(in))
 			env->aux[i + 1].imm_hi = 1;
-		if (!is_ja(in) && !is_cond_jmp(in) && !hup_insn_is_pseudo_call(in) &&
+		if (!is_ja(in) && !hup_insn_is_cond_jump(in) && !hup_insn_is_pseudo_call(in) &&
 		    !is_pseudo_func(in))
 			continue;
 		t = target_of(in, i);
@@ -382,7 +374,7 @@ int hup_cfg__check(struct hup_venv *env)
 		int64_t t;
 
 		if (env->aux[i].imm_hi ||
-		    (!is_ja(in) && !is_cond_jmp(in) && !hup_insn_is_pseudo_call(in) &&
+		    (!is_ja(in) && !hup_insn_is_cond_jump(in) && !hup_insn_is_pseudo_call(in) &&
 		     !is_pseudo_func(in)))
 			continue;
 		t = target_of(in, i);
@@ -392,7 +384,7 @@ int hup_cfg__check(struct hup_venv *env)
 					(long long)t - 1);
 		if (!hup_insn_is_pseudo_call(in) && !is_pseudo_func(in)) {
 			env->aux[t].prune = 1;
-			if (is_cond_jmp(in))
+			if (hup_insn_is_cond_jump(in))
 				env->aux[i + 1].prune = 1;
 		} else if (hup_insn_is_pseudo_call(in)) {
 			env->aux[i + 1].prune = 1;
@@ -416,7 +408,7 @@ int hup_cfg__check(struct hup_venv *env)
 
 		if (env->aux[i].imm_hi)
 			continue;
-		if (is_ja(in) || is_cond_jmp(in)) {
+		if (is_ja(in) || hup_insn_is_cond_jump(in)) {
 			int64_t t = target_of(in, i);
 
 			if (t < sp->start || t >= sp->end)

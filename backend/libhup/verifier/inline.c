@@ -72,21 +72,12 @@ static bool is_trap(const struct bpf_insn *in)
  * frame nearer.  Anything else naming r10: not inlinable. */
 static bool r10_ok(const struct bpf_insn *in)
 {
-	uint8_t cls = BPF_CLASS(in->code);
-	bool base;
-
 	if (hup_insn_is_ldimm64(in))
 		return in->dst_reg != BPF_REG_10; /* src_reg is a kind */
 	if (in->dst_reg != BPF_REG_10 && in->src_reg != BPF_REG_10)
 		return true;
-	if (cls == BPF_LDX)
-		base = in->src_reg == BPF_REG_10 && in->dst_reg != BPF_REG_10;
-	else if (cls == BPF_ST || cls == BPF_STX)
-		base = in->dst_reg == BPF_REG_10 &&
-		       (cls == BPF_ST || in->src_reg != BPF_REG_10);
-	else
-		base = false;
-	return base && in->off >= 0 && hup_seal_frames(in->off) >= 2;
+	return hup_insn_r10_base(in) && in->off >= 0 &&
+	       hup_seal_frames(in->off) >= 2;
 }
 
 /* The end of the function starting at start: the next function's entry
@@ -141,12 +132,7 @@ static bool names(const struct bpf_insn *p, uint32_t start, uint32_t end,
 static bool stack_access(const struct bpf_insn *in, int32_t *off,
 			 uint32_t *size)
 {
-	uint8_t cls = BPF_CLASS(in->code);
-
-	if (hup_insn_is_ldimm64(in) ||
-	    (cls != BPF_LDX && cls != BPF_ST && cls != BPF_STX))
-		return false;
-	if ((cls == BPF_LDX ? in->src_reg : in->dst_reg) != BPF_REG_10)
+	if (!hup_insn_r10_base(in))
 		return false;
 	*off = in->off;
 	*size = bpf_size_to_bytes_(in->code);
@@ -267,8 +253,7 @@ static bool inlinable(const struct bpf_insn *p, size_t cnt, uint32_t start,
 			continue;
 		if (BPF_OP(in->code) == BPF_CALL)
 			return false;
-		t = (int64_t)i + 1 +
-		    (in->code == (BPF_JMP32 | BPF_JA) ? in->imm : in->off);
+		t = (int64_t)i + 1 + hup_insn_jump_off(in);
 		if (t < start || t >= end)
 			return false;
 	}
@@ -325,8 +310,7 @@ static void body_targets(const struct bpf_insn *body, size_t n, bool *tgt)
 		if ((cls != BPF_JMP && cls != BPF_JMP32) ||
 		    BPF_OP(in->code) == BPF_EXIT || BPF_OP(in->code) == BPF_CALL)
 			continue;
-		t = (int64_t)j + 1 +
-		    (in->code == (BPF_JMP32 | BPF_JA) ? in->imm : in->off);
+		t = (int64_t)j + 1 + hup_insn_jump_off(in);
 		if (t >= 0 && (size_t)t < n) /* inlinable(): always */
 			tgt[t] = true;
 	}

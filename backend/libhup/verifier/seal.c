@@ -50,15 +50,6 @@ static bool is_helper_call(const struct bpf_insn *in)
 	return in->code == (BPF_JMP | BPF_CALL) && in->src_reg == 0;
 }
 
-/* A conditional jump (not ja, call or exit). */
-static bool is_cond_jump(const struct bpf_insn *in)
-{
-	uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
-
-	return (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_JA &&
-	       op != BPF_CALL && op != BPF_EXIT;
-}
-
 /* A conditional jump that every path took the same way: jump that way
  * unconditionally (ja +0 falls through). */
 static void hard_wire(struct bpf_insn *in, const struct hup_mem_rec *r)
@@ -179,7 +170,7 @@ int hup_seal(struct bpf_insn *insns, size_t cnt, const struct hup_mem_rec *recs,
 			i++;
 			continue;
 		}
-		if (r && is_cond_jump(in)) {
+		if (r && hup_insn_is_cond_jump(in)) {
 			hard_wire(in, r);
 			continue;
 		}
