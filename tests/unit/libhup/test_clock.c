@@ -106,27 +106,41 @@ static void env_sleep(void *opaque, const char *line, uint32_t len)
 	sleep_ms(5);
 }
 
-static void check_run_stats(void)
+/* A program that prints a line (5 ms in env_sleep) and returns 7. */
+static struct hup_prog *load_sleeper(void)
 {
 	static const struct bpf_insn p[] = {
 		DEBUG_PRINT_STACK8(),
-		MOV64_IMM(0, 0),
+		MOV64_IMM(0, 7),
 		EXIT(),
 	};
-	struct hup_run_env env = { .sz = sizeof(env),
-				   .debug_print = env_sleep };
 	struct hup_load_opts o = { .sz = sizeof(o),
 				   .budget_us = HUP_TEST_RUN_BUDGET_US };
-	struct hup_trace_ctx ctx = {0};
-	struct hup_run_result res = {0};
-	struct hup_prog_stats s;
 	struct hup_prog *prog = NULL;
 
 	CHECK_EQ(hup_prog__load(p, ARRAY_LEN(p), HUP_EVENT_TRACE, &o, &prog),
 		 0);
+	return prog;
+}
+
+static int run_sleeper(struct hup_prog *prog, struct hup_run_result *res)
+{
+	struct hup_run_env env = { .sz = sizeof(env),
+				   .debug_print = env_sleep };
+	struct hup_trace_ctx ctx = {0};
+
+	return hup_prog__run(prog, &ctx, sizeof(ctx), &env, res);
+}
+
+static void check_run_stats(void)
+{
+	struct hup_run_result res = {0};
+	struct hup_prog_stats s;
+	struct hup_prog *prog = load_sleeper();
+
 	if (!prog)
 		return;
-	CHECK_EQ(hup_prog__run(prog, &ctx, sizeof(ctx), &env, &res), 0);
+	CHECK_EQ(run_sleeper(prog, &res), 0);
 	hup_prog__stats(prog, &s);
 	CHECK_EQ(s.runs, 1);
 	CHECK(res.ns >= 5000000u && res.ns < 5000000000u);
@@ -137,26 +151,14 @@ static void check_run_stats(void)
 /* With run timing off (hup_set_run_timing) runs are counted, not timed. */
 static void test_untimed_runs(void)
 {
-	static const struct bpf_insn p[] = {
-		DEBUG_PRINT_STACK8(),
-		MOV64_IMM(0, 7),
-		EXIT(),
-	};
-	struct hup_run_env env = { .sz = sizeof(env),
-				   .debug_print = env_sleep };
-	struct hup_load_opts o = { .sz = sizeof(o),
-				   .budget_us = HUP_TEST_RUN_BUDGET_US };
-	struct hup_trace_ctx ctx = {0};
 	struct hup_run_result res = {0, 1};
 	struct hup_prog_stats s;
-	struct hup_prog *prog = NULL;
+	struct hup_prog *prog = load_sleeper();
 
-	CHECK_EQ(hup_prog__load(p, ARRAY_LEN(p), HUP_EVENT_TRACE, &o, &prog),
-		 0);
 	if (!prog)
 		return;
 	CHECK_EQ(hup_set_run_timing(false), true);
-	CHECK_EQ(hup_prog__run(prog, &ctx, sizeof(ctx), &env, &res), 0);
+	CHECK_EQ(run_sleeper(prog, &res), 0);
 	CHECK_EQ(hup_set_run_timing(true), false);
 	hup_prog__stats(prog, &s);
 	CHECK_EQ(s.runs, 1);
@@ -164,7 +166,7 @@ static void test_untimed_runs(void)
 	CHECK_EQ(res.ns, 0);
 	CHECK_EQ(s.run_ns, 0);
 	/* timed again: the next run counts its 5 ms */
-	CHECK_EQ(hup_prog__run(prog, &ctx, sizeof(ctx), &env, &res), 0);
+	CHECK_EQ(run_sleeper(prog, &res), 0);
 	hup_prog__stats(prog, &s);
 	CHECK_EQ(s.runs, 2);
 	CHECK(res.ns >= 5000000u && s.run_ns == res.ns);
