@@ -10,6 +10,7 @@ by hupnest as one line, "retrying after a hang (attempt N of M): NAME
 
   hup_vm_flake (SCENARIO_PRELUDE)  inside a scenario: a VMM's exit that is
                                    the CPU model's fault becomes 124
+  NO_EXIT                          a hang before the guest's first exit
   GUEST_STALL_PANIC, STALL_PANIC   a guest that panics on its own stall
                                    report, and that panic: a hang
   IMPOSSIBLE_EFLAGS                a register dump no CPU could produce
@@ -68,21 +69,29 @@ HANG_ATTEMPTS = 6
 # dump shows an EFLAGS with reserved bits 22-31 set (IMPOSSIBLE_EFLAGS):
 # no CPU produces them and no program can write a register, so it is
 # TCG's lazily computed flags gone wrong, seen as an L2 double fault
-# whose EFLAGS 429663c2 held the low bits of RAX (docs/nested.md).
+# whose EFLAGS 429663c2 held the low bits of RAX (docs/nested.md).  And
+# a timeout with no exit ever handled (NO_EXIT, hupvm's last lines): the
+# guest never once left KVM_RUN for hupvm, so it never printed a console
+# byte, never loaded our module and never rang the doorbell; it hung in
+# its kernel's early boot, on the boot state every scenario's guest gets,
+# as the BSP stuck at one rip with KVM exiting it thousands of times a
+# second and the APs never started (docs/nested.md, 2026-12-06 and the
+# CI run of 2026-12-07).
+NO_EXIT = "hupvm: 0 exits handled;"
 STALL_PANIC = "Kernel panic - not syncing: (softlockup: hung tasks|RCU Stall)"
 IMPOSSIBLE_EFLAGS = "EFLAGS: ([1-9a-f][0-9a-f]{7}|0[1-9a-f][0-9a-f]{6}|00[4-9a-f][0-9a-f]{5})"
 GUEST_STALL_PANIC = "softlockup_panic=1 sysctl.kernel.panic_on_rcu_stall=1"
 SCENARIO_PRELUDE = r"""hup_vm_flake() {
 	local started=$2 rc=$1
 	shift 2
-	[ "$rc" = 124 ] && { grep -q "hang: verdict: host" "$@"; return; }
+	[ "$rc" = 124 ] && { grep -q -e "hang: verdict: host" -e "@NO_EXIT@" "$@"; return; }
 	[ "$rc" = 4 ] && grep -q -E "@STALL_PANIC@|@IMPOSSIBLE_EFLAGS@" "$@" && return
 	[ "$rc" = 4 ] && { grep -q "stack guard page was hit" "$@" &&
 		grep -q "hyperupcalls: 0 registrations" "$@"; return; }
 	[ "$rc" = 5 ] || return 1
 	! grep -q "$started" "$@" || grep -q "triple fault" "$@"
 }
-""".replace("@STALL_PANIC@", STALL_PANIC).replace("@IMPOSSIBLE_EFLAGS@", IMPOSSIBLE_EFLAGS)
+""".replace("@STALL_PANIC@", STALL_PANIC).replace("@NO_EXIT@", NO_EXIT).replace("@IMPOSSIBLE_EFLAGS@", IMPOSSIBLE_EFLAGS)
 
 
 # L1's kernel saying one of its CPUs has made no progress for 21 s: under
@@ -137,6 +146,8 @@ def hang_cause(output):
     timeout.  Shown in the retry line, so every retry says what it
     retried."""
     guest, _, l1 = output.partition(L1_CONSOLE_HEADER)
+    if NO_EXIT in guest:
+        return "guest hung in early boot, before its first exit to hupvm"
     m = re.findall(r"hang: verdict: (\w+) \(([^)]*)\)", guest)
     if m:
         return f"{m[-1][0]}: {m[-1][1]}"

@@ -180,6 +180,10 @@ class HangRetryFakeHostTest(unittest.TestCase):
         self.assertEqual(c("hang: verdict: guest (every vCPU left KVM_RUN when kicked "
                            "and takes its interrupts)"),
                          "guest: every vCPU left KVM_RUN when kicked and takes its interrupts")
+        self.assertEqual(c("hupvm: error: hang: verdict: guest (every vCPU left KVM_RUN "
+                           "when kicked and takes its interrupts)\n"
+                           "hupvm: 0 exits handled; 0 port and 0 MMIO accesses unclaimed\n"),
+                         "guest hung in early boot, before its first exit to hupvm")
         self.assertEqual(c("hupvm: error: vCPU 0: triple fault (KVM_EXIT_SHUTDOWN)"),
                          "triple fault")
         self.assertEqual(c("[ 14.9] BUG: ENTRY_TRAMPOLINE stack guard page was hit at 0\n"
@@ -717,7 +721,8 @@ class DirectRunnerTest(unittest.TestCase):
         whose hang report blames the host, or a guest panic (4) on a
         stack guard page with no program registered or on the guest's own
         stall report (flakes.STALL_PANIC) or with an EFLAGS no CPU produces
-        (flakes.IMPOSSIBLE_EFLAGS), is retryable."""
+        (flakes.IMPOSSIBLE_EFLAGS), or a timeout before hupvm handled any
+        exit (flakes.NO_EXIT), is retryable."""
         script = "\n".join([
             "echo 'HUP-G: init ran' > started.log",
             "echo 'hupvm: error: vCPU 0: triple fault' > tf.log",
@@ -732,6 +737,8 @@ class DirectRunnerTest(unittest.TestCase):
             "echo '[ 8.5] RSP: 0018:ff5ab42d80273a90 EFLAGS: 429663c2' > junk.log",
             "echo '[ 8.5] RSP: 0018:ff5ab42d80273a90 EFLAGS: 00400002' > bit22.log",
             "echo '[ 8.5] RSP: 002b:00007ffcf6825240 EFLAGS: 00200293 ORIG_RAX: 1' > id.log",
+            "echo 'hupvm: 0 exits handled; 0 port and 0 MMIO accesses' > noexit.log",
+            "echo 'hupvm: 10 exits handled; 0 port and 0 MMIO accesses' > ten.log",
             ": > empty.log",
             "for c in '5 empty.log' '5 started.log' '5 started.log tf.log' "
             "'4 empty.log' '0 tf.log' '124 started.log host.log' "
@@ -740,7 +747,8 @@ class DirectRunnerTest(unittest.TestCase):
             "'5 started.log guard.log none.log' '4 started.log soft.log one.log' "
             "'4 started.log rcu.log' '4 started.log fatal.log one.log' "
             "'5 started.log soft.log' '4 started.log junk.log one.log' "
-            "'4 bit22.log' '4 started.log id.log one.log'; do",
+            "'4 bit22.log' '4 started.log id.log one.log' '124 guest.log noexit.log' "
+            "'124 started.log guest.log ten.log' '4 noexit.log'; do",
             "  set -- $c; rc=$1; shift",
             "  if hup_vm_flake $rc 'HUP-G: init ran' \"$@\"; then echo \"$c: flake\";"
             "  else echo \"$c: real\"; fi",
@@ -748,7 +756,7 @@ class DirectRunnerTest(unittest.TestCase):
         rc, out = hupnest._run_script(hupnest.Scenario("flake", script),
                                       tempfile.mkdtemp(), {})
         self.assertEqual(rc, 0, out)
-        self.assertEqual(out.split("\n")[:20], [
+        self.assertEqual(out.split("\n")[:23], [
             "5 empty.log: flake", "5 started.log: real",
             "5 started.log tf.log: flake", "4 empty.log: real",
             "0 tf.log: real", "124 started.log host.log: flake",
@@ -759,7 +767,8 @@ class DirectRunnerTest(unittest.TestCase):
             "4 started.log soft.log one.log: flake", "4 started.log rcu.log: flake",
             "4 started.log fatal.log one.log: real", "5 started.log soft.log: real",
             "4 started.log junk.log one.log: flake", "4 bit22.log: flake",
-            "4 started.log id.log one.log: real"])
+            "4 started.log id.log one.log: real", "124 guest.log noexit.log: flake",
+            "124 started.log guest.log ten.log: real", "4 noexit.log: real"])
 
     def test_timeout_kills_the_process_group(self):
         with tempfile.TemporaryDirectory() as work:

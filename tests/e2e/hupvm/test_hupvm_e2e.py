@@ -211,9 +211,11 @@ cat vm.log
 cat vm.err
 echo "HUP-RC $rc"
 # The nested CPU model's faults (flakes.py's hup_vm_flake), seen as an early
-# triple fault of vCPU 1, or a timeout whose hang report blames the host:
-# retried (flakes.HANG_ATTEMPTS).  Anything else, a hang the report lays at
-# the guest's door included, is a real failure.
+# triple fault of vCPU 1, a timeout whose hang report blames the host, or
+# one before hupvm handled any exit (a guest stuck in its early boot, before
+# the doorbell could be rung): retried (flakes.HANG_ATTEMPTS).  Anything
+# else, a hang the report lays at the guest's door included, is a real
+# failure.
 if hup_vm_flake "$rc" "HUP-PROBE: ready" vm.log vm.err; then
 	echo "HUP-T KVM failure of the nested CPU model: retryable"
 	exit 124
