@@ -331,7 +331,7 @@ static void build_one_loop(struct prog *p)
 static unsigned char input[4096];
 
 static const hup_helper_fn no_fns[1];
-static const struct hup_helper_table no_helpers = {no_fns, 0};
+static const struct hup_helper_table no_helpers = {.fns = no_fns, .nr = 0};
 
 /*
  * -c: run confined as a sealed program is (engine.h): the input is the

@@ -33,6 +33,33 @@ typedef uint64_t (*hup_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3,
 struct hup_helper_table {
 	const hup_helper_fn *fns; /* fns[id], NULL = no such helper */
 	uint32_t nr;              /* ids 0..nr-1 */
+	/*
+	 * Optional (NULL: none): helper read_id copies guest memory as the
+	 * view's helper copy does, `s64 (void *dst, u32 size, u64 gva)`:
+	 * from view_base + (gva & view_mask), 8 bytes at a time then byte
+	 * by byte below HUP_JIT_INLINE_READ bytes, 0 or -EFAULT on a hole.
+	 * The JIT may inline such a call of a sealed program (constant size,
+	 * a stack buffer); a fault in the inlined copy resumes at a landing
+	 * pad (hup_code_fixup) that returns read_fault(), which counts it
+	 * as the helper would and gives its -EFAULT.
+	 */
+	hup_helper_fn read_fault;
+	uint32_t read_id;
+};
+
+/* The JIT inlines a read helper's copies of fewer bytes than this (the
+ * view's helper copy moves 8 bytes at a time below it: the same bytes are
+ * written before a fault). */
+#define HUP_JIT_INLINE_READ 64u
+
+/*
+ * A range of generated code whose faults inside the view resume at a
+ * landing pad instead of ending the run (offsets from the image's code):
+ * the kernel's exception table, for the JIT's inlined helper copies.
+ */
+struct hup_code_fixup {
+	uint32_t begin, end; /* [begin, end): the faulting instruction */
+	uint32_t pad;        /* where it resumes */
 };
 
 /*
@@ -95,6 +122,10 @@ struct hup_jit_image {
 	void *mem;           /* the mapping, read+exec once sealed */
 	size_t mem_len;      /* mapping size */
 	size_t code_len;     /* bytes of emitted code */
+	/* sorted by begin, offsets from entry: hand them to
+	 * hup_view__code_fixups() for each run */
+	struct hup_code_fixup *fixups;
+	uint32_t nr_fixups;
 };
 
 /*

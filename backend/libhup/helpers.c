@@ -151,6 +151,20 @@ static uint64_t fn_guest_read(uint64_t r1, uint64_t r2, uint64_t r3,
 							(size_t)r2)));
 }
 
+/* What a fault in the JIT's inlined copy of guest_read returns, counted
+ * as the helper counts its own (engine.h, read_fault): called from the
+ * copy's landing pad, which the view's handler resumes at. */
+static uint64_t fn_guest_read_fault(uint64_t r1, uint64_t r2, uint64_t r3,
+				    uint64_t r4, uint64_t r5)
+{
+	struct hup_run_state *st = run_tls;
+
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	if (st)
+		st->helper_faults++;
+	return ret_err(-EFAULT);
+}
+
 /* s64 guest_write(u64 gva, const void *src, u32 size): the page
  * protection of the window enforces HUP_WIN_WRITE (a read-only window
  * faults, and the helper returns -EFAULT). */
@@ -352,7 +366,18 @@ static const hup_helper_fn abi_fns[HUP_FN_MAX + 1] = {
 	[HUP_FN_vcpu_id] = fn_vcpu_id,
 };
 
+/* guest_translate() and hup_view__copy() are the copy engine.h describes:
+ * below HUP_JIT_INLINE_READ bytes (<= HUP_GUEST_COPY_MAX, and inside the
+ * guard past the view) it never refuses a size, and it moves 8 bytes at a
+ * time (view.c, fx_copy). */
+_Static_assert(HUP_JIT_INLINE_READ <= HUP_GUEST_COPY_MAX &&
+		       HUP_JIT_INLINE_READ <= HUP_VIEW_GUARD &&
+		       HUP_JIT_INLINE_READ <= 64,
+	       "an inlined guest_read is the helper's copy");
+
 const struct hup_helper_table hup_helpers_abi = {
 	.fns = abi_fns,
 	.nr = HUP_FN_MAX + 1,
+	.read_fault = fn_guest_read_fault,
+	.read_id = HUP_FN_guest_read,
 };

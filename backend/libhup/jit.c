@@ -268,6 +268,8 @@ static int jit_scan(struct hup_jit_ctx *ctx)
 		}
 		if (t == (int64_t)ctx->cnt)
 			ctx->target_end = true;
+		else
+			ctx->call_target[t] |= HUP_JIT_JUMPED_TO;
 	}
 	if (ctx->has_callx && ctx->helpers &&
 	    (ctx->helpers->nr > HUP_JIT_MAX_HELPERS ||
@@ -279,6 +281,53 @@ static int jit_scan(struct hup_jit_ctx *ctx)
 		ctx->has_callx = false; /* every callx aborts; no table */
 	jit_frames(ctx);
 	return 0;
+}
+
+int hup_jit__fixup(struct hup_jit_ctx *ctx, size_t insn, uint32_t begin,
+		   uint32_t end, uint32_t pad)
+{
+	if (ctx->nr_fx == ctx->cap_fx) {
+		uint32_t cap = ctx->cap_fx ? 2 * ctx->cap_fx : 16;
+		struct hup_code_fixup *fx = realloc(ctx->fx, cap * sizeof(*fx));
+
+		if (!fx)
+			return hup_jit__fail(ctx, insn, -ENOMEM);
+		ctx->fx = fx;
+		ctx->cap_fx = cap;
+	}
+	ctx->fx[ctx->nr_fx++] = (struct hup_code_fixup){begin, end, pad};
+	return 0;
+}
+
+/* How far back hup_jit__const_reg looks: a helper's arguments are set
+ * right before its call. */
+#define CONST_REG_WINDOW 16u
+
+bool hup_jit__const_reg(const struct hup_jit_ctx *ctx, size_t i,
+			uint8_t regno, uint64_t *val)
+{
+	size_t j = i;
+
+	while (j > 0 && i - j < CONST_REG_WINDOW) {
+		const struct bpf_insn *in;
+
+		if (ctx->call_target[j] & (HUP_JIT_JUMPED_TO | HUP_JIT_CALLEE))
+			return false; /* another way in: its own value */
+		in = &ctx->insns[--j];
+		if (ctx->imm_hi[j])
+			continue; /* the first slot writes */
+		if (!(hup_insn_writes(in) & (1u << regno)))
+			continue;
+		if (BPF_OP(in->code) != BPF_MOV || BPF_SRC(in->code) != BPF_K ||
+		    in->off || (BPF_CLASS(in->code) != BPF_ALU &&
+				BPF_CLASS(in->code) != BPF_ALU64))
+			return false;
+		*val = BPF_CLASS(in->code) == BPF_ALU
+			       ? (uint64_t)(uint32_t)in->imm
+			       : (uint64_t)(int64_t)in->imm;
+		return true;
+	}
+	return false;
 }
 
 /* In a padding pass: fill insn i's block up to its size in the previous
@@ -302,6 +351,7 @@ static int jit_pass(struct hup_jit_ctx *ctx)
 	b->pos = 0;
 	b->overflow = false;
 	ctx->err = 0;
+	ctx->nr_fx = 0;
 	hup_jit__region(ctx, 0);
 	hup_jit_x86__prologue(ctx);
 	for (i = 0; i < cnt; i++) {
@@ -362,6 +412,11 @@ static int jit_seal(struct hup_jit_ctx *ctx, struct hup_jit_image *img)
 	img->mem = mem;
 	img->mem_len = mem_len;
 	img->code_len = ctx->cur.len;
+	/* the pads' table: the converged pass's, handed over */
+	img->fixups = ctx->nr_fx ? ctx->fx : NULL;
+	img->nr_fixups = ctx->nr_fx;
+	if (ctx->nr_fx)
+		ctx->fx = NULL;
 	/* via void *: code has no alignment for -Wcast-align to weigh */
 	img->entry = (hup_jit_entry)(void *)((uint8_t *)mem + JIT_ENTRY_PAD);
 	return 0;
@@ -443,6 +498,7 @@ out:
 	free(ctx.frames_up);
 	free(ctx.light);
 	free(ctx.imm_hi);
+	free(ctx.fx);
 	return ret;
 }
 
@@ -452,5 +508,6 @@ void hup_jit__free(struct hup_jit_image *img)
 		return;
 	if (img->mem)
 		munmap(img->mem, img->mem_len);
+	free(img->fixups);
 	memset(img, 0, sizeof(*img));
 }

@@ -53,6 +53,8 @@ struct hup_jit_layout {
  * function starting at insn i (0: the entry's) is cleared on entry. */
 #define HUP_JIT_CALLEE 1u
 #define HUP_JIT_ZERO_FRAME 2u
+/* some jump lands on insn i (call_target[] keeps it too) */
+#define HUP_JIT_JUMPED_TO 4u
 /*
  * light[i]: a sealed callee that makes no call of any kind and never names
  * its own frame (only its callers', d >= 1) needs no frame: it runs on its
@@ -68,7 +70,8 @@ struct hup_jit_ctx {
 	const struct hup_confine *conf; /* never NULL (engine.h) */
 	struct hup_log *log;
 
-	uint8_t *call_target; /* [cnt] HUP_JIT_CALLEE | HUP_JIT_ZERO_FRAME */
+	uint8_t *call_target; /* [cnt] HUP_JIT_CALLEE | HUP_JIT_ZERO_FRAME |
+			       * HUP_JIT_JUMPED_TO */
 	uint8_t *frames_up;   /* [cnt] at a function's first insn: the most
 			       * frames up its sealed stack accesses reach */
 	uint8_t *light;       /* [cnt] insn i is in a light callee (no frame of
@@ -89,6 +92,11 @@ struct hup_jit_ctx {
 	 * jump's own address can be expressed in previous-pass terms. */
 	uint32_t region_old;
 	uint32_t region_new;
+
+	/* this pass's landing pads, in code order (engine.h; offsets from
+	 * the start of out) */
+	struct hup_code_fixup *fx;
+	uint32_t nr_fx, cap_fx;
 
 	int err;         /* first error of the pass, -errno */
 	size_t err_insn; /* ...at this insn */
@@ -123,6 +131,19 @@ static inline bool hup_jit__falls_through(const struct bpf_insn *insn)
 		return true;
 	}
 }
+
+/* Record a landing pad of this pass: a fault in [begin, end) resumes at
+ * pad (offsets into out).  0 or -ENOMEM (the pass fails). */
+int hup_jit__fixup(struct hup_jit_ctx *ctx, size_t insn, uint32_t begin,
+		   uint32_t end, uint32_t pad);
+
+/*
+ * The value register regno holds at insn i (before it runs) on every path,
+ * when insn i's own basic block sets it with a move of a constant (no jump
+ * lands between); false otherwise.
+ */
+bool hup_jit__const_reg(const struct hup_jit_ctx *ctx, size_t i,
+			uint8_t regno, uint64_t *val);
 
 /* ------------------------------------------------------ x86-64 back end */
 

@@ -828,43 +828,128 @@ static int jump_cc(uint8_t op)
 	}
 }
 
-/*
- * A sealed helper call's buffer argument (engine.h): rebuilt from its
- * static location, and its size (the next argument) clamped to the bytes
- * from there to the end of the frame or the ctx.
- */
-static int emit_remat_arg(struct hup_jit_ctx *ctx, size_t i)
+/* The bytes from a sealed helper call's buffer argument (engine.h) to the
+ * end of its frame or of the ctx. */
+static uint32_t remat_lim(const struct hup_jit_ctx *ctx,
+			  const struct bpf_insn *insn)
+{
+	int32_t off = insn->off;
+	uint32_t n = ctx->conf->ctx_size;
+
+	if (insn->dst_reg & HUP_SEAL_ARG_CTX)
+		return off >= 0 && (uint32_t)off < n ? n - (uint32_t)off : 0;
+	if (off < 0)
+		return (uint32_t)-off;
+	return (uint32_t)-hup_seal_frame_off(off);
+}
+
+/* That argument, rebuilt from its static location into its register. */
+static void emit_remat_buf(struct hup_jit_ctx *ctx, size_t i)
 {
 	const struct bpf_insn *insn = &ctx->insns[i];
 	struct hup_jit_buf *b = &ctx->out;
-	unsigned int r = insn->dst_reg & 7;
-	int32_t off = insn->off, o;
+	int dst = reg_map[insn->dst_reg & 7];
+	int32_t off = insn->off;
+
+	if (insn->dst_reg & HUP_SEAL_ARG_CTX) {
+		emit_ldx(b, 8, dst, DEPTH_FLOOR, CTX_SLOT); /* mov dst, [r12 + slot] */
+		emit_lea(b, dst, dst, off);                  /* lea dst, [dst + off] */
+	} else if (off < 0) {
+		emit_lea(b, dst, X86_RBP, off);              /* lea dst, [rbp + off] */
+	} else {
+		emit_lea(b, dst, X86_RBP, frame_up_disp(ctx, off)); /* lea dst, [rbp + d*576 + o] */
+	}
+}
+
+/* The same, with its size (the next argument) clamped to lim. */
+static int emit_remat_arg(struct hup_jit_ctx *ctx, size_t i)
+{
+	struct hup_jit_buf *b = &ctx->out;
+	unsigned int r = ctx->insns[i].dst_reg & 7;
 	uint32_t lim, skip;
-	int dst, sz;
+	int sz;
 
 	if (r < BPF_REG_1 || r > BPF_REG_4)
 		return unsupported(ctx, i, "bad sealed helper argument");
-	dst = reg_map[r];
 	sz = reg_map[r + 1];
-	if (insn->dst_reg & HUP_SEAL_ARG_CTX) {
-		uint32_t n = ctx->conf->ctx_size;
-
-		emit_ldx(b, 8, dst, DEPTH_FLOOR, CTX_SLOT); /* mov dst, [r12 + slot] */
-		emit_lea(b, dst, dst, off);                  /* lea dst, [dst + off] */
-		lim = off >= 0 && (uint32_t)off < n ? n - (uint32_t)off : 0;
-	} else if (off < 0) {
-		emit_lea(b, dst, X86_RBP, off);              /* lea dst, [rbp + off] */
-		lim = (uint32_t)-off;
-	} else {
-		o = hup_seal_frame_off(off);
-		emit_lea(b, dst, X86_RBP, frame_up_disp(ctx, off)); /* lea dst, [rbp + d*576 + o] */
-		lim = (uint32_t)-o;
-	}
+	lim = remat_lim(ctx, &ctx->insns[i]);
+	emit_remat_buf(ctx, i);
 	emit_alu_ri(b, true, X86_CMP, sz, (int32_t)lim); /* cmp size, lim */
 	skip = emit_local_fwd(b, X86_CC_BE);             /* jbe skip */
 	emit_mov_r32_imm(b, sz, lim);                    /* mov size32, lim */
 	bind_local(ctx, i, skip);
 	return 0;
+}
+
+/*
+ * guest_read(dst, K, gva) of a sealed program, K a constant below
+ * HUP_JIT_INLINE_READ that fits the stack buffer dst: the helper's copy
+ * (engine.h, read_id) inline, with no call:
+ *
+ *     lea rdi, [rbp + d]                 the sealed buffer
+ *     mov r11, rdx ; and r11, MASK ; movabs r10, VB ; add r11, r10
+ *   begin:
+ *     mov rax, [r11 + k] ; mov [rdi + k], rax     8 bytes at a time
+ *     movzx eax, byte [r11 + k] ; mov [rdi + k], al   then bytes
+ *   end:
+ *     xor eax, eax ; jmp done
+ *   pad:                                 a load's fault resumes here
+ *     movabs r11, read_fault ; call r11  r0 = -EFAULT, counted
+ *   done:
+ *
+ * A fault on a load (a hole of the view; the loads stay inside the
+ * reservation: gva & MASK plus under 64 bytes of its guard) resumes at
+ * pad through the image's fixup table, having written the bytes before
+ * it, as the helper's own copy does.  The stores go to the run's stack.
+ * false: not inlinable, emit the call.
+ */
+static bool emit_inline_read(struct hup_jit_ctx *ctx, size_t i, uint32_t id)
+{
+	const struct bpf_insn *insn = &ctx->insns[i];
+	const struct hup_helper_table *h = ctx->helpers;
+	const struct hup_confine *c = ctx->conf;
+	struct hup_jit_buf *b = &ctx->out;
+	uint32_t begin, end, pad, done, k;
+	uint64_t size;
+
+	if (!h->read_fault || id != h->read_id || !c->sealed ||
+	    !confined_view(c) || !c->view_mask ||
+	    (c->view_mask & (c->view_mask + 1)) ||
+	    insn->dst_reg != BPF_REG_1 ||
+	    !hup_jit__const_reg(ctx, i, BPF_REG_2, &size) || !size ||
+	    size >= HUP_JIT_INLINE_READ)
+		return false;
+	if (size > remat_lim(ctx, insn))
+		return false; /* the call clamps it; keep that */
+	emit_remat_buf(ctx, i);                            /* lea rdi, [rbp + d] */
+	emit_mov_rr(b, true, AUX_TMP, reg_map[BPF_REG_3]); /* mov r11, rdx */
+	if (c->view_mask > INT32_MAX) {
+		emit_movabs(b, AUX_RDX, c->view_mask);     /* movabs r9, MASK */
+		emit_alu_rr(b, true, X86_AND, AUX_TMP, AUX_RDX); /* and r11, r9 */
+	} else {
+		emit_alu_ri(b, true, X86_AND, AUX_TMP,
+			    (int32_t)c->view_mask);        /* and r11, MASK */
+	}
+	emit_movabs(b, AUX_RAX, c->view_base);             /* movabs r10, VB */
+	emit_alu_rr(b, true, X86_ADD, AUX_TMP, AUX_RAX);  /* add r11, r10 */
+	begin = b->pos;
+	for (k = 0; k + 8 <= size; k += 8) {
+		emit_ldx(b, 8, X86_RAX, AUX_TMP, (int32_t)k);   /* mov rax, [r11 + k] */
+		emit_stx(b, 8, X86_RDI, (int32_t)k, X86_RAX);   /* mov [rdi + k], rax */
+	}
+	for (; k < size; k++) {
+		emit_ldx(b, 1, X86_RAX, AUX_TMP, (int32_t)k);   /* movzx eax, byte [r11 + k] */
+		emit_stx(b, 1, X86_RDI, (int32_t)k, X86_RAX);   /* mov [rdi + k], al */
+	}
+	end = b->pos;
+	emit_alu_rr(b, false, X86_XOR, X86_RAX, X86_RAX);  /* xor eax, eax */
+	done = emit_local_fwd(b, -1);                      /* jmp done */
+	pad = b->pos;
+	emit_movabs(b, AUX_TMP, (uint64_t)(uintptr_t)h->read_fault); /* movabs r11, fn */
+	emit_call_r(b, AUX_TMP);                           /* call r11 */
+	bind_local(ctx, i, done);
+	hup_jit__fixup(ctx, i, begin, end, pad);
+	return true;
 }
 
 static void emit_helper_call(struct hup_jit_ctx *ctx, size_t i, uint32_t id)
@@ -877,6 +962,8 @@ static void emit_helper_call(struct hup_jit_ctx *ctx, size_t i, uint32_t id)
 		emit_jump(ctx, -1, ctx->old.abort, 0);       /* jmp abort */
 		return;
 	}
+	if (emit_inline_read(ctx, i, id))
+		return;
 	if (ctx->conf->sealed && ctx->insns[i].dst_reg &&
 	    emit_remat_arg(ctx, i))
 		return;

@@ -393,6 +393,10 @@ static uint64_t run_engine(void *arg)
 		uint64_t r0;
 
 		jit_aborted = false;
+		if (prog->jit.nr_fixups) /* its inlined helper copies */
+			hup_view__code_fixups((const void *)(uintptr_t)prog->jit.entry,
+					      prog->jit.fixups,
+					      prog->jit.nr_fixups);
 		r0 = prog->jit.entry(r1, 0);
 		if (jit_aborted)
 			a->err = -EINVAL; /* what verification forbids, as the

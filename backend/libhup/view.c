@@ -11,6 +11,8 @@
 #define _GNU_SOURCE
 #include "view.h"
 
+#include "engine.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -334,6 +336,10 @@ struct view_thread {
 	sigjmp_buf *volatile jb;        /* where a recovered fault resumes */
 	sigjmp_buf *volatile run_jb;    /* the run's own: where it is abandoned */
 	volatile sig_atomic_t active;   /* a guarded run is in progress */
+	/* the run's code fixups (hup_view__code_fixups), nr 0: none */
+	const uint8_t *volatile fx_base;
+	const struct hup_code_fixup *volatile fx;
+	volatile uint32_t fx_nr;
 	sigset_t fault_mask;            /* signal mask when the fault hit */
 	bool altstack_done;             /* this thread has an alt stack */
 };
@@ -466,6 +472,58 @@ static bool view_fixup(void *uctx)
 }
 #endif
 
+#if defined(__x86_64__)
+/* Whether uctx's fault hit a range of the run's generated code that has a
+ * landing pad (hup_view__code_fixups); if so, resume there. */
+static bool code_fixup(const struct view_thread *t, void *uctx)
+{
+	ucontext_t *uc = uctx;
+	uintptr_t ip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+	const struct hup_code_fixup *ent = t->fx;
+	uintptr_t base = (uintptr_t)t->fx_base;
+	uint32_t lo = 0, hi = t->fx_nr;
+
+	if (!hi || ip < base || ip - base > UINT32_MAX)
+		return false;
+	ip -= base;
+	while (lo < hi) { /* the last entry beginning at or before ip */
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (ent[mid].begin <= ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || ip >= ent[lo - 1].end)
+		return false;
+	uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(base + ent[lo - 1].pad);
+	return true;
+}
+#endif
+
+static void code_fixups_forget(struct view_thread *t)
+{
+	t->fx_nr = 0;
+	t->fx = NULL;
+	t->fx_base = NULL;
+}
+
+void hup_view__code_fixups(const void *base, const struct hup_code_fixup *ent,
+			   uint32_t nr)
+{
+	struct view_thread *t = &view_tls;
+
+	if (!t->active)
+		return;
+	/* nr last: the handler reads nothing while it is 0 */
+	t->fx_nr = 0;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	t->fx_base = base;
+	t->fx = ent;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	t->fx_nr = ent ? nr : 0;
+}
+
 static void view_fault(int sig, siginfo_t *si, void *uctx)
 {
 	struct view_thread *t = &view_tls;
@@ -483,7 +541,7 @@ static void view_fault(int sig, siginfo_t *si, void *uctx)
 #if defined(__x86_64__)
 		/* A helper's copy: it returns -EFAULT; returning from here
 		 * restores the mask the run had. */
-		if (view_fixup(uctx)) {
+		if (view_fixup(uctx) || code_fixup(t, uctx)) {
 			__atomic_fetch_add(&view->faults, 1, __ATOMIC_RELAXED);
 			return;
 		}
@@ -617,6 +675,7 @@ int hup_view__run_guarded(struct hup_view *view, uint64_t (*fn)(void *arg),
 		break;
 	case VIEW_JMP_ABANDON:
 		t->active = 0;
+		code_fixups_forget(t);
 		t->view = NULL;
 		t->jb = NULL;
 		t->run_jb = NULL;
@@ -626,6 +685,7 @@ int hup_view__run_guarded(struct hup_view *view, uint64_t (*fn)(void *arg),
 		struct hup_view *v = t->view;
 
 		t->active = 0;
+		code_fixups_forget(t);
 		t->view = NULL;
 		t->jb = NULL;
 		t->run_jb = NULL;
@@ -638,6 +698,7 @@ int hup_view__run_guarded(struct hup_view *view, uint64_t (*fn)(void *arg),
 	r = fn(arg);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	t->active = 0;
+	code_fixups_forget(t);
 	t->view = NULL;
 	t->jb = NULL;
 	t->run_jb = NULL;

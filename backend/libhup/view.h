@@ -70,6 +70,18 @@
 void hup_view__abandon(const void *uctx);
 
 /*
+ * The generated code of this thread's active guarded run whose faults in
+ * the view resume at landing pads (engine.h, hup_code_fixup; ent sorted by
+ * begin, offsets from base): the JIT's inlined helper copies.  Set by the
+ * engine inside the run, forgotten when the run ends however it ends; a
+ * call with no guarded run active does nothing.  A fault elsewhere in the
+ * code, or outside the view, is handled as without it.
+ */
+struct hup_code_fixup;
+void hup_view__code_fixups(const void *base, const struct hup_code_fixup *ent,
+			   uint32_t nr);
+
+/*
  * memcpy / memset for helpers, inside a guarded run of view on this thread:
  * a fault inside the view returns -EFAULT (and counts a fault) instead of
  * abandoning the whole run, so a helper can report the hole to the program

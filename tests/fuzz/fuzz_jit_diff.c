@@ -47,8 +47,8 @@ static const hup_helper_fn fake_fns[HUP_FN_MAX + 1] = {
 	[7] = fake_helper, [8] = fake_helper, [9] = fake_helper,
 	[10] = fake_helper,
 };
-static const struct hup_helper_table fake_helpers = {fake_fns,
-						     HUP_FN_MAX + 1};
+static const struct hup_helper_table fake_helpers = {.fns = fake_fns,
+						     .nr = HUP_FN_MAX + 1};
 
 static struct bpf_insn prog[HUP_MAX_INSNS > PROGEN_MAX_INSNS ?
 			    HUP_MAX_INSNS : PROGEN_MAX_INSNS];

@@ -49,8 +49,8 @@ static const hup_helper_fn zero_fns[HUP_FN_MAX + 1] = {
 	[7] = helper_zero, [8] = helper_zero, [9] = helper_zero,
 	[10] = helper_zero,
 };
-static const struct hup_helper_table zero_helpers = {zero_fns,
-						     HUP_FN_MAX + 1};
+static const struct hup_helper_table zero_helpers = {.fns = zero_fns,
+						     .nr = HUP_FN_MAX + 1};
 
 struct outcome {
 	uint64_t r0;

@@ -34,7 +34,7 @@ static uint64_t helper_add(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
 
 /* ids 0 and 2 are holes */
 static const hup_helper_fn fns[4] = {[1] = helper_add, [3] = helper_add};
-static const struct hup_helper_table helpers = {fns, 4};
+static const struct hup_helper_table helpers = {.fns = fns, .nr = 4};
 
 /* Is [p, p + len) mapped r-x and not w, per /proc/self/maps? */
 static int mapping_is_rx(const void *p, size_t len)

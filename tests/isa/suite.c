@@ -16,7 +16,7 @@ static uint64_t helper_unwind(uint64_t r1, uint64_t r2, uint64_t r3,
 }
 
 static const hup_helper_fn suite_fns[6] = {[5] = helper_unwind};
-const struct hup_helper_table suite_helpers = {suite_fns, 6};
+const struct hup_helper_table suite_helpers = {.fns = suite_fns, .nr = 6};
 
 char *suite_slurp(const char *path, size_t *len)
 {

@@ -122,7 +122,8 @@ static void run_case(const char *name, unsigned int event, unsigned int bits,
 		struct bpf_insn *insns = malloc(len);
 		size_t cnt = len / 8;
 		unsigned char ctx[256] = {0};
-		struct hup_helper_table helpers = {fake_fns, HUP_FN_MAX + 1};
+		struct hup_helper_table helpers = {.fns = fake_fns,
+						   .nr = HUP_FN_MAX + 1};
 		uint64_t r0 = 0;
 		int err;
 

@@ -43,7 +43,7 @@ static uint64_t capture(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
 }
 
 static const hup_helper_fn fns[2] = {NULL, capture};
-static const struct hup_helper_table helpers = {fns, 2};
+static const struct hup_helper_table helpers = {.fns = fns, .nr = 2};
 
 /* Every instruction reached; memory ones get recs[] from the caller. */
 static void mark_seen(struct hup_mem_rec *recs, size_t cnt)
@@ -531,6 +531,80 @@ static void test_helper_remat(void)
 	CHECK_EQ(cap_r2, 56);
 }
 
+/* A helper table whose helper 1 is a guest read the JIT may inline
+ * (engine.h, read_id): capture() stands for it where it is called. */
+static uint64_t read_fault_fake(uint64_t r1, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5)
+{
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	return (uint64_t)-EFAULT;
+}
+
+static const struct hup_helper_table read_helpers = {
+	.fns = fns, .nr = 2, .read_fault = read_fault_fake, .read_id = 1};
+
+/* Compile read(fp + dst_off, size, 0x10000040) sealed over a 4 KiB view;
+ * *r0: the run's answer; returns the image's landing pads (inlined
+ * copies), -1 if it did not compile. */
+static int read_inlined(int16_t dst_off, int32_t size, bool const_size,
+			uint64_t *r0)
+{
+	static uint64_t guest[512 + 8]; /* the view, and room for its guard */
+	const struct bpf_insn p[] = {
+		ST(BPF_DW, 10, -16, 0),
+		ST(BPF_DW, 10, -8, 0),
+		MOV64_IMM(1, 0xdead), /* the seal rebuilds it: fp + dst_off */
+		const_size ? ALU32_IMM(BPF_MOV, 2, size) : LDX(BPF_DW, 2, 10, -8),
+		LD_IMM64(3, 0x10000040),
+		CALL_HELPER(1),
+		LDX(BPF_DW, 1, 10, -16),
+		ALU64_REG(BPF_ADD, 0, 1),
+		EXIT(),
+	};
+	const struct hup_confine conf = {
+		.view_base = (uint64_t)(uintptr_t)guest, .view_mask = 0xfff,
+		.ctx_size = 64, .sealed = true, .on_abort = on_abort,
+	};
+	struct hup_mem_rec recs[MAXI] = {0};
+	struct bpf_insn insns[MAXI];
+	struct hup_jit_image img;
+	int n;
+
+	for (n = 0; n < 512; n++)
+		guest[n] = 0x0101010101010101ull * (uint64_t)n;
+	recs[0] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[1] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[3] = REC(HUP_REC_STACK, -8, 0, 10);
+	recs[6] = REC(HUP_REC_STACK, dst_off, 0, 1);
+	recs[7] = REC(HUP_REC_STACK, 0, 0, 10);
+	seal_copy(insns, p, ARRAY_LEN(p), recs, &conf);
+	if (hup_jit__compile_confined(insns, ARRAY_LEN(p), &read_helpers, &conf,
+				      &img, NULL))
+		return -1;
+	*r0 = img.entry(0, 0);
+	n = (int)img.nr_fixups;
+	hup_jit__free(&img);
+	return n;
+}
+
+/* The JIT inlines a constant-size read into the stack: the bytes at
+ * base + (gva & mask) land in the buffer and r0 is 0, with one landing
+ * pad; other reads stay calls of the helper (no pad). */
+static void test_read_inlined(void)
+{
+	uint64_t r0 = 0;
+
+	CHECK_EQ(read_inlined(-16, 16, true, &r0), 1);
+	CHECK_EQ(r0, 0x0808080808080808ull); /* guest[8], 0x40 bytes in */
+	CHECK_EQ(read_inlined(-16, 3, true, &r0), 1);
+	CHECK_EQ(r0, 0x080808ull);
+	CHECK_EQ(read_inlined(-16, 16, false, &r0), 0); /* size not constant */
+	CHECK_EQ(read_inlined(-8, 16, true, &r0), 0);   /* past the frame */
+	CHECK_EQ(read_inlined(-64, HUP_JIT_INLINE_READ - 1, true, &r0), 1);
+	CHECK_EQ(r0, 0x0e0e0e0e0e0e0e0eull); /* 48 bytes further */
+	CHECK_EQ(read_inlined(-64, HUP_JIT_INLINE_READ, true, &r0), 0);
+}
+
 /* ------------------------------------------------------- the seal pass */
 
 static int verify_seal(struct bpf_insn *p, size_t cnt, char *buf,
@@ -726,6 +800,7 @@ int main(void)
 	RUN(test_ctx_wrong_value);
 	RUN(test_view_masked);
 	RUN(test_helper_remat);
+	RUN(test_read_inlined);
 	RUN(test_seal_rewrites);
 	RUN(test_seal_disagree);
 	RUN(test_seal_hard_wired);

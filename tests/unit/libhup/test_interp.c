@@ -22,7 +22,7 @@ static uint64_t helper_add(uint64_t r1, uint64_t r2, uint64_t r3,
 }
 
 static const hup_helper_fn test_fns[3] = {[2] = helper_add};
-static const struct hup_helper_table test_helpers = {test_fns, 3};
+static const struct hup_helper_table test_helpers = {.fns = test_fns, .nr = 3};
 
 #define RUN_PROG(prog, r1, err)                                              \
 	hup_interp__run(prog, ARRAY_LEN(prog), &test_helpers,                \

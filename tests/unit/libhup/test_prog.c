@@ -122,6 +122,85 @@ static void test_hole_aborts_and_counts(void)
 	CHECK_EQ(hup_view__faults(view), faults + 4);
 }
 
+/*
+ * guest_read(r10 - 16, size, gva) with the buffer prefilled, returning the
+ * helper's result plus both words of the buffer: the JIT inlines such a
+ * call (a constant size under HUP_JIT_INLINE_READ into the stack), the
+ * interpreter calls the helper; both must give the same answer, a hole
+ * included (-EFAULT from the helper, not an abort; the bytes before the
+ * faulting word written).
+ */
+static uint64_t read_both(uint64_t gva, int32_t size)
+{
+	const struct bpf_insn prog[] = {
+		ST(BPF_DW, 10, -16, 0x5a5a5a5a),
+		ST(BPF_DW, 10, -8, 0x3c3c3c3c),
+		MOV64_REG(1, 10),
+		ADD64_IMM(1, -16),
+		ALU32_IMM(BPF_MOV, 2, size),
+		LD_IMM64(3, gva),
+		CALL_HELPER(HUP_FN_guest_read),
+		LDX(BPF_DW, 1, 10, -16),
+		ADD64_IMM(1, 0), /* kept apart from r0's sum below */
+		LDX(BPF_DW, 2, 10, -8),
+		ALU64_IMM(BPF_LSH, 2, 1),
+		ALU64_REG(BPF_ADD, 0, 1),
+		ALU64_REG(BPF_ADD, 0, 2),
+		EXIT(),
+	};
+	struct hup_prog *p[2] = {0};
+	struct hup_run_result res[2];
+	uint64_t faults = hup_view__faults(view);
+	int i, faulted;
+
+	load_both(prog, ARRAY_LEN(prog), &p[0], &p[1]);
+	for (i = 0; i < 2 && p[i]; i++) {
+		memset(&res[i], 0, sizeof(res[i]));
+		CHECK_EQ(hup_prog__run(p[i], &trace_ctx, sizeof(trace_ctx),
+				       NULL, &res[i]), 0);
+		hup_prog__free(p[i]);
+	}
+	CHECK_EQ(res[0].r0, res[1].r0);
+	faulted = (int)(hup_view__faults(view) - faults);
+	CHECK(faulted == 0 || faulted == 2); /* each engine's copy, once */
+	return res[1].r0;
+}
+
+/* What read_both answers, from the guest RAM directly (n bytes copied). */
+static uint64_t read_expect(uint64_t gva, size_t n, int64_t r0)
+{
+	uint8_t buf[16];
+	uint64_t w0, w1;
+
+	memcpy(buf, "\x5a\x5a\x5a\x5a\0\0\0\0\x3c\x3c\x3c\x3c\0\0\0\0", 16);
+	memcpy(buf, ram + (gva - GVA_BASE + 0x100000) % GUEST_RAM, n);
+	memcpy(&w0, buf, 8);
+	memcpy(&w1, buf + 8, 8);
+	return (uint64_t)r0 + w0 + (w1 << 1);
+}
+
+static void test_guest_read_inlined(void)
+{
+	uint64_t end = GVA_BASE + 0x10000; /* the window's end: a hole */
+	size_t k;
+
+	for (k = 0; k < 0x20; k++)
+		ram[0x100000 % GUEST_RAM + 0x40 + k] = (uint8_t)(0x91 + 3 * k);
+	for (k = 0; k < 16; k++)
+		ram[(0x100000 + 0x10000 - 16) % GUEST_RAM + k] = (uint8_t)(7 * k + 1);
+	CHECK_EQ(read_both(GVA_BASE + 0x40, 16),
+		 read_expect(GVA_BASE + 0x40, 16, 0));
+	CHECK_EQ(read_both(GVA_BASE + 0x43, 13), /* 8 bytes, then 5 */
+		 read_expect(GVA_BASE + 0x43, 13, 0));
+	CHECK_EQ(read_both(GVA_BASE + 0x41, 1), read_expect(GVA_BASE + 0x41, 1, 0));
+	/* all in the hole: nothing written, -EFAULT */
+	CHECK_EQ(read_both(end + 0x100, 16), read_expect(end, 0, -EFAULT));
+	/* the first word readable, the second in the hole */
+	CHECK_EQ(read_both(end - 8, 16), read_expect(end - 8, 8, -EFAULT));
+	/* 8 bytes, then bytes up to the hole: 11 written */
+	CHECK_EQ(read_both(end - 11, 15), read_expect(end - 11, 11, -EFAULT));
+}
+
 static void test_ctx_and_stats(void)
 {
 	struct hup_prog *p[2] = {0};
@@ -301,6 +380,7 @@ int main(void)
 		return 2;
 	RUN(test_guest_read_both_engines);
 	RUN(test_hole_aborts_and_counts);
+	RUN(test_guest_read_inlined);
 	RUN(test_ctx_and_stats);
 	RUN(test_env_versions);
 	RUN(test_rejections_at_the_boundary);

@@ -14,7 +14,7 @@ struct or_runner {
 };
 
 /* The body calls no helper. */
-static const struct hup_helper_table no_helpers = {NULL, 0};
+static const struct hup_helper_table no_helpers = {.fns = NULL, .nr = 0};
 
 struct or_runner *or_runner_new(const struct bpf_insn *body, size_t n,
 				int *jit_err)
