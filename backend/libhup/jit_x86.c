@@ -624,6 +624,25 @@ static bool confined_view(const struct hup_confine *c)
 	return c->view_mask != UINT64_MAX || c->view_base;
 }
 
+/* A 4 GiB view (hupvm's first size, pview.h): the zero extension of a
+ * 32-bit operation's result is its mask. */
+static bool view_mask32(const struct hup_confine *c)
+{
+	return c->view_mask == UINT32_MAX;
+}
+
+/* and r11, MASK (r9 scratch) */
+static void emit_and_mask(struct hup_jit_buf *b, const struct hup_confine *c)
+{
+	if (c->view_mask > INT32_MAX) {
+		emit_movabs(b, AUX_RDX, c->view_mask);           /* movabs r9, MASK */
+		emit_alu_rr(b, true, X86_AND, AUX_TMP, AUX_RDX); /* and r11, r9 */
+	} else {
+		emit_alu_ri(b, true, X86_AND, AUX_TMP,
+			    (int32_t)c->view_mask);              /* and r11, MASK */
+	}
+}
+
 /*
  * The x86 base register (and, in *off, displacement; in *index, an index
  * register or -1) of an access through BPF register regno, emitting what
@@ -637,6 +656,7 @@ static bool confined_view(const struct hup_confine *c)
  *     and r11, MASK                     (imm32, or movabs r9, MASK first)
  *     op [r10 + r11]
  *
+ * (a 4 GiB view: `sub r11d, r10d` and no `and`)
  * three ALU operations between the register and the access.  index NULL
  * (atomics, whose cmpxchg loop needs r9 and r10): `add r11, r10` and
  * [r11].  r9-r11 are scratch between BPF instructions.  -1: not encodable.
@@ -664,18 +684,14 @@ static int mem_base(struct hup_jit_ctx *ctx, uint8_t regno, int32_t *off,
 	if (!c->view_mask || (c->view_mask & (c->view_mask + 1)))
 		return -1; /* no view (nothing sealed uses one), or no mask */
 	emit_movabs(b, AUX_RAX, c->view_base);          /* movabs r10, VB */
-	if (c->view_mask > INT32_MAX)
-		emit_movabs(b, AUX_RDX, c->view_mask);  /* movabs r9, MASK */
 	if (*off)
 		emit_lea(b, AUX_TMP, reg_map[regno], *off); /* lea r11, [reg + off] */
 	else
 		emit_mov_rr(b, true, AUX_TMP, reg_map[regno]); /* mov r11, reg */
-	emit_alu_rr(b, true, X86_SUB, AUX_TMP, AUX_RAX); /* sub r11, r10 */
-	if (c->view_mask > INT32_MAX)
-		emit_alu_rr(b, true, X86_AND, AUX_TMP, AUX_RDX); /* and r11, r9 */
-	else
-		emit_alu_ri(b, true, X86_AND, AUX_TMP,
-			    (int32_t)c->view_mask);      /* and r11, MASK */
+	emit_alu_rr(b, !view_mask32(c), X86_SUB, AUX_TMP,
+		    AUX_RAX);                            /* sub r11(d), r10(d) */
+	if (!view_mask32(c))
+		emit_and_mask(b, c);                     /* and r11, MASK */
 	*off = 0;
 	if (index) {
 		*index = AUX_TMP;
@@ -867,6 +883,7 @@ static int emit_remat_arg(struct hup_jit_ctx *ctx, size_t i)
 	struct hup_jit_buf *b = &ctx->out;
 	unsigned int r = ctx->insns[i].dst_reg & 7;
 	uint32_t lim, skip;
+	uint64_t k;
 	int sz;
 
 	if (r < BPF_REG_1 || r > BPF_REG_4)
@@ -874,6 +891,8 @@ static int emit_remat_arg(struct hup_jit_ctx *ctx, size_t i)
 	sz = reg_map[r + 1];
 	lim = remat_lim(ctx, &ctx->insns[i]);
 	emit_remat_buf(ctx, i);
+	if (hup_jit__const_reg(ctx, i, (uint8_t)(r + 1), &k) && k <= lim)
+		return 0; /* a constant size that fits: nothing to clamp */
 	emit_alu_ri(b, true, X86_CMP, sz, (int32_t)lim); /* cmp size, lim */
 	skip = emit_local_fwd(b, X86_CC_BE);             /* jbe skip */
 	emit_mov_r32_imm(b, sz, lim);                    /* mov size32, lim */
@@ -922,14 +941,10 @@ static bool emit_inline_read(struct hup_jit_ctx *ctx, size_t i, uint32_t id)
 	if (size > remat_lim(ctx, insn))
 		return false; /* the call clamps it; keep that */
 	emit_remat_buf(ctx, i);                            /* lea rdi, [rbp + d] */
-	emit_mov_rr(b, true, AUX_TMP, reg_map[BPF_REG_3]); /* mov r11, rdx */
-	if (c->view_mask > INT32_MAX) {
-		emit_movabs(b, AUX_RDX, c->view_mask);     /* movabs r9, MASK */
-		emit_alu_rr(b, true, X86_AND, AUX_TMP, AUX_RDX); /* and r11, r9 */
-	} else {
-		emit_alu_ri(b, true, X86_AND, AUX_TMP,
-			    (int32_t)c->view_mask);        /* and r11, MASK */
-	}
+	emit_mov_rr(b, !view_mask32(c), AUX_TMP,
+		    reg_map[BPF_REG_3]);                   /* mov r11(d), rdx(d) */
+	if (!view_mask32(c))
+		emit_and_mask(b, c);                       /* and r11, MASK */
 	emit_movabs(b, AUX_RAX, c->view_base);             /* movabs r10, VB */
 	emit_alu_rr(b, true, X86_ADD, AUX_TMP, AUX_RAX);  /* add r11, r10 */
 	begin = b->pos;

@@ -491,6 +491,7 @@ static void view_masked(uint64_t mask)
 static void test_view_masked(void)
 {
 	view_masked(0xfff);
+	view_masked(UINT32_MAX); /* the JIT's 32-bit form */
 	view_masked((1ull << 40) - 1);
 }
 
@@ -543,11 +544,11 @@ static uint64_t read_fault_fake(uint64_t r1, uint64_t r2, uint64_t r3,
 static const struct hup_helper_table read_helpers = {
 	.fns = fns, .nr = 2, .read_fault = read_fault_fake, .read_id = 1};
 
-/* Compile read(fp + dst_off, size, 0x10000040) sealed over a 4 KiB view;
- * *r0: the run's answer; returns the image's landing pads (inlined
- * copies), -1 if it did not compile. */
-static int read_inlined(int16_t dst_off, int32_t size, bool const_size,
-			uint64_t *r0)
+/* Compile read(fp + dst_off, size, 2^40 + 0x40) sealed over a view of
+ * mask (its first 4 KiB mapped); *r0: the run's answer; returns the
+ * image's landing pads (inlined copies), -1 if it did not compile. */
+static int read_inlined(uint64_t mask, int16_t dst_off, int32_t size,
+			bool const_size, uint64_t *r0)
 {
 	static uint64_t guest[512 + 8]; /* the view, and room for its guard */
 	const struct bpf_insn p[] = {
@@ -555,14 +556,14 @@ static int read_inlined(int16_t dst_off, int32_t size, bool const_size,
 		ST(BPF_DW, 10, -8, 0),
 		MOV64_IMM(1, 0xdead), /* the seal rebuilds it: fp + dst_off */
 		const_size ? ALU32_IMM(BPF_MOV, 2, size) : LDX(BPF_DW, 2, 10, -8),
-		LD_IMM64(3, 0x10000040),
+		LD_IMM64(3, 0x10000000040ull),
 		CALL_HELPER(1),
 		LDX(BPF_DW, 1, 10, -16),
 		ALU64_REG(BPF_ADD, 0, 1),
 		EXIT(),
 	};
 	const struct hup_confine conf = {
-		.view_base = (uint64_t)(uintptr_t)guest, .view_mask = 0xfff,
+		.view_base = (uint64_t)(uintptr_t)guest, .view_mask = mask,
 		.ctx_size = 64, .sealed = true, .on_abort = on_abort,
 	};
 	struct hup_mem_rec recs[MAXI] = {0};
@@ -592,17 +593,25 @@ static int read_inlined(int16_t dst_off, int32_t size, bool const_size,
  * pad; other reads stay calls of the helper (no pad). */
 static void test_read_inlined(void)
 {
+	const uint64_t masks[] = {0xfff, UINT32_MAX, (1ull << 40) - 1};
 	uint64_t r0 = 0;
 
-	CHECK_EQ(read_inlined(-16, 16, true, &r0), 1);
-	CHECK_EQ(r0, 0x0808080808080808ull); /* guest[8], 0x40 bytes in */
-	CHECK_EQ(read_inlined(-16, 3, true, &r0), 1);
-	CHECK_EQ(r0, 0x080808ull);
-	CHECK_EQ(read_inlined(-16, 16, false, &r0), 0); /* size not constant */
-	CHECK_EQ(read_inlined(-8, 16, true, &r0), 0);   /* past the frame */
-	CHECK_EQ(read_inlined(-64, HUP_JIT_INLINE_READ - 1, true, &r0), 1);
-	CHECK_EQ(r0, 0x0e0e0e0e0e0e0e0eull); /* 48 bytes further */
-	CHECK_EQ(read_inlined(-64, HUP_JIT_INLINE_READ, true, &r0), 0);
+	for (size_t m = 0; m < ARRAY_LEN(masks); m++) {
+		uint64_t mask = masks[m];
+
+		r0 = 0;
+		CHECK_EQ(read_inlined(mask, -16, 16, true, &r0), 1);
+		CHECK_EQ(r0, 0x0808080808080808ull); /* guest[8], 0x40 in */
+		CHECK_EQ(read_inlined(mask, -16, 3, true, &r0), 1);
+		CHECK_EQ(r0, 0x080808ull);
+		CHECK_EQ(read_inlined(mask, -64, HUP_JIT_INLINE_READ - 1, true,
+				      &r0), 1);
+		CHECK_EQ(r0, 0x0e0e0e0e0e0e0e0eull); /* 48 bytes further */
+	}
+	/* size not constant, past the frame, too big */
+	CHECK_EQ(read_inlined(0xfff, -16, 16, false, &r0), 0);
+	CHECK_EQ(read_inlined(0xfff, -8, 16, true, &r0), 0);
+	CHECK_EQ(read_inlined(0xfff, -64, HUP_JIT_INLINE_READ, true, &r0), 0);
 }
 
 /* ------------------------------------------------------- the seal pass */
