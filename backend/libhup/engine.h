@@ -36,8 +36,9 @@ struct hup_helper_table {
 	/*
 	 * Optional (NULL: none): helper read_id copies guest memory as the
 	 * view's helper copy does, `s64 (void *dst, u32 size, u64 gva)`:
-	 * from view_base + (gva & view_mask), 8 bytes at a time then byte
-	 * by byte below HUP_JIT_INLINE_READ bytes, 0 or -EFAULT on a hole.
+	 * from view_base + (gva & view_mask), 0; or -EFAULT on a hole, with
+	 * dst all zeros (below HUP_JIT_INLINE_READ bytes it never refuses a
+	 * size).
 	 * The JIT may inline such a call of a sealed program (constant size,
 	 * a stack buffer); a fault in the inlined copy resumes at a landing
 	 * pad (hup_code_fixup) that returns read_fault(), which counts it
@@ -47,9 +48,7 @@ struct hup_helper_table {
 	uint32_t read_id;
 };
 
-/* The JIT inlines a read helper's copies of fewer bytes than this (the
- * view's helper copy moves 8 bytes at a time below it: the same bytes are
- * written before a fault). */
+/* The JIT inlines a read helper's copies of fewer bytes than this. */
 #define HUP_JIT_INLINE_READ 64u
 
 /*

@@ -147,8 +147,10 @@ static uint64_t fn_guest_read(uint64_t r1, uint64_t r2, uint64_t r3,
 		return 0;
 	if (!dst)
 		return ret_err(-EINVAL);
-	return ret_err(guest_result(st, hup_view__copy(st->view, dst, src,
-							(size_t)r2)));
+	err = guest_result(st, hup_view__copy(st->view, dst, src, (size_t)r2));
+	if (err == -EFAULT)
+		memset(dst, 0, (size_t)r2); /* no half copy (docs/abi.md) */
+	return ret_err(err);
 }
 
 /* What a fault in the JIT's inlined copy of guest_read returns, counted
@@ -366,13 +368,11 @@ static const hup_helper_fn abi_fns[HUP_FN_MAX + 1] = {
 	[HUP_FN_vcpu_id] = fn_vcpu_id,
 };
 
-/* guest_translate() and hup_view__copy() are the copy engine.h describes:
- * below HUP_JIT_INLINE_READ bytes (<= HUP_GUEST_COPY_MAX, and inside the
- * guard past the view) it never refuses a size, and it moves 8 bytes at a
- * time (view.c, fx_copy). */
+/* fn_guest_read is the copy engine.h describes: below HUP_JIT_INLINE_READ
+ * bytes (<= HUP_GUEST_COPY_MAX, and inside the guard past the view)
+ * guest_translate() never refuses a size. */
 _Static_assert(HUP_JIT_INLINE_READ <= HUP_GUEST_COPY_MAX &&
-		       HUP_JIT_INLINE_READ <= HUP_VIEW_GUARD &&
-		       HUP_JIT_INLINE_READ <= 64,
+		       HUP_JIT_INLINE_READ <= HUP_VIEW_GUARD,
 	       "an inlined guest_read is the helper's copy");
 
 const struct hup_helper_table hup_helpers_abi = {

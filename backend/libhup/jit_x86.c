@@ -900,6 +900,32 @@ static int emit_remat_arg(struct hup_jit_ctx *ctx, size_t i)
 	return 0;
 }
 
+/* Copy (src >= 0: from [src], through xmm0 and rax) or clear (src < 0)
+ * n bytes at [rdi], widest pieces first. */
+static void emit_copy_to_rdi(struct hup_jit_buf *b, int src, uint32_t n)
+{
+	static const uint8_t widths[] = {8, 4, 2, 1};
+	uint32_t k = 0;
+
+	if (src < 0 && n >= 16)
+		emit_pxor_self(b, 0);                         /* pxor xmm0, xmm0 */
+	for (; k + 16 <= n; k += 16) {
+		if (src >= 0)
+			emit_movups_load(b, 0, src, (int32_t)k); /* movups xmm0, [src + k] */
+		emit_movups_store(b, X86_RDI, (int32_t)k, 0);    /* movups [rdi + k], xmm0 */
+	}
+	if (src < 0 && k < n)
+		emit_alu_rr(b, false, X86_XOR, X86_RAX, X86_RAX); /* xor eax, eax */
+	for (size_t w = 0; w < sizeof(widths); w++)
+		for (; k + widths[w] <= n; k += widths[w]) {
+			if (src >= 0)
+				emit_ldx(b, widths[w], X86_RAX, src,
+					 (int32_t)k);          /* mov(zx) rax, [src + k] */
+			emit_stx(b, widths[w], X86_RDI, (int32_t)k,
+				 X86_RAX);                     /* mov [rdi + k], rax */
+		}
+}
+
 /*
  * guest_read(dst, K, gva) of a sealed program, K a constant below
  * HUP_JIT_INLINE_READ that fits the stack buffer dst: the helper's copy
@@ -908,19 +934,21 @@ static int emit_remat_arg(struct hup_jit_ctx *ctx, size_t i)
  *     lea rdi, [rbp + d]                 the sealed buffer
  *     mov r11, rdx ; and r11, MASK ; movabs r10, VB ; add r11, r10
  *   begin:
- *     mov rax, [r11 + k] ; mov [rdi + k], rax     8 bytes at a time
- *     movzx eax, byte [r11 + k] ; mov [rdi + k], al   then bytes
+ *     movups xmm0, [r11 + k] ; movups [rdi + k], xmm0    16 bytes at a
+ *     mov rax, [r11 + k] ; mov [rdi + k], rax            time, then 8,
+ *     ...                                                4, 2, 1
  *   end:
  *     xor eax, eax ; jmp done
  *   pad:                                 a load's fault resumes here
+ *     (dst cleared, K bytes)
  *     movabs r11, read_fault ; call r11  r0 = -EFAULT, counted
  *   done:
  *
  * A fault on a load (a hole of the view; the loads stay inside the
  * reservation: gva & MASK plus under 64 bytes of its guard) resumes at
- * pad through the image's fixup table, having written the bytes before
- * it, as the helper's own copy does.  The stores go to the run's stack.
- * false: not inlinable, emit the call.
+ * pad through the image's fixup table; the helper too leaves dst all
+ * zeros on -EFAULT (docs/abi.md), whatever it had copied.  The stores go
+ * to the run's stack.  false: not inlinable, emit the call.
  */
 static bool emit_inline_read(struct hup_jit_ctx *ctx, size_t i, uint32_t id)
 {
@@ -928,7 +956,7 @@ static bool emit_inline_read(struct hup_jit_ctx *ctx, size_t i, uint32_t id)
 	const struct hup_helper_table *h = ctx->helpers;
 	const struct hup_confine *c = ctx->conf;
 	struct hup_jit_buf *b = &ctx->out;
-	uint32_t begin, end, pad, done, k;
+	uint32_t begin, end, pad, done;
 	uint64_t size;
 
 	if (!h->read_fault || id != h->read_id || !c->sealed ||
@@ -948,18 +976,12 @@ static bool emit_inline_read(struct hup_jit_ctx *ctx, size_t i, uint32_t id)
 	emit_movabs(b, AUX_RAX, c->view_base);             /* movabs r10, VB */
 	emit_alu_rr(b, true, X86_ADD, AUX_TMP, AUX_RAX);  /* add r11, r10 */
 	begin = b->pos;
-	for (k = 0; k + 8 <= size; k += 8) {
-		emit_ldx(b, 8, X86_RAX, AUX_TMP, (int32_t)k);   /* mov rax, [r11 + k] */
-		emit_stx(b, 8, X86_RDI, (int32_t)k, X86_RAX);   /* mov [rdi + k], rax */
-	}
-	for (; k < size; k++) {
-		emit_ldx(b, 1, X86_RAX, AUX_TMP, (int32_t)k);   /* movzx eax, byte [r11 + k] */
-		emit_stx(b, 1, X86_RDI, (int32_t)k, X86_RAX);   /* mov [rdi + k], al */
-	}
+	emit_copy_to_rdi(b, AUX_TMP, (uint32_t)size);
 	end = b->pos;
 	emit_alu_rr(b, false, X86_XOR, X86_RAX, X86_RAX);  /* xor eax, eax */
 	done = emit_local_fwd(b, -1);                      /* jmp done */
 	pad = b->pos;
+	emit_copy_to_rdi(b, -1, (uint32_t)size);
 	emit_movabs(b, AUX_TMP, (uint64_t)(uintptr_t)h->read_fault); /* movabs r11, fn */
 	emit_call_r(b, AUX_TMP);                           /* call r11 */
 	bind_local(ctx, i, done);

@@ -517,6 +517,24 @@ static inline void emit_movaps_store(struct hup_jit_buf *b, int base,
 	emit_modrm_mem(b, xmm, base, off);
 }
 
+/* movups xmmN, [base + off] (N < 8)     REX? 0f 10 /r */
+static inline void emit_movups_load(struct hup_jit_buf *b, int xmm, int base,
+				    int32_t off)
+{
+	emit_rex(b, false, xmm, 0, base, false);
+	emit2(b, 0x0f, 0x10);
+	emit_modrm_mem(b, xmm, base, off);
+}
+
+/* movups [base + off], xmmN (N < 8)     REX? 0f 11 /r */
+static inline void emit_movups_store(struct hup_jit_buf *b, int base,
+				     int32_t off, int xmm)
+{
+	emit_rex(b, false, xmm, 0, base, false);
+	emit2(b, 0x0f, 0x11);
+	emit_modrm_mem(b, xmm, base, off);
+}
+
 /* ------------------------------------------------------------- atomics */
 
 /* lock add|or|and|xor [m], src      f0 REX.W? op /r */

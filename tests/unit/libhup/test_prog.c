@@ -166,17 +166,21 @@ static uint64_t read_both(uint64_t gva, int32_t size)
 	return res[1].r0;
 }
 
-/* What read_both answers, from the guest RAM directly (n bytes copied). */
-static uint64_t read_expect(uint64_t gva, size_t n, int64_t r0)
+/* What read_both answers, from the guest RAM directly: size bytes copied,
+ * or (a hole) size zeros and -EFAULT. */
+static uint64_t read_expect(uint64_t gva, size_t size, bool hole)
 {
 	uint8_t buf[16];
 	uint64_t w0, w1;
 
 	memcpy(buf, "\x5a\x5a\x5a\x5a\0\0\0\0\x3c\x3c\x3c\x3c\0\0\0\0", 16);
-	memcpy(buf, ram + (gva - GVA_BASE + 0x100000) % GUEST_RAM, n);
+	if (hole)
+		memset(buf, 0, size);
+	else
+		memcpy(buf, ram + (gva - GVA_BASE + 0x100000) % GUEST_RAM, size);
 	memcpy(&w0, buf, 8);
 	memcpy(&w1, buf + 8, 8);
-	return (uint64_t)r0 + w0 + (w1 << 1);
+	return (uint64_t)(hole ? -EFAULT : 0) + w0 + (w1 << 1);
 }
 
 static void test_guest_read_inlined(void)
@@ -189,16 +193,17 @@ static void test_guest_read_inlined(void)
 	for (k = 0; k < 16; k++)
 		ram[(0x100000 + 0x10000 - 16) % GUEST_RAM + k] = (uint8_t)(7 * k + 1);
 	CHECK_EQ(read_both(GVA_BASE + 0x40, 16),
-		 read_expect(GVA_BASE + 0x40, 16, 0));
-	CHECK_EQ(read_both(GVA_BASE + 0x43, 13), /* 8 bytes, then 5 */
-		 read_expect(GVA_BASE + 0x43, 13, 0));
-	CHECK_EQ(read_both(GVA_BASE + 0x41, 1), read_expect(GVA_BASE + 0x41, 1, 0));
-	/* all in the hole: nothing written, -EFAULT */
-	CHECK_EQ(read_both(end + 0x100, 16), read_expect(end, 0, -EFAULT));
-	/* the first word readable, the second in the hole */
-	CHECK_EQ(read_both(end - 8, 16), read_expect(end - 8, 8, -EFAULT));
-	/* 8 bytes, then bytes up to the hole: 11 written */
-	CHECK_EQ(read_both(end - 11, 15), read_expect(end - 11, 11, -EFAULT));
+		 read_expect(GVA_BASE + 0x40, 16, false));
+	CHECK_EQ(read_both(GVA_BASE + 0x43, 15), /* 8, 4, 2, 1 bytes */
+		 read_expect(GVA_BASE + 0x43, 15, false));
+	CHECK_EQ(read_both(GVA_BASE + 0x41, 1),
+		 read_expect(GVA_BASE + 0x41, 1, false));
+	CHECK_EQ(read_both(end - 16, 16), read_expect(end - 16, 16, false));
+	/* all in the hole; half in it; the last byte in it: -EFAULT and
+	 * nothing of the copy left, however far it got */
+	CHECK_EQ(read_both(end + 0x100, 16), read_expect(end, 16, true));
+	CHECK_EQ(read_both(end - 8, 16), read_expect(end - 8, 16, true));
+	CHECK_EQ(read_both(end - 11, 12), read_expect(end - 11, 12, true));
 }
 
 static void test_ctx_and_stats(void)
