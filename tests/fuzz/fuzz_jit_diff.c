@@ -22,9 +22,11 @@
  * Build: cmake -DHUP_FUZZ=ON -DCMAKE_C_COMPILER=clang-19; run
  *   fuzz_jit_diff -max_total_time=600 CORPUS_DIR
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <hyperupcall/abi.h>
 
@@ -41,14 +43,47 @@ static uint64_t fake_helper(uint64_t r1, uint64_t r2, uint64_t r3,
 	return 0;
 }
 
+/*
+ * A view for guest_read: a 4 GiB reservation (plus the guard an inlined
+ * copy may run into), read-write and never faulting, so a read anywhere
+ * in it sees zeros or what an earlier input left; the mask is 4 KiB or
+ * 4 GiB (the JIT's two forms of masking) by the input's length.
+ */
+#define FAKE_VIEW_BYTES ((1ull << 32) + HUP_GUEST_COPY_MAX + 4096)
+static uint8_t *fake_view;
+static uint64_t fake_mask;
+
+/* guest_read(dst, size, gva) as libhup's helper copies: from
+ * view + (gva & mask); 0. */
+static uint64_t fake_guest_read(uint64_t r1, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5)
+{
+	(void)r4, (void)r5;
+	if (r2 > HUP_GUEST_COPY_MAX)
+		return (uint64_t)-E2BIG;
+	if (r2)
+		memcpy((void *)(uintptr_t)r1, fake_view + (r3 & fake_mask),
+		       (size_t)r2);
+	return 0;
+}
+
+/* Never called: the fake view has no hole. */
+static uint64_t fake_read_fault(uint64_t r1, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5)
+{
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	abort();
+}
+
 static const hup_helper_fn fake_fns[HUP_FN_MAX + 1] = {
-	[1] = fake_helper, [2] = fake_helper, [3] = fake_helper,
+	[1] = fake_guest_read, [2] = fake_helper, [3] = fake_helper,
 	[4] = fake_helper, [5] = fake_helper, [6] = fake_helper,
 	[7] = fake_helper, [8] = fake_helper, [9] = fake_helper,
 	[10] = fake_helper,
 };
-static const struct hup_helper_table fake_helpers = {.fns = fake_fns,
-						     .nr = HUP_FN_MAX + 1};
+static const struct hup_helper_table fake_helpers = {
+	.fns = fake_fns, .nr = HUP_FN_MAX + 1,
+	.read_fault = fake_read_fault, .read_id = HUP_FN_guest_read};
 
 static struct bpf_insn prog[HUP_MAX_INSNS > PROGEN_MAX_INSNS ?
 			    HUP_MAX_INSNS : PROGEN_MAX_INSNS];
@@ -66,10 +101,12 @@ static void note_abort(void)
  * engines, confined, on identical copies of *ctx. */
 static void run_sealed(size_t cnt, const struct hup_reclaim_ctx *ctx)
 {
+	/* a view for guest_read only: sealed without one (has_view
+	 * false), a program names no other view access */
 	const struct hup_confine conf = {
-		.view_base = 0, .view_mask = UINT64_MAX,
-		.ctx_size = sizeof(*ctx), .sealed = true,
-		.on_abort = note_abort,
+		.view_base = (uint64_t)(uintptr_t)fake_view,
+		.view_mask = fake_mask, .ctx_size = sizeof(*ctx),
+		.sealed = true, .on_abort = note_abort,
 	};
 	struct hup_reclaim_ctx ctx_in = *ctx, ctx_jit = *ctx;
 	struct bpf_insn *insns = malloc(cnt * sizeof(*insns));
@@ -154,6 +191,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!size)
 		return 0;
+	if (!fake_view) {
+		fake_view = mmap(NULL, FAKE_VIEW_BYTES, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				 -1, 0);
+		if (fake_view == MAP_FAILED)
+			abort();
+	}
+	fake_mask = size & 1 ? 0xfff : UINT32_MAX;
 	if (data[0] & 1) {
 		cnt = (size - 1) / sizeof(struct bpf_insn);
 		if (!cnt || cnt > HUP_MAX_INSNS)

@@ -329,6 +329,25 @@ static void gen_loop_call(struct gen *g)
 		init_reg(g, r);
 }
 
+/* guest_read(a stack buffer, a constant size that fits it, a scalar
+ * gva): the JIT inlines it where the harness's helper table lets it
+ * (engine.h, read_id), and calls it elsewhere, as the interpreter does. */
+static void gen_guest_read(struct gen *g)
+{
+	struct progen_src *s = g->src;
+	int32_t off = -(int32_t)(1 + progen_next(s, STACK_BYTES));
+	int32_t size = 1 + (int32_t)progen_next(s, (uint32_t)-off);
+
+	put(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, pick_reg(s), 0, 0);
+	put(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_10, 0, 0);
+	put(g, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_1, 0, 0, off);
+	put(g, (progen_next(s, 2) ? BPF_ALU64 : BPF_ALU) | BPF_MOV | BPF_K,
+	    BPF_REG_2, 0, 0, size);
+	put(g, BPF_JMP | BPF_CALL, 0, 0, 0, HUP_FN_guest_read);
+	for (uint8_t r = BPF_REG_1; r <= BPF_REG_5; r++)
+		init_reg(g, r);
+}
+
 static void gen_call(struct gen *g)
 {
 	if (g->loop) {
@@ -368,8 +387,10 @@ static void gen_unit(struct gen *g, size_t u, size_t nunits, bool callee)
 		gen_mem(g, true, false);
 	else if (k < 74)
 		gen_mem(g, true, true);
-	else if (k < 82)
+	else if (k < 80)
 		gen_atomic(g);
+	else if (k < 82)
+		gen_guest_read(g);
 	else if (k < 96)
 		gen_jump(g, u, nunits);
 	else if (k < 98 || !callee)

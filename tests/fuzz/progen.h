@@ -15,7 +15,9 @@
  * what it accepts.  Coverage: every ALU/ALU64 op incl. sdiv/smod, movsx and
  * byte swaps, every jump op in JMP and JMP32 with reg and imm, ja and gotol,
  * ldimm64, all load/store sizes incl. sign-extending loads, all atomics,
- * and BPF-to-BPF calls into a generated callee: one with a stack of its
+ * HUP_FN_guest_read of a constant size into the stack (memory-safe as the
+ * harness's helper is: it gets a buffer and size the program's own stack
+ * holds), and BPF-to-BPF calls into a generated callee: one with a stack of its
  * own, a leaf that works on a caller's stack slot passed in r1, or (with
  * loops) a HUP_FN_loop callback on one.
  */
