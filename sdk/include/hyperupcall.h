@@ -185,7 +185,8 @@ typedef __s64 s64;
  * Helpers (abi.h, enum hup_helper).  Buffers (dst, src, buf, data) are host
  * memory: the stack or a writable context field.
  */
-/* Copy size <= HUP_GUEST_COPY_MAX bytes from guest address gva. */
+/* Copy size <= HUP_GUEST_COPY_MAX bytes from guest address gva: 0, or
+ * -EFAULT on a page the host does not map (dst then holds size zeros). */
 static long (*hup_guest_read)(void *dst, __u32 size, __u64 gva) =
 	(void *)HUP_FN_guest_read;
 /* Copy size bytes to guest address gva (a writable window). */

@@ -410,7 +410,7 @@ struct hup_query_ctx {
  */
 enum hup_helper {
 	/* s64 guest_read(void *dst, u32 size, u64 gva): copy from the guest,
-	 * size <= HUP_GUEST_COPY_MAX */
+	 * size <= HUP_GUEST_COPY_MAX; on -EFAULT dst holds size zeros */
 	HUP_FN_guest_read = 1,
 	/* s64 guest_write(u64 gva, const void *src, u32 size) */
 	HUP_FN_guest_write = 2,
