@@ -100,14 +100,18 @@ SCENARIO_PRELUDE = r"""hup_vm_flake() {
 """.replace("@STALL_PANIC@", STALL_PANIC).replace("@NO_EXIT@", NO_EXIT).replace("@IMPOSSIBLE_EFLAGS@", IMPOSSIBLE_EFLAGS)
 
 
-# L1's kernel saying one of its CPUs has made no progress for 21 s: under
+# L1's kernel saying one of its CPUs has made no progress for 21 s (an
+# RCU stall report) or has not scheduled for over 20 s (a soft lockup
+# report, seen alone on 2026-12-07: hupvm's two vCPU threads stuck in
+# KVM_RUN for 235 s while three scenarios ran into their timeouts): under
 # TCG that CPU is stuck for good (seen in VMRUN with L2 running, which
 # then never exits), and waiting for the scenario's deadline only loses
 # minutes.  Our code runs in L1's user space and cannot stall its kernel.
 # What hupnest writes before the L1 console lines it keeps in a scenario's
 # log when L1 died under it.
 L1_CONSOLE_HEADER = "hupnest: L1's last console lines:"
-L1_STALL = re.compile(r"^.*rcu: INFO: rcu_\w+ detected stalls on CPUs.*$", re.M)
+L1_STALL = re.compile(r"^.*(rcu: INFO: rcu_\w+ detected stalls on CPUs|"
+                      r"watchdog: BUG: soft lockup - CPU#\d+ stuck for \d+s!).*$", re.M)
 
 
 def l1_stall(console_text):

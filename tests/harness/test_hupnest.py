@@ -369,7 +369,7 @@ class LanesFakeHostTest(unittest.TestCase):
 
 
 class L1StallTest(unittest.TestCase):
-    """L1's kernel reporting an RCU stall ends its boot at once: the
+    """L1's kernel reporting an RCU stall or a soft lockup ends its boot at once: the
     scenario under it is a hang (125) named for the stall, the rest go to a
     fresh L1, and the old console is never read again."""
 
@@ -380,6 +380,10 @@ class L1StallTest(unittest.TestCase):
         self.assertEqual(flakes.l1_stall("x\n" + self.STALL),
                          "[  108.013738] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:")
         self.assertIsNone(flakes.l1_stall("rcu: Hierarchical SRCU implementation.\n"))
+        lockup = "[  172.476562] watchdog: BUG: soft lockup - CPU#0 stuck for 52s! [vcpu 1:2326]"
+        self.assertEqual(flakes.l1_stall("x\n" + lockup + "\n"), lockup)
+        self.assertIsNone(flakes.l1_stall("NMI watchdog: Enabled. Permanently consumes "
+                                          "one hw-PMU counter.\n"))
 
     def test_stall_under_a_scenario(self):
         # the first L1 runs until killed, its console saying it stalled
