@@ -624,6 +624,12 @@ static bool confined_view(const struct hup_confine *c)
 	return c->view_mask != UINT64_MAX || c->view_base;
 }
 
+/* A view whose mask (2^k - 1, not 0) the JIT can apply. */
+static bool view_maskable(const struct hup_confine *c)
+{
+	return c->view_mask && !(c->view_mask & (c->view_mask + 1));
+}
+
 /* A 4 GiB view (hupvm's first size, pview.h): the zero extension of a
  * 32-bit operation's result is its mask. */
 static bool view_mask32(const struct hup_confine *c)
@@ -681,7 +687,7 @@ static int mem_base(struct hup_jit_ctx *ctx, uint8_t regno, int32_t *off,
 		return -1;
 	if (!confined_view(c))
 		return reg_map[regno];
-	if (!c->view_mask || (c->view_mask & (c->view_mask + 1)))
+	if (!view_maskable(c))
 		return -1; /* no view (nothing sealed uses one), or no mask */
 	emit_movabs(b, AUX_RAX, c->view_base);          /* movabs r10, VB */
 	if (*off)
@@ -960,8 +966,7 @@ static bool emit_inline_read(struct hup_jit_ctx *ctx, size_t i, uint32_t id)
 	uint64_t size;
 
 	if (!h->read_fault || id != h->read_id || !c->sealed ||
-	    !confined_view(c) || !c->view_mask ||
-	    (c->view_mask & (c->view_mask + 1)) ||
+	    !confined_view(c) || !view_maskable(c) ||
 	    insn->dst_reg != BPF_REG_1 ||
 	    !hup_jit__const_reg(ctx, i, BPF_REG_2, &size) || !size ||
 	    size >= HUP_JIT_INLINE_READ)

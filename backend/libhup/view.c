@@ -501,11 +501,10 @@ static bool code_fixup(const struct view_thread *t, void *uctx)
 }
 #endif
 
+/* At every run's end: the handler reads nothing while fx_nr is 0. */
 static void code_fixups_forget(struct view_thread *t)
 {
 	t->fx_nr = 0;
-	t->fx = NULL;
-	t->fx_base = NULL;
 }
 
 void hup_view__code_fixups(const void *base, const struct hup_code_fixup *ent,
