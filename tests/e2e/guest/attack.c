@@ -411,8 +411,11 @@ static void *ioctls(void *arg)
 				    (uint8_t)(1 + rnd(&s) % 255);
 			a = &g;
 		}
-		if (cmd == HUP_IOC_UNREGISTER && a == junk) {
-			struct hup_ioc_unregister *u = (void *)junk;
+		/* Never the legitimate program, whichever of our buffers the
+		 * unregister reads (a flipped register block's size field
+		 * can read as its id too) */
+		if (cmd == HUP_IOC_UNREGISTER && (a == junk || a == &g)) {
+			struct hup_ioc_unregister *u = a;
 
 			if (u->prog_id == keep_id)
 				u->prog_id = 0;
