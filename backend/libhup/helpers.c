@@ -103,9 +103,10 @@ static uint64_t ret_err(int err)
 /*
  * The host address of gva, as the program's own translated access would
  * compute it: base + (gva & mask).  With size <= HUP_GUEST_COPY_MAX <=
- * HUP_VIEW_GUARD the range always ends inside the reservation (an access
- * running off the top of the view lands in the guard and faults); the
- * check says so rather than trusting the arithmetic.
+ * HUP_VIEW_GUARD the range always ends inside the reservation (a range
+ * running off the top of the view goes on in the guard, which mirrors the
+ * view's first bytes: view.h); the check says so rather than trusting the
+ * arithmetic.
  */
 static int guest_translate(const struct hup_run_state *st, uint64_t gva,
 			   uint64_t size, uint8_t **p)

@@ -239,14 +239,67 @@ static int view_range_check(const struct hup_view *view, uint64_t gva,
 	return 0;
 }
 
-/* Put the reservation back over [voff, voff + len): a hole again. */
-static int view_punch(struct hup_view *view, uint64_t voff, uint64_t len)
+/* Put the reservation back over [at, at + len): a hole again. */
+static int punch_at(uint8_t *at, uint64_t len)
 {
-	void *p = mmap(view->base + voff, len, PROT_NONE,
+	void *p = mmap(at, len, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
 		       MAP_FIXED, -1, 0);
 
 	return p == MAP_FAILED ? -errno : 0;
+}
+
+/*
+ * The guards mirror the view's ends (view.h): view offsets [0, GUARD) are
+ * mapped again at [size, size + GUARD), and [size - GUARD, size) again at
+ * [-GUARD, 0).  The parts of [voff, voff + len) that lie in those ends,
+ * each as the view offsets [lo, hi) and where their copy starts; returns
+ * how many (0..2).  The view has at least 2^HUP_VIEW_BITS_MIN bytes, so
+ * the two ends never overlap.
+ */
+struct view_mirror {
+	uint64_t lo, hi;
+	uint8_t *at;
+};
+
+_Static_assert(2ull * HUP_VIEW_GUARD <= 1ull << HUP_VIEW_BITS_MIN,
+	       "a view's two mirrored ends must not overlap");
+
+static int view_mirrors(const struct hup_view *view, uint64_t voff,
+			uint64_t len, struct view_mirror m[2])
+{
+	uint64_t end = voff + len, top = view->size - HUP_VIEW_GUARD;
+	int n = 0;
+
+	if (voff < HUP_VIEW_GUARD) {
+		m[n].lo = voff;
+		m[n].hi = end < HUP_VIEW_GUARD ? end : HUP_VIEW_GUARD;
+		m[n].at = view->base + view->size + m[n].lo;
+		n++;
+	}
+	if (end > top) {
+		m[n].lo = voff > top ? voff : top;
+		m[n].hi = end;
+		m[n].at = view->res + (m[n].lo - top);
+		n++;
+	}
+	return n;
+}
+
+/* [voff, voff + len) and its mirrors: holes again. */
+static int view_punch(struct hup_view *view, uint64_t voff, uint64_t len)
+{
+	struct view_mirror m[2];
+	int n = view_mirrors(view, voff, len, m), err;
+
+	err = punch_at(view->base + voff, len);
+	for (int k = 0; k < n; k++) {
+		int e = punch_at(m[k].at, m[k].hi - m[k].lo);
+
+		if (!err)
+			err = e;
+	}
+	return err;
 }
 
 int hup_view__map(struct hup_view *view, uint64_t gva, int fd,
@@ -281,6 +334,15 @@ int hup_view__map(struct hup_view *view, uint64_t gva, int fd,
 		goto out;
 	p = mmap(view->base + voff, len, (int)mprot, MAP_SHARED | MAP_FIXED,
 		 fd, (off_t)offset);
+	if (p != MAP_FAILED) {
+		struct view_mirror m[2];
+		int n = view_mirrors(view, voff, len, m);
+
+		for (int k = 0; k < n && p != MAP_FAILED; k++)
+			p = mmap(m[k].at, m[k].hi - m[k].lo, (int)mprot,
+				 MAP_SHARED | MAP_FIXED, fd,
+				 (off_t)(offset + (m[k].lo - voff)));
+	}
 	if (p == MAP_FAILED) {
 		err = -errno;
 		/*

@@ -9,7 +9,14 @@
  * are mapped (MAP_SHARED | MAP_FIXED over the reservation) at
  * base + (gva & mask).  Everything a verified program can address through
  * the view lies inside the reservation, so the worst it can do is touch a
- * PROT_NONE page.
+ * PROT_NONE page.  The guards mirror the view's ends: what is mapped at
+ * offsets [0, GUARD) is mapped again at [size, size + GUARD), and
+ * [size - GUARD, size) again at [-GUARD, 0), holes included.  So
+ * base + v, for any v in [-GUARD, size + GUARD), is the memory at
+ * base + (v & mask): an access running past an end of the view goes on
+ * around it, as the guest addresses it covers do modulo the view.  The
+ * engines' masked accesses and the JIT's unmasked ones (engine.h,
+ * view_mirrored) therefore see the same bytes.
  *
  * Fault recovery: a process-wide SIGSEGV/SIGBUS handler, installed once,
  * and per-thread state (thread-local, initial-exec TLS so the handler can

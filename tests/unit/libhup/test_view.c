@@ -291,6 +291,57 @@ static void test_guarded_access(void)
 	close(fd);
 }
 
+/* The guards mirror the view's ends (view.h): a window at offset 0 is
+ * read again just past the top, one at the top just below offset 0, and
+ * an unmap takes both copies away; a window away from the ends has none. */
+static void test_mirrors(void)
+{
+	struct hup_view *view;
+	int fd = make_memfd(4);
+	uint8_t *base;
+	uint64_t r;
+
+	CHECK_EQ(hup_view__create(BITS, &view), 0);
+	base = hup_view__base(view);
+	/* page 1 at offset 0 (a gva aliasing there), page 2 at the top,
+	 * page 3 in the middle */
+	CHECK_EQ(hup_view__map(view, 7 * VIEW_SIZE, fd, PAGE, PAGE,
+			       HUP_WIN_READ), 0);
+	CHECK_EQ(hup_view__map(view, VIEW_SIZE - PAGE, fd, 2 * PAGE, PAGE,
+			       HUP_WIN_READ | HUP_WIN_WRITE), 0);
+	CHECK_EQ(hup_view__map(view, 0x200000, fd, 3 * PAGE, PAGE,
+			       HUP_WIN_READ), 0);
+	CHECK_EQ(guarded(view, base + VIEW_SIZE + 8, 0, 0, &r), 0);
+	CHECK_EQ(r, 0x1111111111111111ull);
+	CHECK_EQ(guarded(view, base - 8, 0, 0, &r), 0);
+	CHECK_EQ(r, 0x1212121212121212ull);
+	/* across the top: the last 4 bytes of page 2, the first of page 1 */
+	CHECK_EQ(guarded(view, base + VIEW_SIZE - 4, 0, 0, &r), 0);
+	CHECK_EQ(r, 0x1111111112121212ull);
+	/* the same protection: a write through the lower copy lands in page
+	 * 2, one through the upper copy of the read-only page 1 faults */
+	CHECK_EQ(guarded(view, base - 16, 1, 0x4242, NULL), 0);
+	CHECK_EQ(guarded(view, base + VIEW_SIZE - 16, 0, 0, &r), 0);
+	CHECK_EQ(r, 0x4242);
+	CHECK_EQ(guarded(view, base + VIEW_SIZE, 1, 1, NULL), -EFAULT);
+	/* beyond the copied page: still a hole, as offset PAGE is */
+	CHECK_EQ(guarded(view, base + VIEW_SIZE + PAGE, 0, 0, NULL), -EFAULT);
+	CHECK_EQ(guarded(view, base - PAGE - 8, 0, 0, NULL), -EFAULT);
+	/* unmapped: both copies go */
+	CHECK_EQ(hup_view__unmap(view, 0, PAGE), 0);
+	CHECK_EQ(hup_view__unmap(view, VIEW_SIZE - PAGE, PAGE), 0);
+	CHECK_EQ(guarded(view, base + VIEW_SIZE + 8, 0, 0, NULL), -EFAULT);
+	CHECK_EQ(guarded(view, base - 8, 0, 0, NULL), -EFAULT);
+	CHECK_EQ(guarded(view, base + 0x200000, 0, 0, &r), 0);
+	CHECK_EQ(r, 0x1313131313131313ull);
+	/* a window that covers the whole first mirrored stretch and more */
+	CHECK_EQ(hup_view__map(view, 0, fd, 0, 4 * PAGE, HUP_WIN_READ), 0);
+	CHECK_EQ(guarded(view, base + VIEW_SIZE + 3 * PAGE, 0, 0, &r), 0);
+	CHECK_EQ(r, 0x1313131313131313ull);
+	hup_view__free(view);
+	close(fd);
+}
+
 /* A run inside a run (a VMM callback running a program) is refused. */
 struct nest {
 	struct hup_view *view;
@@ -554,6 +605,7 @@ int main(void)
 	RUN(test_collisions);
 	RUN(test_many_ranges);
 	RUN(test_guarded_access);
+	RUN(test_mirrors);
 	RUN(test_nested);
 	RUN(test_copy);
 #if defined(__x86_64__)
