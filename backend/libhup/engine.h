@@ -86,6 +86,15 @@ struct hup_confine {
 	uint64_t view_mask;
 	uint32_t ctx_size;
 	bool sealed;        /* helper calls carry sealed buffer arguments */
+	/*
+	 * The view is a hup_view, whose guards mirror its ends (view.h):
+	 * base + v for v in [-HUP_VIEW_GUARD, mask + 1 + HUP_VIEW_GUARD) is
+	 * base + (v & mask).  The JIT may then access through a register it
+	 * proved to hold base + [0, mask] + d (jit.h, hup_jit__view_reg)
+	 * without masking: the same bytes, with no arithmetic.  A view made
+	 * by hand (tests, fuzzers) leaves it false.
+	 */
+	bool view_mirrored;
 	/* JIT: called by the abort stub (a bad helper id, a sealed trap,
 	 * the depth guard), which then returns r0 = 0; NULL: not called.
 	 * The interpreter reports the same through *err. */

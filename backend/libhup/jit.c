@@ -299,37 +299,6 @@ int hup_jit__fixup(struct hup_jit_ctx *ctx, size_t insn, uint32_t begin,
 	return 0;
 }
 
-/* How far back hup_jit__const_reg looks: a helper's arguments are set
- * right before its call. */
-#define CONST_REG_WINDOW 16u
-
-bool hup_jit__const_reg(const struct hup_jit_ctx *ctx, size_t i,
-			uint8_t regno, uint64_t *val)
-{
-	size_t j = i;
-
-	while (j > 0 && i - j < CONST_REG_WINDOW) {
-		const struct bpf_insn *in;
-
-		if (ctx->call_target[j] & (HUP_JIT_JUMPED_TO | HUP_JIT_CALLEE))
-			return false; /* another way in: its own value */
-		in = &ctx->insns[--j];
-		if (ctx->imm_hi[j])
-			continue; /* the first slot writes */
-		if (!(hup_insn_writes(in) & (1u << regno)))
-			continue;
-		if (BPF_OP(in->code) != BPF_MOV || BPF_SRC(in->code) != BPF_K ||
-		    in->off || (BPF_CLASS(in->code) != BPF_ALU &&
-				BPF_CLASS(in->code) != BPF_ALU64))
-			return false;
-		*val = BPF_CLASS(in->code) == BPF_ALU
-			       ? (uint64_t)(uint32_t)in->imm
-			       : (uint64_t)(int64_t)in->imm;
-		return true;
-	}
-	return false;
-}
-
 /* In a padding pass: fill insn i's block up to its size in the previous
  * pass.  It can only have shrunk (see the top of this file). */
 static void jit_pad(struct hup_jit_ctx *ctx, size_t i)
@@ -457,6 +426,8 @@ int hup_jit__compile_confined(const struct bpf_insn *insns, size_t cnt,
 	    layout_alloc(&ctx.old, cnt) || layout_alloc(&ctx.cur, cnt))
 		goto out;
 	ret = jit_scan(&ctx);
+	if (!ret)
+		ret = hup_jit__facts(&ctx);
 	if (ret)
 		goto out;
 	ctx.bmi2 = hup_jit_x86__bmi2();
@@ -498,6 +469,7 @@ out:
 	free(ctx.frames_up);
 	free(ctx.light);
 	free(ctx.imm_hi);
+	free(ctx.facts);
 	free(ctx.fx);
 	return ret;
 }

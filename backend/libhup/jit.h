@@ -28,6 +28,10 @@
 /* Largest helper table copied into an image for callx. */
 #define HUP_JIT_MAX_HELPERS 4096u
 
+/* Registers the JIT keeps facts about (jit_facts.c): r0..r9. */
+#define HUP_JIT_FACT_REGS 10u
+struct hup_jit_facts;
+
 /* Where emitted bytes go; with mem == NULL only pos advances (sizing). */
 struct hup_jit_buf {
 	uint8_t *mem;
@@ -78,6 +82,7 @@ struct hup_jit_ctx {
 			       * its own): HUP_JIT_LIGHT | the r6-r9 it writes */
 	uint8_t at_light;     /* light[] of the insn being emitted */
 	uint8_t *imm_hi;      /* [cnt] insn i is the second slot of an ldimm64 */
+	struct hup_jit_facts *facts; /* [cnt] hup_jit__facts, or NULL */
 	bool has_callx;       /* the image carries a copy of the helper table */
 	bool bmi2;            /* hup_jit_x86__bmi2(), asked once per compile */
 	bool target_end;      /* some jump aims just past the last insn */
@@ -138,12 +143,23 @@ int hup_jit__fixup(struct hup_jit_ctx *ctx, size_t insn, uint32_t begin,
 		   uint32_t end, uint32_t pad);
 
 /*
- * The value register regno holds at insn i (before it runs) on every path,
- * when insn i's own basic block sets it with a move of a constant (no jump
- * lands between); false otherwise.
+ * The JIT's own register facts (jit_facts.c): a forward dataflow over the
+ * program, after jit_scan.  0, or -ENOMEM (then no fact is known: every
+ * question below answers false).
  */
+int hup_jit__facts(struct hup_jit_ctx *ctx);
+/* The value register regno holds before insn i on every path to it;
+ * false when it is not one known constant. */
 bool hup_jit__const_reg(const struct hup_jit_ctx *ctx, size_t i,
 			uint8_t regno, uint64_t *val);
+/*
+ * Whether register regno holds, before insn i on every path to it,
+ * view_base + x + *d for some x in [0, view_mask]: a guest address the
+ * program translated into the view itself (`&= MASK; += BASE`), moved by
+ * *d, |*d| <= HUP_VIEW_GUARD.
+ */
+bool hup_jit__view_reg(const struct hup_jit_ctx *ctx, size_t i,
+		       uint8_t regno, int64_t *d);
 
 /* ------------------------------------------------------ x86-64 back end */
 

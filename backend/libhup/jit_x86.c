@@ -666,12 +666,21 @@ static void emit_and_mask(struct hup_jit_buf *b, const struct hup_confine *c)
  * three ALU operations between the register and the access.  index NULL
  * (atomics, whose cmpxchg loop needs r9 and r10): `add r11, r10` and
  * [r11].  r9-r11 are scratch between BPF instructions.  -1: not encodable.
+ *
+ * None of it when the JIT's own facts (hup_jit__view_reg) show the
+ * register holds view_base + [0, MASK] + d, the access (size bytes at
+ * off) stays within the guards around that, and the guards mirror the
+ * view's ends (view_mirrored): then [reg + off] is inside the reservation
+ * and is the very byte the masked form reaches (view.h).  The program
+ * translated the address itself one instruction or a few before: this
+ * spares doing it twice.
  */
-static int mem_base(struct hup_jit_ctx *ctx, uint8_t regno, int32_t *off,
-		    int *index)
+static int mem_base(struct hup_jit_ctx *ctx, size_t i, uint8_t regno,
+		    int32_t *off, int size, int *index)
 {
 	const struct hup_confine *c = ctx->conf;
 	struct hup_jit_buf *b = &ctx->out;
+	int64_t d;
 
 	if (regno == BPF_REG_10) {
 		if (!c->sealed || *off < 0)
@@ -689,6 +698,10 @@ static int mem_base(struct hup_jit_ctx *ctx, uint8_t regno, int32_t *off,
 		return reg_map[regno];
 	if (!view_maskable(c))
 		return -1; /* no view (nothing sealed uses one), or no mask */
+	if (c->view_mirrored && hup_jit__view_reg(ctx, i, regno, &d) &&
+	    d + *off >= -(int64_t)HUP_VIEW_GUARD &&
+	    d + *off + size <= (int64_t)HUP_VIEW_GUARD)
+		return reg_map[regno];                  /* op [reg + off] */
 	emit_movabs(b, AUX_RAX, c->view_base);          /* movabs r10, VB */
 	if (*off)
 		emit_lea(b, AUX_TMP, reg_map[regno], *off); /* lea r11, [reg + off] */
@@ -720,7 +733,7 @@ static int emit_atomic(struct hup_jit_ctx *ctx, size_t i, int size)
 
 	if (size != 4 && size != 8)
 		return unsupported(ctx, i, "bad atomic width");
-	base = mem_base(ctx, insn->dst_reg, &off, NULL);
+	base = mem_base(ctx, i, insn->dst_reg, &off, size, NULL);
 	if (base < 0)
 		return unsupported(ctx, i, "bad register");
 	switch (insn->imm) {
@@ -802,8 +815,8 @@ static int emit_mem(struct hup_jit_ctx *ctx, size_t i)
 		return unsupported(ctx, i, "unknown load/store mode");
 	if (cls == BPF_STX && mode == BPF_ATOMIC)
 		return emit_atomic(ctx, i, size);
-	base = mem_base(ctx, cls == BPF_LDX ? insn->src_reg : insn->dst_reg, &off,
-			&index);
+	base = mem_base(ctx, i, cls == BPF_LDX ? insn->src_reg : insn->dst_reg,
+			&off, size, &index);
 	if (base < 0)
 		return unsupported(ctx, i, "bad register");
 

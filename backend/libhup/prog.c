@@ -304,6 +304,7 @@ int hup_prog__load(const void *insns, size_t insn_cnt, enum hup_event event,
 	if (prog->view) {
 		prog->conf.view_base = (uint64_t)(uintptr_t)hup_view__base(prog->view);
 		prog->conf.view_mask = hup_view__mask(prog->view);
+		prog->conf.view_mirrored = true; /* a hup_view's guards */
 	}
 	err = patch_pseudo(prog->insns, prog->insn_cnt, prog->view, &log);
 	if (err)

@@ -9,10 +9,13 @@
  * access inside the view, a helper gets the rebuilt pointer and a clamped
  * size, and an access no path reached traps.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <hup/libhup.h>
 
@@ -614,6 +617,179 @@ static void test_read_inlined(void)
 	CHECK_EQ(read_inlined(0xfff, -64, HUP_JIT_INLINE_READ, true, &r0), 0);
 }
 
+/* ------------------------------------------- translated view pointers */
+
+/* ld_imm64 of a pseudo kind as the loader leaves it: the value patched in */
+#define LD_PATCHED(d, kind, v)                                               \
+	INSN(BPF_LD | BPF_IMM | BPF_DW, d, kind, 0, (int32_t)(uint32_t)(v)), \
+	INSN(0, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)(v) >> 32))
+
+struct engine_run {
+	const struct bpf_insn *insns;
+	size_t cnt;
+	const struct hup_confine *conf;
+	const struct hup_jit_image *img; /* NULL: the interpreter */
+	void *ctx;
+};
+
+static uint64_t engine_fn(void *arg)
+{
+	struct engine_run *e = arg;
+	int err;
+
+	if (e->img)
+		return e->img->entry((uint64_t)(uintptr_t)e->ctx, 0);
+	return hup_interp__run_confined(e->insns, e->cnt, &helpers, e->conf,
+					(uint64_t)(uintptr_t)e->ctx, 0, &err);
+}
+
+/*
+ * Seal p (its insn 0 reads the gva from ctx, load_at loads through the
+ * view), run it for gva under both engines in a guarded run of view;
+ * both must agree (a result, or -EFAULT for a hole).  Returns the JIT's
+ * code length, mirrored as the view is or (mirrored false) as if it
+ * were not: the difference is the masking the JIT left out.
+ */
+static size_t view_run(struct hup_view *view, const struct bpf_insn *p,
+		       size_t cnt, size_t load_at, bool mirrored, uint64_t gva,
+		       int want_err, uint64_t want)
+{
+	const struct hup_confine conf = {
+		.view_base = (uint64_t)(uintptr_t)hup_view__base(view),
+		.view_mask = hup_view__mask(view), .ctx_size = 64,
+		.sealed = true, .view_mirrored = mirrored,
+	};
+	struct hup_mem_rec recs[MAXI] = {0};
+	struct bpf_insn insns[MAXI];
+	struct hup_jit_image img;
+	uint64_t ctx[8] = {gva}, r0 = 0;
+	struct engine_run e = {insns, cnt, &conf, NULL, ctx};
+	size_t len;
+
+	recs[0] = REC(HUP_REC_CTX, 0, 0, 1);
+	recs[load_at] = REC(HUP_REC_VIEW, 0, 0, p[load_at].src_reg);
+	seal_copy(insns, p, cnt, recs, &conf);
+	CHECK_EQ(hup_view__run_guarded(view, engine_fn, &e, &r0), want_err);
+	if (!want_err)
+		CHECK_EQ(r0, want);
+	CHECK_EQ(hup_jit__compile_confined(insns, cnt, &helpers, &conf, &img,
+					   NULL), 0);
+	if (!img.entry)
+		return 0;
+	e.img = &img;
+	r0 = 0;
+	CHECK_EQ(hup_view__run_guarded(view, engine_fn, &e, &r0), want_err);
+	if (!want_err)
+		CHECK_EQ(r0, want);
+	len = img.code_len;
+	hup_jit__free(&img);
+	return len;
+}
+
+/* A view of 2^20 bytes: page 1 of a memfd (bytes 0x11) at offset 0,
+ * page 2 (0x12) at the top; the rest holes. */
+static struct hup_view *small_view(int *fd)
+{
+	struct hup_view *view = NULL;
+	uint8_t page[4096];
+
+	*fd = memfd_create("hup-test-confine", MFD_CLOEXEC);
+	CHECK(*fd >= 0 && !ftruncate(*fd, 3 * 4096));
+	for (int i = 1; i < 3; i++) {
+		memset(page, 0x10 + i, sizeof(page));
+		CHECK_EQ(pwrite(*fd, page, sizeof(page), i * 4096), 4096);
+	}
+	CHECK_EQ(hup_view__create(20, &view), 0);
+	CHECK_EQ(hup_view__map(view, 0, *fd, 4096, 4096, HUP_WIN_READ), 0);
+	CHECK_EQ(hup_view__map(view, (1u << 20) - 4096, *fd, 2 * 4096, 4096,
+			       HUP_WIN_READ), 0);
+	return view;
+}
+
+/*
+ * A load through a pointer the program translated itself (`&= MASK;
+ * += BASE`, maybe moved by a constant) needs no masking of the JIT's
+ * when the view's guards mirror its ends: shorter code, the same bytes
+ * as the interpreter's masked access, also past either end of the view
+ * (around it) and in a hole (-EFAULT).  Where the JIT's own facts do not
+ * show it (a path that skips the translation, an offset past the
+ * mirrored guard, a view not mirrored) the access stays masked.
+ */
+static void test_view_direct(void)
+{
+	const uint64_t S = 1u << 20, P1 = 0x1111111111111111ull,
+		       P2 = 0x1212121212121212ull;
+	int fd;
+	struct hup_view *view = small_view(&fd);
+	const uint64_t base = (uint64_t)(uintptr_t)hup_view__base(view);
+#define TRANSLATED(add, off)                                                    \
+	LDX(BPF_DW, 1, 1, 0),                                                \
+	LD_PATCHED(2, HUP_PSEUDO_VIEW_MASK, S - 1),                          \
+	ALU64_REG(BPF_AND, 1, 2),                                            \
+	LD_PATCHED(3, HUP_PSEUDO_VIEW_BASE, base),                           \
+	ALU64_REG(BPF_ADD, 1, 3),                                            \
+	ADD64_IMM(1, add),                                                   \
+	LDX(BPF_DW, 0, 1, off),                                              \
+	EXIT()
+	const struct bpf_insn at0[] = {TRANSLATED(8, 0)};
+	const struct bpf_insn above[] = {TRANSLATED(8, 16)};  /* past the top */
+	const struct bpf_insn below[] = {TRANSLATED(8, -32)}; /* under 0 */
+	/* 4 bytes past the mirrored guard; moved past it before the load */
+	const struct bpf_insn far[] = {TRANSLATED(HUP_VIEW_GUARD - 4, 0)};
+	const struct bpf_insn farther[] = {TRANSLATED(HUP_VIEW_GUARD + 8, 0)};
+	/* r1 translated on one path only */
+	const struct bpf_insn join[] = {
+		LDX(BPF_DW, 1, 1, 0),
+		LD_PATCHED(2, HUP_PSEUDO_VIEW_MASK, S - 1),
+		LD_PATCHED(3, HUP_PSEUDO_VIEW_BASE, base),
+		JMP_IMM(BPF_JGT, 1, 0x100000, 2),
+		ALU64_REG(BPF_AND, 1, 2),
+		ALU64_REG(BPF_ADD, 1, 3),
+		LDX(BPF_DW, 0, 1, 0),
+		EXIT(),
+	};
+#undef TRANSLATED
+	size_t direct, masked;
+
+	/* gva aliasing offset 0: +8 in page 1 */
+	direct = view_run(view, at0, ARRAY_LEN(at0), 8, true, 5 * S, 0, P1);
+	masked = view_run(view, at0, ARRAY_LEN(at0), 8, false, 5 * S, 0, P1);
+	CHECK(direct && direct < masked);
+	/* the top page's last 8 bytes + 16: offset 8 again, around the top */
+	direct = view_run(view, above, ARRAY_LEN(above), 8, true, S - 16, 0, P1);
+	masked = view_run(view, above, ARRAY_LEN(above), 8, false, S - 16, 0,
+			  P1);
+	CHECK(direct && direct < masked);
+	/* 16 - 32 + 8: offset S - 8, under offset 0 */
+	direct = view_run(view, below, ARRAY_LEN(below), 8, true, 16, 0, P2);
+	CHECK(direct && direct < masked);
+	/* straddling the top: 4 bytes of page 2, 4 of page 1 */
+	view_run(view, at0, ARRAY_LEN(at0), 8, true, S - 12, 0,
+		 0x1111111112121212ull);
+	/* a hole, through a direct access and a masked one alike */
+	view_run(view, at0, ARRAY_LEN(at0), 8, true, S / 2, -EFAULT, 0);
+	/* beyond the mirrored guard: masked, even mirrored */
+	direct = view_run(view, far, ARRAY_LEN(far), 8, true,
+			  S - 4096 - HUP_VIEW_GUARD + 20, 0, P2);
+	masked = view_run(view, far, ARRAY_LEN(far), 8, false,
+			  S - 4096 - HUP_VIEW_GUARD + 20, 0, P2);
+	CHECK(direct && direct == masked);
+	direct = view_run(view, farther, ARRAY_LEN(farther), 8, true,
+			  S - 4096 - HUP_VIEW_GUARD + 8, 0, P2);
+	masked = view_run(view, farther, ARRAY_LEN(farther), 8, false,
+			  S - 4096 - HUP_VIEW_GUARD + 8, 0, P2);
+	CHECK(direct && direct == masked);
+	/* the path that skips the translation: a host address five views
+	 * up, masked back to offset 8 all the same */
+	direct = view_run(view, join, ARRAY_LEN(join), 8, true,
+			  base + 5 * S + 8, 0, P1);
+	masked = view_run(view, join, ARRAY_LEN(join), 8, false,
+			  base + 5 * S + 8, 0, P1);
+	CHECK(direct && direct == masked);
+	hup_view__free(view);
+	close(fd);
+}
+
 /* ------------------------------------------------------- the seal pass */
 
 static int verify_seal(struct bpf_insn *p, size_t cnt, char *buf,
@@ -810,6 +986,7 @@ int main(void)
 	RUN(test_view_masked);
 	RUN(test_helper_remat);
 	RUN(test_read_inlined);
+	RUN(test_view_direct);
 	RUN(test_seal_rewrites);
 	RUN(test_seal_disagree);
 	RUN(test_seal_hard_wired);
