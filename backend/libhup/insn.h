@@ -149,41 +149,16 @@ static inline uint16_t hup_insn_writes(const struct bpf_insn *insn)
 }
 
 /*
- * Whether the program runs each instruction at most once: no jump goes
- * backwards (or to itself) and no BPF-to-BPF call (a rewritten loop's
- * callback, a subprogram) exists.  Such a run ends after at most cnt
- * instructions and their helpers, whatever the data: the budget watchdog
- * need not be woken for it (budget.h).  A static scan of what the engines
- * run, independent of the verifier's reasoning (pure).
+ * Whether the program runs each instruction at most once: no BPF-to-BPF
+ * call (a rewritten loop's callback, a subprogram) or callx exists, and
+ * no cycle of jumps (a jump backwards that is not a loop, as compilers
+ * lay out a shared exit block, is fine).  Such a run ends after at most
+ * cnt instructions and their helpers, whatever the data: the budget
+ * watchdog need not be woken for it (budget.h).  A static scan of what
+ * the engines run, independent of the verifier's reasoning (pure; false
+ * also for a jump out of the program or into an ldimm64, and when memory
+ * for the scan runs out).  insn.c.
  */
-static inline bool hup_insns__straight(const struct bpf_insn *insns,
-				       size_t cnt)
-{
-	for (size_t i = 0; i < cnt; i++) {
-		const struct bpf_insn *in = &insns[i];
-		uint8_t cls = in->code & 0x07, op = in->code & 0xf0;
-		int64_t off;
-
-		if (hup_insn_is_ldimm64(in)) {
-			i++; /* its second slot is data */
-			continue;
-		}
-		if (cls != BPF_JMP && cls != BPF_JMP32)
-			continue;
-		if (op == BPF_EXIT)
-			continue;
-		if (op == BPF_CALL) {
-			/* a subprogram, or callx: a target in a register */
-			if (in->src_reg == BPF_PSEUDO_CALL ||
-			    (in->code & BPF_X))
-				return false;
-			continue;
-		}
-		off = hup_insn_jump_off(in);
-		if (off < 0) /* -1: a jump to itself */
-			return false;
-	}
-	return true;
-}
+bool hup_insns__straight(const struct bpf_insn *insns, size_t cnt);
 
 #endif /* HUP_INSN_H */

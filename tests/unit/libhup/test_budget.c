@@ -515,6 +515,27 @@ static void test_straight_scan(void)
 	static const struct bpf_insn gotol_back[] = {
 	    MOV64_IMM(0, 0), INSN(BPF_JMP32 | BPF_JA, 0, 0, 0, -2), EXIT(),
 	};
+	/* a jump back to a shared exit, as compilers lay it out: no loop */
+	static const struct bpf_insn back_exit[] = {
+	    JA(2), MOV64_IMM(0, 1), EXIT(),
+	    JMP_IMM(BPF_JEQ, 1, 0, -3), MOV64_IMM(0, 2), JA(-4),
+	};
+	/* a loop no path reaches still counts; so does one entered by a
+	 * forward jump past an exit */
+	static const struct bpf_insn dead_loop[] = {
+	    EXIT(), MOV64_IMM(0, 1), JA(-2),
+	};
+	static const struct bpf_insn loop_via[] = {
+	    JA(1), EXIT(), MOV64_IMM(0, 1), JMP_IMM(BPF_JNE, 0, 0, -2), EXIT(),
+	};
+	/* jumps into an ldimm64's second slot, out of the program */
+	static const struct bpf_insn into_data[] = {
+	    JA(2), INSN(BPF_LD | BPF_IMM | BPF_DW, 0, 0, 0, 1),
+	    INSN(0, 0, 0, 0, 0), JMP_IMM(BPF_JEQ, 1, 0, -3), EXIT(),
+	};
+	static const struct bpf_insn out_of[] = {
+	    JMP_IMM(BPF_JEQ, 1, 0, -5), EXIT(),
+	};
 	/* an ldimm64 whose second slot, read as an instruction, would be
 	 * a backward jump: it is data */
 	static const struct bpf_insn wide[] = {
@@ -531,6 +552,11 @@ static void test_straight_scan(void)
 	CHECK(!hup_insns__straight(sub, ARRAY_LEN(sub)));
 	CHECK(!hup_insns__straight(callx, ARRAY_LEN(callx)));
 	CHECK(!hup_insns__straight(gotol_back, ARRAY_LEN(gotol_back)));
+	CHECK(hup_insns__straight(back_exit, ARRAY_LEN(back_exit)));
+	CHECK(!hup_insns__straight(dead_loop, ARRAY_LEN(dead_loop)));
+	CHECK(!hup_insns__straight(loop_via, ARRAY_LEN(loop_via)));
+	CHECK(!hup_insns__straight(into_data, ARRAY_LEN(into_data)));
+	CHECK(!hup_insns__straight(out_of, ARRAY_LEN(out_of)));
 }
 
 /*
