@@ -4,7 +4,7 @@
  * records of the guest kernel's printk ring, oldest first, each read as
  * the kernel's own readers do (its descriptor finalized with the expected
  * id before the copy and unchanged after it), one struct dmesg_rec output
- * each (env->output), the count returned; the same refusals with the
+ * each (native_output), the count returned; the same refusals with the
  * same host log lines (env->debug_print).  The ring is the __ksym prb the
  * guest filled in (weak: 0 without it); every offset, size and the level
  * bitfield's shifts are the relocator's CO-RE answers for the object's
@@ -261,7 +261,7 @@ static int one_record(const struct dm_state *s, const struct native_view *v,
 	__asm__ volatile("" ::: "memory");
 	if (NATIVE_READ(v, uint64_t, d + s->state_var) != sv)
 		return 0;
-	env->output(env->opaque, &r, sizeof(r));
+	native_output(env, &r, sizeof(r));
 	return 1;
 }
 

@@ -10,16 +10,18 @@
  * (native__ksym).  The port's run reads guest memory as the program
  * does, at view base + (gva & mask) in the program's own view, under
  * libhup's fault recovery (a hole is -EFAULT, as for the program), and
- * talks to the host through the env the event built (env->output is
+ * talks to the host through the env the event built (native_output() is
  * hup_output, env->debug_print hup_print).
  */
 #ifndef HUPREPLAY_NATIVE_PORT_H
 #define HUPREPLAY_NATIVE_PORT_H
 
+#include <errno.h>
 #include <linux/bpf.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <hup/libhup.h>
 #include <hyperupcall/abi.h>
@@ -39,6 +41,22 @@ static inline void *native_gp(const struct native_view *v, uint64_t gva)
 #define NATIVE_READ(v, type, gva) (*(const volatile type *)native_gp(v, gva))
 #define NATIVE_WRITE(v, type, gva, x)                                          \
 	(*(volatile type *)native_gp(v, gva) = (x))
+
+/* hup_output, as a port makes it: into the caller's buffer when the env
+ * gives one (what libhup does for a program, hup_run_env.out_buf), else
+ * through its callback.  0 or -errno. */
+static inline int native_output(const struct hup_run_env *env,
+				const void *buf, uint32_t size)
+{
+	if (env->out_buf) {
+		if (size > env->out_cap - *env->out_len)
+			return -ENOSPC;
+		memcpy(env->out_buf + *env->out_len, buf, size);
+		*env->out_len += size;
+		return 0;
+	}
+	return env->output ? env->output(env->opaque, buf, size) : -EOPNOTSUPP;
+}
 
 /* native.c's setup context (the object, its BTF, the target BTF). */
 struct native_setup;

@@ -3,7 +3,7 @@
  * samples/ps.c ported by hand to native C (native.h): the guest's task
  * list walked from init_task (the __ksym the guest filled in), at most
  * PS_MAX tasks, each task's comm (16 bytes) output as the program's
- * hup_output does (env->output); it returns how many.  The offsets of
+ * hup_output does (native_output); it returns how many.  The offsets of
  * task_struct.tasks, .comm and list_head.next are the relocator's CO-RE
  * answers for the object's own types.  One liberty: the program copies a
  * comm with hup_guest_read, which fails on a hole of its view and ends
@@ -56,7 +56,7 @@ static uint64_t ps_run(const void *state, const struct native_view *v,
 	for (unsigned int i = 0; i < PS_MAX && pos != head; i++) {
 		memcpy(comm, native_gp(v, pos - s->tasks + s->comm),
 		       sizeof(comm));
-		env->output(env->opaque, comm, sizeof(comm));
+		native_output(env, comm, sizeof(comm));
 		n++;
 		pos = NATIVE_READ(v, uint64_t, pos + s->next);
 	}

@@ -46,6 +46,32 @@ struct hup_helper_table {
 	 */
 	hup_helper_fn read_fault;
 	uint32_t read_id;
+	/*
+	 * Optional (out_id 0: none): helper out_id appends a record to the
+	 * run's output, `s64 (const void *buf, u32 size)`, through the
+	 * output cursor of the run when it has one: the thread's
+	 * initial-exec TLS pointer at out_tls() bytes from the thread
+	 * pointer (the same for every thread) names a struct holding a
+	 * struct hup_out_cursor at out_off.  The
+	 * JIT may inline such a call of a sealed program (a constant size
+	 * below HUP_JIT_INLINE_READ, a buffer that holds it): with the
+	 * cursor's dst set, the copy and the count as the helper does them;
+	 * without, the call.
+	 */
+	uint32_t out_id;
+	uint32_t out_off;
+	intptr_t (*out_tls)(void);
+};
+
+/*
+ * Where a run's output goes when the caller gave a buffer
+ * (hup_run_env.out_buf): used bytes are written at dst, room at most.
+ * dst NULL: no buffer (the helper calls the caller's output callback).
+ */
+struct hup_out_cursor {
+	uint8_t *dst;
+	uint32_t room;
+	uint32_t used;
 };
 
 /* The JIT inlines a read helper's copies of fewer bytes than this. */

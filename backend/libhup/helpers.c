@@ -26,6 +26,13 @@
 static __thread struct hup_run_state *run_tls
 	__attribute__((tls_model("initial-exec")));
 
+/* Whether the caller's env (of its own sz) has field f. */
+#define ENV_HAS(env, f)                                                      \
+	((env) && (env)->sz >= offsetof(struct hup_run_env, f) +             \
+				       sizeof((env)->f))
+/* A callback needs its opaque argument too (the last field). */
+#define ENV_HAS_CB(env, f) (ENV_HAS(env, f) && ENV_HAS(env, opaque) && (env)->f)
+
 void hup_run_state__init(struct hup_run_state *st, struct hup_view *view,
 			 enum hup_event event, const struct hup_run_env *env)
 {
@@ -35,6 +42,23 @@ void hup_run_state__init(struct hup_run_state *st, struct hup_view *view,
 	st->view_base = hup_view__base(view);
 	st->view_mask = hup_view__mask(view);
 	st->event = event;
+	/* A query's output buffer: its free part, at most a query's worth
+	 * (a *out_len past out_cap leaves no room). */
+	if (event == HUP_EVENT_QUERY && ENV_HAS(env, out_len) &&
+	    env->out_buf && env->out_len) {
+		uint32_t len = *env->out_len, room;
+
+		room = len < env->out_cap ? env->out_cap - len : 0;
+		st->out.dst = env->out_buf + (len < env->out_cap ? len : 0);
+		st->out.room = room < HUP_QUERY_OUT_MAX ? room
+							: HUP_QUERY_OUT_MAX;
+	}
+}
+
+intptr_t hup_run_state__tls_offset(void)
+{
+	return (intptr_t)((uintptr_t)&run_tls -
+			  (uintptr_t)__builtin_thread_pointer());
 }
 
 struct hup_run_state *hup_run_state__enter(struct hup_run_state *st)
@@ -74,17 +98,13 @@ int hup_run_state__run(struct hup_run_state *st, uint64_t (*fn)(void *arg),
 	prev = hup_run_state__enter(st);
 	err = hup_view__run_guarded(st->view, fn, arg, r0);
 	hup_run_state__leave(prev);
+	if (st->out.dst)
+		*st->env->out_len += st->out.used; /* an aborted run's too */
 	if (b)
 		hup_budget__disarm(b, outer);
 	return err;
 }
 
-/* Whether the caller's env (of its own sz) has field f. */
-#define ENV_HAS(env, f)                                                      \
-	((env) && (env)->sz >= offsetof(struct hup_run_env, f) +             \
-				       sizeof((env)->f))
-/* A callback needs its opaque argument too (the last field). */
-#define ENV_HAS_CB(env, f) (ENV_HAS(env, f) && ENV_HAS(env, opaque) && (env)->f)
 
 /* Events run on behalf of one vCPU (docs/abi.md section 4). */
 static bool event_is_local(enum hup_event event)
@@ -333,8 +353,19 @@ static uint64_t fn_output(uint64_t r1, uint64_t r2, uint64_t r3,
 	(void)r3, (void)r4, (void)r5;
 	if (!st || st->event != HUP_EVENT_QUERY)
 		return ret_err(-EPERM);
-	if (r2 > HUP_QUERY_OUT_MAX - st->out_bytes)
+	if (r2 > HUP_QUERY_OUT_MAX - st->out.used)
 		return ret_err(-ENOSPC);
+	if (st->out.dst) {
+		/* the caller's buffer: no call into it (what the JIT
+		 * inlines, engine.h) */
+		if (r2 > st->out.room - st->out.used)
+			return ret_err(-ENOSPC);
+		if (r2 && !buf)
+			return ret_err(-EINVAL);
+		memcpy(st->out.dst + st->out.used, buf, r2);
+		st->out.used += (uint32_t)r2;
+		return 0;
+	}
 	if (!ENV_HAS_CB(st->env, output))
 		return ret_err(-EOPNOTSUPP);
 	if (!r2)
@@ -344,7 +375,7 @@ static uint64_t fn_output(uint64_t r1, uint64_t r2, uint64_t r3,
 	hup_budget__hold();
 	err = st->env->output(st->env->opaque, buf, (uint32_t)r2);
 	if (err >= 0)
-		st->out_bytes += (uint32_t)r2; /* before a budget abort */
+		st->out.used += (uint32_t)r2; /* before a budget abort */
 	hup_budget__release();
 	return err < 0 ? ret_err(err) : 0;
 }
@@ -381,4 +412,7 @@ const struct hup_helper_table hup_helpers_abi = {
 	.nr = HUP_FN_MAX + 1,
 	.read_fault = fn_guest_read_fault,
 	.read_id = HUP_FN_guest_read,
+	.out_id = HUP_FN_output,
+	.out_off = offsetof(struct hup_run_state, out),
+	.out_tls = hup_run_state__tls_offset,
 };

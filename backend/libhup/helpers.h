@@ -17,7 +17,7 @@
  *     err = hup_run_state__run(&st, engine_fn, engine_arg, &r0);
  *     // err: 0, -EFAULT (a hole) or -ETIMEDOUT (over budget): count an
  *     // abort; -EBUSY (nested run)
- *     // st.out_bytes, st.print_lines, st.print_dropped, st.helper_faults
+ *     // st.out.used, st.print_lines, st.print_dropped, st.helper_faults
  *
  * hup_run_state__run() makes st current on this thread, runs engine_fn
  * inside hup_view__run_guarded() (view.h) and restores the previous state.
@@ -67,7 +67,10 @@ struct hup_run_state {
 	 * not woken for it (budget.h). */
 	bool straight;
 	/* Budgets and counters of this run, for the loader's statistics. */
-	uint32_t out_bytes;     /* emitted by HUP_FN_output */
+	/* HUP_FN_output's: used counts the bytes emitted either way; dst
+	 * and room are env->out_buf's free part (engine.h), dst NULL without
+	 * one.  The JIT reaches it through run_tls (hup_helpers_abi). */
+	struct hup_out_cursor out;
 	uint32_t print_lines;   /* printed by HUP_FN_debug_print */
 	uint32_t print_dropped; /* refused by the rate limit */
 	uint32_t helper_faults; /* holes reported by guest_* helpers */
@@ -86,6 +89,9 @@ struct hup_run_state *hup_run_state__enter(struct hup_run_state *st);
 void hup_run_state__leave(struct hup_run_state *prev);
 /* The current state, NULL outside a run. */
 struct hup_run_state *hup_run_state__current(void);
+/* Where this thread's current run state pointer lies, in bytes from the
+ * thread pointer: the same in every thread (initial-exec TLS). */
+intptr_t hup_run_state__tls_offset(void);
 
 /*
  * enter + hup_view__run_guarded(st->view, fn, arg, r0) + leave, with the

@@ -18,6 +18,7 @@
  */
 #include <cpuid.h>
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <hyperupcall/abi.h>
@@ -149,6 +150,22 @@ static uint32_t emit_local_fwd(struct hup_jit_buf *b, int cc)
 {
 	emit_jmp8(b, cc, 0);
 	return b->pos;
+}
+
+/* The same with a 32-bit displacement: the code jumped over may be long. */
+static uint32_t emit_local_fwd32(struct hup_jit_buf *b, int cc)
+{
+	emit_jmp32(b, cc, 0);
+	return b->pos;
+}
+
+/* Point the 32-bit local jump that ends at `after` here. */
+static void bind_local32(struct hup_jit_buf *b, uint32_t after)
+{
+	uint32_t rel = b->pos - after;
+
+	if (b->mem && after >= 4 && after <= b->cap)
+		memcpy(&b->mem[after - 4], &rel, sizeof(rel));
 }
 
 /* Point the local jump that ends at `after` here. */
@@ -920,8 +937,8 @@ static int emit_remat_arg(struct hup_jit_ctx *ctx, size_t i)
 }
 
 /* Copy (src >= 0: from [src], through xmm0 and rax) or clear (src < 0)
- * n bytes at [rdi], widest pieces first. */
-static void emit_copy_to_rdi(struct hup_jit_buf *b, int src, uint32_t n)
+ * n bytes at [dst], widest pieces first. */
+static void emit_copy(struct hup_jit_buf *b, int dst, int src, uint32_t n)
 {
 	static const uint8_t widths[] = {8, 4, 2, 1};
 	uint32_t k = 0;
@@ -931,7 +948,7 @@ static void emit_copy_to_rdi(struct hup_jit_buf *b, int src, uint32_t n)
 	for (; k + 16 <= n; k += 16) {
 		if (src >= 0)
 			emit_movups_load(b, 0, src, (int32_t)k); /* movups xmm0, [src + k] */
-		emit_movups_store(b, X86_RDI, (int32_t)k, 0);    /* movups [rdi + k], xmm0 */
+		emit_movups_store(b, dst, (int32_t)k, 0);        /* movups [dst + k], xmm0 */
 	}
 	if (src < 0 && k < n)
 		emit_alu_rr(b, false, X86_XOR, X86_RAX, X86_RAX); /* xor eax, eax */
@@ -940,8 +957,8 @@ static void emit_copy_to_rdi(struct hup_jit_buf *b, int src, uint32_t n)
 			if (src >= 0)
 				emit_ldx(b, widths[w], X86_RAX, src,
 					 (int32_t)k);          /* mov(zx) rax, [src + k] */
-			emit_stx(b, widths[w], X86_RDI, (int32_t)k,
-				 X86_RAX);                     /* mov [rdi + k], rax */
+			emit_stx(b, widths[w], dst, (int32_t)k,
+				 X86_RAX);                     /* mov [dst + k], rax */
 		}
 }
 
@@ -994,16 +1011,90 @@ static bool emit_inline_read(struct hup_jit_ctx *ctx, size_t i, uint32_t id)
 	emit_movabs(b, AUX_RAX, c->view_base);             /* movabs r10, VB */
 	emit_alu_rr(b, true, X86_ADD, AUX_TMP, AUX_RAX);  /* add r11, r10 */
 	begin = b->pos;
-	emit_copy_to_rdi(b, AUX_TMP, (uint32_t)size);
+	emit_copy(b, X86_RDI, AUX_TMP, (uint32_t)size);
 	end = b->pos;
 	emit_alu_rr(b, false, X86_XOR, X86_RAX, X86_RAX);  /* xor eax, eax */
 	done = emit_local_fwd(b, -1);                      /* jmp done */
 	pad = b->pos;
-	emit_copy_to_rdi(b, -1, (uint32_t)size);
+	emit_copy(b, X86_RDI, -1, (uint32_t)size);
 	emit_movabs(b, AUX_TMP, (uint64_t)(uintptr_t)h->read_fault); /* movabs r11, fn */
 	emit_call_r(b, AUX_TMP);                           /* call r11 */
 	bind_local(ctx, i, done);
 	hup_jit__fixup(ctx, i, begin, end, pad);
+	return true;
+}
+
+/*
+ * output(buf, K) of a sealed program, K a constant below
+ * HUP_JIT_INLINE_READ that fits the buffer: the helper's buffered path
+ * (engine.h, out_id) inline, the call kept for a run without a buffer:
+ *
+ *     lea rdi, [rbp + d]                 the sealed buffer
+ *     mov r11, fs:[TLS]                  the run state
+ *     mov r10, [r11 + cur.dst]
+ *     test r10, r10 ; jz call            no buffer: the helper
+ *     mov eax, [r11 + cur.used] ; mov ecx, [r11 + cur.room]
+ *     lea rdx, [rax + K] ; cmp rdx, rcx ; ja full
+ *     add r10, rax
+ *     movups xmm0, [rdi] ; movups [r10], xmm0 ...   K bytes
+ *     mov [r11 + cur.used], edx
+ *     xor eax, eax ; jmp done
+ *   full:
+ *     mov rax, -ENOSPC ; jmp done
+ *   call:
+ *     movabs r11, fn ; call r11          rdi, rsi (= K) as they are
+ *   done:
+ *
+ * Nothing faults: the buffer is the run's stack or ctx, the output the
+ * caller's memory; used and room are libhup's own (used <= room).  false:
+ * not inlinable, emit the call.
+ */
+static bool emit_inline_output(struct hup_jit_ctx *ctx, size_t i, uint32_t id)
+{
+	const struct bpf_insn *insn = &ctx->insns[i];
+	const struct hup_helper_table *h = ctx->helpers;
+	struct hup_jit_buf *b = &ctx->out;
+	uint32_t to_call, full, done_ok, done_full;
+	int32_t cur, dst, used, room;
+	intptr_t tls;
+	uint64_t size;
+
+	if (!h->out_id || id != h->out_id || !h->out_tls ||
+	    !ctx->conf->sealed || (insn->dst_reg & 7) != BPF_REG_1 ||
+	    !hup_jit__const_reg(ctx, i, BPF_REG_2, &size) || !size ||
+	    size >= HUP_JIT_INLINE_READ || size > remat_lim(ctx, insn))
+		return false;
+	tls = h->out_tls();
+	if (tls < INT32_MIN || tls > INT32_MAX ||
+	    h->out_off > INT32_MAX - sizeof(struct hup_out_cursor))
+		return false;
+	cur = (int32_t)h->out_off;
+	dst = cur + (int32_t)offsetof(struct hup_out_cursor, dst);
+	used = cur + (int32_t)offsetof(struct hup_out_cursor, used);
+	room = cur + (int32_t)offsetof(struct hup_out_cursor, room);
+	emit_remat_buf(ctx, i);                            /* lea rdi, [rbp + d] */
+	emit_ld_fs(b, AUX_TMP, (int32_t)tls);              /* mov r11, fs:[TLS] */
+	emit_ldx(b, 8, AUX_RAX, AUX_TMP, dst);             /* mov r10, [r11 + dst] */
+	emit_test_rr(b, true, AUX_RAX, AUX_RAX);           /* test r10, r10 */
+	to_call = emit_local_fwd32(b, X86_CC_E);           /* jz call */
+	emit_ldx(b, 4, X86_RAX, AUX_TMP, used);            /* mov eax, [r11 + used] */
+	emit_ldx(b, 4, X86_RCX, AUX_TMP, room);            /* mov ecx, [r11 + room] */
+	emit_lea(b, X86_RDX, X86_RAX, (int32_t)size);      /* lea rdx, [rax + K] */
+	emit_alu_rr(b, true, X86_CMP, X86_RDX, X86_RCX);   /* cmp rdx, rcx */
+	full = emit_local_fwd32(b, X86_CC_A);              /* ja full */
+	emit_alu_rr(b, true, X86_ADD, AUX_RAX, X86_RAX);   /* add r10, rax */
+	emit_copy(b, AUX_RAX, X86_RDI, (uint32_t)size);
+	emit_stx(b, 4, AUX_TMP, used, X86_RDX);            /* mov [r11 + used], edx */
+	emit_alu_rr(b, false, X86_XOR, X86_RAX, X86_RAX);  /* xor eax, eax */
+	done_ok = emit_local_fwd32(b, -1);                 /* jmp done */
+	bind_local32(b, full);
+	emit_mov_r64_simm(b, X86_RAX, -ENOSPC);            /* mov rax, -ENOSPC */
+	done_full = emit_local_fwd32(b, -1);               /* jmp done */
+	bind_local32(b, to_call);
+	emit_movabs(b, AUX_TMP, (uint64_t)(uintptr_t)h->fns[id]); /* movabs r11, fn */
+	emit_call_r(b, AUX_TMP);                           /* call r11 */
+	bind_local32(b, done_ok);
+	bind_local32(b, done_full);
 	return true;
 }
 
@@ -1017,7 +1108,7 @@ static void emit_helper_call(struct hup_jit_ctx *ctx, size_t i, uint32_t id)
 		emit_jump(ctx, -1, ctx->old.abort, 0);       /* jmp abort */
 		return;
 	}
-	if (emit_inline_read(ctx, i, id))
+	if (emit_inline_read(ctx, i, id) || emit_inline_output(ctx, i, id))
 		return;
 	if (ctx->conf->sealed && ctx->insns[i].dst_reg &&
 	    emit_remat_arg(ctx, i))

@@ -632,6 +632,17 @@ static inline void emit_jmp32(struct hup_jit_buf *b, int cc, int32_t rel)
 	emit_u32(b, (uint32_t)rel);
 }
 
+/* mov r64, fs:[disp32]         64 REX.W 8b /r, SIB without base or index:
+ * a thread's initial-exec TLS, disp from the thread pointer */
+static inline void emit_ld_fs(struct hup_jit_buf *b, int dst, int32_t disp)
+{
+	emit1(b, 0x64);
+	emit_rex(b, true, dst, 0, 0, false);
+	emit1(b, 0x8b);
+	emit2(b, (uint8_t)(0x04 | (dst & 7) << 3), 0x25);
+	emit_u32(b, (uint32_t)disp);
+}
+
 /* int3                         cc  (image padding) */
 #define X86_INT3 0xcc
 

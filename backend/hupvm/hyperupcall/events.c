@@ -19,9 +19,9 @@
 struct run_ctx {
 	struct backend *b;
 	uint32_t cpu;
-	/* query output */
+	/* query output: libhup appends into it (hup_run_env.out_buf) */
 	char *out;
-	size_t cap, len;
+	uint32_t cap, len;
 };
 
 uint64_t backend__now_ns(void)
@@ -83,6 +83,11 @@ static void env_init(struct hup_run_env *env, struct run_ctx *rc,
 	env->output = env_output;
 	env->debug_print = env_debug_print;
 	env->opaque = rc;
+	if (rc->out) {
+		env->out_buf = (uint8_t *)rc->out;
+		env->out_cap = rc->cap;
+		env->out_len = &rc->len;
+	}
 }
 
 static uint64_t guest_tsc(struct backend *b, uint32_t cpu)
@@ -280,7 +285,8 @@ struct registry_prog *backend__global_prog(struct backend *b, uint32_t id,
 int backend__query(struct backend *b, uint32_t id, const uint64_t args[4],
 		   char *out, size_t cap, size_t *len, uint64_t *ret)
 {
-	struct run_ctx rc = {b, 0, out, cap, 0};
+	struct run_ctx rc = {b, 0, out, cap < UINT32_MAX ? (uint32_t)cap
+						       : UINT32_MAX, 0};
 	struct hup_query_ctx ctx;
 	struct hup_run_env env;
 	struct registry_prog *p;

@@ -617,6 +617,127 @@ static void test_read_inlined(void)
 	CHECK_EQ(read_inlined(0xfff, -64, HUP_JIT_INLINE_READ, true, &r0), 0);
 }
 
+/* A helper table whose helper 1 is an output the JIT may inline
+ * (engine.h, out_id): its cursor in a run struct this thread's TLS
+ * names, as libhup's run state is named by its own. */
+struct fake_run {
+	uint64_t pad;
+	struct hup_out_cursor cur;
+};
+
+static __thread struct fake_run *fake_run_tls
+	__attribute__((tls_model("initial-exec")));
+
+static intptr_t fake_out_tls(void)
+{
+	return (intptr_t)((uintptr_t)&fake_run_tls -
+			  (uintptr_t)__builtin_thread_pointer());
+}
+
+static uint64_t fake_output(uint64_t r1, uint64_t r2, uint64_t r3,
+			    uint64_t r4, uint64_t r5)
+{
+	(void)r3, (void)r4, (void)r5;
+	cap_r1 = r1;
+	cap_r2 = r2;
+	return 77;
+}
+
+static const hup_helper_fn out_fns[2] = {NULL, fake_output};
+static const struct hup_helper_table out_helpers = {
+	.fns = out_fns, .nr = 2, .out_id = 1,
+	.out_off = offsetof(struct fake_run, cur), .out_tls = fake_out_tls,
+};
+
+/* output(fp - 32, size) of "abcdefgh..." (32 bytes), sealed and JIT
+ * compiled against out_helpers, run with run's cursor; r0. */
+static uint64_t output_run(int32_t size, bool const_size, struct fake_run *run)
+{
+	const struct bpf_insn p[] = {
+		ST(BPF_W, 10, -32, 0x64636261), ST(BPF_W, 10, -28, 0x68676665),
+		ST(BPF_W, 10, -24, 0x6c6b6a69), ST(BPF_W, 10, -20, 0x706f6e6d),
+		ST(BPF_W, 10, -16, 0x74737271), ST(BPF_W, 10, -12, 0x78777675),
+		ST(BPF_W, 10, -8, 0x7a7a7a79), ST(BPF_W, 10, -4, size),
+		MOV64_IMM(1, 0xdead), /* the seal rebuilds it: fp - 32 */
+		const_size ? MOV64_IMM(2, size) : LDX(BPF_W, 2, 10, -4),
+		CALL_HELPER(1),
+		EXIT(),
+	};
+	const struct hup_confine conf = {
+		.view_mask = UINT64_MAX, .ctx_size = 64, .sealed = true,
+		.on_abort = on_abort,
+	};
+	struct hup_mem_rec recs[MAXI] = {0};
+	struct bpf_insn insns[MAXI];
+	struct hup_jit_image img;
+	uint64_t r0;
+
+	for (int i = 0; i < 8; i++)
+		recs[i] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[9] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[10] = REC(HUP_REC_STACK, -32, 0, 1);
+	seal_copy(insns, p, ARRAY_LEN(p), recs, &conf);
+	if (hup_jit__compile_confined(insns, ARRAY_LEN(p), &out_helpers, &conf,
+				      &img, NULL))
+		return 0xbad;
+	fake_run_tls = run;
+	r0 = img.entry(0, 0);
+	fake_run_tls = NULL;
+	hup_jit__free(&img);
+	return r0;
+}
+
+/* The JIT copies a constant-size output into the run's buffer with no
+ * call, refuses one that does not fit (-ENOSPC, nothing written), and
+ * calls the helper when the run has no buffer or the size is not a
+ * constant. */
+static void test_output_inlined(void)
+{
+	uint8_t out[80];
+	struct fake_run run = {.cur = {.dst = out, .room = 64, .used = 3}};
+
+	/* the 16-byte moves, then 8, 4, 2, 1: the whole 32-byte buffer */
+	static const int32_t sizes[] = {1, 2, 3, 7, 8, 15, 16, 17, 27, 28};
+	uint8_t *in;
+
+	for (size_t j = 0; j < ARRAY_LEN(sizes); j++) {
+		int32_t k = sizes[j];
+
+		memset(out, '.', sizeof(out));
+		run.cur.used = 3;
+		cap_r2 = 0;
+		CHECK_EQ(output_run(k, true, &run), 0);
+		CHECK_EQ(run.cur.used, 3 + (uint32_t)k);
+		CHECK_EQ(memcmp(out + 3, "abcdefghijklmnopqrstuvwxyzzz",
+				(size_t)k), 0);
+		CHECK_EQ(out[3 + k], '.');
+		CHECK_EQ(cap_r2, 0); /* no call */
+	}
+	/* all 32, the size word included */
+	run.cur.used = 3;
+	CHECK_EQ(output_run(32, true, &run), 0);
+	in = out + run.cur.used - 32;
+	CHECK_EQ(memcmp(in, "abcdefghijklmnopqrstuvwxyzzz\x20\0\0\0", 32), 0);
+	/* one byte short: refused, nothing written */
+	memset(out, '.', sizeof(out));
+	run.cur.used = 64 - 15;
+	CHECK_EQ(output_run(16, true, &run), (uint64_t)-ENOSPC);
+	CHECK_EQ(run.cur.used, 64 - 15);
+	CHECK_EQ(out[64 - 15], '.');
+	CHECK_EQ(output_run(15, true, &run), 0);
+	CHECK_EQ(run.cur.used, 64);
+	/* no buffer: the helper, with the rebuilt buffer and the size */
+	run.cur.dst = NULL;
+	CHECK_EQ(output_run(8, true, &run), 77);
+	CHECK_EQ(cap_r2, 8);
+	CHECK(cap_r1 != 0xdead && cap_r1 != 0);
+	/* a size that is not a constant: the helper */
+	run.cur.dst = out;
+	cap_r2 = 0;
+	CHECK_EQ(output_run(8, false, &run), 77);
+	CHECK_EQ(cap_r2, 8);
+}
+
 /* ------------------------------------------- translated view pointers */
 
 /* ld_imm64 of a pseudo kind as the loader leaves it: the value patched in */
@@ -986,6 +1107,7 @@ int main(void)
 	RUN(test_view_masked);
 	RUN(test_helper_remat);
 	RUN(test_read_inlined);
+	RUN(test_output_inlined);
 	RUN(test_view_direct);
 	RUN(test_seal_rewrites);
 	RUN(test_seal_disagree);

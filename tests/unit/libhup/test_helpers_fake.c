@@ -324,7 +324,7 @@ static void test_output(void)
 		 -ENOSPC);
 	CHECK_EQ(call_in(&st, HUP_FN_output, PTR(data), HUP_QUERY_OUT_MAX - 6,
 			 0), 0);
-	CHECK_EQ(st.out_bytes, HUP_QUERY_OUT_MAX);
+	CHECK_EQ(st.out.used, HUP_QUERY_OUT_MAX);
 	CHECK_EQ(call_in(&st, HUP_FN_output, PTR(data), 1, 0), -ENOSPC);
 	CHECK_EQ(call_in(&st, HUP_FN_output, PTR(data), 0, 0), 0);
 	CHECK_EQ(fake->out_len, HUP_QUERY_OUT_MAX);
@@ -333,8 +333,84 @@ static void test_output(void)
 	fake->out_err = -EIO;
 	hup_run_state__init(&st, view, HUP_EVENT_QUERY, &env);
 	CHECK_EQ(call_in(&st, HUP_FN_output, PTR(data), 1, 0), -EIO);
-	CHECK_EQ(st.out_bytes, 0);
+	CHECK_EQ(st.out.used, 0);
 	fake->out_err = 0;
+}
+
+/* Output calls in one run (hup_run_env.out_buf), then a touch of a hole
+ * if fault: the run aborts after them. */
+struct outputs {
+	const char *rec[4];
+	uint64_t len[4];
+	int64_t ret[4];
+	bool fault;
+};
+
+static uint64_t fn_outputs(void *arg)
+{
+	struct outputs *o = arg;
+
+	for (int i = 0; i < 4 && o->rec[i]; i++)
+		o->ret[i] = (int64_t)hup_helpers_abi.fns[HUP_FN_output](
+			PTR(o->rec[i]), o->len[i], 0, 0, 0);
+	if (o->fault)
+		return *(volatile uint8_t *)(hup_view__base(view) + 0x300000);
+	return 0;
+}
+
+/* The caller's buffer: records appended after what it held, as far as
+ * its cap allows, *out_len advanced when the run ends (an aborted run's
+ * records too), the callback never called; none for another event, no
+ * room when *out_len is already past the cap. */
+static void test_output_buffer(void)
+{
+	struct hup_run_env benv = env;
+	struct hup_run_state st;
+	uint8_t buf[32];
+	uint32_t len = 4;
+	struct outputs o = {
+		.rec = {"answer", "0123456", "012345", "x"},
+		.len = {6, 7, 6, 1},
+	};
+	uint64_t r0;
+
+	memset(buf, '.', sizeof(buf));
+	benv.out_buf = buf;
+	benv.out_cap = 16;
+	benv.out_len = &len;
+	fake->out_len = 0;
+	hup_run_state__init(&st, view, HUP_EVENT_QUERY, &benv);
+	CHECK_EQ(hup_run_state__run(&st, fn_outputs, &o, &r0), 0);
+	CHECK_EQ(o.ret[0], 0);
+	CHECK_EQ(o.ret[1], -ENOSPC);
+	CHECK_EQ(o.ret[2], 0);
+	CHECK_EQ(o.ret[3], -ENOSPC);
+	CHECK_EQ(len, 16);
+	CHECK_EQ(memcmp(buf, "....answer012345.", 17), 0);
+	CHECK_EQ(st.out.used, 12);
+	CHECK_EQ(fake->out_len, 0);
+	/* aborted after its records: they count */
+	len = 0;
+	o = (struct outputs){.rec = {"ab"}, .len = {2}, .fault = true};
+	hup_run_state__init(&st, view, HUP_EVENT_QUERY, &benv);
+	CHECK_EQ(hup_run_state__run(&st, fn_outputs, &o, &r0), -EFAULT);
+	CHECK_EQ(o.ret[0], 0);
+	CHECK_EQ(len, 2);
+	/* *out_len past the cap: no room */
+	len = 20;
+	o = (struct outputs){.rec = {"a"}, .len = {1}};
+	hup_run_state__init(&st, view, HUP_EVENT_QUERY, &benv);
+	CHECK_EQ(hup_run_state__run(&st, fn_outputs, &o, &r0), 0);
+	CHECK_EQ(o.ret[0], -ENOSPC);
+	CHECK_EQ(len, 20);
+	/* another event: refused, the buffer untouched */
+	len = 0;
+	o = (struct outputs){.rec = {"a"}, .len = {1}};
+	hup_run_state__init(&st, view, HUP_EVENT_TRACE, &benv);
+	CHECK_EQ(hup_run_state__run(&st, fn_outputs, &o, &r0), 0);
+	CHECK_EQ(o.ret[0], -EPERM);
+	CHECK_EQ(len, 0);
+	CHECK_EQ(fake->out_len, 0);
 }
 
 /* ------------------------------------------ end to end, interpreted */
@@ -407,6 +483,7 @@ int main(void)
 	RUN(test_vcpu);
 	RUN(test_debug_print);
 	RUN(test_output);
+	RUN(test_output_buffer);
 	RUN(test_interp_run);
 	hup_view__free(view);
 	close(memfd);

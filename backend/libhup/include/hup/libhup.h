@@ -187,6 +187,18 @@ struct hup_run_env {
 	int (*output)(void *opaque, const void *buf, uint32_t size);
 	void (*debug_print)(void *opaque, const char *line, uint32_t len);
 	void *opaque;
+	/*
+	 * A query's output (HUP_FN_output) straight into the caller's
+	 * buffer instead of through output(): records are appended at
+	 * out_buf + *out_len, up to out_cap bytes in all (and at most
+	 * HUP_QUERY_OUT_MAX per run), and *out_len is advanced when the run
+	 * ends, an aborted run's records included.  No call into the caller
+	 * per record: the JIT copies a small one inline.  out_buf NULL: the
+	 * callback (or -EOPNOTSUPP without one).
+	 */
+	uint8_t *out_buf;
+	uint32_t out_cap;
+	uint32_t *out_len;
 };
 
 struct hup_run_result {
