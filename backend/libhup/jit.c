@@ -110,6 +110,27 @@ static int stack_reach(const struct hup_jit_ctx *ctx,
 	return names ? -1 : 0;
 }
 
+/*
+ * The lowest in-frame offset (>= -HUP_STACK_SIZE) sealed insn may touch
+ * in any frame, 0 for none: a stack access or helper buffer at its static
+ * offset (a buffer runs from there up to the frame's top, where its size
+ * is clamped).  Nothing else of a sealed program touches a stack: r10
+ * copied into another register (a loop's data pointer) is a value, and
+ * an access through that register goes to the view (engine.h).
+ */
+static int32_t stack_low(const struct hup_jit_ctx *ctx,
+			 const struct bpf_insn *insn)
+{
+	int32_t o;
+
+	if (!stack_reach(ctx, insn) ||
+	    (!(insn->code == (BPF_JMP | BPF_CALL) && !insn->src_reg &&
+	       insn->dst_reg) && !hup_insn_r10_base(insn)))
+		return 0;
+	o = insn->off < 0 ? insn->off : hup_seal_frame_off(insn->off);
+	return o < -(int32_t)HUP_STACK_SIZE ? -(int32_t)HUP_STACK_SIZE : o;
+}
+
 /* Whether the back end emits a call for insn: any call but one of a
  * helper no table has (a sealed trap), which is a jump to the abort stub. */
 static bool emits_call(const struct hup_jit_ctx *ctx,
@@ -166,7 +187,10 @@ static void mark_light(struct hup_jit_ctx *ctx, size_t start, size_t end,
  * names its own frame or makes a BPF-to-BPF call; a leaf that reaches only
  * its callers' frames (a loop callback reading its caller's state) runs
  * without.  A function runs from its entry to the next one (what the
- * verifier accepts; only sealed programs are judged per function).
+ * verifier accepts; only sealed programs are judged per function).  And
+ * only the part any instruction can reach is cleared: from the lowest
+ * static offset of any sealed access or buffer of the program, in any
+ * frame (ctx->zero_from), up; below it no instruction reads or writes.
  */
 static void jit_frames(struct hup_jit_ctx *ctx)
 {
@@ -176,6 +200,7 @@ static void jit_frames(struct hup_jit_ctx *ctx)
 	int reach, up = 0;
 	uint8_t saves = 0;
 	bool calling = false;
+	int32_t low = 0;
 
 	for (i = 0; i <= ctx->cnt; i++) {
 		if (i == ctx->cnt ||
@@ -200,12 +225,19 @@ static void jit_frames(struct hup_jit_ctx *ctx)
 		reach = stack_reach(ctx, &insns[i]);
 		if (reach < 0 || hup_insn_is_pseudo_call(&insns[i]))
 			zero = true;
+		if (stack_low(ctx, &insns[i]) < low)
+			low = stack_low(ctx, &insns[i]);
 		if (reach > up)
 			up = reach;
 		if (insns[i].dst_reg == BPF_REG_10 ||
 		    insns[i].src_reg == BPF_REG_10)
 			any = true;
 	}
+	/* whole 16-byte stores; whole 64-byte rounds past 64 bytes */
+	low = -((-low + 15) & ~15);
+	if (low < -64)
+		low = -((-low + 63) & ~63);
+	ctx->zero_from = sealed ? low : -(int32_t)HUP_STACK_SIZE;
 	if (sealed || !any)
 		return;
 	for (i = 0; i < ctx->cnt; i++)

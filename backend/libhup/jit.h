@@ -84,6 +84,8 @@ struct hup_jit_ctx {
 	uint8_t *imm_hi;      /* [cnt] insn i is the second slot of an ldimm64 */
 	struct hup_jit_facts *facts; /* [cnt] hup_jit__facts, or NULL */
 	bool has_callx;       /* the image carries a copy of the helper table */
+	int32_t zero_from;    /* a cleared frame: [rbp + zero_from, rbp), a
+			       * multiple of 16 (of 64 past 64 bytes) */
 	bool bmi2;            /* hup_jit_x86__bmi2(), asked once per compile */
 	bool target_end;      /* some jump aims just past the last insn */
 

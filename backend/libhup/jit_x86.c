@@ -260,10 +260,18 @@ static void emit_frame_setup(struct hup_jit_ctx *ctx, size_t fn)
 	 * Defence in depth, as the interpreter: the verifier proves stack
 	 * bytes are written before they are read, but were it ever wrong, a
 	 * program still must not see host bytes left on the native stack.
-	 * 512 bytes in 8 rounds of 4 aligned 16-byte stores.
+	 * The part the program can reach (jit.c, zero_from): up to 64 bytes
+	 * in aligned 16-byte stores, more in rounds of 4 of them.
 	 */
+	if (!ctx->zero_from)
+		return;
 	emit_pxor_self(b, 0);                             /* pxor xmm0, xmm0 */
-	emit_mov_rr(b, true, AUX_TMP, X86_RSP);           /* mov r11, rsp */
+	if (ctx->zero_from >= -64) {
+		for (int32_t o = ctx->zero_from; o < 0; o += 16)
+			emit_movaps_store(b, X86_RBP, o, 0); /* movaps [rbp + o], xmm0 */
+		return;
+	}
+	emit_lea(b, AUX_TMP, X86_RBP, ctx->zero_from);    /* lea r11, [rbp + from] */
 	loop = b->pos;
 	for (int k = 0; k < 4; k++)
 		emit_movaps_store(b, AUX_TMP, 16 * k, 0); /* movaps [r11 + 16k], xmm0 */

@@ -355,7 +355,8 @@ static uint64_t jit_on_dirty_stack(const struct bpf_insn *p, size_t cnt,
  * forbids, simulated by records) gives 0, never host bytes, from a leaf
  * that names its own frame (a load; its frame as a helper's buffer) and
  * from a frame that calls but never names its own frame, read by its
- * callee one frame up.
+ * callee one frame up; and 300-400 bytes down, the clear reaching as far
+ * as the program's lowest access or buffer.
  */
 static void test_frames_cleared(void)
 {
@@ -375,6 +376,18 @@ static void test_frames_cleared(void)
 		MOV64_IMM(1, 0),
 		MOV64_IMM(2, 8),
 		CALL_HELPER(1),                  /* capture: reads fp-8 */
+		EXIT(),
+	};
+	const struct bpf_insn deep[] = {
+		ST(BPF_DW, 10, -400, 1),
+		LDX(BPF_DW, 0, 10, -392),        /* unwritten */
+		EXIT(),
+	};
+	const struct bpf_insn deep_arg[] = {
+		ST(BPF_DW, 10, -8, 1),
+		MOV64_IMM(1, 0),
+		MOV64_IMM(2, 16),
+		CALL_HELPER(1),                  /* capture: reads fp-304 */
 		EXIT(),
 	};
 	const struct bpf_insn middle[] = {
@@ -403,6 +416,16 @@ static void test_frames_cleared(void)
 	recs[2] = REC(HUP_REC_STACK, 0, 0, 10);
 	recs[6] = REC(HUP_REC_STACK, 0, 1, 10);
 	CHECK_EQ(jit_on_dirty_stack(middle, ARRAY_LEN(middle), recs), 0);
+	/* only the reach of the program's lowest access is cleared: an
+	 * unwritten slot above it, and a helper buffer's bytes */
+	memset(recs, 0, sizeof(recs));
+	recs[0] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[1] = REC(HUP_REC_STACK, 0, 0, 10);
+	CHECK_EQ(jit_on_dirty_stack(deep, ARRAY_LEN(deep), recs), 0);
+	memset(recs, 0, sizeof(recs));
+	recs[0] = REC(HUP_REC_STACK, 0, 0, 10);
+	recs[3] = REC(HUP_REC_STACK, -304, 0, 1);
+	CHECK_EQ(jit_on_dirty_stack(deep_arg, ARRAY_LEN(deep_arg), recs), 0);
 }
 
 /* r2 = ctx + 4096 believed ctx + 0: the load reads ctx + 16. */
