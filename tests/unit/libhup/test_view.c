@@ -392,6 +392,59 @@ static uint64_t fn_copy(void *arg)
 	return buf[0];
 }
 
+/* Every length from 0 to 600 (the 8-byte, 16-byte and string paths and
+ * their tails), from every offset of a 16-byte line, copies exactly its
+ * bytes and no more; a copy whose last byte lies in a hole is -EFAULT. */
+struct sweep {
+	struct hup_view *view;
+	int bad, faults_seen;
+};
+
+static uint64_t fn_sweep(void *arg)
+{
+	struct sweep *w = arg;
+	uint8_t *base = hup_view__base(w->view), *src;
+	uint8_t buf[640];
+
+	for (size_t len = 0; len <= 600; len++)
+		for (size_t at = 0; at < 16; at++) {
+			src = base + 0x1000 + at;
+			memset(buf, 0x5a, sizeof(buf));
+			if (hup_view__copy(w->view, buf + 8, src, len) ||
+			    memcmp(buf + 8, src, len) || buf[7] != 0x5a ||
+			    buf[8 + len] != 0x5a)
+				w->bad++;
+		}
+	/* the window is one page: its last byte, then one more */
+	for (size_t len = 1; len <= 600; len += 7) {
+		src = base + 0x2000 - len;
+		if (hup_view__copy(w->view, buf, src, len))
+			w->bad++;
+		if (hup_view__copy(w->view, buf, src + 1, len) == -EFAULT)
+			w->faults_seen++;
+	}
+	return 0;
+}
+
+static void test_copy_lengths(void)
+{
+	struct sweep w = {0};
+	uint64_t r = 0;
+	int fd = make_memfd(1);
+	uint8_t page[PAGE];
+
+	for (unsigned int i = 0; i < PAGE; i++)
+		page[i] = (uint8_t)(i * 7 + i / 256);
+	CHECK_EQ(pwrite(fd, page, PAGE, 0), PAGE);
+	CHECK_EQ(hup_view__create(BITS, &w.view), 0);
+	CHECK_EQ(hup_view__map(w.view, 0x1000, fd, 0, PAGE, HUP_WIN_READ), 0);
+	CHECK_EQ(hup_view__run_guarded(w.view, fn_sweep, &w, &r), 0);
+	CHECK_EQ(w.bad, 0);
+	CHECK_EQ(w.faults_seen, 86);
+	hup_view__free(w.view);
+	close(fd);
+}
+
 static void test_copy(void)
 {
 	struct copy c = {0};
@@ -608,6 +661,7 @@ int main(void)
 	RUN(test_mirrors);
 	RUN(test_nested);
 	RUN(test_copy);
+	RUN(test_copy_lengths);
 #if defined(__x86_64__)
 	RUN(test_broken_stack);
 #endif
