@@ -32,6 +32,7 @@
 #include "helpers.h"
 #include "insn.h"
 #include "log.h"
+#include "runstats.h"
 #include "verifier.h"
 #include "verifier/env.h"
 #include "view.h"
@@ -48,9 +49,8 @@ struct hup_prog {
 	struct hup_confine conf;   /* what the engines confine it to */
 	uint64_t budget_ns;        /* per run, 0: none (budget.h) */
 	bool straight;             /* hup_insns__straight of what runs */
-	_Atomic uint64_t runs;
+	struct hup_run_stats *stats; /* runs and run_ns, per thread */
 	_Atomic uint64_t aborts;
-	_Atomic uint64_t run_ns;
 };
 
 /*
@@ -256,6 +256,11 @@ int hup_prog__load(const void *insns, size_t insn_cnt, enum hup_event event,
 	prog = calloc(1, sizeof(*prog));
 	if (!prog)
 		return -ENOMEM;
+	prog->stats = hup_run_stats__new();
+	if (!prog->stats) {
+		free(prog);
+		return -ENOMEM;
+	}
 	prog->event = event;
 	prog->ctx_size = layout->size;
 	err = budget_of(opts, event, &prog->budget_ns);
@@ -344,6 +349,7 @@ void hup_prog__free(struct hup_prog *prog)
 	if (!prog)
 		return;
 	hup_jit__free(&prog->jit);
+	hup_run_stats__free(prog->stats);
 	free(prog->insns);
 	free(prog);
 }
@@ -455,11 +461,11 @@ int hup_prog__run(struct hup_prog *prog, void *ctx, size_t ctx_size,
 		ns = hup_clock__ns() - t0;
 		if ((int64_t)ns < 0)
 			ns = 0; /* migrated to a CPU whose TSC lags a few ns */
-		atomic_fetch_add_explicit(&prog->run_ns, ns,
-					  memory_order_relaxed);
 	}
 	if (!err && args.err)
 		err = args.err; /* the interpreter met what verification forbids */
+	/* run_ns counts every timed attempt, runs the completed ones */
+	hup_run_stats__add(prog->stats, !err, ns);
 	if (err == -EBUSY)
 		return err; /* nothing ran */
 	if (err) {
@@ -467,7 +473,6 @@ int hup_prog__run(struct hup_prog *prog, void *ctx, size_t ctx_size,
 					  memory_order_relaxed);
 		return err;
 	}
-	atomic_fetch_add_explicit(&prog->runs, 1, memory_order_relaxed);
 	res->r0 = r0;
 	res->ns = ns;
 	return 0;
@@ -475,10 +480,8 @@ int hup_prog__run(struct hup_prog *prog, void *ctx, size_t ctx_size,
 
 void hup_prog__stats(const struct hup_prog *prog, struct hup_prog_stats *stats)
 {
-	stats->runs = atomic_load_explicit(&prog->runs, memory_order_relaxed);
+	hup_run_stats__sum(prog->stats, &stats->runs, &stats->run_ns);
 	stats->aborts = atomic_load_explicit(&prog->aborts,
-					     memory_order_relaxed);
-	stats->run_ns = atomic_load_explicit(&prog->run_ns,
 					     memory_order_relaxed);
 }
 

@@ -8,6 +8,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -236,6 +238,57 @@ static void test_ctx_and_stats(void)
 	}
 }
 
+/* Runs counted per thread (runstats.h): 80 threads at once, more than
+ * there are slots (the rest count in the shared one), twice, each batch
+ * after the last one's threads exited and gave their slots back; with
+ * run timing on, time counted too.  The sums are exact. */
+#define STAT_THREADS 80
+#define STAT_RUNS 500
+
+static void *stat_runner(void *arg)
+{
+	struct hup_prog *prog = arg;
+	struct hup_run_result res;
+
+	for (int n = 0; n < STAT_RUNS; n++)
+		if (hup_prog__run(prog, &trace_ctx, sizeof(trace_ctx), NULL,
+				  &res) || res.r0 != 3)
+			return arg; /* a failure */
+	return NULL;
+}
+
+static void test_stats_threads(void)
+{
+	struct hup_prog *p[2] = {0};
+	pthread_t t[STAT_THREADS];
+	struct hup_prog_stats st;
+	bool timing = hup_set_run_timing(true);
+
+	load_both(ctx_vcpu, ARRAY_LEN(ctx_vcpu), &p[0], &p[1]);
+	for (int i = 0; i < 2 && p[i]; i++) {
+		for (int batch = 1; batch <= 2; batch++) {
+			void *ret;
+			int failed = 0;
+
+			for (int k = 0; k < STAT_THREADS; k++)
+				CHECK_EQ(pthread_create(&t[k], NULL,
+							stat_runner, p[i]), 0);
+			for (int k = 0; k < STAT_THREADS; k++) {
+				pthread_join(t[k], &ret);
+				failed += ret != NULL;
+			}
+			CHECK_EQ(failed, 0);
+			hup_prog__stats(p[i], &st);
+			CHECK_EQ(st.runs, (uint64_t)batch * STAT_THREADS *
+						  STAT_RUNS);
+			CHECK(st.run_ns > 0);
+			CHECK_EQ(st.aborts, 0);
+		}
+		hup_prog__free(p[i]);
+	}
+	hup_set_run_timing(timing);
+}
+
 /* hup_run_env's sz, libbpf's way: shorter from an older caller is fine,
  * longer only with a zero tail, less than sz itself never. */
 static void test_env_versions(void)
@@ -387,6 +440,7 @@ int main(void)
 	RUN(test_hole_aborts_and_counts);
 	RUN(test_guest_read_inlined);
 	RUN(test_ctx_and_stats);
+	RUN(test_stats_threads);
 	RUN(test_env_versions);
 	RUN(test_rejections_at_the_boundary);
 	RUN(test_verifier_rejection_logged);
