@@ -10,6 +10,8 @@ by hupnest as one line, "retrying after a hang (attempt N of M): NAME
 
   hup_vm_flake (SCENARIO_PRELUDE)  inside a scenario: a VMM's exit that is
                                    the CPU model's fault becomes 124
+  qemu_l2_reset (SCENARIO_PRELUDE) the harness self-test's QEMU L2 reset
+                                   before its init ran
   NO_EXIT                          a hang before the guest's first exit
   GUEST_STALL_PANIC, STALL_PANIC   a guest that panics on its own stall
                                    report, and that panic: a hang
@@ -51,6 +53,16 @@ HANG_CODES = (124, 125, None)
 HANG_ATTEMPTS = 8
 
 # Prepended to every scenario script, on both paths.
+#
+# qemu_l2_reset RC CONSOLE MARKER: the harness self-test's L2, a stock
+# kernel and busybox under QEMU -enable-kvm -no-reboot in L1, ended with
+# QEMU's status 0 and none of its init's MARKER lines on its console: it
+# reset before its init ran (-no-reboot turns the reset into QEMU's clean
+# exit), a triple fault of the nested CPU model in the L2 kernel's early
+# boot, with nothing of ours inside (seen once, the 77th fresh run of
+# 2026-12-08: exit 0 after 6 s, an empty console).  QEMU failing to start
+# (no KVM) exits 1 and stays a failure.  The self-test then exits 124,
+# naming the triple fault.
 #
 # hup_vm_flake RC STARTED FILE...: whether a VMM's exit status RC, with its
 # logs FILEs, is the nested CPU model's fault rather than ours: a KVM
@@ -96,6 +108,9 @@ SCENARIO_PRELUDE = r"""hup_vm_flake() {
 		grep -q "hyperupcalls: 0 registrations" "$@"; return; }
 	[ "$rc" = 5 ] || return 1
 	! grep -q "$started" "$@" || grep -q "triple fault" "$@"
+}
+qemu_l2_reset() {
+	[ "$1" = 0 ] && ! grep -q "$3" "$2"
 }
 """.replace("@STALL_PANIC@", STALL_PANIC).replace("@NO_EXIT@", NO_EXIT).replace("@IMPOSSIBLE_EFLAGS@", IMPOSSIBLE_EFLAGS)
 

@@ -960,6 +960,10 @@ qemu-system-x86_64 -enable-kvm -cpu host -m 256M -smp ${L2_SMP:-1} -nodefaults \
 rc=$?
 t1=$(cut -d' ' -f1 /proc/uptime)
 echo "selftest: L2 exited with $rc after $(awk "BEGIN{print $t1 - $t0}") s"
+if qemu_l2_reset "$rc" l2-console.log 'HUP-L2:'; then
+	echo "selftest: L2 reset before its init ran (a triple fault: -no-reboot exits 0)"
+	exit 124
+fi
 grep -q 'Hypervisor detected: KVM' l2-console.log || { echo "selftest: L2 did not run on KVM"; exit 1; }
 grep -q 'HUP-L2: init ran' l2-console.log || { echo "selftest: L2 init did not run"; exit 1; }
 exit $rc

@@ -774,6 +774,28 @@ class DirectRunnerTest(unittest.TestCase):
             "4 started.log id.log one.log: real", "124 guest.log noexit.log: flake",
             "124 started.log guest.log ten.log: real", "4 noexit.log: real"])
 
+    def test_qemu_l2_reset_prelude(self):
+        """qemu_l2_reset: QEMU's clean exit with none of the L2 init's
+        lines is a reset before init (a triple fault); with them, or a
+        failing QEMU, it is not."""
+        script = "\n".join([
+            ": > empty.log",
+            "echo 'HUP-L2: init ran, uptime 1.2 s' > ran.log",
+            "for c in '0 empty.log' '0 ran.log' '1 empty.log' '124 empty.log'; do",
+            "  set -- $c",
+            "  if qemu_l2_reset $1 $2 'HUP-L2:'; then echo \"$c: flake\";"
+            "  else echo \"$c: real\"; fi",
+            "done"])
+        rc, out = hupnest._run_script(hupnest.Scenario("l2reset", script),
+                                      tempfile.mkdtemp(), {})
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(out.split("\n")[:4], [
+            "0 empty.log: flake", "0 ran.log: real", "1 empty.log: real",
+            "124 empty.log: real"])
+        self.assertEqual(flakes.hang_cause(
+            "selftest: L2 reset before its init ran (a triple fault: -no-reboot exits 0)"),
+            "triple fault")
+
     def test_timeout_kills_the_process_group(self):
         with tempfile.TemporaryDirectory() as work:
             sc = hupnest.Scenario("slow", "sleep 300 & sleep 300; echo never", timeout=1)
