@@ -5,7 +5,10 @@
  * The first input byte picks how the rest becomes a program: odd = raw
  * instructions (what a hostile guest would send), even = the structured
  * generator of progen.c (which reaches deep into the ISA far more often
- * than random bytes do).  The program is kept only if hup_verify() accepts
+ * than random bytes do); with bit 1 set too, progen's loads through a
+ * view, loaded by hup_prog__load() against a real one and compared under
+ * both engines (run_view(): where the JIT leaves out the masking of an
+ * address the program translated itself, and the view's mirrored ends).  The program is kept only if hup_verify() accepts
  * it for HUP_EVENT_RECLAIM without a view; it then runs under both engines
  * on identical copies of a hup_reclaim_ctx, with fake helpers that return
  * 0 (a value inside every helper's declared result range, so the verifier's
@@ -22,11 +25,15 @@
  * Build: cmake -DHUP_FUZZ=ON -DCMAKE_C_COMPILER=clang-19; run
  *   fuzz_jit_diff -max_total_time=600 CORPUS_DIR
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
+
+#include <hup/libhup.h>
 
 #include <hyperupcall/abi.h>
 
@@ -176,6 +183,84 @@ static void run_sealed(size_t cnt, const struct hup_reclaim_ctx *ctx)
 	}
 }
 
+/*
+ * Programs that load through a view (progen_src.views), loaded as hupvm
+ * loads them (hup_prog__load: verify, rewrite, seal, patch, JIT) against
+ * a real view, once JIT compiled and once interpreted, and run on
+ * identical copies of the context: the same result, the same abort
+ * (-EFAULT in a hole), the same context.  The view: 4 GiB, windows of a
+ * memfd at both ends (the guards mirror them) and in the middle, holes
+ * elsewhere; its pages hold a pattern no run changes (loads only).
+ */
+#define VD_BITS 32u
+#define VD_PAGES 48u
+
+static struct hup_view *vd_view;
+
+static void vd_setup(void)
+{
+	const uint64_t s = 1ull << VD_BITS, pg = 4096;
+	uint8_t page[4096];
+	int fd = memfd_create("fuzz-view", 0);
+
+	if (fd < 0 || ftruncate(fd, (off_t)(VD_PAGES * pg)) ||
+	    hup_view__create(VD_BITS, &vd_view))
+		abort();
+	for (unsigned int i = 0; i < VD_PAGES; i++) {
+		for (unsigned int b = 0; b < pg; b++)
+			page[b] = (uint8_t)(i * 31 + b * 7 + (b >> 8));
+		if (pwrite(fd, page, pg, (off_t)(i * pg)) != (ssize_t)pg)
+			abort();
+	}
+	/* 16 pages at offset 0, 16 at the top, 16 in the middle */
+	if (hup_view__map(vd_view, 0xffff888000000000ull, fd, 0, 16 * pg,
+			  HUP_WIN_READ) ||
+	    hup_view__map(vd_view, s - 16 * pg, fd, 16 * pg, 16 * pg,
+			  HUP_WIN_READ) ||
+	    hup_view__map(vd_view, s / 2, fd, 32 * pg, 16 * pg, HUP_WIN_READ))
+		abort();
+	close(fd); /* the mappings keep it */
+}
+
+static void run_view(size_t cnt, const struct hup_reclaim_ctx *ctx)
+{
+	struct hup_load_opts o = {.sz = sizeof(o), .view = vd_view};
+	struct hup_reclaim_ctx c[2] = {*ctx, *ctx};
+	struct hup_run_result res[2] = {{0, 0}, {0, 0}};
+	struct hup_prog *p[2] = {NULL, NULL};
+	int e[2];
+
+	e[0] = hup_prog__load(prog, cnt, HUP_EVENT_RECLAIM, &o, &p[0]);
+	o.no_jit = true;
+	e[1] = hup_prog__load(prog, cnt, HUP_EVENT_RECLAIM, &o, &p[1]);
+	if (e[0] != e[1]) {
+		fprintf(stderr, "fuzz_jit_diff: view: loads differ (%d, %d)\n",
+			e[0], e[1]);
+		abort();
+	}
+	if (e[0])
+		return; /* refused alike */
+	if (!hup_prog__jited_len(p[0])) {
+		fprintf(stderr, "fuzz_jit_diff: view: JIT refused a verified "
+			"program\n");
+		abort();
+	}
+	for (int k = 0; k < 2; k++)
+		e[k] = hup_prog__run(p[k], &c[k], sizeof(c[k]), NULL, &res[k]);
+	if (e[0] != e[1] || (!e[0] && res[0].r0 != res[1].r0) ||
+	    memcmp(&c[0], &c[1], sizeof(c[0]))) {
+		fprintf(stderr, "fuzz_jit_diff: view: jit %d r0 %#llx, interp "
+			"%d r0 %#llx%s\n", e[0],
+			(unsigned long long)res[0].r0, e[1],
+			(unsigned long long)res[1].r0,
+			memcmp(&c[0], &c[1], sizeof(c[0])) ?
+				", context differs" : "");
+		abort();
+	}
+	hup_prog__free(p[0]);
+	hup_prog__free(p[1]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hup_verifier_opts opts = {.event = HUP_EVENT_RECLAIM,
@@ -205,6 +290,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		memcpy(prog, data + 1, cnt * sizeof(struct bpf_insn));
 		progen_src_init(&src, data, size); /* for the context bytes */
+	} else if (data[0] & 2) {
+		/* loads through a real view, by the loader: run_view() */
+		struct hup_reclaim_ctx c;
+
+		if (!vd_view)
+			vd_setup();
+		progen_src_init(&src, data + 1, size - 1);
+		src.views = true;
+		cnt = progen_build(&src, prog, true);
+		for (size_t i = 0; i < sizeof(c); i++)
+			((uint8_t *)&c)[i] = (uint8_t)progen_next(&src, 256);
+		c.nr_pfns = HUP_RECLAIM_BATCH;
+		run_view(cnt, &c);
+		return 0;
 	} else {
 		progen_src_init(&src, data + 1, size - 1);
 		cnt = progen_build(&src, prog, true);

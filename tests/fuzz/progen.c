@@ -64,6 +64,7 @@ void progen_src_init(struct progen_src *src, const uint8_t *data, size_t len)
 	src->data = data;
 	src->len = len;
 	src->pos = 0;
+	src->views = false;
 	src->rng = h ^ len ^ 0x9e3779b97f4a7c15ull;
 	if (!src->rng)
 		src->rng = 1;
@@ -348,6 +349,39 @@ static void gen_guest_read(struct gen *g)
 		init_reg(g, r);
 }
 
+/* A load through the view (progen_src.views): a scalar translated as the
+ * LLVM pass does (`& MASK`, `+ BASE`), moved by a constant and loaded at
+ * a small offset, anywhere in or around the view (its guards mirror its
+ * ends; a hole aborts).  r1-r3 are scalars again after it: a view pointer
+ * is never spilled into the context. */
+static void gen_view_load(struct gen *g)
+{
+	static const uint8_t dsts[] = {0, 4, 5, 7, 8, 9};
+	struct progen_src *s = g->src;
+	int32_t move = progen_next(s, 2) ?
+		(int32_t)progen_next(s, 2 * (HUP_VIEW_GUARD - 64)) -
+			(int32_t)(HUP_VIEW_GUARD - 64) :
+		(int32_t)progen_next(s, 64);
+	int16_t off = (int16_t)((int32_t)progen_next(s, 96) - 48);
+
+	put(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, pick_reg(s), 0, 0);
+	put(g, BPF_LD | BPF_IMM | BPF_DW, BPF_REG_2, HUP_PSEUDO_VIEW_MASK, 0, 0);
+	put(g, 0, 0, 0, 0, 0);
+	put(g, BPF_LD | BPF_IMM | BPF_DW, BPF_REG_3, HUP_PSEUDO_VIEW_BASE, 0, 0);
+	put(g, 0, 0, 0, 0, 0);
+	if (progen_next(s, 4))
+		put(g, BPF_ALU64 | BPF_AND | BPF_X, BPF_REG_1, BPF_REG_2, 0, 0);
+	else /* a 32-bit move masks for a 4 GiB view, and less otherwise */
+		put(g, BPF_ALU | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_1, 0, 0);
+	put(g, BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_1, BPF_REG_3, 0, 0);
+	if (move)
+		put(g, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_1, 0, 0, move);
+	put(g, BPF_LDX | BPF_MEM | sizes[progen_next(s, 4)],
+	    dsts[progen_next(s, sizeof(dsts))], BPF_REG_1, off, 0);
+	for (uint8_t r = BPF_REG_1; r <= BPF_REG_3; r++)
+		init_reg(g, r);
+}
+
 static void gen_call(struct gen *g)
 {
 	if (g->loop) {
@@ -391,6 +425,8 @@ static void gen_unit(struct gen *g, size_t u, size_t nunits, bool callee)
 		gen_atomic(g);
 	else if (k < 82)
 		gen_guest_read(g);
+	else if (k < 86 && g->src->views)
+		gen_view_load(g);
 	else if (k < 96)
 		gen_jump(g, u, nunits);
 	else if (k < 98 || !callee)

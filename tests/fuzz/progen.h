@@ -17,7 +17,9 @@
  * ldimm64, all load/store sizes incl. sign-extending loads, all atomics,
  * HUP_FN_guest_read of a constant size into the stack (memory-safe as the
  * harness's helper is: it gets a buffer and size the program's own stack
- * holds), and BPF-to-BPF calls into a generated callee: one with a stack of its
+ * holds), loads through the view when the caller has one (progen_src.views;
+ * a hole there aborts the run in both engines alike), and BPF-to-BPF
+ * calls into a generated callee: one with a stack of its
  * own, a leaf that works on a caller's stack slot passed in r1, or (with
  * loops) a HUP_FN_loop callback on one.
  */
@@ -39,6 +41,10 @@ struct progen_src {
 	size_t len;
 	size_t pos;
 	uint64_t rng;
+	/* The caller verifies and runs the program with a view: it may load
+	 * through it (the translated access of docs/abi.md section 5).  Off
+	 * after progen_src_init(). */
+	bool views;
 };
 
 void progen_src_init(struct progen_src *src, const uint8_t *data, size_t len);
