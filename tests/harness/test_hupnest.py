@@ -719,6 +719,23 @@ class DirectRunnerTest(unittest.TestCase):
             self.assertIn("path=direct", out)
             self.assertIn("direct-path script runner", out)
 
+    def prelude_verdicts(self, files, call, cases):
+        """Each case ("RC FILE..."), after writing files (name: line, ""
+        for an empty file), through the prelude's predicate call (a shell
+        command taking $rc and the files as "$@"): "CASE: flake" or
+        "CASE: real"."""
+        script = [f": > {n}" if not line else f"echo '{line}' > {n}"
+                  for n, line in files.items()]
+        script += ["for c in " + " ".join(f"'{c}'" for c in cases) + "; do",
+                   "  set -- $c; rc=$1; shift",
+                   f"  if {call}; then echo \"$c: flake\";"
+                   "  else echo \"$c: real\"; fi",
+                   "done"]
+        rc, out = hupnest._run_script(hupnest.Scenario("flake", "\n".join(script)),
+                                      tempfile.mkdtemp(), {})
+        self.assertEqual(rc, 0, out)
+        return out.split("\n")[:len(cases)]
+
     def test_vm_flake_prelude(self):
         """hup_vm_flake, prepended to every scenario: only a KVM failure
         (5) before the start marker, a triple fault, a timeout (124)
@@ -727,71 +744,54 @@ class DirectRunnerTest(unittest.TestCase):
         stall report (flakes.STALL_PANIC) or with an EFLAGS no CPU produces
         (flakes.IMPOSSIBLE_EFLAGS), or a timeout before hupvm handled any
         exit (flakes.NO_EXIT), is retryable."""
-        script = "\n".join([
-            "echo 'HUP-G: init ran' > started.log",
-            "echo 'hupvm: error: vCPU 0: triple fault' > tf.log",
-            "echo 'hupvm: error: hang: verdict: host (vCPU 1 does not take' > host.log",
-            "echo 'hupvm: error: hang: verdict: guest (every vCPU left' > guest.log",
-            "echo 'BUG: ENTRY_TRAMPOLINE stack guard page was hit at 0' > guard.log",
-            "echo 'hupvm: hyperupcalls: 0 registrations, 0 requests refused' > none.log",
-            "echo 'hupvm: hyperupcalls: 1 registrations, 0 requests refused' > one.log",
-            "echo '[ 35.6] Kernel panic - not syncing: softlockup: hung tasks' > soft.log",
-            "echo '[ 33.3] Kernel panic - not syncing: RCU Stall' > rcu.log",
-            "echo '[ 33.3] Kernel panic - not syncing: Fatal exception' > fatal.log",
-            "echo '[ 8.5] RSP: 0018:ff5ab42d80273a90 EFLAGS: 429663c2' > junk.log",
-            "echo '[ 8.5] RSP: 0018:ff5ab42d80273a90 EFLAGS: 00400002' > bit22.log",
-            "echo '[ 8.5] RSP: 002b:00007ffcf6825240 EFLAGS: 00200293 ORIG_RAX: 1' > id.log",
-            "echo 'hupvm: 0 exits handled; 0 port and 0 MMIO accesses' > noexit.log",
-            "echo 'hupvm: 10 exits handled; 0 port and 0 MMIO accesses' > ten.log",
-            ": > empty.log",
-            "for c in '5 empty.log' '5 started.log' '5 started.log tf.log' "
-            "'4 empty.log' '0 tf.log' '124 started.log host.log' "
-            "'124 started.log guest.log' '124 empty.log' '5 started.log host.log' "
-            "'4 guard.log none.log' '4 guard.log one.log' '4 none.log' "
-            "'5 started.log guard.log none.log' '4 started.log soft.log one.log' "
-            "'4 started.log rcu.log' '4 started.log fatal.log one.log' "
-            "'5 started.log soft.log' '4 started.log junk.log one.log' "
-            "'4 bit22.log' '4 started.log id.log one.log' '124 guest.log noexit.log' "
-            "'124 started.log guest.log ten.log' '4 noexit.log'; do",
-            "  set -- $c; rc=$1; shift",
-            "  if hup_vm_flake $rc 'HUP-G: init ran' \"$@\"; then echo \"$c: flake\";"
-            "  else echo \"$c: real\"; fi",
-            "done"])
-        rc, out = hupnest._run_script(hupnest.Scenario("flake", script),
-                                      tempfile.mkdtemp(), {})
-        self.assertEqual(rc, 0, out)
-        self.assertEqual(out.split("\n")[:23], [
-            "5 empty.log: flake", "5 started.log: real",
-            "5 started.log tf.log: flake", "4 empty.log: real",
-            "0 tf.log: real", "124 started.log host.log: flake",
-            "124 started.log guest.log: real", "124 empty.log: real",
-            "5 started.log host.log: real",
-            "4 guard.log none.log: flake", "4 guard.log one.log: real",
-            "4 none.log: real", "5 started.log guard.log none.log: real",
-            "4 started.log soft.log one.log: flake", "4 started.log rcu.log: flake",
-            "4 started.log fatal.log one.log: real", "5 started.log soft.log: real",
-            "4 started.log junk.log one.log: flake", "4 bit22.log: flake",
-            "4 started.log id.log one.log: real", "124 guest.log noexit.log: flake",
-            "124 started.log guest.log ten.log: real", "4 noexit.log: real"])
+        files = {
+            "started.log": "HUP-G: init ran",
+            "tf.log": "hupvm: error: vCPU 0: triple fault",
+            "host.log": "hupvm: error: hang: verdict: host (vCPU 1 does not take",
+            "guest.log": "hupvm: error: hang: verdict: guest (every vCPU left",
+            "guard.log": "BUG: ENTRY_TRAMPOLINE stack guard page was hit at 0",
+            "none.log": "hupvm: hyperupcalls: 0 registrations, 0 requests refused",
+            "one.log": "hupvm: hyperupcalls: 1 registrations, 0 requests refused",
+            "soft.log": "[ 35.6] Kernel panic - not syncing: softlockup: hung tasks",
+            "rcu.log": "[ 33.3] Kernel panic - not syncing: RCU Stall",
+            "fatal.log": "[ 33.3] Kernel panic - not syncing: Fatal exception",
+            "junk.log": "[ 8.5] RSP: 0018:ff5ab42d80273a90 EFLAGS: 429663c2",
+            "bit22.log": "[ 8.5] RSP: 0018:ff5ab42d80273a90 EFLAGS: 00400002",
+            "id.log": "[ 8.5] RSP: 002b:00007ffcf6825240 EFLAGS: 00200293 ORIG_RAX: 1",
+            "noexit.log": "hupvm: 0 exits handled; 0 port and 0 MMIO accesses",
+            "ten.log": "hupvm: 10 exits handled; 0 port and 0 MMIO accesses",
+            "empty.log": "",
+        }
+        verdicts = {
+            "5 empty.log": "flake", "5 started.log": "real",
+            "5 started.log tf.log": "flake", "4 empty.log": "real",
+            "0 tf.log": "real", "124 started.log host.log": "flake",
+            "124 started.log guest.log": "real", "124 empty.log": "real",
+            "5 started.log host.log": "real",
+            "4 guard.log none.log": "flake", "4 guard.log one.log": "real",
+            "4 none.log": "real", "5 started.log guard.log none.log": "real",
+            "4 started.log soft.log one.log": "flake", "4 started.log rcu.log": "flake",
+            "4 started.log fatal.log one.log": "real", "5 started.log soft.log": "real",
+            "4 started.log junk.log one.log": "flake", "4 bit22.log": "flake",
+            "4 started.log id.log one.log": "real", "124 guest.log noexit.log": "flake",
+            "124 started.log guest.log ten.log": "real", "4 noexit.log": "real",
+        }
+        self.assertEqual(
+            self.prelude_verdicts(files, "hup_vm_flake $rc 'HUP-G: init ran' \"$@\"",
+                                  list(verdicts)),
+            [f"{c}: {v}" for c, v in verdicts.items()])
 
     def test_qemu_l2_reset_prelude(self):
         """qemu_l2_reset: QEMU's clean exit with none of the L2 init's
         lines is a reset before init (a triple fault); with them, or a
         failing QEMU, it is not."""
-        script = "\n".join([
-            ": > empty.log",
-            "echo 'HUP-L2: init ran, uptime 1.2 s' > ran.log",
-            "for c in '0 empty.log' '0 ran.log' '1 empty.log' '124 empty.log'; do",
-            "  set -- $c",
-            "  if qemu_l2_reset $1 $2 'HUP-L2:'; then echo \"$c: flake\";"
-            "  else echo \"$c: real\"; fi",
-            "done"])
-        rc, out = hupnest._run_script(hupnest.Scenario("l2reset", script),
-                                      tempfile.mkdtemp(), {})
-        self.assertEqual(rc, 0, out)
-        self.assertEqual(out.split("\n")[:4], [
-            "0 empty.log: flake", "0 ran.log: real", "1 empty.log: real",
-            "124 empty.log: real"])
+        files = {"empty.log": "", "ran.log": "HUP-L2: init ran, uptime 1.2 s"}
+        verdicts = {"0 empty.log": "flake", "0 ran.log": "real",
+                    "1 empty.log": "real", "124 empty.log": "real"}
+        self.assertEqual(
+            self.prelude_verdicts(files, "qemu_l2_reset $rc \"$1\" 'HUP-L2:'",
+                                  list(verdicts)),
+            [f"{c}: {v}" for c, v in verdicts.items()])
         self.assertEqual(flakes.hang_cause(
             "selftest: L2 reset before its init ran (a triple fault: -no-reboot exits 0)"),
             "triple fault")
