@@ -46,10 +46,11 @@ void hup_run_state__init(struct hup_run_state *st, struct hup_view *view,
 	 * (a *out_len past out_cap leaves no room). */
 	if (event == HUP_EVENT_QUERY && ENV_HAS(env, out_len) &&
 	    env->out_buf && env->out_len) {
-		uint32_t len = *env->out_len, room;
+		uint32_t len = *env->out_len < env->out_cap ? *env->out_len
+							     : env->out_cap;
+		uint32_t room = env->out_cap - len;
 
-		room = len < env->out_cap ? env->out_cap - len : 0;
-		st->out.dst = env->out_buf + (len < env->out_cap ? len : 0);
+		st->out.dst = env->out_buf + len;
 		st->out.room = room < HUP_QUERY_OUT_MAX ? room
 							: HUP_QUERY_OUT_MAX;
 	}

@@ -200,7 +200,7 @@ static void jit_frames(struct hup_jit_ctx *ctx)
 	int reach, up = 0;
 	uint8_t saves = 0;
 	bool calling = false;
-	int32_t low = 0;
+	int32_t low = 0, o;
 
 	for (i = 0; i <= ctx->cnt; i++) {
 		if (i == ctx->cnt ||
@@ -225,8 +225,9 @@ static void jit_frames(struct hup_jit_ctx *ctx)
 		reach = stack_reach(ctx, &insns[i]);
 		if (reach < 0 || hup_insn_is_pseudo_call(&insns[i]))
 			zero = true;
-		if (stack_low(ctx, &insns[i]) < low)
-			low = stack_low(ctx, &insns[i]);
+		o = stack_low(ctx, &insns[i]);
+		if (o < low)
+			low = o;
 		if (reach > up)
 			up = reach;
 		if (insns[i].dst_reg == BPF_REG_10 ||

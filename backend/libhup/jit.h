@@ -146,8 +146,8 @@ int hup_jit__fixup(struct hup_jit_ctx *ctx, size_t insn, uint32_t begin,
 
 /*
  * The JIT's own register facts (jit_facts.c): a forward dataflow over the
- * program, after jit_scan.  0, or -ENOMEM (then no fact is known: every
- * question below answers false).
+ * program, after jit_scan.  0, or -ENOMEM (the compile fails with it).
+ * Without facts (ctx->facts NULL) every question below answers false.
  */
 int hup_jit__facts(struct hup_jit_ctx *ctx);
 /* The value register regno holds before insn i on every path to it;
